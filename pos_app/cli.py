@@ -1,0 +1,416 @@
+"""``pos-app``: the headless commands (back office, scripting, demos). Exit status 0 on
+success, 1 when ``verify`` finds a discrepancy, 2 on bad input or a refused operation."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pos_app.core.earning import SaleLine
+from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.members import mask_phone
+from pos_app.core.money import format_fen, parse_int, parse_yuan
+
+EXIT_OK, EXIT_DISCREPANCY, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def default_db() -> str:
+    env = os.environ.get("POS_APP_DB")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("pos-app", appauthor=False)) / "pos.db")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Exits 2 on usage errors, and accepts --db and --json after any subcommand too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        self.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    def error(self, message: str) -> Any:  # argparse exits 2 on usage errors, as we do
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pos-app", description="积分收银台 — loyalty points point of sale")
+    p.error = _Parser.error.__get__(p)  # type: ignore[method-assign]
+    p.add_argument("--db", default=None, help="terminal database file (default: $POS_APP_DB or the user data dir)")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("init", help="create the terminal database")
+    s.add_argument("--store", required=True)
+    s.add_argument("--terminal", required=True)
+
+    s = sub.add_parser("program", help="loyalty program files")
+    ps = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ps.add_parser("load", help="validate and activate a program file").add_argument("file")
+    ps.add_parser("show", help="the active program")
+    ps.add_parser("check", help="validate a program file without loading it").add_argument("file")
+
+    sub.add_parser("demo-seed", help="load the reference program, staff, gifts and demo members")
+    sub.add_parser("demo-run", help="a few demo sales (the headless demo)")
+
+    s = sub.add_parser("staff", help="cashiers and managers")
+    ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    a = ss.add_parser("add")
+    a.add_argument("--code", required=True)
+    a.add_argument("--name", required=True)
+    a.add_argument("--role", required=True, choices=["cashier", "manager"])
+    a.add_argument("--pin", required=True)
+
+    s = sub.add_parser("member", help="members")
+    ms = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    a = ms.add_parser("enroll")
+    a.add_argument("--phone", required=True)
+    a.add_argument("--name", required=True)
+    a.add_argument("--birthday")
+    a.add_argument("--card")
+    a.add_argument("--referrer", help="card or phone of the member who referred")
+    a.add_argument("--consent", action="store_true")
+    a.add_argument("--staff")
+    a.add_argument("--at")
+    ms.add_parser("show").add_argument("ref", help="card or phone number")
+    ms.add_parser("find").add_argument("text")
+    a = ms.add_parser("award")
+    a.add_argument("ref")
+    a.add_argument("award")
+    a.add_argument("--at")
+    for name in ("freeze", "unfreeze"):
+        a = ms.add_parser(name)
+        a.add_argument("ref")
+        a.add_argument("--reason", required=True)
+
+    s = sub.add_parser("sale", help="record a sale")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--amount", help="a plain amount in yuan, e.g. 58.50")
+    g.add_argument("--lines", help="a JSON file with the basket lines")
+    s.add_argument("--category", default="general", help="category of a plain amount")
+    s.add_argument("--flag", action="append", default=[], help="line flag of a plain amount (e.g. new)")
+    s.add_argument("--member", help="card or phone number")
+    s.add_argument("--points", default="0", help="points paid with")
+    s.add_argument("--coupon")
+    s.add_argument("--tender", default="cash")
+    s.add_argument("--at", help="back-dated entry: the sale's local time, e.g. 2026-11-05T21:00")
+    s.add_argument("--staff")
+    s.add_argument("--sale-id", help="a UUID the till fixed before the first attempt (retries are not counted twice)")
+    s.add_argument("--quote", action="store_true", help="work out the figures without recording the sale")
+
+    s = sub.add_parser("refund", help="refund a sale, whole or some lines")
+    s.add_argument("receipt_no")
+    s.add_argument("--lines", help="line numbers, e.g. 1,3 (default: every line not refunded yet)")
+    s.add_argument("--quote", action="store_true", help="show what would be clawed back and returned")
+    s.add_argument("--at")
+    s.add_argument("--staff")
+
+    s = sub.add_parser("redeem-gift", help="redeem a gift from the catalog")
+    s.add_argument("--member", required=True)
+    s.add_argument("--gift", required=True)
+    s.add_argument("--manager")
+    s.add_argument("--manager-pin")
+    s.add_argument("--staff")
+    s.add_argument("--at")
+
+    s = sub.add_parser("gift", help="the gift catalog and stock")
+    gs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    gs.add_parser("list")
+    a = gs.add_parser("stock")
+    a.add_argument("code")
+    a.add_argument("stock")
+
+    s = sub.add_parser("adjust", help="a manager's adjustment of a balance")
+    s.add_argument("--member", required=True)
+    s.add_argument("--points", required=True)
+    s.add_argument("--reason", required=True)
+    s.add_argument("--manager", required=True)
+    s.add_argument("--manager-pin", required=True)
+    s.add_argument("--at")
+
+    s = sub.add_parser("expire", help="write off expired points")
+    s.add_argument("--as-of", required=True)
+    s.add_argument("--dry-run", action="store_true")
+
+    s = sub.add_parser("tier-review", help="the yearly tier review")
+    s.add_argument("--as-of", required=True)
+
+    s = sub.add_parser("import-members", help="import members and legacy points from CSV")
+    s.add_argument("csv")
+    s.add_argument("--dry-run", action="store_true")
+    s.add_argument("--skip-bad", action="store_true")
+
+    sub.add_parser("verify", help="check the ledger, projections and hash chains")
+    return p
+
+
+def _at(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("at", f"not a local date and time such as 2026-11-05T21:00: {text!r}") from None
+    if value.tzinfo is not None:
+        raise InvalidInput("at", "give the store's local time without a time zone")
+    return value.replace(microsecond=0)
+
+
+def _date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(field, f"not a date such as 2026-11-23: {text!r}") from None
+
+
+def read_lines_file(path: str) -> list[SaleLine]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput("lines", f"cannot read {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput("lines", f"{path} is not valid JSON: {exc}") from None
+    if isinstance(data, dict):
+        data = data.get("lines")
+    if not isinstance(data, list):
+        raise InvalidInput("lines", "expected a list of lines")
+    lines = []
+    for i, item in enumerate(data):
+        f = f"lines[{i}]"
+        if not isinstance(item, dict):
+            raise InvalidInput(f, "each line is an object")
+        if "price_fen" in item:
+            price = item["price_fen"]
+        elif "price" in item:
+            price = parse_yuan(str(item["price"]), field=f"{f}.price")
+        else:
+            raise InvalidInput(f"{f}.price", "a line needs price (yuan) or price_fen")
+        flags = item.get("flags", [])
+        if not isinstance(flags, list) or not all(isinstance(x, str) for x in flags):
+            raise InvalidInput(f"{f}.flags", "must be a list of texts")
+        lines.append(SaleLine(
+            line_no=item.get("line_no", i + 1), sku=str(item.get("sku", "")), name=str(item.get("name", "")),
+            category=str(item.get("category", "general")), qty=item.get("qty", 1), unit_price_fen=price,
+            discount_fen=item.get("discount_fen", 0), flags=tuple(flags),
+        ))
+    return lines
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def emit(self, data: Any, text: str) -> None:
+        if self.as_json:
+            print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        else:
+            print(text)
+
+
+def _run(args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import context
+
+    db_path = args.db or default_db()
+    if args.command == "init":
+        t = context.init_terminal(db_path, store_id=args.store, terminal_id=args.terminal)
+        out.emit({"db": db_path, "store_id": t.store_id, "terminal_id": t.terminal_id},
+                 f"terminal {t.store_id}/{t.terminal_id} ready at {db_path}")
+        t.close()
+        return EXIT_OK
+    if args.command == "program" and args.action == "check":
+        from pos_app.core.program import parse_program
+
+        try:
+            source = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput("file", f"cannot read {args.file}: {exc}") from None
+        prog = parse_program(source)
+        out.emit({"program_id": prog.program_id, "version": prog.version, "ok": True},
+                 f"{args.file}: program {prog.program_id} version {prog.version} is valid")
+        return EXIT_OK
+    if args.command == "demo-seed" and not Path(db_path).exists():
+        context.init_terminal(db_path, store_id="S001", terminal_id="T01").close()
+    t = context.Terminal.open(db_path)
+    try:
+        return _dispatch(t, args, out)
+    finally:
+        t.close()
+
+
+def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import context, demo, expiry, importer, points, sales, staff, tiers, verify
+
+    cmd = args.command
+    if cmd == "program":
+        prog = context.load_program_file(t, args.file) if args.action == "load" else t.program
+        out.emit({"program_id": prog.program_id, "version": prog.version, "name": prog.name,
+                  "digest": prog.digest}, f"active program: {prog.program_id} version {prog.version} ({prog.name})")
+        return EXIT_OK
+    if cmd == "demo-seed":
+        result = demo.seed_demo(t)
+        out.emit(result, "demo store seeded" if result["seeded"] else "demo store was seeded already")
+        return EXIT_OK
+    if cmd == "demo-run":
+        return _demo_run(t, out)
+    if cmd == "staff":
+        s = staff.create_staff(t, code=args.code, name=args.name, role=args.role, pin=args.pin)
+        out.emit({"code": s.code, "name": s.name, "role": s.role}, f"{s.role} {s.code} {s.name} added")
+        return EXIT_OK
+    if cmd == "member":
+        return _member(t, args, out)
+    if cmd == "sale":
+        lines = read_lines_file(args.lines) if args.lines else [SaleLine(
+            line_no=1, sku="", name="", category=args.category, qty=1,
+            unit_price_fen=parse_yuan(args.amount, field="amount"), flags=tuple(args.flag))]
+        pts = parse_int(args.points, field="points")
+        if args.quote:
+            q = sales.quote_sale(t, lines=lines, member_ref=args.member, points=pts, coupon=args.coupon,
+                                 at=_at(args.at))
+            data = {"total_fen": q.total_fen, "coupon_fen": q.coupon_fen, "points_redeemed": q.points_paid,
+                    "tender_fen": q.tender_fen, "max_points": q.max_points,
+                    "points_earned": q.earn.total if q.earn else 0,
+                    "breakdown": q.earn.breakdown() if q.earn else None}
+            out.emit(data, f"would earn {data['points_earned']} points; pay {format_fen(q.tender_fen)} yuan")
+            return EXIT_OK
+        r = sales.record_sale(t, lines=lines, member_ref=args.member, points=pts, coupon=args.coupon,
+                              tender=args.tender, at=_at(args.at), staff_code=args.staff, sale_uuid=args.sale_id)
+        text = f"receipt {r.receipt_no}: {format_fen(r.total_fen)} yuan, pay {format_fen(r.tender_fen)} {r.tender_kind}"
+        if r.member:
+            text += (f"; earned {r.points_earned}, redeemed {r.points_paid}, balance {r.member.balance}"
+                     f" ({r.member.name} {mask_phone(r.member.phone)})")
+        out.emit(r.to_dict(), text)
+        return EXIT_OK
+    if cmd == "refund":
+        nums = None
+        if args.lines:
+            nums = [parse_int(x, field="lines") for x in args.lines.split(",") if x.strip()]
+        if args.quote:
+            data = sales.quote_refund(t, receipt_no=args.receipt_no, line_nos=nums)
+            out.emit(data, f"would claw back {data['clawback']} and return {data['returned_points']} points")
+            return EXIT_OK
+        rr = sales.refund_sale(t, receipt_no=args.receipt_no, line_nos=nums, at=_at(args.at), staff_code=args.staff)
+        text = (f"refund {rr.refund_no}: {format_fen(rr.refund_fen)} yuan back; clawed back {rr.clawback},"
+                f" returned {rr.returned_points} points")
+        if rr.shortfall:
+            text += f"; SHORTFALL {rr.shortfall} points (balance now negative)"
+        out.emit(rr.to_dict(), text)
+        return EXIT_OK
+    if cmd == "redeem-gift":
+        gr = points.redeem_gift(t, member_ref=args.member, gift_code=args.gift, staff_code=args.staff,
+                                manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at))
+        out.emit(gr.to_dict(), f"{gr.redemption_no}: {gr.gift_code} for {gr.points} points"
+                 + (f" + {format_fen(gr.cash_fen)} yuan" if gr.cash_fen else "")
+                 + (f"; coupon {gr.coupon_code}" if gr.coupon_code else "") + f"; balance {gr.member.balance}")
+        return EXIT_OK
+    if cmd == "gift":
+        if args.action == "stock":
+            points.set_gift_stock(t, gift_code=args.code, stock=parse_int(args.stock, field="stock"))
+        prog = t.program
+        rows = [{"code": g.code, "name_zh": g.name_zh, "name_en": g.name_en, "points": g.points,
+                 "cash_fen": g.cash_fen, "stock": t.repo.gift_stock(g.code) if g.stock_tracked else None}
+                for g in prog.gifts]
+        out.emit(rows, "\n".join(f"{r['code']}  {r['points']:>6} pts  {r['name_zh']}"
+                                 + (f"  stock {r['stock']}" if r["stock"] is not None else "") for r in rows))
+        return EXIT_OK
+    if cmd == "adjust":
+        ar = points.adjust_points(t, member_ref=args.member, points=parse_int(args.points, field="points"),
+                                  reason=args.reason, manager_code=args.manager, manager_pin=args.manager_pin,
+                                  at=_at(args.at))
+        out.emit({"points": ar.points, "reason": ar.reason, "approved_by": ar.approved_by,
+                  "balance_after": ar.member.balance}, f"adjusted {ar.points:+d}; balance {ar.member.balance}")
+        return EXIT_OK
+    if cmd == "expire":
+        er = expiry.run_expiry(t, as_of=_date(args.as_of, "as_of"), dry_run=args.dry_run)
+        out.emit(er.to_dict(), f"{'would expire' if er.dry_run else 'expired'} {er.points} points"
+                 f" in {er.lots} lots of {er.members} members")
+        return EXIT_OK
+    if cmd == "tier-review":
+        tr = tiers.run_tier_review(t, as_of=_date(args.as_of, "as_of"))
+        out.emit({"review_date": tr.review_date.isoformat(), "members": tr.members,
+                  "changes": [{"member": u, "from": a, "to": b} for u, a, b in tr.changes]},
+                 f"review of {tr.review_date}: {tr.members} members, {len(tr.changes)} tier changes")
+        return EXIT_OK
+    if cmd == "import-members":
+        ir = importer.import_members(t, args.csv, dry_run=args.dry_run, skip_bad=args.skip_bad)
+        text = (f"{ir.rows} rows, {ir.valid} valid, {len(ir.errors)} invalid; "
+                + ("written" if ir.written else "nothing written"))
+        for e in ir.errors[:20]:
+            text += f"\n  line {e['line']}: {e['field']}: {e['message']}"
+        out.emit(ir.to_dict(), text)
+        return EXIT_OK if ir.written or ir.dry_run else EXIT_BAD_INPUT
+    if cmd == "verify":
+        report = verify.verify(t)
+        bad = [k for k, v in report["checks"].items() if not v["ok"]]
+        out.emit(report, "verify: OK" if report["ok"] else "verify: DISCREPANCIES in " + ", ".join(bad))
+        return EXIT_OK if report["ok"] else EXIT_DISCREPANCY
+    raise InvalidInput("command", f"unknown command {cmd}")
+
+
+def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import members
+
+    if args.action == "enroll":
+        m = members.enroll_member(t, phone=args.phone, name=args.name, birthday=args.birthday, card_no=args.card,
+                                  referrer=args.referrer, consent=args.consent, at=_at(args.at),
+                                  staff_code=args.staff)
+        out.emit(m.to_dict(), f"member {m.name} card {m.card_no}, balance {m.balance}")
+    elif args.action == "show":
+        pic = members.member_picture(t, members.find_member(t, args.ref))
+        m = pic.member
+        text = (f"{m.name} {mask_phone(m.phone)} card {m.card_no} tier {m.tier} balance {m.balance}"
+                + (f" debt {m.debt}" if m.debt else "") + f" segment {pic.segment}")
+        out.emit(pic.to_dict(), text)
+    elif args.action == "find":
+        found = t.repo.find_members(args.text)
+        out.emit([m.to_dict() for m in found],
+                 "\n".join(f"{m.card_no} {m.name} {mask_phone(m.phone)}" for m in found) or "no member found")
+    elif args.action == "award":
+        m = members.award_behaviour(t, member_ref=args.ref, award_id=args.award, at=_at(args.at))
+        out.emit(m.to_dict(), f"awarded {args.award}; balance {m.balance}")
+    else:
+        m = members.set_status(t, member_ref=args.ref, status="frozen" if args.action == "freeze" else "active",
+                               reason=args.reason)
+        out.emit(m.to_dict(), f"member {m.card_no} is {m.status}")
+    return EXIT_OK
+
+
+def _demo_run(t: Any, out: Output) -> int:
+    from pos_app.services import members, sales
+
+    member = members.find_member(t, "13800138000")
+    lines = [SaleLine(1, "6901234567892", "新品耳机套", "electronics", 1, 10000, flags=("new",)),
+             SaleLine(2, "6920000000017", "矿泉水", "food", 2, 250)]
+    quote = sales.quote_sale(t, lines=lines, member_ref=member.card_no)
+    r = sales.record_sale(t, lines=lines, member_ref=member.card_no, staff_code="1001")
+    data = {"member": member.name, "quote_points": quote.earn.total if quote.earn else 0, "sale": r.to_dict()}
+    out.emit(data, f"demo sale {r.receipt_no} for {member.name}: earned {r.points_earned} points, "
+                   f"balance {r.member.balance if r.member else '-'}\n(the cashier window arrives with the next issue)")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output(args.json)
+    try:
+        return _run(args, out)
+    except PosError as exc:
+        if args.json:
+            print(json.dumps(exc.to_dict(), ensure_ascii=False, default=str))
+        print(f"error: {exc.field}: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The loyalty domain: rules as data and pure calculations. Standard library only."""

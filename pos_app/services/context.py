@@ -1,0 +1,108 @@
+"""The terminal: an open database, its identity, the active program and the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from pos_app.core.errors import InvalidInput, NotFound, ProgramError
+from pos_app.core.program import Program, parse_program
+from pos_app.storage.database import Database, open_database
+from pos_app.storage.ledger import Ledger, Stamp, iso
+from pos_app.storage.paths import reference_program_path
+from pos_app.storage.repo import Repo
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,15}$")
+
+
+def system_now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class Terminal:
+    """Everything a use case needs. Built once by the composition root (CLI or window)."""
+
+    def __init__(self, database: Database, *, clock: Callable[[], dt.datetime] = system_now) -> None:
+        self.database = database
+        self.clock = clock
+        self.repo = Repo(database)
+        store_id = self.repo.setting("store_id")
+        terminal_id = self.repo.setting("terminal_id")
+        if not store_id or not terminal_id:
+            raise NotFound("db", "this database has no store and terminal yet; run `pos-app init`")
+        self.store_id = store_id
+        self.terminal_id = terminal_id
+        self.ledger = Ledger(database, terminal_id)
+        self._program: tuple[int, Program] | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, *, clock: Callable[[], dt.datetime] = system_now) -> Terminal:
+        return cls(open_database(path), clock=clock)
+
+    def close(self) -> None:
+        self.database.close()
+
+    @property
+    def program(self) -> Program:
+        row_id = self.repo.active_program_id()
+        if row_id is None:
+            raise NotFound("program", "no loyalty program is loaded; run `pos-app program load FILE`")
+        if self._program is None or self._program[0] != row_id:
+            self._program = (row_id, parse_program(self.repo.program_source(row_id)))
+        return self._program[1]
+
+    def stamp(self, at: dt.datetime | None = None, staff_code: str | None = None) -> Stamp:
+        now = self.clock()
+        return Stamp(at=at or now, recorded_at=now, staff_code=staff_code)
+
+    def receipt_prefix(self) -> str:
+        return f"{self.store_id}-{self.terminal_id}"
+
+
+def init_terminal(path: str | Path, *, store_id: str, terminal_id: str,
+                  clock: Callable[[], dt.datetime] = system_now) -> Terminal:
+    """Create (or reopen) a terminal database for a store and terminal identity."""
+    for name, value in (("store", store_id), ("terminal", terminal_id)):
+        if not isinstance(value, str) or not _ID_RE.match(value):
+            raise InvalidInput(name, f"1 to 16 letters, digits, - or _: {value!r}")
+    database = open_database(path, create=True)
+    repo = Repo(database)
+    existing = (repo.setting("store_id"), repo.setting("terminal_id"))
+    if existing != (None, None) and existing != (store_id, terminal_id):
+        database.close()
+        raise InvalidInput("terminal", f"this database already belongs to {existing[0]}/{existing[1]}")
+    if existing == (None, None):
+        with database.transaction():
+            repo.set_setting("store_id", store_id)
+            repo.set_setting("terminal_id", terminal_id)
+    return Terminal(database, clock=clock)
+
+
+def load_program(t: Terminal, source: str, *, staff_code: str | None = None) -> Program:
+    """Validate a program file and make it the active program (one transaction)."""
+    program = parse_program(source)
+    stamp = t.stamp(staff_code=staff_code)
+    with t.database.transaction():
+        new = t.repo.store_program(program_id=program.program_id, version=program.version,
+                                   digest=program.digest, source=source, at=iso(stamp.recorded_at))
+        for gift in program.gifts:
+            if gift.stock_tracked and t.repo.gift_stock(gift.code) is None:
+                t.repo.set_gift_stock(gift.code, 0)
+        t.ledger.audit("program.load", f"{program.program_id}@{program.version}",
+                       {"digest": program.digest, "new": new}, stamp)
+    return program
+
+
+def load_program_file(t: Terminal, path: str | Path) -> Program:
+    p = Path(path)
+    try:
+        source = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramError("file", f"cannot read {p}: {exc}") from None
+    return load_program(t, source)
+
+
+def reference_program_source() -> str:
+    return reference_program_path().read_text(encoding="utf-8")

@@ -1,0 +1,44 @@
+"""The demo store: the reference program, gift stock, staff and a few members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pos_app.core.members import make_card_number
+from pos_app.services.context import Terminal, load_program, reference_program_source
+from pos_app.services.members import enroll_member, find_member
+from pos_app.services.points import adjust_points, set_gift_stock
+from pos_app.services.staff import create_staff
+from pos_app.services.tiers import set_tier
+
+DEMO_STAFF = (("1001", "收银员小陈", "cashier", "1234"), ("9001", "店长王经理", "manager", "9999"))
+# phone, name, birthday, card serial, tier, points
+DEMO_MEMBERS = (
+    ("13800138000", "张伟", "1988-03-12", 1, "gold", 12000),
+    ("13900139000", "李娜", "1992-07-08", 2, "silver", 8000),
+    ("13700137000", "王芳", "1995-12-18", 3, "normal", 0),
+    ("13600136000", "刘洋", None, 4, "normal", 300),
+)
+
+
+def seed_demo(t: Terminal) -> dict[str, Any]:
+    """Idempotent: a store that is seeded already is left as it is."""
+    if t.repo.staff_by_code(DEMO_STAFF[0][0]) is not None:
+        return {"seeded": False, "reason": "already seeded"}
+    load_program(t, reference_program_source())
+    for code, name, role, pin in DEMO_STAFF:
+        create_staff(t, code=code, name=name, role=role, pin=pin)
+    set_gift_stock(t, gift_code="G004", stock=5, staff_code="9001")
+    cards = []
+    for phone, name, birthday, serial, tier, points in DEMO_MEMBERS:
+        referrer = DEMO_MEMBERS[0][0] if phone == "13600136000" else None
+        m = enroll_member(t, phone=phone, name=name, birthday=birthday, card_no=make_card_number(serial),
+                          referrer=referrer, consent=True, staff_code="1001")
+        if tier != "normal":
+            set_tier(t, member=m, tier=tier, reason="demo seed", staff_code="9001")
+        top_up = points - find_member(t, phone).balance
+        if top_up:
+            adjust_points(t, member_ref=phone, points=top_up, reason="demo seed: opening balance",
+                          manager_code="9001", manager_pin="9999")
+        cards.append(m.card_no)
+    return {"seeded": True, "members": len(DEMO_MEMBERS), "cards": cards, "staff": [s[0] for s in DEMO_STAFF]}

@@ -1,0 +1,159 @@
+"""Gift redemption, coupons, and manual adjustments of points."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from pos_app.core import lots as core_lots
+from pos_app.core import redemption as core_redemption
+from pos_app.core.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from pos_app.core.money import check_points
+from pos_app.services.context import Terminal
+from pos_app.services.members import find_member, require_active
+from pos_app.services.staff import require_manager
+from pos_app.storage.ledger import iso
+from pos_app.storage.repo import MemberRecord
+
+
+@dataclass(frozen=True)
+class GiftResult:
+    redemption_no: str
+    gift_code: str
+    points: int
+    cash_fen: int
+    coupon_code: str | None
+    coupon_valid_until: dt.date | None
+    approved_by: str | None
+    member: MemberRecord
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "redemption_no": self.redemption_no, "gift": self.gift_code, "points": self.points,
+            "cash_fen": self.cash_fen, "coupon_code": self.coupon_code,
+            "coupon_valid_until": self.coupon_valid_until.isoformat() if self.coupon_valid_until else None,
+            "approved_by": self.approved_by, "balance_after": self.member.balance,
+        }
+
+
+def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str | None = None,
+                manager_code: str | None = None, manager_pin: str | None = None,
+                at: dt.datetime | None = None) -> GiftResult:
+    """Redeem a gift (积分商城): stock, per-member limits, monthly cap and, for expensive gifts,
+    a manager's approval with PIN. Coupon gifts issue a single-use coupon."""
+    stamp = t.stamp(at, staff_code)
+    program = t.program
+    gift = program.gift(gift_code)
+    if gift is None:
+        raise NotFound("gift", f"the catalog has no gift {gift_code!r}")
+    member = require_active(find_member(t, member_ref))
+    approved_by = None
+    if core_redemption.needs_approval(program, gift) or manager_code:
+        # validate everything else before asking for the PIN, so a refusal names the real reason
+        core_redemption.check_gift(
+            program, gift, balance=member.balance,
+            redeemed_this_month=t.repo.redeemed_in_month(member.id, stamp.day),
+            this_gift_this_month=t.repo.gift_this_month(member.id, gift.code, stamp.day),
+            stock=t.repo.gift_stock(gift.code), approved=True,
+        )
+        if core_redemption.needs_approval(program, gift) or manager_code:
+            approved_by = require_manager(t, manager_code, manager_pin).code
+    with t.database.transaction():
+        member = require_active(find_member(t, member_ref))
+        core_redemption.check_gift(
+            program, gift, balance=member.balance,
+            redeemed_this_month=t.repo.redeemed_in_month(member.id, stamp.day),
+            this_gift_this_month=t.repo.gift_this_month(member.id, gift.code, stamp.day),
+            stock=t.repo.gift_stock(gift.code), approved=approved_by is not None,
+        )
+        redemption_no = f"{t.receipt_prefix()}-G{t.ledger.next_number('redemption'):07d}"
+        entry_id = t.ledger.append(
+            member_id=member.id, member_uuid=member.uuid, kind="gift", points=-gift.points, ref_type="redemption",
+            ref_no=redemption_no, breakdown={"gift": gift.code, "points": gift.points, "cash_fen": gift.cash_fen,
+                                             "approved_by": approved_by},
+            stamp=stamp, program_version=program.version,
+        )
+        t.ledger.debit_lots(member_id=member.id, entry_id=entry_id, points=gift.points)
+        if gift.stock_tracked:
+            t.repo.take_gift_stock(gift.code)
+        coupon_code = valid_until = None
+        if gift.kind == "coupon":
+            coupon_code = f"CP{secrets.token_hex(6).upper()}"
+            valid_until = stamp.day + dt.timedelta(days=gift.coupon_valid_days) if gift.coupon_valid_days else None
+            t.repo.insert_coupon(code=coupon_code, member=member.id, gift_code=gift.code,
+                                 value_fen=gift.coupon_value_fen, min_spend_fen=gift.coupon_min_spend_fen,
+                                 issued_at=iso(stamp.at), valid_until=valid_until.isoformat() if valid_until else None)
+            t.ledger.outbox_event("coupon_issue", coupon_code, {
+                "member": member.uuid, "gift": gift.code, "value_fen": gift.coupon_value_fen,
+                "min_spend_fen": gift.coupon_min_spend_fen,
+                "valid_until": valid_until.isoformat() if valid_until else None}, stamp)
+        t.repo.insert("redemption", {
+            "redemption_no": redemption_no, "member_id": member.id, "gift_code": gift.code, "points": gift.points,
+            "cash_fen": gift.cash_fen, "approved_by": approved_by, "staff_code": staff_code,
+            "created_at": iso(stamp.at), "business_date": stamp.day.isoformat(), "coupon_code": coupon_code,
+        })
+        t.ledger.outbox_event("redemption", redemption_no, {"member": member.uuid, "gift": gift.code,
+                                                            "points": gift.points, "cash_fen": gift.cash_fen}, stamp)
+        t.ledger.audit("gift.redeem", redemption_no, {"gift": gift.code, "points": gift.points,
+                                                      "approved_by": approved_by}, stamp)
+    after = t.repo.member_by_id(member.id)
+    assert after is not None
+    return GiftResult(redemption_no, gift.code, gift.points, gift.cash_fen, coupon_code, valid_until,
+                      approved_by, after)
+
+
+def set_gift_stock(t: Terminal, *, gift_code: str, stock: int, staff_code: str | None = None) -> None:
+    gift = t.program.gift(gift_code)
+    if gift is None:
+        raise NotFound("gift", f"the catalog has no gift {gift_code!r}")
+    if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 1_000_000:
+        raise InvalidInput("stock", "must be a whole number from 0 to 1000000")
+    stamp = t.stamp(None, staff_code)
+    with t.database.transaction():
+        before = t.repo.gift_stock(gift.code)
+        t.repo.set_gift_stock(gift.code, stock)
+        t.ledger.audit("gift.stock", gift.code, {"before": before, "after": stock}, stamp)
+
+
+@dataclass(frozen=True)
+class AdjustResult:
+    points: int
+    reason: str
+    approved_by: str
+    member: MemberRecord
+
+
+def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, manager_code: str | None,
+                  manager_pin: str | None, at: dt.datetime | None = None) -> AdjustResult:
+    """A manager's correction of a balance, with a reason; never below zero."""
+    check_points(points, field="points", allow_negative=True)
+    if not isinstance(reason, str) or len(reason.strip()) < 2:
+        raise InvalidInput("reason", "a reason of at least 2 characters is required")
+    member = find_member(t, member_ref)
+    if points < 0 and -points > member.balance:
+        raise RuleViolation("points", f"balance is {member.balance} points", balance=member.balance)
+    try:
+        manager = require_manager(t, manager_code, manager_pin)
+    except PermissionDenied as exc:
+        raise PermissionDenied("manager", f"adjustments need a manager: {exc.message}") from None
+    stamp = t.stamp(at, manager.code)
+    program = t.program
+    with t.database.transaction():
+        member = find_member(t, member_ref)
+        entry_id = t.ledger.append(
+            member_id=member.id, member_uuid=member.uuid, kind="adjust", points=points, ref_type="adjust",
+            ref_no=f"ADJ-{t.ledger.next_number('adjust'):06d}",
+            breakdown={"reason": reason.strip(), "approved_by": manager.code}, stamp=stamp,
+            program_version=program.version,
+        )
+        if points > 0:
+            t.ledger.credit_lot(member_id=member.id, entry_id=entry_id, points=points, earned_on=stamp.day,
+                                expires_on=core_lots.expiry_date(program.expiry, stamp.day))
+        else:
+            t.ledger.debit_lots(member_id=member.id, entry_id=entry_id, points=-points)
+        t.ledger.audit("points.adjust", member.uuid, {"points": points, "reason": reason.strip()}, stamp)
+    after = t.repo.member_by_id(member.id)
+    assert after is not None
+    return AdjustResult(points, reason.strip(), manager.code, after)

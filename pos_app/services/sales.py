@@ -1,0 +1,414 @@
+"""Sales and refunds: earning, points as payment, coupons, clawbacks and returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_mod
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from pos_app.core import lots as core_lots
+from pos_app.core import redemption as core_redemption
+from pos_app.core.earning import EarnResult, SaleLine, compute_earning, validate_lines
+from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
+from pos_app.core.members import is_birthday
+from pos_app.core.money import check_points
+from pos_app.core.refunds import RefundDone, RefundLine, SaleTotals, plan_refund
+from pos_app.services.context import Terminal
+from pos_app.services.members import _grant_award, find_member, require_active
+from pos_app.services.tiers import apply_upgrade
+from pos_app.storage.ledger import Stamp, iso
+from pos_app.storage.repo import MemberRecord
+
+TENDERS = ("cash", "card", "wechat", "alipay")
+
+
+@dataclass(frozen=True)
+class SaleQuote:
+    """What a sale would do, before it is written (the live preview at the counter)."""
+
+    total_fen: int
+    coupon_fen: int
+    points_paid: int
+    points_value_fen: int
+    tender_fen: int
+    max_points: int
+    earn: EarnResult | None
+    member: MemberRecord | None
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    receipt_no: str
+    sale_uuid: str
+    total_fen: int
+    coupon_fen: int
+    points_paid: int
+    points_value_fen: int
+    tender_fen: int
+    tender_kind: str
+    points_earned: int
+    breakdown: dict[str, Any] | None
+    member: MemberRecord | None
+    tier_before: str | None
+    tier_after: str | None
+    flags: tuple[str, ...]
+    expiring: list[tuple[int, int]] = field(default_factory=list)
+    replayed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        m = self.member
+        return {
+            "receipt_no": self.receipt_no, "sale_uuid": self.sale_uuid, "total_fen": self.total_fen,
+            "coupon_fen": self.coupon_fen, "points_redeemed": self.points_paid,
+            "points_value_fen": self.points_value_fen, "tender_fen": self.tender_fen,
+            "tender": self.tender_kind, "points_earned": self.points_earned, "breakdown": self.breakdown,
+            "member": m.card_no if m else None, "balance_after": m.balance if m else None,
+            "debt": m.debt if m else None, "tier_before": self.tier_before, "tier_after": self.tier_after,
+            "flags": list(self.flags), "expiring": [{"within_days": d, "points": p} for d, p in self.expiring],
+            "replayed": self.replayed,
+        }
+
+
+def _coupon_value(t: Terminal, code: str, member: MemberRecord | None, total_fen: int, day: dt.date) -> int:
+    coupon = t.repo.coupon(code)
+    if coupon is None:
+        raise NotFound("coupon", f"no coupon {code!r}")
+    if coupon["used_at"]:
+        raise RuleViolation("coupon", f"coupon {code} was used already ({coupon['used_receipt_no']})")
+    if member is None or coupon["member_id"] != member.id:
+        raise RuleViolation("coupon", f"coupon {code} belongs to another member")
+    if coupon["valid_until"] and day > dt.date.fromisoformat(coupon["valid_until"]):
+        raise RuleViolation("coupon", f"coupon {code} expired on {coupon['valid_until']}")
+    if total_fen < coupon["min_spend_fen"]:
+        raise RuleViolation("coupon", f"coupon {code} needs a minimum spend of {coupon['min_spend_fen']} fen",
+                            min_spend_fen=coupon["min_spend_fen"])
+    return int(min(coupon["value_fen"], total_fen))
+
+
+def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = None, points: int = 0,
+               coupon: str | None = None, at: dt.datetime | None = None) -> SaleQuote:
+    """Validate a basket and work out every figure of the sale without writing anything."""
+    validate_lines(lines)
+    now = at or t.clock()
+    program = t.program
+    member = require_active(find_member(t, member_ref)) if member_ref else None
+    total = sum(ln.net_fen for ln in lines)
+    coupon_fen = _coupon_value(t, coupon, member, total, now.date()) if coupon else 0
+    base = total - coupon_fen
+    points = check_points(points, field="points", allow_zero=True)
+    if points and member is None:
+        raise InvalidInput("points", "paying with points needs a member")
+    redeemed = t.repo.redeemed_in_month(member.id, now.date()) if member else 0
+    value = 0
+    if points:
+        assert member is not None
+        value = core_redemption.check_payment(program, points, base_fen=base, balance=member.balance,
+                                              redeemed_this_month=redeemed)
+    max_points = core_redemption.max_payment_points(
+        program, base_fen=base, balance=member.balance, redeemed_this_month=redeemed) if member else 0
+    earn = None
+    if member is not None:
+        birthday = is_birthday(member.birthday, now.date()) and not t.repo.birthday_bonus_year(member.id, now.year)
+        earn = compute_earning(
+            program, lines, at=now, tier_id=member.tier, deduction_fen=coupon_fen + value,
+            first_purchase=member.first_purchase_at is None, birthday=birthday,
+            earned_today=t.repo.earned_on_day(member.id, now.date()),
+        )
+    return SaleQuote(total_fen=total, coupon_fen=coupon_fen, points_paid=points, points_value_fen=value,
+                     tender_fen=base - value, max_points=max_points, earn=earn, member=member)
+
+
+def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = None, points: int = 0,
+                coupon: str | None = None, tender: str = "cash", at: dt.datetime | None = None,
+                staff_code: str | None = None, sale_uuid: str | None = None) -> SaleResult:
+    """Complete a sale in one transaction. Re-sending the same ``sale_uuid`` returns the sale
+    already recorded instead of counting it twice."""
+    if tender not in TENDERS:
+        raise InvalidInput("tender", f"must be one of {', '.join(TENDERS)}, got {tender!r}")
+    if sale_uuid is not None:
+        try:
+            sale_uuid = str(uuid_mod.UUID(sale_uuid))
+        except (ValueError, AttributeError, TypeError):
+            raise InvalidInput("sale_uuid", f"not a UUID: {sale_uuid!r}") from None
+    stamp = t.stamp(at, staff_code)
+    program = t.program
+    with t.database.transaction():
+        if sale_uuid is not None:
+            existing = t.repo.row("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,))
+            if existing is not None:
+                return sale_result(t, existing["receipt_no"], replayed=True)
+        q = quote_sale(t, lines=lines, member_ref=member_ref, points=points, coupon=coupon, at=stamp.at)
+        member = q.member
+        receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
+        earn = q.earn
+        sale_id = t.repo.insert("sale", {
+            "uuid": sale_uuid or str(uuid_mod.uuid4()), "receipt_no": receipt_no,
+            "member_id": member.id if member else None, "staff_code": staff_code,
+            "created_at": iso(stamp.at), "business_date": stamp.day.isoformat(),
+            "recorded_at": iso(stamp.recorded_at), "backdated": int(stamp.backdated),
+            "total_fen": q.total_fen, "coupon_code": coupon, "coupon_fen": q.coupon_fen,
+            "points_paid": q.points_paid, "points_value_fen": q.points_value_fen, "tender_fen": q.tender_fen,
+            "tender_kind": tender, "credited_purchase": earn.credited_purchase if earn else 0,
+            "credited_bonus": earn.credited_bonus if earn else 0,
+            "bonuses": ",".join(b for b, _ in earn.bonuses) if earn and earn.credited_bonus else "",
+            "flags": ",".join(earn.flags) if earn else "", "program_version": program.version,
+        })
+        by_line = {le.line_no: le for le in earn.lines} if earn else {}
+        for ln in lines:
+            le = by_line.get(ln.line_no)
+            t.repo.insert("sale_line", {
+                "sale_id": sale_id, "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
+                "category": ln.category, "qty": ln.qty, "unit_price_fen": ln.unit_price_fen,
+                "discount_fen": ln.discount_fen, "net_fen": ln.net_fen, "flags": ",".join(ln.flags),
+                "eligible_fen": le.eligible_fen if le else 0,
+                "multiplier": str(le.multiplier) if le else "1",
+            })
+        if coupon:
+            t.repo.use_coupon(coupon, at=iso(stamp.at), receipt_no=receipt_no)
+            t.ledger.outbox_event("coupon_use", coupon, {"receipt_no": receipt_no, "at": iso(stamp.at)}, stamp)
+        tier_before = tier_after = None
+        if member is not None and earn is not None:
+            tier_before = tier_after = member.tier
+            _write_member_side(t, member, q, earn, receipt_no, stamp)
+            tier_after = apply_upgrade(t, _reload(t, member), stamp) or tier_before
+        t.ledger.outbox_event("sale", receipt_no, {"total_fen": q.total_fen, "tender": tender,
+                                                   "member": member.uuid if member else None}, stamp)
+        t.ledger.audit("sale", receipt_no, {"total_fen": q.total_fen, "points_paid": q.points_paid,
+                                            "earned": earn.total if earn else 0}, stamp)
+    after = _reload(t, member) if member else None
+    return SaleResult(
+        receipt_no=receipt_no, sale_uuid=sale_uuid or "", total_fen=q.total_fen, coupon_fen=q.coupon_fen,
+        points_paid=q.points_paid, points_value_fen=q.points_value_fen, tender_fen=q.tender_fen,
+        tender_kind=tender, points_earned=earn.total if earn else 0,
+        breakdown=earn.breakdown() if earn else None, member=after, tier_before=tier_before,
+        tier_after=tier_after, flags=earn.flags if earn else (),
+        expiring=core_lots.expiring_soon(t.ledger.live_lots(after.id), stamp.day, program.expiry.notice_days)
+        if after else [],
+    )
+
+
+def _reload(t: Terminal, member: MemberRecord) -> MemberRecord:
+    m = t.repo.member_by_id(member.id)
+    assert m is not None
+    return m
+
+
+def _write_member_side(t: Terminal, member: MemberRecord, q: SaleQuote, earn: EarnResult, receipt_no: str,
+                       stamp: Stamp) -> None:
+    program = t.program
+    if q.points_paid:
+        entry_id = t.ledger.append(
+            member_id=member.id, member_uuid=member.uuid, kind="redeem", points=-q.points_paid,
+            ref_type="sale", ref_no=receipt_no, breakdown={"value_fen": q.points_value_fen},
+            stamp=stamp, program_version=program.version,
+        )
+        t.ledger.debit_lots(member_id=member.id, entry_id=entry_id, points=q.points_paid)
+    if earn.total:
+        entry_id = t.ledger.append(
+            member_id=member.id, member_uuid=member.uuid, kind="earn", points=earn.total,
+            tier_points=earn.credited_purchase, ref_type="sale", ref_no=receipt_no,
+            breakdown=earn.breakdown(), stamp=stamp, program_version=program.version,
+        )
+        t.ledger.credit_lot(member_id=member.id, entry_id=entry_id, points=earn.total, earned_on=stamp.day,
+                            expires_on=core_lots.expiry_date(program.expiry, stamp.day))
+    first = member.first_purchase_at is None
+    updates: dict[str, Any] = {"last_purchase_at": iso(stamp.at)}
+    if first:
+        updates["first_purchase_at"] = iso(stamp.at)
+    t.repo.update_member(member.id, **updates)
+    if first and member.referrer_id is not None:
+        referrer = t.repo.member_by_id(member.referrer_id)
+        award = next((a for a in program.awards if a.referral), None)
+        if referrer is not None and award is not None and referrer.status == "active":
+            _grant_award(t, referrer, award, stamp, {"referred": member.uuid, "receipt_no": receipt_no})
+
+
+def sale_result(t: Terminal, receipt_no: str, *, replayed: bool = False) -> SaleResult:
+    """A recorded sale, as the counter reports it."""
+    s = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+    if s is None:
+        raise NotFound("receipt_no", f"no sale {receipt_no!r}")
+    member = t.repo.member_by_id(s["member_id"]) if s["member_id"] else None
+    earn_row = t.repo.row("SELECT points, breakdown FROM ledger_entry WHERE ref_no = ? AND kind = 'earn'",
+                          (receipt_no,))
+    import json
+
+    return SaleResult(
+        receipt_no=receipt_no, sale_uuid=s["uuid"], total_fen=s["total_fen"], coupon_fen=s["coupon_fen"],
+        points_paid=s["points_paid"], points_value_fen=s["points_value_fen"], tender_fen=s["tender_fen"],
+        tender_kind=s["tender_kind"], points_earned=earn_row["points"] if earn_row else 0,
+        breakdown=json.loads(earn_row["breakdown"]) if earn_row else None, member=member,
+        tier_before=None, tier_after=member.tier if member else None,
+        flags=tuple(f for f in s["flags"].split(",") if f), replayed=replayed,
+    )
+
+
+# --------------------------------------------------------------------------------- refunds
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_no: str
+    receipt_no: str
+    lines: list[int]
+    net_fen: int
+    refund_fen: int
+    clawback: int
+    clawback_purchase: int
+    clawback_bonus: int
+    returned_points: int
+    written_off: int
+    shortfall: int
+    complete: bool
+    member: MemberRecord | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "refund_no": self.refund_no, "receipt_no": self.receipt_no, "lines": self.lines,
+            "net_fen": self.net_fen, "refund_fen": self.refund_fen, "clawback": self.clawback,
+            "clawback_purchase": self.clawback_purchase, "clawback_bonus": self.clawback_bonus,
+            "returned_points": self.returned_points, "written_off": self.written_off,
+            "shortfall": self.shortfall, "complete": self.complete,
+            "balance_after": self.member.balance if self.member else None,
+            "debt": self.member.debt if self.member else None,
+        }
+
+
+def _refund_plan(t: Terminal, receipt_no: str, line_nos: list[int] | None) -> tuple[dict[str, Any], Any, list[int]]:
+    sale = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+    if sale is None:
+        raise NotFound("receipt_no", f"no sale {receipt_no!r}")
+    rows = t.repo.rows("SELECT line_no, net_fen, eligible_fen, multiplier, refund_id FROM sale_line"
+                       " WHERE sale_id = ? ORDER BY line_no", (sale["id"],))
+    open_lines = [r["line_no"] for r in rows if r["refund_id"] is None]
+    if not open_lines:
+        raise RuleViolation("receipt_no", f"sale {receipt_no} is refunded entirely already")
+    if line_nos is None:
+        chosen = open_lines
+    else:
+        if not line_nos:
+            raise InvalidInput("lines", "name at least one line to refund")
+        known = {r["line_no"] for r in rows}
+        for n in line_nos:
+            if n not in known:
+                raise InvalidInput("lines", f"sale {receipt_no} has no line {n}")
+            if n not in open_lines:
+                raise RuleViolation("lines", f"line {n} of {receipt_no} was refunded already")
+        chosen = sorted(set(line_nos))
+    done_row = t.repo.row(
+        "SELECT coalesce(sum(clawback_purchase),0) cp, coalesce(sum(clawback_bonus),0) cb,"
+        " coalesce(sum(returned_points),0) rp, coalesce(sum(refund_fen),0) rf FROM refund WHERE sale_id = ?",
+        (sale["id"],))
+    assert done_row is not None
+    plan = plan_refund(
+        [RefundLine(r["line_no"], r["net_fen"], r["eligible_fen"] * Fraction(r["multiplier"])) for r in rows],
+        refunded_before={r["line_no"] for r in rows if r["refund_id"] is not None},
+        refund_now=set(chosen),
+        totals=SaleTotals(sale["credited_purchase"], sale["credited_bonus"], sale["points_paid"],
+                          sale["points_value_fen"], sale["coupon_fen"]),
+        done=RefundDone(done_row["cp"], done_row["cb"], done_row["rp"], done_row["rf"]),
+    )
+    return sale, plan, chosen
+
+
+def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None) -> dict[str, Any]:
+    """What a refund would claw back and return, shown before the cashier confirms."""
+    sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
+    member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
+    shortfall = max(0, plan.clawback - member.balance) if member else 0
+    return {"receipt_no": receipt_no, "lines": chosen, "net_fen": plan.net_fen, "refund_fen": plan.refund_fen,
+            "clawback": plan.clawback, "returned_points": plan.return_points, "complete": plan.complete,
+            "balance_now": member.balance if member else None, "expected_shortfall": shortfall}
+
+
+def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None, at: dt.datetime | None = None,
+                staff_code: str | None = None) -> RefundResult:
+    """Refund a whole sale or some of its lines, reversing its points exactly."""
+    stamp = t.stamp(at, staff_code)
+    program = t.program
+    with t.database.transaction():
+        sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
+        n = int(t.repo.rows("SELECT count(*) c FROM refund WHERE sale_id = ?", (sale["id"],))[0]["c"]) + 1
+        refund_no = f"{receipt_no}-R{n}"
+        member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
+        shortfall = written_off = 0
+        if member is not None and plan.clawback:
+            earn_lots = tuple(r["id"] for r in t.repo.rows(
+                "SELECT l.id FROM lot l JOIN ledger_entry e ON e.id = l.entry_id"
+                " WHERE e.ref_no = ? AND e.kind = 'earn' AND l.member_id = ?", (receipt_no, member.id)))
+            entry_id = t.ledger.append(
+                member_id=member.id, member_uuid=member.uuid, kind="clawback", points=-plan.clawback,
+                tier_points=-plan.clawback_purchase, ref_type="refund", ref_no=receipt_no,
+                breakdown={"refund_no": refund_no, "lines": chosen, "purchase": plan.clawback_purchase,
+                           "bonus": plan.clawback_bonus, "balance_before": member.balance,
+                           "shortfall": max(0, plan.clawback - member.balance)},
+                stamp=stamp, program_version=program.version,
+            )
+            _, shortfall = t.ledger.debit_lots(member_id=member.id, entry_id=entry_id, points=plan.clawback,
+                                               prefer=earn_lots, allow_debt=True)
+        if member is not None and plan.return_points:
+            written_off = _return_points(t, member, receipt_no, refund_no, plan.return_points, stamp)
+        refund_id = t.repo.insert("refund", {
+            "refund_no": refund_no, "sale_id": sale["id"], "staff_code": staff_code, "created_at": iso(stamp.at),
+            "business_date": stamp.day.isoformat(), "net_fen": plan.net_fen, "refund_fen": plan.refund_fen,
+            "clawback_purchase": plan.clawback_purchase, "clawback_bonus": plan.clawback_bonus,
+            "returned_points": plan.return_points, "shortfall": shortfall, "complete": int(plan.complete),
+        })
+        marks = ",".join("?" for _ in chosen)
+        t.database.execute(f"UPDATE sale_line SET refund_id = ? WHERE sale_id = ? AND line_no IN ({marks})",
+                           (refund_id, sale["id"], *chosen))
+        t.ledger.outbox_event("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen,
+                                                    "refund_fen": plan.refund_fen}, stamp)
+        t.ledger.audit("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen, "clawback": plan.clawback,
+                                             "returned": plan.return_points, "shortfall": shortfall}, stamp)
+    return RefundResult(
+        refund_no=refund_no, receipt_no=receipt_no, lines=chosen, net_fen=plan.net_fen, refund_fen=plan.refund_fen,
+        clawback=plan.clawback, clawback_purchase=plan.clawback_purchase, clawback_bonus=plan.clawback_bonus,
+        returned_points=plan.return_points, written_off=written_off, shortfall=shortfall, complete=plan.complete,
+        member=_reload(t, member) if member else None,
+    )
+
+
+def _return_points(t: Terminal, member: MemberRecord, receipt_no: str, refund_no: str, points: int,
+                   stamp: Stamp) -> int:
+    """Paid points go back into the lots they came from, latest-expiring first; what lands in
+    an already expired lot is written off at once. Returns the points written off."""
+    program = t.program
+    taken = t.repo.rows(
+        "SELECT m.lot_id, -sum(m.points) taken, l.expires_on FROM lot_move m"
+        " JOIN ledger_entry e ON e.id = m.entry_id JOIN lot l ON l.id = m.lot_id"
+        " WHERE e.ref_no = ? AND e.kind = 'redeem' GROUP BY m.lot_id", (receipt_no,))
+    back = {r["lot_id"]: r["b"] for r in t.repo.rows(
+        "SELECT m.lot_id, sum(m.points) b FROM lot_move m JOIN ledger_entry e ON e.id = m.entry_id"
+        " WHERE e.ref_no = ? AND e.kind = 'return' AND m.points > 0 GROUP BY m.lot_id", (receipt_no,))}
+    order = sorted(taken, key=lambda r: (r["expires_on"] or "9999-12-31", r["lot_id"]), reverse=True)
+    allocations: list[tuple[int, int]] = []
+    left = points
+    for r in order:
+        room = r["taken"] - back.get(r["lot_id"], 0)
+        give = min(room, left)
+        if give > 0:
+            allocations.append((r["lot_id"], give))
+            left -= give
+    if left:  # cannot happen while returns never exceed what was paid; refuse rather than invent
+        raise RuleViolation("points", f"cannot place {left} returned points into their original lots")
+    entry_id = t.ledger.append(
+        member_id=member.id, member_uuid=member.uuid, kind="return", points=points, ref_type="refund",
+        ref_no=receipt_no, breakdown={"refund_no": refund_no, "lots": [[lot, p] for lot, p in allocations]},
+        stamp=stamp, program_version=program.version,
+    )
+    t.ledger.return_to_lots(member_id=member.id, entry_id=entry_id, allocations=allocations)
+    expired = [lot for lot in t.ledger.lots_of(member.id)
+               if lot.id in {a for a, _ in allocations} and core_lots.is_expired(lot, stamp.day) and lot.remaining]
+    total = sum(lot.remaining for lot in expired)
+    if total:
+        exp_id = t.ledger.append(
+            member_id=member.id, member_uuid=member.uuid, kind="expire", points=-total, ref_type="refund",
+            ref_no=receipt_no, breakdown={"refund_no": refund_no, "reason": "returned into expired lots",
+                                          "lots": [[lot.id, lot.remaining] for lot in expired]},
+            stamp=stamp, program_version=program.version,
+        )
+        t.ledger.debit_lots(member_id=member.id, entry_id=exp_id, points=total, prefer=tuple(x.id for x in expired))
+    return total

@@ -1,0 +1,82 @@
+"""Tier changes: immediate upgrades after earning, the yearly review, and manual settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pos_app.core import tiers as core_tiers
+from pos_app.core.errors import InvalidInput
+from pos_app.services.context import Terminal
+from pos_app.storage.ledger import Stamp, iso
+from pos_app.storage.repo import MemberRecord
+
+
+def _record_change(t: Terminal, member: MemberRecord, to_tier: str, reason: str, qualifying: int,
+                   stamp: Stamp) -> None:
+    t.repo.update_member(member.id, tier=to_tier, tier_since=stamp.day.isoformat())
+    t.repo.insert("tier_change", {
+        "member_id": member.id, "at": iso(stamp.at), "from_tier": member.tier, "to_tier": to_tier,
+        "reason": reason, "qualifying_points": qualifying,
+    })
+    t.ledger.outbox_event("tier", member.uuid, {"from": member.tier, "to": to_tier, "reason": reason,
+                                                "qualifying_points": qualifying, "at": iso(stamp.at)}, stamp)
+
+
+def apply_upgrade(t: Terminal, member: MemberRecord, stamp: Stamp) -> str | None:
+    """Upgrade at once when the qualifying points reach a higher tier (inside a transaction)."""
+    rules = t.program.tiers
+    qualifying = core_tiers.qualifying_points(rules, t.repo.tier_buckets(member.id), stamp.day)
+    new = core_tiers.upgrade(rules, member.tier, qualifying)
+    if new is None:
+        return None
+    _record_change(t, member, new.id, "upgrade", qualifying, stamp)
+    return new.id
+
+
+def set_tier(t: Terminal, *, member: MemberRecord, tier: str, reason: str, staff_code: str | None = None,
+             at: dt.datetime | None = None) -> None:
+    """Put a member in a tier by hand (data migration, headquarters decision); audited."""
+    if tier not in [x.id for x in t.program.tiers.tiers]:
+        raise InvalidInput("tier", f"the program has no tier {tier!r}")
+    if not reason.strip():
+        raise InvalidInput("reason", "a reason is required")
+    stamp = t.stamp(at, staff_code)
+    with t.database.transaction():
+        qualifying = core_tiers.qualifying_points(t.program.tiers, t.repo.tier_buckets(member.id), stamp.day)
+        _record_change(t, member, tier, f"manual: {reason.strip()}", qualifying, stamp)
+        t.ledger.audit("member.tier", member.uuid, {"tier": tier, "reason": reason.strip()}, stamp)
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    review_date: dt.date
+    members: int
+    changes: list[tuple[str, str, str]]  # (member uuid, from, to)
+
+
+def run_tier_review(t: Terminal, *, as_of: dt.date, staff_code: str | None = None) -> ReviewReport:
+    """The yearly review (保级) due on or before ``as_of``, for every member not yet reviewed."""
+    rules = t.program.tiers
+    due = core_tiers.review_due(rules, None, as_of)
+    assert due is not None
+    stamp = t.stamp(dt.datetime.combine(due, dt.time(0, 0)), staff_code)
+    changes: list[tuple[str, str, str]] = []
+    reviewed = 0
+    with t.database.transaction():
+        ids = [r["id"] for r in t.repo.rows(
+            "SELECT id FROM member WHERE last_review IS NULL OR last_review < ? ORDER BY id", (due.isoformat(),))]
+        # the trailing window ends the day before the review
+        window_day = due - dt.timedelta(days=1)
+        for member_id in ids:
+            member = t.repo.member_by_id(member_id)
+            assert member is not None
+            qualifying = core_tiers.qualifying_points(rules, t.repo.tier_buckets(member.id), window_day)
+            new = core_tiers.review(rules, member.tier, qualifying)
+            if new.id != member.tier:
+                _record_change(t, member, new.id, "review", qualifying, stamp)
+                changes.append((member.uuid, member.tier, new.id))
+            t.repo.update_member(member.id, last_review=due.isoformat())
+            reviewed += 1
+        t.ledger.audit("tier.review", due.isoformat(), {"members": reviewed, "changes": len(changes)}, stamp)
+    return ReviewReport(due, reviewed, changes)

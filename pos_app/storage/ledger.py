@@ -1,0 +1,206 @@
+"""The append-only ledger and its projections (balances, lots, tier points), the outbox
+and the audit trail. Every function here runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pos_app.core import lots as core_lots
+from pos_app.core.errors import RuleViolation
+from pos_app.core.tiers import month_key
+from pos_app.storage.database import Database
+
+GENESIS_HASH = "0" * 64
+
+#: The fields of an entry that its hash covers, in this order (see ``canonical_entry``).
+HASHED_FIELDS = (
+    "uuid", "terminal_id", "seq", "member_uuid", "kind", "points", "tier_points", "ref_type",
+    "ref_no", "program_version", "breakdown", "created_at", "business_date", "recorded_at",
+    "backdated", "staff_code", "prev_hash",
+)
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of the hashed fields (which include the previous hash)."""
+    body = canonical_json({k: fields[k] for k in HASHED_FIELDS})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def iso(t: dt.datetime) -> str:
+    return t.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """When an operation happened (business time) and when it was written (wall clock)."""
+
+    at: dt.datetime
+    recorded_at: dt.datetime
+    staff_code: str | None = None
+
+    @property
+    def backdated(self) -> bool:
+        return abs((self.recorded_at - self.at).total_seconds()) > 300
+
+    @property
+    def day(self) -> dt.date:
+        return self.at.date()
+
+
+class Ledger:
+    """Appends entries for one terminal and keeps the projections in step."""
+
+    def __init__(self, database: Database, terminal_id: str) -> None:
+        self.database = database
+        self.terminal_id = terminal_id
+
+    # -- entries ------------------------------------------------------------------------
+    def _last(self) -> tuple[int, str]:
+        row = self.database.execute(
+            "SELECT seq, hash FROM ledger_entry WHERE terminal_id = ? ORDER BY seq DESC LIMIT 1",
+            (self.terminal_id,),
+        ).fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+    def append(self, *, member_id: int, member_uuid: str, kind: str, points: int, ref_type: str,
+               ref_no: str, breakdown: dict[str, Any], stamp: Stamp, program_version: int | None,
+               tier_points: int = 0) -> int:
+        """Write one entry (hash-chained to this terminal's previous one) and its outbox row;
+        adjusts the member's balance by ``points``. Lots are the caller's business."""
+        seq, prev = self._last()
+        fields: dict[str, Any] = {
+            "uuid": str(uuid.uuid4()), "terminal_id": self.terminal_id, "seq": seq + 1,
+            "member_uuid": member_uuid, "kind": kind, "points": points, "tier_points": tier_points,
+            "ref_type": ref_type, "ref_no": ref_no, "program_version": program_version,
+            "breakdown": canonical_json(breakdown), "created_at": iso(stamp.at),
+            "business_date": stamp.day.isoformat(), "recorded_at": iso(stamp.recorded_at),
+            "backdated": stamp.backdated, "staff_code": stamp.staff_code, "prev_hash": prev,
+        }
+        fields["hash"] = entry_hash(fields)
+        cur = self.database.execute(
+            "INSERT INTO ledger_entry (uuid, terminal_id, seq, member_id, member_uuid, kind, points,"
+            " tier_points, ref_type, ref_no, program_version, breakdown, created_at, business_date,"
+            " recorded_at, backdated, staff_code, prev_hash, hash)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (fields["uuid"], self.terminal_id, fields["seq"], member_id, member_uuid, kind, points,
+             tier_points, ref_type, ref_no, program_version, fields["breakdown"], fields["created_at"],
+             fields["business_date"], fields["recorded_at"], int(fields["backdated"]),
+             stamp.staff_code, prev, fields["hash"]),
+        )
+        entry_id = int(cur.lastrowid or 0)
+        self.database.execute(
+            "INSERT INTO outbox (kind, ref, entry_id, created_at) VALUES ('entry', ?, ?, ?)",
+            (fields["uuid"], entry_id, iso(stamp.recorded_at)),
+        )
+        if points:
+            self.database.execute("UPDATE member SET balance = balance + ? WHERE id = ?", (points, member_id))
+        if tier_points:
+            self.database.execute(
+                "INSERT INTO tier_month (member_id, month, points) VALUES (?, ?, ?)"
+                " ON CONFLICT (member_id, month) DO UPDATE SET points = points + excluded.points",
+                (member_id, month_key(stamp.day), tier_points),
+            )
+        return entry_id
+
+    # -- lots -----------------------------------------------------------------------------
+    def live_lots(self, member_id: int) -> list[core_lots.Lot]:
+        rows = self.database.execute(
+            "SELECT id, earned_on, expires_on, remaining FROM lot WHERE member_id = ? AND remaining > 0",
+            (member_id,),
+        ).fetchall()
+        return [_lot(r) for r in rows]
+
+    def lots_of(self, member_id: int) -> list[core_lots.Lot]:
+        rows = self.database.execute(
+            "SELECT id, earned_on, expires_on, remaining FROM lot WHERE member_id = ? ORDER BY id",
+            (member_id,),
+        ).fetchall()
+        return [_lot(r) for r in rows]
+
+    def _debt(self, member_id: int) -> int:
+        return int(self.database.execute("SELECT debt FROM member WHERE id = ?", (member_id,)).fetchone()[0])
+
+    def _move(self, entry_id: int, lot_id: int, points: int) -> None:
+        self.database.execute(
+            "INSERT INTO lot_move (entry_id, lot_id, points) VALUES (?, ?, ?)", (entry_id, lot_id, points)
+        )
+        self.database.execute("UPDATE lot SET remaining = remaining + ? WHERE id = ?", (points, lot_id))
+
+    def _pay_debt(self, member_id: int, entry_id: int, lot_id: int, available: int) -> int:
+        debt = self._debt(member_id)
+        pay = min(debt, available)
+        if pay:
+            self._move(entry_id, lot_id, -pay)
+            self.database.execute("UPDATE member SET debt = debt - ? WHERE id = ?", (pay, member_id))
+        return pay
+
+    def credit_lot(self, *, member_id: int, entry_id: int, points: int, earned_on: dt.date,
+                   expires_on: dt.date | None) -> int:
+        """A new lot for credited points; an outstanding debt is paid off from it first."""
+        cur = self.database.execute(
+            "INSERT INTO lot (member_id, entry_id, earned_on, expires_on, points, remaining)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (member_id, entry_id, earned_on.isoformat(),
+             expires_on.isoformat() if expires_on else None, points, points),
+        )
+        lot_id = int(cur.lastrowid or 0)
+        self._pay_debt(member_id, entry_id, lot_id, points)
+        return lot_id
+
+    def return_to_lots(self, *, member_id: int, entry_id: int, allocations: list[tuple[int, int]]) -> None:
+        """Put points back into the lots they came from (debt first, as with any credit)."""
+        for lot_id, pts in allocations:
+            if pts <= 0:
+                continue
+            self._move(entry_id, lot_id, pts)
+            self._pay_debt(member_id, entry_id, lot_id, pts)
+
+    def debit_lots(self, *, member_id: int, entry_id: int, points: int, prefer: tuple[int, ...] = (),
+                   allow_debt: bool = False) -> tuple[list[tuple[int, int]], int]:
+        """Take points from lots (``prefer`` first, then soonest-expiring); a shortfall becomes
+        debt when ``allow_debt`` (refund clawbacks), else it is refused."""
+        moves, shortfall = core_lots.plan_debit(self.live_lots(member_id), points, prefer=prefer)
+        if shortfall and not allow_debt:
+            raise RuleViolation("points", f"balance is short by {shortfall} points", shortfall=shortfall)
+        for lot_id, take in moves:
+            self._move(entry_id, lot_id, -take)
+        if shortfall:
+            self.database.execute("UPDATE member SET debt = debt + ? WHERE id = ?", (shortfall, member_id))
+        return moves, shortfall
+
+    # -- outbox, audit, counters --------------------------------------------------------------
+    def outbox_event(self, kind: str, ref: str, payload: dict[str, Any], stamp: Stamp) -> None:
+        self.database.execute(
+            "INSERT INTO outbox (kind, ref, payload, created_at) VALUES (?, ?, ?, ?)",
+            (kind, ref, canonical_json(payload), iso(stamp.recorded_at)),
+        )
+
+    def audit(self, action: str, ref: str, details: dict[str, Any], stamp: Stamp) -> None:
+        self.database.execute(
+            "INSERT INTO audit (at, staff_code, action, ref, details) VALUES (?, ?, ?, ?, ?)",
+            (iso(stamp.recorded_at), stamp.staff_code, action, ref, canonical_json(details)),
+        )
+
+    def next_number(self, name: str) -> int:
+        row = self.database.execute(
+            "INSERT INTO counter (name, value) VALUES (?, 1)"
+            " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            (name,),
+        ).fetchone()
+        return int(row[0])
+
+
+def _lot(row: tuple[Any, ...]) -> core_lots.Lot:
+    return core_lots.Lot(
+        id=row[0], earned_on=dt.date.fromisoformat(row[1]),
+        expires_on=dt.date.fromisoformat(row[2]) if row[2] else None, remaining=row[3],
+    )

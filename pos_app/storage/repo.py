@@ -1,0 +1,251 @@
+"""Reading and writing business rows (members, sales, staff, gifts ...) as plain records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pos_app.storage.database import Database
+from pos_app.storage.models import Coupon, GiftStock, Member, ProgramRow, Setting, Staff
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    id: int
+    uuid: str
+    phone: str
+    name: str
+    birthday: dt.date | None
+    card_no: str
+    referrer_id: int | None
+    status: str
+    store_id: str
+    enrolled_at: dt.datetime
+    tier: str
+    tier_since: dt.date
+    last_review: dt.date | None
+    first_purchase_at: dt.datetime | None
+    last_purchase_at: dt.datetime | None
+    balance: int
+    debt: int
+    consent: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "uuid": self.uuid, "phone": self.phone, "name": self.name,
+            "birthday": self.birthday.isoformat() if self.birthday else None,
+            "card_no": self.card_no, "status": self.status, "tier": self.tier,
+            "store_id": self.store_id, "enrolled_at": self.enrolled_at.isoformat(),
+            "balance": self.balance, "debt": self.debt, "consent": self.consent,
+            "first_purchase_at": self.first_purchase_at.isoformat() if self.first_purchase_at else None,
+            "last_purchase_at": self.last_purchase_at.isoformat() if self.last_purchase_at else None,
+        }
+
+
+def _d(v: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(v) if v else None
+
+
+def _t(v: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(v) if v else None
+
+
+def _member(m: Member) -> MemberRecord:
+    return MemberRecord(
+        id=m.id, uuid=m.uuid, phone=m.phone, name=m.name, birthday=_d(m.birthday), card_no=m.card_no,
+        referrer_id=m.referrer_id, status=m.status, store_id=m.store_id,
+        enrolled_at=dt.datetime.fromisoformat(m.enrolled_at), tier=m.tier,
+        tier_since=dt.date.fromisoformat(m.tier_since), last_review=_d(m.last_review),
+        first_purchase_at=_t(m.first_purchase_at), last_purchase_at=_t(m.last_purchase_at),
+        balance=m.balance, debt=m.debt, consent=bool(m.consent),
+    )
+
+
+class Repo:
+    """Business-row access for one open database (call inside a transaction to write)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # -- settings and program -------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        self.database.bind()
+        row = Setting.get_or_none(Setting.key == key)
+        return row.value if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        Setting.insert(key=key, value=value).on_conflict_replace().execute()
+
+    def active_program_id(self) -> int | None:
+        row = self.database.execute("SELECT id FROM program WHERE active = 1").fetchone()
+        return int(row[0]) if row else None
+
+    def program_source(self, row_id: int) -> str:
+        return str(self.database.execute("SELECT source FROM program WHERE id = ?", (row_id,)).fetchone()[0])
+
+    def store_program(self, *, program_id: str, version: int, digest: str, source: str, at: str) -> bool:
+        """Record a program version and make it active; False if that version was already there
+        with the same text (a reload), error-free."""
+        existing = ProgramRow.get_or_none((ProgramRow.program_id == program_id) & (ProgramRow.version == version))
+        if existing is not None and existing.digest != digest:
+            from pos_app.core.errors import Conflict
+
+            raise Conflict("program.version", f"version {version} of {program_id!r} is already loaded "
+                           "with different rules; publish a new version number")
+        ProgramRow.update(active=False).where(ProgramRow.active == True).execute()  # noqa: E712
+        if existing is None:
+            ProgramRow.create(program_id=program_id, version=version, digest=digest, source=source,
+                              loaded_at=at, active=True)
+            return True
+        ProgramRow.update(active=True).where(ProgramRow.id == existing.id).execute()
+        return False
+
+    # -- members ----------------------------------------------------------------------------
+    def member_by_id(self, member_id: int) -> MemberRecord | None:
+        self.database.bind()
+        m = Member.get_or_none(Member.id == member_id)
+        return _member(m) if m else None
+
+    def member_by_card(self, card_no: str) -> MemberRecord | None:
+        self.database.bind()
+        m = Member.get_or_none(Member.card_no == card_no)
+        return _member(m) if m else None
+
+    def member_by_phone(self, phone: str) -> MemberRecord | None:
+        self.database.bind()
+        m = Member.get_or_none(Member.phone == phone)
+        return _member(m) if m else None
+
+    def member_by_uuid(self, member_uuid: str) -> MemberRecord | None:
+        self.database.bind()
+        m = Member.get_or_none(Member.uuid == member_uuid)
+        return _member(m) if m else None
+
+    def find_members(self, text: str, limit: int = 20) -> list[MemberRecord]:
+        self.database.bind()
+        like = f"%{text}%"
+        q = (Member.select().where((Member.name ** like) | (Member.phone.startswith(text))
+                                   | (Member.card_no.startswith(text))).order_by(Member.id).limit(limit))
+        return [_member(m) for m in q]
+
+    def insert_member(self, **fields: Any) -> int:
+        return int(Member.insert(**fields).execute())
+
+    def update_member(self, member_id: int, **fields: Any) -> None:
+        Member.update(**fields).where(Member.id == member_id).execute()
+
+    def member_count(self) -> int:
+        return int(self.database.execute("SELECT count(*) FROM member").fetchone()[0])
+
+    # -- staff ----------------------------------------------------------------------------------
+    def staff_by_code(self, code: str) -> Staff | None:
+        self.database.bind()
+        return Staff.get_or_none(Staff.code == code)
+
+    def insert_staff(self, **fields: Any) -> None:
+        Staff.insert(**fields).execute()
+
+    def update_staff(self, code: str, **fields: Any) -> None:
+        Staff.update(**fields).where(Staff.code == code).execute()
+
+    # -- sums used by the rules -------------------------------------------------------------------
+    def earned_on_day(self, member_id: int, day: dt.date) -> int:
+        row = self.database.execute(
+            "SELECT coalesce(sum(points), 0) FROM ledger_entry WHERE member_id = ? AND business_date = ?"
+            " AND kind IN ('earn', 'award')", (member_id, day.isoformat()),
+        ).fetchone()
+        return int(row[0])
+
+    def redeemed_in_month(self, member_id: int, day: dt.date) -> int:
+        """Points redeemed (payment, gifts) in the calendar month of ``day``, net of returns."""
+        first = day.replace(day=1).isoformat()
+        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1).isoformat()
+        row = self.database.execute(
+            "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE member_id = ?"
+            " AND business_date >= ? AND business_date < ? AND kind IN ('redeem', 'gift', 'return')",
+            (member_id, first, last),
+        ).fetchone()
+        return max(0, int(row[0]))
+
+    def award_count(self, member_id: int, award_id: str, day: dt.date | None = None) -> int:
+        sql = "SELECT count(*) FROM ledger_entry WHERE member_id = ? AND kind = 'award' AND ref_no = ?"
+        params: list[Any] = [member_id, award_id]
+        if day is not None:
+            sql += " AND business_date = ?"
+            params.append(day.isoformat())
+        return int(self.database.execute(sql, params).fetchone()[0])
+
+    def birthday_bonus_year(self, member_id: int, year: int) -> bool:
+        row = self.database.execute(
+            "SELECT 1 FROM sale WHERE member_id = ? AND business_date >= ? AND business_date <= ?"
+            " AND (',' || bonuses || ',') LIKE '%,birthday,%' LIMIT 1",
+            (member_id, f"{year:04d}-01-01", f"{year:04d}-12-31"),
+        ).fetchone()
+        return row is not None
+
+    def tier_buckets(self, member_id: int) -> dict[str, int]:
+        rows = self.database.execute(
+            "SELECT month, points FROM tier_month WHERE member_id = ?", (member_id,)
+        ).fetchall()
+        return {m: p for m, p in rows}
+
+    def gift_this_month(self, member_id: int, gift_code: str, day: dt.date) -> int:
+        first = day.replace(day=1).isoformat()
+        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1).isoformat()
+        row = self.database.execute(
+            "SELECT count(*) FROM redemption WHERE member_id = ? AND gift_code = ?"
+            " AND business_date >= ? AND business_date < ?", (member_id, gift_code, first, last),
+        ).fetchone()
+        return int(row[0])
+
+    def purchases_since(self, member_id: int, day: dt.date) -> int:
+        row = self.database.execute(
+            "SELECT count(*) FROM sale WHERE member_id = ? AND business_date >= ?", (member_id, day.isoformat())
+        ).fetchone()
+        return int(row[0])
+
+    # -- gifts and coupons -------------------------------------------------------------------------
+    def gift_stock(self, gift_code: str) -> int | None:
+        self.database.bind()
+        row = GiftStock.get_or_none(GiftStock.gift_code == gift_code)
+        return row.stock if row else None
+
+    def set_gift_stock(self, gift_code: str, stock: int) -> None:
+        GiftStock.insert(gift_code=gift_code, stock=stock).on_conflict_replace().execute()
+
+    def take_gift_stock(self, gift_code: str) -> None:
+        GiftStock.update(stock=GiftStock.stock - 1).where(GiftStock.gift_code == gift_code).execute()
+
+    def coupon(self, code: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM coupon WHERE code = ?", (code,))
+
+    def insert_coupon(self, **fields: Any) -> None:
+        Coupon.insert(**fields).execute()
+
+    def use_coupon(self, code: str, *, at: str, receipt_no: str) -> bool:
+        n = (Coupon.update(used_at=at, used_receipt_no=receipt_no)
+             .where((Coupon.code == code) & (Coupon.used_at.is_null())).execute())
+        return bool(n == 1)
+
+    # -- generic rows --------------------------------------------------------------------------------
+    def rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.database.execute(sql, params)
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def row(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def insert(self, table: str, fields: dict[str, Any]) -> int:
+        cols = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        values = [json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for v in fields.values()]
+        cur = self.database.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", values)
+        return int(cur.lastrowid or 0)
+
+    def update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.database.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*fields.values(), row_id])
