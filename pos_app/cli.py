@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("ref")
     a.add_argument("award")
     a.add_argument("--at")
+    a = ms.add_parser("set-tier", help="put a member in a tier by hand (manager)")
+    a.add_argument("ref")
+    a.add_argument("tier")
+    a.add_argument("--reason", required=True)
+    a.add_argument("--manager", required=True)
+    a.add_argument("--manager-pin", required=True)
     for name in ("freeze", "unfreeze"):
         a = ms.add_parser(name)
         a.add_argument("ref")
@@ -373,6 +379,14 @@ def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
         found = t.repo.find_members(args.text)
         out.emit([m.to_dict() for m in found],
                  "\n".join(f"{m.card_no} {m.name} {mask_phone(m.phone)}" for m in found) or "no member found")
+    elif args.action == "set-tier":
+        from pos_app.services import staff, tiers
+
+        manager = staff.require_manager(t, args.manager, args.manager_pin)
+        tiers.set_tier(t, member=members.find_member(t, args.ref), tier=args.tier, reason=args.reason,
+                       staff_code=manager.code)
+        m = members.find_member(t, args.ref)
+        out.emit(m.to_dict(), f"member {m.card_no} is now {m.tier}")
     elif args.action == "award":
         m = members.award_behaviour(t, member_ref=args.ref, award_id=args.award, at=_at(args.at))
         out.emit(m.to_dict(), f"awarded {args.award}; balance {m.balance}")

@@ -50,16 +50,16 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
         raise NotFound("gift", f"the catalog has no gift {gift_code!r}")
     member = require_active(find_member(t, member_ref))
     approved_by = None
-    if core_redemption.needs_approval(program, gift) or manager_code:
-        # validate everything else before asking for the PIN, so a refusal names the real reason
+    needs = core_redemption.needs_approval(program, gift)
+    if needs or manager_code:
+        # check every other rule first, so a refusal names the real reason, then the approval
         core_redemption.check_gift(
             program, gift, balance=member.balance,
             redeemed_this_month=t.repo.redeemed_in_month(member.id, stamp.day),
             this_gift_this_month=t.repo.gift_this_month(member.id, gift.code, stamp.day),
-            stock=t.repo.gift_stock(gift.code), approved=True,
+            stock=t.repo.gift_stock(gift.code), approved=bool(manager_code),
         )
-        if core_redemption.needs_approval(program, gift) or manager_code:
-            approved_by = require_manager(t, manager_code, manager_pin).code
+        approved_by = require_manager(t, manager_code, manager_pin).code
     with t.database.transaction():
         member = require_active(find_member(t, member_ref))
         core_redemption.check_gift(

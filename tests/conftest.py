@@ -1,0 +1,55 @@
+"""Shared fixtures: a fresh terminal database file per test, with a clock the test controls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pos_app.core.members import make_card_number
+from pos_app.services import context
+from pos_app.services.context import Terminal
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class FakeClock:
+    """The store's local time, set by the test (services take ``now`` from here)."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, when: str | dt.datetime) -> None:
+        self.now = dt.datetime.fromisoformat(when) if isinstance(when, str) else when
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += dt.timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2026, 11, 3, 10, 0))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "terminal.db"
+
+
+@pytest.fixture
+def terminal(db_path: Path, clock: FakeClock) -> Iterator[Terminal]:
+    """A terminal with the reference program loaded, no staff and no members."""
+    t = context.init_terminal(db_path, store_id="S001", terminal_id="T01", clock=clock)
+    context.load_program(t, context.reference_program_source())
+    yield t
+    t.close()
+
+
+def card(serial: int) -> str:
+    return make_card_number(serial)
