@@ -1,0 +1,249 @@
+"""The headless CLI: the worked examples with exactly the reference numbers, and bad input
+that exits 2 with a message naming the field and leaves the database file byte-for-byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pos_app.cli import main
+from pos_app.core.members import make_card_number
+
+GOLD_CARD = make_card_number(1)  # demo member 张伟 13800138000, gold, 12000 points
+SILVER_CARD = make_card_number(2)  # demo member 李娜 13900139000, silver, 8000 points
+
+
+def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, dict | list | None, str]:
+    code = main(["--db", str(db), "--json", *args])
+    cap = capsys.readouterr()
+    data = json.loads(cap.out) if cap.out.strip() else None
+    return code, data, cap.err
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    db = tmp_path / "demo.db"
+    assert main(["--db", str(db), "init", "--store", "S001", "--terminal", "T01"]) == 0
+    assert main(["--db", str(db), "demo-seed"]) == 0
+    capsys.readouterr()
+    return db
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_example_1_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, demo_db, "sale", "--amount", "1.00", "--member", GOLD_CARD, "--at", "2026-05-01T10:00")
+    code, data, _ = run(capsys, demo_db, "sale", "--amount", "100.00", "--flag", "new", "--member", GOLD_CARD,
+                        "--at", "2026-05-05T21:00")
+    assert code == 0 and isinstance(data, dict)
+    assert data["points_earned"] == 360
+    assert data["receipt_no"].startswith("S001-T01-")
+    assert data["breakdown"]["sale_multiplier"] == "3"
+
+
+def test_example_2_through_cli(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    basket = tmp_path / "basket.json"
+    basket.write_text(json.dumps([
+        {"sku": "6901", "name": "面包", "category": "food", "price": "58.50"},
+        {"sku": "6902", "name": "香烟", "category": "tobacco", "price": "30.00"},
+    ]), encoding="utf-8")
+    code, data, _ = run(capsys, demo_db, "sale", "--lines", str(basket), "--member", "13700137000",
+                        "--at", "2026-11-18T10:00")
+    assert code == 0 and isinstance(data, dict)
+    assert data["points_earned"] == 275
+    assert data["balance_after"] == 275  # the demo member starts at 0
+
+
+def test_example_3_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the demo's silver member has 8000 points and has bought before? make it so: a purchase
+    # paid by points would otherwise add the first-purchase bonus
+    run(capsys, demo_db, "sale", "--amount", "0.50", "--member", SILVER_CARD, "--at", "2026-11-01T10:00")
+    # that sale's first-purchase bonus (100) is taken back so the member holds exactly 8000
+    run(capsys, demo_db, "adjust", "--member", SILVER_CARD, "--points", "-100", "--reason", "test set-up",
+        "--manager", "9001", "--manager-pin", "9999")
+    code, data, _ = run(capsys, demo_db, "member", "show", SILVER_CARD)
+    assert isinstance(data, dict) and data["balance"] == 8000 and data["tier"] == "silver"
+    code, data, _ = run(capsys, demo_db, "sale", "--amount", "200.00", "--member", SILVER_CARD, "--points", "5000",
+                        "--at", "2026-11-12T14:00")
+    assert code == 0 and isinstance(data, dict)
+    assert (data["points_redeemed"], data["points_earned"], data["balance_after"]) == (5000, 180, 3180)
+
+
+def test_refund_gift_expire_verify_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, sale, _ = run(capsys, demo_db, "sale", "--amount", "100.00", "--member", GOLD_CARD)
+    assert code == 0 and isinstance(sale, dict)
+    code, quote, _ = run(capsys, demo_db, "refund", sale["receipt_no"], "--quote")
+    assert isinstance(quote, dict) and quote["clawback"] == sale["points_earned"]
+    code, refund, _ = run(capsys, demo_db, "refund", sale["receipt_no"])
+    assert code == 0 and isinstance(refund, dict) and refund["complete"] and refund["clawback"] == quote["clawback"]
+    code, data, err = run(capsys, demo_db, "redeem-gift", "--member", GOLD_CARD, "--gift", "G003")
+    assert code == 2 and isinstance(data, dict) and data["error"] == "approval_required" and "manager" in err
+    code, data, _ = run(capsys, demo_db, "redeem-gift", "--member", GOLD_CARD, "--gift", "G003",
+                        "--manager", "9001", "--manager-pin", "9999")
+    assert code == 0 and isinstance(data, dict) and data["approved_by"] == "9001"
+    code, data, _ = run(capsys, demo_db, "expire", "--as-of", "2040-01-01", "--dry-run")
+    assert code == 0 and isinstance(data, dict) and data["dry_run"] and data["points"] > 0
+    code, data, _ = run(capsys, demo_db, "verify")
+    assert code == 0 and isinstance(data, dict) and data["ok"] is True
+
+
+def test_adjustment_refused_for_a_cashier(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = digest(demo_db)
+    code, data, err = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "500", "--reason", "goodwill",
+                          "--manager", "1001", "--manager-pin", "1234")
+    assert code == 2 and isinstance(data, dict) and data["field"] == "manager"
+    assert digest(demo_db) == before
+
+
+def test_verify_reports_a_tampered_database(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    con = sqlite3.connect(demo_db)
+    con.execute("UPDATE member SET balance = balance + 1 WHERE card_no = ?", (GOLD_CARD,))
+    con.commit()
+    con.close()
+    code, data, _ = run(capsys, demo_db, "verify")
+    assert code == 1 and isinstance(data, dict) and not data["ok"]
+    assert data["checks"]["balance_equals_ledger"]["count"] == 1
+
+
+BAD_INPUT = [
+    (["sale", "--amount", "0"], "amount"),
+    (["sale", "--amount", "-5"], "amount"),
+    (["sale", "--amount", "abc"], "amount"),
+    (["sale", "--amount", "1.005"], "amount"),
+    (["sale", "--amount", "99999999999.00"], "amount"),
+    (["sale", "--amount", "10.00", "--member", make_card_number(999)], "member"),
+    (["sale", "--amount", "10.00", "--member", "2900000000019"], "member"),  # bad check digit
+    (["sale", "--amount", "10.00", "--member", "1380013800"], "member"),  # 10 digits: not a phone, not a card
+    (["sale", "--amount", "10.00", "--member", "12800138000"], "member"),  # not a mobile prefix
+    (["sale", "--amount", "10.00", "--member", "13999999999"], "member"),  # unknown phone
+    (["sale", "--amount", "10.00", "--points", "x"], "points"),
+    (["sale", "--amount", "10.00", "--points", "500"], "points"),  # needs a member
+    (["sale", "--amount", "1000.00", "--member", GOLD_CARD, "--points", "12100"], "points"),  # > 50%? > balance
+    (["sale", "--amount", "10000.00", "--member", GOLD_CARD, "--points", "12100"], "points"),  # > balance
+    (["sale", "--amount", "100000.00", "--member", GOLD_CARD, "--points", "30000"], "points"),
+    (["sale", "--amount", "10.00", "--tender", "bitcoin"], "tender"),
+    (["sale", "--amount", "10.00", "--at", "yesterday"], "at"),
+    (["member", "enroll", "--phone", "12345", "--name", "x"], "phone"),
+    (["member", "enroll", "--phone", "13800138000", "--name", "dup"], "phone"),
+    (["member", "enroll", "--phone", "13811112222", "--name", "x", "--card", "2900000000011"], "card"),
+    (["member", "enroll", "--phone", "13811112222", "--name", "x", "--birthday", "2099-01-01"], "birthday"),
+    (["member", "show", "abc"], "member"),
+    (["redeem-gift", "--member", GOLD_CARD, "--gift", "G999"], "gift"),
+    (["redeem-gift", "--member", "13600136000", "--gift", "G002"], "points"),  # 300 < 1000
+    (["refund", "S001-T01-99999999"], "receipt_no"),
+    (["adjust", "--member", GOLD_CARD, "--points", "-99999", "--reason", "x y", "--manager", "9001",
+      "--manager-pin", "9999"], "points"),
+    (["adjust", "--member", GOLD_CARD, "--points", "10", "--reason", " ", "--manager", "9001",
+      "--manager-pin", "9999"], "reason"),
+    (["expire", "--as-of", "2026-13-01"], "as_of"),
+    (["gift", "stock", "G004", "-1"], "stock"),
+]
+
+
+@pytest.mark.parametrize(("args", "field"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
+def test_bad_input_exits_2_names_the_field_and_changes_nothing(
+        demo_db: Path, capsys: pytest.CaptureFixture[str], args: list[str], field: str) -> None:
+    before = digest(demo_db)
+    code, data, err = run(capsys, demo_db, *args)
+    assert code == 2
+    assert isinstance(data, dict) and data["field"] == field, (data, err)
+    assert err.startswith(f"error: {field}:")
+    assert digest(demo_db) == before
+
+
+def test_monthly_cap_refusal_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "20000", "--reason", "top up",
+        "--manager", "9001", "--manager-pin", "9999")
+    code, _, _ = run(capsys, demo_db, "sale", "--amount", "400.00", "--member", GOLD_CARD, "--points", "20000")
+    assert code == 0
+    before = digest(demo_db)
+    code, data, _ = run(capsys, demo_db, "sale", "--amount", "400.00", "--member", GOLD_CARD, "--points", "100")
+    assert code == 2 and isinstance(data, dict) and data["field"] == "points" and data["cap"] == 20000
+    assert digest(demo_db) == before
+
+
+BAD_PROGRAMS = [
+    ("not toml [", "program"),
+    ("format = 1\n", "program"),
+    ("format = 2\n[program]\nid='x'\nversion=1\nname='x'\n", "format"),
+]
+
+
+@pytest.mark.parametrize(("text", "field"), BAD_PROGRAMS)
+def test_malformed_program_files(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+                                 field: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    before = digest(demo_db)
+    code, data, _ = run(capsys, demo_db, "program", "load", str(bad))
+    assert code == 2 and isinstance(data, dict) and data["field"] == field
+    assert digest(demo_db) == before
+
+
+def test_program_field_errors_are_named(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ref = (Path(__file__).parents[2] / "db" / "reference-program.toml").read_text(encoding="utf-8")
+    cases = [
+        (ref.replace('multiplier = "1.2"', "multiplier = 1.2", 1), "earning.line_multipliers[0].multiplier"),
+        (ref.replace("max_share_percent = 50", "max_share_percent = 150"), "redemption.max_share_percent"),
+        (ref.replace('mode = "rolling"', 'mode = "sometimes"'), "expiry.mode"),
+        (ref.replace("threshold = 5000", "threshold = -1"), "tiers.levels[1].threshold"),
+        (ref.replace('from_time = "20:00"', 'from_time = "25:00"'), "earning.sale_multipliers[0].when.from_time"),
+        (ref.replace("points = 1000\n", "points = 0\n", 1), "gifts[1].points"),
+        (ref.replace("[offline]", "[offline]\ntypo = 1"), "offline.typo"),
+    ]
+    for text, field in cases:
+        bad = tmp_path / "bad.toml"
+        bad.write_text(text, encoding="utf-8")
+        code, data, _ = run(capsys, demo_db, "program", "check", str(bad))
+        assert code == 2 and isinstance(data, dict) and data["field"] == field, (field, data)
+
+
+def test_corrupt_and_newer_database_files_are_refused_untouched(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    before = digest(corrupt)
+    code, data, _ = run(capsys, corrupt, "verify")
+    assert code == 2 and isinstance(data, dict) and data["error"] == "database_error" and data["field"] == "db"
+    assert digest(corrupt) == before
+    newer = tmp_path / "newer.db"
+    assert run(capsys, newer, "init", "--store", "S1", "--terminal", "T1")[0] == 0
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 999")
+    con.close()
+    before = digest(newer)
+    code, data, err = run(capsys, newer, "verify")
+    assert code == 2 and isinstance(data, dict) and data["found"] == 999 and "newer" in err
+    assert digest(newer) == before
+    missing = tmp_path / "missing.db"
+    code, data, _ = run(capsys, missing, "verify")
+    assert code == 2 and not missing.exists()
+
+
+def test_import_members_all_or_nothing(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_file = tmp_path / "legacy.csv"
+    csv_file.write_text(
+        "phone,name,birthday,card_no,points,earned_on\n"
+        "13512345678,赵六,1980-01-02,,500,2026-01-15\n"
+        "13512345678,赵六,,,300,2026-06-01\n"
+        "1351234,坏号码,,,100,2026-01-01\n"
+        "13587654321,钱七,,2900000000019,100,2026-01-01\n"
+        "13511112222,孙八,,,abc,2026-01-01\n", encoding="utf-8")
+    before = digest(demo_db)
+    code, data, _ = run(capsys, demo_db, "import-members", str(csv_file))
+    assert code == 2 and isinstance(data, dict) and not data["written"]
+    assert [(e["line"], e["field"]) for e in data["errors"]] == [(4, "phone"), (5, "card_no"), (6, "points")]
+    assert digest(demo_db) == before
+    code, data, _ = run(capsys, demo_db, "import-members", str(csv_file), "--skip-bad")
+    assert code == 0 and isinstance(data, dict) and data["written"] and data["members_created"] == 1
+    code, data, _ = run(capsys, demo_db, "member", "show", "13512345678")
+    assert isinstance(data, dict) and data["balance"] == 800
+    assert sorted(lot["expires_on"] for lot in data["lots"]) == ["2028-01-15", "2028-06-01"]
+    code, data, _ = run(capsys, demo_db, "verify")
+    assert code == 0
