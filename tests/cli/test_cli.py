@@ -95,7 +95,7 @@ def test_refund_gift_expire_verify_through_cli(demo_db: Path, capsys: pytest.Cap
 
 def test_adjustment_refused_for_a_cashier(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = digest(demo_db)
-    code, data, err = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "500", "--reason", "goodwill",
+    code, data, _ = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "500", "--reason", "goodwill",
                           "--manager", "1001", "--manager-pin", "1234")
     assert code == 2 and isinstance(data, dict) and data["field"] == "manager"
     assert digest(demo_db) == before
