@@ -184,9 +184,16 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         tender_kind=tender, points_earned=earn.total if earn else 0,
         breakdown=earn.breakdown() if earn else None, member=after, tier_before=tier_before,
         tier_after=tier_after, flags=earn.flags if earn else (),
-        expiring=core_lots.expiring_soon(t.ledger.live_lots(after.id), stamp.day, program.expiry.notice_days)
-        if after else [],
+        expiring=_expiring(t, after.id, stamp.day) if after else [],
     )
+
+
+def _expiring(t: Terminal, member_id: int, day: dt.date) -> list[tuple[int, int]]:
+    notice = t.program.expiry.notice_days
+    if not notice:
+        return []
+    soon = t.ledger.live_lots(member_id, expiring_by=day + dt.timedelta(days=max(notice)))
+    return core_lots.expiring_soon(soon, day, notice)
 
 
 def _reload(t: Terminal, member: MemberRecord) -> MemberRecord:

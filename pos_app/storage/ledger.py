@@ -112,12 +112,14 @@ class Ledger:
         return entry_id
 
     # -- lots -----------------------------------------------------------------------------
-    def live_lots(self, member_id: int) -> list[core_lots.Lot]:
-        rows = self.database.execute(
-            "SELECT id, earned_on, expires_on, remaining FROM lot WHERE member_id = ? AND remaining > 0",
-            (member_id,),
-        ).fetchall()
-        return [_lot(r) for r in rows]
+    def live_lots(self, member_id: int, *, expiring_by: dt.date | None = None) -> list[core_lots.Lot]:
+        """Lots with points left (only those whose last day is ``expiring_by`` or earlier, if given)."""
+        sql = "SELECT id, earned_on, expires_on, remaining FROM lot WHERE member_id = ? AND remaining > 0"
+        params: tuple[Any, ...] = (member_id,)
+        if expiring_by is not None:
+            sql += " AND expires_on <= ?"
+            params = (member_id, expiring_by.isoformat())
+        return [_lot(r) for r in self.database.execute(sql, params).fetchall()]
 
     def lots_of(self, member_id: int) -> list[core_lots.Lot]:
         rows = self.database.execute(

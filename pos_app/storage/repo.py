@@ -52,14 +52,16 @@ def _t(v: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(v) if v else None
 
 
-def _member(m: Member) -> MemberRecord:
+MEMBER_COLUMNS = ("id, uuid, phone, name, birthday, card_no, referrer_id, status, store_id, enrolled_at, tier,"
+                  " tier_since, last_review, first_purchase_at, last_purchase_at, balance, debt, consent")
+
+
+def _member_row(r: tuple[Any, ...]) -> MemberRecord:
     return MemberRecord(
-        id=m.id, uuid=m.uuid, phone=m.phone, name=m.name, birthday=_d(m.birthday), card_no=m.card_no,
-        referrer_id=m.referrer_id, status=m.status, store_id=m.store_id,
-        enrolled_at=dt.datetime.fromisoformat(m.enrolled_at), tier=m.tier,
-        tier_since=dt.date.fromisoformat(m.tier_since), last_review=_d(m.last_review),
-        first_purchase_at=_t(m.first_purchase_at), last_purchase_at=_t(m.last_purchase_at),
-        balance=m.balance, debt=m.debt, consent=bool(m.consent),
+        id=r[0], uuid=r[1], phone=r[2], name=r[3], birthday=_d(r[4]), card_no=r[5], referrer_id=r[6], status=r[7],
+        store_id=r[8], enrolled_at=dt.datetime.fromisoformat(r[9]), tier=r[10],
+        tier_since=dt.date.fromisoformat(r[11]), last_review=_d(r[12]), first_purchase_at=_t(r[13]),
+        last_purchase_at=_t(r[14]), balance=r[15], debt=r[16], consent=bool(r[17]),
     )
 
 
@@ -103,38 +105,39 @@ class Repo:
         return False
 
     # -- members ----------------------------------------------------------------------------
+    # Member lookups are on the counter's hot path: plain SQL with a fixed column list, which
+    # sqlite3 caches as a prepared statement (peewee's query builder costs ~1 ms a call here).
+    def _member_where(self, clause: str, value: Any) -> MemberRecord | None:
+        row = self.database.execute(f"SELECT {MEMBER_COLUMNS} FROM member WHERE {clause} = ?", (value,)).fetchone()
+        return _member_row(row) if row else None
+
     def member_by_id(self, member_id: int) -> MemberRecord | None:
-        self.database.bind()
-        m = Member.get_or_none(Member.id == member_id)
-        return _member(m) if m else None
+        return self._member_where("id", member_id)
 
     def member_by_card(self, card_no: str) -> MemberRecord | None:
-        self.database.bind()
-        m = Member.get_or_none(Member.card_no == card_no)
-        return _member(m) if m else None
+        return self._member_where("card_no", card_no)
 
     def member_by_phone(self, phone: str) -> MemberRecord | None:
-        self.database.bind()
-        m = Member.get_or_none(Member.phone == phone)
-        return _member(m) if m else None
+        return self._member_where("phone", phone)
 
     def member_by_uuid(self, member_uuid: str) -> MemberRecord | None:
-        self.database.bind()
-        m = Member.get_or_none(Member.uuid == member_uuid)
-        return _member(m) if m else None
+        return self._member_where("uuid", member_uuid)
 
     def find_members(self, text: str, limit: int = 20) -> list[MemberRecord]:
-        self.database.bind()
-        like = f"%{text}%"
-        q = (Member.select().where((Member.name ** like) | (Member.phone.startswith(text))
-                                   | (Member.card_no.startswith(text))).order_by(Member.id).limit(limit))
-        return [_member(m) for m in q]
+        """Members whose name contains ``text`` or whose phone or card starts with it."""
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.database.execute(
+            f"SELECT {MEMBER_COLUMNS} FROM member WHERE name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\'"
+            " OR card_no LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+            (f"%{escaped}%", f"{escaped}%", f"{escaped}%", limit),
+        ).fetchall()
+        return [_member_row(r) for r in rows]
 
     def insert_member(self, **fields: Any) -> int:
         return int(Member.insert(**fields).execute())
 
     def update_member(self, member_id: int, **fields: Any) -> None:
-        Member.update(**fields).where(Member.id == member_id).execute()
+        self.update("member", member_id, fields)
 
     def member_count(self) -> int:
         return int(self.database.execute("SELECT count(*) FROM member").fetchone()[0])
@@ -247,5 +250,6 @@ class Repo:
         return int(cur.lastrowid or 0)
 
     def update(self, table: str, row_id: int, fields: dict[str, Any]) -> None:
+        """``fields`` names are code, never user input."""
         sets = ", ".join(f"{k} = ?" for k in fields)
         self.database.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*fields.values(), row_id])
