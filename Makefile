@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(PY) -m pos_app.cli --db $(DEMO_DB) verify
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check pos_app tests benchmarks
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
