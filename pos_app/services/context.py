@@ -54,7 +54,10 @@ class Terminal:
         return self._program[1]
 
     def stamp(self, at: dt.datetime | None = None, staff_code: str | None = None) -> Stamp:
+        """Business time ``at`` (back-dated entry) or now; the future is refused."""
         now = self.clock()
+        if at is not None and at > now + dt.timedelta(minutes=5):
+            raise InvalidInput("at", f"{at.isoformat()} is in the future (now {now.isoformat(timespec='minutes')})")
         return Stamp(at=at or now, recorded_at=now, staff_code=staff_code)
 
     def receipt_prefix(self) -> str:

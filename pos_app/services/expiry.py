@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pos_app.core.errors import InvalidInput
 from pos_app.services.context import Terminal
 from pos_app.storage.bulk import expire_lots
-from pos_app.storage.ledger import iso
+from pos_app.storage.ledger import Stamp, iso
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,13 @@ def run_expiry(t: Terminal, *, as_of: dt.date, dry_run: bool = False, staff_code
     same date again finds nothing left to expire, so the run is idempotent.
     """
     program = t.program
-    stamp = t.stamp(dt.datetime.combine(as_of, dt.time(0, 0)), staff_code)
+    if dry_run:
+        stamp = Stamp(at=dt.datetime.combine(as_of, dt.time(0, 0)), recorded_at=t.clock(), staff_code=staff_code)
+    else:
+        if as_of > t.clock().date() + dt.timedelta(days=1):
+            raise InvalidInput("as_of", f"cannot expire points ahead of time ({as_of} is after tomorrow);"
+                               " use --dry-run to look ahead")
+        stamp = t.stamp(dt.datetime.combine(as_of, dt.time(0, 0)), staff_code)
     run_id = None
     if not dry_run:
         with t.database.transaction():

@@ -45,6 +45,11 @@ def test_example_1_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]
     assert data["points_earned"] == 360
     assert data["receipt_no"].startswith("S001-T01-")
     assert data["breakdown"]["sale_multiplier"] == "3"
+    con = sqlite3.connect(demo_db)
+    row = con.execute("SELECT backdated, created_at FROM ledger_entry WHERE ref_no = ? AND kind = 'earn'",
+                      (data["receipt_no"],)).fetchone()
+    con.close()
+    assert row == (1, "2026-05-05T21:00:00")  # recorded as back-dated entry
 
 
 def test_example_2_through_cli(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,6 +147,8 @@ BAD_INPUT = [
     (["adjust", "--member", GOLD_CARD, "--points", "10", "--reason", " ", "--manager", "9001",
       "--manager-pin", "9999"], "reason"),
     (["expire", "--as-of", "2026-13-01"], "as_of"),
+    (["expire", "--as-of", "2099-01-01"], "as_of"),  # ahead of time (only --dry-run may look ahead)
+    (["sale", "--amount", "10.00", "--at", "2099-01-01T10:00"], "at"),
     (["gift", "stock", "G004", "-1"], "stock"),
 ]
 

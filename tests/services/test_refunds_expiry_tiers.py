@@ -122,7 +122,8 @@ def test_rolling_expiry_run_and_notices(terminal: Terminal, clock: FakeClock) ->
     assert pic.expiring == [(30, 250), (7, 0), (1, 0)]
     pic = members.member_picture(terminal, members.find_member(terminal, m.card_no), dt.date(2026, 11, 20))
     assert pic.expiring == [(30, 250), (7, 250), (1, 250)]  # last valid day
-    dry = expiry.run_expiry(terminal, as_of=dt.date(2026, 11, 21), dry_run=True)
+    dry = expiry.run_expiry(terminal, as_of=dt.date(2026, 11, 21), dry_run=True)  # may look ahead
+    clock.set("2026-11-21T01:00")
     assert (dry.members, dry.lots, dry.points) == (1, 2, 250)
     assert balance(terminal, m.card_no) == 300
     nothing = expiry.run_expiry(terminal, as_of=dt.date(2026, 11, 20))
@@ -163,6 +164,7 @@ def test_fixed_clear_down_program(terminal: Terminal, clock: FakeClock) -> None:
     clock.set("2027-02-01T10:00")
     sales.record_sale(terminal, lines=[line(1, 10000)], member_ref=m.card_no)
     assert lots(terminal, m.id)[-1][1] == "2028-12-31"
+    clock.set("2028-01-01T01:00")
     assert expiry.run_expiry(terminal, as_of=dt.date(2027, 12, 31)).points == 0
     assert expiry.run_expiry(terminal, as_of=dt.date(2028, 1, 1)).points == 250
     assert balance(terminal, m.card_no) == 100
