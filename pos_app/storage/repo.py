@@ -52,6 +52,12 @@ def _t(v: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(v) if v else None
 
 
+def _month_bounds(day: dt.date) -> tuple[str, str]:
+    """The first day of ``day``'s month and of the next month, as ISO text."""
+    first = day.replace(day=1)
+    return first.isoformat(), (first + dt.timedelta(days=32)).replace(day=1).isoformat()
+
+
 MEMBER_COLUMNS = ("id, uuid, phone, name, birthday, card_no, referrer_id, status, store_id, enrolled_at, tier,"
                   " tier_since, last_review, first_purchase_at, last_purchase_at, balance, debt, consent")
 
@@ -163,8 +169,7 @@ class Repo:
 
     def redeemed_in_month(self, member_id: int, day: dt.date) -> int:
         """Points redeemed (payment, gifts) in the calendar month of ``day``, net of returns."""
-        first = day.replace(day=1).isoformat()
-        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1).isoformat()
+        first, last = _month_bounds(day)
         row = self.database.execute(
             "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE member_id = ?"
             " AND business_date >= ? AND business_date < ? AND kind IN ('redeem', 'gift', 'return')",
@@ -195,8 +200,7 @@ class Repo:
         return {m: p for m, p in rows}
 
     def gift_this_month(self, member_id: int, gift_code: str, day: dt.date) -> int:
-        first = day.replace(day=1).isoformat()
-        last = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1).isoformat()
+        first, last = _month_bounds(day)
         row = self.database.execute(
             "SELECT count(*) FROM redemption WHERE member_id = ? AND gift_code = ?"
             " AND business_date >= ? AND business_date < ?", (member_id, gift_code, first, last),

@@ -40,16 +40,22 @@ def test_models_match_the_migrated_schema(terminal: Terminal) -> None:
         assert fields == cols, table
 
 
-def test_older_database_is_migrated_after_a_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # a future migration 0002 applied to today's database: the old file is backed up first
+@pytest.fixture
+def migrations_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Today's migrations in a folder of the test's own, and a database made with them."""
     mig = tmp_path / "migrations"
     mig.mkdir()
     for f in dbmod.migrations_dir().glob("*.sql"):
         (mig / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    db = tmp_path / "t.db"
-    context.init_terminal(db, store_id="S1", terminal_id="T1").close()
-    (mig / "0002_add_note.sql").write_text("ALTER TABLE member ADD COLUMN note TEXT;", encoding="utf-8")
+    context.init_terminal(tmp_path / "t.db", store_id="S1", terminal_id="T1").close()
     monkeypatch.setattr(dbmod, "migrations_dir", lambda: mig)
+    return mig
+
+
+def test_older_database_is_migrated_after_a_backup(tmp_path: Path, migrations_copy: Path) -> None:
+    # a future migration 0002 applied to today's database: the old file is backed up first
+    mig, db = migrations_copy, tmp_path / "t.db"
+    (mig / "0002_add_note.sql").write_text("ALTER TABLE member ADD COLUMN note TEXT;", encoding="utf-8")
     d = dbmod.open_database(db)
     assert d.user_version() == 2
     d.close()
@@ -60,15 +66,9 @@ def test_older_database_is_migrated_after_a_backup(tmp_path: Path, monkeypatch: 
     con.close()
 
 
-def test_failed_migration_leaves_the_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mig = tmp_path / "migrations"
-    mig.mkdir()
-    for f in dbmod.migrations_dir().glob("*.sql"):
-        (mig / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    db = tmp_path / "t.db"
-    context.init_terminal(db, store_id="S1", terminal_id="T1").close()
+def test_failed_migration_leaves_the_version(tmp_path: Path, migrations_copy: Path) -> None:
+    mig, db = migrations_copy, tmp_path / "t.db"
     (mig / "0002_broken.sql").write_text("CREATE TABLE x (a); ALTER TABLE nowhere ADD COLUMN b;", encoding="utf-8")
-    monkeypatch.setattr(dbmod, "migrations_dir", lambda: mig)
     with pytest.raises(DatabaseError, match="0002_broken"):
         dbmod.open_database(db)
     con = sqlite3.connect(db)
