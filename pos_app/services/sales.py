@@ -122,9 +122,11 @@ def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = N
 
 def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = None, points: int = 0,
                 coupon: str | None = None, tender: str = "cash", at: dt.datetime | None = None,
-                staff_code: str | None = None, sale_uuid: str | None = None) -> SaleResult:
+                staff_code: str | None = None, sale_uuid: str | None = None,
+                queue_receipt: bool = False) -> SaleResult:
     """Complete a sale in one transaction. Re-sending the same ``sale_uuid`` returns the sale
-    already recorded instead of counting it twice."""
+    already recorded instead of counting it twice. With ``queue_receipt`` the receipt's print
+    job is queued in the same transaction, so a sale never exists without its receipt job."""
     if tender not in TENDERS:
         raise InvalidInput("tender", f"must be one of {', '.join(TENDERS)}, got {tender!r}")
     if sale_uuid is not None:
@@ -177,6 +179,8 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
                                                    "member": member.uuid if member else None}, stamp)
         t.ledger.audit("sale", receipt_no, {"total_fen": q.total_fen, "points_paid": q.points_paid,
                                             "earned": earn.total if earn else 0}, stamp)
+        if queue_receipt:
+            t.repo.queue_print_job("receipt", receipt_no, {}, iso(stamp.recorded_at))
     after = _reload(t, member) if member else None
     return SaleResult(
         receipt_no=receipt_no, sale_uuid=sale_uuid or "", total_fen=q.total_fen, coupon_fen=q.coupon_fen,

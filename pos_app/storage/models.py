@@ -239,7 +239,37 @@ class ExpiryRun(BaseModel):
     points = IntegerField(default=0)
 
 
+class Product(BaseModel):
+    sku = TextField(unique=True)
+    barcode = TextField(null=True, unique=True)
+    name = TextField()
+    category = TextField()
+    price_fen = IntegerField()
+    flags = TextField(default="")
+    active = BooleanField(default=True)
+
+
+class Shift(BaseModel):
+    shift_no = TextField(unique=True)
+    staff_code = TextField()
+    opened_at = TextField()
+    closed_at = TextField(null=True)
+    report = TextField(null=True)
+
+
+class PrintJob(BaseModel):
+    kind = TextField()
+    ref = TextField()
+    payload = TextField(default="{}")
+    status = TextField(default="queued")
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    created_at = TextField()
+    printed_at = TextField(null=True)
+
+
 MODELS: list[type[BaseModel]] = [
     Setting, Counter, ProgramRow, Staff, Member, LedgerEntry, Lot, LotMove, TierMonth,
-    TierChange, Sale, Refund, SaleLine, GiftStock, Coupon, Redemption, Outbox, Audit, ExpiryRun,
+    TierChange, Sale, Refund, SaleLine, GiftStock, Coupon, Redemption, Outbox, Audit, ExpiryRun, Product, Shift,
+    PrintJob,
 ]

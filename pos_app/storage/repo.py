@@ -236,6 +236,10 @@ class Repo:
              .where((Coupon.code == code) & (Coupon.used_at.is_null())).execute())
         return bool(n == 1)
 
+    # -- print queue ---------------------------------------------------------------------------------
+    def queue_print_job(self, kind: str, ref: str, payload: dict[str, Any], at: str) -> int:
+        return self.insert("print_job", {"kind": kind, "ref": ref, "payload": payload, "created_at": at})
+
     # -- generic rows --------------------------------------------------------------------------------
     def rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
         cur = self.database.execute(sql, params)

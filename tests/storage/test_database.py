@@ -53,26 +53,29 @@ def migrations_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_older_database_is_migrated_after_a_backup(tmp_path: Path, migrations_copy: Path) -> None:
-    # a future migration 0002 applied to today's database: the old file is backed up first
+    # a future migration applied to today's database: the old file is backed up first
     mig, db = migrations_copy, tmp_path / "t.db"
-    (mig / "0002_add_note.sql").write_text("ALTER TABLE member ADD COLUMN note TEXT;", encoding="utf-8")
+    now = len(list(mig.glob("*.sql")))
+    (mig / f"{now + 1:04d}_add_note.sql").write_text("ALTER TABLE member ADD COLUMN note TEXT;", encoding="utf-8")
     d = dbmod.open_database(db)
-    assert d.user_version() == 2
+    assert d.user_version() == now + 1
     d.close()
-    backups = list(tmp_path.glob("t.db.v1-*.bak"))
+    backups = list(tmp_path.glob(f"t.db.v{now}-*.bak"))
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == now
     con.close()
 
 
 def test_failed_migration_leaves_the_version(tmp_path: Path, migrations_copy: Path) -> None:
     mig, db = migrations_copy, tmp_path / "t.db"
-    (mig / "0002_broken.sql").write_text("CREATE TABLE x (a); ALTER TABLE nowhere ADD COLUMN b;", encoding="utf-8")
-    with pytest.raises(DatabaseError, match="0002_broken"):
+    now = len(list(mig.glob("*.sql")))
+    (mig / f"{now + 1:04d}_broken.sql").write_text("CREATE TABLE x (a); ALTER TABLE nowhere ADD COLUMN b;",
+                                                   encoding="utf-8")
+    with pytest.raises(DatabaseError, match="_broken"):
         dbmod.open_database(db)
     con = sqlite3.connect(db)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert con.execute("PRAGMA user_version").fetchone()[0] == now
     assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'x'").fetchone()[0] == 0
     con.close()
 

@@ -1,0 +1,81 @@
+"""Cashier shifts: open, close, and the shift report (a wall-clock window on this terminal)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pos_app.core.errors import Conflict, NotFound
+from pos_app.services.context import Terminal
+from pos_app.storage.ledger import iso
+
+
+@dataclass(frozen=True)
+class Shift:
+    shift_no: str
+    staff_code: str
+    opened_at: str
+    closed_at: str | None
+
+
+def current_shift(t: Terminal) -> Shift | None:
+    row = t.repo.row("SELECT shift_no, staff_code, opened_at, closed_at FROM shift WHERE closed_at IS NULL")
+    return Shift(**row) if row else None
+
+
+def open_shift(t: Terminal, *, staff_code: str) -> Shift:
+    stamp = t.stamp(None, staff_code)
+    with t.database.transaction():
+        if current_shift(t) is not None:
+            raise Conflict("shift", "a shift is open already on this terminal; close it first")
+        shift_no = f"{t.receipt_prefix()}-S{t.ledger.next_number('shift'):05d}"
+        t.repo.insert("shift", {"shift_no": shift_no, "staff_code": staff_code, "opened_at": iso(stamp.recorded_at)})
+        t.ledger.audit("shift.open", shift_no, {}, stamp)
+    shift = current_shift(t)
+    assert shift is not None
+    return shift
+
+
+def shift_report(t: Terminal, opened_at: str, closed_at: str | None) -> dict[str, Any]:
+    """Figures of a wall-clock window on this terminal (recorded time, not business time)."""
+    end = closed_at or "9999-12-31T23:59:59"
+    span = (opened_at, end)
+    sales = t.repo.row(
+        "SELECT count(*) sales, count(member_id) member_sales, coalesce(sum(total_fen), 0) total_fen,"
+        " coalesce(sum(tender_fen), 0) tender_fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?", span)
+    tenders = t.repo.rows(
+        "SELECT tender_kind, count(*) n, sum(tender_fen) fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?"
+        " GROUP BY tender_kind ORDER BY tender_kind", span)
+    points = t.repo.row(
+        "SELECT coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
+        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
+        " FROM ledger_entry WHERE recorded_at >= ? AND recorded_at <= ?", span)
+    gifts = t.repo.rows(
+        "SELECT json_extract(details, '$.gift') gift, count(*) n FROM audit"
+        " WHERE action = 'gift.redeem' AND at >= ? AND at <= ? GROUP BY gift ORDER BY gift", span)
+    refunds = t.repo.row("SELECT count(*) n FROM audit WHERE action = 'refund' AND at >= ? AND at <= ?", span)
+    assert sales is not None and points is not None and refunds is not None
+    return {
+        "opened_at": opened_at, "closed_at": closed_at, "sales": sales["sales"],
+        "member_sales": sales["member_sales"], "total_fen": sales["total_fen"], "tender_fen": sales["tender_fen"],
+        "tenders": {r["tender_kind"]: {"count": r["n"], "fen": r["fen"]} for r in tenders},
+        "points_issued": points["issued"], "points_redeemed": points["redeemed"],
+        "gifts": {r["gift"]: r["n"] for r in gifts}, "gifts_total": sum(r["n"] for r in gifts),
+        "refunds": refunds["n"],
+    }
+
+
+def close_shift(t: Terminal, *, staff_code: str) -> dict[str, Any]:
+    stamp = t.stamp(None, staff_code)
+    with t.database.transaction():
+        shift = current_shift(t)
+        if shift is None:
+            raise NotFound("shift", "no shift is open")
+        closed_at = iso(stamp.recorded_at)
+        report = {"shift_no": shift.shift_no, "staff_code": shift.staff_code,
+                  **shift_report(t, shift.opened_at, closed_at)}
+        t.database.execute("UPDATE shift SET closed_at = ?, report = ? WHERE shift_no = ?",
+                           (closed_at, json.dumps(report, ensure_ascii=False), shift.shift_no))
+        t.ledger.audit("shift.close", shift.shift_no, {"sales": report["sales"]}, stamp)
+    return report
