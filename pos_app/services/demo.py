@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from pos_app.core.members import make_card_number
+from pos_app.services.catalog import add_product
 from pos_app.services.context import Terminal, load_program, reference_program_source
 from pos_app.services.members import enroll_member, find_member
 from pos_app.services.points import adjust_points, set_gift_stock
 from pos_app.services.staff import create_staff
 from pos_app.services.tiers import set_tier
 
+# sku, barcode, name, category, price in fen, flags
+DEMO_PRODUCTS = (
+    ("BREAD", "6901234567892", "全麦面包", "food", 850, ()),
+    ("MILK", "6907992100012", "纯牛奶 250ml", "food", 450, ()),
+    ("WATER", "6921168509256", "矿泉水 550ml", "food", 200, ()),
+    ("EARBUD", "6970000000016", "新款蓝牙耳机", "electronics", 19900, ("new",)),
+    ("CUP", "6970000000023", "保温杯", "home", 8900, ()),
+    ("CIG", "6901028001236", "香烟", "tobacco", 3000, ()),
+    ("GIFTCARD", "2990000000011", "礼品卡 100元", "gift_card", 10000, ()),
+)
 DEMO_STAFF = (("1001", "收银员小陈", "cashier", "1234"), ("9001", "店长王经理", "manager", "9999"))
 # phone, name, birthday, card serial, tier, points
 DEMO_MEMBERS = (
@@ -29,6 +40,8 @@ def seed_demo(t: Terminal) -> dict[str, Any]:
     for code, name, role, pin in DEMO_STAFF:
         create_staff(t, code=code, name=name, role=role, pin=pin)
     set_gift_stock(t, gift_code="G004", stock=5, staff_code="9001")
+    for sku, barcode, name, category, price, flags in DEMO_PRODUCTS:
+        add_product(t, sku=sku, barcode=barcode, name=name, category=category, price_fen=price, flags=flags)
     cards = []
     for phone, name, birthday, serial, tier, points in DEMO_MEMBERS:
         referrer = DEMO_MEMBERS[0][0] if phone == "13600136000" else None

@@ -1,1 +1,1 @@
-"""Placeholder package: filled by a later issue."""
+"""The cashier window (PySide6): composition root, view-models, widgets, background work."""

@@ -1,0 +1,124 @@
+"""The composition root: builds the terminal, view-models and window once and wires them.
+No global application object: everything is passed down through constructors."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pos_app.services.context import Terminal
+from pos_app.storage.paths import data_root
+from pos_app.ui.qt import QApplication, QCoreApplication, QLocale, QThreadPool, QTranslator
+from pos_app.ui.viewmodels.checkout import CheckoutViewModel
+from pos_app.ui.viewmodels.session import SessionViewModel
+from pos_app.ui.workers import SyncPool
+
+LANGUAGES = ("zh_CN", "en")
+log = logging.getLogger(__name__)
+
+
+def translations_dir() -> Path:
+    return data_root() / "resources" / "translations"
+
+
+def install_translator(app: QCoreApplication, language: str) -> QTranslator | None:
+    """Chinese first: the source strings are English, zh_CN comes from the compiled .qm."""
+    translator = QTranslator(app)
+    qm = translations_dir() / f"pos_app_{language}.qm"
+    if language != "en" and translator.load(str(qm)):
+        app.installTranslator(translator)
+        QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+        return translator
+    if language != "en":
+        log.warning("no translation file %s; the window speaks English", qm)
+    return None
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+@dataclass
+class App:
+    """Everything the window is made of, for the window and for tests."""
+
+    terminal: Terminal
+    session: SessionViewModel
+    checkout: CheckoutViewModel
+    window: object
+    pool: QThreadPool | SyncPool
+    language: str
+
+    def status_text(self) -> str:
+        t = self.terminal
+        who = self.session.staff
+        shift = self.session.shift
+        waiting = t.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
+        last = t.repo.setting("sync.last_success") or _t("never")
+        parts = [
+            f"{t.store_id}/{t.terminal_id}",
+            _t("Cashier: %1").replace("%1", f"{who.code} {who.name}" if who else "—"),
+            _t("Shift: %1").replace("%1", shift.shift_no if shift else _t("closed")),
+            _t("Sync: %1 waiting, last success %2").replace("%1", str(waiting)).replace("%2", last),
+            _t("Printer: %1").replace("%1", _t("not set up")),
+            _t("Scanner: %1").replace("%1", _t("keyboard")),
+            _t("Camera: %1").replace("%1", _t("none")),
+        ]
+        return "   |   ".join(parts)
+
+
+def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, language: str = "zh_CN") -> App:
+    from pos_app.ui.main_window import MainWindow
+    from pos_app.ui.widgets.checkout import CheckoutPage
+
+    session = SessionViewModel(terminal)
+    checkout = CheckoutViewModel(terminal, lambda: session.staff_code)
+    tiers = {tr.id: (tr.name_zh if language == "zh_CN" else tr.name_en) for tr in terminal.program.tiers.tiers}
+    app = App(terminal, session, checkout, None, pool or QThreadPool.globalInstance(), language)
+    window = MainWindow(session, _t("Loyalty checkout") + f" — {terminal.store_id}", app.status_text)
+    window.work.add_page("checkout", _t("Checkout"), CheckoutPage(checkout, tiers), "F1")
+    checkout.sale_completed.connect(lambda _r: window.refresh_status())
+    app.window = window
+    return app
+
+
+def setup_logging(log_dir: Path) -> None:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(log_dir / "pos-app.log", maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from platformdirs import user_log_dir
+
+    from pos_app.cli import default_db
+
+    parser = argparse.ArgumentParser(prog="pos-app-gui", description="积分收银台 cashier window")
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--lang", choices=LANGUAGES, default="zh_CN")
+    args = parser.parse_args(argv)
+    setup_logging(Path(user_log_dir("pos-app", appauthor=False)))
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qapp, QApplication)
+    install_translator(qapp, args.lang)
+    style = data_root() / "resources" / "style.qss"
+    if style.exists():
+        qapp.setStyleSheet(style.read_text(encoding="utf-8"))
+    terminal = Terminal.open(args.db or default_db())
+    app = build(terminal, language=args.lang)
+    app.window.show()  # type: ignore[attr-defined]
+    code = qapp.exec()
+    terminal.close()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The cashier window: login, then the work area with its screens and the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pos_app.core.money import format_fen
+from pos_app.ui.qt import (
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QShortcut,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from pos_app.ui.viewmodels.session import SessionViewModel
+from pos_app.ui.widgets.common import big_button
+from pos_app.ui.widgets.login import LoginPage
+
+
+class WorkArea(QWidget):
+    """A navigation list (F-keys) beside a stack of screens."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget(self)
+        side = QWidget(self)
+        col = QVBoxLayout(side)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.nav, 1)
+        self.shift_button = big_button(self.tr("Close shift"), side)
+        self.shift_button.setObjectName("shift_button")
+        self.logout_button = big_button(self.tr("Log out"), side)
+        self.logout_button.setObjectName("logout_button")
+        col.addWidget(self.shift_button)
+        col.addWidget(self.logout_button)
+        side.setFixedWidth(180)
+        layout.addWidget(side)
+        layout.addWidget(self.stack, 1)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.pages: dict[str, QWidget] = {}
+
+    def add_page(self, key: str, title: str, page: QWidget, shortcut: str | None = None) -> None:
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        self.nav.addItem(f"{title}  ({shortcut})" if shortcut else title)
+        if shortcut:
+            index = self.stack.count() - 1
+            QShortcut(QKeySequence(shortcut), self).activated.connect(lambda: self.nav.setCurrentRow(index))
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(list(self.pages).index(key))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: SessionViewModel, title: str, status_text: Callable[[], str]) -> None:
+        super().__init__()
+        self.session = session
+        self.setWindowTitle(title)
+        self.setMinimumSize(1024, 720)
+        self.stack = QStackedWidget(self)
+        self.login = LoginPage(session, title, self)
+        self.work = WorkArea(self)
+        self.stack.addWidget(self.login)
+        self.stack.addWidget(self.work)
+        self.setCentralWidget(self.stack)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("status_label")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self._status_text = status_text
+        session.logged_in.connect(self._on_logged_in)
+        session.logged_out.connect(self._on_logged_out)
+        session.shift_changed.connect(self.refresh_status)
+        session.shift_closed.connect(self._on_shift_closed)
+        self.work.logout_button.clicked.connect(session.logout)
+        self.work.shift_button.clicked.connect(self._toggle_shift)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        self.status_label.setText(self._status_text())
+        self.work.shift_button.setText(self.tr("Close shift") if self.session.shift else self.tr("Open shift"))
+
+    def _on_logged_in(self, _staff: object) -> None:
+        if self.session.shift is None:
+            self.session.open_shift()
+        self.stack.setCurrentWidget(self.work)
+        self.work.show_page("checkout")
+        self.refresh_status()
+
+    def _on_logged_out(self) -> None:
+        self.stack.setCurrentWidget(self.login)
+        self.refresh_status()
+
+    def _toggle_shift(self) -> None:
+        if self.session.shift is None:
+            self.session.open_shift()
+        else:
+            self.session.close_shift()
+
+    def _on_shift_closed(self, report: dict[str, object]) -> None:
+        text = self.tr(
+            "Shift %1 closed.\nSales: %2 (with members: %3), takings %4 yuan\n"
+            "Points issued: %5, redeemed: %6\nGifts handed out: %7, refunds: %8"
+        )
+        for i, key in enumerate(("shift_no", "sales", "member_sales", "tender_fen", "points_issued",
+                                 "points_redeemed", "gifts_total", "refunds"), start=1):
+            value = report[key]
+            text = text.replace(f"%{i}", format_fen(int(value)) if key == "tender_fen" else str(value))  # type: ignore[call-overload]
+        self.last_shift_report = text
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Shift report"), text, parent=self)
+        box.setObjectName("shift_report")
+        box.open()

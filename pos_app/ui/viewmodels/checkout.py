@@ -1,0 +1,200 @@
+"""The checkout screen's state: member, basket, live points preview, payment, completion."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from collections.abc import Callable
+
+from pos_app.core.earning import SaleLine
+from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.money import parse_yuan
+from pos_app.services import catalog, members, sales
+from pos_app.services.context import Terminal
+from pos_app.services.members import MemberPicture
+from pos_app.services.sales import SaleQuote, SaleResult
+from pos_app.ui.errors import message
+from pos_app.ui.qt import QObject, Signal
+
+TENDERS = sales.TENDERS
+
+
+class CheckoutViewModel(QObject):
+    """Signals: ``member_changed()``, ``basket_changed()``, ``preview_changed()``,
+    ``sale_completed(SaleResult)``, ``error_raised(str)``."""
+
+    member_changed = Signal()
+    basket_changed = Signal()
+    preview_changed = Signal()
+    sale_completed = Signal(object)
+    error_raised = Signal(str)
+
+    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None]) -> None:
+        super().__init__()
+        self.terminal = terminal
+        self._staff_code = staff_code
+        self.member: MemberPicture | None = None
+        self.lines: list[SaleLine] = []
+        self.points = 0
+        self.coupon: str | None = None
+        self.tender = "cash"
+        self.quote: SaleQuote | None = None
+        self.last_sale: SaleResult | None = None
+        self._sale_uuid = str(uuid.uuid4())
+
+    # -- member ---------------------------------------------------------------------------
+    def identify(self, text: str) -> bool:
+        """By card, phone number or scan; at any moment of the sale."""
+        try:
+            found = members.find_member(self.terminal, text)
+            self.member = members.member_picture(self.terminal, found)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.points = 0
+        self.member_changed.emit()
+        self._refresh()
+        return True
+
+    def clear_member(self) -> None:
+        self.member = None
+        self.points = 0
+        self.coupon = None
+        self.member_changed.emit()
+        self._refresh()
+
+    # -- basket -----------------------------------------------------------------------------
+    def _next_line_no(self) -> int:
+        return max((ln.line_no for ln in self.lines), default=0) + 1
+
+    def add_code(self, code: str) -> bool:
+        """A product barcode or SKU; scanning the same product again raises its quantity."""
+        code = code.strip()
+        try:
+            product = catalog.product_by_code(self.terminal, code)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        for i, ln in enumerate(self.lines):
+            if ln.sku == product.sku and ln.discount_fen == 0:
+                self.lines[i] = dataclasses.replace(ln, qty=ln.qty + 1)
+                break
+        else:
+            self.lines.append(product.line(self._next_line_no()))
+        self.basket_changed.emit()
+        self._refresh()
+        return True
+
+    def add_amount(self, yuan: str, category: str = "general") -> bool:
+        """A plain amount (no catalogue), as small shops ring most sales."""
+        try:
+            fen = parse_yuan(yuan, field="amount")
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.lines.append(SaleLine(self._next_line_no(), "", "", category, 1, fen))
+        self.basket_changed.emit()
+        self._refresh()
+        return True
+
+    def set_qty(self, row: int, qty: int) -> None:
+        if 0 <= row < len(self.lines):
+            if qty <= 0:
+                del self.lines[row]
+            else:
+                self.lines[row] = dataclasses.replace(self.lines[row], qty=qty)
+            self.basket_changed.emit()
+            self._refresh()
+
+    def remove_line(self, row: int) -> None:
+        self.set_qty(row, 0)
+
+    # -- payment ---------------------------------------------------------------------------------
+    def set_points(self, text: str | int) -> bool:
+        try:
+            pts = text if isinstance(text, int) else int(text) if re.fullmatch(r"\d{1,9}", text.strip()) else None
+            if pts is None:
+                raise InvalidInput("points", f"not a whole number: {text!r}")
+            if pts and self.member is None:
+                raise InvalidInput("points", "paying with points needs a member")
+            if self.lines:
+                sales.quote_sale(self.terminal, lines=self.lines, member_ref=self._member_ref(), points=pts,
+                                 coupon=self.coupon)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.points = pts
+        self._refresh()
+        return True
+
+    def use_max_points(self) -> None:
+        if self.quote is not None:
+            self.set_points(self.quote.max_points)
+
+    def set_coupon(self, code: str | None) -> bool:
+        code = (code or "").strip() or None
+        if code and self.lines:
+            try:
+                sales.quote_sale(self.terminal, lines=self.lines, member_ref=self._member_ref(), points=0,
+                                 coupon=code)
+            except PosError as exc:
+                self.error_raised.emit(message(exc))
+                return False
+        self.coupon = code
+        self.points = 0
+        self._refresh()
+        return True
+
+    def set_tender(self, kind: str) -> None:
+        if kind in TENDERS:
+            self.tender = kind
+            self.preview_changed.emit()
+
+    def _member_ref(self) -> str | None:
+        return self.member.member.card_no if self.member else None
+
+    def _refresh(self) -> None:
+        self.quote = None
+        if self.lines:
+            try:
+                self.quote = sales.quote_sale(self.terminal, lines=self.lines, member_ref=self._member_ref(),
+                                              points=self.points, coupon=self.coupon)
+            except PosError as exc:  # e.g. a points payment that no longer fits after removing a line
+                self.points = 0
+                self.error_raised.emit(message(exc))
+                self.quote = sales.quote_sale(self.terminal, lines=self.lines, member_ref=self._member_ref(),
+                                              coupon=self.coupon) if self.lines else None
+        self.preview_changed.emit()
+
+    # -- completion --------------------------------------------------------------------------------
+    def complete(self) -> SaleResult | None:
+        """Record the sale; the receipt is queued in the same transaction. The screen shows
+        "points credited" only from the result, i.e. after COMMIT returned."""
+        if not self.lines:
+            self.error_raised.emit(message(InvalidInput("lines", "the basket is empty")))
+            return None
+        try:
+            result = sales.record_sale(
+                self.terminal, lines=self.lines, member_ref=self._member_ref(), points=self.points,
+                coupon=self.coupon, tender=self.tender, staff_code=self._staff_code(), sale_uuid=self._sale_uuid,
+                queue_receipt=True)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return None
+        self.last_sale = result
+        self.sale_completed.emit(result)
+        self.reset()
+        return result
+
+    def reset(self) -> None:
+        self.member = None
+        self.lines = []
+        self.points = 0
+        self.coupon = None
+        self.tender = "cash"
+        self.quote = None
+        self._sale_uuid = str(uuid.uuid4())
+        self.member_changed.emit()
+        self.basket_changed.emit()
+        self.preview_changed.emit()

@@ -1,0 +1,272 @@
+"""The checkout screen: keyboard first (F2 member, F3 product, F4 points, F12 complete)."""
+
+from __future__ import annotations
+
+from pos_app.core.members import mask_phone
+from pos_app.services.sales import SaleResult
+from pos_app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QShortcut,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from pos_app.ui.viewmodels.checkout import CheckoutViewModel
+from pos_app.ui.widgets.common import Notice, big_button, yuan
+
+
+class CheckoutPage(QWidget):
+    def __init__(self, vm: CheckoutViewModel, tier_names: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.tier_names = tier_names
+        self._build()
+        vm.member_changed.connect(self._on_member_changed)
+        vm.basket_changed.connect(self._on_basket_changed)
+        vm.preview_changed.connect(self._on_preview_changed)
+        vm.sale_completed.connect(self._on_sale_completed)
+        vm.error_raised.connect(self.notice.error)
+        self._on_member_changed()
+        self._on_basket_changed()
+        self._on_preview_changed()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        # member panel
+        box = QGroupBox(self.tr("Member"), self)
+        row = QHBoxLayout(box)
+        self.member_input = QLineEdit(box)
+        self.member_input.setObjectName("member_input")
+        self.member_input.setPlaceholderText(self.tr("Scan the member code, or type card or phone number (F2)"))
+        self.member_input.returnPressed.connect(self._identify)
+        row.addWidget(self.member_input, 2)
+        self.identify_button = big_button(self.tr("Identify"), box)
+        self.identify_button.clicked.connect(self._identify)
+        row.addWidget(self.identify_button)
+        info = QVBoxLayout()
+        self.member_label = QLabel(box)
+        self.member_label.setObjectName("member_label")
+        self.tier_label = QLabel(box)
+        self.tier_label.setObjectName("tier_badge")
+        self.balance_label = QLabel(box)
+        self.balance_label.setObjectName("balance_label")
+        self.expiring_label = QLabel(box)
+        self.tier_progress = QProgressBar(box)
+        self.tier_progress.setTextVisible(True)
+        for w in (self.member_label, self.tier_label, self.balance_label, self.expiring_label, self.tier_progress):
+            info.addWidget(w)
+        row.addLayout(info, 3)
+        self.clear_member_button = big_button(self.tr("Clear"), box)
+        self.clear_member_button.clicked.connect(self.vm.clear_member)
+        row.addWidget(self.clear_member_button)
+        root.addWidget(box)
+
+        middle = QHBoxLayout()
+        # basket
+        left = QVBoxLayout()
+        entry = QHBoxLayout()
+        self.code_input = QLineEdit(self)
+        self.code_input.setObjectName("code_input")
+        self.code_input.setPlaceholderText(self.tr("Product barcode or code (F3)"))
+        self.code_input.returnPressed.connect(self._add_code)
+        entry.addWidget(self.code_input, 2)
+        self.amount_input = QLineEdit(self)
+        self.amount_input.setObjectName("amount_input")
+        self.amount_input.setPlaceholderText(self.tr("Or a plain amount, e.g. 58.50"))
+        self.amount_input.returnPressed.connect(self._add_amount)
+        entry.addWidget(self.amount_input, 1)
+        left.addLayout(entry)
+        self.basket = QTableWidget(0, 4, self)
+        self.basket.setObjectName("basket")
+        self.basket.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Qty"), self.tr("Price"), self.tr("Amount")])
+        self.basket.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.basket.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.basket.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        left.addWidget(self.basket)
+        buttons = QHBoxLayout()
+        self.plus_button = big_button("+1", self)
+        self.plus_button.clicked.connect(lambda: self._change_qty(+1))
+        self.minus_button = big_button("−1", self)
+        self.minus_button.clicked.connect(lambda: self._change_qty(-1))
+        self.remove_button = big_button(self.tr("Remove line"), self)
+        self.remove_button.clicked.connect(self._remove)
+        for b in (self.plus_button, self.minus_button, self.remove_button):
+            buttons.addWidget(b)
+        left.addLayout(buttons)
+        middle.addLayout(left, 3)
+
+        # payment and preview
+        pay = QGroupBox(self.tr("Payment"), self)
+        form = QFormLayout(pay)
+        self.total_label = QLabel(pay)
+        self.total_label.setObjectName("total_label")
+        form.addRow(self.tr("Total"), self.total_label)
+        self.coupon_input = QLineEdit(pay)
+        self.coupon_input.setPlaceholderText(self.tr("Coupon code"))
+        self.coupon_input.returnPressed.connect(lambda: self.vm.set_coupon(self.coupon_input.text()))
+        form.addRow(self.tr("Coupon"), self.coupon_input)
+        prow = QHBoxLayout()
+        self.points_input = QLineEdit(pay)
+        self.points_input.setObjectName("points_input")
+        self.points_input.setPlaceholderText(self.tr("Points to pay (F4)"))
+        self.points_input.returnPressed.connect(lambda: self.vm.set_points(self.points_input.text() or "0"))
+        prow.addWidget(self.points_input)
+        self.max_points_button = big_button(self.tr("Max"), pay)
+        self.max_points_button.clicked.connect(self.vm.use_max_points)
+        prow.addWidget(self.max_points_button)
+        form.addRow(self.tr("Pay with points"), prow)
+        self.points_hint = QLabel(pay)
+        form.addRow("", self.points_hint)
+        self.tender_box = QComboBox(pay)
+        tenders = (("cash", self.tr("Cash")), ("card", self.tr("Bank card")), ("wechat", self.tr("WeChat Pay")),
+                   ("alipay", self.tr("Alipay")))
+        for kind, label in tenders:
+            self.tender_box.addItem(label, kind)
+        self.tender_box.currentIndexChanged.connect(lambda _i: self.vm.set_tender(self.tender_box.currentData()))
+        form.addRow(self.tr("Payment method"), self.tender_box)
+        self.due_label = QLabel(pay)
+        self.due_label.setObjectName("due_label")
+        form.addRow(self.tr("To pay"), self.due_label)
+        self.earn_label = QLabel(pay)
+        self.earn_label.setObjectName("earn_label")
+        form.addRow(self.tr("Points to earn"), self.earn_label)
+        self.breakdown = QTextEdit(pay)
+        self.breakdown.setReadOnly(True)
+        self.breakdown.setMaximumHeight(110)
+        form.addRow(self.breakdown)
+        self.complete_button = big_button(self.tr("Complete sale (F12)"), pay, primary=True)
+        self.complete_button.setObjectName("complete_button")
+        self.complete_button.clicked.connect(self.vm.complete)
+        form.addRow(self.complete_button)
+        middle.addWidget(pay, 2)
+        root.addLayout(middle, 1)
+
+        self.last_sale_label = QLabel(self)
+        self.last_sale_label.setObjectName("last_sale_label")
+        root.addWidget(self.last_sale_label)
+        self.notice = Notice(self)
+        root.addWidget(self.notice)
+
+        for key, slot in (("F2", self.member_input.setFocus), ("F3", self.code_input.setFocus),
+                          ("F4", self.points_input.setFocus), ("F12", self.vm.complete)):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    # -- actions ------------------------------------------------------------------------------
+    def _identify(self) -> None:
+        if self.vm.identify(self.member_input.text()):
+            self.member_input.clear()
+            self.code_input.setFocus()
+
+    def _add_code(self) -> None:
+        if self.vm.add_code(self.code_input.text()):
+            self.code_input.clear()
+
+    def _add_amount(self) -> None:
+        if self.vm.add_amount(self.amount_input.text()):
+            self.amount_input.clear()
+
+    def _change_qty(self, delta: int) -> None:
+        row = self.basket.currentRow()
+        if 0 <= row < len(self.vm.lines):
+            self.vm.set_qty(row, self.vm.lines[row].qty + delta)
+
+    def _remove(self) -> None:
+        self.vm.remove_line(self.basket.currentRow())
+
+    # -- view-model signals --------------------------------------------------------------------
+    def _on_member_changed(self) -> None:
+        pic = self.vm.member
+        if pic is None:
+            self.member_label.setText(self.tr("No member identified"))
+            for w in (self.tier_label, self.balance_label, self.expiring_label):
+                w.clear()
+            self.tier_progress.hide()
+            return
+        m = pic.member
+        self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}")
+        self.tier_label.setText(self.tier_names.get(m.tier, m.tier))
+        text = self.tr("Balance: %1 points").replace("%1", f"{m.balance:,}")
+        if m.debt:
+            text += "  " + self.tr("(owes %1 points from a refund)").replace("%1", f"{m.debt:,}")
+        self.balance_label.setText(text)
+        soon = next((p for d, p in pic.expiring if d == 30), 0)
+        self.expiring_label.setText(self.tr("%1 points expire within 30 days").replace("%1", f"{soon:,}")
+                                    if soon else "")
+        if pic.next_tier:
+            tier_id, missing = pic.next_tier
+            self.tier_progress.show()
+            self.tier_progress.setRange(0, pic.qualifying_points + missing)
+            self.tier_progress.setValue(pic.qualifying_points)
+            self.tier_progress.setFormat(self.tr("%1 more points to %2").replace("%1", f"{missing:,}")
+                                         .replace("%2", self.tier_names.get(tier_id, tier_id)))
+        else:
+            self.tier_progress.hide()
+
+    def _on_basket_changed(self) -> None:
+        self.basket.setRowCount(len(self.vm.lines))
+        for r, ln in enumerate(self.vm.lines):
+            name = ln.name or self.tr("Amount")
+            if "new" in ln.flags:
+                name += " " + self.tr("[new]")
+            for c, text in enumerate((name, str(ln.qty), yuan(ln.unit_price_fen), yuan(ln.net_fen))):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.basket.setItem(r, c, item)
+        if self.vm.lines:
+            self.basket.selectRow(len(self.vm.lines) - 1)
+
+    def _on_preview_changed(self) -> None:
+        q = self.vm.quote
+        self.complete_button.setEnabled(bool(self.vm.lines))
+        if q is None:
+            for w in (self.total_label, self.due_label, self.earn_label, self.points_hint):
+                w.setText("")
+            self.breakdown.clear()
+            return
+        self.total_label.setText(yuan(q.total_fen) + (f"  −{yuan(q.coupon_fen)}" if q.coupon_fen else ""))
+        self.due_label.setText(yuan(q.tender_fen))
+        self.points_input.setText(str(q.points_paid) if q.points_paid else "")
+        self.points_hint.setText(self.tr("Up to %1 points").replace("%1", f"{q.max_points:,}") if q.member else "")
+        if q.earn is None:
+            self.earn_label.setText(self.tr("Identify a member to earn points"))
+            self.breakdown.clear()
+            return
+        self.earn_label.setText(f"{q.earn.total:,}")
+        b = q.earn.breakdown()
+        parts = [self.tr("Eligible amount: %1").replace("%1", yuan(sum(ln["eligible_fen"] for ln in b["lines"])))]
+        mults = " × ".join(f"{m['id']} {m['multiplier']}" for m in b["sale_multipliers"])
+        parts.append(self.tr("Multipliers: %1").replace("%1", mults))
+        parts.append(self.tr("Purchase points: %1").replace("%1", str(b["purchase_points"])))
+        for bonus in b["bonuses"]:
+            parts.append(self.tr("Bonus %1: +%2").replace("%1", bonus["id"]).replace("%2", str(bonus["points"])))
+        if b["flags"]:
+            parts.append(self.tr("Capped: %1").replace("%1", ", ".join(b["flags"])))
+        self.breakdown.setPlainText("\n".join(parts))
+
+    def _on_sale_completed(self, result: SaleResult) -> None:
+        text = self.tr("Receipt %1: paid %2").replace("%1", result.receipt_no).replace("%2", yuan(result.tender_fen))
+        if result.member is not None:
+            text += "  ·  " + self.tr("%1 points credited, %2 redeemed, balance %3").replace(
+                "%1", str(result.points_earned)).replace("%2", str(result.points_paid)).replace(
+                "%3", f"{result.member.balance:,}")
+        self.last_sale_label.setText(text)
+        self.notice.info(self.tr("Sale complete. The receipt is queued for printing."))
+        self.tender_box.setCurrentIndex(0)
+        self.coupon_input.clear()
+        self.member_input.setFocus()

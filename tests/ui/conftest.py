@@ -1,0 +1,29 @@
+"""UI fixtures: a seeded demo store on a real database file, the app built with a synchronous pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pos_app.services import context, demo
+from pos_app.ui.app import App, build
+from pos_app.ui.workers import SyncPool
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[context.Terminal]:
+    t = context.init_terminal(tmp_path / "store.db", store_id="S001", terminal_id="T01", clock=clock)
+    demo.seed_demo(t)
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def app(qtbot: object, store: context.Terminal) -> App:
+    built = build(store, pool=SyncPool(), language="en")
+    qtbot.addWidget(built.window)  # type: ignore[attr-defined]
+    built.window.show()  # type: ignore[attr-defined]
+    return built
