@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,15 +17,6 @@ from pos_app.core.members import mask_phone
 from pos_app.core.money import format_fen, parse_int, parse_yuan
 
 EXIT_OK, EXIT_DISCREPANCY, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-def default_db() -> str:
-    env = os.environ.get("POS_APP_DB")
-    if env:
-        return env
-    from platformdirs import user_data_dir
-
-    return str(Path(user_data_dir("pos-app", appauthor=False)) / "pos.db")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -225,7 +215,7 @@ class Output:
 def _run(args: argparse.Namespace, out: Output) -> int:
     from pos_app.services import context
 
-    db_path = args.db or default_db()
+    db_path = args.db or context.default_db()
     if args.command == "init":
         t = context.init_terminal(db_path, store_id=args.store, terminal_id=args.terminal)
         out.emit({"db": db_path, "store_id": t.store_id, "terminal_id": t.terminal_id},

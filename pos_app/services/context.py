@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,16 @@ from pos_app.storage.paths import reference_program_path
 from pos_app.storage.repo import Repo
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,15}$")
+
+
+def default_db() -> str:
+    """``$POS_APP_DB``, else ``pos.db`` in the user data directory."""
+    env = os.environ.get("POS_APP_DB")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("pos-app", appauthor=False)) / "pos.db")
 
 
 def system_now() -> dt.datetime:

@@ -99,7 +99,7 @@ def setup_logging(log_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     from platformdirs import user_log_dir
 
-    from pos_app.cli import default_db
+    from pos_app.services.context import default_db
 
     parser = argparse.ArgumentParser(prog="pos-app-gui", description="积分收银台 cashier window")
     parser.add_argument("--db", default=None)
