@@ -13,13 +13,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Seeds a demo store (idempotent) and runs it. Until the cashier window exists this is the
-# headless demo: a few sales through the CLI and the integrity check.
+# Seeds a demo store (idempotent) and opens the cashier window on it. With no display
+# (a server, CI) it runs the headless demo instead: a sale through the CLI and `verify`.
 run: $(STAMP)
 	mkdir -p var
 	$(PY) -m pos_app.cli --db $(DEMO_DB) demo-seed
-	$(PY) -m pos_app.cli --db $(DEMO_DB) demo-run
-	$(PY) -m pos_app.cli --db $(DEMO_DB) verify
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(PY) -m pos_app.ui.app --db $(DEMO_DB); \
+	else \
+		echo "no display: running the headless demo (log in with 1001 / PIN 1234 when a display is there)"; \
+		$(PY) -m pos_app.cli --db $(DEMO_DB) demo-run && $(PY) -m pos_app.cli --db $(DEMO_DB) verify; \
+	fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

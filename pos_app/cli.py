@@ -397,7 +397,7 @@ def _demo_run(t: Any, out: Output) -> int:
     r = sales.record_sale(t, lines=lines, member_ref=member.card_no, staff_code="1001")
     data = {"member": member.name, "quote_points": quote.earn.total if quote.earn else 0, "sale": r.to_dict()}
     out.emit(data, f"demo sale {r.receipt_no} for {member.name}: earned {r.points_earned} points, "
-                   f"balance {r.member.balance if r.member else '-'}\n(the cashier window arrives with the next issue)")
+                   f"balance {r.member.balance if r.member else '-'}")
     return EXIT_OK
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # System libraries the product needs at run and test time (Debian/Ubuntu). Safe to re-run.
 set -euo pipefail
-pkgs=(libzbar0 libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3)
+pkgs=(libzbar0 libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei xvfb xauth
+      libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
+      libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -7,7 +7,7 @@ import argparse
 import logging
 import logging.handlers
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pos_app.services.context import Terminal
@@ -52,6 +52,7 @@ class App:
     window: object
     pool: QThreadPool | SyncPool
     language: str
+    tier_names: dict[str, str] = field(default_factory=dict)
 
     def status_text(self) -> str:
         t = self.terminal
@@ -80,9 +81,20 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     tiers = {tr.id: (tr.name_zh if language == "zh_CN" else tr.name_en) for tr in terminal.program.tiers.tiers}
     app = App(terminal, session, checkout, None, pool or QThreadPool.globalInstance(), language)
     window = MainWindow(session, _t("Loyalty checkout") + f" — {terminal.store_id}", app.status_text)
-    window.work.add_page("checkout", _t("Checkout"), CheckoutPage(checkout, tiers), "F1")
-    checkout.sale_completed.connect(lambda _r: window.refresh_status())
     app.window = window
+    app.tier_names = tiers
+    window.work.add_page("checkout", _t("Checkout"), CheckoutPage(checkout, tiers), "F1")
+    # F2-F4 and F12 act inside the checkout screen; F1 and F5-F10 switch screens.
+    # each screen module builds its own view-model and page from the app (see create())
+    from pos_app.ui.widgets import adjustments, gifts, members, refunds, reports, settings
+
+    window.work.add_page("members", _t("Members"), members.create(app), "F5")
+    window.work.add_page("gifts", _t("Gifts"), gifts.create(app), "F6")
+    window.work.add_page("refunds", _t("Refunds"), refunds.create(app), "F7")
+    window.work.add_page("adjustments", _t("Adjustments"), adjustments.create(app), "F8")
+    window.work.add_page("reports", _t("Reports"), reports.create(app), "F9")
+    window.work.add_page("settings", _t("Settings"), settings.create(app), "F10")
+    checkout.sale_completed.connect(lambda _r: window.refresh_status())
     return app
 
 
