@@ -19,6 +19,7 @@ from pos_app.ui.workers import SyncPool
 
 LANGUAGES = ("zh_CN", "en")
 log = logging.getLogger(__name__)
+translate = QCoreApplication.translate  # lupdate finds translate("Context", "text") calls
 
 
 def translations_dir() -> Path:
@@ -38,10 +39,6 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
     return None
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("App", text)
-
-
 @dataclass
 class App:
     """Everything the window is made of, for the window and for tests."""
@@ -59,15 +56,15 @@ class App:
         who = self.session.staff
         shift = self.session.shift
         waiting = t.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
-        last = t.repo.setting("sync.last_success") or _t("never")
+        last = t.repo.setting("sync.last_success") or translate("App", "never")
         parts = [
             f"{t.store_id}/{t.terminal_id}",
-            _t("Cashier: %1").replace("%1", f"{who.code} {who.name}" if who else "—"),
-            _t("Shift: %1").replace("%1", shift.shift_no if shift else _t("closed")),
-            _t("Sync: %1 waiting, last success %2").replace("%1", str(waiting)).replace("%2", last),
-            _t("Printer: %1").replace("%1", _t("not set up")),
-            _t("Scanner: %1").replace("%1", _t("keyboard")),
-            _t("Camera: %1").replace("%1", _t("none")),
+            translate("App", "Cashier: %1").replace("%1", f"{who.code} {who.name}" if who else "—"),
+            translate("App", "Shift: %1").replace("%1", shift.shift_no if shift else translate("App", "closed")),
+            translate("App", "Sync: %1 waiting, last success %2").replace("%1", str(waiting)).replace("%2", last),
+            translate("App", "Printer: %1").replace("%1", translate("App", "not set up")),
+            translate("App", "Scanner: %1").replace("%1", translate("App", "keyboard")),
+            translate("App", "Camera: %1").replace("%1", translate("App", "none")),
         ]
         return "   |   ".join(parts)
 
@@ -80,28 +77,29 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     checkout = CheckoutViewModel(terminal, lambda: session.staff_code)
     tiers = {tr.id: (tr.name_zh if language == "zh_CN" else tr.name_en) for tr in terminal.program.tiers.tiers}
     app = App(terminal, session, checkout, None, pool or QThreadPool.globalInstance(), language)
-    window = MainWindow(session, _t("Loyalty checkout") + f" — {terminal.store_id}", app.status_text)
+    window = MainWindow(session, translate("App", "Loyalty checkout") + f" — {terminal.store_id}", app.status_text)
     app.window = window
     app.tier_names = tiers
-    window.work.add_page("checkout", _t("Checkout"), CheckoutPage(checkout, tiers), "F1")
+    window.work.add_page("checkout", translate("App", "Checkout"), CheckoutPage(checkout, tiers), "F1")
     # F2-F4 and F12 act inside the checkout screen; F1 and F5-F10 switch screens.
     # each screen module builds its own view-model and page from the app (see create())
     from pos_app.ui.widgets import adjustments, gifts, members, refunds, reports, settings
 
-    window.work.add_page("members", _t("Members"), members.create(app), "F5")
-    window.work.add_page("gifts", _t("Gifts"), gifts.create(app), "F6")
-    window.work.add_page("refunds", _t("Refunds"), refunds.create(app), "F7")
-    window.work.add_page("adjustments", _t("Adjustments"), adjustments.create(app), "F8")
-    window.work.add_page("reports", _t("Reports"), reports.create(app), "F9")
-    window.work.add_page("settings", _t("Settings"), settings.create(app), "F10")
+    window.work.add_page("members", translate("App", "Members"), members.create(app), "F5")
+    window.work.add_page("gifts", translate("App", "Gifts"), gifts.create(app), "F6")
+    window.work.add_page("refunds", translate("App", "Refunds"), refunds.create(app), "F7")
+    window.work.add_page("adjustments", translate("App", "Adjustments"), adjustments.create(app), "F8")
+    window.work.add_page("reports", translate("App", "Reports"), reports.create(app), "F9")
+    window.work.add_page("settings", translate("App", "Settings"), settings.create(app), "F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
     return app
 
 
 def setup_logging(log_dir: Path) -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(log_dir / "pos-app.log", maxBytes=2_000_000, backupCount=5,
-                                                   encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(
+        log_dir / "pos-app.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
