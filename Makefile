@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
 
-.PHONY: run demo test lint unit bench clean
+.PHONY: run demo test lint unit bench clean translations screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml
 
 # Seeds a demo store (idempotent) and opens the cashier window on it. With no display
 # (a server, CI) it runs the headless demo instead: a sale through the CLI and `verify`.
-run: $(STAMP)
+# compiled Qt translations (.qm) are built, never committed
+QM := resources/translations/pos_app_zh_CN.qm resources/translations/pos_app_en.qm
+$(QM): resources/translations/pos_app_zh_CN.ts resources/translations/pos_app_en.ts $(STAMP)
+	$(PY) scripts/translations.py release
+
+translations: $(QM)
+
+run: $(STAMP) $(QM)
 	mkdir -p var
 	$(PY) -m pos_app.cli --db $(DEMO_DB) demo-seed
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -30,7 +37,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 test: lint unit
