@@ -11,6 +11,7 @@ GOLD_CARD = make_card_number(1)
 
 def login(qtbot: object, app: App, code: str = "1001", pin: str = "1234") -> None:
     page = app.window.login  # type: ignore[attr-defined]
+    page.code_input.clear()
     qtbot.keyClicks(page.code_input, code)  # type: ignore[attr-defined]
     qtbot.keyClick(page.code_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     qtbot.keyClicks(page.pin_input, pin)  # type: ignore[attr-defined]
