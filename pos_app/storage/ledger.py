@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +27,32 @@ HASHED_FIELDS = (
 )
 
 
+# one encoder for the process: json.dumps(sort_keys=...) builds a new one on every call
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_SORTED_HASHED_FIELDS = tuple(sorted(HASHED_FIELDS))
+
+
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(data)
 
 
 def entry_hash(fields: dict[str, Any]) -> str:
     """sha256 over the canonical JSON of the hashed fields (which include the previous hash)."""
-    body = canonical_json({k: fields[k] for k in HASHED_FIELDS})
+    body = _CANONICAL.encode({k: fields[k] for k in _SORTED_HASHED_FIELDS})
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def new_uuid() -> str:
+    """A time-ordered UUID (version 7 layout: 48-bit milliseconds, then random bits).
+
+    Entries written together get neighbouring keys, so the unique index on ``uuid`` grows at
+    its end instead of touching a random page per row (which doubled the expiry run's WAL).
+    """
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64
+    value |= 0b10 << 62 | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
 
 
 def iso(t: dt.datetime) -> str:
@@ -78,7 +98,7 @@ class Ledger:
         adjusts the member's balance by ``points``. Lots are the caller's business."""
         seq, prev = self._last()
         fields: dict[str, Any] = {
-            "uuid": str(uuid.uuid4()), "terminal_id": self.terminal_id, "seq": seq + 1,
+            "uuid": new_uuid(), "terminal_id": self.terminal_id, "seq": seq + 1,
             "member_uuid": member_uuid, "kind": kind, "points": points, "tier_points": tier_points,
             "ref_type": ref_type, "ref_no": ref_no, "program_version": program_version,
             "breakdown": canonical_json(breakdown), "created_at": iso(stamp.at),
