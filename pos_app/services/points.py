@@ -40,9 +40,10 @@ class GiftResult:
 
 def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str | None = None,
                 manager_code: str | None = None, manager_pin: str | None = None,
-                at: dt.datetime | None = None) -> GiftResult:
+                at: dt.datetime | None = None, queue_slip: bool = False) -> GiftResult:
     """Redeem a gift (积分商城): stock, per-member limits, monthly cap and, for expensive gifts,
-    a manager's approval with PIN. Coupon gifts issue a single-use coupon."""
+    a manager's approval with PIN. Coupon gifts issue a single-use coupon; with ``queue_slip``
+    its print job is queued in the same transaction, so a coupon never exists without its slip."""
     stamp = t.stamp(at, staff_code)
     program = t.program
     gift = program.gift(gift_code)
@@ -89,6 +90,8 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
                 "member": member.uuid, "gift": gift.code, "value_fen": gift.coupon_value_fen,
                 "min_spend_fen": gift.coupon_min_spend_fen,
                 "valid_until": valid_until.isoformat() if valid_until else None}, stamp)
+            if queue_slip:
+                t.repo.queue_print_job("coupon", coupon_code, {}, iso(stamp.recorded_at))
         t.repo.insert("redemption", {
             "redemption_no": redemption_no, "member_id": member.id, "gift_code": gift.code, "points": gift.points,
             "cash_fen": gift.cash_fen, "approved_by": approved_by, "staff_code": staff_code,

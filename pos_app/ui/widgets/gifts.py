@@ -1,21 +1,256 @@
-"""The gifts screen (being built)."""
+"""The gifts screen (积分商城): identify the member, pick a gift, redeem; a manager approves big gifts."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pos_app.ui.qt import QLabel, QVBoxLayout, QWidget
+from pos_app.core.members import mask_phone
+from pos_app.services.points import GiftResult
+from pos_app.ui.qt import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QShortcut,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from pos_app.ui.viewmodels.gifts import GiftsViewModel
+from pos_app.ui.widgets.approval import ApprovalDialog
+from pos_app.ui.widgets.common import Notice, big_button, yuan
 
 if TYPE_CHECKING:
     from pos_app.ui.app import App
 
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
 
 class GiftsPage(QWidget):
-    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+    def __init__(self, app: App, vm: GiftsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        QVBoxLayout(self).addWidget(QLabel("gifts", self))
+        self.vm = vm
+        self.approval: ApprovalDialog | None = None
+        self._build()
+        vm.member_changed.connect(self._on_member_changed)
+        vm.catalogue_changed.connect(self._on_catalogue_changed)
+        vm.approval_needed.connect(self._on_approval_needed)
+        vm.approval_cancelled.connect(self._on_approval_cancelled)
+        vm.gift_redeemed.connect(self._on_gift_redeemed)
+        vm.error_raised.connect(self._on_error)
+        vm.refresh_catalogue()
+        self._on_member_changed()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        box = QGroupBox(self.tr("Member"), self)
+        row = QHBoxLayout(box)
+        self.member_input = QLineEdit(box)
+        self.member_input.setObjectName("gift_member_input")
+        self.member_input.setPlaceholderText(self.tr("Scan the member code, or type card or phone number (F2)"))
+        self.member_input.returnPressed.connect(self._identify)
+        row.addWidget(self.member_input, 2)
+        self.identify_button = big_button(self.tr("Identify"), box)
+        self.identify_button.clicked.connect(self._identify)
+        row.addWidget(self.identify_button)
+        info = QVBoxLayout()
+        self.member_label = QLabel(box)
+        self.member_label.setObjectName("gift_member_label")
+        self.balance_label = QLabel(box)
+        self.balance_label.setObjectName("balance_label")
+        info.addWidget(self.member_label)
+        info.addWidget(self.balance_label)
+        row.addLayout(info, 3)
+        self.clear_button = big_button(self.tr("Clear (Esc)"), box)
+        self.clear_button.clicked.connect(self.vm.reset)
+        row.addWidget(self.clear_button)
+        root.addWidget(box)
+
+        self.table = QTableWidget(0, 6, self)
+        self.table.setObjectName("gift_table")
+        self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Gift"), self.tr("Points"),
+                                              self.tr("Plus cash"), self.tr("Stock"), self.tr("Approval")])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(40)  # rows big enough to tap
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.activated.connect(lambda _index: self._redeem())  # Enter or double-click
+        self.table.itemSelectionChanged.connect(self._on_selection_changed)
+        root.addWidget(self.table, 1)
+
+        act = QHBoxLayout()
+        self.selected_label = QLabel(self)
+        self.selected_label.setObjectName("gift_selected_label")
+        self.selected_label.setWordWrap(True)
+        act.addWidget(self.selected_label, 1)
+        self.redeem_button = big_button(self.tr("Redeem (Enter)"), self, primary=True)
+        self.redeem_button.clicked.connect(self._redeem)
+        act.addWidget(self.redeem_button)
+        root.addLayout(act)
+
+        result = QGroupBox(self.tr("Last redemption"), self)
+        col = QVBoxLayout(result)
+        self.result_label = QLabel(result)
+        self.result_label.setObjectName("gift_result_label")
+        self.result_label.setWordWrap(True)
+        self.coupon_label = QLabel(result)
+        self.coupon_label.setObjectName("coupon_label")
+        self.coupon_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.coupon_label.font()
+        font.setPointSize(16)
+        font.setBold(True)
+        self.coupon_label.setFont(font)
+        self.cash_label = QLabel(result)
+        self.cash_label.setObjectName("cash_label")
+        for w in (self.result_label, self.coupon_label, self.cash_label):
+            col.addWidget(w)
+        root.addWidget(result)
+        self.notice = Notice(self)
+        root.addWidget(self.notice)
+
+        for key, slot in (("F2", self.member_input.setFocus), ("Esc", self.vm.reset)):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    # -- actions ------------------------------------------------------------------------------
+    def _identify(self) -> None:
+        if self.vm.identify(self.member_input.text()):
+            self.member_input.clear()
+            self.notice.clear()
+            self.table.setFocus()
+            if self.table.currentRow() < 0 and self.table.rowCount():
+                self.table.selectRow(0)
+
+    def selected_code(self) -> str | None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.vm.gifts):
+            return self.vm.gifts[row].code
+        return None
+
+    def select_gift(self, code: str) -> None:
+        for i, g in enumerate(self.vm.gifts):
+            if g.code == code:
+                self.table.selectRow(i)
+
+    def _redeem(self) -> None:
+        code = self.selected_code()
+        if code is None:
+            self.notice.error(self.tr("Choose a gift first."))
+            return
+        self.vm.redeem(code)
+
+    # -- view-model signals --------------------------------------------------------------------
+    def _on_member_changed(self) -> None:
+        if self.vm.last_result is None:
+            for w in (self.result_label, self.coupon_label, self.cash_label):
+                w.clear()
+        m = self.vm.member
+        if m is None:
+            self.member_label.setText(self.tr("No member identified"))
+            self.balance_label.clear()
+            return
+        tier = self.app.tier_names.get(m.tier, m.tier)
+        self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}  ·  {tier}")
+        text = self.tr("Balance: %1 points").replace("%1", f"{m.balance:,}")
+        if m.debt:
+            text += "  " + self.tr("(owes %1 points from a refund)").replace("%1", f"{m.debt:,}")
+        self.balance_label.setText(text)
+
+    def _on_catalogue_changed(self) -> None:
+        selected = self.selected_code()
+        self.table.setRowCount(len(self.vm.gifts))
+        for r, g in enumerate(self.vm.gifts):
+            if g.stock is None:
+                stock = "—"
+            elif g.stock == 0:
+                stock = self.tr("out of stock")
+            else:
+                stock = str(g.stock)
+            cells = (g.code, g.name, f"{g.points:,}", yuan(g.cash_fen) if g.cash_fen else "",
+                     stock, self.tr("Manager") if g.needs_approval else "")
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c in (2, 3, 4):
+                    item.setTextAlignment(_RIGHT)
+                self.table.setItem(r, c, item)
+        if selected is not None:
+            self.select_gift(selected)
+        self._on_selection_changed()
+
+    def _on_selection_changed(self) -> None:
+        code = self.selected_code()
+        g = self.vm.gift(code) if code else None
+        if g is None:
+            self.selected_label.setText(self.tr("Choose a gift, then Redeem."))
+            return
+        text = self.tr("%1 %2: %3 points").replace("%1", g.code).replace("%2", g.name).replace(
+            "%3", f"{g.points:,}")
+        if g.cash_fen:
+            text += "  " + self.tr("plus %1 cash to collect").replace("%1", yuan(g.cash_fen))
+        if g.needs_approval:
+            text += "  ·  " + self.tr("a manager must approve")
+        self.selected_label.setText(text)
+
+    def _on_approval_needed(self, text: str) -> None:
+        if self.approval is not None:
+            self.approval.deleteLater()
+        who = self.app.session.staff
+        self.approval = ApprovalDialog(self, self.tr("Manager approval"), text,
+                                       manager_code=who.code if who and who.is_manager else "")
+        self.approval.approval_given.connect(self._on_approval_given)
+        self.approval.rejected.connect(self.vm.cancel_approval)
+        self.approval.open()
+
+    def _on_approval_cancelled(self) -> None:
+        if self.approval is not None and self.approval.isVisible():
+            self.approval.reject()
+
+    def _on_approval_given(self, code: str, pin: str) -> None:
+        if self.vm.approve(code, pin) is not None and self.approval is not None:
+            self.approval.accept()
+
+    def _on_gift_redeemed(self, result: GiftResult) -> None:
+        g = self.vm.gift(result.gift_code)
+        name = f"{result.gift_code} {g.name}" if g else result.gift_code
+        text = self.tr("%1 redeemed (%2): %3 points, balance %4").replace("%1", name).replace(
+            "%2", result.redemption_no).replace("%3", f"{result.points:,}").replace(
+            "%4", f"{result.member.balance:,}")
+        if result.approved_by:
+            text += "  ·  " + self.tr("approved by %1").replace("%1", result.approved_by)
+        self.result_label.setText(text)
+        if result.coupon_code:
+            coupon = self.tr("Coupon %1").replace("%1", result.coupon_code)
+            if result.coupon_valid_until:
+                coupon += "  " + self.tr("valid until %1").replace("%1", result.coupon_valid_until.isoformat())
+            self.coupon_label.setText(coupon)
+        else:
+            self.coupon_label.clear()
+        self.cash_label.setText(self.tr("Collect %1 in cash.").replace("%1", yuan(result.cash_fen))
+                                if result.cash_fen else "")
+        self.notice.info(self.tr("Gift redeemed. The coupon is queued for printing.") if result.coupon_code
+                         else self.tr("Gift redeemed."))
+
+    def _on_error(self, text: str) -> None:
+        if self.approval is not None and self.approval.isVisible():
+            self.approval.refuse(text)
+        self.notice.error(text)
+
+    def showEvent(self, event: object) -> None:
+        self.vm.refresh_catalogue()  # stock may have changed elsewhere
+        self.member_input.setFocus()
 
 
 def create(app: App) -> QWidget:
-    return GiftsPage(app)
+    vm = GiftsViewModel(app.terminal, lambda: app.session.staff_code, app.language)
+    app.session.logged_out.connect(vm.reset)
+    return GiftsPage(app, vm)

@@ -1,0 +1,141 @@
+"""The gifts screen's state (积分商城): catalogue with stock, the member, redemption and its approval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pos_app.core import redemption as core_redemption
+from pos_app.core.errors import ApprovalRequired, PosError
+from pos_app.services import members, points
+from pos_app.services.context import Terminal
+from pos_app.services.points import GiftResult
+from pos_app.storage.repo import MemberRecord
+from pos_app.ui.errors import message
+from pos_app.ui.qt import QObject, Signal
+
+
+@dataclass(frozen=True)
+class GiftRow:
+    code: str
+    name: str
+    points: int
+    cash_fen: int
+    kind: str
+    stock: int | None  # None: the gift's stock is not tracked
+    needs_approval: bool
+
+
+class GiftsViewModel(QObject):
+    """Signals: ``member_changed()``, ``catalogue_changed()``, ``approval_needed(str)`` (what the
+    manager is asked to approve), ``approval_cancelled()``, ``gift_redeemed(GiftResult)``,
+    ``error_raised(str)``."""
+
+    member_changed = Signal()
+    catalogue_changed = Signal()
+    approval_needed = Signal(str)
+    approval_cancelled = Signal()
+    gift_redeemed = Signal(object)
+    error_raised = Signal(str)
+
+    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str) -> None:
+        super().__init__()
+        self.terminal = terminal
+        self._staff_code = staff_code
+        self.language = language
+        self.gifts: list[GiftRow] = []
+        self.member: MemberRecord | None = None
+        self.pending: str | None = None  # the gift waiting for a manager's approval
+        self.last_result: GiftResult | None = None
+
+    # -- catalogue ------------------------------------------------------------------------------
+    def refresh_catalogue(self) -> None:
+        try:
+            program = self.terminal.program
+            self.gifts = [
+                GiftRow(code=g.code, name=g.name_zh if self.language == "zh_CN" else g.name_en, points=g.points,
+                        cash_fen=g.cash_fen, kind=g.kind,
+                        stock=(self.terminal.repo.gift_stock(g.code) or 0) if g.stock_tracked else None,
+                        needs_approval=core_redemption.needs_approval(program, g))
+                for g in program.gifts
+            ]
+        except PosError as exc:
+            self.gifts = []
+            self.error_raised.emit(message(exc))
+        self.catalogue_changed.emit()
+
+    def gift(self, code: str) -> GiftRow | None:
+        return next((g for g in self.gifts if g.code == code), None)
+
+    # -- member -----------------------------------------------------------------------------------
+    def identify(self, text: str) -> bool:
+        try:
+            self.member = members.find_member(self.terminal, text)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.cancel_approval()
+        self.member_changed.emit()
+        return True
+
+    def clear_member(self) -> None:
+        self.member = None
+        self.cancel_approval()
+        self.member_changed.emit()
+
+    def reset(self) -> None:
+        self.last_result = None
+        self.clear_member()
+
+    # -- redemption -------------------------------------------------------------------------------
+    def redeem(self, gift_code: str) -> GiftResult | None:
+        """Redeem at once, or, when the program asks for it, ask for a manager's approval first
+        (``approval_needed``; the approval then comes back through ``approve``)."""
+        if self.member is None:
+            self.error_raised.emit(self.tr("Identify the member first (card or phone number)."))
+            return None
+        try:
+            result = points.redeem_gift(self.terminal, member_ref=self.member.card_no, gift_code=gift_code,
+                                        staff_code=self._staff_code(), queue_slip=True)
+        except ApprovalRequired:
+            # every other rule (stock, limits, balance, cap) has passed: only the approval is missing
+            self.pending = gift_code
+            row = self.gift(gift_code)
+            name = f"{gift_code} {row.name}" if row else gift_code
+            self.approval_needed.emit(
+                self.tr("%1 costs %2 points: a store manager must approve this redemption.")
+                .replace("%1", name).replace("%2", f"{row.points:,}" if row else "?"))
+            return None
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return None
+        return self._redeemed(result)
+
+    def approve(self, manager_code: str, manager_pin: str) -> GiftResult | None:
+        """Redeem the gift waiting for approval with a manager's number and PIN; a refusal
+        (wrong PIN, not a manager) changes nothing and may be retried."""
+        if self.pending is None or self.member is None:
+            return None
+        try:
+            result = points.redeem_gift(
+                self.terminal, member_ref=self.member.card_no, gift_code=self.pending,
+                staff_code=self._staff_code(), manager_code=manager_code.strip(), manager_pin=manager_pin,
+                queue_slip=True)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return None
+        self.pending = None
+        return self._redeemed(result)
+
+    def cancel_approval(self) -> None:
+        if self.pending is not None:
+            self.pending = None
+            self.approval_cancelled.emit()
+
+    def _redeemed(self, result: GiftResult) -> GiftResult:
+        self.last_result = result
+        self.member = result.member
+        self.member_changed.emit()
+        self.refresh_catalogue()
+        self.gift_redeemed.emit(result)
+        return result

@@ -1,0 +1,160 @@
+"""The gifts screen through the real widgets on the demo store: approval, coupons, points + cash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pos_app.core.members import make_card_number
+from pos_app.ui.app import App
+from pos_app.ui.qt import QApplication, Qt, QWidget
+from pos_app.ui.widgets.gifts import GiftsPage
+from tests.ui.test_checkout_flow import login
+
+GOLD_CARD = make_card_number(1)  # 张伟, 12,000 points
+
+
+def open_gifts(qtbot: Any, app: App, card: str = GOLD_CARD, staff: tuple[str, str] = ("1001", "1234")) -> GiftsPage:
+    login(qtbot, app, *staff)
+    app.window.work.show_page("gifts")  # type: ignore[attr-defined]
+    page = app.window.work.pages["gifts"]  # type: ignore[attr-defined]
+    assert isinstance(page, GiftsPage) and page.isVisible()
+    qtbot.keyClicks(page.member_input, card)
+    qtbot.keyClick(page.member_input, Qt.Key.Key_Return)
+    assert "张伟" in page.member_label.text() or card != GOLD_CARD
+    return page
+
+
+def assert_fits_1024x768(app: App, page: QWidget) -> None:
+    """Nothing on the page needs more room than the window has on a 1024x768 screen."""
+    app.window.resize(1024, 768)  # type: ignore[attr-defined]
+    QApplication.processEvents()
+    page.layout().activate()
+    hint = page.minimumSizeHint()
+    assert hint.width() <= page.width() and hint.height() <= page.height(), (hint, page.size())
+
+
+def approve(qtbot: Any, page: GiftsPage, code: str, pin: str) -> None:
+    dialog = page.approval
+    assert dialog is not None and dialog.isVisible()
+    dialog.code_input.clear()
+    qtbot.keyClicks(dialog.code_input, code)
+    qtbot.keyClick(dialog.code_input, Qt.Key.Key_Return)  # moves on to the PIN
+    assert not dialog.pin_input.text()
+    qtbot.keyClicks(dialog.pin_input, pin)
+    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
+
+
+def state(app: App) -> dict[str, Any]:
+    repo = app.terminal.repo
+    return {
+        "balance": repo.member_by_card(GOLD_CARD).balance,  # type: ignore[union-attr]
+        "stock": repo.gift_stock("G004"),
+        "redemptions": repo.rows("SELECT gift_code, points, approved_by, staff_code FROM redemption"),
+        "gift_entries": repo.rows("SELECT points FROM ledger_entry WHERE kind = 'gift'"),
+    }
+
+
+def test_headphones_need_a_manager_cashier_and_wrong_pin_refused_then_approved(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app)
+    assert "12,000" in page.balance_label.text()
+    row = [g.code for g in page.vm.gifts].index("G004")
+    assert page.table.item(row, 1).text() == "Headphones" and page.table.item(row, 4).text() == "5"
+    assert page.table.item(row, 5).text() == "Manager"
+    page.select_gift("G004")
+    assert "a manager must approve" in page.selected_label.text()
+    before = state(app)
+    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    dialog = page.approval
+    assert dialog is not None and dialog.isVisible() and "G004" in dialog.text_label.text()
+    assert state(app) == before
+
+    approve(qtbot, page, "1001", "1234")  # the cashier's own number and PIN
+    assert dialog.isVisible() and dialog.notice.text() == "Only a store manager may do this."
+    assert page.notice.text() == "Only a store manager may do this."
+    assert state(app) == before
+    approve(qtbot, page, "9001", "0000")
+    assert dialog.isVisible() and dialog.notice.text() == "Wrong PIN."
+    assert state(app) == before and "12,000" in page.balance_label.text()
+
+    approve(qtbot, page, "9001", "9999")
+    assert not dialog.isVisible()
+    after = state(app)
+    assert after["balance"] == 2000 and after["stock"] == 4
+    assert after["redemptions"] == [{"gift_code": "G004", "points": 10000, "approved_by": "9001",
+                                     "staff_code": "1001"}]
+    assert after["gift_entries"] == [{"points": -10000}]
+    assert "2,000" in page.balance_label.text()
+    assert "approved by 9001" in page.result_label.text()
+    assert page.table.item(row, 4).text() == "4"
+    assert app.terminal.repo.rows("SELECT * FROM print_job") == []  # goods: no coupon slip
+    assert_fits_1024x768(app, page)
+
+
+def test_cancelling_the_approval_changes_nothing(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app)
+    page.select_gift("G003")  # 5,000 points: exactly the approval threshold
+    before = state(app)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = page.approval
+    assert dialog is not None and dialog.isVisible() and page.vm.pending == "G003"
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    qtbot.keyClick(dialog.code_input, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and page.vm.pending is None
+    assert state(app) == before
+
+
+def test_a_manager_at_the_counter_approves_with_the_number_filled_in(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app, staff=("9001", "9999"))
+    page.select_gift("G003")
+    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    dialog = page.approval
+    assert dialog is not None and dialog.code_input.text() == "9001"
+    qtbot.keyClicks(dialog.pin_input, "9999")
+    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert state(app)["redemptions"] == [{"gift_code": "G003", "points": 5000, "approved_by": "9001",
+                                          "staff_code": "9001"}]
+
+
+def test_a_coupon_gift_is_shown_and_its_slip_queued(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app)
+    # keyboard only: after identifying, the catalogue has the focus on its first gift
+    assert page.selected_code() == "G001"
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    assert page.selected_code() == "G002"
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.approval is None
+    coupons = app.terminal.repo.rows("SELECT code, gift_code, value_fen, min_spend_fen, valid_until FROM coupon")
+    assert len(coupons) == 1
+    coupon = coupons[0]
+    assert (coupon["gift_code"], coupon["value_fen"], coupon["min_spend_fen"]) == ("G002", 1000, 5000)
+    assert coupon["valid_until"] == "2026-12-03"
+    assert page.coupon_label.text() == f"Coupon {coupon['code']}  valid until 2026-12-03"
+    assert app.terminal.repo.rows("SELECT kind, ref, status FROM print_job") == [
+        {"kind": "coupon", "ref": coupon["code"], "status": "queued"}]
+    assert state(app)["balance"] == 11000 and "11,000" in page.balance_label.text()
+    assert page.notice.text() == "Gift redeemed. The coupon is queued for printing."
+    assert_fits_1024x768(app, page)
+
+
+def test_points_plus_cash_shows_the_cash_to_collect(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app)
+    page.select_gift("G005")
+    assert "plus ¥19.90 cash to collect" in page.selected_label.text()
+    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    assert page.cash_label.text() == "Collect ¥19.90 in cash."
+    assert app.terminal.repo.rows("SELECT points, cash_fen FROM redemption") == [{"points": 2000, "cash_fen": 1990}]
+    assert state(app)["balance"] == 10000 and page.coupon_label.text() == ""
+
+
+def test_refusals_are_sentences_and_change_nothing(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app, card=make_card_number(4))  # 刘洋, 300 points
+    page.select_gift("G002")
+    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    assert page.notice.text() == "Not enough points: the balance is 300."
+    assert page.approval is None
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)  # clears the member
+    assert page.vm.member is None and page.member_label.text() == "No member identified"
+    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    assert page.notice.text() == "Identify the member first (card or phone number)."
+    assert app.terminal.repo.rows("SELECT * FROM redemption") == []
