@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as dt
+import json
+import os
 import re
 import secrets
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pos_app.core import lots as core_lots
@@ -20,6 +26,7 @@ from pos_app.core.members import (
     validate_card_number,
     validate_name,
 )
+from pos_app.core.money import format_fen
 from pos_app.core.program import Award
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import Stamp, iso
@@ -210,3 +217,253 @@ def member_picture(t: Terminal, member: MemberRecord, today: dt.date | None = No
         segment=core_segments.classify(program.segments, facts, today),
         lots=sorted(lots, key=lambda lot: lot.sort_key),
     )
+
+
+# -- member administration (the Members screen) -----------------------------------------------------
+
+def search_members(t: Terminal, text: str, *, limit: int = 30) -> list[MemberRecord]:
+    """Members by a full card or phone number (exact), a phone or card prefix, or part of a name."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("member", "type a card number, phone number or name")
+    raw = text.strip()
+    digits = re.sub(r"[\s\-()]", "", raw)
+    if re.fullmatch(r"(\+86|0086)?\d+", digits):
+        try:
+            return [find_member(t, digits)]
+        except (InvalidInput, NotFound):
+            pass
+        raw = re.sub(r"^(\+86|0086)", "", digits)
+    return t.repo.find_members(raw, limit=limit)
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", "", name).casefold()
+
+
+def similar_members(t: Terminal, name: str, birthday: str | dt.date | None, *, card_no: str | None = None,
+                    exclude_id: int | None = None) -> list[MemberRecord]:
+    """Possible duplicates of a person about to be registered: the same name (ignoring spaces
+    and case) and birthday, or the same card number. A name alone is no evidence: 张伟 is
+    the commonest name in the country."""
+    found: dict[int, MemberRecord] = {}
+    if birthday:
+        day = birthday if isinstance(birthday, dt.date) else parse_birthday(birthday, today=t.clock().date())
+        key = _name_key(name or "")
+        for member_id, other in t.database.execute("SELECT id, name FROM member WHERE birthday = ?",
+                                                   (day.isoformat(),)).fetchall():
+            m = t.repo.member_by_id(member_id) if key and _name_key(other) == key else None
+            if m is not None:
+                found[m.id] = m
+    if card_no and card_no.strip():
+        m2 = t.repo.member_by_card(card_no.strip())
+        if m2 is not None:
+            found[m2.id] = m2
+    return [m for i, m in sorted(found.items()) if i != exclude_id]
+
+
+def update_member(t: Terminal, *, member_ref: str, name: str | None = None, birthday: str | None = None,
+                  phone: str | None = None, staff_code: str | None = None) -> MemberRecord:
+    """Change a member's name, birthday (``""`` removes it) or phone number; ``None`` leaves a
+    field as it is. One transaction with the outbox event and an audit row naming old and
+    new values (a phone change moves the points to whoever holds the new number)."""
+    stamp = t.stamp(None, staff_code)
+    new_name = validate_name(name) if name is not None else None
+    new_phone = normalize_phone(phone) if phone is not None else None
+    new_bday: str | None = None
+    if birthday is not None:
+        new_bday = parse_birthday(birthday, today=stamp.day).isoformat() if birthday.strip() else ""
+    with t.database.transaction():
+        member = find_member(t, member_ref)
+        changes: dict[str, Any] = {}
+        if new_name is not None and new_name != member.name:
+            changes["name"] = new_name
+        if new_phone is not None and new_phone != member.phone:
+            other = t.repo.member_by_phone(new_phone)
+            if other is not None:
+                raise Conflict("phone", f"{new_phone} is already a member", phone=new_phone)
+            changes["phone"] = new_phone
+        old_bday = member.birthday.isoformat() if member.birthday else ""
+        if new_bday is not None and new_bday != old_bday:
+            changes["birthday"] = new_bday or None
+        if not changes:
+            return member
+        t.repo.update_member(member.id, **changes)
+        updated = t.repo.member_by_id(member.id)
+        assert updated is not None
+        before = member.to_dict()
+        t.ledger.outbox_event("member", member.uuid, member_payload(updated), stamp)
+        t.ledger.audit("member.update", member.uuid, {k: [before[k], v] for k, v in changes.items()}, stamp)
+    return updated
+
+
+#: Ledger entry kinds, in the order the screen lists them.
+HISTORY_KINDS = ("earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One ledger entry of a member, with the balance right after it."""
+
+    id: int
+    uuid: str
+    kind: str
+    points: int
+    tier_points: int
+    balance_after: int
+    ref_type: str
+    ref_no: str
+    business_date: dt.date
+    created_at: dt.datetime
+    staff_code: str | None
+    backdated: bool
+    breakdown: dict[str, Any]
+
+    @property
+    def summary(self) -> str:
+        return summarize_entry(self.kind, self.breakdown)
+
+
+def summarize_entry(kind: str, b: dict[str, Any]) -> str:
+    """A short, language-neutral account of an entry's breakdown (ids and numbers)."""
+    if kind == "earn":
+        parts = [f"purchase {b.get('credited_purchase', b.get('purchase_points', 0))}"]
+        parts += [f"{x['id']} +{x['points']}" for x in b.get("bonuses", [])]
+        mults = [f"{m['id']} ×{m['multiplier']}" for m in b.get("sale_multipliers", []) if m["multiplier"] != "1"]
+        text = ", ".join(parts)
+        if mults:
+            text += "; " + ", ".join(mults)
+        if b.get("flags"):
+            text += "; capped: " + ", ".join(b["flags"])
+        return text
+    if kind == "redeem":
+        return f"paid ¥{format_fen(int(b.get('value_fen', 0)))}"
+    if kind == "gift":
+        cash = int(b.get("cash_fen") or 0)
+        return f"gift {b.get('gift', '')}" + (f" + ¥{format_fen(cash)}" if cash else "")
+    if kind == "award":
+        return f"award {b.get('award', '')}"
+    if kind == "adjust":
+        return f"{b.get('reason', '')} (approved by {b.get('approved_by', '')})"
+    if kind == "clawback":
+        text = f"{b.get('refund_no', '')}: purchase {b.get('purchase', 0)}, bonus {b.get('bonus', 0)}"
+        return text + (f", shortfall {b['shortfall']}" if b.get("shortfall") else "")
+    if kind == "return":
+        return str(b.get("refund_no", ""))
+    if kind == "expire":
+        return str(b.get("reason") or f"expired as of {b.get('as_of', '')}")
+    if kind == "import":
+        return f"earned on {b.get('earned_on', '')}"
+    return ""
+
+
+def member_history(t: Terminal, member_id: int, *, kinds: tuple[str, ...] | list[str] | None = None,
+                   date_from: dt.date | None = None, date_to: dt.date | None = None,
+                   limit: int | None = None) -> list[HistoryEntry]:
+    """The member's ledger entries, newest first, optionally of some kinds and between two
+    business dates (both included). ``balance_after`` counts every entry, filtered or not."""
+    for k in kinds or ():
+        if k not in HISTORY_KINDS:
+            raise InvalidInput("kind", f"not a ledger entry kind: {k!r}")
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("date_to", "the end date is before the start date")
+    sql = ("SELECT * FROM (SELECT id, uuid, kind, points, tier_points, ref_type, ref_no, breakdown, created_at,"
+           " business_date, staff_code, backdated, sum(points) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS after"
+           " FROM ledger_entry WHERE member_id = ?) WHERE 1 = 1")
+    params: list[Any] = [member_id]
+    if kinds:
+        sql += f" AND kind IN ({','.join('?' for _ in kinds)})"
+        params += list(kinds)
+    if date_from:
+        sql += " AND business_date >= ?"
+        params.append(date_from.isoformat())
+    if date_to:
+        sql += " AND business_date <= ?"
+        params.append(date_to.isoformat())
+    sql += " ORDER BY id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [
+        HistoryEntry(id=r[0], uuid=r[1], kind=r[2], points=r[3], tier_points=r[4], ref_type=r[5], ref_no=r[6],
+                     breakdown=json.loads(r[7]), created_at=dt.datetime.fromisoformat(r[8]),
+                     business_date=dt.date.fromisoformat(r[9]), staff_code=r[10], backdated=bool(r[11]),
+                     balance_after=r[12])
+        for r in t.database.execute(sql, params).fetchall()
+    ]
+
+
+@dataclass(frozen=True)
+class TierChange:
+    at: dt.datetime
+    from_tier: str
+    to_tier: str
+    reason: str  # "upgrade", "review" or "manual: <why>"
+    qualifying_points: int
+
+
+def tier_history(t: Terminal, member_id: int) -> list[TierChange]:
+    """The member's tier changes, newest first."""
+    rows = t.database.execute(
+        "SELECT at, from_tier, to_tier, reason, qualifying_points FROM tier_change WHERE member_id = ?"
+        " ORDER BY at DESC, id DESC", (member_id,)).fetchall()
+    return [TierChange(dt.datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+
+HISTORY_CSV_HEADERS = ("business_date", "created_at", "kind", "points", "balance_after", "reference", "details",
+                       "staff", "entry_uuid")
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (a reason typed as "=HYPERLINK(...)")."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_history_csv(path: str | Path, entries: list[HistoryEntry], *, headers: Sequence[str] | None = None,
+                      kind_names: Mapping[str, str] | None = None,
+                      describe: Callable[[HistoryEntry], str] | None = None) -> int:
+    """Write entries as CSV (UTF-8 with a BOM so Excel shows Chinese); returns the rows written.
+    Written next to the target and renamed, so a failed write never leaves half a file."""
+    target = Path(path)
+    heads = list(headers or HISTORY_CSV_HEADERS)
+    if len(heads) != len(HISTORY_CSV_HEADERS):
+        raise InvalidInput("headers", f"{len(HISTORY_CSV_HEADERS)} column names are needed")
+    part = target.with_name(target.name + ".part")
+    try:
+        with part.open("w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(heads)
+            for e in entries:
+                w.writerow([
+                    e.business_date.isoformat(), e.created_at.isoformat(sep=" "),
+                    _cell((kind_names or {}).get(e.kind, e.kind)), e.points, e.balance_after, _cell(e.ref_no),
+                    _cell(describe(e) if describe else e.summary), _cell(e.staff_code or ""), e.uuid,
+                ])
+        os.replace(part, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise InvalidInput("file", f"cannot write {target}: {exc.strerror or exc}", path=str(target)) from None
+    return len(entries)
+
+
+def record_history_export(t: Terminal, member_id: int, *, path: str | Path, rows: int,
+                          staff_code: str | None = None) -> None:
+    """Audit that someone took a member's history out of the till (it is personal data)."""
+    member = t.repo.member_by_id(member_id)
+    if member is None:
+        raise NotFound("member", f"no member with id {member_id}")
+    stamp = t.stamp(None, staff_code)
+    with t.database.transaction():
+        t.ledger.audit("member.export", member.uuid, {"rows": rows, "file": Path(path).name}, stamp)
+
+
+def export_history_csv(t: Terminal, member_id: int, path: str | Path, *,
+                       kinds: tuple[str, ...] | list[str] | None = None, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None, staff_code: str | None = None,
+                       headers: Sequence[str] | None = None, kind_names: Mapping[str, str] | None = None,
+                       describe: Callable[[HistoryEntry], str] | None = None) -> int:
+    """The member's history (filtered as ``member_history``) to a CSV file, audited."""
+    entries = member_history(t, member_id, kinds=kinds, date_from=date_from, date_to=date_to)
+    n = write_history_csv(path, entries, headers=headers, kind_names=kind_names, describe=describe)
+    record_history_export(t, member_id, path=path, rows=n, staff_code=staff_code)
+    return n

@@ -1,0 +1,365 @@
+"""The members screen's state: search, a member's detail and history, register, edit, freeze."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from pos_app.core.errors import Conflict, InvalidInput, NotFound, PosError
+from pos_app.core.members import normalize_phone, validate_name
+from pos_app.core.money import format_fen
+from pos_app.services import members
+from pos_app.services.context import Terminal
+from pos_app.services.members import HISTORY_KINDS, HistoryEntry, MemberPicture, TierChange
+from pos_app.storage.repo import MemberRecord
+from pos_app.ui.errors import message
+from pos_app.ui.qt import QObject, QThreadPool, Signal
+from pos_app.ui.workers import SyncPool, Task
+
+#: The table shows this many entries at most; the CSV export has them all.
+HISTORY_LIMIT = 1000
+
+
+class MembersViewModel(QObject):
+    """Signals: ``results_changed()``, ``member_opened()`` (detail loaded or reloaded, or cleared),
+    ``history_changed()``, ``similar_found(list[MemberRecord])`` (same name and birthday: the
+    cashier must confirm), ``duplicate_found(MemberRecord)`` (the phone is a member already),
+    ``member_registered(MemberRecord)``, ``member_updated(MemberRecord)``,
+    ``status_changed(MemberRecord)``, ``export_finished(str path, int rows)``, ``error_raised(str)``."""
+
+    results_changed = Signal()
+    member_opened = Signal()
+    history_changed = Signal()
+    similar_found = Signal(list)
+    duplicate_found = Signal(object)
+    member_registered = Signal(object)
+    member_updated = Signal(object)
+    status_changed = Signal(object)
+    export_finished = Signal(str, int)
+    error_raised = Signal(str)
+
+    def __init__(self, terminal: Terminal, pool: QThreadPool | SyncPool, *, staff_code: Callable[[], str | None],
+                 is_manager: Callable[[], bool], tier_names: dict[str, str] | None = None,
+                 language: str = "zh_CN") -> None:
+        super().__init__()
+        self.terminal = terminal
+        self.pool = pool
+        self._staff_code = staff_code
+        self._is_manager = is_manager
+        self.tier_names = tier_names or {}
+        self.language = language
+        self.results: list[MemberRecord] = []
+        self.picture: MemberPicture | None = None
+        self.referrer: MemberRecord | None = None
+        self.tier_changes: list[TierChange] = []
+        self.history: list[HistoryEntry] = []
+        self.history_truncated = False
+        self.kind_filter: str | None = None
+        self.date_from: dt.date | None = None
+        self.date_to: dt.date | None = None
+        self.similar: list[MemberRecord] = []
+        self._similar_confirmed: tuple[str, str] | None = None
+        self.exporting = False
+        self._tasks: set[Task] = set()
+
+    # -- helpers ------------------------------------------------------------------------------
+    @property
+    def member(self) -> MemberRecord | None:
+        return self.picture.member if self.picture else None
+
+    def _fail(self, exc: PosError) -> None:
+        self.error_raised.emit(message(exc))
+
+    def tier_name(self, tier_id: str) -> str:
+        return self.tier_names.get(tier_id, tier_id)
+
+    def segment_name(self, segment_id: str) -> str:
+        for rule in self.terminal.program.segments.rules:
+            if rule.id == segment_id:
+                return rule.name_zh if self.language == "zh_CN" else rule.name_en
+        if segment_id == "regular":
+            return self.tr("Regular")
+        return segment_id
+
+    def kind_names(self) -> dict[str, str]:
+        return {
+            "earn": self.tr("Purchase"), "redeem": self.tr("Paid with points"), "gift": self.tr("Gift"),
+            "award": self.tr("Award"), "adjust": self.tr("Adjustment"), "clawback": self.tr("Refund clawback"),
+            "return": self.tr("Points returned"), "expire": self.tr("Expired"), "import": self.tr("Imported"),
+        }
+
+    def tier_reason(self, change: TierChange) -> str:
+        if change.reason == "upgrade":
+            return self.tr("Upgrade")
+        if change.reason == "review":
+            return self.tr("Yearly review")
+        if change.reason.startswith("manual:"):
+            return self.tr("Set by hand: %1").replace("%1", change.reason[len("manual:"):].strip())
+        return change.reason
+
+    def describe(self, e: HistoryEntry) -> str:
+        """A translated one-line account of an entry, from its stored breakdown."""
+        b = e.breakdown
+        if e.kind == "earn":
+            parts = [self.tr("purchase %1").replace("%1", str(b.get("credited_purchase", 0)))]
+            names = {"first_purchase": self.tr("first purchase"), "birthday": self.tr("birthday")}
+            parts += [f"{names.get(x['id'], x['id'])} +{x['points']}" for x in b.get("bonuses", [])]
+            mults = [f"×{m['multiplier']}" for m in b.get("sale_multipliers", []) if m["multiplier"] != "1"]
+            text = ", ".join(parts) + (f" ({' '.join(mults)})" if mults else "")
+            if b.get("flags"):
+                text += "; " + self.tr("capped")
+            return text
+        if e.kind == "redeem":
+            return self.tr("paid %1 yuan").replace("%1", format_fen(int(b.get("value_fen", 0))))
+        if e.kind == "gift":
+            gift = self.terminal.program.gift(str(b.get("gift", "")))
+            name = (gift.name_zh if self.language == "zh_CN" else gift.name_en) if gift else str(b.get("gift", ""))
+            cash = int(b.get("cash_fen") or 0)
+            return name + (" + " + self.tr("%1 yuan").replace("%1", format_fen(cash)) if cash else "")
+        if e.kind == "award":
+            return self.tr("award: %1").replace("%1", str(b.get("award", "")))
+        if e.kind == "adjust":
+            return self.tr("%1 (approved by %2)").replace("%1", str(b.get("reason", ""))).replace(
+                "%2", str(b.get("approved_by", "")))
+        if e.kind == "clawback":
+            text = self.tr("refund %1").replace("%1", str(b.get("refund_no", "")))
+            if b.get("shortfall"):
+                text += "; " + self.tr("owed %1").replace("%1", str(b["shortfall"]))
+            return text
+        if e.kind == "return":
+            return self.tr("refund %1").replace("%1", str(b.get("refund_no", "")))
+        if e.kind == "expire":
+            return self.tr("points past their expiry date")
+        if e.kind == "import":
+            return self.tr("earned on %1").replace("%1", str(b.get("earned_on", "")))
+        return e.summary
+
+    # -- search and detail -----------------------------------------------------------------------
+    def search(self, text: str) -> bool:
+        """By phone, card or name; a single match opens at once."""
+        try:
+            self.results = members.search_members(self.terminal, text)
+        except PosError as exc:
+            self._fail(exc)
+            return False
+        self.results_changed.emit()
+        if not self.results:
+            self.error_raised.emit(self.tr("No member matches %1.").replace("%1", text.strip()))
+            return False
+        if len(self.results) == 1:
+            return self.open(self.results[0].id)
+        return True
+
+    def open(self, member_id: int) -> bool:
+        member = self.terminal.repo.member_by_id(member_id)
+        if member is None:
+            self._fail(NotFound("member", f"no member with id {member_id}"))
+            return False
+        if self.member is None or self.member.id != member_id:
+            self.kind_filter = self.date_from = self.date_to = None
+        self.picture = members.member_picture(self.terminal, member)
+        self.referrer = self.terminal.repo.member_by_id(member.referrer_id) if member.referrer_id else None
+        self.tier_changes = members.tier_history(self.terminal, member.id)
+        self.member_opened.emit()
+        self._load_history()
+        return True
+
+    def reload(self) -> None:
+        """After anything may have changed the member (a sale, a refund, another screen)."""
+        if self.member is not None:
+            self.open(self.member.id)
+
+    def clear(self) -> None:
+        """Nothing of the last member stays on screen (a new cashier logs in)."""
+        self.results = []
+        self.picture = None
+        self.referrer = None
+        self.tier_changes = []
+        self.history = []
+        self.history_truncated = False
+        self.kind_filter = self.date_from = self.date_to = None
+        self.results_changed.emit()
+        self.member_opened.emit()
+        self.history_changed.emit()
+
+    # -- history ---------------------------------------------------------------------------------
+    def _parse_day(self, text: str, field: str) -> dt.date | None:
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(field, f"not a date: {text!r}") from None
+
+    def set_history_filter(self, kind: str | None, date_from: str = "", date_to: str = "") -> bool:
+        """Kind (``None`` for all) and business dates ``YYYY-MM-DD`` (empty for open-ended)."""
+        try:
+            if kind is not None and kind not in HISTORY_KINDS:
+                raise InvalidInput("kind", f"not a ledger entry kind: {kind!r}")
+            start = self._parse_day(date_from, "date_from")
+            end = self._parse_day(date_to, "date_to")
+        except InvalidInput:
+            self.error_raised.emit(self.tr("Dates are written like 2026-11-03."))
+            return False
+        if start and end and start > end:
+            self.error_raised.emit(self.tr("The end date is before the start date."))
+            return False
+        self.kind_filter, self.date_from, self.date_to = kind, start, end
+        self._load_history()
+        return True
+
+    def _query(self, limit: int | None) -> list[HistoryEntry]:
+        assert self.member is not None
+        return members.member_history(self.terminal, self.member.id,
+                                      kinds=(self.kind_filter,) if self.kind_filter else None,
+                                      date_from=self.date_from, date_to=self.date_to, limit=limit)
+
+    def _load_history(self) -> None:
+        if self.member is None:
+            self.history = []
+            self.history_truncated = False
+        else:
+            found = self._query(HISTORY_LIMIT + 1)
+            self.history_truncated = len(found) > HISTORY_LIMIT
+            self.history = found[:HISTORY_LIMIT]
+        self.history_changed.emit()
+
+    def csv_headers(self) -> list[str]:
+        return [self.tr("Business date"), self.tr("Time"), self.tr("Kind"), self.tr("Points"),
+                self.tr("Balance after"), self.tr("Reference"), self.tr("Details"), self.tr("Staff"),
+                self.tr("Entry ID")]
+
+    def export_csv(self, path: str | Path) -> bool:
+        """The history as filtered now, every entry (not only those on screen), to ``path``.
+        The file is written on the pool; ``export_finished`` or ``error_raised`` follows."""
+        member = self.member
+        if member is None or not str(path).strip():
+            return False
+        if self.exporting:
+            self.error_raised.emit(self.tr("An export is still running."))
+            return False
+        entries = self._query(None)
+        # everything that reads the database or translates is done here, on the UI thread
+        headers, kinds = self.csv_headers(), self.kind_names()
+        texts = {e.id: self.describe(e) for e in entries}
+        target = Path(path)
+        if target.suffix.lower() != ".csv":
+            target = target.with_name(target.name + ".csv")
+        task = Task(lambda _progress: members.write_history_csv(target, entries, headers=headers, kind_names=kinds,
+                                                                describe=lambda e: texts[e.id]))
+
+        def done(rows: int) -> None:
+            self._tasks.discard(task)
+            self.exporting = False
+            try:
+                members.record_history_export(self.terminal, member.id, path=target, rows=rows,
+                                              staff_code=self._staff_code())
+            except PosError as exc:
+                self._fail(exc)
+            self.export_finished.emit(str(target), rows)
+
+        def failed(exc: BaseException) -> None:
+            self._tasks.discard(task)
+            self.exporting = False
+            if isinstance(exc, PosError) and exc.field == "file":
+                self.error_raised.emit(self.tr("Could not write %1.").replace("%1", str(target)))
+            else:
+                self.error_raised.emit(message(exc))
+
+        self.exporting = True
+        self._tasks.add(task)  # the task must outlive this call until its result is delivered
+        task.success(done).failure(failed).run(self.pool)
+        return True
+
+    # -- register --------------------------------------------------------------------------------
+    def register(self, *, phone: str, name: str, birthday: str = "", referrer: str = "", consent: bool = False,
+                 card_no: str = "") -> MemberRecord | None:
+        """Register a member. A person with the same name and birthday is shown first
+        (``similar_found``); registering the same details again confirms."""
+        self.similar = []
+        if not consent:
+            self.error_raised.emit(self.tr("The member must agree to the program's terms (tick the box)."))
+            return None
+        try:
+            phone_no = normalize_phone(phone)
+            validate_name(name)
+            existing = self.terminal.repo.member_by_phone(phone_no)
+            if existing is not None:
+                raise Conflict("phone", f"{phone_no} is already a member", phone=phone_no)
+            key = (name.strip(), birthday.strip())
+            similar = members.similar_members(self.terminal, name, birthday.strip() or None,
+                                              card_no=card_no.strip() or None)
+            if similar and self._similar_confirmed != key:
+                self.similar = similar
+                self._similar_confirmed = key
+                self.similar_found.emit(similar)
+                return None
+            member = members.enroll_member(
+                self.terminal, phone=phone, name=name, birthday=birthday.strip() or None,
+                card_no=card_no.strip() or None, referrer=referrer.strip() or None, consent=True,
+                staff_code=self._staff_code())
+        except Conflict as exc:
+            self._fail(exc)
+            if exc.field == "phone":
+                existing = self.terminal.repo.member_by_phone(str(exc.params.get("phone", "")))
+                if existing is not None:
+                    self.duplicate_found.emit(existing)
+            return None
+        except PosError as exc:
+            self._fail(exc)
+            return None
+        self._similar_confirmed = None
+        self.member_registered.emit(member)
+        self.open(member.id)
+        return member
+
+    def forget_similar(self) -> None:
+        """The form was changed or left: a later duplicate warning must be confirmed again."""
+        self._similar_confirmed = None
+        self.similar = []
+
+    # -- edit and status ----------------------------------------------------------------------------
+    def update(self, *, name: str, birthday: str, phone: str) -> MemberRecord | None:
+        member = self.member
+        if member is None:
+            return None
+        try:
+            updated = members.update_member(self.terminal, member_ref=member.card_no, name=name,
+                                            birthday=birthday.strip(), phone=phone,
+                                            staff_code=self._staff_code())
+        except PosError as exc:
+            self._fail(exc)
+            return None
+        self.open(updated.id)
+        self.member_updated.emit(updated)
+        return updated
+
+    def may_change_status(self) -> bool:
+        """Freezing is a store manager's decision; says so to anyone else."""
+        if self._is_manager():
+            return True
+        self.error_raised.emit(self.tr("Only a store manager may freeze or unfreeze a member."))
+        return False
+
+    def set_frozen(self, frozen: bool, reason: str) -> MemberRecord | None:
+        """Freeze or unfreeze the open member; store managers only, and a reason is required."""
+        member = self.member
+        if member is None:
+            return None
+        if not self.may_change_status():
+            return None
+        if not reason.strip():
+            self.error_raised.emit(self.tr("Please give a reason."))
+            return None
+        try:
+            updated = members.set_status(self.terminal, member_ref=member.card_no,
+                                         status="frozen" if frozen else "active", reason=reason,
+                                         staff_code=self._staff_code())
+        except PosError as exc:
+            self._fail(exc)
+            return None
+        self.open(updated.id)
+        self.status_changed.emit(updated)
+        return updated
