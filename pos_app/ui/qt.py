@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QKeyEvent, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -52,7 +52,8 @@ from PySide6.QtWidgets import (
 
 __all__ = [
     "QAbstractItemView", "QAction", "QApplication", "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
-    "QDialog", "QDialogButtonBox", "QEvent", "QFileDialog", "QFont", "QFormLayout", "QFrame", "QGridLayout",
+    "QDialog", "QDialogButtonBox", "QEvent", "QFileDialog", "QFont", "QFontMetricsF", "QFormLayout", "QFrame",
+    "QGridLayout",
     "QGroupBox", "QHBoxLayout", "QHeaderView", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel", "QLineEdit",
     "QListWidget", "QListWidgetItem", "QLocale", "QMainWindow", "QMessageBox", "QObject", "QPainter", "QPen",
     "QProgressBar", "QPushButton", "QRectF", "QRunnable", "QShortcut", "QSize", "QSpinBox", "QStackedWidget",

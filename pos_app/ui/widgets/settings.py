@@ -1,20 +1,401 @@
-"""The settings screen (being built)."""
+"""The settings screen: printer, scanner, camera, headquarters, language, about; Enter saves,
+Esc puts back what is saved."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pos_app.ui.qt import QLabel, QVBoxLayout, QWidget
+import pos_app
+from pos_app.core.errors import PosError
+from pos_app.services import settings
+from pos_app.services.settings import TerminalSettings
+from pos_app.ui.errors import message
+from pos_app.ui.qt import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QKeyEvent,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QShortcut,
+    QStackedWidget,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from pos_app.ui.viewmodels.settings import SettingsViewModel
+from pos_app.ui.widgets.common import Notice, big_button
 
 if TYPE_CHECKING:
     from pos_app.ui.app import App
+
+_SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
+
+
+def _select(combo: QComboBox, value: object) -> None:
+    index = combo.findData(value)
+    combo.setCurrentIndex(max(index, 0))
+
+
+class ScanTestDialog(QDialog):
+    """Scan (or type) a code and Enter: shows how the till would read it. Esc closes."""
+
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.setObjectName("scan_test")
+        self.setWindowTitle(self.tr("Test scan"))
+        self.setMinimumWidth(560)
+        col = QVBoxLayout(self)
+        intro = QLabel(self.tr("Scan a member card, phone number, product or coupon into the field below "
+                               "(a keyboard-wedge scanner types it and presses Enter)."), self)
+        intro.setWordWrap(True)
+        col.addWidget(intro)
+        if vm.settings.scanner_mode == "serial":
+            note = QLabel(self.tr("The scanner is set to a serial port, which is read by the device driver "
+                                  "still to come: this test reads keyboard input only."), self)
+            note.setWordWrap(True)
+            col.addWidget(note)
+        self.input = QLineEdit(self)
+        self.input.setObjectName("scan_input")
+        self.input.returnPressed.connect(self._classify)
+        col.addWidget(self.input)
+        self.result_label = QLabel(self.tr("Waiting for a scan…"), self)
+        self.result_label.setObjectName("scan_result")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(_SELECTABLE)
+        col.addWidget(self.result_label)
+        self.history = QListWidget(self)
+        self.history.setMaximumHeight(140)
+        col.addWidget(self.history)
+        self.close_button = big_button(self.tr("Close (Esc)"), self)
+        self.close_button.setAutoDefault(False)  # Enter belongs to the scan field
+        self.close_button.clicked.connect(self.reject)
+        col.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.last_kind = ""
+        # settle the size before the window exists: a change after it is shown makes the
+        # offscreen/minimal platforms warn (propagateSizeHints)
+        self.ensurePolished()
+        col.activate()
+        self.input.setFocus()
+
+    def _classify(self) -> None:
+        result = self.vm.classify_scan(self.input.text())
+        self.last_kind = result.kind
+        text = self.vm.describe_scan(result)
+        self.result_label.setText(text)
+        self.history.insertItem(0, text)
+        self.input.clear()  # ready for the next scan
 
 
 class SettingsPage(QWidget):
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
-        QVBoxLayout(self).addWidget(QLabel("settings", self))
+        self.vm = SettingsViewModel(app.terminal, app.session)
+        self.scan_dialog: ScanTestDialog | None = None
+        self._build()
+        self.vm.loaded.connect(self._on_loaded)
+        self.vm.saved.connect(self._on_saved)
+        self.vm.save_refused.connect(self._on_save_refused)
+        self.vm.print_queued.connect(self._on_print_queued)
+        self.vm.error_raised.connect(self.notice.error)
+        self._on_loaded()
+
+    # -- layout -------------------------------------------------------------------------------------
+    def _line(self, parent: QWidget, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(parent)
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.returnPressed.connect(self.save)
+        return edit
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        root.addLayout(columns, 1)
+
+        # printer
+        box = QGroupBox(self.tr("Receipt printer"), self)
+        form = QFormLayout(box)
+        self.printer_connection = QComboBox(box)
+        self.printer_connection.setObjectName("printer_connection")
+        for value, label in (("none", self.tr("Not set up")), ("usb", self.tr("USB")),
+                             ("network", self.tr("Network")), ("serial", self.tr("Serial port")),
+                             ("file", self.tr("File or device path"))):
+            self.printer_connection.addItem(label, value)
+        form.addRow(self.tr("Connection"), self.printer_connection)
+        self.printer_address = QStackedWidget(box)
+        none_label = QLabel(self.tr("Receipts wait in the print queue until a printer is set up."), box)
+        none_label.setWordWrap(True)
+        self.printer_usb = self._line(box, "printer_usb", self.tr("vendor:product, e.g. 04b8:0202"))
+        net = QWidget(box)
+        net_row = QHBoxLayout(net)
+        net_row.setContentsMargins(0, 0, 0, 0)
+        self.printer_host = self._line(net, "printer_host", self.tr("host or IP, e.g. 192.168.1.50"))
+        self.printer_port = self._line(net, "printer_port", "9100")
+        self.printer_port.setMaximumWidth(90)
+        net_row.addWidget(self.printer_host, 1)
+        net_row.addWidget(QLabel(":", net))
+        net_row.addWidget(self.printer_port)
+        self.printer_serial = self._line(box, "printer_serial", self.tr("e.g. /dev/ttyUSB0 or COM3"))
+        self.printer_file = self._line(box, "printer_file", self.tr("e.g. /dev/usb/lp0"))
+        self._address_pages = {"none": none_label, "usb": self.printer_usb, "network": net,
+                               "serial": self.printer_serial, "file": self.printer_file}
+        for w in self._address_pages.values():
+            self.printer_address.addWidget(w)
+        form.addRow(self.tr("Address"), self.printer_address)
+        self.paper_width = QComboBox(box)
+        self.paper_width.setObjectName("paper_width")
+        for mm in settings.PAPER_WIDTHS_MM:
+            self.paper_width.addItem(self.tr("%1 mm").replace("%1", str(mm)), mm)
+        form.addRow(self.tr("Paper width"), self.paper_width)
+        self.test_print_button = big_button(self.tr("Test print"), box)
+        self.test_print_button.setObjectName("test_print_button")
+        self.test_print_button.clicked.connect(self.vm.test_print)
+        form.addRow(self.test_print_button)
+        self.printer_connection.currentIndexChanged.connect(self._on_connection_changed)
+        left.addWidget(box)
+
+        # scanner
+        box = QGroupBox(self.tr("Scanner"), self)
+        form = QFormLayout(box)
+        self.scanner_mode = QComboBox(box)
+        self.scanner_mode.setObjectName("scanner_mode")
+        self.scanner_mode.addItem(self.tr("Keyboard wedge (USB, types like a keyboard)"), "keyboard")
+        self.scanner_mode.addItem(self.tr("Serial port"), "serial")
+        form.addRow(self.tr("Connection"), self.scanner_mode)
+        row = QHBoxLayout()
+        self.scanner_serial = self._line(box, "scanner_serial", self.tr("e.g. /dev/ttyUSB0 or COM3"))
+        self.scanner_baud = QComboBox(box)
+        self.scanner_baud.setObjectName("scanner_baud")
+        for baud in settings.BAUD_RATES:
+            self.scanner_baud.addItem(self.tr("%1 baud").replace("%1", str(baud)), baud)
+        row.addWidget(self.scanner_serial, 1)
+        row.addWidget(self.scanner_baud)
+        form.addRow(self.tr("Serial port"), row)
+        self.test_scan_button = big_button(self.tr("Test scan…"), box)
+        self.test_scan_button.setObjectName("test_scan_button")
+        self.test_scan_button.clicked.connect(self.open_scan_test)
+        form.addRow(self.test_scan_button)
+        self.scanner_mode.currentIndexChanged.connect(self._on_scanner_mode_changed)
+        left.addWidget(box)
+
+        # camera
+        box = QGroupBox(self.tr("Camera (member QR codes)"), self)
+        form = QFormLayout(box)
+        self.camera = QComboBox(box)
+        self.camera.setObjectName("camera")
+        self.camera.addItem(self.tr("No camera"), None)
+        for i in range(settings.MAX_CAMERA_INDEX + 1):
+            self.camera.addItem(self.tr("Camera %1").replace("%1", str(i)), i)
+        form.addRow(self.tr("Device"), self.camera)
+        self.camera_status = QLabel(box)
+        self.camera_status.setObjectName("camera_status")
+        self.camera_status.setWordWrap(True)
+        form.addRow(self.camera_status)
+        right.addWidget(box)
+
+        # store, headquarters, language
+        box = QGroupBox(self.tr("Store and headquarters"), self)
+        form = QFormLayout(box)
+        t = self.app.terminal
+        self.store_label = QLabel(t.store_id, box)
+        self.store_label.setObjectName("store_id")
+        self.store_label.setTextInteractionFlags(_SELECTABLE)
+        form.addRow(self.tr("Store"), self.store_label)
+        self.terminal_label = QLabel(t.terminal_id, box)
+        self.terminal_label.setObjectName("terminal_id")
+        self.terminal_label.setTextInteractionFlags(_SELECTABLE)
+        form.addRow(self.tr("Terminal"), self.terminal_label)
+        self.hq_url = self._line(box, "hq_url", "https://hq.example.com")
+        form.addRow(QLabel(self.tr("Headquarters address"), box))
+        form.addRow(self.hq_url)
+        left.addWidget(box)
+
+        box = QGroupBox(self.tr("Language"), self)
+        form = QFormLayout(box)
+        self.language = QComboBox(box)
+        self.language.setObjectName("language")
+        self.language.addItem("中文（简体）", "zh_CN")
+        self.language.addItem("English", "en")
+        form.addRow(self.tr("Window language"), self.language)
+        self.language_note = QLabel(self.tr("Saved here, applied the next time the program starts."), box)
+        self.language_note.setObjectName("language_note")
+        self.language_note.setWordWrap(True)
+        form.addRow(self.language_note)
+        right.addWidget(box)
+
+        box = QGroupBox(self.tr("About"), self)
+        form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.database_label = QLabel(str(t.database.path), box)
+        self.database_label.setObjectName("database_path")
+        self.database_label.setWordWrap(True)
+        self.database_label.setTextInteractionFlags(_SELECTABLE)
+        form.addRow(self.tr("Database"), self.database_label)
+        self.program_label = QLabel(box)
+        self.program_label.setObjectName("program_label")
+        self.program_label.setWordWrap(True)
+        form.addRow(self.tr("Loyalty program"), self.program_label)
+        self.version_label = QLabel(pos_app.__version__, box)
+        self.version_label.setObjectName("app_version")
+        form.addRow(self.tr("App version"), self.version_label)
+        right.addWidget(box)
+        left.addStretch(1)
+        right.addStretch(1)
+
+        buttons = QHBoxLayout()
+        self.notice = Notice(self)
+        buttons.addWidget(self.notice, 1)
+        self.revert_button = big_button(self.tr("Undo changes (Esc)"), self)
+        self.revert_button.setObjectName("revert_button")
+        self.revert_button.clicked.connect(self.revert)
+        buttons.addWidget(self.revert_button)
+        self.save_button = big_button(self.tr("Save (Enter)"), self, primary=True)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        root.addLayout(buttons)
+
+        self._fields: dict[str, QWidget] = {
+            "printer.connection": self.printer_connection, "printer.usb": self.printer_usb,
+            "printer.host": self.printer_host, "printer.port": self.printer_port,
+            "printer.serial_port": self.printer_serial, "printer.file": self.printer_file,
+            "printer.paper_mm": self.paper_width, "scanner.mode": self.scanner_mode,
+            "scanner.serial_port": self.scanner_serial, "scanner.baud": self.scanner_baud,
+            "camera.device": self.camera, "hq.url": self.hq_url, "ui.language": self.language,
+        }
+        for combo in self.findChildren(QComboBox):
+            # long item texts must not widen the column past 1024x768
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        sc = QShortcut(QKeySequence("Ctrl+S"), self)
+        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(self.save)
+
+    # -- form <-> settings ----------------------------------------------------------------------------
+    def values(self) -> dict[str, object]:
+        """What the form says, as the settings service takes it (text is checked there). Only the
+        address of the chosen connection is sent: the others keep what was saved for them."""
+        connection = self.printer_connection.currentData()
+        out: dict[str, object] = {
+            "printer.connection": connection, "printer.paper_mm": self.paper_width.currentData(),
+            "scanner.mode": self.scanner_mode.currentData(), "camera.device": self.camera.currentData(),
+            "hq.url": self.hq_url.text(), "ui.language": self.language.currentData(),
+        }
+        if connection == "usb":
+            out["printer.usb"] = self.printer_usb.text()
+        elif connection == "network":
+            out["printer.host"] = self.printer_host.text()
+            out["printer.port"] = self.printer_port.text() or "9100"
+        elif connection == "serial":
+            out["printer.serial_port"] = self.printer_serial.text()
+        elif connection == "file":
+            out["printer.file"] = self.printer_file.text()
+        if out["scanner.mode"] == "serial":
+            out["scanner.serial_port"] = self.scanner_serial.text()
+            out["scanner.baud"] = self.scanner_baud.currentData()
+        return out
+
+    def _show(self, s: TerminalSettings) -> None:
+        _select(self.printer_connection, s.printer_connection)
+        self.printer_usb.setText(s.printer_usb)
+        self.printer_host.setText(s.printer_host)
+        self.printer_port.setText(str(s.printer_port))
+        self.printer_serial.setText(s.printer_serial_port)
+        self.printer_file.setText(s.printer_file)
+        _select(self.paper_width, s.printer_paper_mm)
+        _select(self.scanner_mode, s.scanner_mode)
+        self.scanner_serial.setText(s.scanner_serial_port)
+        _select(self.scanner_baud, s.scanner_baud)
+        _select(self.camera, s.camera_device)
+        self.hq_url.setText(s.hq_url)
+        _select(self.language, s.language)
+        self._on_connection_changed()
+        self._on_scanner_mode_changed()
+        self._show_camera(s.camera_device)
+
+    def _show_camera(self, device: int | None) -> None:
+        if device is None:
+            self.camera_status.setText(self.tr("No camera configured: members are identified by card, phone "
+                                               "number or scanner."))
+        else:
+            self.camera_status.setText(self.tr("Camera %1 is chosen. Reading member QR codes with it comes "
+                                               "with the device drivers; nothing uses the camera yet.")
+                                       .replace("%1", str(device)))
+
+    def _on_connection_changed(self, *_args: object) -> None:
+        page = self._address_pages.get(self.printer_connection.currentData(), self._address_pages["none"])
+        self.printer_address.setCurrentWidget(page)
+
+    def _on_scanner_mode_changed(self, *_args: object) -> None:
+        serial = self.scanner_mode.currentData() == "serial"
+        self.scanner_serial.setEnabled(serial)
+        self.scanner_baud.setEnabled(serial)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc as a key event, not a shortcut: an open dialog (the scan test) keeps its own Esc
+        if event.key() == Qt.Key.Key_Escape:
+            self.revert()
+            return
+        super().keyPressEvent(event)
+
+    # -- actions ------------------------------------------------------------------------------------
+    def save(self) -> None:
+        self.vm.save(self.values())
+
+    def revert(self) -> None:
+        self.vm.load()
+        self.notice.info(self.tr("Unsaved changes were put back."))
+
+    def open_scan_test(self) -> ScanTestDialog:
+        dialog = ScanTestDialog(self.vm, self)
+        dialog.finished.connect(lambda _r: setattr(self, "scan_dialog", None))
+        self.scan_dialog = dialog
+        dialog.open()
+        dialog.input.setFocus()
+        return dialog
+
+    # -- view-model signals -------------------------------------------------------------------------
+    def _on_loaded(self) -> None:
+        self._show(self.vm.settings)
+        try:
+            p = self.app.terminal.program
+            self.program_label.setText(self.tr("%1, version %2 (%3)").replace("%1", p.program_id)
+                                       .replace("%2", str(p.version)).replace("%3", p.name))
+        except PosError as exc:
+            self.program_label.setText(message(exc))
+
+    def _on_saved(self, changed: list[str]) -> None:
+        if not changed:
+            self.notice.info(self.tr("Nothing changed."))
+            return
+        text = self.tr("Settings saved.")
+        if "ui.language" in changed:
+            text += " " + self.tr("The new language is applied the next time the program starts.")
+        if any(k.startswith(("printer.", "scanner.", "camera.")) for k in changed):
+            text += " " + self.tr("Device settings are used once the device drivers are installed.")
+        self.notice.info(text)
+
+    def _on_save_refused(self, key: str, text: str) -> None:
+        self.notice.error(text)
+        widget = self._fields.get(key)
+        if widget is None:
+            return
+        widget.setFocus()
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
+    def _on_print_queued(self, job: int) -> None:
+        self.notice.info(self.tr("Test page queued as print job %1. Printing itself arrives with the printer "
+                                 "driver; until then the job waits in the print queue.").replace("%1", str(job)))
 
 
 def create(app: App) -> QWidget:

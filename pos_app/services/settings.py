@@ -1,0 +1,300 @@
+"""Terminal settings (printer, scanner, camera, headquarters, language): typed, validated, audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from pos_app.core.errors import InvalidInput, NotFound
+from pos_app.core.members import CARD_PREFIX, gs1_check_digit, normalize_phone, validate_card_number
+from pos_app.services.context import Terminal
+from pos_app.storage.ledger import iso
+
+log = logging.getLogger(__name__)
+
+PRINTER_CONNECTIONS = ("none", "usb", "network", "serial", "file")
+PAPER_WIDTHS_MM = (58, 80)
+SCANNER_MODES = ("keyboard", "serial")
+BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+LANGUAGES = ("zh_CN", "en")
+MAX_CAMERA_INDEX = 9
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_USB_ID = re.compile(r"^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")
+_SERIAL_PORT = re.compile(r"^(/dev/[A-Za-z0-9._/-]{1,64}|COM[1-9][0-9]{0,2})$")
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    """Every terminal setting with its type; the default is what an unset key means."""
+
+    printer_connection: str = "none"
+    printer_usb: str = ""  # "vendor:product" in hex, e.g. "04b8:0202"
+    printer_host: str = ""
+    printer_port: int = 9100
+    printer_serial_port: str = ""
+    printer_file: str = ""
+    printer_paper_mm: int = 80
+    scanner_mode: str = "keyboard"
+    scanner_serial_port: str = ""
+    scanner_baud: int = 9600
+    camera_device: int | None = None
+    hq_url: str = ""
+    language: str = "zh_CN"
+
+    def value(self, key: str) -> Any:
+        return getattr(self, _ATTR[key])
+
+
+# -- parsers: text or typed value in, typed value out; errors name the setting key ----------------
+def _text(key: str, value: object, max_len: int = 200) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(key, f"must be text, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) > max_len or any(ord(c) < 32 for c in text):
+        raise InvalidInput(key, f"at most {max_len} printable characters")
+    return text
+
+
+def _whole(key: str, value: object) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(key, "must be a whole number")
+    if isinstance(value, int):
+        return value
+    text = _text(key, value, 12)
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise InvalidInput(key, f"must be a whole number: {value!r}")
+    return int(text)
+
+
+def _choice(options: tuple[Any, ...]) -> Callable[[str, object], Any]:
+    def parse(key: str, value: object) -> Any:
+        v: Any = _whole(key, value) if isinstance(options[0], int) else _text(key, value)
+        if v not in options:
+            raise InvalidInput(key, f"must be one of {', '.join(map(str, options))}: {value!r}", options=options)
+        return v
+
+    return parse
+
+
+def _usb(key: str, value: object) -> str:
+    text = _text(key, value)
+    if text and not _USB_ID.match(text):
+        raise InvalidInput(key, f"a USB id is vendor:product in hex, e.g. 04b8:0202: {value!r}")
+    return text.lower()
+
+
+def _host(key: str, value: object) -> str:
+    text = _text(key, value, 253)
+    if not text:
+        return ""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    labels = text.rstrip(".").split(".")
+    if re.fullmatch(r"[\d.]+", text) or not all(_HOST_LABEL.match(label) for label in labels):
+        raise InvalidInput(key, f"not a host name or IP address: {value!r}")
+    return text.lower()
+
+
+def _port(key: str, value: object) -> int:
+    port = _whole(key, value)
+    if not 1 <= port <= 65535:
+        raise InvalidInput(key, f"a TCP port is 1 to 65535: {value!r}")
+    return port
+
+
+def _serial_port(key: str, value: object) -> str:
+    text = _text(key, value)
+    if text and not _SERIAL_PORT.match(text):
+        raise InvalidInput(key, f"a serial port is /dev/... or COM1..COM999: {value!r}")
+    return text
+
+
+def _file(key: str, value: object) -> str:
+    text = _text(key, value, 260)
+    if text and not (PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()):
+        raise InvalidInput(key, f"must be an absolute path: {value!r}")
+    return text
+
+
+def _camera(key: str, value: object) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    index = _whole(key, value)
+    if not 0 <= index <= MAX_CAMERA_INDEX:
+        raise InvalidInput(key, f"a camera index is 0 to {MAX_CAMERA_INDEX}: {value!r}")
+    return index
+
+
+def _url(key: str, value: object) -> str:
+    text = _text(key, value)
+    if not text:
+        return ""
+    bad = InvalidInput(key, f"not an http(s) address like https://hq.example.com: {value!r}")
+    if any(c.isspace() for c in text):
+        raise bad
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError when out of range
+    except ValueError:
+        raise bad from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise bad
+    if parts.query or parts.fragment:
+        raise InvalidInput(key, f"an address without ?query or #fragment: {value!r}")
+    try:
+        _host(key, parts.hostname)
+    except InvalidInput:
+        raise bad from None
+    if port == 0:
+        raise bad
+    return text.rstrip("/")
+
+
+#: setting key -> (attribute of TerminalSettings, parser)
+_SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
+    "printer.connection": ("printer_connection", _choice(PRINTER_CONNECTIONS)),
+    "printer.usb": ("printer_usb", _usb),
+    "printer.host": ("printer_host", _host),
+    "printer.port": ("printer_port", _port),
+    "printer.serial_port": ("printer_serial_port", _serial_port),
+    "printer.file": ("printer_file", _file),
+    "printer.paper_mm": ("printer_paper_mm", _choice(PAPER_WIDTHS_MM)),
+    "scanner.mode": ("scanner_mode", _choice(SCANNER_MODES)),
+    "scanner.serial_port": ("scanner_serial_port", _serial_port),
+    "scanner.baud": ("scanner_baud", _choice(BAUD_RATES)),
+    "camera.device": ("camera_device", _camera),
+    "hq.url": ("hq_url", _url),
+    "ui.language": ("language", _choice(LANGUAGES)),
+}
+_ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
+KEYS = tuple(_SPECS)
+
+
+def _stored(value: Any) -> str:
+    """The text kept in the ``setting`` table."""
+    return "none" if value is None else str(value)
+
+
+def parse_value(key: str, value: object) -> Any:
+    """``value`` (typed, or text as typed in a form) checked and converted for ``key``."""
+    spec = _SPECS.get(key)
+    if spec is None:
+        raise NotFound("setting", f"no setting {key!r}")
+    return spec[1](key, value)
+
+
+def _check_whole(s: TerminalSettings) -> None:
+    """What a setting needs from its neighbours: the address of the chosen connection."""
+    needed = {"usb": "printer.usb", "network": "printer.host", "serial": "printer.serial_port", "file": "printer.file"}
+    key = needed.get(s.printer_connection)
+    if key is not None and not s.value(key):
+        raise InvalidInput(key, f"needed for a {s.printer_connection} printer", needed_for=s.printer_connection)
+    if s.scanner_mode == "serial" and not s.scanner_serial_port:
+        raise InvalidInput("scanner.serial_port", "needed for a serial scanner", needed_for="serial")
+
+
+def load_settings(t: Terminal) -> TerminalSettings:
+    """The saved settings; an unset key means its default. A stored value this build
+    cannot read (edited by hand) falls back to the default and is logged, never fatal."""
+    values: dict[str, Any] = {}
+    for key, (attr, parse) in _SPECS.items():
+        raw = t.repo.setting(key)
+        if raw is None:
+            continue
+        try:
+            values[attr] = parse(key, raw)
+        except InvalidInput as exc:
+            log.warning("ignoring stored setting %s=%r: %s", key, raw, exc.message)
+    return TerminalSettings(**values)
+
+
+def get_setting(t: Terminal, key: str) -> Any:
+    if key not in _SPECS:
+        raise NotFound("setting", f"no setting {key!r}")
+    return load_settings(t).value(key)
+
+
+def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None) -> list[str]:
+    """Check every value and the result as a whole, then write the keys that changed, each
+    with an audit row, in one transaction. Any error saves nothing. Returns the changed keys."""
+    parsed = {key: parse_value(key, value) for key, value in changes.items()}
+    stamp = t.stamp(staff_code=staff_code)
+    with t.database.transaction():
+        current = load_settings(t)
+        new = dataclasses.replace(current, **{_ATTR[k]: v for k, v in parsed.items()})
+        _check_whole(new)
+        stored = {k: t.repo.setting(k) for k in parsed}
+        # an unset key keeps meaning its default until a different value is saved
+        changed = [k for k in KEYS if k in parsed and (new.value(k) != current.value(k) or (
+            stored[k] is not None and stored[k] != _stored(new.value(k))))]
+        for key in changed:
+            t.repo.set_setting(key, _stored(new.value(key)))
+            t.ledger.audit("setting.change", key, {"old": stored[key], "new": _stored(new.value(key))}, stamp)
+    return changed
+
+
+def set_setting(t: Terminal, key: str, value: object, *, staff_code: str | None = None) -> bool:
+    """One setting; True when it changed."""
+    return bool(save_settings(t, {key: value}, staff_code=staff_code))
+
+
+def startup_language(t: Terminal) -> str:
+    """The language the window starts in (a change is applied at the next start)."""
+    return load_settings(t).language
+
+
+def queue_test_print(t: Terminal, *, staff_code: str | None = None) -> int:
+    """Queue a test page for the printer; the printer driver prints it when it runs."""
+    s = load_settings(t)
+    stamp = t.stamp(staff_code=staff_code)
+    payload = {"store_id": t.store_id, "terminal_id": t.terminal_id, "connection": s.printer_connection,
+               "paper_mm": s.printer_paper_mm, "at": iso(stamp.recorded_at)}
+    with t.database.transaction():
+        ref = f"test-{t.ledger.next_number('print_test')}"
+        job_id = t.repo.queue_print_job("test", ref, payload, iso(stamp.recorded_at))
+        t.ledger.audit("print.test", ref, {"job": job_id}, stamp)
+    return job_id
+
+
+# -- what a scanner typed --------------------------------------------------------------------------
+SCAN_KINDS = ("member_card", "phone", "product", "coupon", "unknown")
+_BARCODE_KINDS = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13"}
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    kind: str  # one of SCAN_KINDS
+    text: str  # what was read, stripped (a phone number normalised)
+    symbology: str = ""  # EAN-13 / EAN-8 / UPC-A for a product barcode
+
+
+def classify_scan(text: str) -> ScanResult:
+    """How the till would read a scan: member card first (a 29... card is also a valid
+    EAN-13, so the in-store range decides), then phone, product barcode, coupon."""
+    raw = text.strip()
+    if raw.startswith(CARD_PREFIX):
+        try:
+            return ScanResult("member_card", validate_card_number(raw))
+        except InvalidInput:
+            pass
+    try:
+        return ScanResult("phone", normalize_phone(raw))
+    except InvalidInput:
+        pass
+    if raw.isascii() and raw.isdigit() and len(raw) in _BARCODE_KINDS and gs1_check_digit(raw[:-1]) == int(raw[-1]):
+        return ScanResult("product", raw, _BARCODE_KINDS[len(raw)])
+    if re.fullmatch(r"CP[0-9A-Za-z]{1,30}", raw):
+        return ScanResult("coupon", raw)
+    return ScanResult("unknown", raw)

@@ -1,0 +1,128 @@
+"""The settings screen's state: load and save terminal settings, test print, test scan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.members import mask_phone
+from pos_app.services import catalog, settings
+from pos_app.services.context import Terminal
+from pos_app.services.settings import ScanResult, TerminalSettings
+from pos_app.ui.errors import message
+from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.viewmodels.session import SessionViewModel
+
+
+class SettingsViewModel(QObject):
+    """Signals: ``loaded()``, ``saved(list)`` (the keys that changed), ``save_refused(str, str)``
+    (the setting key and the sentence), ``print_queued(int)`` (the job id), ``error_raised(str)``."""
+
+    loaded = Signal()
+    saved = Signal(list)
+    save_refused = Signal(str, str)
+    print_queued = Signal(int)
+    error_raised = Signal(str)
+
+    def __init__(self, terminal: Terminal, session: SessionViewModel) -> None:
+        super().__init__()
+        self.terminal = terminal
+        self.session = session
+        self.settings = TerminalSettings()
+        self.language_pending = False  # a language saved this run: applied at the next start
+        self.load()
+
+    # -- labels and hints, for messages that name the field ---------------------------------------
+    def field_label(self, key: str) -> str:
+        labels = {
+            "printer.connection": self.tr("Printer connection"), "printer.usb": self.tr("Printer USB id"),
+            "printer.host": self.tr("Printer host"), "printer.port": self.tr("Printer port"),
+            "printer.serial_port": self.tr("Printer serial port"), "printer.file": self.tr("Printer file"),
+            "printer.paper_mm": self.tr("Paper width"), "scanner.mode": self.tr("Scanner connection"),
+            "scanner.serial_port": self.tr("Scanner serial port"), "scanner.baud": self.tr("Scanner baud rate"),
+            "camera.device": self.tr("Camera"), "hq.url": self.tr("Headquarters address"),
+            "ui.language": self.tr("Language"),
+        }
+        return labels.get(key, key)
+
+    def _hint(self, key: str) -> str:
+        hints = {
+            "printer.usb": self.tr("vendor:product in hex, e.g. 04b8:0202"),
+            "printer.host": self.tr("a host name or IP address, e.g. 192.168.1.50"),
+            "printer.port": self.tr("a whole number from 1 to 65535, usually 9100"),
+            "printer.serial_port": self.tr("e.g. /dev/ttyUSB0 or COM3"),
+            "scanner.serial_port": self.tr("e.g. /dev/ttyUSB0 or COM3"),
+            "printer.file": self.tr("a full path, e.g. /dev/usb/lp0"),
+            "hq.url": self.tr("an http:// or https:// address, e.g. https://hq.example.com"),
+            "camera.device": self.tr("a camera number from 0 to 9"),
+        }
+        return hints.get(key, "")
+
+    def _refusal(self, exc: InvalidInput) -> str:
+        label, hint = self.field_label(exc.field), self._hint(exc.field)
+        if "needed_for" in exc.params:
+            return self.tr("%1 is needed for this connection.").replace("%1", label)
+        if not hint:
+            return self.tr("%1 is not valid.").replace("%1", label)
+        return self.tr("%1 is not valid: %2.").replace("%1", label).replace("%2", hint)
+
+    # -- load and save -------------------------------------------------------------------------------
+    def load(self) -> None:
+        try:
+            self.settings = settings.load_settings(self.terminal)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return
+        self.loaded.emit()
+
+    def save(self, values: Mapping[str, object]) -> bool:
+        """Everything or nothing: a bad value is refused naming its field."""
+        try:
+            changed = settings.save_settings(self.terminal, values, staff_code=self.session.staff_code)
+        except InvalidInput as exc:
+            if exc.field in settings.KEYS:
+                self.save_refused.emit(exc.field, self._refusal(exc))
+            else:
+                self.error_raised.emit(message(exc))
+            return False
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        if "ui.language" in changed:
+            self.language_pending = True
+        self.load()
+        self.saved.emit(changed)
+        return True
+
+    # -- devices ---------------------------------------------------------------------------------------
+    def test_print(self) -> int | None:
+        try:
+            job = settings.queue_test_print(self.terminal, staff_code=self.session.staff_code)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return None
+        self.print_queued.emit(job)
+        return job
+
+    def classify_scan(self, text: str) -> ScanResult:
+        return settings.classify_scan(text)
+
+    def describe_scan(self, result: ScanResult) -> str:
+        """One line for the test-scan dialog."""
+        if result.kind == "member_card":
+            return self.tr("Member card %1").replace("%1", result.text)
+        if result.kind == "phone":
+            return self.tr("Mainland mobile number %1").replace("%1", mask_phone(result.text))
+        if result.kind == "product":
+            text = self.tr("Product barcode %1 (%2)").replace("%1", result.text).replace("%2", result.symbology)
+            try:
+                product = catalog.product_by_code(self.terminal, result.text)
+            except PosError:
+                return text + " — " + self.tr("not in the catalogue")
+            return text + " — " + product.name
+        if result.kind == "coupon":
+            return self.tr("Coupon code %1").replace("%1", result.text)
+        if not result.text:
+            return self.tr("Nothing was read.")
+        return self.tr("Unknown code %1: not a member card, phone number, product barcode or coupon").replace(
+            "%1", result.text[:40])
