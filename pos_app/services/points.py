@@ -9,9 +9,10 @@ from typing import Any
 
 from pos_app.core import lots as core_lots
 from pos_app.core import redemption as core_redemption
-from pos_app.core.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.core.money import check_points
 from pos_app.services.context import Terminal
+from pos_app.services.lapse import lapse_expired, spendable
 from pos_app.services.members import find_member, require_active
 from pos_app.services.staff import require_manager
 from pos_app.storage.ledger import iso
@@ -55,7 +56,7 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
     if needs or manager_code:
         # check every other rule first, so a refusal names the real reason, then the approval
         core_redemption.check_gift(
-            program, gift, balance=member.balance,
+            program, gift, balance=spendable(t, member, stamp),
             redeemed_this_month=t.repo.redeemed_in_month(member.id, stamp.day),
             this_gift_this_month=t.repo.gift_this_month(member.id, gift.code, stamp.day),
             stock=t.repo.gift_stock(gift.code), approved=bool(manager_code),
@@ -63,6 +64,8 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
         approved_by = require_manager(t, manager_code, manager_pin).code
     with t.database.transaction():
         member = require_active(find_member(t, member_ref))
+        if lapse_expired(t, member, stamp):
+            member = require_active(find_member(t, member_ref))
         core_redemption.check_gift(
             program, gift, balance=member.balance,
             redeemed_this_month=t.repo.redeemed_in_month(member.id, stamp.day),
@@ -128,6 +131,11 @@ class AdjustResult:
     member: MemberRecord
 
 
+def _check_debit(points: int, balance: int) -> None:
+    if points < 0 and -points > balance:
+        raise RuleViolation("points", f"balance is {balance} points", balance=balance)
+
+
 def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, manager_code: str | None,
                   manager_pin: str | None, at: dt.datetime | None = None) -> AdjustResult:
     """A manager's correction of a balance, with a reason; never below zero."""
@@ -135,16 +143,15 @@ def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, man
     if not isinstance(reason, str) or len(reason.strip()) < 2:
         raise InvalidInput("reason", "a reason of at least 2 characters is required")
     member = find_member(t, member_ref)
-    if points < 0 and -points > member.balance:
-        raise RuleViolation("points", f"balance is {member.balance} points", balance=member.balance)
-    try:
-        manager = require_manager(t, manager_code, manager_pin)
-    except PermissionDenied as exc:
-        raise PermissionDenied("manager", f"adjustments need a manager: {exc.message}") from None
+    _check_debit(points, spendable(t, member, t.stamp(at)))
+    manager = require_manager(t, manager_code, manager_pin)  # names a wrong PIN or a non-manager
     stamp = t.stamp(at, manager.code)
     program = t.program
     with t.database.transaction():
         member = find_member(t, member_ref)
+        if lapse_expired(t, member, stamp):
+            member = find_member(t, member_ref)
+        _check_debit(points, member.balance)
         entry_id = t.ledger.append(
             member_id=member.id, member_uuid=member.uuid, kind="adjust", points=points, ref_type="adjust",
             ref_no=f"ADJ-{t.ledger.next_number('adjust'):06d}",

@@ -16,6 +16,7 @@ from pos_app.core.members import is_birthday
 from pos_app.core.money import check_points
 from pos_app.core.refunds import RefundDone, RefundLine, SaleTotals, plan_refund
 from pos_app.services.context import Terminal
+from pos_app.services.lapse import lapse_expired
 from pos_app.services.members import _grant_award, find_member, require_active
 from pos_app.services.tiers import apply_upgrade
 from pos_app.storage.ledger import Stamp, iso
@@ -101,13 +102,14 @@ def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = N
     if points and member is None:
         raise InvalidInput("points", "paying with points needs a member")
     redeemed = t.repo.redeemed_in_month(member.id, now.date()) if member else 0
+    balance = member.balance - t.ledger.lapsed_points(member.id, now.date()) if member else 0
     value = 0
     if points:
         assert member is not None
-        value = core_redemption.check_payment(program, points, base_fen=base, balance=member.balance,
+        value = core_redemption.check_payment(program, points, base_fen=base, balance=balance,
                                               redeemed_this_month=redeemed)
     max_points = core_redemption.max_payment_points(
-        program, base_fen=base, balance=member.balance, redeemed_this_month=redeemed) if member else 0
+        program, base_fen=base, balance=balance, redeemed_this_month=redeemed) if member else 0
     earn = None
     if member is not None:
         birthday = is_birthday(member.birthday, now.date()) and not t.repo.birthday_bonus_year(member.id, now.year)
@@ -141,6 +143,9 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             existing = t.repo.row("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,))
             if existing is not None:
                 return sale_result(t, existing["receipt_no"], replayed=True)
+        if member_ref:
+            validate_lines(lines)
+            lapse_expired(t, require_active(find_member(t, member_ref)), stamp)
         q = quote_sale(t, lines=lines, member_ref=member_ref, points=points, coupon=coupon, at=stamp.at)
         member = q.member
         receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
@@ -328,7 +333,10 @@ def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = N
     """What a refund would claw back and return, shown before the cashier confirms."""
     sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
     member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
-    shortfall = max(0, plan.clawback - member.balance) if member else 0
+    shortfall = 0
+    if member is not None:  # what the lots can still give (lapsed points are written off first)
+        in_lots = member.balance + member.debt - t.ledger.lapsed_points(member.id, t.clock().date())
+        shortfall = max(0, plan.clawback - in_lots)
     return {"receipt_no": receipt_no, "lines": chosen, "net_fen": plan.net_fen, "refund_fen": plan.refund_fen,
             "clawback": plan.clawback, "returned_points": plan.return_points, "complete": plan.complete,
             "balance_now": member.balance if member else None, "expected_shortfall": shortfall}
@@ -345,6 +353,8 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
         refund_no = f"{receipt_no}-R{n}"
         member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
         shortfall = written_off = 0
+        if member is not None and lapse_expired(t, member, stamp):
+            member = _reload(t, member)
         if member is not None and plan.clawback:
             earn_lots = tuple(r["id"] for r in t.repo.rows(
                 "SELECT l.id FROM lot l JOIN ledger_entry e ON e.id = l.entry_id"
@@ -354,7 +364,7 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
                 tier_points=-plan.clawback_purchase, ref_type="refund", ref_no=receipt_no,
                 breakdown={"refund_no": refund_no, "lines": chosen, "purchase": plan.clawback_purchase,
                            "bonus": plan.clawback_bonus, "balance_before": member.balance,
-                           "shortfall": max(0, plan.clawback - member.balance)},
+                           "shortfall": max(0, plan.clawback - member.balance - member.debt)},
                 stamp=stamp, program_version=program.version,
             )
             _, shortfall = t.ledger.debit_lots(member_id=member.id, entry_id=entry_id, points=plan.clawback,
@@ -410,9 +420,11 @@ def _return_points(t: Terminal, member: MemberRecord, receipt_no: str, refund_no
         ref_no=receipt_no, breakdown={"refund_no": refund_no, "lots": [[lot, p] for lot, p in allocations]},
         stamp=stamp, program_version=program.version,
     )
-    t.ledger.return_to_lots(member_id=member.id, entry_id=entry_id, allocations=allocations)
-    expired = [lot for lot in t.ledger.lots_of(member.id)
-               if lot.id in {a for a, _ in allocations} and core_lots.is_expired(lot, stamp.day) and lot.remaining]
+    targets = {a for a, _ in allocations}
+    expired_ids = frozenset(lot.id for lot in t.ledger.lots_of(member.id)
+                            if lot.id in targets and core_lots.is_expired(lot, stamp.day))
+    t.ledger.return_to_lots(member_id=member.id, entry_id=entry_id, allocations=allocations, expired=expired_ids)
+    expired = [lot for lot in t.ledger.lots_of(member.id) if lot.id in expired_ids and lot.remaining]
     total = sum(lot.remaining for lot in expired)
     if total:
         exp_id = t.ledger.append(

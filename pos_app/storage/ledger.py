@@ -178,13 +178,24 @@ class Ledger:
         self._pay_debt(member_id, entry_id, lot_id, points)
         return lot_id
 
-    def return_to_lots(self, *, member_id: int, entry_id: int, allocations: list[tuple[int, int]]) -> None:
-        """Put points back into the lots they came from (debt first, as with any credit)."""
+    def return_to_lots(self, *, member_id: int, entry_id: int, allocations: list[tuple[int, int]],
+                       expired: frozenset[int] = frozenset()) -> None:
+        """Put points back into the lots they came from; an outstanding debt is paid first from
+        them, except from ``expired`` lots, whose points the caller writes off at once."""
         for lot_id, pts in allocations:
             if pts <= 0:
                 continue
             self._move(entry_id, lot_id, pts)
-            self._pay_debt(member_id, entry_id, lot_id, pts)
+            if lot_id not in expired:
+                self._pay_debt(member_id, entry_id, lot_id, pts)
+
+    def lapsed_points(self, member_id: int, day: dt.date) -> int:
+        """Points still in lots whose last valid day is before ``day`` (not yet written off)."""
+        row = self.database.execute(
+            "SELECT coalesce(sum(remaining), 0) FROM lot WHERE member_id = ? AND remaining > 0 AND expires_on < ?",
+            (member_id, day.isoformat()),
+        ).fetchone()
+        return int(row[0])
 
     def debit_lots(self, *, member_id: int, entry_id: int, points: int, prefer: tuple[int, ...] = (),
                    allow_debt: bool = False) -> tuple[list[tuple[int, int]], int]:

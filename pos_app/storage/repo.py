@@ -168,11 +168,16 @@ class Repo:
         return int(row[0])
 
     def redeemed_in_month(self, member_id: int, day: dt.date) -> int:
-        """Points redeemed (payment, gifts) in the calendar month of ``day``, net of returns."""
+        """Points redeemed (payment, gifts) in the calendar month of ``day``. Points returned by
+        a refund count against the month of the payment they reverse, so refunding last
+        month's sale never frees room in this month's cap."""
         first, last = _month_bounds(day)
         row = self.database.execute(
-            "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE member_id = ?"
-            " AND business_date >= ? AND business_date < ? AND kind IN ('redeem', 'gift', 'return')",
+            "SELECT coalesce((SELECT -sum(points) FROM ledger_entry WHERE member_id = ?1"
+            "   AND business_date >= ?2 AND business_date < ?3 AND kind IN ('redeem', 'gift')), 0)"
+            " - coalesce((SELECT sum(r.points) FROM ledger_entry r WHERE r.member_id = ?1 AND r.kind = 'return'"
+            "   AND EXISTS (SELECT 1 FROM ledger_entry d WHERE d.ref_no = r.ref_no AND d.kind = 'redeem'"
+            "     AND d.member_id = ?1 AND d.business_date >= ?2 AND d.business_date < ?3)), 0)",
             (member_id, first, last),
         ).fetchone()
         return max(0, int(row[0]))

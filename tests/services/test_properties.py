@@ -53,6 +53,13 @@ SHM = "/dev/shm" if Path("/dev/shm").is_dir() else None
 START = dt.datetime(2026, 11, 3, 10, 0)
 MANAGER, PIN = "9001", "9999"
 MONTHLY_CAP = 20_000
+# redemptions by the month they count in: a return belongs to the month of the payment it reverses
+ATTRIBUTED_REDEMPTIONS = (
+    "FROM (SELECT e.member_id, e.points, substr(CASE WHEN e.kind = 'return' THEN"
+    " (SELECT d.business_date FROM ledger_entry d WHERE d.kind = 'redeem' AND d.ref_no = e.ref_no"
+    "  AND d.member_id = e.member_id) ELSE e.business_date END, 1, 7) month"
+    " FROM ledger_entry e WHERE e.kind IN ('redeem', 'gift', 'return')) e"
+)
 GIFT_POINTS = {"G001": 100, "G002": 1000, "G005": 2000}
 MAX_MEMBERS = 4
 
@@ -160,11 +167,11 @@ class World:
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def redeemed_this_month(self, member_id: int) -> int:
-        """Independent of the repo: redeem and gift entries less returns, this calendar month."""
+        """Independent of the repo: redeem and gift entries less returns, this calendar month; a
+        return counts in the month of the payment it reverses (the program's rule)."""
         month = self.today.isoformat()[:7]
         row = self.t.database.execute(
-            "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE member_id = ?"
-            " AND kind IN ('redeem', 'gift', 'return') AND substr(business_date, 1, 7) = ?",
+            f"SELECT coalesce(-sum(e.points), 0) {ATTRIBUTED_REDEMPTIONS} WHERE e.member_id = ? AND month = ?",
             (member_id, month)).fetchone()
         return max(0, int(row[0]))
 
@@ -389,9 +396,8 @@ class World:
             assert debt >= 0 and (debt == 0 or lots_sum == 0), (member_id, debt, lots_sum)
         # redemptions never exceed the monthly cap, counted as the program counts them
         over = t.database.execute(
-            "SELECT member_id, substr(business_date, 1, 7) month, -sum(points) net FROM ledger_entry"
-            " WHERE kind IN ('redeem', 'gift', 'return') GROUP BY member_id, month HAVING net > ?",
-            (MONTHLY_CAP,)).fetchall()
+            f"SELECT e.member_id, month, -sum(e.points) net {ATTRIBUTED_REDEMPTIONS}"
+            " GROUP BY e.member_id, month HAVING net > ?", (MONTHLY_CAP,)).fetchall()
         assert not over, over
         # points never pay more than half of what is left after coupons
         half = t.database.execute(
@@ -627,15 +633,10 @@ def spent_after_expiry(w: World) -> list[tuple[Any, ...]]:
         " WHERE m.points < 0 AND e.kind <> 'expire' AND l.expires_on < e.business_date").fetchall()
 
 
-def test_bug_points_past_their_expiry_date_can_be_spent_before_the_expiry_run(world: World) -> None:
-    """BUG: lots whose last valid day has passed stay spendable until someone runs the expiry job.
-
-    ``Ledger.debit_lots`` plans over ``live_lots`` (remaining > 0, expired or not) and
-    ``quote_sale``/``check_payment`` trust ``member.balance``, which still counts them. A sale on
-    2029-01-12 pays with 1000 points that expired at the end of 2028-11-03; refunding that sale
-    right away then writes the returned points off (they went back into expired lots), so even
-    a full refund does not give the customer the balance they had.
-    """
+def test_points_past_their_last_valid_day_are_never_spent_even_before_the_expiry_run(world: World) -> None:
+    """Regression: lots past their last valid day used to stay spendable until the expiry job ran
+    (a sale on 2029-01-12 paid with points that expired at the end of 2028-11-03). Every
+    operation on a member now writes off the lapsed lots first (services/lapse.py)."""
     w = world
     card = w.enroll(None)
     w.adjust(card, 1000)  # lots: 50 (sign-up) + 1000, both last valid on 2028-11-03
@@ -645,12 +646,10 @@ def test_bug_points_past_their_expiry_date_can_be_spent_before_the_expiry_run(wo
     assert spent_after_expiry(w) == [], "a sale paid with points past their last valid day"
 
 
-def test_bug_points_returned_into_expired_lots_pay_off_debt_instead_of_being_written_off(world: World) -> None:
-    """BUG: returned points that land in an already expired lot are used to pay the member's
-    debt (``Ledger.return_to_lots`` calls ``_pay_debt`` from every lot it refills), so they are
-    never written off: ``_return_points`` finds nothing left in the expired lots to expire.
-    The program says "points returned into a lot that has already expired are written off at once".
-    """
+def test_points_returned_into_expired_lots_are_written_off_not_used_for_debt(world: World) -> None:
+    """Regression: returned points landing in an already expired lot used to pay the member's
+    debt and so were never written off. The program says "points returned into a lot that has
+    already expired are written off at once"."""
     w = world
     w.clock.set("2026-01-10T10:00")
     card = w.enroll(None)
@@ -671,12 +670,10 @@ def test_bug_points_returned_into_expired_lots_pay_off_debt_instead_of_being_wri
     assert spent_after_expiry(w) == []
 
 
-def test_bug_monthly_redemption_cap_is_reset_by_refunding_last_months_sale(world: World) -> None:
-    """BUG: ``Repo.redeemed_in_month`` nets ``return`` entries by the refund's business date, so
-    returning points of a January sale in February frees February's cap: the member redeems
-    40,000 points in February alone although the cap is 20,000 a calendar month. Returned
-    points should count against the month of the redemption they come from.
-    """
+def test_refunding_last_months_sale_does_not_free_this_months_cap(world: World) -> None:
+    """Regression: returns used to be netted by the refund's date, so refunding a January sale in
+    February freed February's cap (40,000 points redeemed in one month). Returned points now
+    count against the month of the payment they reverse."""
     w = world
     w.clock.set("2026-01-10T10:00")
     card = w.enroll(None)
