@@ -10,9 +10,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pos_app.core.errors import PosError
 from pos_app.services.context import Terminal
+from pos_app.services.settings import load_settings, startup_language
 from pos_app.storage.paths import data_root
-from pos_app.ui.qt import QApplication, QCoreApplication, QLocale, QThreadPool, QTranslator
+from pos_app.ui.errors import message
+from pos_app.ui.qt import QApplication, QCoreApplication, QLocale, QMessageBox, QThreadPool, QTranslator
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.workers import SyncPool
@@ -57,16 +60,26 @@ class App:
         shift = self.session.shift
         waiting = t.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
         last = t.repo.setting("sync.last_success") or translate("App", "never")
+        devices = load_settings(t)
+        printer = {"none": translate("App", "not set up"), "usb": "USB", "network": devices.printer_host,
+                   "serial": devices.printer_serial_port, "file": translate("App", "file")}.get(
+            devices.printer_connection, devices.printer_connection)
+        queued = t.database.execute("SELECT count(*) FROM print_job WHERE status <> 'printed'").fetchone()[0]
+        if queued:
+            printer += " " + translate("App", "(%1 queued)").replace("%1", str(queued))
+        scanner = translate("App", "keyboard") if devices.scanner_mode == "keyboard" else devices.scanner_serial_port
+        camera = translate("App", "none") if devices.camera_device is None else str(devices.camera_device)
         parts = [
             f"{t.store_id}/{t.terminal_id}",
             translate("App", "Cashier: %1").replace("%1", f"{who.code} {who.name}" if who else "—"),
-            translate("App", "Shift: %1").replace("%1", shift.shift_no if shift else translate("App", "closed")),
-            translate("App", "Sync: %1 waiting, last success %2").replace("%1", str(waiting)).replace("%2", last),
-            translate("App", "Printer: %1").replace("%1", translate("App", "not set up")),
-            translate("App", "Scanner: %1").replace("%1", translate("App", "keyboard")),
-            translate("App", "Camera: %1").replace("%1", translate("App", "none")),
+            translate("App", "Shift: %1").replace("%1", shift.shift_no.rsplit("-", 1)[-1] if shift
+                                                  else translate("App", "closed")),
+            translate("App", "Sync: %1 waiting, last %2").replace("%1", str(waiting)).replace("%2", last),
+            translate("App", "Printer: %1").replace("%1", printer),
+            translate("App", "Scanner: %1").replace("%1", scanner),
+            translate("App", "Camera: %1").replace("%1", camera),
         ]
-        return "   |   ".join(parts)
+        return " · ".join(parts)
 
 
 def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, language: str = "zh_CN") -> App:
@@ -113,17 +126,24 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="pos-app-gui", description="积分收银台 cashier window")
     parser.add_argument("--db", default=None)
-    parser.add_argument("--lang", choices=LANGUAGES, default="zh_CN")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None, help="default: the language saved in Settings")
     args = parser.parse_args(argv)
     setup_logging(Path(user_log_dir("pos-app", appauthor=False)))
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
-    install_translator(qapp, args.lang)
+    try:
+        terminal = Terminal.open(args.db or default_db())
+    except PosError as exc:  # no traceback for a cashier: a sentence, the details in the log
+        install_translator(qapp, args.lang or "zh_CN")
+        log.error("cannot open the terminal database: %s", exc)
+        QMessageBox.critical(None, translate("App", "Loyalty checkout"), message(exc))
+        return 2
+    language = args.lang or startup_language(terminal)
+    install_translator(qapp, language)
     style = data_root() / "resources" / "style.qss"
     if style.exists():
         qapp.setStyleSheet(style.read_text(encoding="utf-8"))
-    terminal = Terminal.open(args.db or default_db())
-    app = build(terminal, language=args.lang)
+    app = build(terminal, language=language)
     app.window.show()  # type: ignore[attr-defined]
     code = qapp.exec()
     terminal.close()

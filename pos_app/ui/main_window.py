@@ -14,6 +14,7 @@ from pos_app.ui.qt import (
     QMessageBox,
     QShortcut,
     QStackedWidget,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +31,7 @@ class WorkArea(QWidget):
         layout = QHBoxLayout(self)
         self.nav = QListWidget(self)
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(170)
+        self.nav.setFixedWidth(200)
         self.stack = QStackedWidget(self)
         side = QWidget(self)
         col = QVBoxLayout(side)
@@ -42,9 +43,10 @@ class WorkArea(QWidget):
         self.logout_button.setObjectName("logout_button")
         col.addWidget(self.shift_button)
         col.addWidget(self.logout_button)
-        side.setFixedWidth(180)
+        side.setFixedWidth(206)
         layout.addWidget(side)
         layout.addWidget(self.stack, 1)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.pages: dict[str, QWidget] = {}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from pos_app.ui.qt import QObject, QRunnable, QThreadPool, Signal
 
@@ -26,6 +26,10 @@ class _Relay(QObject):
 
 
 class Task:
+    #: started tasks, kept alive until their result is delivered (a started task is otherwise
+    #: only referenced by its runnable, and its relay could be collected before it reports)
+    _running: ClassVar[set[Task]] = set()
+
     def __init__(self, fn: Callable[[Callable[[int, int], None]], Any]) -> None:
         """``fn`` receives a ``progress(done, total)`` callable and returns the result."""
         self._fn = fn
@@ -49,7 +53,13 @@ class Task:
         if self._on_success:
             self._relay.succeeded.connect(self._on_success)
         self._relay.failed.connect(self._failed)
+        self._relay.succeeded.connect(self._done)
+        self._relay.failed.connect(self._done)
+        Task._running.add(self)
         pool.start(_Runnable(self))
+
+    def _done(self, _result: object) -> None:
+        Task._running.discard(self)
 
     def _failed(self, exc: BaseException) -> None:
         if self._on_failure is not None:
