@@ -45,5 +45,11 @@ test: lint unit
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
+# Screenshots of every main screen in both languages, under Xvfb, into docs/screenshots
+screenshots: $(STAMP) $(QM)
+	for lang in zh_CN en; do \
+		QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x1024x24" $(PY) scripts/screenshots.py --lang $$lang --out docs/screenshots || exit 1; \
+	done
+
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
