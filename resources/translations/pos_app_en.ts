@@ -1,6 +1,124 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en">
 <context>
+    <name>AdjustmentsPage</name>
+    <message>
+        <source>Adjust a member's points</source>
+        <translation>Adjust a member's points</translation>
+    </message>
+    <message>
+        <source>Card or phone number (F2)</source>
+        <translation>Card or phone number (F2)</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>Identify</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>Member</translation>
+    </message>
+    <message>
+        <source>e.g. +500 or -200</source>
+        <translation>e.g. +500 or -200</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Why (required), e.g. points of a receipt scanned twice</source>
+        <translation>Why (required), e.g. points of a receipt scanned twice</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Adjust (Enter)</source>
+        <translation>Adjust (Enter)</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>Audit trail</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>All actions</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Only a store manager sees the audit trail: log in as a manager.</source>
+        <translation>Only a store manager sees the audit trail: log in as a manager.</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Reference</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>No member identified</source>
+        <translation>No member identified</translation>
+    </message>
+    <message>
+        <source>Balance: %1 points</source>
+        <translation>Balance: %1 points</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>Manager approval</translation>
+    </message>
+    <message>
+        <source>%1 points (%2), approved by %3. Balance now %4.</source>
+        <translation>%1 points (%2), approved by %3. Balance now %4.</translation>
+    </message>
+    <message>
+        <source>Points adjusted.</source>
+        <translation>Points adjusted.</translation>
+    </message>
+    <message>
+        <source>member %1</source>
+        <translation>member %1</translation>
+    </message>
+</context>
+<context>
+    <name>AdjustmentsViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
+    </message>
+    <message>
+        <source>Enter the points as a signed whole number, e.g. +500 or -200.</source>
+        <translation>Enter the points as a signed whole number, e.g. +500 or -200.</translation>
+    </message>
+    <message>
+        <source>A reason is required.</source>
+        <translation>A reason is required.</translation>
+    </message>
+    <message>
+        <source>Adjust the points of %1 (%2) by %3. Reason: %4. A store manager must approve.</source>
+        <translation>Adjust the points of %1 (%2) by %3. Reason: %4. A store manager must approve.</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>never</source>
@@ -17,10 +135,6 @@
     <message>
         <source>closed</source>
         <translation>closed</translation>
-    </message>
-    <message>
-        <source>Sync: %1 waiting, last success %2</source>
-        <translation>Sync: %1 waiting, last success %2</translation>
     </message>
     <message>
         <source>Printer: %1</source>
@@ -45,6 +159,18 @@
     <message>
         <source>none</source>
         <translation>none</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>file</translation>
+    </message>
+    <message>
+        <source>(%1 queued)</source>
+        <translation>(%1 queued)</translation>
+    </message>
+    <message>
+        <source>Sync: %1 waiting, last %2</source>
+        <translation>Sync: %1 waiting, last %2</translation>
     </message>
     <message>
         <source>Loyalty checkout</source>
@@ -77,6 +203,33 @@
     <message>
         <source>Settings</source>
         <translation>Settings</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalDialog</name>
+    <message>
+        <source>e.g. 9001</source>
+        <translation>e.g. 9001</translation>
+    </message>
+    <message>
+        <source>Manager number</source>
+        <translation>Manager number</translation>
+    </message>
+    <message>
+        <source>Manager PIN</source>
+        <translation>Manager PIN</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Approve (Enter)</source>
+        <translation>Approve (Enter)</translation>
+    </message>
+    <message>
+        <source>Enter the manager's number and PIN.</source>
+        <translation>Enter the manager's number and PIN.</translation>
     </message>
 </context>
 <context>
@@ -474,6 +627,147 @@
     </message>
 </context>
 <context>
+    <name>Form</name>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>GiftsPage</name>
+    <message>
+        <source>Member</source>
+        <translation>Member</translation>
+    </message>
+    <message>
+        <source>Scan the member code, or type card or phone number (F2)</source>
+        <translation>Scan the member code, or type card or phone number (F2)</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>Identify</translation>
+    </message>
+    <message>
+        <source>Clear (Esc)</source>
+        <translation>Clear (Esc)</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Gift</source>
+        <translation>Gift</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Plus cash</source>
+        <translation>Plus cash</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>Stock</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Approval</translation>
+    </message>
+    <message>
+        <source>Redeem (Enter)</source>
+        <translation>Redeem (Enter)</translation>
+    </message>
+    <message>
+        <source>Last redemption</source>
+        <translation>Last redemption</translation>
+    </message>
+    <message>
+        <source>Choose a gift first.</source>
+        <translation>Choose a gift first.</translation>
+    </message>
+    <message>
+        <source>No member identified</source>
+        <translation>No member identified</translation>
+    </message>
+    <message>
+        <source>Balance: %1 points</source>
+        <translation>Balance: %1 points</translation>
+    </message>
+    <message>
+        <source>(owes %1 points from a refund)</source>
+        <translation>(owes %1 points from a refund)</translation>
+    </message>
+    <message>
+        <source>out of stock</source>
+        <translation>out of stock</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>Manager</translation>
+    </message>
+    <message>
+        <source>Choose a gift, then Redeem.</source>
+        <translation>Choose a gift, then Redeem.</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3 points</source>
+        <translation>%1 %2: %3 points</translation>
+    </message>
+    <message>
+        <source>plus %1 cash to collect</source>
+        <translation>plus %1 cash to collect</translation>
+    </message>
+    <message>
+        <source>a manager must approve</source>
+        <translation>a manager must approve</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>Manager approval</translation>
+    </message>
+    <message>
+        <source>%1 redeemed (%2): %3 points, balance %4</source>
+        <translation>%1 redeemed (%2): %3 points, balance %4</translation>
+    </message>
+    <message>
+        <source>approved by %1</source>
+        <translation>approved by %1</translation>
+    </message>
+    <message>
+        <source>Coupon %1</source>
+        <translation>Coupon %1</translation>
+    </message>
+    <message>
+        <source>valid until %1</source>
+        <translation>valid until %1</translation>
+    </message>
+    <message>
+        <source>Collect %1 in cash.</source>
+        <translation>Collect %1 in cash.</translation>
+    </message>
+    <message>
+        <source>Gift redeemed. The coupon is queued for printing.</source>
+        <translation>Gift redeemed. The coupon is queued for printing.</translation>
+    </message>
+    <message>
+        <source>Gift redeemed.</source>
+        <translation>Gift redeemed.</translation>
+    </message>
+</context>
+<context>
+    <name>GiftsViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
+    </message>
+    <message>
+        <source>%1 costs %2 points: a store manager must approve this redemption.</source>
+        <translation>%1 costs %2 points: a store manager must approve this redemption.</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>e.g. 1001</source>
@@ -515,6 +809,1164 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Shift report</source>
         <translation>Shift report</translation>
+    </message>
+</context>
+<context>
+    <name>MembersPage</name>
+    <message>
+        <source>Phone, card number or name</source>
+        <translation>Phone, card number or name</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>New member</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>Freeze</source>
+        <translation>Freeze</translation>
+    </message>
+    <message>
+        <source>Points and lots</source>
+        <translation>Points and lots</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>Tier and profile</source>
+        <translation>Tier and profile</translation>
+    </message>
+    <message>
+        <source>Search for a member, or register a new one.</source>
+        <translation>Search for a member, or register a new one.</translation>
+    </message>
+    <message>
+        <source>Earned</source>
+        <translation>Earned</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Expires</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>Remaining</translation>
+    </message>
+    <message>
+        <source>Days left</source>
+        <translation>Days left</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>All kinds</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>A business date such as 2026-11-03; empty for no limit</source>
+        <translation>A business date such as 2026-11-03; empty for no limit</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>Filter</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>Export CSV</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>Balance</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Reference</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Why</translation>
+    </message>
+    <message>
+        <source>Qualifying points</source>
+        <translation>Qualifying points</translation>
+    </message>
+    <message>
+        <source>Register a member</source>
+        <translation>Register a member</translation>
+    </message>
+    <message>
+        <source>Register (Enter)</source>
+        <translation>Register (Enter)</translation>
+    </message>
+    <message>
+        <source>Mobile number</source>
+        <translation>Mobile number</translation>
+    </message>
+    <message>
+        <source>11 digits, e.g. 13812345678</source>
+        <translation>11 digits, e.g. 13812345678</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>Birthday</translation>
+    </message>
+    <message>
+        <source>Optional, e.g. 1990-05-18</source>
+        <translation>Optional, e.g. 1990-05-18</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>Card number</translation>
+    </message>
+    <message>
+        <source>Optional: a pre-printed card; empty issues a new number</source>
+        <translation>Optional: a pre-printed card; empty issues a new number</translation>
+    </message>
+    <message>
+        <source>Referred by</source>
+        <translation>Referred by</translation>
+    </message>
+    <message>
+        <source>Optional: the referrer's card or phone number</source>
+        <translation>Optional: the referrer's card or phone number</translation>
+    </message>
+    <message>
+        <source>The member agrees to the program's terms</source>
+        <translation>The member agrees to the program's terms</translation>
+    </message>
+    <message>
+        <source>Required: points, tiers and the store keeping these details for the program. Read the terms to the customer if asked.</source>
+        <translation>Required: points, tiers and the store keeping these details for the program. Read the terms to the customer if asked.</translation>
+    </message>
+    <message>
+        <source>Open the existing member</source>
+        <translation>Open the existing member</translation>
+    </message>
+    <message>
+        <source>Member registered</source>
+        <translation>Member registered</translation>
+    </message>
+    <message>
+        <source>Open member (Enter)</source>
+        <translation>Open member (Enter)</translation>
+    </message>
+    <message>
+        <source>Register another</source>
+        <translation>Register another</translation>
+    </message>
+    <message>
+        <source>Back (Esc)</source>
+        <translation>Back (Esc)</translation>
+    </message>
+    <message>
+        <source>Edit member</source>
+        <translation>Edit member</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>Save (Enter)</translation>
+    </message>
+    <message>
+        <source>Empty: not known</source>
+        <translation>Empty: not known</translation>
+    </message>
+    <message>
+        <source>A new mobile number takes the points with it: check it with the member.</source>
+        <translation>A new mobile number takes the points with it: check it with the member.</translation>
+    </message>
+    <message>
+        <source>Freeze member</source>
+        <translation>Freeze member</translation>
+    </message>
+    <message>
+        <source>Freeze (Enter)</source>
+        <translation>Freeze (Enter)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Required, e.g. card reported lost</source>
+        <translation>Required, e.g. card reported lost</translation>
+    </message>
+    <message>
+        <source>%1 will not be able to earn or use points until unfrozen.</source>
+        <translation>%1 will not be able to earn or use points until unfrozen.</translation>
+    </message>
+    <message>
+        <source>Unfreeze member</source>
+        <translation>Unfreeze member</translation>
+    </message>
+    <message>
+        <source>Unfreeze (Enter)</source>
+        <translation>Unfreeze (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 will be able to earn and use points again.</source>
+        <translation>%1 will be able to earn and use points again.</translation>
+    </message>
+    <message>
+        <source>Export history</source>
+        <translation>Export history</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>frozen</source>
+        <translation>frozen</translation>
+    </message>
+    <message>
+        <source>FROZEN</source>
+        <translation>FROZEN</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>Phone %1  ·  Card %2</source>
+        <translation>Phone %1  ·  Card %2</translation>
+    </message>
+    <message>
+        <source>Balance: %1 points</source>
+        <translation>Balance: %1 points</translation>
+    </message>
+    <message>
+        <source>Owes %1 points from a refund; new points pay this first.</source>
+        <translation>Owes %1 points from a refund; new points pay this first.</translation>
+    </message>
+    <message>
+        <source>Unfreeze</source>
+        <translation>Unfreeze</translation>
+    </message>
+    <message>
+        <source>Points expiring within %1 days: %2</source>
+        <translation>Points expiring within %1 days: %2</translation>
+    </message>
+    <message>
+        <source>next: %1 points on %2</source>
+        <translation>next: %1 points on %2</translation>
+    </message>
+    <message>
+        <source>Qualifying points (12 months): %1</source>
+        <translation>Qualifying points (12 months): %1</translation>
+    </message>
+    <message>
+        <source>%1 more to %2</source>
+        <translation>%1 more to %2</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>never</translation>
+    </message>
+    <message>
+        <source>Segment: %1</source>
+        <translation>Segment: %1</translation>
+    </message>
+    <message>
+        <source>Member since %1 (store %2)</source>
+        <translation>Member since %1 (store %2)</translation>
+    </message>
+    <message>
+        <source>Birthday: %1</source>
+        <translation>Birthday: %1</translation>
+    </message>
+    <message>
+        <source>not given</source>
+        <translation>not given</translation>
+    </message>
+    <message>
+        <source>In tier since %1</source>
+        <translation>In tier since %1</translation>
+    </message>
+    <message>
+        <source>Referred by %1 (%2)</source>
+        <translation>Referred by %1 (%2)</translation>
+    </message>
+    <message>
+        <source>No consent to the program's terms on record.</source>
+        <translation>No consent to the program's terms on record.</translation>
+    </message>
+    <message>
+        <source>Showing the latest %1 entries; the export has them all.</source>
+        <translation>Showing the latest %1 entries; the export has them all.</translation>
+    </message>
+    <message>
+        <source>%1 entries</source>
+        <translation>%1 entries</translation>
+    </message>
+    <message>
+        <source>Possibly registered already: %1. Ask the customer; press Register again to register a new member anyway.</source>
+        <translation>Possibly registered already: %1. Ask the customer; press Register again to register a new member anyway.</translation>
+    </message>
+    <message>
+        <source>Register anyway (Enter)</source>
+        <translation>Register anyway (Enter)</translation>
+    </message>
+    <message>
+        <source>A member with the same details exists. Please check.</source>
+        <translation>A member with the same details exists. Please check.</translation>
+    </message>
+    <message>
+        <source>Open the existing member: %1</source>
+        <translation>Open the existing member: %1</translation>
+    </message>
+    <message>
+        <source>%1's card number: %2</source>
+        <translation>%1's card number: %2</translation>
+    </message>
+    <message>
+        <source>Registered. Give the member the card number.</source>
+        <translation>Registered. Give the member the card number.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <source>The member is frozen.</source>
+        <translation>The member is frozen.</translation>
+    </message>
+    <message>
+        <source>The member is active again.</source>
+        <translation>The member is active again.</translation>
+    </message>
+    <message>
+        <source>%1 entries written to %2</source>
+        <translation>%1 entries written to %2</translation>
+    </message>
+</context>
+<context>
+    <name>MembersViewModel</name>
+    <message>
+        <source>Regular</source>
+        <extracomment>The table shows this many entries at most; the CSV export has them all.</extracomment>
+        <translation>Regular</translation>
+    </message>
+    <message>
+        <source>Purchase</source>
+        <translation>Purchase</translation>
+    </message>
+    <message>
+        <source>Paid with points</source>
+        <translation>Paid with points</translation>
+    </message>
+    <message>
+        <source>Gift</source>
+        <translation>Gift</translation>
+    </message>
+    <message>
+        <source>Award</source>
+        <translation>Award</translation>
+    </message>
+    <message>
+        <source>Adjustment</source>
+        <translation>Adjustment</translation>
+    </message>
+    <message>
+        <source>Refund clawback</source>
+        <translation>Refund clawback</translation>
+    </message>
+    <message>
+        <source>Points returned</source>
+        <translation>Points returned</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <source>Upgrade</source>
+        <translation>Upgrade</translation>
+    </message>
+    <message>
+        <source>Yearly review</source>
+        <translation>Yearly review</translation>
+    </message>
+    <message>
+        <source>Set by hand: %1</source>
+        <translation>Set by hand: %1</translation>
+    </message>
+    <message>
+        <source>purchase %1</source>
+        <translation>purchase %1</translation>
+    </message>
+    <message>
+        <source>first purchase</source>
+        <translation>first purchase</translation>
+    </message>
+    <message>
+        <source>birthday</source>
+        <translation>birthday</translation>
+    </message>
+    <message>
+        <source>capped</source>
+        <translation>capped</translation>
+    </message>
+    <message>
+        <source>paid %1 yuan</source>
+        <translation>paid %1 yuan</translation>
+    </message>
+    <message>
+        <source>%1 yuan</source>
+        <translation>%1 yuan</translation>
+    </message>
+    <message>
+        <source>award: %1</source>
+        <translation>award: %1</translation>
+    </message>
+    <message>
+        <source>%1 (approved by %2)</source>
+        <translation>%1 (approved by %2)</translation>
+    </message>
+    <message>
+        <source>refund %1</source>
+        <translation>refund %1</translation>
+    </message>
+    <message>
+        <source>owed %1</source>
+        <translation>owed %1</translation>
+    </message>
+    <message>
+        <source>points past their expiry date</source>
+        <translation>points past their expiry date</translation>
+    </message>
+    <message>
+        <source>earned on %1</source>
+        <translation>earned on %1</translation>
+    </message>
+    <message>
+        <source>No member matches %1.</source>
+        <translation>No member matches %1.</translation>
+    </message>
+    <message>
+        <source>Dates are written like 2026-11-03.</source>
+        <translation>Dates are written like 2026-11-03.</translation>
+    </message>
+    <message>
+        <source>The end date is before the start date.</source>
+        <translation>The end date is before the start date.</translation>
+    </message>
+    <message>
+        <source>Business date</source>
+        <translation>Business date</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Balance after</source>
+        <translation>Balance after</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Reference</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>Entry ID</source>
+        <translation>Entry ID</translation>
+    </message>
+    <message>
+        <source>An export is still running.</source>
+        <translation>An export is still running.</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>Could not write %1.</translation>
+    </message>
+    <message>
+        <source>The member must agree to the program's terms (tick the box).</source>
+        <translation>The member must agree to the program's terms (tick the box).</translation>
+    </message>
+    <message>
+        <source>Only a store manager may freeze or unfreeze a member.</source>
+        <translation>Only a store manager may freeze or unfreeze a member.</translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <translation>Please give a reason.</translation>
+    </message>
+</context>
+<context>
+    <name>RefundsPage</name>
+    <message>
+        <source>Scan or type the receipt number, then Enter</source>
+        <translation>Scan or type the receipt number, then Enter</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Find</translation>
+    </message>
+    <message>
+        <source>Clear (Esc)</source>
+        <translation>Clear (Esc)</translation>
+    </message>
+    <message>
+        <source>Refund / item</source>
+        <translation>Refund / item</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>All lines</source>
+        <translation>All lines</translation>
+    </message>
+    <message>
+        <source>No lines</source>
+        <translation>No lines</translation>
+    </message>
+    <message>
+        <source>This refund</source>
+        <translation>This refund</translation>
+    </message>
+    <message>
+        <source>Money back</source>
+        <translation>Money back</translation>
+    </message>
+    <message>
+        <source>Points taken back</source>
+        <translation>Points taken back</translation>
+    </message>
+    <message>
+        <source>Points given back</source>
+        <translation>Points given back</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>Balance</translation>
+    </message>
+    <message>
+        <source>Confirm refund (F12)</source>
+        <translation>Confirm refund (F12)</translation>
+    </message>
+    <message>
+        <source>Enter a receipt number to see its sale.</source>
+        <translation>Enter a receipt number to see its sale.</translation>
+    </message>
+    <message>
+        <source>refunded (%1)</source>
+        <translation>refunded (%1)</translation>
+    </message>
+    <message>
+        <source>Receipt %1</source>
+        <translation>Receipt %1</translation>
+    </message>
+    <message>
+        <source>total %1</source>
+        <translation>total %1</translation>
+    </message>
+    <message>
+        <source>%1 points paid</source>
+        <translation>%1 points paid</translation>
+    </message>
+    <message>
+        <source>coupon %1</source>
+        <translation>coupon %1</translation>
+    </message>
+    <message>
+        <source>%1 points earned</source>
+        <translation>%1 points earned</translation>
+    </message>
+    <message>
+        <source>no member</source>
+        <translation>no member</translation>
+    </message>
+    <message>
+        <source>refunded entirely</source>
+        <translation>refunded entirely</translation>
+    </message>
+    <message>
+        <source>no member: no points change</source>
+        <translation>no member: no points change</translation>
+    </message>
+    <message>
+        <source>Shortfall: %1 points. The balance will be negative (%2); later earnings pay it off first.</source>
+        <translation>Shortfall: %1 points. The balance will be negative (%2); later earnings pay it off first.</translation>
+    </message>
+    <message>
+        <source>Refund %1: %2 back, %3 points taken back, %4 points given back</source>
+        <translation>Refund %1: %2 back, %3 points taken back, %4 points given back</translation>
+    </message>
+    <message>
+        <source>balance %1</source>
+        <translation>balance %1</translation>
+    </message>
+    <message>
+        <source>%1 returned points had expired and were written off.</source>
+        <translation>%1 returned points had expired and were written off.</translation>
+    </message>
+    <message>
+        <source>Shortfall: %1 points could not be taken back; the member owes %2 points.</source>
+        <translation>Shortfall: %1 points could not be taken back; the member owes %2 points.</translation>
+    </message>
+    <message>
+        <source>Refund done. Give back %1.</source>
+        <translation>Refund done. Give back %1.</translation>
+    </message>
+</context>
+<context>
+    <name>RefundsViewModel</name>
+    <message>
+        <source>Tick the lines to refund first.</source>
+        <translation>Tick the lines to refund first.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>Refresh (Ctrl+R)</source>
+        <translation>Refresh (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Expiry run…</source>
+        <translation>Expiry run…</translation>
+    </message>
+    <message>
+        <source>Write off the points that expired before today (managers only)</source>
+        <translation>Write off the points that expired before today (managers only)</translation>
+    </message>
+    <message>
+        <source>Reports and the expiry run are for the store manager.
+Log in with a manager's staff number to see them.</source>
+        <translation>Reports and the expiry run are for the store manager.
+Log in with a manager's staff number to see them.</translation>
+    </message>
+    <message>
+        <source>Points issued and redeemed per day, last %1 days</source>
+        <translation>Points issued and redeemed per day, last %1 days</translation>
+    </message>
+    <message>
+        <source>Points liability</source>
+        <translation>Points liability</translation>
+    </message>
+    <message>
+        <source>Points outstanding</source>
+        <translation>Points outstanding</translation>
+    </message>
+    <message>
+        <source>Value as payment</source>
+        <translation>Value as payment</translation>
+    </message>
+    <message>
+        <source>Members with points</source>
+        <translation>Members with points</translation>
+    </message>
+    <message>
+        <source>Owed by members</source>
+        <translation>Owed by members</translation>
+    </message>
+    <message>
+        <source>Expiring within 30 days</source>
+        <translation>Expiring within 30 days</translation>
+    </message>
+    <message>
+        <source>Top gifts, last %1 days</source>
+        <translation>Top gifts, last %1 days</translation>
+    </message>
+    <message>
+        <source>Gift</source>
+        <translation>Gift</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>Times</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Member segments</source>
+        <translation>Member segments</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>Working… the counter stays usable.</source>
+        <translation>Working… the counter stays usable.</translation>
+    </message>
+    <message>
+        <source>As of %1</source>
+        <translation>As of %1</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>Issued</translation>
+    </message>
+    <message>
+        <source>Redeemed</source>
+        <translation>Redeemed</translation>
+    </message>
+    <message>
+        <source>No points were issued or redeemed in these days.</source>
+        <translation>No points were issued or redeemed in these days.</translation>
+    </message>
+    <message>
+        <source>%1 days: %2 points issued, %3 redeemed</source>
+        <translation>%1 days: %2 points issued, %3 redeemed</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 of %2</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 points</translation>
+    </message>
+    <message>
+        <source>Nothing to expire: no points lapsed before %1.</source>
+        <translation>Nothing to expire: no points lapsed before %1.</translation>
+    </message>
+    <message>
+        <source>Dry run done: waiting for confirmation.</source>
+        <translation>Dry run done: waiting for confirmation.</translation>
+    </message>
+    <message>
+        <source>%1 points of %2 members (%3 lots) expired before %4.
+
+Write them off now? This adds an expiry entry to each member's points history and cannot be undone.</source>
+        <translation>%1 points of %2 members (%3 lots) expired before %4.
+
+Write them off now? This adds an expiry entry to each member's points history and cannot be undone.</translation>
+    </message>
+    <message>
+        <source>Expiry run</source>
+        <translation>Expiry run</translation>
+    </message>
+    <message>
+        <source>Expire the points</source>
+        <translation>Expire the points</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Expiry run cancelled: nothing was written.</source>
+        <translation>Expiry run cancelled: nothing was written.</translation>
+    </message>
+    <message>
+        <source>Expired %1 points of %2 members.</source>
+        <translation>Expired %1 points of %2 members.</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsViewModel</name>
+    <message>
+        <source>Regular</source>
+        <translation>Regular</translation>
+    </message>
+</context>
+<context>
+    <name>ScanTestDialog</name>
+    <message>
+        <source>Test scan</source>
+        <translation>Test scan</translation>
+    </message>
+    <message>
+        <source>Scan a member card, phone number, product or coupon into the field below (a keyboard-wedge scanner types it and presses Enter).</source>
+        <translation>Scan a member card, phone number, product or coupon into the field below (a keyboard-wedge scanner types it and presses Enter).</translation>
+    </message>
+    <message>
+        <source>The scanner is set to a serial port, which is read by the device driver still to come: this test reads keyboard input only.</source>
+        <translation>The scanner is set to a serial port, which is read by the device driver still to come: this test reads keyboard input only.</translation>
+    </message>
+    <message>
+        <source>Waiting for a scan…</source>
+        <translation>Waiting for a scan…</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Receipt printer</source>
+        <translation>Receipt printer</translation>
+    </message>
+    <message>
+        <source>Not set up</source>
+        <translation>Not set up</translation>
+    </message>
+    <message>
+        <source>USB</source>
+        <translation>USB</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>Serial port</source>
+        <translation>Serial port</translation>
+    </message>
+    <message>
+        <source>File or device path</source>
+        <translation>File or device path</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Connection</translation>
+    </message>
+    <message>
+        <source>Receipts wait in the print queue until a printer is set up.</source>
+        <translation>Receipts wait in the print queue until a printer is set up.</translation>
+    </message>
+    <message>
+        <source>vendor:product, e.g. 04b8:0202</source>
+        <translation>vendor:product, e.g. 04b8:0202</translation>
+    </message>
+    <message>
+        <source>host or IP, e.g. 192.168.1.50</source>
+        <translation>host or IP, e.g. 192.168.1.50</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/ttyUSB0 or COM3</source>
+        <translation>e.g. /dev/ttyUSB0 or COM3</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/usb/lp0</source>
+        <translation>e.g. /dev/usb/lp0</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>%1 mm</source>
+        <translation>%1 mm</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>Paper width</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>Test print</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <source>Keyboard wedge (USB, types like a keyboard)</source>
+        <translation>Keyboard wedge (USB, types like a keyboard)</translation>
+    </message>
+    <message>
+        <source>%1 baud</source>
+        <translation>%1 baud</translation>
+    </message>
+    <message>
+        <source>Test scan…</source>
+        <translation>Test scan…</translation>
+    </message>
+    <message>
+        <source>Camera (member QR codes)</source>
+        <translation>Camera (member QR codes)</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>No camera</translation>
+    </message>
+    <message>
+        <source>Camera %1</source>
+        <translation>Camera %1</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Store and headquarters</source>
+        <translation>Store and headquarters</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <source>Terminal</source>
+        <translation>Terminal</translation>
+    </message>
+    <message>
+        <source>Headquarters address</source>
+        <translation>Headquarters address</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Window language</source>
+        <translation>Window language</translation>
+    </message>
+    <message>
+        <source>Saved here, applied the next time the program starts.</source>
+        <translation>Saved here, applied the next time the program starts.</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Database</translation>
+    </message>
+    <message>
+        <source>Loyalty program</source>
+        <translation>Loyalty program</translation>
+    </message>
+    <message>
+        <source>App version</source>
+        <translation>App version</translation>
+    </message>
+    <message>
+        <source>Undo changes (Esc)</source>
+        <translation>Undo changes (Esc)</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>Save (Enter)</translation>
+    </message>
+    <message>
+        <source>No camera configured: members are identified by card, phone number or scanner.</source>
+        <translation>No camera configured: members are identified by card, phone number or scanner.</translation>
+    </message>
+    <message>
+        <source>Camera %1 is chosen. Reading member QR codes with it comes with the device drivers; nothing uses the camera yet.</source>
+        <translation>Camera %1 is chosen. Reading member QR codes with it comes with the device drivers; nothing uses the camera yet.</translation>
+    </message>
+    <message>
+        <source>Unsaved changes were put back.</source>
+        <translation>Unsaved changes were put back.</translation>
+    </message>
+    <message>
+        <source>%1, version %2 (%3)</source>
+        <translation>%1, version %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>Nothing changed.</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>The new language is applied the next time the program starts.</source>
+        <translation>The new language is applied the next time the program starts.</translation>
+    </message>
+    <message>
+        <source>Device settings are used once the device drivers are installed.</source>
+        <translation>Device settings are used once the device drivers are installed.</translation>
+    </message>
+    <message>
+        <source>Test page queued as print job %1. Printing itself arrives with the printer driver; until then the job waits in the print queue.</source>
+        <translation>Test page queued as print job %1. Printing itself arrives with the printer driver; until then the job waits in the print queue.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsViewModel</name>
+    <message>
+        <source>Printer connection</source>
+        <translation>Printer connection</translation>
+    </message>
+    <message>
+        <source>Printer USB id</source>
+        <translation>Printer USB id</translation>
+    </message>
+    <message>
+        <source>Printer host</source>
+        <translation>Printer host</translation>
+    </message>
+    <message>
+        <source>Printer port</source>
+        <translation>Printer port</translation>
+    </message>
+    <message>
+        <source>Printer serial port</source>
+        <translation>Printer serial port</translation>
+    </message>
+    <message>
+        <source>Printer file</source>
+        <translation>Printer file</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>Paper width</translation>
+    </message>
+    <message>
+        <source>Scanner connection</source>
+        <translation>Scanner connection</translation>
+    </message>
+    <message>
+        <source>Scanner serial port</source>
+        <translation>Scanner serial port</translation>
+    </message>
+    <message>
+        <source>Scanner baud rate</source>
+        <translation>Scanner baud rate</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Headquarters address</source>
+        <translation>Headquarters address</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>vendor:product in hex, e.g. 04b8:0202</source>
+        <translation>vendor:product in hex, e.g. 04b8:0202</translation>
+    </message>
+    <message>
+        <source>a host name or IP address, e.g. 192.168.1.50</source>
+        <translation>a host name or IP address, e.g. 192.168.1.50</translation>
+    </message>
+    <message>
+        <source>a whole number from 1 to 65535, usually 9100</source>
+        <translation>a whole number from 1 to 65535, usually 9100</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/ttyUSB0 or COM3</source>
+        <translation>e.g. /dev/ttyUSB0 or COM3</translation>
+    </message>
+    <message>
+        <source>a full path, e.g. /dev/usb/lp0</source>
+        <translation>a full path, e.g. /dev/usb/lp0</translation>
+    </message>
+    <message>
+        <source>an http:// or https:// address, e.g. https://hq.example.com</source>
+        <translation>an http:// or https:// address, e.g. https://hq.example.com</translation>
+    </message>
+    <message>
+        <source>a camera number from 0 to 9</source>
+        <translation>a camera number from 0 to 9</translation>
+    </message>
+    <message>
+        <source>%1 is needed for this connection.</source>
+        <translation>%1 is needed for this connection.</translation>
+    </message>
+    <message>
+        <source>%1 is not valid.</source>
+        <translation>%1 is not valid.</translation>
+    </message>
+    <message>
+        <source>%1 is not valid: %2.</source>
+        <translation>%1 is not valid: %2.</translation>
+    </message>
+    <message>
+        <source>Member card %1</source>
+        <translation>Member card %1</translation>
+    </message>
+    <message>
+        <source>Mainland mobile number %1</source>
+        <translation>Mainland mobile number %1</translation>
+    </message>
+    <message>
+        <source>Product barcode %1 (%2)</source>
+        <translation>Product barcode %1 (%2)</translation>
+    </message>
+    <message>
+        <source>not in the catalogue</source>
+        <translation>not in the catalogue</translation>
+    </message>
+    <message>
+        <source>Coupon code %1</source>
+        <translation>Coupon code %1</translation>
+    </message>
+    <message>
+        <source>Nothing was read.</source>
+        <translation>Nothing was read.</translation>
+    </message>
+    <message>
+        <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
+        <translation>Unknown code %1: not a member card, phone number, product barcode or coupon</translation>
     </message>
 </context>
 <context>

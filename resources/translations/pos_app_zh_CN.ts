@@ -1,528 +1,1983 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AdjustmentsPage</name>
+    <message>
+        <source>Adjust a member's points</source>
+        <translation>调整会员积分</translation>
+    </message>
+    <message>
+        <source>Card or phone number (F2)</source>
+        <translation>卡号或手机号 (F2)</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <source>e.g. +500 or -200</source>
+        <translation>如 +500 或 -200</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Why (required), e.g. points of a receipt scanned twice</source>
+        <translation>原因（必填），如：同一张小票重复积分</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Adjust (Enter)</source>
+        <translation>调整 (Enter)</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Only a store manager sees the audit trail: log in as a manager.</source>
+        <translation>仅店长可查看审计记录，请用店长工号登录。</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>No member identified</source>
+        <translation>未识别会员</translation>
+    </message>
+    <message>
+        <source>Balance: %1 points</source>
+        <translation>余额：%1 积分</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+    <message>
+        <source>%1 points (%2), approved by %3. Balance now %4.</source>
+        <translation>%1 积分（%2），由 %3 授权。现余额 %4。</translation>
+    </message>
+    <message>
+        <source>Points adjusted.</source>
+        <translation>积分已调整。</translation>
+    </message>
+    <message>
+        <source>member %1</source>
+        <translation>会员 %1</translation>
+    </message>
+</context>
+<context>
+    <name>AdjustmentsViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
+    </message>
+    <message>
+        <source>Enter the points as a signed whole number, e.g. +500 or -200.</source>
+        <translation>请输入带正负号的整数积分，如 +500 或 -200。</translation>
+    </message>
+    <message>
+        <source>A reason is required.</source>
+        <translation>必须填写原因。</translation>
+    </message>
+    <message>
+        <source>Adjust the points of %1 (%2) by %3. Reason: %4. A store manager must approve.</source>
+        <translation>将%1（%2）的积分调整 %3。原因：%4。需店长授权。</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>never</source>
-        <translation type="unfinished" />
+        <translation>无</translation>
     </message>
     <message>
         <source>Cashier: %1</source>
-        <translation type="unfinished" />
+        <translation>收银员：%1</translation>
     </message>
     <message>
         <source>Shift: %1</source>
-        <translation type="unfinished" />
+        <translation>班次：%1</translation>
     </message>
     <message>
         <source>closed</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>Sync: %1 waiting, last success %2</source>
-        <translation type="unfinished" />
+        <translation>未开班</translation>
     </message>
     <message>
         <source>Printer: %1</source>
-        <translation type="unfinished" />
+        <translation>打印机：%1</translation>
     </message>
     <message>
         <source>not set up</source>
-        <translation type="unfinished" />
+        <translation>未设置</translation>
     </message>
     <message>
         <source>Scanner: %1</source>
-        <translation type="unfinished" />
+        <translation>扫码枪：%1</translation>
     </message>
     <message>
         <source>keyboard</source>
-        <translation type="unfinished" />
+        <translation>键盘模式</translation>
     </message>
     <message>
         <source>Camera: %1</source>
-        <translation type="unfinished" />
+        <translation>摄像头：%1</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished" />
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>(%1 queued)</source>
+        <translation>（%1 张待打印）</translation>
+    </message>
+    <message>
+        <source>Sync: %1 waiting, last %2</source>
+        <translation>同步：%1 条待上传，上次同步：%2</translation>
     </message>
     <message>
         <source>Loyalty checkout</source>
-        <translation type="unfinished" />
+        <translation>积分收银台</translation>
     </message>
     <message>
         <source>Checkout</source>
-        <translation type="unfinished" />
+        <translation>收银</translation>
     </message>
     <message>
         <source>Members</source>
-        <translation type="unfinished" />
+        <translation>会员</translation>
     </message>
     <message>
         <source>Gifts</source>
-        <translation type="unfinished" />
+        <translation>积分商城</translation>
     </message>
     <message>
         <source>Refunds</source>
-        <translation type="unfinished" />
+        <translation>退货</translation>
     </message>
     <message>
         <source>Adjustments</source>
-        <translation type="unfinished" />
+        <translation>积分调整</translation>
     </message>
     <message>
         <source>Reports</source>
-        <translation type="unfinished" />
+        <translation>报表</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished" />
+        <translation>设置</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalDialog</name>
+    <message>
+        <source>e.g. 9001</source>
+        <translation>如 9001</translation>
+    </message>
+    <message>
+        <source>Manager number</source>
+        <translation>店长工号</translation>
+    </message>
+    <message>
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Approve (Enter)</source>
+        <translation>授权 (Enter)</translation>
+    </message>
+    <message>
+        <source>Enter the manager's number and PIN.</source>
+        <translation>请输入店长工号和密码。</translation>
     </message>
 </context>
 <context>
     <name>CheckoutPage</name>
     <message>
         <source>Member</source>
-        <translation type="unfinished" />
+        <translation>会员</translation>
     </message>
     <message>
         <source>Scan the member code, or type card or phone number (F2)</source>
-        <translation type="unfinished" />
+        <translation>会员码/卡号/手机号 (F2)</translation>
     </message>
     <message>
         <source>Identify</source>
-        <translation type="unfinished" />
+        <translation>识别</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished" />
+        <translation>清除</translation>
     </message>
     <message>
         <source>Product barcode or code (F3)</source>
-        <translation type="unfinished" />
+        <translation>商品条码或编码 (F3)</translation>
     </message>
     <message>
         <source>Or a plain amount, e.g. 58.50</source>
-        <translation type="unfinished" />
+        <translation>或输入金额，如 58.50</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished" />
+        <translation>商品</translation>
     </message>
     <message>
         <source>Qty</source>
-        <translation type="unfinished" />
+        <translation>数量</translation>
     </message>
     <message>
         <source>Price</source>
-        <translation type="unfinished" />
+        <translation>单价</translation>
     </message>
     <message>
         <source>Amount</source>
-        <translation type="unfinished" />
+        <translation>金额</translation>
     </message>
     <message>
         <source>Remove line</source>
-        <translation type="unfinished" />
+        <translation>删除商品</translation>
     </message>
     <message>
         <source>Payment</source>
-        <translation type="unfinished" />
+        <translation>结算</translation>
     </message>
     <message>
         <source>Total</source>
-        <translation type="unfinished" />
+        <translation>合计</translation>
     </message>
     <message>
         <source>Coupon code</source>
-        <translation type="unfinished" />
+        <translation>优惠券码</translation>
     </message>
     <message>
         <source>Coupon</source>
-        <translation type="unfinished" />
+        <translation>优惠券</translation>
     </message>
     <message>
         <source>Points to pay (F4)</source>
-        <translation type="unfinished" />
+        <translation>抵现积分 (F4)</translation>
     </message>
     <message>
         <source>Max</source>
-        <translation type="unfinished" />
+        <translation>最大抵扣</translation>
     </message>
     <message>
         <source>Pay with points</source>
-        <translation type="unfinished" />
+        <translation>积分抵现</translation>
     </message>
     <message>
         <source>Cash</source>
-        <translation type="unfinished" />
+        <translation>现金</translation>
     </message>
     <message>
         <source>Bank card</source>
-        <translation type="unfinished" />
+        <translation>银行卡</translation>
     </message>
     <message>
         <source>WeChat Pay</source>
-        <translation type="unfinished" />
+        <translation>微信支付</translation>
     </message>
     <message>
         <source>Alipay</source>
-        <translation type="unfinished" />
+        <translation>支付宝</translation>
     </message>
     <message>
         <source>Payment method</source>
-        <translation type="unfinished" />
+        <translation>支付方式</translation>
     </message>
     <message>
         <source>To pay</source>
-        <translation type="unfinished" />
+        <translation>应收</translation>
     </message>
     <message>
         <source>Points to earn</source>
-        <translation type="unfinished" />
+        <translation>可得积分</translation>
     </message>
     <message>
         <source>Complete sale (F12)</source>
-        <translation type="unfinished" />
+        <translation>完成结账 (F12)</translation>
     </message>
     <message>
         <source>No member identified</source>
-        <translation type="unfinished" />
+        <translation>未识别会员</translation>
     </message>
     <message>
         <source>Balance: %1 points</source>
-        <translation type="unfinished" />
+        <translation>余额：%1 积分</translation>
     </message>
     <message>
         <source>(owes %1 points from a refund)</source>
-        <translation type="unfinished" />
+        <translation>（因退货欠 %1 积分）</translation>
     </message>
     <message>
         <source>%1 points expire within 30 days</source>
-        <translation type="unfinished" />
+        <translation>%1 积分将在 30 天内过期</translation>
     </message>
     <message>
         <source>%1 more points to %2</source>
-        <translation type="unfinished" />
+        <translation>还差 %1 积分升至%2</translation>
     </message>
     <message>
         <source>[new]</source>
-        <translation type="unfinished" />
+        <translation>[新品]</translation>
     </message>
     <message>
         <source>Up to %1 points</source>
-        <translation type="unfinished" />
+        <translation>最多可用 %1 积分</translation>
     </message>
     <message>
         <source>Identify a member to earn points</source>
-        <translation type="unfinished" />
+        <translation>识别会员后可积分</translation>
     </message>
     <message>
         <source>Eligible amount: %1</source>
-        <translation type="unfinished" />
+        <translation>可积分金额：%1</translation>
     </message>
     <message>
         <source>Multipliers: %1</source>
-        <translation type="unfinished" />
+        <translation>积分倍数：%1</translation>
     </message>
     <message>
         <source>Purchase points: %1</source>
-        <translation type="unfinished" />
+        <translation>消费积分：%1</translation>
     </message>
     <message>
         <source>Bonus %1: +%2</source>
-        <translation type="unfinished" />
+        <translation>奖励 %1：+%2</translation>
     </message>
     <message>
         <source>Capped: %1</source>
-        <translation type="unfinished" />
+        <translation>已封顶：%1</translation>
     </message>
     <message>
         <source>Receipt %1: paid %2</source>
-        <translation type="unfinished" />
+        <translation>小票 %1：实收 %2</translation>
     </message>
     <message>
         <source>%1 points credited, %2 redeemed, balance %3</source>
-        <translation type="unfinished" />
+        <translation>获得 %1 积分，抵用 %2 积分，余额 %3</translation>
     </message>
     <message>
         <source>Sale complete. The receipt is queued for printing.</source>
-        <translation type="unfinished" />
+        <translation>结账完成，小票已加入打印队列。</translation>
     </message>
 </context>
 <context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
-        <translation type="unfinished" />
+        <translation>金额</translation>
     </message>
     <message>
         <source>Price</source>
-        <translation type="unfinished" />
+        <translation>单价</translation>
     </message>
     <message>
         <source>Member</source>
-        <translation type="unfinished" />
+        <translation>会员</translation>
     </message>
     <message>
         <source>Referrer</source>
-        <translation type="unfinished" />
+        <translation>推荐人</translation>
     </message>
     <message>
         <source>Phone number</source>
-        <translation type="unfinished" />
+        <translation>手机号</translation>
     </message>
     <message>
         <source>Card number</source>
-        <translation type="unfinished" />
+        <translation>卡号</translation>
     </message>
     <message>
         <source>Points</source>
-        <translation type="unfinished" />
+        <translation>积分</translation>
     </message>
     <message>
         <source>Coupon</source>
-        <translation type="unfinished" />
+        <translation>优惠券</translation>
     </message>
     <message>
         <source>Gift</source>
-        <translation type="unfinished" />
+        <translation>礼品</translation>
     </message>
     <message>
         <source>Manager</source>
-        <translation type="unfinished" />
+        <translation>店长</translation>
     </message>
     <message>
         <source>Manager PIN</source>
-        <translation type="unfinished" />
+        <translation>店长密码</translation>
     </message>
     <message>
         <source>PIN</source>
-        <translation type="unfinished" />
+        <translation>密码</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished" />
+        <translation>原因</translation>
     </message>
     <message>
         <source>Basket</source>
-        <translation type="unfinished" />
+        <translation>购物车</translation>
     </message>
     <message>
         <source>Receipt number</source>
-        <translation type="unfinished" />
+        <translation>小票号</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished" />
+        <translation>姓名</translation>
     </message>
     <message>
         <source>Birthday</source>
-        <translation type="unfinished" />
+        <translation>生日</translation>
     </message>
     <message>
         <source>Staff number</source>
-        <translation type="unfinished" />
+        <translation>工号</translation>
     </message>
     <message>
         <source>Payment method</source>
-        <translation type="unfinished" />
+        <translation>支付方式</translation>
     </message>
     <message>
         <source>Stock</source>
-        <translation type="unfinished" />
+        <translation>库存</translation>
     </message>
     <message>
         <source>Product</source>
-        <translation type="unfinished" />
+        <translation>商品</translation>
     </message>
     <message>
         <source>Shift</source>
-        <translation type="unfinished" />
+        <translation>班次</translation>
     </message>
     <message>
         <source>Loyalty program</source>
-        <translation type="unfinished" />
+        <translation>积分方案</translation>
     </message>
     <message>
         <source>Database</source>
-        <translation type="unfinished" />
+        <translation>数据库</translation>
     </message>
     <message>
         <source>Award</source>
-        <translation type="unfinished" />
+        <translation>奖励</translation>
     </message>
     <message>
         <source>Product code</source>
-        <translation type="unfinished" />
+        <translation>商品编码</translation>
     </message>
     <message>
         <source>Barcode</source>
-        <translation type="unfinished" />
+        <translation>条码</translation>
     </message>
     <message>
         <source>File</source>
-        <translation type="unfinished" />
+        <translation>文件</translation>
     </message>
     <message>
         <source>Date and time</source>
-        <translation type="unfinished" />
+        <translation>日期时间</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished" />
+        <translation>日期</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished" />
+        <translation>状态</translation>
     </message>
     <message>
         <source>Tier</source>
-        <translation type="unfinished" />
+        <translation>等级</translation>
     </message>
     <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
-        <translation type="unfinished" />
+        <translation>系统出错，详细信息已写入日志，请联系店长。</translation>
     </message>
     <message>
         <source>No member with this card or phone number.</source>
-        <translation type="unfinished" />
+        <translation>未找到该卡号或手机号对应的会员。</translation>
     </message>
     <message>
         <source>No product with this code.</source>
-        <translation type="unfinished" />
+        <translation>未找到该编码对应的商品。</translation>
     </message>
     <message>
         <source>No sale with this receipt number.</source>
-        <translation type="unfinished" />
+        <translation>未找到该小票号对应的销售记录。</translation>
     </message>
     <message>
         <source>Unknown staff number.</source>
-        <translation type="unfinished" />
+        <translation>工号不存在。</translation>
     </message>
     <message>
         <source>Points may pay at most %1% of this sale.</source>
-        <translation type="unfinished" />
+        <translation>积分最多可抵扣本单金额的 %1%。</translation>
     </message>
     <message>
         <source>The member reached the monthly redemption cap of %1 points.</source>
-        <translation type="unfinished" />
+        <translation>该会员已达每月积分使用上限（%1 积分）。</translation>
     </message>
     <message>
         <source>Not enough points: the balance is %1.</source>
-        <translation type="unfinished" />
+        <translation>积分不足：余额为 %1。</translation>
     </message>
     <message>
         <source>At least %1 points per payment.</source>
-        <translation type="unfinished" />
+        <translation>每次至少使用 %1 积分。</translation>
     </message>
     <message>
         <source>Points are paid in steps of %1.</source>
-        <translation type="unfinished" />
+        <translation>积分须按 %1 的整数倍使用。</translation>
     </message>
     <message>
         <source>This gift is out of stock.</source>
-        <translation type="unfinished" />
+        <translation>该礼品已无库存。</translation>
     </message>
     <message>
         <source>The member has had this gift the most times allowed this month.</source>
-        <translation type="unfinished" />
+        <translation>该会员本月兑换此礼品已达次数上限。</translation>
     </message>
     <message>
         <source>This member is frozen.</source>
-        <translation type="unfinished" />
+        <translation>该会员已冻结。</translation>
     </message>
     <message>
         <source>This coupon cannot be used: %1</source>
-        <translation type="unfinished" />
+        <translation>该优惠券不可用：%1</translation>
     </message>
     <message>
         <source>A manager must approve this (number and PIN).</source>
-        <translation type="unfinished" />
+        <translation>此操作需店长授权（工号和密码）。</translation>
     </message>
     <message>
         <source>Too many wrong PINs: locked until %1.</source>
-        <translation type="unfinished" />
+        <translation>密码错误次数过多，已锁定至 %1。</translation>
     </message>
     <message>
         <source>Wrong PIN.</source>
-        <translation type="unfinished" />
+        <translation>密码错误。</translation>
     </message>
     <message>
         <source>Only a store manager may do this.</source>
-        <translation type="unfinished" />
+        <translation>仅店长可执行此操作。</translation>
     </message>
     <message>
         <source>This phone number is already a member.</source>
-        <translation type="unfinished" />
+        <translation>该手机号已是会员。</translation>
     </message>
     <message>
         <source>%1 already exists.</source>
-        <translation type="unfinished" />
+        <translation>%1已存在。</translation>
     </message>
     <message>
         <source>%1 is not valid.</source>
-        <translation type="unfinished" />
+        <translation>%1无效。</translation>
     </message>
     <message>
         <source>Not allowed: %1</source>
-        <translation type="unfinished" />
+        <translation>不允许：%1</translation>
     </message>
     <message>
         <source>The database cannot be used: %1</source>
-        <translation type="unfinished" />
+        <translation>数据库无法使用：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Form</name>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>GiftsPage</name>
+    <message>
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <source>Scan the member code, or type card or phone number (F2)</source>
+        <translation>会员码/卡号/手机号 (F2)</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <source>Clear (Esc)</source>
+        <translation>清除 (Esc)</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Gift</source>
+        <translation>礼品</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Plus cash</source>
+        <translation>加付现金</translation>
+    </message>
+    <message>
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>授权</translation>
+    </message>
+    <message>
+        <source>Redeem (Enter)</source>
+        <translation>兑换 (Enter)</translation>
+    </message>
+    <message>
+        <source>Last redemption</source>
+        <translation>上一笔兑换</translation>
+    </message>
+    <message>
+        <source>Choose a gift first.</source>
+        <translation>请先选择礼品。</translation>
+    </message>
+    <message>
+        <source>No member identified</source>
+        <translation>未识别会员</translation>
+    </message>
+    <message>
+        <source>Balance: %1 points</source>
+        <translation>余额：%1 积分</translation>
+    </message>
+    <message>
+        <source>(owes %1 points from a refund)</source>
+        <translation>（因退货欠 %1 积分）</translation>
+    </message>
+    <message>
+        <source>out of stock</source>
+        <translation>缺货</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>Choose a gift, then Redeem.</source>
+        <translation>请选择礼品，然后点击“兑换”。</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3 points</source>
+        <translation>%1 %2：%3 积分</translation>
+    </message>
+    <message>
+        <source>plus %1 cash to collect</source>
+        <translation>另收现金 %1</translation>
+    </message>
+    <message>
+        <source>a manager must approve</source>
+        <translation>需店长授权</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+    <message>
+        <source>%1 redeemed (%2): %3 points, balance %4</source>
+        <translation>已兑换 %1（%2）：%3 积分，余额 %4</translation>
+    </message>
+    <message>
+        <source>approved by %1</source>
+        <translation>由 %1 授权</translation>
+    </message>
+    <message>
+        <source>Coupon %1</source>
+        <translation>优惠券 %1</translation>
+    </message>
+    <message>
+        <source>valid until %1</source>
+        <translation>有效期至 %1</translation>
+    </message>
+    <message>
+        <source>Collect %1 in cash.</source>
+        <translation>请收取现金 %1。</translation>
+    </message>
+    <message>
+        <source>Gift redeemed. The coupon is queued for printing.</source>
+        <translation>兑换成功，优惠券已加入打印队列。</translation>
+    </message>
+    <message>
+        <source>Gift redeemed.</source>
+        <translation>兑换成功。</translation>
+    </message>
+</context>
+<context>
+    <name>GiftsViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
+    </message>
+    <message>
+        <source>%1 costs %2 points: a store manager must approve this redemption.</source>
+        <translation>%1 需 %2 积分，本次兑换需店长授权。</translation>
     </message>
 </context>
 <context>
     <name>LoginPage</name>
     <message>
         <source>e.g. 1001</source>
-        <translation type="unfinished" />
+        <translation>如 1001</translation>
     </message>
     <message>
         <source>Staff number</source>
-        <translation type="unfinished" />
+        <translation>工号</translation>
     </message>
     <message>
         <source>PIN</source>
-        <translation type="unfinished" />
+        <translation>密码</translation>
     </message>
     <message>
         <source>Log in</source>
-        <translation type="unfinished" />
+        <translation>登录</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Close shift</source>
-        <translation type="unfinished" />
+        <translation>交班</translation>
     </message>
     <message>
         <source>Open shift</source>
-        <translation type="unfinished" />
+        <translation>开班</translation>
     </message>
     <message>
         <source>Shift %1 closed.
 Sales: %2 (with members: %3), takings %4 yuan
 Points issued: %5, redeemed: %6
 Gifts handed out: %7, refunds: %8</source>
-        <translation type="unfinished" />
+        <translation>班次 %1 已交班。
+销售：%2 笔（会员 %3 笔），收款 %4 元
+积分发放：%5，积分兑换：%6
+礼品兑换：%7 件，退货：%8 笔</translation>
     </message>
     <message>
         <source>Shift report</source>
-        <translation type="unfinished" />
+        <translation>交班报告</translation>
+    </message>
+</context>
+<context>
+    <name>MembersPage</name>
+    <message>
+        <source>Phone, card number or name</source>
+        <translation>手机号、卡号或姓名</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新增会员</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Freeze</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>Points and lots</source>
+        <translation>积分与批次</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>积分明细</translation>
+    </message>
+    <message>
+        <source>Tier and profile</source>
+        <translation>等级与资料</translation>
+    </message>
+    <message>
+        <source>Search for a member, or register a new one.</source>
+        <translation>查询会员，或注册新会员。</translation>
+    </message>
+    <message>
+        <source>Earned</source>
+        <translation>获得日期</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>过期日期</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>剩余积分</translation>
+    </message>
+    <message>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>A business date such as 2026-11-03; empty for no limit</source>
+        <translation>营业日期，如 2026-11-03；留空表示不限</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Qualifying points</source>
+        <translation>定级积分</translation>
+    </message>
+    <message>
+        <source>Register a member</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <source>Register (Enter)</source>
+        <translation>注册 (Enter)</translation>
+    </message>
+    <message>
+        <source>Mobile number</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>11 digits, e.g. 13812345678</source>
+        <translation>11 位数字，如 13812345678</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Optional, e.g. 1990-05-18</source>
+        <translation>选填，如 1990-05-18</translation>
+    </message>
+    <message>
+        <source>Card number</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Optional: a pre-printed card; empty issues a new number</source>
+        <translation>选填：预制会员卡卡号；留空则发放新卡号</translation>
+    </message>
+    <message>
+        <source>Referred by</source>
+        <translation>推荐人</translation>
+    </message>
+    <message>
+        <source>Optional: the referrer's card or phone number</source>
+        <translation>选填：推荐人的卡号或手机号</translation>
+    </message>
+    <message>
+        <source>The member agrees to the program's terms</source>
+        <translation>会员已同意积分计划条款</translation>
+    </message>
+    <message>
+        <source>Required: points, tiers and the store keeping these details for the program. Read the terms to the customer if asked.</source>
+        <translation>必选：涉及积分、等级，以及门店为积分计划保存上述资料。顾客询问时请向其宣读条款。</translation>
+    </message>
+    <message>
+        <source>Open the existing member</source>
+        <translation>打开已有会员</translation>
+    </message>
+    <message>
+        <source>Member registered</source>
+        <translation>会员注册成功</translation>
+    </message>
+    <message>
+        <source>Open member (Enter)</source>
+        <translation>查看会员 (Enter)</translation>
+    </message>
+    <message>
+        <source>Register another</source>
+        <translation>继续注册</translation>
+    </message>
+    <message>
+        <source>Back (Esc)</source>
+        <translation>返回 (Esc)</translation>
+    </message>
+    <message>
+        <source>Edit member</source>
+        <translation>编辑会员</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>保存 (Enter)</translation>
+    </message>
+    <message>
+        <source>Empty: not known</source>
+        <translation>留空表示未知</translation>
+    </message>
+    <message>
+        <source>A new mobile number takes the points with it: check it with the member.</source>
+        <translation>更换手机号后，积分随会员转到新号码，请与会员核对。</translation>
+    </message>
+    <message>
+        <source>Freeze member</source>
+        <translation>冻结会员</translation>
+    </message>
+    <message>
+        <source>Freeze (Enter)</source>
+        <translation>冻结 (Enter)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Required, e.g. card reported lost</source>
+        <translation>必填，如：会员卡挂失</translation>
+    </message>
+    <message>
+        <source>%1 will not be able to earn or use points until unfrozen.</source>
+        <translation>解冻之前，%1 将无法获得或使用积分。</translation>
+    </message>
+    <message>
+        <source>Unfreeze member</source>
+        <translation>解冻会员</translation>
+    </message>
+    <message>
+        <source>Unfreeze (Enter)</source>
+        <translation>解冻 (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 will be able to earn and use points again.</source>
+        <translation>%1 将恢复获得和使用积分。</translation>
+    </message>
+    <message>
+        <source>Export history</source>
+        <translation>导出积分明细</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>FROZEN</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Phone %1  ·  Card %2</source>
+        <translation>手机 %1  ·  卡号 %2</translation>
+    </message>
+    <message>
+        <source>Balance: %1 points</source>
+        <translation>余额：%1 积分</translation>
+    </message>
+    <message>
+        <source>Owes %1 points from a refund; new points pay this first.</source>
+        <translation>因退货欠 %1 积分，新获得的积分将优先抵扣。</translation>
+    </message>
+    <message>
+        <source>Unfreeze</source>
+        <translation>解冻</translation>
+    </message>
+    <message>
+        <source>Points expiring within %1 days: %2</source>
+        <translation>%1 天内将过期的积分：%2</translation>
+    </message>
+    <message>
+        <source>next: %1 points on %2</source>
+        <translation>下一批：%2 过期 %1 积分</translation>
+    </message>
+    <message>
+        <source>Qualifying points (12 months): %1</source>
+        <translation>定级积分（近 12 个月）：%1</translation>
+    </message>
+    <message>
+        <source>%1 more to %2</source>
+        <translation>还差 %1 积分升至%2</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Segment: %1</source>
+        <translation>会员分群：%1</translation>
+    </message>
+    <message>
+        <source>Member since %1 (store %2)</source>
+        <translation>入会日期：%1（门店 %2）</translation>
+    </message>
+    <message>
+        <source>Birthday: %1</source>
+        <translation>生日：%1</translation>
+    </message>
+    <message>
+        <source>not given</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <source>In tier since %1</source>
+        <translation>当前等级起始日期：%1</translation>
+    </message>
+    <message>
+        <source>Referred by %1 (%2)</source>
+        <translation>推荐人：%1（%2）</translation>
+    </message>
+    <message>
+        <source>No consent to the program's terms on record.</source>
+        <translation>没有会员同意积分计划条款的记录。</translation>
+    </message>
+    <message>
+        <source>Showing the latest %1 entries; the export has them all.</source>
+        <translation>仅显示最近 %1 条，导出文件包含全部记录。</translation>
+    </message>
+    <message>
+        <source>%1 entries</source>
+        <translation>共 %1 条</translation>
+    </message>
+    <message>
+        <source>Possibly registered already: %1. Ask the customer; press Register again to register a new member anyway.</source>
+        <translation>可能已注册：%1。请向顾客确认；如仍要注册新会员，请再次点击注册。</translation>
+    </message>
+    <message>
+        <source>Register anyway (Enter)</source>
+        <translation>仍然注册 (Enter)</translation>
+    </message>
+    <message>
+        <source>A member with the same details exists. Please check.</source>
+        <translation>已有资料相同的会员，请核对。</translation>
+    </message>
+    <message>
+        <source>Open the existing member: %1</source>
+        <translation>打开已有会员：%1</translation>
+    </message>
+    <message>
+        <source>%1's card number: %2</source>
+        <translation>%1 的卡号：%2</translation>
+    </message>
+    <message>
+        <source>Registered. Give the member the card number.</source>
+        <translation>注册成功，请将卡号告知会员。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>The member is frozen.</source>
+        <translation>会员已冻结。</translation>
+    </message>
+    <message>
+        <source>The member is active again.</source>
+        <translation>会员已解冻。</translation>
+    </message>
+    <message>
+        <source>%1 entries written to %2</source>
+        <translation>已导出 %1 条记录到 %2</translation>
+    </message>
+</context>
+<context>
+    <name>MembersViewModel</name>
+    <message>
+        <source>Regular</source>
+        <extracomment>The table shows this many entries at most; the CSV export has them all.</extracomment>
+        <translation>普通会员</translation>
+    </message>
+    <message>
+        <source>Purchase</source>
+        <translation>消费</translation>
+    </message>
+    <message>
+        <source>Paid with points</source>
+        <translation>积分抵现</translation>
+    </message>
+    <message>
+        <source>Gift</source>
+        <translation>礼品</translation>
+    </message>
+    <message>
+        <source>Award</source>
+        <translation>奖励</translation>
+    </message>
+    <message>
+        <source>Adjustment</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <source>Refund clawback</source>
+        <translation>退货扣回</translation>
+    </message>
+    <message>
+        <source>Points returned</source>
+        <translation>积分退回</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>过期</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>补录</translation>
+    </message>
+    <message>
+        <source>Upgrade</source>
+        <translation>升级</translation>
+    </message>
+    <message>
+        <source>Yearly review</source>
+        <translation>年度评级</translation>
+    </message>
+    <message>
+        <source>Set by hand: %1</source>
+        <translation>手动设置：%1</translation>
+    </message>
+    <message>
+        <source>purchase %1</source>
+        <translation>消费积分 %1</translation>
+    </message>
+    <message>
+        <source>first purchase</source>
+        <translation>首次消费</translation>
+    </message>
+    <message>
+        <source>birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>capped</source>
+        <translation>已封顶</translation>
+    </message>
+    <message>
+        <source>paid %1 yuan</source>
+        <translation>抵现 %1 元</translation>
+    </message>
+    <message>
+        <source>%1 yuan</source>
+        <translation>%1 元</translation>
+    </message>
+    <message>
+        <source>award: %1</source>
+        <translation>奖励：%1</translation>
+    </message>
+    <message>
+        <source>%1 (approved by %2)</source>
+        <translation>%1（由 %2 授权）</translation>
+    </message>
+    <message>
+        <source>refund %1</source>
+        <translation>退货 %1</translation>
+    </message>
+    <message>
+        <source>owed %1</source>
+        <translation>欠 %1</translation>
+    </message>
+    <message>
+        <source>points past their expiry date</source>
+        <translation>积分已过有效期</translation>
+    </message>
+    <message>
+        <source>earned on %1</source>
+        <translation>获得于 %1</translation>
+    </message>
+    <message>
+        <source>No member matches %1.</source>
+        <translation>没有与“%1”匹配的会员。</translation>
+    </message>
+    <message>
+        <source>Dates are written like 2026-11-03.</source>
+        <translation>日期格式应为 2026-11-03。</translation>
+    </message>
+    <message>
+        <source>The end date is before the start date.</source>
+        <translation>结束日期早于开始日期。</translation>
+    </message>
+    <message>
+        <source>Business date</source>
+        <translation>营业日期</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Balance after</source>
+        <translation>变动后余额</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Entry ID</source>
+        <translation>记录 ID</translation>
+    </message>
+    <message>
+        <source>An export is still running.</source>
+        <translation>导出仍在进行中。</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>The member must agree to the program's terms (tick the box).</source>
+        <translation>会员须同意积分计划条款（请勾选）。</translation>
+    </message>
+    <message>
+        <source>Only a store manager may freeze or unfreeze a member.</source>
+        <translation>仅店长可冻结或解冻会员。</translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+</context>
+<context>
+    <name>RefundsPage</name>
+    <message>
+        <source>Scan or type the receipt number, then Enter</source>
+        <translation>扫描或输入小票号，然后按 Enter</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Clear (Esc)</source>
+        <translation>清除 (Esc)</translation>
+    </message>
+    <message>
+        <source>Refund / item</source>
+        <translation>退货 / 商品</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>All lines</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <source>No lines</source>
+        <translation>全不选</translation>
+    </message>
+    <message>
+        <source>This refund</source>
+        <translation>本次退货</translation>
+    </message>
+    <message>
+        <source>Money back</source>
+        <translation>退款金额</translation>
+    </message>
+    <message>
+        <source>Points taken back</source>
+        <translation>扣回积分</translation>
+    </message>
+    <message>
+        <source>Points given back</source>
+        <translation>退还积分</translation>
+    </message>
+    <message>
+        <source>Balance</source>
+        <translation>余额</translation>
+    </message>
+    <message>
+        <source>Confirm refund (F12)</source>
+        <translation>确认退货 (F12)</translation>
+    </message>
+    <message>
+        <source>Enter a receipt number to see its sale.</source>
+        <translation>输入小票号以查看该笔销售。</translation>
+    </message>
+    <message>
+        <source>refunded (%1)</source>
+        <translation>已退货（%1）</translation>
+    </message>
+    <message>
+        <source>Receipt %1</source>
+        <translation>小票 %1</translation>
+    </message>
+    <message>
+        <source>total %1</source>
+        <translation>合计 %1</translation>
+    </message>
+    <message>
+        <source>%1 points paid</source>
+        <translation>抵现 %1 积分</translation>
+    </message>
+    <message>
+        <source>coupon %1</source>
+        <translation>优惠券 %1</translation>
+    </message>
+    <message>
+        <source>%1 points earned</source>
+        <translation>获得 %1 积分</translation>
+    </message>
+    <message>
+        <source>no member</source>
+        <translation>非会员</translation>
+    </message>
+    <message>
+        <source>refunded entirely</source>
+        <translation>已全部退货</translation>
+    </message>
+    <message>
+        <source>no member: no points change</source>
+        <translation>非会员：积分无变化</translation>
+    </message>
+    <message>
+        <source>Shortfall: %1 points. The balance will be negative (%2); later earnings pay it off first.</source>
+        <translation>差额：%1 积分。余额将变为负数（%2），之后获得的积分将优先抵扣。</translation>
+    </message>
+    <message>
+        <source>Refund %1: %2 back, %3 points taken back, %4 points given back</source>
+        <translation>退货 %1：退款 %2，扣回 %3 积分，退还 %4 积分</translation>
+    </message>
+    <message>
+        <source>balance %1</source>
+        <translation>余额 %1</translation>
+    </message>
+    <message>
+        <source>%1 returned points had expired and were written off.</source>
+        <translation>退还的积分中有 %1 积分已过期并作废。</translation>
+    </message>
+    <message>
+        <source>Shortfall: %1 points could not be taken back; the member owes %2 points.</source>
+        <translation>差额：%1 积分未能扣回，会员现欠 %2 积分。</translation>
+    </message>
+    <message>
+        <source>Refund done. Give back %1.</source>
+        <translation>退货完成，请退款 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>RefundsViewModel</name>
+    <message>
+        <source>Tick the lines to refund first.</source>
+        <translation>请先勾选要退货的商品。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>Refresh (Ctrl+R)</source>
+        <translation>刷新 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Expiry run…</source>
+        <translation>积分过期处理…</translation>
+    </message>
+    <message>
+        <source>Write off the points that expired before today (managers only)</source>
+        <translation>作废今天之前已过期的积分（仅限店长）</translation>
+    </message>
+    <message>
+        <source>Reports and the expiry run are for the store manager.
+Log in with a manager's staff number to see them.</source>
+        <translation>报表和积分过期处理仅限店长使用。
+请用店长工号登录后查看。</translation>
+    </message>
+    <message>
+        <source>Points issued and redeemed per day, last %1 days</source>
+        <translation>近 %1 天每日积分发放与兑换</translation>
+    </message>
+    <message>
+        <source>Points liability</source>
+        <translation>积分负债</translation>
+    </message>
+    <message>
+        <source>Points outstanding</source>
+        <translation>积分余额合计</translation>
+    </message>
+    <message>
+        <source>Value as payment</source>
+        <translation>可抵现金额</translation>
+    </message>
+    <message>
+        <source>Members with points</source>
+        <translation>有积分的会员</translation>
+    </message>
+    <message>
+        <source>Owed by members</source>
+        <translation>会员欠积分</translation>
+    </message>
+    <message>
+        <source>Expiring within 30 days</source>
+        <translation>30 天内过期</translation>
+    </message>
+    <message>
+        <source>Top gifts, last %1 days</source>
+        <translation>近 %1 天热门礼品</translation>
+    </message>
+    <message>
+        <source>Gift</source>
+        <translation>礼品</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Member segments</source>
+        <translation>会员分群</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>分群</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <source>Working… the counter stays usable.</source>
+        <translation>处理中…收银可照常进行。</translation>
+    </message>
+    <message>
+        <source>As of %1</source>
+        <translation>截至 %1</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>发放</translation>
+    </message>
+    <message>
+        <source>Redeemed</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <source>No points were issued or redeemed in these days.</source>
+        <translation>这段时间内没有积分发放或兑换。</translation>
+    </message>
+    <message>
+        <source>%1 days: %2 points issued, %3 redeemed</source>
+        <translation>近 %1 天：发放 %2 积分，兑换 %3 积分</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <source>Nothing to expire: no points lapsed before %1.</source>
+        <translation>无需处理：%1 之前没有过期的积分。</translation>
+    </message>
+    <message>
+        <source>Dry run done: waiting for confirmation.</source>
+        <translation>预检完成，等待确认。</translation>
+    </message>
+    <message>
+        <source>%1 points of %2 members (%3 lots) expired before %4.
+
+Write them off now? This adds an expiry entry to each member's points history and cannot be undone.</source>
+        <translation>%2 位会员共 %1 积分（%3 个批次）已在 %4 之前过期。
+
+现在作废这些积分吗？此操作会在每位会员的积分明细中添加一条过期记录，且无法撤销。</translation>
+    </message>
+    <message>
+        <source>Expiry run</source>
+        <translation>积分过期处理</translation>
+    </message>
+    <message>
+        <source>Expire the points</source>
+        <translation>作废过期积分</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Expiry run cancelled: nothing was written.</source>
+        <translation>已取消积分过期处理，未做任何更改。</translation>
+    </message>
+    <message>
+        <source>Expired %1 points of %2 members.</source>
+        <translation>已作废 %2 位会员共 %1 积分。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsViewModel</name>
+    <message>
+        <source>Regular</source>
+        <translation>普通会员</translation>
+    </message>
+</context>
+<context>
+    <name>ScanTestDialog</name>
+    <message>
+        <source>Test scan</source>
+        <translation>扫码测试</translation>
+    </message>
+    <message>
+        <source>Scan a member card, phone number, product or coupon into the field below (a keyboard-wedge scanner types it and presses Enter).</source>
+        <translation>请在下方输入框中扫描会员卡、手机号、商品或优惠券（键盘模式扫码枪会自动输入并回车）。</translation>
+    </message>
+    <message>
+        <source>The scanner is set to a serial port, which is read by the device driver still to come: this test reads keyboard input only.</source>
+        <translation>扫码枪设置为串口连接，串口数据需由尚未提供的设备驱动读取；本测试仅读取键盘输入。</translation>
+    </message>
+    <message>
+        <source>Waiting for a scan…</source>
+        <translation>等待扫码…</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Receipt printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <source>Not set up</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <source>USB</source>
+        <translation>USB</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>File or device path</source>
+        <translation>文件或设备路径</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接方式</translation>
+    </message>
+    <message>
+        <source>Receipts wait in the print queue until a printer is set up.</source>
+        <translation>设置打印机之前，小票会在打印队列中等待。</translation>
+    </message>
+    <message>
+        <source>vendor:product, e.g. 04b8:0202</source>
+        <translation>厂商ID:产品ID，如 04b8:0202</translation>
+    </message>
+    <message>
+        <source>host or IP, e.g. 192.168.1.50</source>
+        <translation>主机名或 IP，如 192.168.1.50</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/ttyUSB0 or COM3</source>
+        <translation>如 /dev/ttyUSB0 或 COM3</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/usb/lp0</source>
+        <translation>如 /dev/usb/lp0</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>%1 mm</source>
+        <translation>%1 毫米</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>纸张宽度</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>扫码枪</translation>
+    </message>
+    <message>
+        <source>Keyboard wedge (USB, types like a keyboard)</source>
+        <translation>键盘模式（USB，模拟键盘输入）</translation>
+    </message>
+    <message>
+        <source>%1 baud</source>
+        <translation>%1 波特</translation>
+    </message>
+    <message>
+        <source>Test scan…</source>
+        <translation>扫码测试…</translation>
+    </message>
+    <message>
+        <source>Camera (member QR codes)</source>
+        <translation>摄像头（扫会员二维码）</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>不使用摄像头</translation>
+    </message>
+    <message>
+        <source>Camera %1</source>
+        <translation>摄像头 %1</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Store and headquarters</source>
+        <translation>门店与总部</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>Terminal</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <source>Headquarters address</source>
+        <translation>总部地址</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Window language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Saved here, applied the next time the program starts.</source>
+        <translation>在此保存，下次启动程序时生效。</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>Loyalty program</source>
+        <translation>积分方案</translation>
+    </message>
+    <message>
+        <source>App version</source>
+        <translation>软件版本</translation>
+    </message>
+    <message>
+        <source>Undo changes (Esc)</source>
+        <translation>撤销修改 (Esc)</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>保存 (Enter)</translation>
+    </message>
+    <message>
+        <source>No camera configured: members are identified by card, phone number or scanner.</source>
+        <translation>未配置摄像头：通过卡号、手机号或扫码枪识别会员。</translation>
+    </message>
+    <message>
+        <source>Camera %1 is chosen. Reading member QR codes with it comes with the device drivers; nothing uses the camera yet.</source>
+        <translation>已选择摄像头 %1。用摄像头识别会员二维码的功能将随设备驱动提供，目前尚未使用摄像头。</translation>
+    </message>
+    <message>
+        <source>Unsaved changes were put back.</source>
+        <translation>未保存的修改已撤销。</translation>
+    </message>
+    <message>
+        <source>%1, version %2 (%3)</source>
+        <translation>%1，版本 %2（%3）</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有任何修改。</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <source>The new language is applied the next time the program starts.</source>
+        <translation>新语言将在下次启动程序时生效。</translation>
+    </message>
+    <message>
+        <source>Device settings are used once the device drivers are installed.</source>
+        <translation>设备设置将在安装设备驱动后生效。</translation>
+    </message>
+    <message>
+        <source>Test page queued as print job %1. Printing itself arrives with the printer driver; until then the job waits in the print queue.</source>
+        <translation>测试页已加入打印队列（任务 %1）。实际打印功能将随打印机驱动提供，在此之前该任务会在打印队列中等待。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsViewModel</name>
+    <message>
+        <source>Printer connection</source>
+        <translation>打印机连接方式</translation>
+    </message>
+    <message>
+        <source>Printer USB id</source>
+        <translation>打印机 USB ID</translation>
+    </message>
+    <message>
+        <source>Printer host</source>
+        <translation>打印机主机</translation>
+    </message>
+    <message>
+        <source>Printer port</source>
+        <translation>打印机端口</translation>
+    </message>
+    <message>
+        <source>Printer serial port</source>
+        <translation>打印机串口</translation>
+    </message>
+    <message>
+        <source>Printer file</source>
+        <translation>打印机文件</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>纸张宽度</translation>
+    </message>
+    <message>
+        <source>Scanner connection</source>
+        <translation>扫码枪连接方式</translation>
+    </message>
+    <message>
+        <source>Scanner serial port</source>
+        <translation>扫码枪串口</translation>
+    </message>
+    <message>
+        <source>Scanner baud rate</source>
+        <translation>扫码枪波特率</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Headquarters address</source>
+        <translation>总部地址</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>vendor:product in hex, e.g. 04b8:0202</source>
+        <translation>十六进制的“厂商ID:产品ID”，如 04b8:0202</translation>
+    </message>
+    <message>
+        <source>a host name or IP address, e.g. 192.168.1.50</source>
+        <translation>主机名或 IP 地址，如 192.168.1.50</translation>
+    </message>
+    <message>
+        <source>a whole number from 1 to 65535, usually 9100</source>
+        <translation>1 到 65535 之间的整数，通常为 9100</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/ttyUSB0 or COM3</source>
+        <translation>如 /dev/ttyUSB0 或 COM3</translation>
+    </message>
+    <message>
+        <source>a full path, e.g. /dev/usb/lp0</source>
+        <translation>完整路径，如 /dev/usb/lp0</translation>
+    </message>
+    <message>
+        <source>an http:// or https:// address, e.g. https://hq.example.com</source>
+        <translation>以 http:// 或 https:// 开头的地址，如 https://hq.example.com</translation>
+    </message>
+    <message>
+        <source>a camera number from 0 to 9</source>
+        <translation>0 到 9 之间的摄像头编号</translation>
+    </message>
+    <message>
+        <source>%1 is needed for this connection.</source>
+        <translation>此连接方式需要填写%1。</translation>
+    </message>
+    <message>
+        <source>%1 is not valid.</source>
+        <translation>%1无效。</translation>
+    </message>
+    <message>
+        <source>%1 is not valid: %2.</source>
+        <translation>%1无效（%2）。</translation>
+    </message>
+    <message>
+        <source>Member card %1</source>
+        <translation>会员卡 %1</translation>
+    </message>
+    <message>
+        <source>Mainland mobile number %1</source>
+        <translation>大陆手机号 %1</translation>
+    </message>
+    <message>
+        <source>Product barcode %1 (%2)</source>
+        <translation>商品条码 %1（%2）</translation>
+    </message>
+    <message>
+        <source>not in the catalogue</source>
+        <translation>不在商品目录中</translation>
+    </message>
+    <message>
+        <source>Coupon code %1</source>
+        <translation>优惠券码 %1</translation>
+    </message>
+    <message>
+        <source>Nothing was read.</source>
+        <translation>未读取到任何内容。</translation>
+    </message>
+    <message>
+        <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
+        <translation>无法识别的码 %1：不是会员卡、手机号、商品条码或优惠券</translation>
     </message>
 </context>
 <context>
     <name>WorkArea</name>
     <message>
         <source>Close shift</source>
-        <translation type="unfinished" />
+        <translation>交班</translation>
     </message>
     <message>
         <source>Log out</source>
-        <translation type="unfinished" />
+        <translation>退出登录</translation>
     </message>
 </context>
 </TS>
