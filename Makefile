@@ -34,6 +34,7 @@ run: $(STAMP) $(QM)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(PY) scripts/translations.py check
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 

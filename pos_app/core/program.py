@@ -75,6 +75,8 @@ class LineMultiplier:
     id: str
     multiplier: Fraction
     when: LineCondition
+    name_zh: str = ""
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class SaleMultiplier:
     id: str
     multiplier: Fraction
     when: SaleCondition
+    name_zh: str = ""
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Bonus:
     id: str
     kind: str  # first_purchase | birthday
     points: int
+    name_zh: str = ""
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,19 @@ class Program:
             if g.code == code:
                 return g
         return None
+
+    def rule_name(self, rule_id: str, language: str) -> str:
+        """The display name of a multiplier, bonus or tier (``tier:gold``) in a language."""
+        if rule_id.startswith("tier:"):
+            tier = self.tiers.get(rule_id[5:])
+            return tier.name_zh if language == "zh_CN" else tier.name_en
+        rules: tuple[LineMultiplier | SaleMultiplier | Bonus, ...] = (
+            *self.earning.line_multipliers, *self.earning.sale_multipliers, *self.earning.bonuses)
+        for rule in rules:
+            if rule.id == rule_id:
+                name = rule.name_zh if language == "zh_CN" else rule.name_en
+                return name or rule.id
+        return rule_id
 
     def award(self, award_id: str) -> Award | None:
         for a in self.awards:
@@ -382,7 +401,8 @@ def _parse_earning(r: _Reader) -> Earning:
         w.done()
         if not (cond.flags or cond.categories or cond.skus):
             raise ProgramError(f"{t.path}.when", "needs at least one of flags, categories, skus")
-        line_mults.append(LineMultiplier(t.text("id", pattern=_ID_RE), t.multiplier("multiplier"), cond))
+        line_mults.append(LineMultiplier(t.text("id", pattern=_ID_RE), t.multiplier("multiplier"), cond,
+                                         t.text("name_zh", ""), t.text("name_en", "")))
         t.done()
     _unique(line_mults, "id", f"{r.path}.line_multipliers")
     sale_mults = []
@@ -402,7 +422,8 @@ def _parse_earning(r: _Reader) -> Earning:
         if scond.from_time and scond.until_time and scond.until_time <= scond.from_time:
             raise ProgramError(f"{t.path}.when.until_time", "must be after from_time")
         sale_mults.append(
-            SaleMultiplier(t.text("id", pattern=_ID_RE), t.multiplier("multiplier"), scond)
+            SaleMultiplier(t.text("id", pattern=_ID_RE), t.multiplier("multiplier"), scond,
+                           t.text("name_zh", ""), t.text("name_en", ""))
         )
         t.done()
     _unique(sale_mults, "id", f"{r.path}.sale_multipliers")
@@ -411,7 +432,8 @@ def _parse_earning(r: _Reader) -> Earning:
         kind = t.text("kind")
         if kind not in BONUS_KINDS:
             raise ProgramError(f"{t.path}.kind", f"must be one of {', '.join(BONUS_KINDS)}, got {kind!r}")
-        bonuses.append(Bonus(t.text("id", pattern=_ID_RE), kind, t.whole("points", lo=1, hi=10**7)))
+        bonuses.append(Bonus(t.text("id", pattern=_ID_RE), kind, t.whole("points", lo=1, hi=10**7),
+                             t.text("name_zh", ""), t.text("name_en", "")))
         t.done()
     _unique(bonuses, "id", f"{r.path}.bonuses")
     e = Earning(

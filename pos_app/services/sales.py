@@ -77,14 +77,16 @@ def _coupon_value(t: Terminal, code: str, member: MemberRecord | None, total_fen
     if coupon is None:
         raise NotFound("coupon", f"no coupon {code!r}")
     if coupon["used_at"]:
-        raise RuleViolation("coupon", f"coupon {code} was used already ({coupon['used_receipt_no']})")
+        raise RuleViolation("coupon", f"coupon {code} was used already ({coupon['used_receipt_no']})",
+                            reason="used", receipt_no=coupon["used_receipt_no"])
     if member is None or coupon["member_id"] != member.id:
-        raise RuleViolation("coupon", f"coupon {code} belongs to another member")
+        raise RuleViolation("coupon", f"coupon {code} belongs to another member", reason="other_member")
     if coupon["valid_until"] and day > dt.date.fromisoformat(coupon["valid_until"]):
-        raise RuleViolation("coupon", f"coupon {code} expired on {coupon['valid_until']}")
+        raise RuleViolation("coupon", f"coupon {code} expired on {coupon['valid_until']}", reason="expired",
+                            valid_until=coupon["valid_until"])
     if total_fen < coupon["min_spend_fen"]:
         raise RuleViolation("coupon", f"coupon {code} needs a minimum spend of {coupon['min_spend_fen']} fen",
-                            min_spend_fen=coupon["min_spend_fen"])
+                            reason="min_spend", min_spend_fen=coupon["min_spend_fen"])
     return int(min(coupon["value_fen"], total_fen))
 
 

@@ -15,7 +15,15 @@ from pos_app.services.context import Terminal
 from pos_app.services.settings import load_settings, startup_language
 from pos_app.storage.paths import data_root
 from pos_app.ui.errors import message
-from pos_app.ui.qt import QApplication, QCoreApplication, QLocale, QMessageBox, QThreadPool, QTranslator
+from pos_app.ui.qt import (
+    QApplication,
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QMessageBox,
+    QThreadPool,
+    QTranslator,
+)
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.workers import SyncPool
@@ -35,6 +43,10 @@ def install_translator(app: QCoreApplication, language: str) -> QTranslator | No
     qm = translations_dir() / f"pos_app_{language}.qm"
     if language != "en" and translator.load(str(qm)):
         app.installTranslator(translator)
+        # Qt's own texts (dialog buttons, the text fields' context menu) from Qt's catalogue
+        qt_own = QTranslator(app)
+        if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt_own)
         QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
         return translator
     if language != "en":
@@ -87,7 +99,7 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     from pos_app.ui.widgets.checkout import CheckoutPage
 
     session = SessionViewModel(terminal)
-    checkout = CheckoutViewModel(terminal, lambda: session.staff_code)
+    checkout = CheckoutViewModel(terminal, lambda: session.staff_code, language)
     tiers = {tr.id: (tr.name_zh if language == "zh_CN" else tr.name_en) for tr in terminal.program.tiers.tiers}
     app = App(terminal, session, checkout, None, pool or QThreadPool.globalInstance(), language)
     window = MainWindow(session, translate("App", "Loyalty checkout") + f" — {terminal.store_id}", app.status_text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from pos_app.core.errors import PosError
+from pos_app.core.money import format_fen
 from pos_app.ui.qt import QCoreApplication
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,15 @@ def message(exc: BaseException) -> str:
         return translate("Errors", "The member has had this gift the most times allowed this month.")
     if code == "rule_violation" and field == "member":
         return translate("Errors", "This member is frozen.")
+    if code == "rule_violation" and field == "coupon" and p.get("reason") == "used":
+        return translate("Errors", "This coupon was used already (receipt %1).").replace("%1", str(p["receipt_no"]))
+    if code == "rule_violation" and field == "coupon" and p.get("reason") == "other_member":
+        return translate("Errors", "This coupon belongs to another member.")
+    if code == "rule_violation" and field == "coupon" and p.get("reason") == "expired":
+        return translate("Errors", "This coupon expired on %1.").replace("%1", str(p["valid_until"]))
+    if code == "rule_violation" and field == "coupon" and p.get("reason") == "min_spend":
+        return translate("Errors", "This coupon needs a minimum spend of %1 yuan.").replace(
+            "%1", format_fen(int(p["min_spend_fen"])))
     if code == "rule_violation" and field == "coupon":
         return translate("Errors", "This coupon cannot be used: %1").replace("%1", exc.message)
     if code == "approval_required":

@@ -3,6 +3,7 @@
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
+    QLibraryInfo,
     QLocale,
     QObject,
     QRectF,
@@ -54,7 +55,8 @@ __all__ = [
     "QAbstractItemView", "QAction", "QApplication", "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
     "QDialog", "QDialogButtonBox", "QEvent", "QFileDialog", "QFont", "QFontMetricsF", "QFormLayout", "QFrame",
     "QGridLayout",
-    "QGroupBox", "QHBoxLayout", "QHeaderView", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel", "QLineEdit",
+    "QGroupBox", "QHBoxLayout", "QHeaderView", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel",
+    "QLibraryInfo", "QLineEdit",
     "QListWidget", "QListWidgetItem", "QLocale", "QMainWindow", "QMessageBox", "QObject", "QPainter", "QPen",
     "QProgressBar", "QPushButton", "QRectF", "QRunnable", "QShortcut", "QSize", "QSpinBox", "QStackedWidget",
     "QStatusBar", "QTabWidget", "QTableWidget", "QTableWidgetItem", "QTextEdit", "QThreadPool", "QTimer",

@@ -387,8 +387,12 @@
         <translation>Bonus %1: +%2</translation>
     </message>
     <message>
-        <source>Capped: %1</source>
-        <translation>Capped: %1</translation>
+        <source>Capped at the most points one sale may earn</source>
+        <translation>Capped at the most points one sale may earn</translation>
+    </message>
+    <message>
+        <source>Daily earning cap reached: %1 points not credited; the sale is flagged for review</source>
+        <translation>Daily earning cap reached: %1 points not credited; the sale is flagged for review</translation>
     </message>
     <message>
         <source>Receipt %1: paid %2</source>
@@ -584,6 +588,22 @@
     <message>
         <source>This member is frozen.</source>
         <translation>This member is frozen.</translation>
+    </message>
+    <message>
+        <source>This coupon was used already (receipt %1).</source>
+        <translation>This coupon was used already (receipt %1).</translation>
+    </message>
+    <message>
+        <source>This coupon belongs to another member.</source>
+        <translation>This coupon belongs to another member.</translation>
+    </message>
+    <message>
+        <source>This coupon expired on %1.</source>
+        <translation>This coupon expired on %1.</translation>
+    </message>
+    <message>
+        <source>This coupon needs a minimum spend of %1 yuan.</source>
+        <translation>This coupon needs a minimum spend of %1 yuan.</translation>
     </message>
     <message>
         <source>This coupon cannot be used: %1</source>

@@ -387,8 +387,12 @@
         <translation>奖励 %1：+%2</translation>
     </message>
     <message>
-        <source>Capped: %1</source>
-        <translation>已封顶：%1</translation>
+        <source>Capped at the most points one sale may earn</source>
+        <translation>已达单笔积分上限</translation>
+    </message>
+    <message>
+        <source>Daily earning cap reached: %1 points not credited; the sale is flagged for review</source>
+        <translation>已达每日积分上限：%1 积分未入账，本单已标记待审核</translation>
     </message>
     <message>
         <source>Receipt %1: paid %2</source>
@@ -584,6 +588,22 @@
     <message>
         <source>This member is frozen.</source>
         <translation>该会员已冻结。</translation>
+    </message>
+    <message>
+        <source>This coupon was used already (receipt %1).</source>
+        <translation>该优惠券已使用（小票 %1）。</translation>
+    </message>
+    <message>
+        <source>This coupon belongs to another member.</source>
+        <translation>该优惠券属于其他会员。</translation>
+    </message>
+    <message>
+        <source>This coupon expired on %1.</source>
+        <translation>该优惠券已于 %1 过期。</translation>
+    </message>
+    <message>
+        <source>This coupon needs a minimum spend of %1 yuan.</source>
+        <translation>该优惠券需满 %1 元方可使用。</translation>
     </message>
     <message>
         <source>This coupon cannot be used: %1</source>

@@ -30,9 +30,10 @@ class CheckoutViewModel(QObject):
     sale_completed = Signal(object)
     error_raised = Signal(str)
 
-    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None]) -> None:
+    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN") -> None:
         super().__init__()
         self.terminal = terminal
+        self.language = language
         self._staff_code = staff_code
         self.member: MemberPicture | None = None
         self.lines: list[SaleLine] = []

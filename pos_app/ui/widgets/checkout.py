@@ -250,13 +250,18 @@ class CheckoutPage(QWidget):
         self.earn_label.setText(f"{q.earn.total:,}")
         b = q.earn.breakdown()
         parts = [self.tr("Eligible amount: %1").replace("%1", yuan(sum(ln["eligible_fen"] for ln in b["lines"])))]
-        mults = " × ".join(f"{m['id']} {m['multiplier']}" for m in b["sale_multipliers"])
+        program, lang = self.vm.terminal.program, self.vm.language
+        mults = " × ".join(f"{program.rule_name(m['id'], lang)} {m['multiplier']}" for m in b["sale_multipliers"])
         parts.append(self.tr("Multipliers: %1").replace("%1", mults))
         parts.append(self.tr("Purchase points: %1").replace("%1", str(b["purchase_points"])))
         for bonus in b["bonuses"]:
-            parts.append(self.tr("Bonus %1: +%2").replace("%1", bonus["id"]).replace("%2", str(bonus["points"])))
-        if b["flags"]:
-            parts.append(self.tr("Capped: %1").replace("%1", ", ".join(b["flags"])))
+            parts.append(self.tr("Bonus %1: +%2").replace("%1", program.rule_name(bonus["id"], lang))
+                         .replace("%2", str(bonus["points"])))
+        if "sale_cap" in b["flags"]:
+            parts.append(self.tr("Capped at the most points one sale may earn"))
+        if "daily_cap" in b["flags"]:
+            parts.append(self.tr("Daily earning cap reached: %1 points not credited; the sale is flagged for review")
+                         .replace("%1", str(b["daily_cap_cut"])))
         self.breakdown.setPlainText("\n".join(parts))
 
     def _on_sale_completed(self, result: SaleResult) -> None:
