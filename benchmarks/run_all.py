@@ -10,12 +10,14 @@ from collections.abc import Callable
 import bench_expiry
 import bench_lookup
 import bench_sale
+import bench_ui
 from benchlib import BENCH_DIR, Figure, machine_info, print_figures
 
 BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("sale: services vs raw sqlite3 (figures 1, 2)", bench_sale.run),
     ("member lookup by card and phone (figure 3)", bench_lookup.run),
     ("expiry run and verify (figure 4)", bench_expiry.run),
+    ("cashier window: start, scan, sale, memory (figures 5-8)", bench_ui.run),
 ]
 
 
