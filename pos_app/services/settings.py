@@ -209,8 +209,9 @@ def load_settings(t: Terminal) -> TerminalSettings:
     """The saved settings; an unset key means its default. A stored value this build
     cannot read (edited by hand) falls back to the default and is logged, never fatal."""
     values: dict[str, Any] = {}
+    stored = t.repo.settings()  # one query: the status bar reads these after every sale
     for key, (attr, parse) in _SPECS.items():
-        raw = t.repo.setting(key)
+        raw = stored.get(key)
         if raw is None:
             continue
         try:

@@ -83,6 +83,9 @@ class Repo:
         row = Setting.get_or_none(Setting.key == key)
         return row.value if row else None
 
+    def settings(self) -> dict[str, str]:
+        return {k: v for k, v in self.database.execute("SELECT key, value FROM setting").fetchall()}
+
     def set_setting(self, key: str, value: str) -> None:
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
 
