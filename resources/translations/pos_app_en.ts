@@ -239,14 +239,6 @@
         <translation>Member</translation>
     </message>
     <message>
-        <source>Scan the member code, or type card or phone number (F2)</source>
-        <translation>Scan the member code, or type card or phone number (F2)</translation>
-    </message>
-    <message>
-        <source>Identify</source>
-        <translation>Identify</translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation>Clear</translation>
     </message>
@@ -660,14 +652,6 @@
         <translation>Member</translation>
     </message>
     <message>
-        <source>Scan the member code, or type card or phone number (F2)</source>
-        <translation>Scan the member code, or type card or phone number (F2)</translation>
-    </message>
-    <message>
-        <source>Identify</source>
-        <translation>Identify</translation>
-    </message>
-    <message>
         <source>Clear (Esc)</source>
         <translation>Clear (Esc)</translation>
     </message>
@@ -829,6 +813,17 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Shift report</source>
         <translation>Shift report</translation>
+    </message>
+</context>
+<context>
+    <name>MemberEntry</name>
+    <message>
+        <source>Scan the member code, or type card or phone number (F2)</source>
+        <translation>Scan the member code, or type card or phone number (F2)</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>Identify</translation>
     </message>
 </context>
 <context>

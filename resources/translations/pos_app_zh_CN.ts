@@ -239,14 +239,6 @@
         <translation>会员</translation>
     </message>
     <message>
-        <source>Scan the member code, or type card or phone number (F2)</source>
-        <translation>会员码/卡号/手机号 (F2)</translation>
-    </message>
-    <message>
-        <source>Identify</source>
-        <translation>识别</translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
@@ -660,14 +652,6 @@
         <translation>会员</translation>
     </message>
     <message>
-        <source>Scan the member code, or type card or phone number (F2)</source>
-        <translation>会员码/卡号/手机号 (F2)</translation>
-    </message>
-    <message>
-        <source>Identify</source>
-        <translation>识别</translation>
-    </message>
-    <message>
         <source>Clear (Esc)</source>
         <translation>清除 (Esc)</translation>
     </message>
@@ -829,6 +813,17 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>Shift report</source>
         <translation>交班报告</translation>
+    </message>
+</context>
+<context>
+    <name>MemberEntry</name>
+    <message>
+        <source>Scan the member code, or type card or phone number (F2)</source>
+        <translation>会员码/卡号/手机号 (F2)</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>识别</translation>
     </message>
 </context>
 <context>

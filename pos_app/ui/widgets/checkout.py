@@ -24,7 +24,7 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
-from pos_app.ui.widgets.common import Notice, big_button, yuan
+from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
 
 
 class CheckoutPage(QWidget):
@@ -48,14 +48,7 @@ class CheckoutPage(QWidget):
         # member panel
         box = QGroupBox(self.tr("Member"), self)
         row = QHBoxLayout(box)
-        self.member_input = QLineEdit(box)
-        self.member_input.setObjectName("member_input")
-        self.member_input.setPlaceholderText(self.tr("Scan the member code, or type card or phone number (F2)"))
-        self.member_input.returnPressed.connect(self._identify)
-        row.addWidget(self.member_input, 2)
-        self.identify_button = big_button(self.tr("Identify"), box)
-        self.identify_button.clicked.connect(self._identify)
-        row.addWidget(self.identify_button)
+        self.member_input, self.identify_button = member_entry(box, row, "member_input", self._identify)
         info = QVBoxLayout()
         self.member_label = QLabel(box)
         self.member_label.setObjectName("member_label")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pos_app.core.money import format_fen
-from pos_app.ui.qt import QLabel, QPushButton, QSize, QTimer, QWidget
+from pos_app.ui.qt import QCoreApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, QTimer, QWidget
 
 TOUCH_HEIGHT = 44
 
@@ -43,3 +45,19 @@ class Notice(QLabel):
         self.setText(text)
         self.style().polish(self)
         self._timer.start(8000)
+
+
+def member_entry(parent: QWidget, row: QHBoxLayout, object_name: str,
+                 on_identify: Callable[[], None]) -> tuple[QLineEdit, QPushButton]:
+    """The member field and its Identify button, as checkout and gifts both show them:
+    a scan, card or phone number, confirmed by Enter or the button."""
+    field = QLineEdit(parent)
+    field.setObjectName(object_name)
+    field.setPlaceholderText(QCoreApplication.translate(
+        "MemberEntry", "Scan the member code, or type card or phone number (F2)"))
+    field.returnPressed.connect(on_identify)
+    row.addWidget(field, 2)
+    button = big_button(QCoreApplication.translate("MemberEntry", "Identify"), parent)
+    button.clicked.connect(on_identify)
+    row.addWidget(button)
+    return field, button

@@ -13,7 +13,6 @@ from pos_app.ui.qt import (
     QHeaderView,
     QKeySequence,
     QLabel,
-    QLineEdit,
     QShortcut,
     Qt,
     QTableWidget,
@@ -23,7 +22,7 @@ from pos_app.ui.qt import (
 )
 from pos_app.ui.viewmodels.gifts import GiftsViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
-from pos_app.ui.widgets.common import Notice, big_button, yuan
+from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
 
 if TYPE_CHECKING:
     from pos_app.ui.app import App
@@ -52,14 +51,7 @@ class GiftsPage(QWidget):
         root = QVBoxLayout(self)
         box = QGroupBox(self.tr("Member"), self)
         row = QHBoxLayout(box)
-        self.member_input = QLineEdit(box)
-        self.member_input.setObjectName("gift_member_input")
-        self.member_input.setPlaceholderText(self.tr("Scan the member code, or type card or phone number (F2)"))
-        self.member_input.returnPressed.connect(self._identify)
-        row.addWidget(self.member_input, 2)
-        self.identify_button = big_button(self.tr("Identify"), box)
-        self.identify_button.clicked.connect(self._identify)
-        row.addWidget(self.identify_button)
+        self.member_input, self.identify_button = member_entry(box, row, "gift_member_input", self._identify)
         info = QVBoxLayout()
         self.member_label = QLabel(box)
         self.member_label.setObjectName("gift_member_label")
