@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 PRINTER_CONNECTIONS = ("none", "usb", "network", "serial", "file")
 PAPER_WIDTHS_MM = (58, 80)
 SCANNER_MODES = ("keyboard", "serial")
+SCANNER_TERMINATORS = ("enter", "tab", "enter_or_tab")
+DECODER_BACKENDS = ("auto", "zxing", "pyzbar")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 LANGUAGES = ("zh_CN", "en")
 MAX_CAMERA_INDEX = 9
@@ -45,7 +47,18 @@ class TerminalSettings:
     scanner_mode: str = "keyboard"
     scanner_serial_port: str = ""
     scanner_baud: int = 9600
+    # keyboard-wedge bursts: at most this many ms between keys, at least this many characters
+    scanner_max_gap_ms: int = 50
+    scanner_min_length: int = 6
+    scanner_prefix: str = ""
+    scanner_suffix: str = ""
+    scanner_terminator: str = "enter_or_tab"
     camera_device: int | None = None
+    decoder_backend: str = "auto"  # auto: zxing-cpp, then pyzbar when it is installed
+    printer_cash_drawer: bool = False  # kick the drawer after a cash sale
+    receipt_header: str = ""  # the store's name and address on receipts; lines split by "|"
+    receipt_footer: str = ""
+    member_qr_public_key: str = ""  # headquarters' Ed25519 key (base64url, 32 bytes)
     hq_url: str = ""
     language: str = "zh_CN"
 
@@ -128,6 +141,51 @@ def _file(key: str, value: object) -> str:
     return text
 
 
+def _bounded(low: int, high: int) -> Callable[[str, object], int]:
+    def parse(key: str, value: object) -> int:
+        n = _whole(key, value)
+        if not low <= n <= high:
+            raise InvalidInput(key, f"must be {low} to {high}: {value!r}", low=low, high=high)
+        return n
+
+    return parse
+
+
+def _affix(key: str, value: object) -> str:
+    """A scanner prefix or suffix: a few printable ASCII characters."""
+    text = _text(key, value, 8)
+    if text and not (text.isascii() and text.isprintable()):
+        raise InvalidInput(key, f"at most 8 printable ASCII characters: {value!r}")
+    return text
+
+
+def _flag(key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(key, value, 5).lower()
+    if text in ("1", "true", "on", "yes"):
+        return True
+    if text in ("0", "false", "off", "no", ""):
+        return False
+    raise InvalidInput(key, f"must be on or off: {value!r}")
+
+
+def _public_key(key: str, value: object) -> str:
+    import base64
+    import binascii
+
+    text = _text(key, value, 64)
+    if not text:
+        return ""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidInput(key, "an Ed25519 public key is 32 bytes in base64url (43 characters)")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
 def _camera(key: str, value: object) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
@@ -174,7 +232,17 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "scanner.mode": ("scanner_mode", _choice(SCANNER_MODES)),
     "scanner.serial_port": ("scanner_serial_port", _serial_port),
     "scanner.baud": ("scanner_baud", _choice(BAUD_RATES)),
+    "scanner.max_gap_ms": ("scanner_max_gap_ms", _bounded(5, 500)),
+    "scanner.min_length": ("scanner_min_length", _bounded(2, 64)),
+    "scanner.prefix": ("scanner_prefix", _affix),
+    "scanner.suffix": ("scanner_suffix", _affix),
+    "scanner.terminator": ("scanner_terminator", _choice(SCANNER_TERMINATORS)),
     "camera.device": ("camera_device", _camera),
+    "decoder.backend": ("decoder_backend", _choice(DECODER_BACKENDS)),
+    "printer.cash_drawer": ("printer_cash_drawer", _flag),
+    "receipt.header": ("receipt_header", lambda k, v: _text(k, v, 200)),
+    "receipt.footer": ("receipt_footer", lambda k, v: _text(k, v, 200)),
+    "member_qr.public_key": ("member_qr_public_key", _public_key),
     "hq.url": ("hq_url", _url),
     "ui.language": ("language", _choice(LANGUAGES)),
 }
@@ -184,6 +252,8 @@ KEYS = tuple(_SPECS)
 
 def _stored(value: Any) -> str:
     """The text kept in the ``setting`` table."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return "none" if value is None else str(value)
 
 

@@ -266,10 +266,23 @@ class PrintJob(BaseModel):
     last_error = TextField(null=True)
     created_at = TextField()
     printed_at = TextField(null=True)
+    next_try_at = TextField(null=True)
+    reprint_of = ForeignKeyField("self", null=True, column_name="reprint_of", field="id")
+
+
+class RevokedCode(BaseModel):
+    kind = TextField()
+    value = TextField()
+    reason = TextField(default="")
+    revoked_at = TextField()
+
+    class Meta:
+        table_name = "revoked_code"
+        indexes = ((("kind", "value"), True),)
 
 
 MODELS: list[type[BaseModel]] = [
     Setting, Counter, ProgramRow, Staff, Member, LedgerEntry, Lot, LotMove, TierMonth,
     TierChange, Sale, Refund, SaleLine, GiftStock, Coupon, Redemption, Outbox, Audit, ExpiryRun, Product, Shift,
-    PrintJob,
+    PrintJob, RevokedCode,
 ]
