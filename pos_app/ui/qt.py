@@ -62,3 +62,7 @@ __all__ = [
     "QStatusBar", "QTabWidget", "QTableWidget", "QTableWidgetItem", "QTextEdit", "QThreadPool", "QTimer",
     "QTranslator", "QVBoxLayout", "QWidget", "Qt", "Signal", "Slot",
 ]
+
+from PySide6.QtWidgets import QScrollArea
+
+__all__ += ["QScrollArea"]

@@ -156,3 +156,34 @@ def test_pages_fit_1024x768(qtbot: object, app: App) -> None:
         page = app.window.work.pages[key]  # type: ignore[attr-defined]
         hint = page.minimumSizeHint()
         assert hint.width() <= stack.width() and hint.height() <= stack.height(), (key, hint, stack.size())
+
+
+def test_device_details_saved_and_bad_ones_refused(qtbot: object, app: App) -> None:
+    page = settings_page(qtbot, app)
+    page.cash_drawer.setChecked(True)
+    type_into(qtbot, page.receipt_header, "Demo store | 1 Main Street")
+    type_into(qtbot, page.scanner_gap, "30")
+    type_into(qtbot, page.scanner_min_length, "8")
+    type_into(qtbot, page.scanner_prefix, "]C")
+    choose(page.scanner_terminator, "tab")
+    choose(page.decoder_backend, "pyzbar")
+    key = "A" * 42 + "A"  # 43 base64url characters = 32 bytes
+    type_into(qtbot, page.member_qr_key, key)
+    qtbot.keyClick(page.scanner_gap, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert page.notice.text().startswith("Settings saved."), page.notice.text()
+    s = settings.load_settings(app.terminal)
+    assert (s.printer_cash_drawer, s.receipt_header, s.scanner_max_gap_ms, s.scanner_min_length) == (
+        True, "Demo store | 1 Main Street", 30, 8)
+    assert (s.scanner_prefix, s.scanner_terminator, s.decoder_backend, s.member_qr_public_key) == (
+        "]C", "tab", "pyzbar", key)
+
+    before = saved_keys(app)
+    type_into(qtbot, page.scanner_gap, "1000")
+    qtbot.keyClick(page.scanner_gap, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert page.notice.text().startswith("Time between scanner keys is not valid: a whole number of milliseconds")
+    assert page.scanner_gap.hasFocus()
+    type_into(qtbot, page.scanner_gap, "30")
+    type_into(qtbot, page.member_qr_key, "not-a-key")
+    qtbot.keyClick(page.member_qr_key, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert page.notice.text().startswith("Member QR code key is not valid")
+    assert saved_keys(app) == before

@@ -41,7 +41,12 @@ class SettingsViewModel(QObject):
             "printer.paper_mm": self.tr("Paper width"), "scanner.mode": self.tr("Scanner connection"),
             "scanner.serial_port": self.tr("Scanner serial port"), "scanner.baud": self.tr("Scanner baud rate"),
             "camera.device": self.tr("Camera"), "hq.url": self.tr("Headquarters address"),
-            "ui.language": self.tr("Language"),
+            "ui.language": self.tr("Language"), "printer.cash_drawer": self.tr("Cash drawer"),
+            "receipt.header": self.tr("Receipt header"), "receipt.footer": self.tr("Receipt footer"),
+            "scanner.max_gap_ms": self.tr("Time between scanner keys"),
+            "scanner.min_length": self.tr("Shortest scan"), "scanner.prefix": self.tr("Scanner prefix"),
+            "scanner.suffix": self.tr("Scanner suffix"), "scanner.terminator": self.tr("Scan ending"),
+            "decoder.backend": self.tr("Decoder"), "member_qr.public_key": self.tr("Member QR code key"),
         }
         return labels.get(key, key)
 
@@ -55,6 +60,13 @@ class SettingsViewModel(QObject):
             "printer.file": self.tr("a full path, e.g. /dev/usb/lp0"),
             "hq.url": self.tr("an http:// or https:// address, e.g. https://hq.example.com"),
             "camera.device": self.tr("a camera number from 0 to 9"),
+            "scanner.max_gap_ms": self.tr("a whole number of milliseconds from 5 to 500"),
+            "scanner.min_length": self.tr("a whole number from 2 to 64"),
+            "scanner.prefix": self.tr("at most 8 printable ASCII characters"),
+            "scanner.suffix": self.tr("at most 8 printable ASCII characters"),
+            "member_qr.public_key": self.tr("43 characters of base64url from headquarters"),
+            "receipt.header": self.tr("at most 200 characters, lines separated by |"),
+            "receipt.footer": self.tr("at most 200 characters"),
         }
         return hints.get(key, "")
 

@@ -11,6 +11,7 @@ from pos_app.services import settings
 from pos_app.services.settings import TerminalSettings
 from pos_app.ui.errors import message
 from pos_app.ui.qt import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -21,6 +22,7 @@ from pos_app.ui.qt import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QScrollArea,
     QShortcut,
     QStackedWidget,
     Qt,
@@ -116,11 +118,17 @@ class SettingsPage(QWidget):
 
     def _build(self) -> None:
         root = QVBoxLayout(self)
-        columns = QHBoxLayout()
+        # the form scrolls inside the page so that every device setting fits a 1024x768 screen
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget(scroll)
+        scroll.setWidget(body)
+        columns = QHBoxLayout(body)
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        root.addLayout(columns, 1)
+        root.addWidget(scroll, 1)
 
         # printer
         box = QGroupBox(self.tr("Receipt printer"), self)
@@ -157,6 +165,13 @@ class SettingsPage(QWidget):
         for mm in settings.PAPER_WIDTHS_MM:
             self.paper_width.addItem(self.tr("%1 mm").replace("%1", str(mm)), mm)
         form.addRow(self.tr("Paper width"), self.paper_width)
+        self.cash_drawer = QCheckBox(self.tr("Open the cash drawer after a cash sale"), box)
+        self.cash_drawer.setObjectName("cash_drawer")
+        form.addRow(self.cash_drawer)
+        self.receipt_header = self._line(box, "receipt_header", self.tr("store name | address | phone"))
+        form.addRow(self.tr("Receipt header"), self.receipt_header)
+        self.receipt_footer = self._line(box, "receipt_footer", self.tr("e.g. Thank you for shopping with us"))
+        form.addRow(self.tr("Receipt footer"), self.receipt_footer)
         self.test_print_button = big_button(self.tr("Test print"), box)
         self.test_print_button.setObjectName("test_print_button")
         self.test_print_button.clicked.connect(self.vm.test_print)
@@ -181,6 +196,30 @@ class SettingsPage(QWidget):
         row.addWidget(self.scanner_serial, 1)
         row.addWidget(self.scanner_baud)
         form.addRow(self.tr("Serial port"), row)
+        row = QHBoxLayout()
+        self.scanner_gap = self._line(box, "scanner_gap", "50")
+        self.scanner_gap.setMaximumWidth(70)
+        self.scanner_min_length = self._line(box, "scanner_min_length", "6")
+        self.scanner_min_length.setMaximumWidth(70)
+        row.addWidget(QLabel(self.tr("Keys at most"), box))
+        row.addWidget(self.scanner_gap)
+        row.addWidget(QLabel(self.tr("ms apart, at least"), box))
+        row.addWidget(self.scanner_min_length)
+        row.addWidget(QLabel(self.tr("characters"), box))
+        row.addStretch(1)
+        form.addRow(self.tr("A scan is"), row)
+        row = QHBoxLayout()
+        self.scanner_prefix = self._line(box, "scanner_prefix", self.tr("prefix"))
+        self.scanner_suffix = self._line(box, "scanner_suffix", self.tr("suffix"))
+        self.scanner_terminator = QComboBox(box)
+        self.scanner_terminator.setObjectName("scanner_terminator")
+        for value, label in (("enter_or_tab", self.tr("Ends with Enter or Tab")), ("enter", self.tr("Ends with Enter")),
+                             ("tab", self.tr("Ends with Tab"))):
+            self.scanner_terminator.addItem(label, value)
+        row.addWidget(self.scanner_prefix)
+        row.addWidget(self.scanner_suffix)
+        row.addWidget(self.scanner_terminator, 1)
+        form.addRow(self.tr("Framing"), row)
         self.test_scan_button = big_button(self.tr("Test scan…"), box)
         self.test_scan_button.setObjectName("test_scan_button")
         self.test_scan_button.clicked.connect(self.open_scan_test)
@@ -197,6 +236,12 @@ class SettingsPage(QWidget):
         for i in range(settings.MAX_CAMERA_INDEX + 1):
             self.camera.addItem(self.tr("Camera %1").replace("%1", str(i)), i)
         form.addRow(self.tr("Device"), self.camera)
+        self.decoder_backend = QComboBox(box)
+        self.decoder_backend.setObjectName("decoder_backend")
+        for value, label in (("auto", self.tr("Automatic (zxing-cpp, then ZBar)")), ("zxing", "zxing-cpp"),
+                             ("pyzbar", "ZBar (pyzbar)")):
+            self.decoder_backend.addItem(label, value)
+        form.addRow(self.tr("Decoder"), self.decoder_backend)
         self.camera_status = QLabel(box)
         self.camera_status.setObjectName("camera_status")
         self.camera_status.setWordWrap(True)
@@ -218,6 +263,9 @@ class SettingsPage(QWidget):
         self.hq_url = self._line(box, "hq_url", "https://hq.example.com")
         form.addRow(QLabel(self.tr("Headquarters address"), box))
         form.addRow(self.hq_url)
+        self.member_qr_key = self._line(box, "member_qr_key", self.tr("sent down by headquarters"))
+        form.addRow(QLabel(self.tr("Member QR code key (Ed25519, public)"), box))
+        form.addRow(self.member_qr_key)
         left.addWidget(box)
 
         box = QGroupBox(self.tr("Language"), self)
@@ -271,6 +319,11 @@ class SettingsPage(QWidget):
             "printer.paper_mm": self.paper_width, "scanner.mode": self.scanner_mode,
             "scanner.serial_port": self.scanner_serial, "scanner.baud": self.scanner_baud,
             "camera.device": self.camera, "hq.url": self.hq_url, "ui.language": self.language,
+            "printer.cash_drawer": self.cash_drawer, "receipt.header": self.receipt_header,
+            "receipt.footer": self.receipt_footer, "scanner.max_gap_ms": self.scanner_gap,
+            "scanner.min_length": self.scanner_min_length, "scanner.prefix": self.scanner_prefix,
+            "scanner.suffix": self.scanner_suffix, "scanner.terminator": self.scanner_terminator,
+            "decoder.backend": self.decoder_backend, "member_qr.public_key": self.member_qr_key,
         }
         for combo in self.findChildren(QComboBox):
             # long item texts must not widen the column past 1024x768
@@ -289,6 +342,11 @@ class SettingsPage(QWidget):
             "printer.connection": connection, "printer.paper_mm": self.paper_width.currentData(),
             "scanner.mode": self.scanner_mode.currentData(), "camera.device": self.camera.currentData(),
             "hq.url": self.hq_url.text(), "ui.language": self.language.currentData(),
+            "printer.cash_drawer": self.cash_drawer.isChecked(), "receipt.header": self.receipt_header.text(),
+            "receipt.footer": self.receipt_footer.text(), "scanner.max_gap_ms": self.scanner_gap.text(),
+            "scanner.min_length": self.scanner_min_length.text(), "scanner.prefix": self.scanner_prefix.text(),
+            "scanner.suffix": self.scanner_suffix.text(), "scanner.terminator": self.scanner_terminator.currentData(),
+            "decoder.backend": self.decoder_backend.currentData(), "member_qr.public_key": self.member_qr_key.text(),
         }
         if connection == "usb":
             out["printer.usb"] = self.printer_usb.text()
@@ -312,6 +370,16 @@ class SettingsPage(QWidget):
         self.printer_serial.setText(s.printer_serial_port)
         self.printer_file.setText(s.printer_file)
         _select(self.paper_width, s.printer_paper_mm)
+        self.cash_drawer.setChecked(s.printer_cash_drawer)
+        self.receipt_header.setText(s.receipt_header)
+        self.receipt_footer.setText(s.receipt_footer)
+        self.scanner_gap.setText(str(s.scanner_max_gap_ms))
+        self.scanner_min_length.setText(str(s.scanner_min_length))
+        self.scanner_prefix.setText(s.scanner_prefix)
+        self.scanner_suffix.setText(s.scanner_suffix)
+        _select(self.scanner_terminator, s.scanner_terminator)
+        _select(self.decoder_backend, s.decoder_backend)
+        self.member_qr_key.setText(s.member_qr_public_key)
         _select(self.scanner_mode, s.scanner_mode)
         self.scanner_serial.setText(s.scanner_serial_port)
         _select(self.scanner_baud, s.scanner_baud)
