@@ -12,7 +12,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from pos_app.core.errors import InvalidInput, NotFound
+from pos_app.core.errors import ApprovalRequired, InvalidInput, NotFound
 from pos_app.core.members import CARD_PREFIX, gs1_check_digit, normalize_phone, validate_card_number
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import iso
@@ -297,11 +297,26 @@ def get_setting(t: Terminal, key: str) -> Any:
     return load_settings(t).value(key)
 
 
-def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None) -> list[str]:
+#: settings that decide whom the terminal trusts (where its ledger goes, which member QR codes
+#: are genuine): a cashier may not change them without a manager's number and PIN
+PROTECTED = ("hq.url", "member_qr.public_key")
+
+
+def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None,
+                  approval: tuple[str, str] | None = None) -> list[str]:
     """Check every value and the result as a whole, then write the keys that changed, each
-    with an audit row, in one transaction. Any error saves nothing. Returns the changed keys."""
+    with an audit row, in one transaction. Any error saves nothing. Returns the changed keys.
+
+    ``staff_code`` is who is logged in (None: the back-office command line). A change to a
+    PROTECTED key by staff who are not managers needs ``approval`` = (manager number, PIN),
+    else ApprovalRequired names the first protected key."""
+    from pos_app.services.staff import require_manager
+
     parsed = {key: parse_value(key, value) for key, value in changes.items()}
     stamp = t.stamp(staff_code=staff_code)
+    approved_by = None
+    if approval is not None:
+        approved_by = require_manager(t, approval[0], approval[1]).code
     with t.database.transaction():
         current = load_settings(t)
         new = dataclasses.replace(current, **{_ATTR[k]: v for k, v in parsed.items()})
@@ -310,9 +325,17 @@ def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str
         # an unset key keeps meaning its default until a different value is saved
         changed = [k for k in KEYS if k in parsed and (new.value(k) != current.value(k) or (
             stored[k] is not None and stored[k] != _stored(new.value(k))))]
+        protected = [k for k in changed if k in PROTECTED]
+        if protected and staff_code is not None and approved_by is None:
+            member = t.repo.staff_by_code(staff_code)
+            if member is None or member.role != "manager":
+                raise ApprovalRequired(protected[0], "a manager must approve this change", keys=protected)
         for key in changed:
             t.repo.set_setting(key, _stored(new.value(key)))
-            t.ledger.audit("setting.change", key, {"old": stored[key], "new": _stored(new.value(key))}, stamp)
+            detail = {"old": stored[key], "new": _stored(new.value(key))}
+            if approved_by is not None and key in PROTECTED:
+                detail["approved_by"] = approved_by
+            t.ledger.audit("setting.change", key, detail, stamp)
     return changed
 
 

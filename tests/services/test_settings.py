@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from pos_app.core.errors import InvalidInput, NotFound
+from pos_app.core.errors import ApprovalRequired, InvalidInput, NotFound, PermissionDenied
 from pos_app.core.members import gs1_check_digit, make_card_number
-from pos_app.services import settings
+from pos_app.services import settings, staff
 from pos_app.services.context import Terminal
 
 
@@ -29,6 +31,7 @@ def test_defaults_when_nothing_is_saved(terminal: Terminal) -> None:
 
 
 def test_save_typed_values_reload_and_audit_only_changes(terminal: Terminal) -> None:
+    staff.create_staff(terminal, code="9001", name="Manager", role="manager", pin="9999")
     changed = settings.save_settings(terminal, {
         "printer.connection": "network", "printer.host": " 192.168.1.50 ", "printer.port": "9101",
         "printer.paper_mm": "58", "scanner.mode": "serial", "scanner.serial_port": "/dev/ttyUSB0",
@@ -123,3 +126,29 @@ def test_scan_classification() -> None:
     assert settings.classify_scan(card[:-1] + str((int(card[-1]) + 1) % 10)).kind == "unknown"
     for junk in ("", "hello", "12345", "CP", "CP-12", "２９００"):
         assert settings.classify_scan(junk).kind == "unknown", junk
+
+
+def test_trust_settings_need_a_manager(terminal: Terminal) -> None:
+    staff.create_staff(terminal, code="1001", name="Cashier", role="cashier", pin="1234")
+    staff.create_staff(terminal, code="9001", name="Manager", role="manager", pin="9999")
+    key = "B" * 43
+    # a cashier may change the printer, not where the ledger goes or which member QR codes count
+    assert settings.save_settings(terminal, {"printer.paper_mm": 58}, staff_code="1001") == ["printer.paper_mm"]
+    for change in ({"hq.url": "https://evil.example.com"}, {"member_qr.public_key": key},
+                   {"printer.paper_mm": 80, "member_qr.public_key": key}):
+        with pytest.raises(ApprovalRequired) as err:
+            settings.save_settings(terminal, change, staff_code="1001")
+        assert err.value.field in settings.PROTECTED
+    with pytest.raises(PermissionDenied):
+        settings.save_settings(terminal, {"member_qr.public_key": key}, staff_code="1001", approval=("9001", "0000"))
+    with pytest.raises(PermissionDenied):
+        settings.save_settings(terminal, {"member_qr.public_key": key}, staff_code="1001", approval=("1001", "1234"))
+    assert settings.load_settings(terminal).member_qr_public_key == ""
+    assert settings.load_settings(terminal).printer_paper_mm == 58  # the refused saves changed nothing
+    assert settings.save_settings(terminal, {"member_qr.public_key": key}, staff_code="1001",
+                                  approval=("9001", "9999")) == ["member_qr.public_key"]
+    row = terminal.repo.row("SELECT staff_code, details FROM audit WHERE ref = 'member_qr.public_key'")
+    assert row is not None and row["staff_code"] == "1001" and json.loads(row["details"])["approved_by"] == "9001"
+    # a manager needs no second approval; the command line (no staff) is the back office
+    assert settings.save_settings(terminal, {"hq.url": "https://hq.example.com"}, staff_code="9001") == ["hq.url"]
+    assert settings.save_settings(terminal, {"hq.url": "https://hq2.example.com"}) == ["hq.url"]

@@ -59,6 +59,9 @@ def test_settings_saved_and_reloaded(qtbot: object, app: App) -> None:
     type_into(qtbot, page.hq_url, "https://hq.example.com/pos/")
     qtbot.keyClick(page.hq_url, Qt.Key.Key_Return)  # type: ignore[attr-defined]  Enter saves
 
+    # the headquarters address decides where the ledger goes: a cashier needs a manager
+    assert saved_keys(app) == {}
+    approve(qtbot, page)
     assert page.notice.text().startswith("Settings saved.")
     assert "applied the next time the program starts" in page.notice.text()
     s = settings.load_settings(app.terminal)
@@ -158,6 +161,15 @@ def test_pages_fit_1024x768(qtbot: object, app: App) -> None:
         assert hint.width() <= stack.width() and hint.height() <= stack.height(), (key, hint, stack.size())
 
 
+def approve(qtbot: object, page: SettingsPage, pin: str = "9999") -> None:
+    dialog = page.approval
+    assert dialog is not None and dialog.isVisible()
+    assert "Headquarters address" in dialog.text_label.text() or "Member QR code key" in dialog.text_label.text()
+    type_into(qtbot, dialog.code_input, "9001")
+    type_into(qtbot, dialog.pin_input, pin)
+    qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+
+
 def test_device_details_saved_and_bad_ones_refused(qtbot: object, app: App) -> None:
     page = settings_page(qtbot, app)
     page.cash_drawer.setChecked(True)
@@ -170,6 +182,11 @@ def test_device_details_saved_and_bad_ones_refused(qtbot: object, app: App) -> N
     key = "A" * 42 + "A"  # 43 base64url characters = 32 bytes
     type_into(qtbot, page.member_qr_key, key)
     qtbot.keyClick(page.scanner_gap, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    approve(qtbot, page, pin="0000")  # a wrong PIN saves nothing and the dialog stays
+    assert page.approval is not None and page.approval.isVisible() and saved_keys(app) == {}
+    assert page.approval.notice.text() == "Wrong PIN."
+    approve(qtbot, page)
+    assert page.approval is not None and not page.approval.isVisible()
     assert page.notice.text().startswith("Settings saved."), page.notice.text()
     s = settings.load_settings(app.terminal)
     assert (s.printer_cash_drawer, s.receipt_header, s.scanner_max_gap_ms, s.scanner_min_length) == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.members import mask_phone
 from pos_app.services import catalog, settings
 from pos_app.services.context import Terminal
@@ -16,8 +16,11 @@ from pos_app.ui.viewmodels.session import SessionViewModel
 
 class SettingsViewModel(QObject):
     """Signals: ``loaded()``, ``saved(list)`` (the keys that changed), ``save_refused(str, str)``
-    (the setting key and the sentence), ``print_queued(int)`` (the job id), ``error_raised(str)``."""
+    (the setting key and the sentence), ``approval_needed(str)`` (what a manager is asked to
+    approve; the form is saved again through ``approve``), ``print_queued(int)`` (the job id),
+    ``error_raised(str)``."""
 
+    approval_needed = Signal(str)
     loaded = Signal()
     saved = Signal(list)
     save_refused = Signal(str, str)
@@ -30,6 +33,7 @@ class SettingsViewModel(QObject):
         self.session = session
         self.settings = TerminalSettings()
         self.language_pending = False  # a language saved this run: applied at the next start
+        self.pending: dict[str, object] | None = None  # a form waiting for a manager's approval
         self.load()
 
     # -- labels and hints, for messages that name the field ---------------------------------------
@@ -87,10 +91,17 @@ class SettingsViewModel(QObject):
             return
         self.loaded.emit()
 
-    def save(self, values: Mapping[str, object]) -> bool:
-        """Everything or nothing: a bad value is refused naming its field."""
+    def save(self, values: Mapping[str, object], approval: tuple[str, str] | None = None) -> bool:
+        """Everything or nothing: a bad value is refused naming its field; a change to the
+        headquarters address or the member QR key by a cashier waits for a manager."""
         try:
-            changed = settings.save_settings(self.terminal, values, staff_code=self.session.staff_code)
+            changed = settings.save_settings(self.terminal, values, staff_code=self.session.staff_code,
+                                             approval=approval)
+        except ApprovalRequired as exc:
+            self.pending = dict(values)
+            names = "、".join(self.field_label(k) for k in exc.params.get("keys", [exc.field]))
+            self.approval_needed.emit(self.tr("A store manager must approve changing: %1").replace("%1", names))
+            return False
         except InvalidInput as exc:
             if exc.field in settings.KEYS:
                 self.save_refused.emit(exc.field, self._refusal(exc))
@@ -100,11 +111,18 @@ class SettingsViewModel(QObject):
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
+        self.pending = None
         if "ui.language" in changed:
             self.language_pending = True
         self.load()
         self.saved.emit(changed)
         return True
+
+    def approve(self, manager_code: str, manager_pin: str) -> bool:
+        """Save the form waiting for approval; a wrong PIN changes nothing and may be retried."""
+        if self.pending is None:
+            return False
+        return self.save(self.pending, approval=(manager_code.strip(), manager_pin))
 
     # -- devices ---------------------------------------------------------------------------------------
     def test_print(self) -> int | None:

@@ -30,6 +30,7 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.settings import SettingsViewModel
+from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import Notice, big_button
 
 if TYPE_CHECKING:
@@ -100,12 +101,14 @@ class SettingsPage(QWidget):
         self.app = app
         self.vm = SettingsViewModel(app.terminal, app.session)
         self.scan_dialog: ScanTestDialog | None = None
+        self.approval: ApprovalDialog | None = None
         self._build()
         self.vm.loaded.connect(self._on_loaded)
         self.vm.saved.connect(self._on_saved)
         self.vm.save_refused.connect(self._on_save_refused)
         self.vm.print_queued.connect(self._on_print_queued)
-        self.vm.error_raised.connect(self.notice.error)
+        self.vm.error_raised.connect(self._on_error)
+        self.vm.approval_needed.connect(self._on_approval_needed)
         self._on_loaded()
 
     # -- layout -------------------------------------------------------------------------------------
@@ -451,6 +454,22 @@ class SettingsPage(QWidget):
         if any(k.startswith(("printer.", "scanner.", "camera.")) for k in changed):
             text += " " + self.tr("Device settings are used once the device drivers are installed.")
         self.notice.info(text)
+
+    def _on_approval_needed(self, text: str) -> None:
+        if self.approval is not None:
+            self.approval.deleteLater()
+        self.approval = ApprovalDialog(self, self.tr("Manager approval"), text)
+        self.approval.approval_given.connect(self._on_approval_given)
+        self.approval.open()
+
+    def _on_approval_given(self, code: str, pin: str) -> None:
+        if self.vm.approve(code, pin) and self.approval is not None:
+            self.approval.accept()
+
+    def _on_error(self, text: str) -> None:
+        if self.approval is not None and self.approval.isVisible():
+            self.approval.refuse(text)
+        self.notice.error(text)
 
     def _on_save_refused(self, key: str, text: str) -> None:
         self.notice.error(text)
