@@ -16,7 +16,19 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -55,9 +67,9 @@ __all__ = [
     "QAbstractItemView", "QAction", "QApplication", "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
     "QDialog", "QDialogButtonBox", "QEvent", "QFileDialog", "QFont", "QFontMetricsF", "QFormLayout", "QFrame",
     "QGridLayout",
-    "QGroupBox", "QHBoxLayout", "QHeaderView", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel",
+    "QGroupBox", "QHBoxLayout", "QHeaderView", "QImage", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel",
     "QLibraryInfo", "QLineEdit",
-    "QListWidget", "QListWidgetItem", "QLocale", "QMainWindow", "QMessageBox", "QObject", "QPainter", "QPen",
+    "QListWidget", "QListWidgetItem", "QLocale", "QMainWindow", "QMessageBox", "QObject", "QPainter", "QPen", "QPixmap",
     "QProgressBar", "QPushButton", "QRectF", "QRunnable", "QShortcut", "QSize", "QSpinBox", "QStackedWidget",
     "QStatusBar", "QTabWidget", "QTableWidget", "QTableWidgetItem", "QTextEdit", "QThreadPool", "QTimer",
     "QTranslator", "QVBoxLayout", "QWidget", "Qt", "Signal", "Slot",
