@@ -1,0 +1,355 @@
+"""Camera capture and decoding in worker threads (plain ``threading``, no Qt).
+
+Two threads per camera:
+
+- the capture thread reads frames from ``cv2.VideoCapture`` as the camera delivers them and
+  keeps only the latest one in a one-frame slot (an older frame that was not decoded yet is
+  dropped, so decoding never queues behind the camera); it also hands throttled, downscaled RGB
+  preview frames to ``on_frame``;
+- the decode thread takes the newest frame, decodes it, and reports each code once through a
+  ``Debouncer`` (a code held in front of the camera is reported again only after it has been
+  gone for ``hold_s``).
+
+States through ``on_state``: "starting", "running", "no_camera" (the device or file does not
+open; retried with back-off, so a camera plugged in later starts), "lost" (reads fail; the
+device is reopened with back-off), "stopped". Callbacks run on the worker threads: they must be
+quick and thread-safe (the Qt bridge in ``pos_app.ui.camera`` queues them to the UI thread).
+
+A file source (a path or URL; tests use video files) is paced at its own frame rate like a
+live camera, and at its end either loops or ends with "stopped" (``loop``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pos_app.core.errors import InvalidInput
+from pos_app.devices.decoding import Decoded, Decoder
+
+log = logging.getLogger(__name__)
+
+STARTING, RUNNING, NO_CAMERA, LOST, STOPPED = "starting", "running", "no_camera", "lost", "stopped"
+STATES = (STARTING, RUNNING, NO_CAMERA, LOST, STOPPED)
+
+Source = int | str
+
+
+class Debouncer:
+    """Reports a code when it appears, and again only after it has been absent for ``hold_s``.
+
+    ``feed(codes, now)`` takes the codes of one decoded frame and returns the ones to report.
+    Frames without the code (a blurred frame, a hand passing by) shorter than the hold time do
+    not make it new again."""
+
+    def __init__(self, hold_s: float = 1.5) -> None:
+        if hold_s <= 0:
+            raise InvalidInput("hold_s", f"must be positive: {hold_s!r}")
+        self.hold_s = hold_s
+        self._last_seen: dict[Decoded, float] = {}
+
+    def feed(self, codes: Iterable[Decoded], now: float) -> list[Decoded]:
+        self._last_seen = {c: t for c, t in self._last_seen.items() if now - t < self.hold_s}
+        new = []
+        for c in codes:
+            if c not in self._last_seen and c not in new:
+                new.append(c)
+            self._last_seen[c] = now
+        return new
+
+    def reset(self) -> None:
+        self._last_seen.clear()
+
+
+class _LatestFrame:
+    """A one-frame slot: ``put`` replaces an unread frame (counted as dropped), ``take`` waits."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._frame: np.ndarray | None = None
+        self._closed = False
+        self.dropped = 0
+
+    def put(self, frame: np.ndarray) -> None:
+        with self._cond:
+            if self._frame is not None:
+                self.dropped += 1
+            self._frame = frame
+            self._cond.notify()
+
+    def close(self) -> None:
+        """No more frames: ``take`` returns what is left, then None."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def take(self) -> np.ndarray | None:
+        with self._cond:
+            while self._frame is None and not self._closed:
+                self._cond.wait()
+            frame, self._frame = self._frame, None
+            return frame
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    hold_s: float = 1.5  # a code is reported again after it has been gone this long
+    preview_fps: float = 15.0  # at most this many preview frames per second (0: none)
+    preview_width: int = 320  # preview frames are downscaled to at most this width
+    loop: bool = False  # a file source: start again at its end (else: "stopped")
+    realtime: bool = True  # a file source: pace reads at the file's frame rate, like a camera
+    reopen_backoff_s: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0)  # waits between reopen attempts (last repeats)
+    stop_timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.preview_fps < 0:
+            raise InvalidInput("preview_fps", "must not be negative")
+        if self.preview_width < 16:
+            raise InvalidInput("preview_width", "must be at least 16 pixels")
+        if not self.reopen_backoff_s or any(s <= 0 for s in self.reopen_backoff_s):
+            raise InvalidInput("reopen_backoff_s", "needs at least one positive wait")
+
+
+def check_source(source: object) -> Source:
+    """A device index (0-99) or a non-empty path/URL; anything else is an InvalidInput naming ``camera``."""
+    if isinstance(source, bool) or not isinstance(source, int | str):
+        raise InvalidInput("camera", f"a device number or a file path, got {type(source).__name__}")
+    if isinstance(source, int) and not 0 <= source <= 99:
+        raise InvalidInput("camera", f"a device number from 0 to 99: {source}")
+    if isinstance(source, str) and not source.strip():
+        raise InvalidInput("camera", "empty file path")
+    return source
+
+
+def _open_capture(source: Source) -> Any:
+    return cv2.VideoCapture(source)
+
+
+class CameraWorker:
+    """Captures from ``source`` and decodes in worker threads; see the module docstring."""
+
+    def __init__(
+        self,
+        source: Source,
+        decoder: Decoder,
+        *,
+        on_code: Callable[[Decoded], None] | None = None,
+        on_frame: Callable[[np.ndarray], None] | None = None,
+        on_state: Callable[[str], None] | None = None,
+        config: CameraConfig | None = None,
+        open_capture: Callable[[Source], Any] = _open_capture,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = check_source(source)
+        self.decoder = decoder
+        self.config = config or CameraConfig()
+        self._on_code = on_code
+        self._on_frame = on_frame
+        self._on_state = on_state
+        self._open_capture = open_capture
+        self._clock = clock
+        self._debouncer = Debouncer(self.config.hold_s)
+        self._stop = threading.Event()
+        self._slot = _LatestFrame()
+        self._thread: threading.Thread | None = None
+        self._decode_thread: threading.Thread | None = None
+        self._cap: Any | None = None  # the open capture, owned by the capture thread
+        self.state = STOPPED
+        self.frames_read = 0
+        self.frames_decoded = 0
+        self.decode_errors = 0
+
+    @property
+    def frames_dropped(self) -> int:
+        """Frames replaced in the slot before the decoder took them."""
+        return self._slot.dropped
+
+    @property
+    def is_file(self) -> bool:
+        return isinstance(self.source, str)
+
+    # -- control (any thread) ---------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("a CameraWorker starts once; make a new one to start again")
+        self._thread = threading.Thread(target=self._capture_main, name=f"camera-{self.source}", daemon=True)
+        self._decode_thread = threading.Thread(target=self._decode_main, name=f"decode-{self.source}", daemon=True)
+        self._decode_thread.start()
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> bool:
+        """Stops both threads and waits for them; True when they ended within the timeout."""
+        self._stop.set()
+        self._slot.close()
+        limit = self.config.stop_timeout_s if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        for t in (self._thread, self._decode_thread):
+            if t is not None and t is not threading.current_thread():
+                t.join(max(0.0, deadline - time.monotonic()))
+        alive = any(t is not None and t.is_alive() for t in (self._thread, self._decode_thread))
+        if alive:
+            log.warning("camera %s did not stop within %.1f s", self.source, limit)
+        return not alive
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until the worker ended by itself (a file without loop); True if it did."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self._thread is None or not self._thread.is_alive()
+
+    # -- worker side ------------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state == self.state and state != STOPPED:
+            return
+        self.state = state
+        log.info("camera %s: %s", self.source, state)
+        if self._on_state is not None:
+            try:
+                self._on_state(state)
+            except Exception:
+                log.exception("camera state callback failed")
+
+    def _backoff(self, attempt: int) -> float:
+        waits = self.config.reopen_backoff_s
+        return waits[min(attempt, len(waits) - 1)]
+
+    def _open(self) -> Any | None:
+        try:
+            cap = self._open_capture(self.source)
+        except Exception as exc:  # a broken backend must not kill the thread
+            log.warning("camera %s does not open: %s", self.source, exc)
+            return None
+        if cap is None or not cap.isOpened():
+            with contextlib.suppress(Exception):
+                cap.release()
+            return None
+        if not self.is_file:
+            with contextlib.suppress(Exception):  # a live camera: no driver-side queue of old frames
+                cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        return cap
+
+    def _capture_main(self) -> None:
+        self._set_state(STARTING)
+        try:
+            cap = self._open_until_running(NO_CAMERA)
+            if cap is not None:
+                self._read_loop(cap)
+        except Exception:
+            log.exception("camera %s: capture thread failed", self.source)
+        finally:
+            if self._cap is not None:
+                with contextlib.suppress(Exception):
+                    self._cap.release()
+                self._cap = None
+            self._slot.close()
+            if self._decode_thread is not None:
+                self._decode_thread.join(self.config.stop_timeout_s)
+            self._set_state(STOPPED)
+
+    def _open_until_running(self, failed_state: str, attempt: int = 0) -> Any | None:
+        while not self._stop.is_set():
+            cap = self._open()
+            self._cap = cap
+            if cap is not None:
+                self._set_state(RUNNING)
+                return cap
+            self._set_state(failed_state)
+            if self._stop.wait(self._backoff(attempt)):
+                break
+            attempt += 1
+        return None
+
+    def _frame_interval(self, cap: Any) -> float:
+        if not (self.is_file and self.config.realtime):
+            return 0.0
+        try:
+            fps = float(cap.get(cv2.CAP_PROP_FPS))
+        except Exception:
+            fps = 0.0
+        return 1.0 / fps if 1.0 <= fps <= 240.0 else 1.0 / 30.0
+
+    def _read_loop(self, cap: Any) -> None:
+        interval = self._frame_interval(cap)
+        next_due = self._clock()
+        last_preview = -1e9
+        preview_gap = 1.0 / self.config.preview_fps if self.config.preview_fps > 0 else None
+        rewound = False
+        while not self._stop.is_set():
+            if interval:
+                delay = next_due - self._clock()
+                if delay > 0 and self._stop.wait(delay):
+                    break
+                next_due = max(next_due + interval, self._clock() - interval)
+            try:
+                ok, frame = cap.read()
+            except Exception as exc:
+                log.warning("camera %s: read failed: %s", self.source, exc)
+                ok, frame = False, None
+            if not ok or frame is None:
+                if self.is_file and self.frames_read > 0:
+                    if not self.config.loop:
+                        return  # the end of the file
+                    if not rewound and cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
+                        rewound = True
+                        continue
+                # a live camera (or a looping file that cannot rewind): reopen with back-off
+                self._set_state(LOST)
+                with contextlib.suppress(Exception):
+                    cap.release()
+                self._cap = None
+                if self._stop.wait(self._backoff(0)):
+                    return
+                cap = self._open_until_running(LOST, attempt=1)
+                if cap is None:
+                    return
+                interval = self._frame_interval(cap)
+                next_due = self._clock()
+                continue
+            rewound = False
+            self.frames_read += 1
+            self._slot.put(frame)
+            now = self._clock()
+            if preview_gap is not None and self._on_frame is not None and now - last_preview >= preview_gap:
+                last_preview = now
+                self._preview(frame)
+
+    def _preview(self, frame: np.ndarray) -> None:
+        try:
+            h, w = frame.shape[:2]
+            width = self.config.preview_width
+            if w > width:
+                frame = cv2.resize(frame, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
+            rgb = cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB if frame.ndim == 2 else cv2.COLOR_BGR2RGB)
+            assert self._on_frame is not None
+            self._on_frame(np.ascontiguousarray(rgb))
+        except Exception:
+            log.exception("camera preview callback failed")
+
+    def _decode_main(self) -> None:
+        while True:
+            frame = self._slot.take()
+            if frame is None or self._stop.is_set():
+                return
+            try:
+                found = self.decoder.decode(frame)
+            except Exception:
+                self.decode_errors += 1
+                log.exception("camera %s: decoding a frame failed", self.source)
+                continue
+            self.frames_decoded += 1
+            for code in self._debouncer.feed(found, self._clock()):
+                log.info("camera %s: %s %r", self.source, code.format, code.text)
+                if self._on_code is not None:
+                    try:
+                        self._on_code(code)
+                    except Exception:
+                        log.exception("camera code callback failed")
+

@@ -1,0 +1,238 @@
+"""The camera worker through the real cv2.VideoCapture path: video files made with
+cv2.VideoWriter stand in for the camera (paced at their frame rate like a live one)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import qrcode
+
+from pos_app.core.errors import InvalidInput
+from pos_app.core.members import make_card_number
+from pos_app.devices.camera import CameraConfig, CameraWorker, Debouncer
+from pos_app.devices.decoding import Decoded, make_decoder
+
+CARD = make_card_number(7)
+FPS = 30
+SIZE = (640, 480)
+
+
+def member_qr_frame(text: str = CARD) -> np.ndarray:
+    q = qrcode.QRCode(border=4, box_size=8)
+    q.add_data(text)
+    q.make(fit=True)
+    code = cv2.resize(np.array(q.make_image().convert("L")), (240, 240), interpolation=cv2.INTER_NEAREST)
+    frame = np.full((SIZE[1], SIZE[0], 3), 255, np.uint8)
+    frame[120:360, 200:440] = code[:, :, None]
+    return frame
+
+
+def blank_frame() -> np.ndarray:
+    return np.full((SIZE[1], SIZE[0], 3), 255, np.uint8)
+
+
+def write_video(path: Path, segments: list[tuple[np.ndarray, int]]) -> Path:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), FPS, SIZE)
+    assert writer.isOpened()
+    for frame, count in segments:
+        for _ in range(count):
+            writer.write(frame)
+    writer.release()
+    return path
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.codes: list[Decoded] = []
+        self.states: list[str] = []
+        self.frames: list[np.ndarray] = []
+        self.lock = threading.Lock()
+
+    def code(self, c: Decoded) -> None:
+        with self.lock:
+            self.codes.append(c)
+
+    def state(self, s: str) -> None:
+        with self.lock:
+            self.states.append(s)
+
+    def frame(self, f: np.ndarray) -> None:
+        with self.lock:
+            self.frames.append(f)
+
+
+def run_file(path: Path | str, config: CameraConfig, decoder: object = None) -> tuple[CameraWorker, Recorder]:
+    rec = Recorder()
+    worker = CameraWorker(str(path), decoder or make_decoder(), on_code=rec.code, on_state=rec.state,  # type: ignore[arg-type]
+                          on_frame=rec.frame, config=config)
+    worker.start()
+    assert worker.wait(20), "the worker did not finish the file"
+    return worker, rec
+
+
+# ------------------------------------------------------------------------------------------ debouncer
+
+
+def test_debouncer_reports_a_held_code_once_and_again_after_it_was_gone() -> None:
+    d = Debouncer(hold_s=1.0)
+    a, b = Decoded("QRCode", "A"), Decoded("EAN-13", "6901234567892")
+    assert d.feed([a], 0.0) == [a]
+    assert all(d.feed([a], t / 30) == [] for t in range(1, 60))  # two seconds in front of the camera
+    assert d.feed([], 2.1) == []  # a frame without it, shorter than the hold time
+    assert d.feed([a, b], 2.5) == [b]
+    assert d.feed([], 3.0) == []
+    assert d.feed([a], 3.6) == [a]  # gone for 1.1 s: new again
+
+
+def test_debouncer_needs_a_positive_hold() -> None:
+    with pytest.raises(InvalidInput) as err:
+        Debouncer(0)
+    assert err.value.field == "hold_s"
+
+
+# ------------------------------------------------------------------------------------------ the worker
+
+
+def test_a_code_held_then_shown_again_after_the_hold_time_is_reported_twice(tmp_path: Path) -> None:
+    qr, blank = member_qr_frame(), blank_frame()
+    # 0.67 s code, 0.1 s blank (shorter than the hold), 0.67 s code, 1 s blank, 0.67 s code again
+    video = write_video(tmp_path / "member.avi", [(qr, 20), (blank, 3), (qr, 20), (blank, 30), (qr, 20)])
+    worker, rec = run_file(video, CameraConfig(hold_s=0.4))
+    assert rec.codes == [Decoded("QRCode", CARD)] * 2
+    assert rec.states == ["starting", "running", "stopped"]
+    assert worker.frames_read == 93
+    assert worker.decode_errors == 0
+
+
+def test_preview_frames_are_throttled_downscaled_rgb(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "blank.avi", [(blank_frame(), 60)])  # 2 s at 30 fps
+    worker, rec = run_file(video, CameraConfig(preview_fps=10, preview_width=160))
+    assert worker.frames_read == 60
+    assert 10 <= len(rec.frames) <= 25  # about 10 per second, never one per camera frame
+    assert all(f.shape == (120, 160, 3) and f.dtype == np.uint8 for f in rec.frames)
+
+
+class SlowDecoder:
+    """The real decoder, made slower than the camera."""
+
+    name = "slow"
+
+    def __init__(self, delay_s: float) -> None:
+        self.inner = make_decoder()
+        self.delay_s = delay_s
+        self.frames: list[np.ndarray] = []
+
+    def decode(self, frame: np.ndarray) -> list[Decoded]:
+        time.sleep(self.delay_s)
+        self.frames.append(frame)
+        return self.inner.decode(frame)
+
+
+def test_a_slow_decoder_gets_the_latest_frame_and_stale_frames_are_dropped(tmp_path: Path) -> None:
+    # every frame carries its own number, so what the decoder saw tells its latency
+    segments = [(member_qr_frame(f"F{i:03d}"), 1) for i in range(45)]
+    video = write_video(tmp_path / "numbers.avi", segments)
+    slow = SlowDecoder(0.1)  # 10 frames a second against a 30 fps camera
+    started = time.monotonic()
+    worker, rec = run_file(video, CameraConfig(hold_s=5), slow)
+    elapsed = time.monotonic() - started
+    assert worker.frames_read == 45
+    assert worker.frames_dropped > 0 and worker.frames_decoded < 45
+    assert worker.frames_decoded + worker.frames_dropped == 45
+    seen = [int(c.text[1:]) for c in rec.codes]
+    assert seen == sorted(seen) and seen[-1] >= 40  # the decoder stayed with the camera to its end
+    assert elapsed < 1.5 + 2.0  # a 1.5 s file: the camera never waited for the decoder (generous bound)
+
+
+def test_a_missing_file_is_no_camera_and_stop_is_prompt(tmp_path: Path) -> None:
+    rec = Recorder()
+    worker = CameraWorker(str(tmp_path / "nothing.avi"), make_decoder(), on_state=rec.state,
+                          config=CameraConfig(reopen_backoff_s=(10.0,)))
+    worker.start()
+    deadline = time.monotonic() + 5
+    while "no_camera" not in rec.states and time.monotonic() < deadline:
+        time.sleep(0.01)
+    began = time.monotonic()
+    assert worker.stop()
+    assert time.monotonic() - began < 1.0  # it was waiting 10 s before the next attempt
+    assert rec.states == ["starting", "no_camera", "stopped"]
+
+
+def test_a_missing_device_is_no_camera() -> None:
+    rec = Recorder()
+    worker = CameraWorker(99, make_decoder(), on_state=rec.state, config=CameraConfig(reopen_backoff_s=(10.0,)))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while "no_camera" not in rec.states and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker.stop()
+    assert rec.states == ["starting", "no_camera", "stopped"]
+
+
+def test_stop_while_running_returns_quickly(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "loop.avi", [(member_qr_frame(), 10), (blank_frame(), 10)])
+    rec = Recorder()
+    worker = CameraWorker(str(video), make_decoder(), on_code=rec.code, on_state=rec.state,
+                          config=CameraConfig(loop=True, hold_s=0.2))
+    worker.start()
+    time.sleep(1.5)  # more than two rounds of a 0.67 s file
+    began = time.monotonic()
+    assert worker.stop()
+    assert time.monotonic() - began < 1.0
+    assert worker.frames_read > 20  # it looped
+    assert len(rec.codes) >= 2  # the code came back after each blank stretch
+    assert rec.states[:2] == ["starting", "running"] and rec.states[-1] == "stopped"
+
+
+class FlakyCapture:
+    """A camera at the hardware edge that delivers a few frames, then fails to read (unplugged)."""
+
+    opened = 0
+
+    def __init__(self, frames: int) -> None:
+        FlakyCapture.opened += 1
+        self.left = frames
+
+    def isOpened(self) -> bool:
+        return True
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        if self.left <= 0:
+            return False, None
+        self.left -= 1
+        time.sleep(0.01)
+        return True, blank_frame()
+
+    def get(self, _prop: int) -> float:
+        return 0.0
+
+    def set(self, _prop: int, _value: float) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass
+
+
+def test_a_camera_that_stops_delivering_is_lost_and_reopened_with_back_off() -> None:
+    FlakyCapture.opened = 0
+    rec = Recorder()
+    worker = CameraWorker(0, make_decoder(), on_state=rec.state, open_capture=lambda _s: FlakyCapture(5),
+                          config=CameraConfig(reopen_backoff_s=(0.05, 0.1)))
+    worker.start()
+    time.sleep(0.8)
+    assert worker.stop()
+    assert FlakyCapture.opened >= 3
+    assert rec.states[:4] == ["starting", "running", "lost", "running"]
+    assert rec.states[-1] == "stopped"
+
+
+@pytest.mark.parametrize("source", [-1, 100, "", "   ", 1.5, None, True])
+def test_a_bad_source_is_an_error_naming_the_camera(source: object) -> None:
+    with pytest.raises(InvalidInput) as err:
+        CameraWorker(source, make_decoder())  # type: ignore[arg-type]
+    assert err.value.field == "camera"
