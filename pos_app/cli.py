@@ -49,6 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_parser("show", help="the active program")
     ps.add_parser("check", help="validate a program file without loading it").add_argument("file")
 
+    s = sub.add_parser("member-qr", help="dynamic member codes (会员码) signed by headquarters")
+    qs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    qs.add_parser("keygen", help="a new signing key (headquarters, demos)").add_argument("--out", required=True)
+    qs.add_parser("set-key", help="trust this public key (base64url)").add_argument("public_key")
+    a = qs.add_parser("issue", help="a member code for a card (demos and tests)")
+    a.add_argument("--key", required=True, help="private key PEM file")
+    a.add_argument("--card", required=True)
+    a.add_argument("--ttl", type=int, default=60, help="seconds (default 60)")
+    qs.add_parser("check", help="verify a member code as the till would").add_argument("text")
+    s = sub.add_parser("revoke", help="refuse a member card or member code at this terminal")
+    s.add_argument("--kind", required=True, choices=["card", "member_qr"])
+    s.add_argument("value", help="card number, or member code (text or id)")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--staff", default=None)
+
     sub.add_parser("demo-seed", help="load the reference program, staff, gifts and demo members")
     sub.add_parser("demo-run", help="a few demo sales (the headless demo)")
 
@@ -222,6 +237,8 @@ def _run(args: argparse.Namespace, out: Output) -> int:
                  f"terminal {t.store_id}/{t.terminal_id} ready at {db_path}")
         t.close()
         return EXIT_OK
+    if args.command == "member-qr" and args.action in ("keygen", "issue"):
+        return _member_qr_offline(args, out)
     if args.command == "program" and args.action == "check":
         from pos_app.core.program import parse_program
 
@@ -246,6 +263,8 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
     from pos_app.services import context, demo, expiry, importer, points, sales, staff, tiers, verify
 
     cmd = args.command
+    if cmd in ("member-qr", "revoke"):
+        return _member_qr(t, args, out)
     if cmd == "program":
         prog = context.load_program_file(t, args.file) if args.action == "load" else t.program
         out.emit({"program_id": prog.program_id, "version": prog.version, "name": prog.name,
@@ -349,6 +368,49 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(report, "verify: OK" if report["ok"] else "verify: DISCREPANCIES in " + ", ".join(bad))
         return EXIT_OK if report["ok"] else EXIT_DISCREPANCY
     raise InvalidInput("command", f"unknown command {cmd}")
+
+
+def _member_qr_offline(args: argparse.Namespace, out: Output) -> int:
+    """keygen and issue: headquarters' side, no terminal database needed."""
+    from pos_app.services import member_codes
+    from pos_app.services.context import system_now
+
+    if args.action == "keygen":
+        pem, public = member_codes.generate_keypair()
+        path = Path(args.out)
+        try:
+            with path.open("xb") as f:  # never overwrite a key
+                f.write(pem)
+            path.chmod(0o600)
+        except OSError as exc:
+            raise InvalidInput("file", f"cannot write {path}: {exc}") from None
+        out.emit({"private_key_file": str(path), "public_key": public}, public)
+        return EXIT_OK
+    try:
+        pem = Path(args.key).read_bytes()
+    except OSError as exc:
+        raise InvalidInput("key", f"cannot read {args.key}: {exc}") from None
+    code = member_codes.sign_member_code(pem, args.card, system_now(), args.ttl)
+    out.emit({"code": code, "card_no": args.card, "ttl_s": args.ttl}, code)
+    return EXIT_OK
+
+
+def _member_qr(t: Any, args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import member_codes, settings
+
+    if args.command == "revoke":
+        value = member_codes.revoke_code(t, args.kind, args.value, args.reason, staff_code=args.staff)
+        out.emit({"kind": args.kind, "value": value, "reason": args.reason}, f"revoked {args.kind} {value}")
+    elif args.action == "set-key":
+        changed = settings.set_setting(t, "member_qr.public_key", args.public_key)
+        key = settings.load_settings(t).member_qr_public_key
+        out.emit({"public_key": key, "changed": changed}, f"member QR key {key}" + ("" if changed else " (unchanged)"))
+    else:
+        card = member_codes.verify_member_code(t, args.text)
+        m = t.repo.member_by_card(card)
+        out.emit({"valid": True, "card_no": card, "member": m.to_dict() if m else None},
+                 f"valid member code for card {card}" + (f" ({m.name})" if m else " (no such member here)"))
+    return EXIT_OK
 
 
 def _member(t: Any, args: argparse.Namespace, out: Output) -> int:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pos_app.core.members import make_card_number
 from pos_app.services.catalog import add_product
 from pos_app.services.context import Terminal, load_program, reference_program_source
+from pos_app.services.member_codes import load_private_key, public_key_text
 from pos_app.services.members import enroll_member, find_member
 from pos_app.services.points import adjust_points, set_gift_stock
+from pos_app.services.settings import set_setting
 from pos_app.services.staff import create_staff
 from pos_app.services.tiers import set_tier
+from pos_app.storage.paths import data_root
 
 # sku, barcode, name, category, price in fen, flags
 DEMO_PRODUCTS = (
@@ -30,6 +34,15 @@ DEMO_MEMBERS = (
     ("13700137000", "王芳", "1995-12-18", 3, "normal", 0),
     ("13600136000", "刘洋", None, 4, "normal", 300),
 )
+
+
+def demo_member_qr_key_file() -> Path:
+    """The demo's member-code signing key: public in the source tree, for demos only."""
+    return data_root() / "db" / "demo" / "member-qr-demo-private-key.pem"
+
+
+def demo_member_qr_public_key() -> str:
+    return public_key_text(load_private_key(demo_member_qr_key_file().read_bytes()))
 
 
 def seed_demo(t: Terminal) -> dict[str, Any]:
@@ -54,4 +67,8 @@ def seed_demo(t: Terminal) -> dict[str, Any]:
             adjust_points(t, member_ref=phone, points=top_up, reason="demo seed: opening balance",
                           manager_code="9001", manager_pin="9999")
         cards.append(m.card_no)
+    # DEMO ONLY: trust the demo member-code key shipped in db/demo/, so the demo can show a member
+    # QR code (`pos-app member-qr issue --key db/demo/member-qr-demo-private-key.pem --card ...`).
+    # In production headquarters keeps its private key and sends the public key down.
+    set_setting(t, "member_qr.public_key", demo_member_qr_public_key())
     return {"seeded": True, "members": len(DEMO_MEMBERS), "cards": cards, "staff": [s[0] for s in DEMO_STAFF]}

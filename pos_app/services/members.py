@@ -28,19 +28,22 @@ from pos_app.core.members import (
 )
 from pos_app.core.money import format_fen
 from pos_app.core.program import Award
+from pos_app.services import member_codes
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import Stamp, iso
 from pos_app.storage.repo import MemberRecord
 
 
 def find_member(t: Terminal, ref: str, *, field: str = "member") -> MemberRecord:
-    """A member by card number, phone number or member uuid."""
+    """A member by card number, phone number, member uuid or dynamic member code (会员码)."""
     if not isinstance(ref, str) or not ref.strip():
         raise InvalidInput(field, "a card or phone number is required")
     raw = ref.strip()
     digits = re.sub(r"[\s\-]", "", raw)
     found: MemberRecord | None = None
-    if re.fullmatch(r"(\+86|0086)?1\d{10}", digits):
+    if member_codes.looks_like_member_code(raw):  # verified offline: signature, validity, revocation
+        found = t.repo.member_by_card(member_codes.verify_member_code(t, raw))
+    elif re.fullmatch(r"(\+86|0086)?1\d{10}", digits):
         found = t.repo.member_by_phone(normalize_phone(digits, field=field))
     elif re.fullmatch(r"\d{8,19}", digits):
         found = t.repo.member_by_card(validate_card_number(digits, field=field))

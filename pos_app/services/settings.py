@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pos_app.core.errors import ApprovalRequired, InvalidInput, NotFound
-from pos_app.core.members import CARD_PREFIX, gs1_check_digit, normalize_phone, validate_card_number
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import iso
 
@@ -362,33 +361,5 @@ def queue_test_print(t: Terminal, *, staff_code: str | None = None) -> int:
     return job_id
 
 
-# -- what a scanner typed --------------------------------------------------------------------------
-SCAN_KINDS = ("member_card", "phone", "product", "coupon", "unknown")
-_BARCODE_KINDS = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13"}
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    kind: str  # one of SCAN_KINDS
-    text: str  # what was read, stripped (a phone number normalised)
-    symbology: str = ""  # EAN-13 / EAN-8 / UPC-A for a product barcode
-
-
-def classify_scan(text: str) -> ScanResult:
-    """How the till would read a scan: member card first (a 29... card is also a valid
-    EAN-13, so the in-store range decides), then phone, product barcode, coupon."""
-    raw = text.strip()
-    if raw.startswith(CARD_PREFIX):
-        try:
-            return ScanResult("member_card", validate_card_number(raw))
-        except InvalidInput:
-            pass
-    try:
-        return ScanResult("phone", normalize_phone(raw))
-    except InvalidInput:
-        pass
-    if raw.isascii() and raw.isdigit() and len(raw) in _BARCODE_KINDS and gs1_check_digit(raw[:-1]) == int(raw[-1]):
-        return ScanResult("product", raw, _BARCODE_KINDS[len(raw)])
-    if re.fullmatch(r"CP[0-9A-Za-z]{1,30}", raw):
-        return ScanResult("coupon", raw)
-    return ScanResult("unknown", raw)
+# -- what a scanner typed: moved to pos_app.services.scans (kept importable here for older callers) -----
+from pos_app.services.scans import SCAN_KINDS, ScanResult, classify_scan  # noqa: E402, F401

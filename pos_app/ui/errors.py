@@ -50,6 +50,9 @@ def field_label(field: str) -> str:
         "as_of": translate("Errors", "Date"),
         "status": translate("Errors", "Status"),
         "tier": translate("Errors", "Tier"),
+        "member_qr": translate("Errors", "Member code"),
+        "scan": translate("Errors", "Scan"),
+        "kind": translate("Errors", "Kind"),
     }
     return labels.get(base, base)
 
@@ -65,6 +68,24 @@ def message(exc: BaseException) -> str:
     code, field = exc.code, exc.field.split("[")[0].split(".")[0]
     if code == "not_found" and field in ("member", "referrer"):
         return translate("Errors", "No member with this card or phone number.")
+    if field == "member_qr" and p.get("reason") == "expired":
+        return translate("Errors", "This member code has expired. Ask the member to refresh it.")
+    if field == "member_qr" and p.get("reason") == "not_yet_valid":
+        return translate("Errors", "This member code is not valid yet. Check the till's clock.")
+    if field == "member_qr" and p.get("reason") == "forged":
+        return translate("Errors", "This member code is not genuine (the signature does not match).")
+    if field == "member_qr" and p.get("reason") == "revoked":
+        return translate("Errors", "This member code (or its card) was revoked.")
+    if field == "member_qr" and p.get("reason") == "malformed":
+        return translate("Errors", "This is not a readable member code.")
+    if field == "member_qr" and p.get("reason") == "no_key":
+        return translate("Errors", "Member codes cannot be checked: no member QR key is set up (Settings).")
+    if field == "card" and p.get("reason") == "revoked":
+        return translate("Errors", "This member card was revoked. Ask for the phone number or the member code.")
+    if field == "scan" and p.get("reason") == "unknown":
+        text = str(p.get("text", ""))[:40]
+        return translate("Errors", "Unknown code %1: not a member, product, coupon, gift or receipt code.").replace(
+            "%1", text)
     if code == "not_found" and field == "product":
         return translate("Errors", "No product with this code.")
     if code == "not_found" and field == "receipt_no":
