@@ -78,4 +78,6 @@ def close_shift(t: Terminal, *, staff_code: str) -> dict[str, Any]:
         t.database.execute("UPDATE shift SET closed_at = ?, report = ? WHERE shift_no = ?",
                            (closed_at, json.dumps(report, ensure_ascii=False), shift.shift_no))
         t.ledger.audit("shift.close", shift.shift_no, {"sales": report["sales"]}, stamp)
+        # the shift report prints through the print queue, like receipts (services.printing)
+        t.repo.queue_print_job("shift", shift.shift_no, {}, closed_at)
     return report

@@ -14,6 +14,7 @@ from pos_app.core.errors import PosError
 from pos_app.services.context import Terminal
 from pos_app.services.settings import load_settings, startup_language
 from pos_app.storage.paths import data_root
+from pos_app.ui.camera import CameraBridge
 from pos_app.ui.errors import message
 from pos_app.ui.qt import (
     QApplication,
@@ -65,6 +66,7 @@ class App:
     pool: QThreadPool | SyncPool
     language: str
     tier_names: dict[str, str] = field(default_factory=dict)
+    camera: CameraBridge | None = None  # started from the settings when a camera_device is set
 
     def status_text(self) -> str:
         t = self.terminal
@@ -105,7 +107,12 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     window = MainWindow(session, translate("App", "Loyalty checkout") + f" — {terminal.store_id}", app.status_text)
     app.window = window
     app.tier_names = tiers
-    window.work.add_page("checkout", translate("App", "Checkout"), CheckoutPage(checkout, tiers), "F1")
+    checkout_page = CheckoutPage(checkout, tiers)
+    window.work.add_page("checkout", translate("App", "Checkout"), checkout_page, "F1")
+    app.camera = CameraBridge(window)
+    checkout_page.camera_view.attach(app.camera)
+    app.camera.code.connect(lambda _fmt, text: checkout.identify(text))  # camera code routing (one line)
+    app.camera.start_from_settings(load_settings(terminal))  # nothing starts without a camera_device
     # F2-F4 and F12 act inside the checkout screen; F1 and F5-F10 switch screens.
     # each screen module builds its own view-model and page from the app (see create())
     from pos_app.ui.widgets import adjustments, gifts, members, refunds, reports, settings
@@ -158,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     app = build(terminal, language=language)
     app.window.show()  # type: ignore[attr-defined]
     code = qapp.exec()
+    if app.camera is not None:
+        app.camera.stop()
     terminal.close()
     return int(code)
 

@@ -24,6 +24,7 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
+from pos_app.ui.widgets.camera_view import CameraView
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
 
 
@@ -65,6 +66,8 @@ class CheckoutPage(QWidget):
         self.clear_member_button = big_button(self.tr("Clear"), box)
         self.clear_member_button.clicked.connect(self.vm.clear_member)
         row.addWidget(self.clear_member_button)
+        self.camera_view = CameraView(box)  # the camera's preview; app.build attaches the camera
+        row.addWidget(self.camera_view)
         root.addWidget(box)
 
         middle = QHBoxLayout()

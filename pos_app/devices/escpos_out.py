@@ -1,0 +1,246 @@
+"""ESC/POS bytes for a :class:`~pos_app.devices.receipt.Document`, the printer transports
+(USB, network port 9100, serial, file) and the printer's status over DLE EOT.
+
+Text is never passed to python-escpos's ``text()``: its automatic code-page selection
+("magic encode") drops characters such as ``¥``. Instead every run of non-ASCII text is
+encoded as GB18030 and wrapped in the printer's Chinese mode, FS & (1C 26) ... FS . (1C 2E);
+ASCII stays single-byte outside it. GB18030 encodes every Unicode character, so nothing
+is lost (rare characters such as 𠮷 become four-byte sequences). The bytes are still built
+with python-escpos (its ``Dummy`` printer collects them; QR codes, barcodes, cuts and the
+drawer kick use its commands).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from escpos.printer import Dummy
+
+from pos_app.core.errors import PosError
+from pos_app.devices.receipt import Barcode, Cut, Document, DrawerKick, Feed, Qr, Raster, TextLine
+
+log = logging.getLogger(__name__)
+
+ESC, GS, FS, DLE, EOT = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\x04"
+CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
+INIT = ESC + b"@"
+
+#: printer states reported by :func:`query_status` (and by the print spooler)
+ONLINE, OFFLINE, PAPER_OUT, COVER_OPEN = "online", "offline", "paper_out", "cover_open"
+STATES = (ONLINE, OFFLINE, PAPER_OUT, COVER_OPEN)
+
+
+class PrinterError(PosError):
+    """The printer cannot take a job now (off, unplugged, out of paper, cover open)."""
+
+    code = "printer_error"
+
+
+# ----------------------------------------------------------------------------- encoding
+
+
+def encode_text(text: str) -> bytes:
+    """ASCII as is; every run of other characters as GB18030 inside FS & ... FS ."""
+    out = bytearray()
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.extend(CHINESE_ON + "".join(run).encode("gb18030") + CHINESE_OFF)
+            run.clear()
+
+    for ch in text:
+        if ord(ch) < 0x80:
+            flush()
+            out.append(ord(ch))
+        else:
+            run.append(ch)
+    flush()
+    return bytes(out)
+
+
+def _quiet(fn: Callable[[], Any]) -> None:
+    """python-escpos prints chatter ("Using hardware barcode renderer") on stdout."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        fn()
+
+
+def document_bytes(doc: Document) -> bytes:
+    """The exact bytes a printer gets for ``doc``."""
+    p = Dummy()
+    p._raw(INIT + CHINESE_OFF + ESC + b"a\x00")
+    bold = big = False
+    for block in doc.blocks:
+        if isinstance(block, TextLine):
+            if block.bold != bold:
+                bold = block.bold
+                p._raw(ESC + b"E" + (b"\x01" if bold else b"\x00"))
+            if block.big != big:
+                big = block.big
+                p._raw(GS + b"!" + (b"\x11" if big else b"\x00"))
+            p._raw(encode_text(block.text.rstrip()) + b"\n")
+            continue
+        if bold or big:  # codes and images print in the normal size
+            bold = big = False
+            p._raw(ESC + b"E\x00" + GS + b"!\x00")
+        if isinstance(block, Qr):
+            p._raw(ESC + b"a\x01")
+            p.qr(block.data, size=6, native=True)
+            p._raw(b"\n" + ESC + b"a\x00")
+        elif isinstance(block, Barcode):
+            code = "{B" + block.data
+            _quiet(lambda: p.barcode(code, "CODE128", height=60, width=2, function_type="B"))  # noqa: B023
+            p._raw(b"\n" + ESC + b"a\x00")
+        elif isinstance(block, Raster):
+            p._raw(ESC + b"a\x01" + GS + b"v0\x00" + bytes((block.width_bytes % 256, block.width_bytes // 256,
+                                                             block.height % 256, block.height // 256)))
+            p._raw(block.rows + b"\n" + ESC + b"a\x00")
+        elif isinstance(block, Feed):
+            p._raw(ESC + b"d" + bytes((min(block.lines, 255),)))
+        elif isinstance(block, DrawerKick):
+            p.cashdraw(2)
+        elif isinstance(block, Cut):
+            p.cut()
+    return bytes(p.output)
+
+
+# ----------------------------------------------------------------------------- transports
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    """Where the printer is; built from the terminal settings by the services."""
+
+    connection: str  # none | usb | network | serial | file
+    usb: str = ""  # "vvvv:pppp"
+    host: str = ""
+    port: int = 9100
+    serial_port: str = ""
+    baudrate: int = 9600
+    file: str = ""
+    timeout: float = 3.0  # connect and write, seconds
+
+
+class Printer(Protocol):
+    """What the spooler needs from a printer (the real adapter and the tests' fake)."""
+
+    def status(self) -> str: ...
+
+    def send(self, data: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _status_from(online: int | None, cause: int | None, paper: int | None) -> str:
+    """DLE EOT 1 (printer), 2 (offline cause) and 4 (paper roll sensor) answers -> a state."""
+    if paper is not None and paper & 0x60:
+        return PAPER_OUT
+    if cause is not None:
+        if cause & 0x04:
+            return COVER_OPEN
+        if cause & 0x20:
+            return PAPER_OUT
+    if online is not None and online & 0x08:
+        return OFFLINE
+    return ONLINE
+
+
+class EscposPrinter:
+    """A python-escpos printer object (Network, Serial, Usb, File) behind :class:`Printer`.
+
+    ``status()`` asks DLE EOT 1, 2 and 4 with a short read timeout; a transport that cannot
+    read (a file) or a printer that does not answer in time counts as online, since the
+    only proof left is to print."""
+
+    def __init__(self, device: Any, *, readable: bool = True, read_timeout: float = 0.5) -> None:
+        self.device = device
+        self.readable = readable
+        self.read_timeout = read_timeout
+
+    def _ask(self, n: int) -> int | None:
+        raw = getattr(self.device, "device", None)  # opens the connection on first use
+        if isinstance(raw, socket.socket):
+            raw.settimeout(self.read_timeout)
+        try:
+            self.device._raw(DLE + EOT + bytes((n,)))
+            answer = self.device._read()
+        except TimeoutError:
+            return None
+        except NotImplementedError:
+            self.readable = False
+            return None
+        finally:
+            if isinstance(raw, socket.socket):
+                raw.settimeout(getattr(self.device, "timeout", 3.0))
+        return answer[-1] if answer else None
+
+    def status(self) -> str:
+        if not self.readable:
+            return ONLINE
+        try:
+            online = self._ask(1)
+            if online is None:
+                return ONLINE
+            cause = self._ask(2) if online & 0x08 else None
+            paper = self._ask(4)
+        except OSError as exc:
+            raise PrinterError("printer", f"no answer from the printer: {exc}") from None
+        return _status_from(online, cause, paper)
+
+    def send(self, data: bytes) -> None:
+        try:
+            self.device._raw(data)
+            flush = getattr(self.device, "flush", None)
+            if callable(flush):
+                flush()
+        except Exception as exc:  # python-escpos raises its own classes and OSErrors
+            raise PrinterError("printer", f"sending to the printer failed: {exc}") from None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.device.close()
+
+
+def open_printer(config: PrinterConfig) -> EscposPrinter:
+    """Connect to the configured printer; :class:`PrinterError` (naming the setting) when it
+    is not set up or cannot be reached. Never blocks longer than ``config.timeout``."""
+    kind = config.connection
+    try:
+        if kind == "network":
+            from escpos.printer import Network
+
+            dev = Network(config.host, port=config.port, timeout=config.timeout)
+            dev.open()
+            return EscposPrinter(dev)
+        if kind == "serial":
+            from escpos.printer import Serial
+
+            dev = Serial(config.serial_port, baudrate=config.baudrate, timeout=config.timeout)
+            dev.open()
+            return EscposPrinter(dev)
+        if kind == "usb":
+            from escpos.printer import Usb
+
+            vendor, product = (int(x, 16) for x in config.usb.split(":"))
+            dev = Usb(vendor, product, timeout=int(config.timeout * 1000))
+            dev.open()
+            return EscposPrinter(dev)
+        if kind == "file":
+            from escpos.printer import File
+
+            dev = File(config.file)
+            dev.open()
+            return EscposPrinter(dev, readable=False)
+    except PrinterError:
+        raise
+    except Exception as exc:  # DeviceNotFoundError, USBNotFoundError, OSError, missing pyusb ...
+        field = {"network": "printer.host", "serial": "printer.serial_port", "usb": "printer.usb",
+                 "file": "printer.file"}[kind]
+        raise PrinterError(field, f"cannot reach the {kind} printer: {exc}") from None
+    raise PrinterError("printer.connection", "no printer is set up")

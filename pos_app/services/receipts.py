@@ -1,0 +1,366 @@
+"""Paper documents from the database: sale receipts, refund receipts, coupon slips, the test
+page and the shift report, laid out for the terminal's paper in the terminal's language.
+
+Wording. A receipt speaks ``settings.language`` (zh_CN or en). Its words live in the small
+per-language table ``WORDS`` below rather than in the Qt translation files: the services
+layer cannot import Qt, the receipt must come out the same from the headless CLI
+(``pos-app receipt``) and from the window, and the words are few and fixed. Rule, tier and
+gift names come from the loyalty program (``program.rule_name(id, language)``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pos_app.core.errors import InvalidInput, NotFound
+from pos_app.core.members import mask_phone
+from pos_app.core.money import format_fen
+from pos_app.devices.receipt import (
+    SUPPORTED_COLUMNS,
+    Document,
+    Layout,
+    Raster,
+    columns_for_paper,
+    load_raster,
+)
+from pos_app.services.context import Terminal
+from pos_app.services.settings import TerminalSettings, load_settings
+from pos_app.storage.paths import data_root
+
+KINDS = ("receipt", "refund", "coupon", "test", "shift")
+
+WORDS: dict[str, dict[str, str]] = {
+    "zh_CN": {
+        "receipt": "销售小票", "refund": "退货单", "coupon": "优惠券", "test": "打印测试页", "shift": "交班报表",
+        "reprint": "*** 重印 REPRINT ***", "receipt_no": "小票号", "refund_no": "退货单号", "time": "时间",
+        "cashier": "收银员", "item": "商品", "qty": "数量", "amount": "金额", "discount": "优惠",
+        "total": "合计", "coupon_used": "优惠券", "points_paid": "积分抵现", "points_unit": "分",
+        "to_pay": "实付", "tender": "支付方式", "member": "会员", "earned": "本次积分", "purchase": "消费积分",
+        "redeemed": "使用积分", "balance": "积分余额", "expiring": "{days}天内到期", "next_tier": "距{tier}还差",
+        "top_tier": "已是最高等级", "refunded": "退款金额", "clawback": "扣回积分", "returned": "退还积分",
+        "shortfall": "积分欠额", "value": "面值", "min_spend": "满{amount}元可用", "no_min": "无门槛",
+        "valid_until": "有效期至", "no_expiry": "长期有效", "gift": "礼品", "code": "券号", "single_use": "限用一次",
+        "store": "门店", "terminal": "终端", "connection": "连接", "paper": "纸宽", "columns": "每行字数",
+        "charset": "字符测试", "shift_no": "班次", "opened": "开班", "closed": "交班", "sales": "销售笔数",
+        "member_sales": "会员笔数", "sales_total": "销售总额", "points_issued": "发放积分",
+        "points_redeemed_total": "兑换积分", "gifts": "礼品兑换", "refunds": "退货笔数", "thanks": "谢谢惠顾",
+        "cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "line": "第{n}行",
+    },
+    "en": {
+        "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
+        "shift": "SHIFT REPORT", "reprint": "*** REPRINT ***", "receipt_no": "Receipt", "refund_no": "Refund",
+        "time": "Time", "cashier": "Cashier", "item": "Item", "qty": "Qty", "amount": "Amount",
+        "discount": "Discount", "total": "Total", "coupon_used": "Coupon", "points_paid": "Points paid",
+        "points_unit": "pts", "to_pay": "Paid", "tender": "Tender", "member": "Member", "earned": "Points earned",
+        "purchase": "Purchase points", "redeemed": "Points redeemed", "balance": "Balance",
+        "expiring": "Expiring in {days} days", "next_tier": "To {tier}", "top_tier": "Top tier reached",
+        "refunded": "Refunded", "clawback": "Points clawed back", "returned": "Points returned",
+        "shortfall": "Points owed", "value": "Value", "min_spend": "Min. spend {amount}", "no_min": "No minimum",
+        "valid_until": "Valid until", "no_expiry": "No expiry", "gift": "Gift", "code": "Code",
+        "single_use": "Single use", "store": "Store", "terminal": "Terminal", "connection": "Connection",
+        "paper": "Paper", "columns": "Columns", "charset": "Characters", "shift_no": "Shift", "opened": "Opened",
+        "closed": "Closed", "sales": "Sales", "member_sales": "Member sales", "sales_total": "Sales total",
+        "points_issued": "Points issued", "points_redeemed_total": "Points redeemed", "gifts": "Gifts",
+        "refunds": "Refunds", "thanks": "Thank you", "cash": "Cash", "card": "Card", "wechat": "WeChat Pay",
+        "alipay": "Alipay", "line": "line {n}",
+    },
+}
+
+#: what the test page prints to show every kind of character survives
+CHARSET_SAMPLE = "中文 ￥12 ¥34 （），。：「」 𠮷龘喆 é ü ñ"
+
+
+def logo_path() -> Path:
+    return data_root() / "resources" / "receipt-logo.png"
+
+
+@lru_cache(maxsize=1)
+def _logo() -> Raster | None:
+    return load_raster(logo_path())
+
+
+def _when(iso_text: str | None) -> str:
+    if not iso_text:
+        return "-"
+    try:
+        return dt.datetime.fromisoformat(iso_text).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso_text
+
+
+class _Doc:
+    """A layout plus the wording of one language."""
+
+    def __init__(self, t: Terminal, settings: TerminalSettings, columns: int | None, language: str | None) -> None:
+        self.t = t
+        self.settings = settings
+        self.lang = language or settings.language
+        if self.lang not in WORDS:
+            raise InvalidInput("language", f"receipts speak {', '.join(WORDS)}, not {self.lang!r}")
+        cols = columns if columns is not None else columns_for_paper(settings.printer_paper_mm)
+        if cols not in SUPPORTED_COLUMNS:
+            raise InvalidInput("columns", f"must be one of {', '.join(map(str, SUPPORTED_COLUMNS))}: {cols!r}")
+        self.layout = Layout(cols)
+        self.w = WORDS[self.lang]
+
+    def word(self, key: str, **params: Any) -> str:
+        return self.w[key].format(**params)
+
+    def head(self, title_key: str, reprint: bool) -> None:
+        lay = self.layout
+        lay.raster(_logo())
+        for line in (p.strip() for p in self.settings.receipt_header.split("|")):
+            if line:
+                lay.text(line, "center")
+        lay.text(self.word(title_key), "center", bold=True, big=True)
+        if reprint:
+            lay.text(self.word("reprint"), "center", bold=True)
+        lay.rule()
+
+    def foot(self, *, drawer: bool = False) -> Document:
+        lay = self.layout
+        footer = [p.strip() for p in self.settings.receipt_footer.split("|") if p.strip()]
+        for line in footer or [self.word("thanks")]:
+            lay.text(line, "center")
+        lay.feed(2)
+        if drawer:
+            lay.drawer()
+        lay.cut()
+        return lay.build()
+
+    def item_widths(self) -> list[int]:
+        cols = self.layout.columns
+        qty, amount = 4, 10 if cols > 32 else 9
+        return [cols - qty - amount - 2, qty, amount]
+
+
+# ----------------------------------------------------------------------------- receipts
+
+
+def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
+    """Member, points earned (with the rules), redeemed, balance, expiring, next tier."""
+    t, lay = d.t, d.layout
+    member = t.repo.member_by_id(sale["member_id"])
+    if member is None:
+        return
+    program = t.program
+    lay.rule()
+    lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
+    earn = t.repo.row("SELECT points, breakdown FROM ledger_entry WHERE ref_no = ? AND kind = 'earn'", (receipt_no,))
+    if earn is not None:
+        b = json.loads(earn["breakdown"])
+        lay.pair(d.word("earned"), f"+{earn['points']}", bold=True)
+        lay.pair(d.word("purchase"), str(b.get("purchase_points", 0)), indent=2)
+        line_rules: dict[str, None] = {}
+        for ln in b.get("lines", []):
+            for rid in ln.get("multiplier_ids", []):
+                line_rules.setdefault(rid)
+        for rid in line_rules:
+            lay.text("    " + program.rule_name(rid, d.lang))
+        for m in b.get("sale_multipliers", []):
+            lay.pair("    " + program.rule_name(m["id"], d.lang), "x" + str(m["multiplier"]))
+        for bonus in b.get("bonuses", []):
+            lay.pair(program.rule_name(bonus["id"], d.lang), f"+{bonus['points']}", indent=2)
+    if sale["points_paid"]:
+        lay.pair(d.word("redeemed"), f"-{sale['points_paid']}")
+    last = t.repo.row("SELECT max(id) id FROM ledger_entry WHERE member_id = ? AND ref_no = ?",
+                      (member.id, receipt_no))
+    if last and last["id"] is not None:
+        balance_row = t.repo.row("SELECT coalesce(sum(points), 0) b FROM ledger_entry WHERE member_id = ? AND id <= ?",
+                                 (member.id, last["id"]))
+        balance = int(balance_row["b"]) if balance_row else member.balance
+    else:
+        balance = member.balance
+    lay.pair(d.word("balance"), str(balance), bold=True)
+    from pos_app.services.members import member_picture
+
+    pic = member_picture(t, member, dt.date.fromisoformat(sale["business_date"]))
+    for days, pts in pic.expiring:
+        if pts > 0:
+                lay.pair(d.word("expiring", days=days), str(pts))
+    if pic.next_tier is not None:
+        tier = program.tiers.get(pic.next_tier[0])
+        name = tier.name_zh if d.lang == "zh_CN" else tier.name_en
+        lay.pair(d.word("next_tier", tier=name), f"{pic.next_tier[1]} {d.word('points_unit')}")
+    else:
+        lay.text(d.word("top_tier"))
+
+
+def _receipt(d: _Doc, receipt_no: str, reprint: bool) -> Document:
+    t, lay = d.t, d.layout
+    sale = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+    if sale is None:
+        raise NotFound("receipt_no", f"no sale {receipt_no!r}")
+    d.head("receipt", reprint)
+    lay.pair(d.word("receipt_no"), receipt_no)
+    lay.pair(d.word("time"), _when(sale["created_at"]))
+    if sale["staff_code"]:
+        lay.pair(d.word("cashier"), sale["staff_code"])
+    lay.rule()
+    widths = d.item_widths()
+    aligns = ["left", "right", "right"]
+    lay.table([d.word("item"), d.word("qty"), d.word("amount")], widths, aligns)
+    for ln in t.repo.rows("SELECT * FROM sale_line WHERE sale_id = ? ORDER BY line_no", (sale["id"],)):
+        lay.table([ln["name"] or ln["sku"] or d.word("line", n=ln["line_no"]), str(ln["qty"]),
+                   format_fen(ln["qty"] * ln["unit_price_fen"])], widths, aligns)
+        if ln["discount_fen"]:
+            lay.table(["  " + d.word("discount"), "", format_fen(-ln["discount_fen"])], widths, aligns)
+    lay.rule()
+    lay.pair(d.word("total"), format_fen(sale["total_fen"]), bold=True)
+    if sale["coupon_code"]:
+        lay.pair(f"{d.word('coupon_used')} {sale['coupon_code']}", format_fen(-sale["coupon_fen"]))
+    if sale["points_paid"]:
+        lay.pair(f"{d.word('points_paid')} ({sale['points_paid']} {d.word('points_unit')})",
+                 format_fen(-sale["points_value_fen"]))
+    lay.pair(d.word("to_pay"), format_fen(sale["tender_fen"]), bold=True)
+    lay.pair(d.word("tender"), d.word(sale["tender_kind"]) if sale["tender_kind"] in d.w else sale["tender_kind"])
+    if sale["member_id"]:
+        _points_block(d, sale, receipt_no)
+    lay.rule()
+    lay.qr(receipt_no)
+    lay.text(receipt_no, "center")
+    drawer = d.settings.printer_cash_drawer and sale["tender_kind"] == "cash" and not reprint
+    doc = d.foot(drawer=drawer)
+    return Document(doc.columns, doc.blocks, receipt_no)
+
+
+def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
+    t, lay = d.t, d.layout
+    r = t.repo.row("SELECT r.*, s.receipt_no FROM refund r JOIN sale s ON s.id = r.sale_id WHERE r.refund_no = ?",
+                   (refund_no,))
+    if r is None:
+        raise NotFound("refund_no", f"no refund {refund_no!r}")
+    d.head("refund", reprint)
+    lay.pair(d.word("refund_no"), refund_no)
+    lay.pair(d.word("receipt_no"), r["receipt_no"])
+    lay.pair(d.word("time"), _when(r["created_at"]))
+    lay.rule()
+    widths = d.item_widths()
+    aligns = ["left", "right", "right"]
+    for ln in t.repo.rows("SELECT * FROM sale_line WHERE refund_id = ? ORDER BY line_no", (r["id"],)):
+        lay.table([ln["name"] or ln["sku"], str(ln["qty"]), format_fen(-ln["net_fen"])], widths, aligns)
+    lay.rule()
+    lay.pair(d.word("refunded"), format_fen(r["refund_fen"]), bold=True)
+    clawback = r["clawback_purchase"] + r["clawback_bonus"]
+    if clawback:
+        lay.pair(d.word("clawback"), f"-{clawback}")
+    if r["returned_points"]:
+        lay.pair(d.word("returned"), f"+{r['returned_points']}")
+    if r["shortfall"]:
+        lay.pair(d.word("shortfall"), str(r["shortfall"]))
+    lay.rule()
+    lay.qr(refund_no)
+    doc = d.foot()
+    return Document(doc.columns, doc.blocks, refund_no)
+
+
+def _coupon(d: _Doc, code: str, reprint: bool) -> Document:
+    t, lay = d.t, d.layout
+    c = t.repo.coupon(code)
+    if c is None:
+        raise NotFound("coupon", f"no coupon {code!r}")
+    gift = t.program.gift(c["gift_code"])
+    d.head("coupon", reprint)
+    if gift is not None:
+        lay.text(gift.name_zh if d.lang == "zh_CN" else gift.name_en, "center", bold=True)
+    lay.pair(d.word("value"), format_fen(c["value_fen"]), bold=True)
+    lay.text(d.word("min_spend", amount=format_fen(c["min_spend_fen"])) if c["min_spend_fen"] else d.word("no_min"))
+    lay.pair(d.word("valid_until"), c["valid_until"] or d.word("no_expiry"))
+    member = t.repo.member_by_id(c["member_id"])
+    if member is not None:
+        lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
+    lay.pair(d.word("code"), code)
+    lay.text(d.word("single_use"))
+    lay.rule()
+    lay.qr(code)
+    lay.barcode(code)
+    doc = d.foot()
+    return Document(doc.columns, doc.blocks, code)
+
+
+def _test(d: _Doc, ref: str, payload: dict[str, Any]) -> Document:
+    t, lay, s = d.t, d.layout, d.settings
+    d.head("test", False)
+    lay.pair(d.word("store"), t.store_id)
+    lay.pair(d.word("terminal"), t.terminal_id)
+    lay.pair(d.word("connection"), str(payload.get("connection", s.printer_connection)))
+    lay.pair(d.word("paper"), f"{payload.get('paper_mm', s.printer_paper_mm)} mm")
+    lay.pair(d.word("columns"), str(lay.columns))
+    lay.pair(d.word("time"), _when(payload.get("at")))
+    lay.rule()
+    lay.text("".join(str(i % 10) for i in range(1, lay.columns + 1)))
+    lay.text(d.word("charset"))
+    lay.text(CHARSET_SAMPLE)
+    lay.pair("中文", "￥1,234.56")
+    lay.pair("English", "¥1,234.56")
+    lay.rule()
+    lay.qr(ref)
+    lay.barcode(ref.upper().replace("-", "")[:20] or "TEST")
+    doc = d.foot()
+    return Document(doc.columns, doc.blocks, ref)
+
+
+def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
+    t, lay = d.t, d.layout
+    row = t.repo.row("SELECT * FROM shift WHERE shift_no = ?", (shift_no,))
+    if row is None:
+        raise NotFound("shift", f"no shift {shift_no!r}")
+    if row["report"]:
+        rep = json.loads(row["report"])
+    else:
+        from pos_app.services.shifts import shift_report
+
+        rep = {"shift_no": shift_no, "staff_code": row["staff_code"],
+               **shift_report(t, row["opened_at"], row["closed_at"])}
+    d.head("shift", reprint)
+    lay.pair(d.word("shift_no"), shift_no)
+    lay.pair(d.word("cashier"), str(rep.get("staff_code", row["staff_code"])))
+    lay.pair(d.word("opened"), _when(rep.get("opened_at")))
+    lay.pair(d.word("closed"), _when(rep.get("closed_at")))
+    lay.rule()
+    lay.pair(d.word("sales"), str(rep["sales"]))
+    lay.pair(d.word("member_sales"), str(rep["member_sales"]))
+    lay.pair(d.word("sales_total"), format_fen(rep["total_fen"]), bold=True)
+    for kind, v in sorted(rep.get("tenders", {}).items()):
+        label = d.word(kind) if kind in d.w else kind
+        lay.pair(f"  {label} ({v['count']})", format_fen(v["fen"]))
+    lay.pair(d.word("points_issued"), str(rep["points_issued"]))
+    lay.pair(d.word("points_redeemed_total"), str(rep["points_redeemed"]))
+    lay.pair(d.word("gifts"), str(rep.get("gifts_total", 0)))
+    for code, n in sorted(rep.get("gifts", {}).items()):
+        gift = t.program.gift(code)
+        name = (gift.name_zh if d.lang == "zh_CN" else gift.name_en) if gift else code
+        lay.pair(f"  {name}", str(n))
+    lay.pair(d.word("refunds"), str(rep["refunds"]))
+    lay.rule()
+    doc = d.foot()
+    return Document(doc.columns, doc.blocks, shift_no)
+
+
+def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] | None = None,
+                   reprint: bool = False, columns: int | None = None, language: str | None = None,
+                   settings: TerminalSettings | None = None) -> Document:
+    """The paper for a print job (``kind`` and ``ref`` as in the ``print_job`` table).
+    ``columns`` and ``language`` default to the terminal's paper width and language."""
+    d = _Doc(t, settings or load_settings(t), columns, language)
+    if kind == "receipt":
+        return _receipt(d, ref, reprint)
+    if kind == "refund":
+        return _refund(d, ref, reprint)
+    if kind == "coupon":
+        return _coupon(d, ref, reprint)
+    if kind == "test":
+        return _test(d, ref, payload or {})
+    if kind == "shift":
+        return _shift(d, ref, reprint)
+    raise InvalidInput("kind", f"no document of kind {kind!r}; one of {', '.join(KINDS)}")
+
+
+def receipt_document(t: Terminal, receipt_no: str, *, reprint: bool = False, columns: int | None = None,
+                     language: str | None = None) -> Document:
+    """A sale's receipt (the preview and ``pos-app receipt`` use this)."""
+    return build_document(t, "receipt", receipt_no, reprint=reprint, columns=columns, language=language)

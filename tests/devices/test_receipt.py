@@ -1,0 +1,274 @@
+"""Receipt layout and bytes: python-escpos Dummy output read back by an independent ESC/POS
+interpreter, for Chinese, English and mixed text at 58 mm and 80 mm (and 42 columns)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pos_app.core.earning import SaleLine
+from pos_app.core.errors import InvalidInput, NotFound
+from pos_app.devices.escpos_out import document_bytes, encode_text
+from pos_app.devices.receipt import Layout, char_width, clean, pad, text_width, wrap
+from pos_app.services import demo, points, receipts, sales, shifts
+from pos_app.services.context import Terminal
+from pos_app.services.printing import receipt_bytes
+from pos_app.services.settings import save_settings, set_setting
+from tests.devices.escpos_interpreter import InterpretError, interpret
+
+MIXED = [
+    SaleLine(1, "EAR", "蓝牙耳机（黑）", "electronics", 1, 19900, flags=("new",)),
+    SaleLine(2, "X", "Café crème ¥5 价：𠮷", "food", 2, 500),
+    SaleLine(3, "W", "矿泉水，冰。", "food", 3, 200, discount_fen=50),
+]
+ENGLISH = [SaleLine(1, "T", "Green tea 500ml", "food", 2, 350), SaleLine(2, "B", "Bread", "food", 1, 850)]
+
+
+def printed_cells(text: str) -> int:
+    """Columns on paper as the printer counts them in Chinese mode: ASCII 1, anything else 2."""
+    return sum(1 if ord(c) < 0x80 else 2 for c in text)
+
+
+@pytest.fixture
+def store(terminal: Terminal) -> Terminal:
+    demo.seed_demo(terminal)
+    save_settings(terminal, {"receipt.header": "积分便利店（朝阳店）|Tel: 010-1234", "printer.cash_drawer": True})
+    return terminal
+
+
+def sale(t: Terminal, lines: list[SaleLine], **kw: object) -> str:
+    return sales.record_sale(t, lines=lines, staff_code="1001", **kw).receipt_no  # type: ignore[arg-type]
+
+
+EXPECTED_ZH_58 = [
+    "",
+    "      积分便利店（朝阳店）",
+    "         Tel: 010-1234",
+    "    销售小票",
+    "--------------------------------",
+    "小票号         S001-T01-00000001",
+    "时间            2026-11-03 10:00",
+    "收银员                      1001",
+    "--------------------------------",
+    "商品              数量      金额",
+    "蓝牙耳机（黑）       1    199.00",
+    "Café crème ¥5     2     10.00",
+    "价：𠮷",
+    "矿泉水，冰。         3      6.00",
+    "  优惠                     -0.50",
+    "--------------------------------",
+    "合计                      214.50",
+    "积分抵现 (1000 分)        -10.00",
+    "实付                      204.50",
+    "支付方式                    现金",
+    "--------------------------------",
+    "会员            张伟 138****8000",
+    "本次积分                    +463",
+    "  消费积分                   363",
+    "    新品加成",
+    "    金卡                    x1.5",
+    "  首单奖励                  +100",
+    "使用积分                   -1000",
+    "积分余额                   11463",
+    "距钻石还差              49637 分",
+    "--------------------------------",
+    "",
+    "       S001-T01-00000001",
+    "            谢谢惠顾",
+]
+
+EXPECTED_EN_80 = [
+    "",
+    "              积分便利店（朝阳店）",
+    "                 Tel: 010-1234",
+    "     SALES RECEIPT",
+    "------------------------------------------------",
+    "Receipt                        S001-T01-00000001",
+    "Time                            2026-11-03 10:00",
+    "Cashier                                     1001",
+    "------------------------------------------------",
+    "Item                              Qty     Amount",
+    "蓝牙耳机（黑）                      1     199.00",
+    "Café crème ¥5 价：𠮷             2      10.00",
+    "矿泉水，冰。                        3       6.00",
+    "  Discount                                 -0.50",
+    "------------------------------------------------",
+    "Total                                     214.50",
+    "Points paid (1000 pts)                    -10.00",
+    "Paid                                      204.50",
+    "Tender                                      Cash",
+    "------------------------------------------------",
+    "Member                          张伟 138****8000",
+    "Points earned                               +463",
+    "  Purchase points                            363",
+    "    New product",
+    "    Gold                                    x1.5",
+    "  First purchase                            +100",
+    "Points redeemed                            -1000",
+    "Balance                                    11463",
+    "To Diamond                             49637 pts",
+    "------------------------------------------------",
+    "",
+    "               S001-T01-00000001",
+    "                   Thank you",
+]
+
+
+@pytest.mark.parametrize(("columns", "language", "expected"), [(32, "zh_CN", EXPECTED_ZH_58),
+                                                               (48, "en", EXPECTED_EN_80)])
+def test_mixed_receipt_bytes_decode_to_the_expected_paper(store: Terminal, columns: int, language: str,
+                                                          expected: list[str]) -> None:
+    no = sale(store, MIXED, member_ref="13800138000", points=1000, tender="cash")
+    out = interpret(receipt_bytes(store, no, columns=columns, language=language))
+    assert [ln.text for ln in out.lines] == expected
+    # every character survived: the yen signs, full-width punctuation, a rare 4-byte character, accents
+    paper = "\n".join(out.text)
+    for ch in ("¥", "（", "）", "，", "。", "：", "𠮷", "é"):
+        assert ch in paper
+    # aligned by display width: the amount column ends at the paper's edge, the quantity
+    # column at the same place on every item row
+    assert max(ln.cells for ln in out.lines) <= columns
+    item_rows = [ln for ln in out.lines if ln.text.split()[-2:] in (["1", "199.00"], ["2", "10.00"], ["3", "6.00"])]
+    assert len(item_rows) == 3
+    assert {ln.cells for ln in item_rows} == {columns}
+    qty_ends = {printed_cells(ln.text.rstrip()[: -len(ln.text.split()[-1])].rstrip()) for ln in item_rows}
+    assert len(qty_ends) == 1
+    assert out.qr_codes() == [no]
+    assert out.kinds()[-1] == "cut" and "drawer" in out.kinds()
+    assert [ln.width_mul for ln in out.lines if ln.width_mul == 2] == [2]  # the title, double size
+
+
+def test_every_line_fits_the_paper_in_both_languages_and_all_widths(store: Terminal) -> None:
+    nos = [sale(store, MIXED, member_ref="13800138000", tender="cash"), sale(store, ENGLISH, tender="card"),
+           sale(store, [SaleLine(1, "L", "超长的商品名称" * 6 + " with English words ÉÜÑ 喆龘", "food", 1, 123456)],
+                member_ref="13900139000", tender="wechat")]
+    for no in nos:
+        for columns in (32, 42, 48):
+            for language in ("zh_CN", "en"):
+                out = interpret(receipt_bytes(store, no, columns=columns, language=language))
+                assert out.lines, no
+                assert max(ln.cells for ln in out.lines) <= columns
+                for ln in out.lines:
+                    assert printed_cells(ln.text) * ln.width_mul == ln.cells
+                assert out.qr_codes() == [no]
+
+
+def test_english_receipt_without_member_and_no_drawer_for_card(store: Terminal) -> None:
+    no = sale(store, ENGLISH, tender="card")
+    out = interpret(receipt_bytes(store, no, columns=48, language="en"))
+    text = [t.rstrip() for t in out.text]
+    assert "Green tea 500ml                     2       7.00" in text
+    assert "Total                                      15.50" in text
+    assert "Tender                                      Card" in text
+    assert not any(t.startswith("Member") for t in text)
+    assert "drawer" not in out.kinds() and out.kinds()[-1] == "cut"
+
+
+def test_drawer_kick_only_when_enabled_for_cash(store: Terminal) -> None:
+    no = sale(store, ENGLISH, tender="cash")
+    assert "drawer" in interpret(receipt_bytes(store, no)).kinds()
+    assert "drawer" not in interpret(receipt_bytes(store, no, reprint=True)).kinds()  # a reprint opens nothing
+    set_setting(store, "printer.cash_drawer", False)
+    assert "drawer" not in interpret(receipt_bytes(store, no)).kinds()
+
+
+def test_reprint_is_marked(store: Terminal) -> None:
+    no = sale(store, ENGLISH)
+    zh = interpret(receipt_bytes(store, no, reprint=True, language="zh_CN")).text
+    en = interpret(receipt_bytes(store, no, reprint=True, language="en")).text
+    assert any("重印 REPRINT" in t for t in zh)
+    assert any("*** REPRINT ***" in t for t in en)
+    assert not any("REPRINT" in t for t in interpret(receipt_bytes(store, no)).text)
+
+
+def test_logo_is_a_raster_image(store: Terminal) -> None:
+    out = interpret(receipt_bytes(store, sale(store, ENGLISH)))
+    images = [e for e in out.events if e[0] == "image"]
+    assert len(images) == 1
+    _, width, height, data = images[0]
+    assert 0 < width <= 384 and 0 < height <= 64 and any(data)
+
+
+def test_unknown_receipt_and_bad_columns_name_the_field(store: Terminal) -> None:
+    with pytest.raises(NotFound) as err:
+        receipt_bytes(store, "S001-T01-99999999")
+    assert err.value.field == "receipt_no"
+    no = sale(store, ENGLISH)
+    with pytest.raises(InvalidInput) as err2:
+        receipt_bytes(store, no, columns=40)
+    assert err2.value.field == "columns"
+    with pytest.raises(InvalidInput) as err3:
+        receipts.build_document(store, "poster", no)
+    assert err3.value.field == "kind"
+
+
+def test_coupon_slip_has_code_value_validity_and_codes(store: Terminal) -> None:
+    g = points.redeem_gift(store, member_ref="13800138000", gift_code="G002")
+    assert g.coupon_code
+    doc = receipts.build_document(store, "coupon", g.coupon_code, language="zh_CN", columns=32)
+    out = interpret(document_bytes(doc))
+    text = [t.rstrip() for t in out.text]
+    assert "面值                       10.00" in text
+    assert "满50.00元可用" in text
+    assert f"有效期至              {g.coupon_valid_until}" in text
+    assert out.qr_codes() == [g.coupon_code]
+    assert out.barcodes() == [g.coupon_code]
+
+
+def test_test_page_and_shift_report(store: Terminal) -> None:
+    doc = receipts.build_document(store, "test", "test-1", payload={"connection": "network", "paper_mm": 80},
+                                  columns=48, language="zh_CN")
+    out = interpret(document_bytes(doc))
+    assert receipts.CHARSET_SAMPLE in [t.rstrip() for t in out.text]
+    assert "123456789012345678901234567890123456789012345678" in out.text
+    shifts.open_shift(store, staff_code="1001")
+    sale(store, ENGLISH, tender="cash")
+    report = shifts.close_shift(store, staff_code="1001")
+    jobs = store.repo.rows("SELECT kind, ref FROM print_job WHERE kind = 'shift'")
+    assert jobs == [{"kind": "shift", "ref": report["shift_no"]}]
+    shift_out = interpret(document_bytes(receipts.build_document(store, "shift", report["shift_no"],
+                                                                 language="en", columns=32)))
+    text = [t.rstrip() for t in shift_out.text]
+    assert "Sales                          1" in text
+    assert "Sales total                15.50" in text
+    assert "  Cash (1)                 15.50" in text
+
+
+def test_refund_receipt(store: Terminal) -> None:
+    no = sale(store, ENGLISH, member_ref="13800138000")
+    rr = sales.refund_sale(store, receipt_no=no, line_nos=[1])
+    out = interpret(document_bytes(receipts.build_document(store, "refund", rr.refund_no, language="en",
+                                                           columns=32)))
+    text = [t.rstrip() for t in out.text]
+    assert "Refunded                    7.00" in text
+    assert out.qr_codes() == [rr.refund_no]
+
+
+# ---------------------------------------------------------------------------- layout units
+
+
+def test_widths_and_cleaning() -> None:
+    assert [char_width(c) for c in "A中￥¥é（𠮷"] == [1, 2, 2, 2, 2, 2, 2]
+    assert text_width("Café 中") == 8
+    assert clean("a\tb\u200bc\ne\u0301") == "a bc é"
+    assert wrap("中文字符测试", 5) == ["中文", "字符", "测试"]
+    assert pad("中a", 6, "right") == "   中a"
+    assert pad("中文字", 5) == "中文 "  # never half a character
+
+
+def test_encode_text_wraps_non_ascii_runs_in_chinese_mode() -> None:
+    assert encode_text("A¥1") == b"A\x1c&" + "¥".encode("gb18030") + b"\x1c.1"
+    assert encode_text("𠮷") == b"\x1c&\x95\x34\xb2\x35\x1c."  # GB18030 four-byte
+    assert encode_text("ab") == b"ab"
+
+
+def test_interpreter_refuses_high_bytes_outside_chinese_mode() -> None:
+    with pytest.raises(InterpretError):
+        interpret("中".encode("gb18030") + b"\n")
+
+
+def test_layout_refuses_unknown_widths() -> None:
+    with pytest.raises(ValueError):
+        Layout(40)
+    lay = Layout(32)
+    with pytest.raises(ValueError):
+        lay.table(["a", "b"], [10, 10], ["left", "right"])
