@@ -7,6 +7,7 @@ import time
 import traceback
 from collections.abc import Callable
 
+import bench_decoders
 import bench_expiry
 import bench_lookup
 import bench_sale
@@ -18,6 +19,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("member lookup by card and phone (figure 3)", bench_lookup.run),
     ("expiry run and verify (figure 4)", bench_expiry.run),
     ("cashier window: start, scan, sale, memory (figures 5-8)", bench_ui.run),
+    ("camera decoders on the photo corpus", bench_decoders.run),
 ]
 
 

@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--skip-bad", action="store_true")
 
     sub.add_parser("verify", help="check the ledger, projections and hash chains")
+
+    s = sub.add_parser("scan-image", help="decode barcodes in image files with the camera's decoder (JSON)")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--backend", choices=["auto", "zxing", "pyzbar"], help="default: the terminal's decoder setting")
     return p
 
 
@@ -250,6 +254,8 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         out.emit({"program_id": prog.program_id, "version": prog.version, "ok": True},
                  f"{args.file}: program {prog.program_id} version {prog.version} is valid")
         return EXIT_OK
+    if args.command == "scan-image":
+        return _scan_image(args, db_path)
     if args.command == "demo-seed" and not Path(db_path).exists():
         context.init_terminal(db_path, store_id="S001", terminal_id="T01").close()
     t = context.Terminal.open(db_path)
@@ -447,6 +453,36 @@ def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
                                reason=args.reason)
         out.emit(m.to_dict(), f"member {m.card_no} is {m.status}")
     return EXIT_OK
+
+
+def _scan_image(args: argparse.Namespace, db_path: str) -> int:
+    """Per file the codes found, as JSON; a file that does not load is an error entry (exit 2)."""
+    from pos_app.devices.decoding import load_image, make_decoder
+
+    backend = args.backend
+    if backend is None:  # the configured decoder; a terminal that does not exist yet means the default
+        backend = "auto"
+        if Path(db_path).exists():
+            from pos_app.services import context
+            from pos_app.services.settings import load_settings
+
+            t = context.Terminal.open(db_path)
+            try:
+                backend = load_settings(t).decoder_backend
+            finally:
+                t.close()
+    decoder = make_decoder(backend)
+    results: list[dict[str, Any]] = []
+    for name in args.files:
+        try:
+            image = load_image(name)
+        except PosError as exc:
+            results.append({"file": name, **exc.to_dict()})
+            print(f"error: {name}: {exc.message}", file=sys.stderr)
+            continue
+        results.append({"file": name, "codes": [{"format": c.format, "text": c.text} for c in decoder.decode(image)]})
+    print(json.dumps({"backend": decoder.name, "files": results}, ensure_ascii=False, indent=2))
+    return EXIT_BAD_INPUT if any("error" in r for r in results) else EXIT_OK
 
 
 def _demo_run(t: Any, out: Output) -> int:

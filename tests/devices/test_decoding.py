@@ -122,6 +122,16 @@ def test_auto_asks_the_second_backend_only_when_the_first_found_nothing() -> Non
     assert second.calls == 1
 
 
+def test_live_auto_asks_the_second_backend_on_every_third_empty_frame() -> None:
+    frame = np.zeros((4, 4), np.uint8)
+    first, second = _Fixed("a", []), _Fixed("b", [])
+    live = FallbackDecoder([first, second], fallback_every=3)
+    for _ in range(9):
+        live.decode(frame)
+    assert (first.calls, second.calls) == (9, 3)
+    assert make_decoder("auto", live=True).decode(qr_image(CARD)) == [Decoded("QRCode", CARD)]
+
+
 def test_both_backends_report_a_upc_a_symbol_as_upc_a_not_ean_13() -> None:
     image, text = linear_image("upca", "01234567890")
     assert make_decoder("pyzbar").decode(image) == [Decoded("UPC-A", text)]
