@@ -160,6 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dry-run", action="store_true")
     s.add_argument("--skip-bad", action="store_true")
 
+    s = sub.add_parser("receipt", help="write the exact printer bytes of a sale's receipt")
+    s.add_argument("--receipt-no", required=True)
+    s.add_argument("--out", required=True, help="file to write ('-' for standard output)")
+    s.add_argument("--reprint", action="store_true", help="with the REPRINT mark")
+    s.add_argument("--columns", type=int, choices=[32, 42, 48], help="default: the terminal's paper width")
+    s.add_argument("--lang", choices=["zh_CN", "en"], help="default: the terminal's language")
+    s.add_argument("--text", action="store_true", help="write the paper as text instead of bytes")
+
+    s = sub.add_parser("print-queue", help="list print jobs; --run prints the pending ones once")
+    s.add_argument("--run", action="store_true")
+    s.add_argument("--all", action="store_true", help="list printed jobs too")
+
     sub.add_parser("verify", help="check the ledger, projections and hash chains")
 
     s = sub.add_parser("scan-image", help="decode barcodes in image files with the camera's decoder (JSON)")
@@ -368,6 +380,8 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
             text += f"\n  line {e['line']}: {e['field']}: {e['message']}"
         out.emit(ir.to_dict(), text)
         return EXIT_OK if ir.written or ir.dry_run else EXIT_BAD_INPUT
+    if cmd in ("receipt", "print-queue"):
+        return _printing(t, args, out)
     if cmd == "verify":
         report = verify.verify(t)
         bad = [k for k, v in report["checks"].items() if not v["ok"]]
@@ -483,6 +497,43 @@ def _scan_image(args: argparse.Namespace, db_path: str) -> int:
         results.append({"file": name, "codes": [{"format": c.format, "text": c.text} for c in decoder.decode(image)]})
     print(json.dumps({"backend": decoder.name, "files": results}, ensure_ascii=False, indent=2))
     return EXIT_BAD_INPUT if any("error" in r for r in results) else EXIT_OK
+
+
+def _printing(t: Any, args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import printing, receipts
+
+    if args.command == "receipt":
+        if args.text:
+            doc = receipts.build_document(t, "receipt", args.receipt_no, reprint=args.reprint, columns=args.columns,
+                                          language=args.lang)
+            data = doc.render_text().encode("utf-8")
+        else:
+            data = printing.receipt_bytes(t, args.receipt_no, reprint=args.reprint, columns=args.columns,
+                                          language=args.lang)
+        if args.out == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return EXIT_OK
+        try:
+            Path(args.out).write_bytes(data)
+        except OSError as exc:
+            raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
+        out.emit({"receipt_no": args.receipt_no, "out": args.out, "bytes": len(data)},
+                 f"receipt {args.receipt_no}: {len(data)} bytes written to {args.out}")
+        return EXIT_OK
+    result = printing.print_pending(t, force=True) if args.run else None
+    jobs = printing.list_jobs(t, limit=200, pending_only=not args.all)
+    rows = [{k: j[k] for k in ("id", "kind", "ref", "status", "attempts", "last_error", "created_at", "printed_at",
+                                "next_try_at", "reprint_of")} for j in jobs]
+    lines = [f"{r['id']:>5} {r['kind']:<8} {r['ref']:<22} {r['status']:<8} tries {r['attempts']}"
+             + (f"  {r['last_error']}" if r["last_error"] and r["status"] != "printed" else "") for r in rows]
+    head = ""
+    if result is not None:
+        head = (f"printer {result.state}: printed {len(result.printed)}, failed {len(result.failed)},"
+                f" {result.pending} waiting\n")
+    out.emit({"run": result.to_dict() if result else None, "jobs": rows},
+             head + ("\n".join(lines) if lines else "no print jobs waiting"))
+    return EXIT_OK
 
 
 def _demo_run(t: Any, out: Output) -> int:
