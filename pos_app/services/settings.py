@@ -362,4 +362,6 @@ def queue_test_print(t: Terminal, *, staff_code: str | None = None) -> int:
 
 
 # -- what a scanner typed: moved to pos_app.services.scans (kept importable here for older callers) -----
-from pos_app.services.scans import SCAN_KINDS, ScanResult, classify_scan  # noqa: E402, F401
+from pos_app.services.scans import SCAN_KINDS as SCAN_KINDS  # noqa: E402
+from pos_app.services.scans import ScanResult as ScanResult  # noqa: E402
+from pos_app.services.scans import classify_scan as classify_scan  # noqa: E402

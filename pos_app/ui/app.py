@@ -25,6 +25,7 @@ from pos_app.ui.qt import (
     QThreadPool,
     QTranslator,
 )
+from pos_app.ui.scanner import ScannerInput, ScanRouter, scans_allowed
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.workers import SyncPool
@@ -66,6 +67,8 @@ class App:
     pool: QThreadPool | SyncPool
     language: str
     tier_names: dict[str, str] = field(default_factory=dict)
+    scanner: ScannerInput | None = None  # barcode scanner input (pos_app.ui.scanner); start() in main()
+    router: ScanRouter | None = None  # sends each scan to the screen that is showing
     camera: CameraBridge | None = None  # started from the settings when a camera_device is set
 
     def status_text(self) -> str:
@@ -124,6 +127,14 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     window.work.add_page("reports", translate("App", "Reports"), reports.create(app), "F9")
     window.work.add_page("settings", translate("App", "Settings"), settings.create(app), "F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
+    # scanners: a keyboard-wedge burst or a serial scan goes to the screen that is showing
+    # (ScanRouter); nothing listens until app.scanner.start() (main() does; tests choose)
+    app.scanner = ScannerInput(load_settings(terminal), active=lambda: scans_allowed(app))
+    app.router = ScanRouter(app)
+    app.scanner.scanned.connect(app.router.route)
+    app.scanner.state_changed.connect(lambda _state: window.refresh_status())
+    window.work.pages["settings"].vm.saved.connect(  # type: ignore[attr-defined]
+        lambda _keys: app.scanner.apply(load_settings(terminal)) if app.scanner else None)
     return app
 
 
@@ -164,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         qapp.setStyleSheet(style.read_text(encoding="utf-8"))
     app = build(terminal, language=language)
     app.window.show()  # type: ignore[attr-defined]
+    assert app.scanner is not None
+    app.scanner.start()
     code = qapp.exec()
+    app.scanner.stop()
     if app.camera is not None:
         app.camera.stop()
     terminal.close()

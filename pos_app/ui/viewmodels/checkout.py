@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import InvalidInput, PosError
 from pos_app.core.money import parse_yuan
-from pos_app.services import catalog, members, sales
+from pos_app.services import catalog, members, sales, scans
 from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
@@ -22,13 +22,16 @@ TENDERS = sales.TENDERS
 
 class CheckoutViewModel(QObject):
     """Signals: ``member_changed()``, ``basket_changed()``, ``preview_changed()``,
-    ``sale_completed(SaleResult)``, ``error_raised(str)``."""
+    ``sale_completed(SaleResult)``, ``error_raised(str)``, ``coupon_changed()``,
+    ``gift_requested(str, str)`` (a gift code was scanned: the gift and the member's card, or "")."""
 
     member_changed = Signal()
     basket_changed = Signal()
     preview_changed = Signal()
     sale_completed = Signal(object)
     error_raised = Signal(str)
+    coupon_changed = Signal()
+    gift_requested = Signal(str, str)
 
     def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN") -> None:
         super().__init__()
@@ -48,7 +51,7 @@ class CheckoutViewModel(QObject):
     def identify(self, text: str) -> bool:
         """By card, phone number or scan; at any moment of the sale."""
         try:
-            found = members.find_member(self.terminal, text)
+            found = scans.identify_member(self.terminal, text)
             self.member = members.member_picture(self.terminal, found)
         except PosError as exc:
             self.error_raised.emit(message(exc))
@@ -57,6 +60,33 @@ class CheckoutViewModel(QObject):
         self.member_changed.emit()
         self._refresh()
         return True
+
+    # -- scanner ---------------------------------------------------------------------------------
+    def scan(self, text: str) -> bool:
+        """Whatever a scanner read: a member card, member code or phone identifies the member,
+        a product barcode adds the product, a coupon is applied, a gift code asks for the gifts
+        screen (``gift_requested``); anything else is refused with a clear message."""
+        result = scans.read_scan(self.terminal, text)
+        if result.kind in ("member_card", "member_qr", "phone"):
+            return self.identify(result.text)
+        if result.kind == "product":
+            return self.add_code(result.text)
+        if result.kind == "coupon":
+            return self.set_coupon(result.text)
+        if result.kind == "gift":
+            self.gift_requested.emit(result.text, self._member_ref() or "")
+            return True
+        if result.kind == "receipt":
+            self.error_raised.emit(self.tr("Receipt %1: refunds are made on the Refunds screen (F7).")
+                                   .replace("%1", result.text))
+            return False
+        try:  # the store's own labels: an SKU, or a barcode printed without a valid check digit
+            catalog.product_by_code(self.terminal, result.text)
+        except PosError:
+            self.error_raised.emit(message(InvalidInput("scan", f"not a known code: {result.text!r}",
+                                                        reason="unknown", text=result.text)))
+            return False
+        return self.add_code(result.text)
 
     def clear_member(self) -> None:
         self.member = None
@@ -144,6 +174,7 @@ class CheckoutViewModel(QObject):
                 return False
         self.coupon = code
         self.points = 0
+        self.coupon_changed.emit()
         self._refresh()
         return True
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.members import mask_phone
-from pos_app.services import catalog, settings
+from pos_app.services import catalog, member_codes, scans, settings
 from pos_app.services.context import Terminal
 from pos_app.services.settings import ScanResult, TerminalSettings
 from pos_app.ui.errors import message
@@ -135,7 +135,7 @@ class SettingsViewModel(QObject):
         return job
 
     def classify_scan(self, text: str) -> ScanResult:
-        return settings.classify_scan(text)
+        return scans.read_scan(self.terminal, text)
 
     def describe_scan(self, result: ScanResult) -> str:
         """One line for the test-scan dialog."""
@@ -152,6 +152,16 @@ class SettingsViewModel(QObject):
             return text + " — " + product.name
         if result.kind == "coupon":
             return self.tr("Coupon code %1").replace("%1", result.text)
+        if result.kind == "member_qr":
+            try:
+                card = member_codes.verify_member_code(self.terminal, result.text)
+            except PosError as exc:
+                return message(exc)
+            return self.tr("Member code for card %1").replace("%1", card)
+        if result.kind == "gift":
+            return self.tr("Gift %1").replace("%1", result.text)
+        if result.kind == "receipt":
+            return self.tr("Receipt number %1").replace("%1", result.text)
         if not result.text:
             return self.tr("Nothing was read.")
         return self.tr("Unknown code %1: not a member card, phone number, product barcode or coupon").replace(

@@ -23,6 +23,7 @@ from pos_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from pos_app.ui.scanner import disable_input_method
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.widgets.camera_view import CameraView
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
@@ -78,11 +79,13 @@ class CheckoutPage(QWidget):
         self.code_input.setObjectName("code_input")
         self.code_input.setPlaceholderText(self.tr("Product barcode or code (F3)"))
         self.code_input.returnPressed.connect(self._add_code)
+        disable_input_method(self.code_input)  # scanner fields: an IME would swallow the keys
         entry.addWidget(self.code_input, 2)
         self.amount_input = QLineEdit(self)
         self.amount_input.setObjectName("amount_input")
         self.amount_input.setPlaceholderText(self.tr("Or a plain amount, e.g. 58.50"))
         self.amount_input.returnPressed.connect(self._add_amount)
+        disable_input_method(self.amount_input)
         entry.addWidget(self.amount_input, 1)
         left.addLayout(entry)
         self.basket = QTableWidget(0, 4, self)
@@ -112,13 +115,17 @@ class CheckoutPage(QWidget):
         form.addRow(self.tr("Total"), self.total_label)
         self.coupon_input = QLineEdit(pay)
         self.coupon_input.setPlaceholderText(self.tr("Coupon code"))
+        self.coupon_input.setObjectName("coupon_input")
         self.coupon_input.returnPressed.connect(lambda: self.vm.set_coupon(self.coupon_input.text()))
+        disable_input_method(self.coupon_input)
+        self.vm.coupon_changed.connect(lambda: self.coupon_input.setText(self.vm.coupon or ""))
         form.addRow(self.tr("Coupon"), self.coupon_input)
         prow = QHBoxLayout()
         self.points_input = QLineEdit(pay)
         self.points_input.setObjectName("points_input")
         self.points_input.setPlaceholderText(self.tr("Points to pay (F4)"))
         self.points_input.returnPressed.connect(lambda: self.vm.set_points(self.points_input.text() or "0"))
+        disable_input_method(self.points_input)
         prow.addWidget(self.points_input)
         self.max_points_button = big_button(self.tr("Max"), pay)
         self.max_points_button.clicked.connect(self.vm.use_max_points)

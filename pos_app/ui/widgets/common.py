@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pos_app.core.money import format_fen
 from pos_app.ui.qt import QCoreApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, QTimer, QWidget
+from pos_app.ui.scanner import disable_input_method
 
 TOUCH_HEIGHT = 44
 
@@ -56,6 +57,7 @@ def member_entry(parent: QWidget, row: QHBoxLayout, object_name: str,
     field.setPlaceholderText(QCoreApplication.translate(
         "MemberEntry", "Scan the member code, or type card or phone number (F2)"))
     field.returnPressed.connect(on_identify)
+    disable_input_method(field)  # a Chinese IME would swallow a scanner's keys
     row.addWidget(field, 2)
     button = big_button(QCoreApplication.translate("MemberEntry", "Identify"), parent)
     button.clicked.connect(on_identify)

@@ -1,0 +1,386 @@
+"""Barcode scanners in the window: keyboard-wedge bursts caught wherever the focus is, serial
+scanners read on a thread, and the router that sends a scan to the screen that is showing.
+
+- ``KeyboardWedge``: an event filter installed on the QApplication. The timing decisions are
+  made by the Qt-free ``pos_app.devices.wedge.WedgeDecoder``; this class only copies key
+  events in and out. The first key of a possible burst reaches a text field at once (its
+  state is saved first, and put back if the burst turns out to be a scan); the keys that
+  follow quickly are held and replayed, in order, when it is not a scan. The Enter or Tab
+  that ends a scan never reaches the focused widget (no ``returnPressed``).
+- ``SerialBridge``: ``pos_app.devices.serial_scanner.SerialScanner`` with its callbacks turned
+  into queued signals, so scans and state changes arrive on the UI thread.
+- ``ScannerInput``: whichever of the two the settings ask for, behind one ``scanned(str)``
+  signal and one ``state`` ("keyboard", "connected", "disconnected", "stopped").
+- ``ScanRouter``: where a scan goes (see ``ScanRouter.route``).
+
+Input methods: a Chinese IME takes key presses for its composition before the application
+sees them, so the fields a scanner types into (member, product code, coupon, amount, points)
+have the input method switched off (``disable_input_method``). When keys do arrive while a
+field holds an uncommitted composition (preedit), the first key is held too, so a scan
+leaves the composition untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pos_app.core.errors import PosError
+from pos_app.devices.serial_scanner import SerialScanner
+from pos_app.devices.wedge import KeyKind, WedgeConfig, WedgeDecoder
+from pos_app.services import scans
+from pos_app.services.settings import TerminalSettings
+from pos_app.ui.errors import message
+from pos_app.ui.qt import QApplication, QEvent, QKeyEvent, QLineEdit, QObject, Qt, QTimer, QWidget, Signal
+
+if TYPE_CHECKING:
+    from pos_app.ui.app import App
+
+log = logging.getLogger(__name__)
+
+_MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
+                  Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock}
+_COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                      | Qt.KeyboardModifier.MetaModifier)
+
+
+def wedge_config(s: TerminalSettings) -> WedgeConfig:
+    return WedgeConfig(max_gap_ms=s.scanner_max_gap_ms, min_length=s.scanner_min_length, prefix=s.scanner_prefix,
+                       suffix=s.scanner_suffix, terminator=s.scanner_terminator)
+
+
+def disable_input_method(edit: QLineEdit) -> None:
+    """A field a scanner types into: no input method (it would swallow the keys), Latin only."""
+    edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+    edit.setInputMethodHints(Qt.InputMethodHint.ImhLatinOnly | Qt.InputMethodHint.ImhNoPredictiveText
+                             | Qt.InputMethodHint.ImhNoAutoUppercase)
+
+
+def monotonic_ms() -> float:
+    return time.monotonic() * 1000.0
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A copy of a key press, to deliver later (the event itself is gone by then)."""
+
+    key: int
+    modifiers: Qt.KeyboardModifier
+    text: str
+    target: QWidget
+
+
+class KeyboardWedge(QObject):
+    """Application-wide event filter for keyboard-wedge scanners.
+
+    Signals: ``scanned(str)``. ``clock`` returns milliseconds (tests inject one);
+    ``active()`` False lets every key through untouched (logged out, a modal dialog open).
+    """
+
+    scanned = Signal(str)
+
+    def __init__(self, config: WedgeConfig | None = None, *, clock: Callable[[], float] = monotonic_ms,
+                 active: Callable[[], bool] = lambda: True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.active = active
+        self._decoder: WedgeDecoder[_Key] = WedgeDecoder(config or WedgeConfig())
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timeout)
+        self._replaying = False
+        self._installed: QApplication | None = None
+        self._snapshot: tuple[QLineEdit, str, int, int, int] | None = None
+        self._composing: QWidget | None = None  # a widget with an uncommitted IME composition
+        self.set_config(self._decoder.config)
+
+    # -- set-up ----------------------------------------------------------------------------------------
+    @property
+    def config(self) -> WedgeConfig:
+        return self._decoder.config
+
+    def set_config(self, config: WedgeConfig) -> None:
+        self._deliver(self._decoder.expire())
+        self._decoder = WedgeDecoder(config)
+        self._timer.setInterval(int(config.max_gap_ms) + 15)  # a little past the gap: the next key wins
+
+    def install(self, app: QApplication | None = None) -> None:
+        target = app or QApplication.instance()
+        if isinstance(target, QApplication) and self._installed is None:
+            target.installEventFilter(self)
+            self._installed = target
+
+    def uninstall(self) -> None:
+        if self._installed is not None:
+            self._installed.removeEventFilter(self)
+            self._installed = None
+        self._timer.stop()
+        self._deliver(self._decoder.expire())
+
+    @property
+    def installed(self) -> bool:
+        return self._installed is not None
+
+    # -- the filter -------------------------------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self._replaying:
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.InputMethod and isinstance(obj, QWidget):
+            self._track_composition(obj, event)
+            return False
+        if kind != QEvent.Type.KeyPress or not isinstance(obj, QWidget) or not isinstance(event, QKeyEvent):
+            return False
+        focus = QApplication.focusWidget()
+        if not (obj is focus or (focus is None and obj.isWindow())):
+            return False  # the same key on its way up to a parent, or to the window handle
+        if not self.active():
+            self._timer.stop()
+            self._deliver(self._decoder.expire())
+            return False
+        key_kind, text = self._classify(event)
+        copy = _Key(event.key(), event.modifiers(), event.text(), obj)
+        may_pass = (key_kind == "char" and isinstance(obj, QLineEdit) and not obj.isReadOnly()
+                    and self._composing is not obj)
+        step = self._decoder.feed(copy, kind=key_kind, text=text, at=self.clock(), may_pass=may_pass)
+        self._deliver(step.replay)
+        if step.undo_first:
+            self._restore()
+        if step.current == "pass" and key_kind == "char" and may_pass:
+            assert isinstance(obj, QLineEdit)
+            self._snapshot = (obj, obj.text(), obj.cursorPosition(), obj.selectionStart(), len(obj.selectedText()))
+        if self._decoder.holding:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        if step.scan is not None:
+            self.scanned.emit(step.scan)
+        return step.current != "pass"
+
+    @staticmethod
+    def _classify(event: QKeyEvent) -> tuple[KeyKind, str]:
+        key, text, mods = event.key(), event.text(), event.modifiers()
+        if key in _MODIFIER_KEYS:
+            return "modifier", ""
+        if mods & _COMMAND_MODIFIERS or event.isAutoRepeat():  # shortcuts; a key held down is a person
+            return "other", ""
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return "enter", ""
+        if key == Qt.Key.Key_Tab:
+            return "tab", ""
+        if len(text) == 1 and text.isprintable():
+            return "char", text
+        return "other", ""
+
+    def _track_composition(self, widget: QWidget, event: QEvent) -> None:
+        preedit = getattr(event, "preeditString", None)
+        if preedit is not None and preedit():
+            self._composing = widget
+        elif self._composing is widget:
+            self._composing = None
+
+    def _deliver(self, keys: tuple[_Key, ...]) -> None:
+        """Replay held keys to the widget they were meant for, past this filter."""
+        self._replaying = True
+        try:
+            for k in keys:
+                try:
+                    QApplication.sendEvent(k.target, QKeyEvent(QEvent.Type.KeyPress, k.key, k.modifiers, k.text))
+                except RuntimeError:  # the widget was deleted meanwhile: its keys go with it
+                    log.debug("held key for a deleted widget dropped")
+        finally:
+            self._replaying = False
+
+    def _restore(self) -> None:
+        """Take back the burst's first key: the text field as it was before it."""
+        snap, self._snapshot = self._snapshot, None
+        if snap is None:
+            return
+        edit, text, cursor, sel_start, sel_len = snap
+        try:
+            edit.setText(text)
+            if sel_start >= 0 and sel_len:
+                edit.setSelection(sel_start, sel_len)
+            else:
+                edit.setCursorPosition(cursor)
+        except RuntimeError:  # pragma: no cover - the field was deleted
+            pass
+
+    def _on_timeout(self) -> None:
+        self._deliver(self._decoder.expire())
+
+
+class SerialBridge(QObject):
+    """A serial scanner's thread callbacks as signals on the UI thread.
+
+    Signals: ``scanned(str)``, ``state_changed(str)`` ("connected", "disconnected", "stopped").
+    """
+
+    scanned = Signal(str)
+    state_changed = Signal(str)
+    _scan_arrived = Signal(str)  # emitted on the reader thread, delivered queued
+    _state_arrived = Signal(str)
+
+    def __init__(self, port: str, baud: int, *, prefix: str = "", suffix: str = "",
+                 factory: Callable[..., Any] = SerialScanner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._scan_arrived.connect(self.scanned, Qt.ConnectionType.QueuedConnection)
+        self._state_arrived.connect(self._on_state, Qt.ConnectionType.QueuedConnection)
+        self.state = "stopped"
+        self.reader = factory(port, baud, on_scan=self._scan_arrived.emit, on_state=self._state_arrived.emit,
+                              prefix=prefix, suffix=suffix)
+
+    def _on_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    def start(self) -> None:
+        self.reader.start()
+
+    def stop(self) -> None:
+        self.reader.stop()
+        self._on_state("stopped")
+
+
+class ScannerInput(QObject):
+    """The terminal's scanner as the settings describe it (keyboard wedge or serial).
+
+    Signals: ``scanned(str)`` (the code, prefix and suffix stripped), ``state_changed(str)``.
+    ``state``: "keyboard" (wedge filter installed), "connected" / "disconnected" (serial),
+    "stopped". Nothing listens to the keyboard or the port until ``start()``.
+    """
+
+    scanned = Signal(str)
+    state_changed = Signal(str)
+
+    def __init__(self, settings: TerminalSettings, *, active: Callable[[], bool] = lambda: True,
+                 clock: Callable[[], float] = monotonic_ms, serial_factory: Callable[..., Any] = SerialScanner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.active = active
+        self.wedge = KeyboardWedge(wedge_config(settings), clock=clock, active=active, parent=self)
+        self.wedge.scanned.connect(self._on_scanned)
+        self.serial: SerialBridge | None = None
+        self._serial_factory = serial_factory
+        self.state = "stopped"
+        self._started = False
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def _on_scanned(self, text: str) -> None:
+        if self.active():
+            self.scanned.emit(text)
+        else:
+            log.info("scan ignored: nobody is logged in or a dialog is open")
+
+    def start(self) -> None:
+        self._started = True
+        s = self.settings
+        if s.scanner_mode == "serial" and s.scanner_serial_port:
+            self.serial = SerialBridge(s.scanner_serial_port, s.scanner_baud, prefix=s.scanner_prefix,
+                                       suffix=s.scanner_suffix, factory=self._serial_factory, parent=self)
+            self.serial.scanned.connect(self._on_scanned)
+            self.serial.state_changed.connect(self._set_state)
+            self.serial.start()
+        else:
+            self.wedge.set_config(wedge_config(s))
+            self.wedge.install()
+            self._set_state("keyboard")
+
+    def stop(self) -> None:
+        self.wedge.uninstall()
+        if self.serial is not None:
+            self.serial.stop()
+            self.serial.deleteLater()
+            self.serial = None
+        self._started = False
+        self._set_state("stopped")
+
+    def apply(self, settings: TerminalSettings) -> None:
+        """New settings (saved in the Settings screen): restart with them if running."""
+        running = self._started
+        if running:
+            self.stop()
+        self.settings = settings
+        self.wedge.set_config(wedge_config(settings))
+        if running:
+            self.start()
+
+
+class ScanRouter(QObject):
+    """Sends a scan to the screen that is showing; keep it simple:
+
+    - checkout: ``CheckoutViewModel.scan`` (member, product, coupon, gift, ...);
+    - members: a member code, card or phone opens that member; anything else goes to checkout;
+    - gifts: a member code, card or phone identifies the member, a gift code selects the gift;
+      anything else goes to checkout;
+    - any other screen: switch to checkout and scan there.
+    A gift scanned at checkout switches to the gifts screen with that gift (and the member).
+    """
+
+    MEMBER_KINDS = ("member_card", "member_qr", "phone")
+
+    def __init__(self, app: App) -> None:
+        super().__init__()
+        self.app = app
+        app.checkout.gift_requested.connect(self.show_gift)
+
+    @property
+    def _work(self) -> Any:
+        return self.app.window.work  # type: ignore[attr-defined]
+
+    def current_page(self) -> str:
+        work = self._work
+        current = work.stack.currentWidget()
+        return next((key for key, page in work.pages.items() if page is current), "")
+
+    def route(self, text: str) -> None:
+        page = self.current_page()
+        kind = scans.read_scan(self.app.terminal, text).kind
+        if page == "members" and kind in self.MEMBER_KINDS:
+            self._open_member(text)
+        elif page == "gifts" and kind in (*self.MEMBER_KINDS, "gift"):
+            gifts = self._work.pages["gifts"]
+            if kind == "gift":
+                self.show_gift(scans.read_scan(self.app.terminal, text).text, "")
+            elif gifts.vm.identify(text):
+                gifts.member_input.clear()
+        else:
+            if page != "checkout":
+                self._work.show_page("checkout")
+            self.app.checkout.scan(text)
+
+    def _open_member(self, text: str) -> None:
+        members_page = self._work.pages["members"]
+        try:
+            member = scans.identify_member(self.app.terminal, text)
+        except PosError as exc:
+            members_page.vm.error_raised.emit(message(exc))
+            return
+        members_page.views.setCurrentIndex(members_page.BROWSE)
+        members_page.vm.open(member.id)
+
+    def show_gift(self, gift_code: str, member_ref: str) -> None:
+        work = self._work
+        gifts = work.pages["gifts"]
+        if self.current_page() != "gifts":
+            work.show_page("gifts")
+        if member_ref:
+            gifts.vm.identify(member_ref)
+        gifts.select_gift(gift_code)
+        gifts.table.setFocus()
+
+
+def scans_allowed(app: App) -> bool:
+    """A scan is taken only when someone is logged in, the work area shows and no dialog is
+    open (a dialog such as the settings' Test scan reads the keys itself)."""
+    window: Any = app.window
+    return (app.session.staff is not None and window is not None and window.stack.currentWidget() is window.work
+            and QApplication.activeModalWidget() is None)
