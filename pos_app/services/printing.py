@@ -176,8 +176,8 @@ def _done(t: Terminal, job_id: int, now: dt.datetime) -> None:
 def print_pending(t: Terminal, connect: Connect | None = None, now: dt.datetime | None = None, *,
                   probe: bool = False, force: bool = False) -> SpoolResult:
     """Print what is waiting, once. ``probe`` asks the printer's status even when no job is
-    due (the status bar); ``force`` ignores the back-off. Never raises for a printer problem:
-    the result says what happened."""
+    due (the status bar) and, when it is ready, prints whatever waits; ``force`` ignores the
+    back-off. Never raises for a printer problem: the result says what happened."""
     connect = connect or connect_printer
     settings = load_settings(t)
     now = now or t.clock()
@@ -202,10 +202,8 @@ def print_pending(t: Terminal, connect: Connect | None = None, now: dt.datetime 
         if state != ONLINE:
             _fail(t, [j["id"] for j in due], f"printer {state}", now, count_attempt=True)
             return SpoolResult(state, failed=[j["id"] for j in due], pending=len(jobs), error=state)
-        if not due:
-            return SpoolResult(ONLINE, pending=len(jobs))
         failed: list[int] = []
-        for job in jobs:  # the printer is ready: everything waiting, in order
+        for job in jobs:  # the printer is ready (and was asked): everything waiting, in order
             try:
                 data = job_bytes(t, job, settings)
             except PosError as exc:  # e.g. the document's row is gone: park the job, print the rest

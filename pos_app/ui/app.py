@@ -16,6 +16,7 @@ from pos_app.services.settings import load_settings, startup_language
 from pos_app.storage.paths import data_root
 from pos_app.ui.camera import CameraBridge
 from pos_app.ui.errors import message
+from pos_app.ui.printing import PrinterWorker
 from pos_app.ui.qt import (
     QApplication,
     QCoreApplication,
@@ -70,6 +71,7 @@ class App:
     scanner: ScannerInput | None = None  # barcode scanner input (pos_app.ui.scanner); start() in main()
     router: ScanRouter | None = None  # sends each scan to the screen that is showing
     camera: CameraBridge | None = None  # started from the settings when a camera_device is set
+    printer: PrinterWorker | None = None  # prints the queue off the UI thread; start() in main()
 
     def status_text(self) -> str:
         t = self.terminal
@@ -127,6 +129,11 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     window.work.add_page("reports", translate("App", "Reports"), reports.create(app), "F9")
     window.work.add_page("settings", translate("App", "Settings"), settings.create(app), "F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
+    # printing: the worker prints queued jobs off the UI thread; a completed sale pokes it
+    app.printer = PrinterWorker(terminal, parent=window)
+    checkout.sale_completed.connect(app.printer.poke)
+    app.printer.state_changed.connect(lambda _state: window.refresh_status())
+    app.printer.queue_changed.connect(lambda _n: window.refresh_status())
     # scanners: a keyboard-wedge burst or a serial scan goes to the screen that is showing
     # (ScanRouter); nothing listens until app.scanner.start() (main() does; tests choose)
     app.scanner = ScannerInput(load_settings(terminal), active=lambda: scans_allowed(app))
@@ -177,7 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     app.window.show()  # type: ignore[attr-defined]
     assert app.scanner is not None
     app.scanner.start()
+    assert app.printer is not None
+    app.printer.start()
     code = qapp.exec()
+    app.printer.stop()
     app.scanner.stop()
     if app.camera is not None:
         app.camera.stop()

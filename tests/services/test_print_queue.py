@@ -129,3 +129,13 @@ def test_a_job_claimed_elsewhere_is_not_printed_again(store: Terminal, monkeypat
     mem = MemoryPrinter()
     res = printing.print_pending(store, mem.connect)
     assert res.printed == [] and mem.jobs == []
+
+
+def test_a_probe_that_finds_the_printer_ready_prints_jobs_still_backing_off(store: Terminal) -> None:
+    mem = MemoryPrinter("cover_open")
+    sales.record_sale(store, lines=BREAD, queue_receipt=True)
+    printing.print_pending(store, mem.connect)
+    mem.state = "online"
+    assert printing.print_pending(store, mem.connect).state == "idle"  # backing off, not asked
+    res = printing.print_pending(store, mem.connect, probe=True)
+    assert res.state == "online" and len(res.printed) == 1 and res.pending == 0

@@ -27,6 +27,7 @@ from pos_app.ui.widgets.common import Notice, big_button, yuan
 
 if TYPE_CHECKING:
     from pos_app.ui.app import App
+    from pos_app.ui.widgets.receipt_preview import ReceiptPreview
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -91,6 +92,15 @@ class RefundsPage(QWidget):
         buttons.addWidget(self.all_button)
         buttons.addWidget(self.none_button)
         buttons.addStretch(1)
+        # the sale's receipt: see it as printed, or print it again (marked REPRINT)
+        self.preview_button = big_button(self.tr("Preview receipt"), self)
+        self.preview_button.setObjectName("preview_receipt_button")
+        self.preview_button.clicked.connect(self.preview_receipt)
+        self.reprint_button = big_button(self.tr("Reprint"), self)
+        self.reprint_button.setObjectName("reprint_button")
+        self.reprint_button.clicked.connect(self.reprint_receipt)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.reprint_button)
         left.addLayout(buttons)
         middle.addLayout(left, 3)
 
@@ -138,6 +148,45 @@ class RefundsPage(QWidget):
             open_rows = [i for i, ln in enumerate(self.vm.sale.lines) if not ln.refunded] if self.vm.sale else []
             if open_rows:
                 self.table.setCurrentCell(open_rows[0], 0)
+
+    def preview_receipt(self) -> ReceiptPreview | None:
+        """Show the loaded sale's receipt as the printer prints it."""
+        from pos_app.core.errors import PosError
+        from pos_app.services.receipts import receipt_document
+        from pos_app.ui.errors import message
+        from pos_app.ui.widgets.receipt_preview import ReceiptPreview
+
+        if self.vm.sale is None:
+            self.notice.error(self.tr("Find a sale first."))
+            return None
+        try:
+            doc = receipt_document(self.app.terminal, self.vm.sale.receipt_no)
+        except PosError as exc:
+            self.notice.error(message(exc))
+            return None
+        dialog = ReceiptPreview(doc, self)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
+
+    def reprint_receipt(self) -> None:
+        """Queue the loaded sale's receipt again, marked REPRINT."""
+        from pos_app.core.errors import PosError
+        from pos_app.services.printing import reprint_receipt
+        from pos_app.ui.errors import message
+
+        if self.vm.sale is None:
+            self.notice.error(self.tr("Find a sale first."))
+            return
+        try:
+            job = reprint_receipt(self.app.terminal, self.vm.sale.receipt_no, staff_code=self.app.session.staff_code)
+        except PosError as exc:
+            self.notice.error(message(exc))
+            return
+        printer = getattr(self.app, "printer", None)
+        if printer is not None:
+            printer.poke()
+        self.notice.info(self.tr("Reprint queued as print job %1.").replace("%1", str(job)))
 
     def _clear(self) -> None:
         self.vm.clear()
