@@ -17,6 +17,7 @@ from pos_app.storage.paths import data_root
 from pos_app.ui.camera import CameraBridge
 from pos_app.ui.errors import message
 from pos_app.ui.printing import PrinterWorker
+from pos_app.ui.printing import state_text as printer_state_text
 from pos_app.ui.qt import (
     QApplication,
     QCoreApplication,
@@ -73,6 +74,24 @@ class App:
     camera: CameraBridge | None = None  # started from the settings when a camera_device is set
     printer: PrinterWorker | None = None  # prints the queue off the UI thread; start() in main()
 
+    def stop_devices(self) -> None:
+        """Stop the printer, scanner and camera workers (each joins its thread promptly)."""
+        for device in (self.printer, self.scanner, self.camera):
+            if device is not None:
+                device.stop()
+
+    def apply_device_settings(self, changed: list[str]) -> None:
+        """Saved settings take effect at once: the scanner re-reads its framing, the camera
+        restarts when its device or decoder changed, the printer is tried again."""
+        s = load_settings(self.terminal)
+        if self.scanner is not None and any(k.startswith("scanner.") for k in changed):
+            self.scanner.apply(s)
+        if self.camera is not None and ("camera.device" in changed or "decoder.backend" in changed):
+            self.camera.start_from_settings(s)
+        if self.printer is not None and any(k.startswith(("printer.", "receipt.")) for k in changed):
+            self.printer.poke()
+        self.window.refresh_status()  # type: ignore[attr-defined]
+
     def status_text(self) -> str:
         t = self.terminal
         who = self.session.staff
@@ -80,14 +99,25 @@ class App:
         waiting = t.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
         last = t.repo.setting("sync.last_success") or translate("App", "never")
         devices = load_settings(t)
-        printer = {"none": translate("App", "not set up"), "usb": "USB", "network": devices.printer_host,
-                   "serial": devices.printer_serial_port, "file": translate("App", "file")}.get(
+        # live device states where a worker reports them, the configured device otherwise
+        printer = printer_state_text(self.printer.state) if self.printer is not None and self.printer.state else {
+            "none": translate("App", "not set up"), "usb": "USB", "network": devices.printer_host,
+            "serial": devices.printer_serial_port, "file": translate("App", "file")}.get(
             devices.printer_connection, devices.printer_connection)
         queued = t.database.execute("SELECT count(*) FROM print_job WHERE status <> 'printed'").fetchone()[0]
         if queued:
             printer += " " + translate("App", "(%1 queued)").replace("%1", str(queued))
         scanner = translate("App", "keyboard") if devices.scanner_mode == "keyboard" else devices.scanner_serial_port
+        if devices.scanner_mode == "serial" and self.scanner is not None:
+            scanner += " " + {"connected": translate("App", "connected"),
+                              "disconnected": translate("App", "disconnected"),
+                              "stopped": translate("App", "off")}.get(self.scanner.state, "")
         camera = translate("App", "none") if devices.camera_device is None else str(devices.camera_device)
+        if devices.camera_device is not None and self.camera is not None:
+            camera += " " + {"running": translate("App", "on"), "starting": translate("App", "starting"),
+                             "no_camera": translate("App", "not found"), "lost": translate("App", "lost"),
+                             "stopped": translate("App", "off"),
+                             "no_decoder": translate("App", "no decoder")}.get(self.camera.current_state, "")
         parts = [
             f"{t.store_id}/{t.terminal_id}",
             translate("App", "Cashier: %1").replace("%1", f"{who.code} {who.name}" if who else "—"),
@@ -116,7 +146,6 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     window.work.add_page("checkout", translate("App", "Checkout"), checkout_page, "F1")
     app.camera = CameraBridge(window)
     checkout_page.camera_view.attach(app.camera)
-    app.camera.code.connect(lambda _fmt, text: checkout.identify(text))  # camera code routing (one line)
     app.camera.start_from_settings(load_settings(terminal))  # nothing starts without a camera_device
     # F2-F4 and F12 act inside the checkout screen; F1 and F5-F10 switch screens.
     # each screen module builds its own view-model and page from the app (see create())
@@ -139,9 +168,13 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     app.scanner = ScannerInput(load_settings(terminal), active=lambda: scans_allowed(app))
     app.router = ScanRouter(app)
     app.scanner.scanned.connect(app.router.route)
+    # a code the camera reads means what the same code from a scanner means
+    app.camera.code.connect(lambda _fmt, text: app.router.route(text) if app.router else None)
     app.scanner.state_changed.connect(lambda _state: window.refresh_status())
-    window.work.pages["settings"].vm.saved.connect(  # type: ignore[attr-defined]
-        lambda _keys: app.scanner.apply(load_settings(terminal)) if app.scanner else None)
+    app.camera.state.connect(lambda _state: window.refresh_status())
+    settings_vm = window.work.pages["settings"].vm  # type: ignore[attr-defined]
+    settings_vm.saved.connect(lambda keys: app.apply_device_settings(keys))
+    settings_vm.print_queued.connect(lambda _job: app.printer.poke() if app.printer else None)
     return app
 
 
@@ -187,10 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     assert app.printer is not None
     app.printer.start()
     code = qapp.exec()
-    app.printer.stop()
-    app.scanner.stop()
-    if app.camera is not None:
-        app.camera.stop()
+    app.stop_devices()
     terminal.close()
     return int(code)
 

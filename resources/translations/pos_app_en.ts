@@ -169,6 +169,38 @@
         <translation>(%1 queued)</translation>
     </message>
     <message>
+        <source>connected</source>
+        <translation>connected</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>disconnected</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>off</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>on</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>starting</translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation>not found</translation>
+    </message>
+    <message>
+        <source>lost</source>
+        <translation>lost</translation>
+    </message>
+    <message>
+        <source>no decoder</source>
+        <translation>no decoder</translation>
+    </message>
+    <message>
         <source>Sync: %1 waiting, last %2</source>
         <translation>Sync: %1 waiting, last %2</translation>
     </message>
@@ -230,6 +262,33 @@
     <message>
         <source>Enter the manager's number and PIN.</source>
         <translation>Enter the manager's number and PIN.</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <source>Camera not set up</source>
+        <translation>Camera not set up</translation>
+    </message>
+    <message>
+        <source>Starting camera…</source>
+        <translation>Starting camera…</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>No camera</translation>
+    </message>
+    <message>
+        <source>Camera lost, reconnecting…</source>
+        <translation>Camera lost, reconnecting…</translation>
+    </message>
+    <message>
+        <source>Camera off</source>
+        <translation>Camera off</translation>
+    </message>
+    <message>
+        <source>Barcode decoder not available</source>
+        <translation>Barcode decoder not available</translation>
     </message>
 </context>
 <context>
@@ -400,6 +459,13 @@
     </message>
 </context>
 <context>
+    <name>CheckoutViewModel</name>
+    <message>
+        <source>Receipt %1: refunds are made on the Refunds screen (F7).</source>
+        <translation>Receipt %1: refunds are made on the Refunds screen (F7).</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
@@ -530,12 +596,56 @@
         <translation>Tier</translation>
     </message>
     <message>
+        <source>Member code</source>
+        <translation>Member code</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>Something went wrong. The details were written to the log; please call the store manager.</translation>
     </message>
     <message>
         <source>No member with this card or phone number.</source>
         <translation>No member with this card or phone number.</translation>
+    </message>
+    <message>
+        <source>This member code has expired. Ask the member to refresh it.</source>
+        <translation>This member code has expired. Ask the member to refresh it.</translation>
+    </message>
+    <message>
+        <source>This member code is not valid yet. Check the till's clock.</source>
+        <translation>This member code is not valid yet. Check the till's clock.</translation>
+    </message>
+    <message>
+        <source>This member code is not genuine (the signature does not match).</source>
+        <translation>This member code is not genuine (the signature does not match).</translation>
+    </message>
+    <message>
+        <source>This member code (or its card) was revoked.</source>
+        <translation>This member code (or its card) was revoked.</translation>
+    </message>
+    <message>
+        <source>This is not a readable member code.</source>
+        <translation>This is not a readable member code.</translation>
+    </message>
+    <message>
+        <source>Member codes cannot be checked: no member QR key is set up (Settings).</source>
+        <translation>Member codes cannot be checked: no member QR key is set up (Settings).</translation>
+    </message>
+    <message>
+        <source>This member card was revoked. Ask for the phone number or the member code.</source>
+        <translation>This member card was revoked. Ask for the phone number or the member code.</translation>
+    </message>
+    <message>
+        <source>Unknown code %1: not a member, product, coupon, gift or receipt code.</source>
+        <translation>Unknown code %1: not a member, product, coupon, gift or receipt code.</translation>
     </message>
     <message>
         <source>No product with this code.</source>
@@ -1366,6 +1476,36 @@ Gifts handed out: %7, refunds: %8</translation>
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <source>not set up</source>
+        <translation>not set up</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>ready</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>out of paper</source>
+        <translation>out of paper</translation>
+    </message>
+    <message>
+        <source>cover open</source>
+        <translation>cover open</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptPreview</name>
+    <message>
+        <source>Receipt preview %1</source>
+        <translation>Receipt preview %1</translation>
+    </message>
+</context>
+<context>
     <name>RefundsPage</name>
     <message>
         <source>Scan or type the receipt number, then Enter</source>
@@ -1404,6 +1544,14 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>No lines</translation>
     </message>
     <message>
+        <source>Preview receipt</source>
+        <translation>Preview receipt</translation>
+    </message>
+    <message>
+        <source>Reprint</source>
+        <translation>Reprint</translation>
+    </message>
+    <message>
         <source>This refund</source>
         <translation>This refund</translation>
     </message>
@@ -1426,6 +1574,14 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Confirm refund (F12)</source>
         <translation>Confirm refund (F12)</translation>
+    </message>
+    <message>
+        <source>Find a sale first.</source>
+        <translation>Find a sale first.</translation>
+    </message>
+    <message>
+        <source>Reprint queued as print job %1.</source>
+        <translation>Reprint queued as print job %1.</translation>
     </message>
     <message>
         <source>Enter a receipt number to see its sale.</source>
@@ -1662,8 +1818,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Scan a member card, phone number, product or coupon into the field below (a keyboard-wedge scanner types it and presses Enter).</translation>
     </message>
     <message>
-        <source>The scanner is set to a serial port, which is read by the device driver still to come: this test reads keyboard input only.</source>
-        <translation>The scanner is set to a serial port, which is read by the device driver still to come: this test reads keyboard input only.</translation>
+        <source>The scanner is set to a serial port: scans from it work on the cashier screens; this test reads what is typed into the field below.</source>
+        <translation>The scanner is set to a serial port: scans from it work on the cashier screens; this test reads what is typed into the field below.</translation>
     </message>
     <message>
         <source>Waiting for a scan…</source>
@@ -1737,6 +1893,26 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Paper width</translation>
     </message>
     <message>
+        <source>Open the cash drawer after a cash sale</source>
+        <translation>Open the cash drawer after a cash sale</translation>
+    </message>
+    <message>
+        <source>store name | address | phone</source>
+        <translation>store name | address | phone</translation>
+    </message>
+    <message>
+        <source>Receipt header</source>
+        <translation>Receipt header</translation>
+    </message>
+    <message>
+        <source>e.g. Thank you for shopping with us</source>
+        <translation>e.g. Thank you for shopping with us</translation>
+    </message>
+    <message>
+        <source>Receipt footer</source>
+        <translation>Receipt footer</translation>
+    </message>
+    <message>
         <source>Test print</source>
         <translation>Test print</translation>
     </message>
@@ -1751,6 +1927,46 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>%1 baud</source>
         <translation>%1 baud</translation>
+    </message>
+    <message>
+        <source>Keys at most</source>
+        <translation>Keys at most</translation>
+    </message>
+    <message>
+        <source>ms apart, at least</source>
+        <translation>ms apart, at least</translation>
+    </message>
+    <message>
+        <source>characters</source>
+        <translation>characters</translation>
+    </message>
+    <message>
+        <source>A scan is</source>
+        <translation>A scan is</translation>
+    </message>
+    <message>
+        <source>prefix</source>
+        <translation>prefix</translation>
+    </message>
+    <message>
+        <source>suffix</source>
+        <translation>suffix</translation>
+    </message>
+    <message>
+        <source>Ends with Enter or Tab</source>
+        <translation>Ends with Enter or Tab</translation>
+    </message>
+    <message>
+        <source>Ends with Enter</source>
+        <translation>Ends with Enter</translation>
+    </message>
+    <message>
+        <source>Ends with Tab</source>
+        <translation>Ends with Tab</translation>
+    </message>
+    <message>
+        <source>Framing</source>
+        <translation>Framing</translation>
     </message>
     <message>
         <source>Test scan…</source>
@@ -1773,6 +1989,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Device</translation>
     </message>
     <message>
+        <source>Automatic (zxing-cpp, then ZBar)</source>
+        <translation>Automatic (zxing-cpp, then ZBar)</translation>
+    </message>
+    <message>
+        <source>Decoder</source>
+        <translation>Decoder</translation>
+    </message>
+    <message>
         <source>Store and headquarters</source>
         <translation>Store and headquarters</translation>
     </message>
@@ -1787,6 +2011,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Headquarters address</source>
         <translation>Headquarters address</translation>
+    </message>
+    <message>
+        <source>sent down by headquarters</source>
+        <translation>sent down by headquarters</translation>
+    </message>
+    <message>
+        <source>Member QR code key (Ed25519, public)</source>
+        <translation>Member QR code key (Ed25519, public)</translation>
     </message>
     <message>
         <source>Language</source>
@@ -1829,8 +2061,16 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>No camera configured: members are identified by card, phone number or scanner.</translation>
     </message>
     <message>
-        <source>Camera %1 is chosen. Reading member QR codes with it comes with the device drivers; nothing uses the camera yet.</source>
-        <translation>Camera %1 is chosen. Reading member QR codes with it comes with the device drivers; nothing uses the camera yet.</translation>
+        <source>Camera %1 reads member QR codes, member cards and product barcodes at checkout; its picture is shown beside the member.</source>
+        <translation>Camera %1 reads member QR codes, member cards and product barcodes at checkout; its picture is shown beside the member.</translation>
+    </message>
+    <message>
+        <source>The devices use the new settings now.</source>
+        <translation>The devices use the new settings now.</translation>
+    </message>
+    <message>
+        <source>Test page queued as print job %1. It prints when the printer is ready; until then it waits in the print queue.</source>
+        <translation>Test page queued as print job %1. It prints when the printer is ready; until then it waits in the print queue.</translation>
     </message>
     <message>
         <source>Unsaved changes were put back.</source>
@@ -1853,12 +2093,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>The new language is applied the next time the program starts.</translation>
     </message>
     <message>
-        <source>Device settings are used once the device drivers are installed.</source>
-        <translation>Device settings are used once the device drivers are installed.</translation>
-    </message>
-    <message>
-        <source>Test page queued as print job %1. Printing itself arrives with the printer driver; until then the job waits in the print queue.</source>
-        <translation>Test page queued as print job %1. Printing itself arrives with the printer driver; until then the job waits in the print queue.</translation>
+        <source>Manager approval</source>
+        <translation>Manager approval</translation>
     </message>
 </context>
 <context>
@@ -1916,6 +2152,46 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Language</translation>
     </message>
     <message>
+        <source>Cash drawer</source>
+        <translation>Cash drawer</translation>
+    </message>
+    <message>
+        <source>Receipt header</source>
+        <translation>Receipt header</translation>
+    </message>
+    <message>
+        <source>Receipt footer</source>
+        <translation>Receipt footer</translation>
+    </message>
+    <message>
+        <source>Time between scanner keys</source>
+        <translation>Time between scanner keys</translation>
+    </message>
+    <message>
+        <source>Shortest scan</source>
+        <translation>Shortest scan</translation>
+    </message>
+    <message>
+        <source>Scanner prefix</source>
+        <translation>Scanner prefix</translation>
+    </message>
+    <message>
+        <source>Scanner suffix</source>
+        <translation>Scanner suffix</translation>
+    </message>
+    <message>
+        <source>Scan ending</source>
+        <translation>Scan ending</translation>
+    </message>
+    <message>
+        <source>Decoder</source>
+        <translation>Decoder</translation>
+    </message>
+    <message>
+        <source>Member QR code key</source>
+        <translation>Member QR code key</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>vendor:product in hex, e.g. 04b8:0202</translation>
     </message>
@@ -1944,6 +2220,30 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>a camera number from 0 to 9</translation>
     </message>
     <message>
+        <source>a whole number of milliseconds from 5 to 500</source>
+        <translation>a whole number of milliseconds from 5 to 500</translation>
+    </message>
+    <message>
+        <source>a whole number from 2 to 64</source>
+        <translation>a whole number from 2 to 64</translation>
+    </message>
+    <message>
+        <source>at most 8 printable ASCII characters</source>
+        <translation>at most 8 printable ASCII characters</translation>
+    </message>
+    <message>
+        <source>43 characters of base64url from headquarters</source>
+        <translation>43 characters of base64url from headquarters</translation>
+    </message>
+    <message>
+        <source>at most 200 characters, lines separated by |</source>
+        <translation>at most 200 characters, lines separated by |</translation>
+    </message>
+    <message>
+        <source>at most 200 characters</source>
+        <translation>at most 200 characters</translation>
+    </message>
+    <message>
         <source>%1 is needed for this connection.</source>
         <translation>%1 is needed for this connection.</translation>
     </message>
@@ -1954,6 +2254,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>%1 is not valid: %2.</source>
         <translation>%1 is not valid: %2.</translation>
+    </message>
+    <message>
+        <source>A store manager must approve changing: %1</source>
+        <translation>A store manager must approve changing: %1</translation>
     </message>
     <message>
         <source>Member card %1</source>
@@ -1974,6 +2278,18 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Coupon code %1</source>
         <translation>Coupon code %1</translation>
+    </message>
+    <message>
+        <source>Member code for card %1</source>
+        <translation>Member code for card %1</translation>
+    </message>
+    <message>
+        <source>Gift %1</source>
+        <translation>Gift %1</translation>
+    </message>
+    <message>
+        <source>Receipt number %1</source>
+        <translation>Receipt number %1</translation>
     </message>
     <message>
         <source>Nothing was read.</source>

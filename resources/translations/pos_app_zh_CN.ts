@@ -169,6 +169,38 @@
         <translation>（%1 张待打印）</translation>
     </message>
     <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>已断开</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>启动中</translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>lost</source>
+        <translation>信号丢失</translation>
+    </message>
+    <message>
+        <source>no decoder</source>
+        <translation>无解码器</translation>
+    </message>
+    <message>
         <source>Sync: %1 waiting, last %2</source>
         <translation>同步：%1 条待上传，上次同步：%2</translation>
     </message>
@@ -230,6 +262,33 @@
     <message>
         <source>Enter the manager's number and PIN.</source>
         <translation>请输入店长工号和密码。</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <source>Camera not set up</source>
+        <translation>未设置摄像头</translation>
+    </message>
+    <message>
+        <source>Starting camera…</source>
+        <translation>正在启动摄像头…</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>没有摄像头</translation>
+    </message>
+    <message>
+        <source>Camera lost, reconnecting…</source>
+        <translation>摄像头已断开，正在重新连接…</translation>
+    </message>
+    <message>
+        <source>Camera off</source>
+        <translation>摄像头已关闭</translation>
+    </message>
+    <message>
+        <source>Barcode decoder not available</source>
+        <translation>条码解码器不可用</translation>
     </message>
 </context>
 <context>
@@ -400,6 +459,13 @@
     </message>
 </context>
 <context>
+    <name>CheckoutViewModel</name>
+    <message>
+        <source>Receipt %1: refunds are made on the Refunds screen (F7).</source>
+        <translation>小票 %1：退货请到“退货”页面办理 (F7)。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
@@ -530,12 +596,56 @@
         <translation>等级</translation>
     </message>
     <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>系统出错，详细信息已写入日志，请联系店长。</translation>
     </message>
     <message>
         <source>No member with this card or phone number.</source>
         <translation>未找到该卡号或手机号对应的会员。</translation>
+    </message>
+    <message>
+        <source>This member code has expired. Ask the member to refresh it.</source>
+        <translation>会员码已过期，请会员刷新后再出示。</translation>
+    </message>
+    <message>
+        <source>This member code is not valid yet. Check the till's clock.</source>
+        <translation>会员码尚未生效，请检查收银机的时间。</translation>
+    </message>
+    <message>
+        <source>This member code is not genuine (the signature does not match).</source>
+        <translation>会员码不是真实的（签名不符）。</translation>
+    </message>
+    <message>
+        <source>This member code (or its card) was revoked.</source>
+        <translation>该会员码（或其会员卡）已被作废。</translation>
+    </message>
+    <message>
+        <source>This is not a readable member code.</source>
+        <translation>无法识别的会员码。</translation>
+    </message>
+    <message>
+        <source>Member codes cannot be checked: no member QR key is set up (Settings).</source>
+        <translation>无法校验会员码：尚未设置会员码公钥（设置）。</translation>
+    </message>
+    <message>
+        <source>This member card was revoked. Ask for the phone number or the member code.</source>
+        <translation>该会员卡已作废，请改用手机号或会员码。</translation>
+    </message>
+    <message>
+        <source>Unknown code %1: not a member, product, coupon, gift or receipt code.</source>
+        <translation>无法识别的条码 %1：不是会员、商品、优惠券、礼品或小票条码。</translation>
     </message>
     <message>
         <source>No product with this code.</source>
@@ -1366,6 +1476,36 @@ Gifts handed out: %7, refunds: %8</source>
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <source>not set up</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>out of paper</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <source>cover open</source>
+        <translation>纸仓盖未关</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptPreview</name>
+    <message>
+        <source>Receipt preview %1</source>
+        <translation>小票预览 %1</translation>
+    </message>
+</context>
+<context>
     <name>RefundsPage</name>
     <message>
         <source>Scan or type the receipt number, then Enter</source>
@@ -1404,6 +1544,14 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>全不选</translation>
     </message>
     <message>
+        <source>Preview receipt</source>
+        <translation>预览小票</translation>
+    </message>
+    <message>
+        <source>Reprint</source>
+        <translation>重印</translation>
+    </message>
+    <message>
         <source>This refund</source>
         <translation>本次退货</translation>
     </message>
@@ -1426,6 +1574,14 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>Confirm refund (F12)</source>
         <translation>确认退货 (F12)</translation>
+    </message>
+    <message>
+        <source>Find a sale first.</source>
+        <translation>请先查找一笔销售。</translation>
+    </message>
+    <message>
+        <source>Reprint queued as print job %1.</source>
+        <translation>已加入打印队列，任务号 %1。</translation>
     </message>
     <message>
         <source>Enter a receipt number to see its sale.</source>
@@ -1662,8 +1818,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>请在下方输入框中扫描会员卡、手机号、商品或优惠券（键盘模式扫码枪会自动输入并回车）。</translation>
     </message>
     <message>
-        <source>The scanner is set to a serial port, which is read by the device driver still to come: this test reads keyboard input only.</source>
-        <translation>扫码枪设置为串口连接，串口数据需由尚未提供的设备驱动读取；本测试仅读取键盘输入。</translation>
+        <source>The scanner is set to a serial port: scans from it work on the cashier screens; this test reads what is typed into the field below.</source>
+        <translation>扫码枪设置为串口：其扫描结果在收银界面中使用；此测试只读取在下方输入框中键入的内容。</translation>
     </message>
     <message>
         <source>Waiting for a scan…</source>
@@ -1737,6 +1893,26 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>纸张宽度</translation>
     </message>
     <message>
+        <source>Open the cash drawer after a cash sale</source>
+        <translation>现金交易后打开钱箱</translation>
+    </message>
+    <message>
+        <source>store name | address | phone</source>
+        <translation>门店名称 | 地址 | 电话</translation>
+    </message>
+    <message>
+        <source>Receipt header</source>
+        <translation>小票抬头</translation>
+    </message>
+    <message>
+        <source>e.g. Thank you for shopping with us</source>
+        <translation>例如：感谢您的光临</translation>
+    </message>
+    <message>
+        <source>Receipt footer</source>
+        <translation>小票页脚</translation>
+    </message>
+    <message>
         <source>Test print</source>
         <translation>打印测试页</translation>
     </message>
@@ -1753,6 +1929,46 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>%1 波特</translation>
     </message>
     <message>
+        <source>Keys at most</source>
+        <translation>按键间隔不超过</translation>
+    </message>
+    <message>
+        <source>ms apart, at least</source>
+        <translation>毫秒，至少</translation>
+    </message>
+    <message>
+        <source>characters</source>
+        <translation>个字符</translation>
+    </message>
+    <message>
+        <source>A scan is</source>
+        <translation>扫描判定</translation>
+    </message>
+    <message>
+        <source>prefix</source>
+        <translation>前缀</translation>
+    </message>
+    <message>
+        <source>suffix</source>
+        <translation>后缀</translation>
+    </message>
+    <message>
+        <source>Ends with Enter or Tab</source>
+        <translation>以回车或 Tab 结束</translation>
+    </message>
+    <message>
+        <source>Ends with Enter</source>
+        <translation>以回车结束</translation>
+    </message>
+    <message>
+        <source>Ends with Tab</source>
+        <translation>以 Tab 结束</translation>
+    </message>
+    <message>
+        <source>Framing</source>
+        <translation>前后缀与结束符</translation>
+    </message>
+    <message>
         <source>Test scan…</source>
         <translation>扫码测试…</translation>
     </message>
@@ -1762,7 +1978,7 @@ Write them off now? This adds an expiry entry to each member's points history an
     </message>
     <message>
         <source>No camera</source>
-        <translation>不使用摄像头</translation>
+        <translation>没有摄像头</translation>
     </message>
     <message>
         <source>Camera %1</source>
@@ -1771,6 +1987,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Device</source>
         <translation>设备</translation>
+    </message>
+    <message>
+        <source>Automatic (zxing-cpp, then ZBar)</source>
+        <translation>自动（先 zxing-cpp，再 ZBar）</translation>
+    </message>
+    <message>
+        <source>Decoder</source>
+        <translation>解码器</translation>
     </message>
     <message>
         <source>Store and headquarters</source>
@@ -1787,6 +2011,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Headquarters address</source>
         <translation>总部地址</translation>
+    </message>
+    <message>
+        <source>sent down by headquarters</source>
+        <translation>由总部下发</translation>
+    </message>
+    <message>
+        <source>Member QR code key (Ed25519, public)</source>
+        <translation>会员码公钥（Ed25519）</translation>
     </message>
     <message>
         <source>Language</source>
@@ -1829,8 +2061,16 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>未配置摄像头：通过卡号、手机号或扫码枪识别会员。</translation>
     </message>
     <message>
-        <source>Camera %1 is chosen. Reading member QR codes with it comes with the device drivers; nothing uses the camera yet.</source>
-        <translation>已选择摄像头 %1。用摄像头识别会员二维码的功能将随设备驱动提供，目前尚未使用摄像头。</translation>
+        <source>Camera %1 reads member QR codes, member cards and product barcodes at checkout; its picture is shown beside the member.</source>
+        <translation>摄像头 %1 在收银时读取会员码、会员卡和商品条码；画面显示在会员信息旁。</translation>
+    </message>
+    <message>
+        <source>The devices use the new settings now.</source>
+        <translation>设备已按新设置工作。</translation>
+    </message>
+    <message>
+        <source>Test page queued as print job %1. It prints when the printer is ready; until then it waits in the print queue.</source>
+        <translation>测试页已加入打印队列（任务 %1）。打印机就绪后即打印，在此之前保留在打印队列中。</translation>
     </message>
     <message>
         <source>Unsaved changes were put back.</source>
@@ -1853,12 +2093,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>新语言将在下次启动程序时生效。</translation>
     </message>
     <message>
-        <source>Device settings are used once the device drivers are installed.</source>
-        <translation>设备设置将在安装设备驱动后生效。</translation>
-    </message>
-    <message>
-        <source>Test page queued as print job %1. Printing itself arrives with the printer driver; until then the job waits in the print queue.</source>
-        <translation>测试页已加入打印队列（任务 %1）。实际打印功能将随打印机驱动提供，在此之前该任务会在打印队列中等待。</translation>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
     </message>
 </context>
 <context>
@@ -1916,6 +2152,46 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>语言</translation>
     </message>
     <message>
+        <source>Cash drawer</source>
+        <translation>钱箱</translation>
+    </message>
+    <message>
+        <source>Receipt header</source>
+        <translation>小票抬头</translation>
+    </message>
+    <message>
+        <source>Receipt footer</source>
+        <translation>小票页脚</translation>
+    </message>
+    <message>
+        <source>Time between scanner keys</source>
+        <translation>扫码按键间隔</translation>
+    </message>
+    <message>
+        <source>Shortest scan</source>
+        <translation>最短扫描长度</translation>
+    </message>
+    <message>
+        <source>Scanner prefix</source>
+        <translation>扫码前缀</translation>
+    </message>
+    <message>
+        <source>Scanner suffix</source>
+        <translation>扫码后缀</translation>
+    </message>
+    <message>
+        <source>Scan ending</source>
+        <translation>扫描结束符</translation>
+    </message>
+    <message>
+        <source>Decoder</source>
+        <translation>解码器</translation>
+    </message>
+    <message>
+        <source>Member QR code key</source>
+        <translation>会员码公钥</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>十六进制的“厂商ID:产品ID”，如 04b8:0202</translation>
     </message>
@@ -1944,6 +2220,30 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>0 到 9 之间的摄像头编号</translation>
     </message>
     <message>
+        <source>a whole number of milliseconds from 5 to 500</source>
+        <translation>5 到 500 之间的整数毫秒</translation>
+    </message>
+    <message>
+        <source>a whole number from 2 to 64</source>
+        <translation>2 到 64 之间的整数</translation>
+    </message>
+    <message>
+        <source>at most 8 printable ASCII characters</source>
+        <translation>最多 8 个可打印 ASCII 字符</translation>
+    </message>
+    <message>
+        <source>43 characters of base64url from headquarters</source>
+        <translation>总部提供的 43 个字符的 base64url 文本</translation>
+    </message>
+    <message>
+        <source>at most 200 characters, lines separated by |</source>
+        <translation>最多 200 个字符，用 | 分行</translation>
+    </message>
+    <message>
+        <source>at most 200 characters</source>
+        <translation>最多 200 个字符</translation>
+    </message>
+    <message>
         <source>%1 is needed for this connection.</source>
         <translation>此连接方式需要填写%1。</translation>
     </message>
@@ -1954,6 +2254,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>%1 is not valid: %2.</source>
         <translation>%1无效（%2）。</translation>
+    </message>
+    <message>
+        <source>A store manager must approve changing: %1</source>
+        <translation>修改以下设置需要店长授权：%1</translation>
     </message>
     <message>
         <source>Member card %1</source>
@@ -1974,6 +2278,18 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Coupon code %1</source>
         <translation>优惠券码 %1</translation>
+    </message>
+    <message>
+        <source>Member code for card %1</source>
+        <translation>会员码，卡号 %1</translation>
+    </message>
+    <message>
+        <source>Gift %1</source>
+        <translation>礼品 %1</translation>
+    </message>
+    <message>
+        <source>Receipt number %1</source>
+        <translation>小票号 %1</translation>
     </message>
     <message>
         <source>Nothing was read.</source>

@@ -22,8 +22,9 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[context.Terminal]:
 
 
 @pytest.fixture
-def app(qtbot: object, store: context.Terminal) -> App:
+def app(qtbot: object, store: context.Terminal) -> Iterator[App]:
     built = build(store, pool=SyncPool(), language="en")
     qtbot.addWidget(built.window)  # type: ignore[attr-defined]
     built.window.show()  # type: ignore[attr-defined]
-    return built
+    yield built
+    built.stop_devices()  # a test may have started the camera or the scanner through the settings

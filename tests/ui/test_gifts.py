@@ -158,3 +158,20 @@ def test_refusals_are_sentences_and_change_nothing(qtbot: Any, app: App) -> None
     qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
     assert page.notice.text() == "Identify the member first (card or phone number)."
     assert app.terminal.repo.rows("SELECT * FROM redemption") == []
+
+
+def test_a_revoked_card_cannot_redeem_but_the_phone_number_can(app: App) -> None:
+    from pos_app.services import member_codes
+    from pos_app.ui.viewmodels.gifts import GiftsViewModel
+
+    t = app.terminal
+    card = t.repo.member_by_phone("13800138000").card_no  # type: ignore[union-attr]
+    member_codes.revoke_code(t, "card", card, "reported lost", staff_code="9001")
+    vm = GiftsViewModel(t, lambda: "1001", "en")
+    errors: list[str] = []
+    vm.error_raised.connect(errors.append)
+    vm.identify(card)
+    assert vm.member is None and errors == [
+        "This member card was revoked. Ask for the phone number or the member code."]
+    vm.identify("13800138000")
+    assert vm.member is not None and vm.member.card_no == card

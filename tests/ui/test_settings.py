@@ -75,7 +75,7 @@ def test_settings_saved_and_reloaded(qtbot: object, app: App) -> None:
     audits = app.terminal.repo.rows("SELECT staff_code, ref FROM audit WHERE action = 'setting.change'"
                                     " AND NOT (ref = 'member_qr.public_key' AND staff_code IS NULL)")  # the seed's
     assert {a["ref"] for a in audits} == set(saved_keys(app)) and {a["staff_code"] for a in audits} == {"1001"}
-    assert "Camera 0 is chosen" in page.camera_status.text()
+    assert "Camera 0 reads member QR codes" in page.camera_status.text()
 
     # a page built afresh (the next start) shows what was saved
     fresh = create(app)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pos_app.core import redemption as core_redemption
 from pos_app.core.errors import ApprovalRequired, PosError
-from pos_app.services import members, points
+from pos_app.services import points, scans
 from pos_app.services.context import Terminal
 from pos_app.services.points import GiftResult
 from pos_app.storage.repo import MemberRecord
@@ -70,7 +70,7 @@ class GiftsViewModel(QObject):
     # -- member -----------------------------------------------------------------------------------
     def identify(self, text: str) -> bool:
         try:
-            self.member = members.find_member(self.terminal, text)
+            self.member = scans.identify_member(self.terminal, text)  # a revoked card is refused
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False

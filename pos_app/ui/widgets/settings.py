@@ -59,8 +59,8 @@ class ScanTestDialog(QDialog):
         intro.setWordWrap(True)
         col.addWidget(intro)
         if vm.settings.scanner_mode == "serial":
-            note = QLabel(self.tr("The scanner is set to a serial port, which is read by the device driver "
-                                  "still to come: this test reads keyboard input only."), self)
+            note = QLabel(self.tr("The scanner is set to a serial port: scans from it work on the cashier "
+                                  "screens; this test reads what is typed into the field below."), self)
             note.setWordWrap(True)
             col.addWidget(note)
         self.input = QLineEdit(self)
@@ -245,6 +245,13 @@ class SettingsPage(QWidget):
                              ("pyzbar", "ZBar (pyzbar)")):
             self.decoder_backend.addItem(label, value)
         form.addRow(self.tr("Decoder"), self.decoder_backend)
+        from pos_app.devices.decoding import pyzbar_status
+
+        zbar_ok, zbar_why = pyzbar_status()
+        if not zbar_ok:  # the item stays visible, greyed out, with the reason as its tip
+            item = self.decoder_backend.model().item(self.decoder_backend.findData("pyzbar"))  # type: ignore[attr-defined]
+            item.setEnabled(False)
+            item.setToolTip(zbar_why)
         self.camera_status = QLabel(box)
         self.camera_status.setObjectName("camera_status")
         self.camera_status.setWordWrap(True)
@@ -398,8 +405,8 @@ class SettingsPage(QWidget):
             self.camera_status.setText(self.tr("No camera configured: members are identified by card, phone "
                                                "number or scanner."))
         else:
-            self.camera_status.setText(self.tr("Camera %1 is chosen. Reading member QR codes with it comes "
-                                               "with the device drivers; nothing uses the camera yet.")
+            self.camera_status.setText(self.tr("Camera %1 reads member QR codes, member cards and product "
+                                               "barcodes at checkout; its picture is shown beside the member.")
                                        .replace("%1", str(device)))
 
     def _on_connection_changed(self, *_args: object) -> None:
@@ -451,8 +458,8 @@ class SettingsPage(QWidget):
         text = self.tr("Settings saved.")
         if "ui.language" in changed:
             text += " " + self.tr("The new language is applied the next time the program starts.")
-        if any(k.startswith(("printer.", "scanner.", "camera.")) for k in changed):
-            text += " " + self.tr("Device settings are used once the device drivers are installed.")
+        if any(k.startswith(("printer.", "scanner.", "camera.", "decoder.")) for k in changed):
+            text += " " + self.tr("The devices use the new settings now.")
         self.notice.info(text)
 
     def _on_approval_needed(self, text: str) -> None:
@@ -481,8 +488,8 @@ class SettingsPage(QWidget):
             widget.selectAll()
 
     def _on_print_queued(self, job: int) -> None:
-        self.notice.info(self.tr("Test page queued as print job %1. Printing itself arrives with the printer "
-                                 "driver; until then the job waits in the print queue.").replace("%1", str(job)))
+        self.notice.info(self.tr("Test page queued as print job %1. It prints when the printer is ready; "
+                                 "until then it waits in the print queue.").replace("%1", str(job)))
 
 
 def create(app: App) -> QWidget:
