@@ -272,3 +272,89 @@ def test_layout_refuses_unknown_widths() -> None:
     lay = Layout(32)
     with pytest.raises(ValueError):
         lay.table(["a", "b"], [10, 10], ["left", "right"])
+
+
+EXPECTED_CHINESE_58 = [
+    "",
+    "           积分便利店",
+    "     北京市朝阳区建国路１号",
+    "    销售小票",
+    "--------------------------------",
+    "小票号         S001-T01-00000001",
+    "时间            2026-11-03 10:00",
+    "收银员                      1001",
+    "--------------------------------",
+    "商品              数量      金额",
+    "东北大米５公斤       1     59.90",
+    "鲜牛奶（整箱）       2    136.00",
+    "--------------------------------",
+    "合计                      195.90",
+    "实付                      195.90",
+    "支付方式                微信支付",
+    "--------------------------------",
+    "会员            李娜 139****9000",
+    "本次积分                    +335",
+    "  消费积分                   235",
+    "    银卡                    x1.2",
+    "  首单奖励                  +100",
+    "积分余额                    8335",
+    "距金卡还差              19765 分",
+    "--------------------------------",
+    "",
+    "       S001-T01-00000001",
+    "      谢谢惠顾，欢迎再来！",
+]
+
+EXPECTED_ENGLISH_42 = [
+    "",
+    "                Demo Store",
+    "              1 Main Street",
+    "    SALES RECEIPT",
+    "------------------------------------------",
+    "Receipt                  S001-T01-00000001",
+    "Time                      2026-11-03 10:00",
+    "Cashier                               1001",
+    "------------------------------------------",
+    "Item                        Qty     Amount",
+    "Green tea 500ml               2       7.00",
+    "Bread                         1       8.50",
+    "------------------------------------------",
+    "Total                                15.50",
+    "Paid                                 15.50",
+    "Tender                                Cash",
+    "------------------------------------------",
+    "Member                    王芳 137****7000",
+    "Points earned                         +115",
+    "  Purchase points                       15",
+    "    Normal                              x1",
+    "  First purchase                      +100",
+    "Balance                                115",
+    "To Silver                         4985 pts",
+    "------------------------------------------",
+    "",
+    "            S001-T01-00000001",
+    "         Thank you, see you soon",
+]
+
+
+def test_chinese_receipt_decodes_to_the_expected_paper(store: Terminal) -> None:
+    """All Chinese: header, address with a full-width digit, names with full-width brackets,
+    WeChat Pay, a silver member; 58 mm paper."""
+    save_settings(store, {"receipt.header": "积分便利店|北京市朝阳区建国路１号",
+                          "receipt.footer": "谢谢惠顾，欢迎再来！", "printer.cash_drawer": False})
+    lines = [SaleLine(1, "A", "东北大米５公斤", "food", 1, 5990), SaleLine(2, "B", "鲜牛奶（整箱）", "food", 2, 6800)]
+    no = sale(store, lines, member_ref="13900139000", tender="wechat")
+    out = interpret(receipt_bytes(store, no, columns=32, language="zh_CN"))
+    assert [ln.text for ln in out.lines] == EXPECTED_CHINESE_58
+    assert all(ln.cells <= 32 for ln in out.lines)
+    assert out.qr_codes() == [no] and out.kinds() == ["init", "image", "qr", "feed", "feed", "cut"]
+
+
+def test_english_receipt_decodes_to_the_expected_paper(store: Terminal) -> None:
+    """All English (apart from the member's name): 42 columns, a cash sale with the drawer off."""
+    save_settings(store, {"receipt.header": "Demo Store|1 Main Street", "receipt.footer": "Thank you, see you soon",
+                          "printer.cash_drawer": False})
+    no = sale(store, ENGLISH, member_ref="13700137000", tender="cash")
+    out = interpret(receipt_bytes(store, no, columns=42, language="en"))
+    assert [ln.text for ln in out.lines] == EXPECTED_ENGLISH_42
+    assert out.qr_codes() == [no] and "drawer" not in out.kinds() and out.kinds()[-1] == "cut"
