@@ -36,6 +36,9 @@ DEMO_MEMBERS = (
 )
 
 
+DEMO_RECEIPT_HEADER = "积分便利店（演示店）|北京市朝阳区建国路1号 · 010-6500 0000"
+
+
 def demo_member_qr_key_file() -> Path:
     """The demo's member-code signing key: public in the source tree, for demos only."""
     return data_root() / "db" / "demo" / "member-qr-demo-private-key.pem"
@@ -71,4 +74,5 @@ def seed_demo(t: Terminal) -> dict[str, Any]:
     # QR code (`pos-app member-qr issue --key db/demo/member-qr-demo-private-key.pem --card ...`).
     # In production headquarters keeps its private key and sends the public key down.
     set_setting(t, "member_qr.public_key", demo_member_qr_public_key())
+    set_setting(t, "receipt.header", DEMO_RECEIPT_HEADER)
     return {"seeded": True, "members": len(DEMO_MEMBERS), "cards": cards, "staff": [s[0] for s in DEMO_STAFF]}
