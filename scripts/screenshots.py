@@ -89,6 +89,14 @@ def main() -> int:
     refunds_page.vm.load(last.receipt_no)
     refunds_page.vm.set_line(1, True)
     shot("refunds")
+    preview = refunds_page.preview_receipt()  # the receipt as the printer prints it
+    if preview is not None:
+        for _ in range(3):
+            qapp.processEvents()
+        path = out / f"{args.lang}-receipt.png"
+        preview.grab().save(str(path))
+        print(path)
+        preview.close()
     work.show_page("adjustments")
     shot("adjustments")
     work.show_page("reports")

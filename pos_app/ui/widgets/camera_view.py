@@ -44,6 +44,8 @@ class CameraView(QWidget):
 
     def show_state(self, state: str) -> None:
         self.state = state
+        # no camera configured: the status bar says so, and the member field gets the room
+        self.setVisible(state != NOT_SET_UP)
         text = self.state_text(state)
         if state != "running":
             self.picture.clear()

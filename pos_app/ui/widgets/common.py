@@ -58,6 +58,7 @@ def member_entry(parent: QWidget, row: QHBoxLayout, object_name: str,
         "MemberEntry", "Scan the member code, or type card or phone number (F2)"))
     field.returnPressed.connect(on_identify)
     disable_input_method(field)  # a Chinese IME would swallow a scanner's keys
+    field.setMinimumWidth(220)  # a phone number stays readable beside the member's details
     row.addWidget(field, 2)
     button = big_button(QCoreApplication.translate("MemberEntry", "Identify"), parent)
     button.clicked.connect(on_identify)

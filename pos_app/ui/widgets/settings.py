@@ -125,6 +125,7 @@ class SettingsPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget(scroll)
         scroll.setWidget(body)
         columns = QHBoxLayout(body)
@@ -214,6 +215,8 @@ class SettingsPage(QWidget):
         row = QHBoxLayout()
         self.scanner_prefix = self._line(box, "scanner_prefix", self.tr("prefix"))
         self.scanner_suffix = self._line(box, "scanner_suffix", self.tr("suffix"))
+        self.scanner_prefix.setMaximumWidth(80)
+        self.scanner_suffix.setMaximumWidth(80)
         self.scanner_terminator = QComboBox(box)
         self.scanner_terminator.setObjectName("scanner_terminator")
         for value, label in (("enter_or_tab", self.tr("Ends with Enter or Tab")), ("enter", self.tr("Ends with Enter")),
