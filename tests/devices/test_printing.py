@@ -118,6 +118,10 @@ def test_unreachable_printers_name_their_setting() -> None:
     with pytest.raises(PrinterError) as err2:
         open_printer(PrinterConfig("none"))
     assert err2.value.field == "printer.connection"
+    # the real python-escpos Usb class through pyusb and libusb: no such printer on this machine
+    with pytest.raises(PrinterError) as err3:
+        open_printer(PrinterConfig("usb", usb="04b8:0202", timeout=0.5))
+    assert err3.value.field == "printer.usb" and "not found" in err3.value.message
 
 
 # ---------------------------------------------------------------------------- spooler end to end
