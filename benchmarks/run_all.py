@@ -7,6 +7,7 @@ import time
 import traceback
 from collections.abc import Callable
 
+import bench_camera_ui
 import bench_decoders
 import bench_expiry
 import bench_lookup
@@ -20,6 +21,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("expiry run and verify (figure 4)", bench_expiry.run),
     ("cashier window: start, scan, sale, memory (figures 5-8)", bench_ui.run),
     ("camera decoders on the photo corpus", bench_decoders.run),
+    ("camera worker and the UI thread (figure 9)", bench_camera_ui.run),
 ]
 
 
