@@ -345,8 +345,9 @@ def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = N
 
 
 def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None, at: dt.datetime | None = None,
-                staff_code: str | None = None) -> RefundResult:
-    """Refund a whole sale or some of its lines, reversing its points exactly."""
+                staff_code: str | None = None, queue_receipt: bool = False) -> RefundResult:
+    """Refund a whole sale or some of its lines, reversing its points exactly; with
+    ``queue_receipt`` the refund slip is queued for printing in the same transaction."""
     stamp = t.stamp(at, staff_code)
     program = t.program
     with t.database.transaction():
@@ -386,6 +387,8 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
                                                     "refund_fen": plan.refund_fen}, stamp)
         t.ledger.audit("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen, "clawback": plan.clawback,
                                              "returned": plan.return_points, "shortfall": shortfall}, stamp)
+        if queue_receipt:
+            t.repo.queue_print_job("refund", refund_no, {}, iso(stamp.recorded_at))
     return RefundResult(
         refund_no=refund_no, receipt_no=receipt_no, lines=chosen, net_fen=plan.net_fen, refund_fen=plan.refund_fen,
         clawback=plan.clawback, clawback_purchase=plan.clawback_purchase, clawback_bonus=plan.clawback_bonus,

@@ -92,6 +92,9 @@ def test_partial_refund_then_the_rest_with_the_numbers_shown_before_confirming(q
     assert [r["refund_fen"] for r in refunds(app)] == [16446, 7354]
     assert "refunded entirely" in page.sale_label.text()
     assert not page.all_button.isEnabled()
+    # each refund's slip waits in the print queue, written with the refund itself
+    jobs = app.terminal.repo.rows("SELECT kind, ref FROM print_job WHERE kind = 'refund' ORDER BY id")
+    assert [(j["kind"], j["ref"]) for j in jobs] == [("refund", f"{receipt}-R1"), ("refund", f"{receipt}-R2")]
 
 
 def test_a_clawback_beyond_the_balance_shows_the_shortfall(qtbot: Any, app: App) -> None:

@@ -125,7 +125,8 @@ class RefundsViewModel(QObject):
             return None
         try:
             result = sales.refund_sale(self.terminal, receipt_no=self.sale.receipt_no,
-                                       line_nos=sorted(self.selected), staff_code=self._staff_code())
+                                       line_nos=sorted(self.selected), staff_code=self._staff_code(),
+                                       queue_receipt=True)
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return None
