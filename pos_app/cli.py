@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("member-qr", help="dynamic member codes (会员码) signed by headquarters")
     qs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
     qs.add_parser("keygen", help="a new signing key (headquarters, demos)").add_argument("--out", required=True)
-    qs.add_parser("set-key", help="trust this public key (base64url)").add_argument("public_key")
+    qs.add_parser("set-key", help="trust this public key (base64url; one that starts with '-' goes after --)",
+                  ).add_argument("public_key")
     a = qs.add_parser("issue", help="a member code for a card (demos and tests)")
     a.add_argument("--key", required=True, help="private key PEM file")
     a.add_argument("--card", required=True)

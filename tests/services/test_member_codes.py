@@ -169,7 +169,8 @@ def test_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert code == [0] and text.startswith("MQ1.")
     assert main(["--db", str(db), "--json", "member-qr", "check", text]) == 2  # not the trusted key yet
     assert json.loads(capsys.readouterr().out.splitlines()[0])["reason"] == "forged"
-    assert main(["--db", str(db), "member-qr", "set-key", public]) == 0
+    # a base64url key may start with "-": after "--" argparse takes it as the value, not an option
+    assert main(["--db", str(db), "member-qr", "set-key", "--", public]) == 0
     capsys.readouterr()
     assert main(["--db", str(db), "--json", "member-qr", "check", text]) == 0
     data = json.loads(capsys.readouterr().out)
