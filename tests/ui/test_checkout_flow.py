@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pos_app.core.members import make_card_number
 from pos_app.ui.app import App
 from pos_app.ui.qt import Qt
@@ -51,3 +53,21 @@ def test_wrong_pin_is_refused_with_a_message(qtbot: object, app: App) -> None:
     login(qtbot, app, pin="0000")
     assert app.session.staff is None
     assert app.window.login.notice.text() == "Wrong PIN."  # type: ignore[attr-defined]
+
+
+def test_after_login_the_keys_are_in_checkout_and_f12_completes(qtbot: Any, app: App) -> None:
+    from tests.ui.test_reports import login
+
+    login(qtbot, app, "1001", "1234")
+    page = app.window.work.pages["checkout"]  # type: ignore[attr-defined]
+    assert page.member_input.hasFocus()  # a new sale starts with the member
+    qtbot.keyClicks(page.member_input, "13800138000")
+    qtbot.keyClick(page.member_input, Qt.Key.Key_Return)
+    assert page.code_input.hasFocus()
+    qtbot.keyClicks(page.code_input, "6901234567892")
+    qtbot.keyClick(page.code_input, Qt.Key.Key_Return)
+    app.window.work.show_page("members")  # type: ignore[attr-defined]
+    app.window.work.show_page("checkout")  # type: ignore[attr-defined]
+    assert page.code_input.hasFocus()  # back to a sale in progress: the product field
+    qtbot.keyClick(page.code_input, Qt.Key.Key_F12)
+    assert app.checkout.last_sale is not None and app.checkout.last_sale.member is not None

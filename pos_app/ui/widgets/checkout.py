@@ -6,6 +6,7 @@ from pos_app.core.members import mask_phone
 from pos_app.services.sales import SaleResult
 from pos_app.ui.qt import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -169,6 +170,14 @@ class CheckoutPage(QWidget):
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
 
+    def showEvent(self, event: object) -> None:
+        """Coming to checkout (after login, F1) puts the keys where the next step is: the
+        member field for a new sale, the product field once a sale has begun; F12 and the
+        other checkout keys act only while the focus is inside this screen."""
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self.isAncestorOf(QApplication.focusWidget() or self):
+            (self.code_input if self.vm.member or self.vm.lines else self.member_input).setFocus()
+
     # -- actions ------------------------------------------------------------------------------
     def _identify(self) -> None:
         if self.vm.identify(self.member_input.text()):
@@ -198,9 +207,11 @@ class CheckoutPage(QWidget):
             self.member_label.setText(self.tr("No member identified"))
             for w in (self.tier_label, self.balance_label, self.expiring_label):
                 w.clear()
+            self.tier_label.hide()  # its badge colour would show as an empty bar
             self.tier_progress.hide()
             return
         m = pic.member
+        self.tier_label.show()
         self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}")
         self.tier_label.setText(self.tier_names.get(m.tier, m.tier))
         text = self.tr("Balance: %1 points").replace("%1", f"{m.balance:,}")
