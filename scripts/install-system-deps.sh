@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System libraries the product needs at run and test time (Debian/Ubuntu). Safe to re-run.
 set -euo pipefail
-pkgs=(libzbar0 libusb-1.0-0 libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei xvfb xauth
+pkgs=(libzbar0 libusb-1.0-0 libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei xvfb xauth xdotool
       libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
       libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0)
 missing=()
