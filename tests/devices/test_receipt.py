@@ -3,6 +3,8 @@ interpreter, for Chinese, English and mixed text at 58 mm and 80 mm (and 42 colu
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from pos_app.core.earning import SaleLine
@@ -13,6 +15,7 @@ from pos_app.services import demo, points, receipts, sales, shifts
 from pos_app.services.context import Terminal
 from pos_app.services.printing import receipt_bytes
 from pos_app.services.settings import save_settings, set_setting
+from tests.conftest import FakeClock
 from tests.devices.escpos_interpreter import InterpretError, interpret
 
 MIXED = [
@@ -358,3 +361,19 @@ def test_english_receipt_decodes_to_the_expected_paper(store: Terminal) -> None:
     out = interpret(receipt_bytes(store, no, columns=42, language="en"))
     assert [ln.text for ln in out.lines] == EXPECTED_ENGLISH_42
     assert out.qr_codes() == [no] and "drawer" not in out.kinds() and out.kinds()[-1] == "cut"
+
+
+def test_points_expiring_soon_are_on_the_receipt(store: Terminal, clock: FakeClock) -> None:
+    """The member's lots from the demo's opening balance (2026-11-03) expire 24 months later: a
+    sale three weeks before that shows them in the 30-day window, not yet in the 7- or 1-day one."""
+    clock.set("2028-10-14T10:00")
+    no = sale(store, ENGLISH, member_ref="13800138000", tender="card")
+    lots = store.ledger.live_lots(store.repo.member_by_phone("13800138000").id)  # type: ignore[union-attr]
+    soon = sum(lot.remaining for lot in lots if lot.expires_on is not None
+               and lot.expires_on <= dt.date(2028, 11, 12))
+    assert soon > 0
+    text = [ln.rstrip() for ln in interpret(receipt_bytes(store, no, columns=48, language="en")).text]
+    expiring = [ln for ln in text if ln.startswith("Expiring in")]
+    assert expiring == [f"Expiring in 30 days{str(soon).rjust(48 - len('Expiring in 30 days'))}"]
+    zh = [ln.rstrip() for ln in interpret(receipt_bytes(store, no, columns=32, language="zh_CN")).text]
+    assert any(ln.startswith("30天内到期") and ln.endswith(str(soon)) for ln in zh)
