@@ -28,7 +28,9 @@ from pos_app.devices.receipt import (
     load_raster,
 )
 from pos_app.services.context import Terminal
+from pos_app.services.members import member_picture
 from pos_app.services.settings import TerminalSettings, load_settings
+from pos_app.services.shifts import shift_report
 from pos_app.storage.paths import data_root
 
 KINDS = ("receipt", "refund", "coupon", "test", "shift")
@@ -176,12 +178,10 @@ def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
     else:
         balance = member.balance
     lay.pair(d.word("balance"), str(balance), bold=True)
-    from pos_app.services.members import member_picture
-
     pic = member_picture(t, member, dt.date.fromisoformat(sale["business_date"]))
     for days, pts in pic.expiring:
         if pts > 0:
-                lay.pair(d.word("expiring", days=days), str(pts))
+            lay.pair(d.word("expiring", days=days), str(pts))
     if pic.next_tier is not None:
         tier = program.tiers.get(pic.next_tier[0])
         name = tier.name_zh if d.lang == "zh_CN" else tier.name_en
@@ -312,8 +312,6 @@ def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
     if row["report"]:
         rep = json.loads(row["report"])
     else:
-        from pos_app.services.shifts import shift_report
-
         rep = {"shift_no": shift_no, "staff_code": row["staff_code"],
                **shift_report(t, row["opened_at"], row["closed_at"])}
     d.head("shift", reprint)
