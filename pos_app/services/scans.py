@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pos_app.core.errors import InvalidInput, RuleViolation
+from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.core.members import CARD_PREFIX, gs1_check_digit, normalize_phone, validate_card_number
 from pos_app.services import member_codes, members
 from pos_app.services.context import Terminal
@@ -74,7 +74,7 @@ def read_scan(t: Terminal, text: str) -> ScanResult:
     """``classify_scan`` with this terminal's gift catalogue."""
     try:
         gift_codes = [g.code for g in t.program.gifts]
-    except Exception:  # no program loaded yet: gifts are simply not recognised
+    except NotFound:  # no program loaded yet: gifts are simply not recognised
         gift_codes = []
     return classify_scan(text, gift_codes=gift_codes)
 

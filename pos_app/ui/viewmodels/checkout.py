@@ -81,12 +81,13 @@ class CheckoutViewModel(QObject):
                                    .replace("%1", result.text))
             return False
         try:  # the store's own labels: an SKU, or a barcode printed without a valid check digit
-            catalog.product_by_code(self.terminal, result.text)
+            product = catalog.product_by_code(self.terminal, result.text)
         except PosError:
             self.error_raised.emit(message(InvalidInput("scan", f"not a known code: {result.text!r}",
                                                         reason="unknown", text=result.text)))
             return False
-        return self.add_code(result.text)
+        self._add_product(product)
+        return True
 
     def clear_member(self) -> None:
         self.member = None
@@ -101,12 +102,15 @@ class CheckoutViewModel(QObject):
 
     def add_code(self, code: str) -> bool:
         """A product barcode or SKU; scanning the same product again raises its quantity."""
-        code = code.strip()
         try:
-            product = catalog.product_by_code(self.terminal, code)
+            product = catalog.product_by_code(self.terminal, code.strip())
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
+        self._add_product(product)
+        return True
+
+    def _add_product(self, product: catalog.Product) -> None:
         for i, ln in enumerate(self.lines):
             if ln.sku == product.sku and ln.discount_fen == 0:
                 self.lines[i] = dataclasses.replace(ln, qty=ln.qty + 1)
@@ -115,7 +119,6 @@ class CheckoutViewModel(QObject):
             self.lines.append(product.line(self._next_line_no()))
         self.basket_changed.emit()
         self._refresh()
-        return True
 
     def add_amount(self, yuan: str, category: str = "general") -> bool:
         """A plain amount (no catalogue), as small shops ring most sales."""
