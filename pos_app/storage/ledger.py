@@ -4,8 +4,6 @@ and the audit trail. Every function here runs inside the caller's transaction.""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 import time
 import uuid
@@ -13,33 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pos_app.core import lots as core_lots
+from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.errors import RuleViolation
 from pos_app.core.tiers import month_key
 from pos_app.storage.database import Database
 
-GENESIS_HASH = "0" * 64
-
-#: The fields of an entry that its hash covers, in this order (see ``canonical_entry``).
-HASHED_FIELDS = (
-    "uuid", "terminal_id", "seq", "member_uuid", "kind", "points", "tier_points", "ref_type",
-    "ref_no", "program_version", "breakdown", "created_at", "business_date", "recorded_at",
-    "backdated", "staff_code", "prev_hash",
-)
-
-
-# one encoder for the process: json.dumps(sort_keys=...) builds a new one on every call
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_SORTED_HASHED_FIELDS = tuple(sorted(HASHED_FIELDS))
-
-
-def canonical_json(data: Any) -> str:
-    return _CANONICAL.encode(data)
-
-
-def entry_hash(fields: dict[str, Any]) -> str:
-    """sha256 over the canonical JSON of the hashed fields (which include the previous hash)."""
-    body = _CANONICAL.encode({k: fields[k] for k in _SORTED_HASHED_FIELDS})
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+__all__ = ["GENESIS_HASH", "HASHED_FIELDS", "Ledger", "Stamp", "canonical_json", "entry_hash", "iso", "new_uuid"]
 
 
 def new_uuid() -> str:

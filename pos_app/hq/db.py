@@ -1,0 +1,378 @@
+"""Headquarters storage: peewee models on SQLite (default, no set-up) or PostgreSQL, and migrations.
+
+``connect("sqlite:///path/hq.db")`` or ``connect("postgresql://user@host/db")`` opens the
+database and brings its schema up to date. Models are bound to a ``DatabaseProxy``; one
+HQ process serves one database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CompositeKey,
+    Database,
+    DatabaseProxy,
+    IntegerField,
+    Model,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    TextField,
+)
+from playhouse.db_url import connect as url_connect
+
+from pos_app.core.errors import DatabaseError, InvalidInput
+
+proxy = DatabaseProxy()
+HQ_CHAIN = "HQ"  # the terminal id of headquarters' own entries (expiry, overdrafts, awards, corrections)
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+class Base(Model):
+    class Meta:
+        database = proxy
+        legacy_table_names = False
+
+
+class SchemaVersion(Base):
+    version = IntegerField(primary_key=True)
+    applied_at = TextField()
+
+
+class Setting(Base):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+class Store(Base):
+    id = TextField(primary_key=True)
+    name = TextField()
+    created_at = TextField()
+
+
+class Terminal(Base):
+    """A till (or a channel: a mini-program or website reporting behaviour awards)."""
+
+    id = TextField(primary_key=True)
+    store_id = TextField(index=True)
+    kind = TextField(default="till")  # till | channel
+    secret = TextField(null=True)  # hex; set at enrollment
+    created_at = TextField()
+    enrolled_at = TextField(null=True)
+    last_seen_at = TextField(null=True)
+    last_push_at = TextField(null=True)
+    last_seq = BigIntegerField(default=0)
+    last_hash = TextField(default="0" * 64)
+    last_oid = BigIntegerField(default=0)
+    active = BooleanField(default=True)
+
+
+class EnrollmentCode(Base):
+    code_hash = TextField(primary_key=True)  # sha256 of the code; the code itself is shown once
+    terminal_id = TextField(index=True)
+    created_at = TextField()
+    expires_at = TextField()
+    used_at = TextField(null=True)
+
+
+class Nonce(Base):
+    terminal_id = TextField()
+    nonce = TextField()
+    at = BigIntegerField(index=True)  # unix seconds
+
+    class Meta:
+        primary_key = CompositeKey("terminal_id", "nonce")
+
+
+class Batch(Base):
+    id = TextField(primary_key=True)  # the Idempotency-Key
+    terminal_id = TextField(index=True)
+    body_digest = TextField()
+    response = TextField()  # the JSON answered the first time
+    received_at = TextField()
+    entries = IntegerField(default=0)
+
+
+class Member(Base):
+    uuid = TextField(primary_key=True)
+    phone = TextField(null=True, index=True)
+    name = TextField(default="")
+    birthday = TextField(null=True)
+    card_no = TextField(null=True, index=True)
+    referrer_uuid = TextField(null=True)
+    status = TextField(default="active")
+    consent = BooleanField(default=False)
+    store_id = TextField(default="")
+    enrolled_at = TextField(default="")
+    tier = TextField(default="normal")
+    tier_since = TextField(default="")
+    last_review = TextField(null=True)
+    first_purchase_at = TextField(null=True)
+    last_purchase_at = TextField(null=True)
+    balance = BigIntegerField(default=0)
+    debt = BigIntegerField(default=0)
+    updated_at = TextField(default="")
+
+
+class Entry(Base):
+    """Every terminal's ledger entries and headquarters' own, as received (never changed)."""
+
+    id = AutoField()
+    uuid = TextField(unique=True)
+    terminal_id = TextField()
+    seq = BigIntegerField()
+    store_id = TextField(index=True)
+    member_uuid = TextField(index=True)
+    kind = TextField()
+    points = BigIntegerField()
+    tier_points = BigIntegerField(default=0)
+    ref_type = TextField()
+    ref_no = TextField()
+    program_version = IntegerField(null=True)
+    breakdown = TextField()
+    created_at = TextField()
+    business_date = TextField()
+    recorded_at = TextField()
+    backdated = BooleanField(default=False)
+    staff_code = TextField(null=True)
+    prev_hash = TextField()
+    hash = TextField()
+    effects = TextField()  # canonical JSON of core.replica.Effects.to_wire()
+    received_at = TextField()
+    batch_id = TextField(null=True)
+
+    class Meta:
+        indexes = ((("terminal_id", "seq"), True),)
+
+
+class Event(Base):
+    """Outbox events (member, sale, refund, coupon, redemption, tier) as received."""
+
+    id = AutoField()
+    terminal_id = TextField()
+    oid = BigIntegerField()
+    store_id = TextField(index=True)
+    kind = TextField()
+    ref = TextField()
+    payload = TextField()
+    created_at = TextField()
+    received_at = TextField()
+
+    class Meta:
+        indexes = ((("terminal_id", "oid"), True),)
+
+
+class Lot(Base):
+    id = AutoField()
+    key = TextField(unique=True)  # core.replica lot key: the creating entry's uuid (#n)
+    member_uuid = TextField(index=True)
+    earned_on = TextField()
+    expires_on = TextField(null=True, index=True)
+    points = BigIntegerField()
+    remaining = BigIntegerField()
+
+
+class LotMove(Base):
+    id = AutoField()
+    entry_uuid = TextField(index=True)
+    lot_key = TextField(index=True)
+    points = BigIntegerField()
+
+
+class TierMonth(Base):
+    member_uuid = TextField()
+    month = TextField()
+    points = BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("member_uuid", "month")
+
+
+class Change(Base):
+    """The change feed terminals pull: ids increase in commit order (see ``feed``)."""
+
+    id = AutoField()
+    kind = TextField()
+    key = TextField()
+    store_id = TextField(null=True)  # None: for every store
+    data = TextField()
+    at = TextField()
+
+
+class Program(Base):
+    program_id = TextField()
+    version = IntegerField()
+    digest = TextField()
+    source = TextField()
+    published_at = TextField()
+    published_by = TextField(null=True)
+
+    class Meta:
+        indexes = ((("program_id", "version"), True),)
+
+
+class GiftStock(Base):
+    store_id = TextField()
+    gift_code = TextField()
+    stock = IntegerField(default=0)
+
+    class Meta:
+        primary_key = CompositeKey("store_id", "gift_code")
+
+
+class Revoked(Base):
+    kind = TextField()  # card | member_qr
+    value = TextField()
+    reason = TextField()
+    revoked_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("kind", "value")
+
+
+class Coupon(Base):
+    code = TextField(primary_key=True)
+    member_uuid = TextField(index=True)
+    gift_code = TextField()
+    value_fen = BigIntegerField(default=0)
+    min_spend_fen = BigIntegerField(default=0)
+    issued_at = TextField()
+    issued_by = TextField()  # terminal id
+    valid_until = TextField(null=True)
+    used_at = TextField(null=True)
+    used_receipt_no = TextField(null=True)
+    used_by = TextField(null=True)  # terminal id
+
+
+class Flag(Base):
+    """The reconciliation report's rows: overdrafts, coupons used twice, double expiries ..."""
+
+    id = AutoField()
+    kind = TextField(index=True)
+    store_id = TextField(null=True, index=True)
+    terminal_id = TextField(null=True)
+    member_uuid = TextField(null=True)
+    ref = TextField()
+    points = BigIntegerField(default=0)
+    details = TextField(default="{}")
+    at = TextField()
+
+
+class AwardClaim(Base):
+    """A behaviour award reported by a channel, once per (channel, ref)."""
+
+    channel = TextField()
+    ref = TextField()
+    member_uuid = TextField(index=True)
+    award_id = TextField()
+    entry_uuid = TextField()
+    day = TextField()
+    at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("channel", "ref")
+
+
+class Audit(Base):
+    id = AutoField()
+    at = TextField()
+    actor = TextField()
+    action = TextField()
+    ref = TextField()
+    details = TextField(default="{}")
+
+
+MODELS: list[type[Base]] = [
+    SchemaVersion, Setting, Store, Terminal, EnrollmentCode, Nonce, Batch, Member, Entry, Event, Lot, LotMove,
+    TierMonth, Change, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
+]
+
+
+def _create_all(db: Database) -> None:
+    db.create_tables(MODELS, safe=True)
+
+
+#: numbered schema migrations; each runs once, in a transaction, on both backends
+MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
+    (1, "initial", _create_all),
+]
+
+
+def schema_version() -> int:
+    return MIGRATIONS[-1][0]
+
+
+def migrate(db: Database) -> int:
+    """Bring the schema up to date; refuses a database newer than this build."""
+    with db.atomic():
+        db.create_tables([SchemaVersion], safe=True)
+        current = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
+        version = current.version if current else 0
+    if version > schema_version():
+        raise DatabaseError("db", f"the headquarters database has schema {version}, newer than this"
+                            f" program's {schema_version()}; install the newer release")
+    for number, _name, step in MIGRATIONS:
+        if number <= version:
+            continue
+        with db.atomic():
+            step(db)
+            SchemaVersion.create(version=number, applied_at=utcnow())
+    return schema_version()
+
+
+def is_postgres(db: Database | None = None) -> bool:
+    return isinstance(db or proxy.obj, PostgresqlDatabase)
+
+
+def connect(url: str) -> Database:
+    """Open the HQ database named by ``url`` (``sqlite:///file`` or ``postgresql://...``),
+    migrate it and bind the models. A plain path means a SQLite file."""
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    if url.startswith("sqlite:"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db: Database = SqliteDatabase(path, pragmas=(("journal_mode", "wal"), ("synchronous", 2),
+                                                     ("busy_timeout", 10000), ("foreign_keys", 1)),
+                                      check_same_thread=False)
+    elif url.startswith(("postgresql://", "postgres://", "postgresql+", "postgresext://")):
+        try:
+            db = url_connect(url, autorollback=True)
+        except Exception as exc:  # a malformed URL
+            raise InvalidInput("db", f"cannot use {url!r}: {exc}") from None
+    else:
+        raise InvalidInput("db", f"a sqlite:/// or postgresql:// address is required: {url!r}")
+    proxy.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except Exception as exc:
+        raise DatabaseError("db", f"cannot open the headquarters database: {exc}") from None
+    migrate(db)
+    return db
+
+
+_write_lock = threading.Lock()
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[None]:
+    """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE via a
+    process lock, since the HTTP server's threads share the file); on PostgreSQL it is a plain
+    transaction and ``feed`` serialises only the short part that numbers changes."""
+    if isinstance(db, SqliteDatabase):
+        with _write_lock, db.atomic():
+            yield
+    else:
+        with db.atomic():
+            yield
