@@ -1,0 +1,184 @@
+"""Stores, terminals and enrollment: the administrator's side of who may talk to headquarters.
+
+Plain functions, each one write transaction with an audit row; the ``pos-hq`` CLI wraps them.
+An enrollment code is shown once and stored only as its sha256, so a copy of the database
+does not let anyone enroll a terminal. The secret a terminal receives at enrollment is the
+key of every request it signs; enrolling again with a new code replaces it (rotation), so a
+stolen or re-imaged till is cut off by issuing a new code to the real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from peewee import Database
+
+from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pos_app.hq import db
+from pos_app.sync import signing
+from pos_app.sync.protocol import ID_RE
+
+#: no 0/O, 1/I: the code is read off a screen and typed on a till
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_GROUPS = 3
+CODE_GROUP_LEN = 4
+TERMINAL_KINDS = ("till", "channel")
+
+
+def _database() -> Database:
+    database: Database | None = db.proxy.obj
+    if database is None:
+        raise InvalidInput("db", "the headquarters database is not open")
+    return database
+
+
+def _audit(actor: str, action: str, ref: str, **details: Any) -> None:
+    db.Audit.create(at=db.utcnow(), actor=actor, action=action, ref=ref,
+                    details=json.dumps(details, sort_keys=True, ensure_ascii=False))
+
+
+def _require_id(value: object, name: str) -> str:
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise InvalidInput(name, "1 to 32 letters, digits, - or _ are required")
+    return value
+
+
+def create_store(store_id: str, name: str, *, actor: str = "admin") -> db.Store:
+    _require_id(store_id, "store_id")
+    if not isinstance(name, str) or not 0 < len(name.strip()) <= 100:
+        raise InvalidInput("name", "a name of 1 to 100 characters is required")
+    with db.writing(_database()):
+        if db.Store.get_or_none(db.Store.id == store_id) is not None:
+            raise Conflict("store_id", f"store {store_id} exists already")
+        store = db.Store.create(id=store_id, name=name.strip(), created_at=db.utcnow())
+        _audit(actor, "store.create", store_id, name=store.name)
+    return store
+
+
+def create_terminal(terminal_id: str, store_id: str, *, kind: str = "till", actor: str = "admin") -> db.Terminal:
+    """A till or a channel (mini-program, website) of a store; it has no secret until it enrolls."""
+    _require_id(terminal_id, "terminal_id")
+    _require_id(store_id, "store_id")
+    if kind not in TERMINAL_KINDS:
+        raise InvalidInput("kind", f"one of {', '.join(TERMINAL_KINDS)} is required")
+    if terminal_id.upper() == db.HQ_CHAIN:
+        raise InvalidInput("terminal_id", f"{db.HQ_CHAIN} names headquarters' own chain")
+    with db.writing(_database()):
+        if db.Store.get_or_none(db.Store.id == store_id) is None:
+            raise NotFound("store", f"no store {store_id}")
+        if db.Terminal.get_or_none(db.Terminal.id == terminal_id) is not None:
+            raise Conflict("terminal_id", f"terminal {terminal_id} exists already")
+        terminal = db.Terminal.create(id=terminal_id, store_id=store_id, kind=kind, created_at=db.utcnow())
+        _audit(actor, "terminal.create", terminal_id, store_id=store_id, kind=kind)
+    return terminal
+
+
+def normalise_code(code: str) -> str:
+    """Upper case without spaces and dashes: what the hash is taken of."""
+    return "".join(ch for ch in code.upper() if ch not in " -\t")
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode("utf-8")).hexdigest()
+
+
+def _random_code() -> str:
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LEN))
+    return "-".join(chars[i:i + CODE_GROUP_LEN] for i in range(0, len(chars), CODE_GROUP_LEN))
+
+
+def new_enrollment_code(terminal_id: str, *, ttl_hours: int = 72, actor: str = "admin") -> str:
+    """A one-time code for ``terminal_id``, valid ``ttl_hours``; unused older codes stop working."""
+    _require_id(terminal_id, "terminal_id")
+    if not isinstance(ttl_hours, int) or isinstance(ttl_hours, bool) or not 0 < ttl_hours <= 24 * 30:
+        raise InvalidInput("ttl_hours", "between 1 and 720 hours is required")
+    code = _random_code()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with db.writing(_database()):
+        terminal = db.Terminal.get_or_none(db.Terminal.id == terminal_id)
+        if terminal is None:
+            raise NotFound("terminal", f"no terminal {terminal_id}")
+        if not terminal.active:
+            raise PermissionDenied("terminal", f"terminal {terminal_id} is deactivated")
+        db.EnrollmentCode.delete().where((db.EnrollmentCode.terminal_id == terminal_id)
+                                         & db.EnrollmentCode.used_at.is_null()).execute()
+        db.EnrollmentCode.create(code_hash=code_hash(code), terminal_id=terminal_id, created_at=now.isoformat(),
+                                 expires_at=(now + dt.timedelta(hours=ttl_hours)).isoformat())
+        _audit(actor, "enrollment.code", terminal_id, ttl_hours=ttl_hours)
+    return code
+
+
+class EnrollmentRefused(PermissionDenied):
+    """An enrollment code that cannot be used; ``reason`` says why (unknown, used, expired, ...)."""
+
+    code = "enrollment_refused"
+
+
+def enroll(code: str, terminal_id: str, *, client: str = "") -> dict[str, str]:
+    """Exchange a one-time code for the terminal's signing secret (a new secret every time)."""
+    if not isinstance(code, str) or not 0 < len(code) <= 40:
+        raise InvalidInput("code", "an enrollment code is required")
+    _require_id(terminal_id, "terminal_id")
+    digest = code_hash(code)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with db.writing(_database()):
+        row = db.EnrollmentCode.get_or_none(db.EnrollmentCode.code_hash == digest)
+        terminal = db.Terminal.get_or_none(db.Terminal.id == terminal_id)
+        reason = ""
+        if row is None:
+            reason, message = "unknown", "no such enrollment code"
+        elif row.terminal_id != terminal_id:
+            reason, message = "wrong_terminal", "the code was issued for another terminal"
+        elif row.used_at is not None:
+            reason, message = "used", "the code has been used already"
+        elif dt.datetime.fromisoformat(row.expires_at) <= now:
+            reason, message = "expired", "the code has expired; ask headquarters for a new one"
+        elif terminal is None or not terminal.active:
+            reason, message = "inactive", "the terminal is not active"
+        if not reason and row is not None and terminal is not None:
+            secret = signing.new_secret()
+            rotated = terminal.secret is not None
+            row.used_at = now.isoformat()
+            row.save()
+            terminal.secret = secret
+            terminal.enrolled_at = now.isoformat()
+            terminal.save()
+            _audit(terminal_id, "terminal.enroll", terminal_id, client=client, rotated=rotated)
+            return {"store_id": terminal.store_id, "terminal_id": terminal_id, "secret": secret,
+                    "hq_time": now.isoformat()}
+    with db.writing(_database()):  # the refusal is recorded even though nothing else was
+        _audit(terminal_id, "enroll.refused", terminal_id, reason=reason, client=client)
+    raise EnrollmentRefused("code", message, reason=reason)
+
+
+def set_terminal_active(terminal_id: str, active: bool, *, actor: str = "admin") -> None:
+    """Deactivate (every request refused) or reactivate a terminal."""
+    with db.writing(_database()):
+        terminal = db.Terminal.get_or_none(db.Terminal.id == terminal_id)
+        if terminal is None:
+            raise NotFound("terminal", f"no terminal {terminal_id}")
+        terminal.active = bool(active)
+        terminal.save()
+        _audit(actor, "terminal.activate" if active else "terminal.deactivate", terminal_id)
+
+
+def list_terminals(store_id: str | None = None) -> list[dict[str, Any]]:
+    """Every terminal (of one store), without secrets."""
+    query = db.Terminal.select().order_by(db.Terminal.store_id, db.Terminal.id)
+    if store_id is not None:
+        query = query.where(db.Terminal.store_id == store_id)
+    return [
+        {"id": t.id, "store_id": t.store_id, "kind": t.kind, "active": bool(t.active), "enrolled": t.secret is not None,
+         "created_at": t.created_at, "enrolled_at": t.enrolled_at, "last_seen_at": t.last_seen_at,
+         "last_push_at": t.last_push_at, "last_seq": t.last_seq}
+        for t in query
+    ]
+
+
+def list_stores() -> list[dict[str, Any]]:
+    return [{"id": s.id, "name": s.name, "created_at": s.created_at}
+            for s in db.Store.select().order_by(db.Store.id)]

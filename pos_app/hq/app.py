@@ -1,0 +1,396 @@
+"""The headquarters HTTP service (FastAPI on uvicorn): enrollment, push, the change feed, awards.
+
+The wire format is ``pos_app.sync.protocol``. Each endpoint reads the raw body itself:
+the signature covers the exact bytes received, so the body is authenticated first and
+parsed as JSON only afterwards (an unsigned request learns nothing about its body). The
+blocking database work runs in the threadpool, one peewee connection per request
+(``connection_context``), which PostgreSQL needs and SQLite does not mind.
+
+Every error is JSON ``{"error", "field", "message", ...}``: 401 authentication (with a
+``reason``), 403 not allowed, 404 unknown, 409 sequence gap, 413 body over ``MAX_BODY``,
+422 invalid input or conflict. Bad input never causes a 500; a database error on data
+the checks let through is answered 422 and logged, so it can be found and checked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from peewee import DataError, IntegrityError
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pos_app.core.errors import (
+    ApprovalRequired,
+    Conflict,
+    DatabaseError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PosError,
+    RuleViolation,
+)
+from pos_app.hq import admin, auth, db
+from pos_app.sync import protocol, signing
+
+log = logging.getLogger("pos_app.hq.app")
+
+MAX_BODY = 4 * 1024 * 1024
+DEFAULT_DB = "sqlite:///hq.db"
+T = TypeVar("T")
+
+# ----------------------------------------------------------------------------- OpenAPI documentation models
+
+
+class EnrollRequest(BaseModel):
+    code: str = Field(description="the one-time enrollment code, e.g. ABCD-EFGH-JKLM", max_length=40)
+    terminal_id: str = Field(pattern=protocol.ID_RE.pattern, max_length=32)
+
+
+class EnrollAnswer(BaseModel):
+    store_id: str
+    terminal_id: str
+    secret: str = Field(description="hex key of the terminal's request signatures (HMAC-SHA256)")
+    hq_time: str
+
+
+class PushRequest(BaseModel):
+    protocol: int = Field(description=f"always {protocol.PROTOCOL}")
+    store_id: str
+    terminal_id: str
+    batch_id: str = Field(min_length=8, max_length=64)
+    entries: list[dict[str, Any]] = Field(default_factory=list, description="ledger entries with hash and effects")
+    events: list[dict[str, Any]] = Field(default_factory=list, description="outbox events")
+
+
+class PushAnswer(BaseModel):
+    batch_id: str
+    acked_seq: int
+    acked_oid: int
+    inserted: int
+    duplicates: int
+
+
+class ChangeItem(BaseModel):
+    id: int
+    kind: str
+    data: dict[str, Any]
+
+
+class ChangesAnswer(BaseModel):
+    changes: list[ChangeItem]
+    cursor: int
+    more: bool
+    hq_time: str
+
+
+class AwardRequest(BaseModel):
+    member: str = Field(description="member uuid, card number or phone", max_length=64)
+    award: str = Field(max_length=64)
+    ref: str = Field(description="the channel's idempotency key for this report", max_length=100)
+
+
+class AwardAnswer(BaseModel):
+    entry_uuid: str
+    points: int
+    balance: int
+    duplicate: bool
+
+
+class HealthAnswer(BaseModel):
+    ok: bool
+    schema_: int = Field(alias="schema")
+
+
+class ErrorAnswer(BaseModel):
+    error: str
+    field: str
+    message: str
+
+
+def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+def _errors(*codes: int, ok: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """Documentation of the answers (the endpoints build them; no response validation, so
+    a field added by a later version is never turned into a server error)."""
+    out: dict[int | str, dict[str, Any]] = {200: {"model": ok}}
+    out.update({code: {"model": ErrorAnswer} for code in codes})
+    return out
+
+
+SIGNED_HEADERS = [
+    {"name": signing.H_TERMINAL, "in": "header", "required": True, "schema": {"type": "string"}},
+    {"name": signing.H_TIMESTAMP, "in": "header", "required": True, "schema": {"type": "string"}},
+    {"name": signing.H_NONCE, "in": "header", "required": True, "schema": {"type": "string"}},
+    {"name": signing.H_SIGNATURE, "in": "header", "required": True, "schema": {"type": "string"}},
+]
+
+# ----------------------------------------------------------------------------- errors
+
+
+def status_of(exc: PosError) -> int:
+    if isinstance(exc, auth.Unauthenticated):
+        return 401
+    if isinstance(exc, PermissionDenied | ApprovalRequired):
+        return 403
+    if isinstance(exc, NotFound):
+        return 404
+    if exc.code == "sequence_gap":
+        return 409
+    if isinstance(exc, DatabaseError):
+        return 503
+    if isinstance(exc, InvalidInput | Conflict | RuleViolation):
+        return 422
+    return 422
+
+
+def error_response(exc: PosError) -> JSONResponse:
+    return JSONResponse(exc.to_dict(), status_code=status_of(exc))
+
+
+def _plain_error(status: int, error: str, field: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": error, "field": field, "message": message}, status_code=status)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refusing more than ``MAX_BODY`` bytes before reading them all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise BodyTooLarge()
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def parse_json(body: bytes) -> Any:
+    """JSON from the body, or ``InvalidInput('body')``: also refuses what a database cannot
+    store as text (NUL characters, unpaired surrogates), whatever the field."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # malformed, not UTF-8, too deep, too many digits
+        raise InvalidInput("body", "a JSON document is required") from None
+    if b"\\u0000" in body:
+        raise InvalidInput("body", "NUL characters are not allowed")
+    if _SURROGATE_ESCAPE.search(body):
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput("body", "unpaired surrogate characters are not allowed") from None
+    return data
+
+
+def path_with_query(request: Request) -> str:
+    """The path and query exactly as the client sent them (what it signed)."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes | bytearray) and raw else request.url.path
+    path = path.split("?", 1)[0]
+    query = request.scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+def client_address(request: Request) -> str:
+    return f"{request.client.host}:{request.client.port}" if request.client else ""
+
+
+def in_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn`` with a database connection of this thread, closed afterwards."""
+    database = db.proxy.obj
+    with database.connection_context():
+        return fn(*args, **kwargs)
+
+
+# ----------------------------------------------------------------------------- the application
+
+
+def create_app(db_url: str) -> FastAPI:
+    """The application on the database at ``db_url`` (opened and migrated at startup)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        def open_database() -> Any:
+            database = db.connect(db_url)  # migrated here; requests open their own connections
+            database.close()
+            return database
+
+        app.state.db = await run_in_threadpool(open_database)
+        yield
+
+    app = FastAPI(title="积分收银台 headquarters", version=str(protocol.PROTOCOL), lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+
+    @app.exception_handler(PosError)
+    async def _pos_error(request: Request, exc: PosError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        loc = ".".join(str(x) for x in errors[0].get("loc", ())) if errors else "request"
+        return _plain_error(422, "invalid_input", loc or "request", errors[0].get("msg", "invalid") if errors
+                            else "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        names = {404: "not_found", 405: "method_not_allowed"}
+        return _plain_error(exc.status_code, names.get(exc.status_code, "http_error"), "path", str(exc.detail))
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return _plain_error(413, "too_large", "body", f"at most {MAX_BODY} bytes per request")
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        log.warning("database refused data of %s %s: %s", request.method, request.url.path, exc)
+        return _plain_error(422, "invalid_input", "body", "a value cannot be stored (out of range or malformed)")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
+        return _plain_error(409, "conflict", "body", "the request collided with another; send it again")
+
+    async def signed(request: Request) -> tuple[db.Terminal, bytes]:
+        body = await read_body(request)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        terminal = await run_in_threadpool(in_db, auth.authenticate, request.method, path_with_query(request), body,
+                                           headers, client=client_address(request))
+        return terminal, body
+
+    @app.get("/v1/health", response_model=None, responses={200: {"model": HealthAnswer}}, tags=["service"])
+    def health() -> dict[str, Any]:
+        """Unauthenticated liveness: the database answers and its schema version."""
+        def version() -> int:
+            row = db.SchemaVersion.select().order_by(db.SchemaVersion.version.desc()).first()
+            return int(row.version) if row else 0
+        return {"ok": True, "schema": in_db(version)}
+
+    @app.post("/v1/enroll", response_model=None, tags=["terminals"], responses=_errors(403, 413, 422, ok=EnrollAnswer),
+              openapi_extra=_body_doc(EnrollRequest))
+    async def enroll(request: Request) -> dict[str, Any]:
+        """Exchange a one-time enrollment code for the terminal's signing secret."""
+        data = parse_json(await read_body(request))
+        if not isinstance(data, dict):
+            raise InvalidInput("body", "a JSON object is required")
+        code, terminal_id = data.get("code"), data.get("terminal_id")
+        if not isinstance(code, str):
+            raise InvalidInput("code", "an enrollment code is required")
+        if not isinstance(terminal_id, str):
+            raise InvalidInput("terminal_id", "a terminal id is required")
+        return await run_in_threadpool(in_db, admin.enroll, code, terminal_id, client=client_address(request))
+
+    @app.post("/v1/push", response_model=None, tags=["sync"], responses=_errors(401, 403, 409, 413, 422, ok=PushAnswer),
+              openapi_extra={**_body_doc(PushRequest), "parameters": [
+                  *SIGNED_HEADERS,
+                  {"name": signing.H_IDEMPOTENCY, "in": "header", "required": True, "schema": {"type": "string"}}]})
+    async def push(request: Request) -> dict[str, Any]:
+        """A batch of the terminal's outbox (ledger entries and events), all or nothing."""
+        terminal, body = await signed(request)
+        data = parse_json(body)
+        key = request.headers.get(signing.H_IDEMPOTENCY, "")
+        if not 8 <= len(key) <= 64 or not protocol.ID_RE.match(key[:32]):
+            raise InvalidInput(signing.H_IDEMPOTENCY, "the batch id (8 to 64 letters, digits or -) is required")
+        from pos_app.hq import ingest
+
+        try:
+            return await run_in_threadpool(in_db, ingest.push, terminal, data,
+                                           body_digest=hashlib.sha256(body).hexdigest(), idempotency_key=key)
+        except PermissionDenied as exc:
+            await run_in_threadpool(in_db, auth.record_refusal, terminal.id, "foreign_data", method="POST",
+                                    path=path_with_query(request), client=client_address(request), status=403,
+                                    field=exc.field)
+            raise
+
+    @app.get("/v1/changes", response_model=None, tags=["sync"], responses=_errors(401, 403, 422, ok=ChangesAnswer),
+             openapi_extra={"parameters": [
+                 *SIGNED_HEADERS,
+                 {"name": "cursor", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                 {"name": "limit", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": protocol.MAX_PAGE,
+                             "default": protocol.DEFAULT_BATCH}}]})
+    async def changes(request: Request) -> dict[str, Any]:
+        """Changes after ``cursor`` for the caller's store, oldest first, at most ``limit``."""
+        terminal, _body = await signed(request)
+        cursor = _int_param(request, "cursor", 0, 0, 2**62)
+        limit = _int_param(request, "limit", protocol.DEFAULT_BATCH, 1, protocol.MAX_PAGE)
+        from pos_app.hq import feed
+
+        return await run_in_threadpool(in_db, feed.changes, store_id=terminal.store_id, cursor=cursor, limit=limit)
+
+    @app.post("/v1/awards", response_model=None, tags=["channels"],
+              responses=_errors(401, 403, 404, 422, ok=AwardAnswer),
+              openapi_extra={**_body_doc(AwardRequest), "parameters": SIGNED_HEADERS})
+    async def awards(request: Request) -> dict[str, Any]:
+        """A behaviour award (sign-up, survey, review, share, referral) reported by a channel."""
+        channel, body = await signed(request)
+        data = parse_json(body)
+        if not isinstance(data, dict):
+            raise InvalidInput("body", "a JSON object is required")
+        for name in ("member", "award", "ref"):
+            value = data.get(name)
+            if not isinstance(value, str) or not 0 < len(value) <= 100:
+                raise InvalidInput(name, "a text of 1 to 100 characters is required")
+        from pos_app.hq import authority
+
+        return await run_in_threadpool(in_db, authority.report_award, channel, member_ref=data["member"],
+                                       award_id=data["award"], ref=data["ref"])
+
+    return app
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or not low <= int(raw) <= high:
+        raise InvalidInput(name, f"a whole number from {low} to {high} is required")
+    return int(raw)
+
+
+def app_from_env() -> FastAPI:
+    """``uvicorn --factory pos_app.hq.app:app_from_env``: the database from ``POS_HQ_DB``."""
+    return create_app(os.environ.get("POS_HQ_DB") or DEFAULT_DB)
+
+
+def serve(db_url: str, host: str = "127.0.0.1", port: int = 8443, *, certfile: str | None = None,
+          keyfile: str | None = None, workers: int = 1, log_level: str = "info") -> None:
+    """Run headquarters under uvicorn (TLS with ``certfile``/``keyfile``); blocks until stopped."""
+    import uvicorn
+
+    if (certfile is None) != (keyfile is None):
+        raise InvalidInput("cert" if certfile is None else "key", "a certificate needs its key and the other way round")
+    for name, path in (("cert", certfile), ("key", keyfile)):
+        if path is not None and not Path(path).is_file():
+            raise InvalidInput(name, f"no such file: {path}")
+    if "://" not in db_url:
+        db_url = f"sqlite:///{Path(db_url).resolve()}"
+    database = db.connect(db_url)  # migrate once here, not racing in every worker
+    database.close()
+    os.environ["POS_HQ_DB"] = db_url
+    uvicorn.run("pos_app.hq.app:app_from_env", factory=True, host=host, port=port, workers=max(1, workers),
+                ssl_certfile=certfile, ssl_keyfile=keyfile, log_level=log_level, proxy_headers=False)

@@ -1,0 +1,160 @@
+"""Real headquarters servers for tests: uvicorn on 127.0.0.1 (a free port), in a thread of
+the test process (so ``caplog`` sees its log records) or in a subprocess (so a test can kill
+and restart it), plus fresh PostgreSQL databases and a signing HTTP client.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from pos_app.core.chain import canonical_json
+from pos_app.hq.app import create_app
+from pos_app.sync import signing
+
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/{name}"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped afterwards."""
+    import psycopg2
+
+    name = f"hq_test_{secrets.token_hex(6)}"
+    admin = psycopg2.connect(PG_ADMIN_DSN)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        yield PG_URL.format(name=name)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@contextmanager
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hq.db'}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+class ThreadServer:
+    """uvicorn serving ``create_app(db_url)`` from a thread of this process."""
+
+    def __init__(self, db_url: str, *, certfile: str | None = None, keyfile: str | None = None) -> None:
+        self.db_url = db_url
+        self.sock = _free_socket()
+        self.port = self.sock.getsockname()[1]
+        scheme = "https" if certfile else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(db_url), log_level="warning", ssl_certfile=certfile,
+                                ssl_keyfile=keyfile, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("headquarters did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+        self.sock.close()
+
+
+class ProcessServer:
+    """``uvicorn --factory pos_app.hq.app:app_from_env`` in a subprocess (kill and restart it)."""
+
+    def __init__(self, db_url: str, *, port: int | None = None) -> None:
+        self.db_url = db_url
+        if port is None:
+            with _free_socket() as s:
+                port = s.getsockname()[1]
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ProcessServer:
+        env = {**os.environ, "POS_HQ_DB": self.db_url}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "pos_app.hq.app:app_from_env", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("headquarters did not start")
+            time.sleep(0.05)
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        self.proc = None
+
+    def __enter__(self) -> ProcessServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class SignedClient:
+    """An httpx client that signs each request as ``terminal_id`` with ``secret``."""
+
+    def __init__(self, base_url: str, terminal_id: str, secret: str, **kwargs: Any) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30, **kwargs)
+        self.terminal_id = terminal_id
+        self.secret = secret
+
+    def request(self, method: str, path: str, body: bytes | Any = b"", *, idempotency_key: str = "",
+                now: float | None = None, headers: dict[str, str] | None = None) -> httpx.Response:
+        raw = body if isinstance(body, bytes) else canonical_json(body).encode("utf-8")
+        signed = signing.sign(self.secret, self.terminal_id, method, path, raw, idempotency_key=idempotency_key,
+                              now=now)
+        all_headers = {"content-type": "application/json", **signed, **(headers or {})}
+        return self.http.request(method, path, content=raw, headers=all_headers)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def tls_context(cafile: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=cafile)
