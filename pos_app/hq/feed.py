@@ -1,0 +1,107 @@
+"""The change feed terminals pull: every change headquarters makes, numbered in commit order.
+
+A terminal remembers the id of the last change it applied (its cursor) and asks for what
+came after. That only works if no change with a smaller id can become visible after one
+with a larger id: otherwise a terminal that already moved its cursor past it would never
+see it. Ids come from the table's sequence when the row is inserted, so two transactions
+could take ids 7 and 8 and commit 8 first. To prevent that, on PostgreSQL every
+transaction that writes changes first takes one transaction-level advisory lock (held to
+its commit): numbering and committing changes is therefore serialised, and ids become
+visible in increasing order. On SQLite every write transaction is serialised already.
+
+The lock is held from the first change written until the commit, so writers add their
+changes at the END of their transaction: ``publish`` writes one change at once (taking
+the lock), ``ChangeBuffer`` collects changes while a long transaction works (a push of
+500 entries) and ``flush`` writes them all in one statement just before the commit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pos_app.core.chain import canonical_json
+from pos_app.core.errors import InvalidInput
+from pos_app.hq import db
+from pos_app.sync import protocol
+
+#: the advisory lock that serialises writers of the change feed (any constant of our own)
+FEED_LOCK = 0x504F5346  # "POSF"
+
+
+def _lock() -> None:
+    """Serialise change numbering up to this transaction's commit (PostgreSQL only)."""
+    if db.is_postgres():
+        db.proxy.obj.execute_sql("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+
+
+class ChangeBuffer:
+    """Changes collected during a transaction and written together by ``flush``."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, kind: str, key: str, data: dict[str, Any], *, store_id: str | None = None) -> None:
+        if kind not in protocol.CHANGE_KINDS:
+            raise ValueError(f"unknown change kind {kind!r}")
+        self.rows.append({"kind": kind, "key": key, "store_id": store_id, "data": canonical_json(data)})
+
+    def flush(self) -> int:
+        """Write the collected changes (inside the caller's transaction); returns how many."""
+        if not self.rows:
+            return 0
+        _lock()
+        at = db.utcnow()
+        rows = [{**r, "at": at} for r in self.rows]
+        for start in range(0, len(rows), 1000):
+            db.Change.insert_many(rows[start:start + 1000]).execute()
+        count = len(rows)
+        self.rows = []
+        return count
+
+
+def publish(kind: str, key: str, data: dict[str, Any], *, store_id: str | None = None) -> None:
+    """Add one change inside the caller's transaction (call it near the end: from here to
+    the commit the feed lock is held on PostgreSQL). ``store_id`` None: for every store."""
+    buf = ChangeBuffer()
+    buf.add(kind, key, data, store_id=store_id)
+    buf.flush()
+
+
+def changes(*, store_id: str, cursor: int, limit: int) -> dict[str, Any]:
+    """The changes after ``cursor`` meant for ``store_id`` (its own and everybody's), oldest first."""
+    if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor < 0:
+        raise InvalidInput("cursor", "a cursor of 0 or more is required")
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        raise InvalidInput("limit", "a whole number is required")
+    limit = max(1, min(limit, protocol.MAX_PAGE))
+    C = db.Change
+    query: Any = (C.select(C.id, C.kind, C.data)
+                  .where((C.id > cursor) & (C.store_id.is_null() | (C.store_id == store_id)))
+                  .order_by(C.id)
+                  .limit(limit + 1))
+    rows: list[tuple[int, str, str]] = list(query.tuples())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "changes": [{"id": i, "kind": k, "data": json.loads(d)} for i, k, d in rows],
+        "cursor": rows[-1][0] if rows else cursor,
+        "more": more,
+        "hq_time": db.utcnow(),
+    }
+
+
+def member_data(m: db.Member) -> dict[str, Any]:
+    """The full member record headquarters holds, as sent in a ``member`` change."""
+    return {
+        "uuid": m.uuid, "phone": m.phone, "name": m.name, "birthday": m.birthday, "card_no": m.card_no,
+        "referrer_uuid": m.referrer_uuid, "status": m.status, "consent": bool(m.consent),
+        "store_id": m.store_id, "enrolled_at": m.enrolled_at, "tier": m.tier, "tier_since": m.tier_since,
+        "last_review": m.last_review, "first_purchase_at": m.first_purchase_at,
+        "last_purchase_at": m.last_purchase_at, "balance": int(m.balance), "debt": int(m.debt),
+        "updated_at": m.updated_at,
+    }
+
+
+def publish_member(m: db.Member) -> None:
+    publish("member", m.uuid, member_data(m))

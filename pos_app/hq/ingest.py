@@ -1,0 +1,539 @@
+"""Receiving a terminal's push: entries and events into headquarters' tables and projections.
+
+A push is one transaction, all or nothing. Entries are checked against what headquarters
+holds for the terminal (sequence and hash chain), then applied to the members' lots with
+the same rule the terminals use (``core.replica.apply_entry``). The work is done in
+memory for the whole batch: the affected members and their lots are read with a few
+queries, the entries applied one after the other, and the results written back with one
+statement per table, so a batch of 500 entries costs a dozen round trips, not thousands.
+
+Where two tills spent the same points offline, headquarters keeps the debit (the till
+honoured it), lets the member go into debt and writes an explicit ``overdraft`` entry in
+its own chain (terminal id ``HQ``); where two machines expired the same lot, it writes an
+``expire_fix`` entry that gives the points back. Both are listed as ``Flag`` rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from peewee import EXCLUDED
+
+from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
+from pos_app.core.errors import Conflict, NotFound, PosError
+from pos_app.core.replica import Applied, Effects, LotState, NewLot, apply_entry, effects_from_wire
+from pos_app.core.tiers import month_key
+from pos_app.hq import db, feed
+from pos_app.sync import protocol
+
+#: member fields a ``member`` event may set (balance and debt are headquarters' own)
+MEMBER_FIELDS = ("phone", "name", "birthday", "card_no", "referrer_uuid", "status", "consent", "store_id",
+                 "enrolled_at", "tier", "tier_since", "last_review", "first_purchase_at", "last_purchase_at")
+_CHUNK = 500
+
+
+class SequenceGap(PosError):
+    """The batch does not start where headquarters' copy of the terminal's chain ends."""
+
+    code = "sequence_gap"
+
+    def __init__(self, *, expected_seq: int, acked_oid: int, field: str = "entries[0].seq",
+                 message: str | None = None) -> None:
+        super().__init__(field, message or f"headquarters expects sequence {expected_seq} next",
+                         expected_seq=expected_seq, acked_oid=acked_oid)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _now_local() -> dt.datetime:
+    """Headquarters' entries are stamped like the terminals' (local time, no zone, seconds)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+# -- bulk writes ----------------------------------------------------------------------------
+
+
+def _insert_many(model: type[db.Base], rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        model.insert_many(rows[start:start + _CHUNK]).execute()
+
+
+def _bulk_update(table: str, key: str, cols: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE table SET cols WHERE key = row[0], for many rows in a few statements.
+    PostgreSQL: one UPDATE ... FROM (VALUES ...) per page; SQLite: executemany (in-process)."""
+    if not rows:
+        return
+    database = db.proxy.obj
+    if db.is_postgres():
+        from psycopg2.extras import execute_values
+
+        sets = ", ".join(f"{c} = v.{c}" for c in cols)
+        names = ", ".join((key, *cols))
+        sql = f"UPDATE {table} SET {sets} FROM (VALUES %s) AS v({names}) WHERE {table}.{key} = v.{key}"
+        execute_values(database.cursor(), sql, rows, page_size=_CHUNK)
+    else:
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        database.cursor().executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?",
+                                      [(*r[1:], r[0]) for r in rows])
+
+
+def _tuples(query: Any) -> list[tuple[Any, ...]]:
+    """A query's rows as plain tuples (peewee's typing does not follow ``.tuples()``)."""
+    return list(query.tuples())
+
+
+def _for_update(query: Any) -> Any:
+    return query.for_update() if db.is_postgres() else query
+
+
+# -- headquarters' own chain ------------------------------------------------------------------
+
+
+class HqChain:
+    """The ``HQ`` chain's head, locked on first use until the transaction ends."""
+
+    def __init__(self) -> None:
+        self.row: db.Terminal | None = None
+
+    def head(self) -> db.Terminal:
+        if self.row is None:
+            db.Terminal.insert(id=db.HQ_CHAIN, store_id=db.HQ_CHAIN, kind="hq", created_at=db.utcnow(),
+                               last_hash=GENESIS_HASH).on_conflict_ignore().execute()
+            self.row = _for_update(db.Terminal.select().where(db.Terminal.id == db.HQ_CHAIN)).get()
+        return self.row
+
+    def next_fields(self, **fields: Any) -> dict[str, Any]:
+        row = self.head()
+        fields.update(terminal_id=db.HQ_CHAIN, seq=int(row.last_seq) + 1, prev_hash=row.last_hash)
+        fields["hash"] = entry_hash(fields)
+        row.last_seq = fields["seq"]
+        row.last_hash = fields["hash"]
+        return fields
+
+    def save(self) -> None:
+        if self.row is not None:
+            db.Terminal.update(last_seq=self.row.last_seq, last_hash=self.row.last_hash,
+                               last_push_at=db.utcnow()).where(db.Terminal.id == db.HQ_CHAIN).execute()
+
+
+# -- the projection of one batch ------------------------------------------------------------------
+
+
+class Projection:
+    """The members a batch touches and their lots, held in memory while entries are applied,
+    then written back in bulk (``write``). Changes to publish are collected in ``changes``."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, db.Member] = {}
+        self.lots: dict[str, dict[str, LotState]] = defaultdict(dict)
+        self.created: dict[str, tuple[str, LotState]] = {}  # key -> (member, lot), inserted at write
+        self.changed_lots: set[str] = set()
+        self.dirty: dict[str, None] = {}  # members whose record changed (ordered)
+        self.entry_rows: list[dict[str, Any]] = []
+        self.move_rows: list[dict[str, Any]] = []
+        self.tier: dict[tuple[str, str], int] = defaultdict(int)
+        self.flags: list[dict[str, Any]] = []
+        self.changes = feed.ChangeBuffer()
+        self.hq = HqChain()
+
+    # loading ---------------------------------------------------------------------------
+    def load_members(self, uuids: Iterable[str]) -> None:
+        want = [u for u in dict.fromkeys(uuids) if u not in self.members]
+        for start in range(0, len(want), _CHUNK):
+            for m in db.Member.select().where(db.Member.uuid.in_(want[start:start + _CHUNK])):
+                self.members[m.uuid] = m
+
+    def load_lots(self, member_uuids: Iterable[str], keys: Iterable[str]) -> None:
+        """Live lots of these members, plus the named lots (which may be empty)."""
+        L = db.Lot
+        cols = (L.key, L.member_uuid, L.earned_on, L.expires_on, L.points, L.remaining)
+        members = list(dict.fromkeys(member_uuids))
+        wanted = list(dict.fromkeys(keys))
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(members), _CHUNK):
+            rows += _tuples(L.select(*cols).where(L.member_uuid.in_(members[start:start + _CHUNK])
+                                                  & (L.remaining > 0)))
+        for start in range(0, len(wanted), _CHUNK):
+            rows += _tuples(L.select(*cols).where(L.key.in_(wanted[start:start + _CHUNK]) & (L.remaining <= 0)))
+        for key, member, earned, expires, points, remaining in rows:
+            lots = self.lots[member]
+            if key not in lots:
+                lots[key] = LotState(key, dt.date.fromisoformat(earned), _date(expires), int(points), int(remaining))
+
+    def placeholder(self, member_uuid: str, *, store_id: str, terminal_id: str, ref: str) -> db.Member:
+        """A member headquarters has not heard of: kept (uuid only) and flagged, never refused."""
+        now = db.utcnow()
+        m = db.Member(uuid=member_uuid, store_id=store_id, updated_at=now)
+        m.save(force_insert=True)
+        self.members[member_uuid] = m
+        self.flag("unknown_member", store_id=store_id, terminal_id=terminal_id, member_uuid=member_uuid, ref=ref,
+                  details={"note": "an entry names a member headquarters has no record of"})
+        return m
+
+    def flag(self, kind: str, *, store_id: str | None, terminal_id: str | None, member_uuid: str | None,
+             ref: str, points: int = 0, details: dict[str, Any] | None = None) -> None:
+        self.flags.append({"kind": kind, "store_id": store_id, "terminal_id": terminal_id,
+                           "member_uuid": member_uuid, "ref": ref, "points": points,
+                           "details": canonical_json(details or {}), "at": db.utcnow()})
+
+    # applying --------------------------------------------------------------------------
+    def apply(self, fields: dict[str, Any], effects: Effects, *, store_id: str, batch_id: str | None) -> Applied:
+        """Apply one entry to the member's lots and balance and queue its rows and change."""
+        member_uuid = fields["member_uuid"]
+        m = self.members[member_uuid]
+        applied = apply_entry(entry_uuid=fields["uuid"], kind=fields["kind"], points=fields["points"],
+                              day=dt.date.fromisoformat(fields["business_date"]), effects=effects,
+                              lots=self.lots[member_uuid], debt=int(m.debt))
+        m.balance = int(m.balance) + fields["points"]
+        m.debt = int(m.debt) + applied.debt_change
+        for lot in applied.created:
+            self.created[lot.key] = (member_uuid, lot)
+        entry_uuid = fields["uuid"]
+        for key, delta in applied.moves:
+            self.move_rows.append({"entry_uuid": entry_uuid, "lot_key": key, "points": delta})
+            if key not in self.created:
+                self.changed_lots.add(key)
+        if fields["tier_points"]:
+            self.tier[(member_uuid, month_key(dt.date.fromisoformat(fields["business_date"])))] += fields["tier_points"]
+        self.dirty[member_uuid] = None
+        wire = protocol.entry_to_wire(fields, effects)
+        self.entry_rows.append({
+            **{k: fields[k] for k in wire if k not in ("effects",)},
+            "store_id": store_id, "effects": canonical_json(wire["effects"]), "received_at": db.utcnow(),
+            "batch_id": batch_id,
+        })
+        self.changes.add("entry", entry_uuid, wire)
+        return applied
+
+    def append_hq(self, *, member_uuid: str, kind: str, points: int, ref_type: str, ref_no: str,
+                  breakdown: dict[str, Any], effects: Effects, business_date: dt.date,
+                  program_version: int | None = None, tier_points: int = 0, staff_code: str | None = None,
+                  at: dt.datetime | None = None, store_id: str = db.HQ_CHAIN) -> dict[str, Any]:
+        """Write an entry in headquarters' own chain and apply it (member loaded already)."""
+        import uuid as uuid_mod
+
+        now = _now_local()
+        stamp = (at or now).replace(microsecond=0)
+        fields = self.hq.next_fields(
+            uuid=str(uuid_mod.uuid4()), member_uuid=member_uuid, kind=kind, points=points,
+            tier_points=tier_points, ref_type=ref_type, ref_no=ref_no, program_version=program_version,
+            breakdown=canonical_json(breakdown), created_at=stamp.isoformat(timespec="seconds"),
+            business_date=business_date.isoformat(), recorded_at=now.isoformat(timespec="seconds"),
+            backdated=False, staff_code=staff_code,
+        )
+        self.apply(fields, effects, store_id=store_id, batch_id=None)
+        return protocol.entry_to_wire(fields, effects)
+
+    def check_double_spend(self, fields: dict[str, Any], effects: Effects, applied: Applied, *,
+                           store_id: str) -> None:
+        """A debit headquarters could not cover as the sender did: an overdraft (two tills spent
+        the same points) or, for an expiry, a lot written off twice (given back at once)."""
+        if fields["points"] >= 0 or not applied.shortfall:
+            return
+        senders = -fields["points"] - sum(p for _, p in effects.taken)
+        excess = applied.shortfall - max(senders, 0)
+        if excess <= 0:
+            return
+        day = dt.date.fromisoformat(fields["business_date"])
+        details = {"entry": fields["uuid"], "terminal_id": fields["terminal_id"], "store_id": store_id,
+                   "shortfall": excess}
+        if fields["kind"] == "expire":
+            self.append_hq(member_uuid=fields["member_uuid"], kind="expire_fix", points=excess, ref_type="entry",
+                           ref_no=fields["uuid"], breakdown=details,
+                           effects=Effects(new=(NewLot(day, day, excess),)), business_date=day)
+            kind = "double_expiry"
+        else:
+            self.append_hq(member_uuid=fields["member_uuid"], kind="overdraft", points=0, ref_type="entry",
+                           ref_no=fields["uuid"], breakdown=details, effects=Effects(), business_date=day)
+            kind = "overdraft"
+        self.flag(kind, store_id=store_id, terminal_id=fields["terminal_id"], member_uuid=fields["member_uuid"],
+                  ref=fields["uuid"], points=excess, details=details)
+
+    # writing ---------------------------------------------------------------------------
+    def write(self) -> None:
+        """Write everything in bulk and queue the member changes (the caller flushes ``changes``)."""
+        _insert_many(db.Entry, self.entry_rows)
+        _insert_many(db.Lot, [
+            {"key": lot.key, "member_uuid": member, "earned_on": lot.earned_on.isoformat(),
+             "expires_on": lot.expires_on.isoformat() if lot.expires_on else None, "points": lot.points,
+             "remaining": lot.remaining}
+            for member, lot in self.created.values()
+        ])
+        _insert_many(db.LotMove, self.move_rows)
+        by_key = {k: lot for lots in self.lots.values() for k, lot in lots.items() if k in self.changed_lots}
+        _bulk_update("lot", "key", ("remaining",), [(k, lot.remaining) for k, lot in by_key.items()])
+        now = db.utcnow()
+        for u in self.dirty:
+            self.members[u].updated_at = now
+        _bulk_update("member", "uuid", ("balance", "debt", "updated_at"),
+                     [(u, int(self.members[u].balance), int(self.members[u].debt), now) for u in self.dirty])
+        if self.tier:
+            T = db.TierMonth
+            rows = [{"member_uuid": m, "month": month, "points": p} for (m, month), p in self.tier.items()]
+            for start in range(0, len(rows), _CHUNK):
+                (T.insert_many(rows[start:start + _CHUNK])
+                 .on_conflict(conflict_target=[T.member_uuid, T.month], update={T.points: T.points + EXCLUDED.points})
+                 .execute())
+        _insert_many(db.Flag, self.flags)
+        self.hq.save()
+        for u in self.dirty:
+            self.changes.add("member", u, feed.member_data(self.members[u]))
+        self.entry_rows, self.move_rows, self.flags = [], [], []
+        self.created, self.changed_lots, self.dirty = {}, set(), {}
+        self.tier = defaultdict(int)
+
+
+# -- headquarters' entries ---------------------------------------------------------------------------
+
+
+def append_hq_entry(*, member_uuid: str, kind: str, points: int, ref_type: str, ref_no: str,
+                    breakdown: dict[str, Any], effects: Effects, business_date: dt.date,
+                    program_version: int | None = None, tier_points: int = 0, staff_code: str | None = None,
+                    at: dt.datetime | None = None, store_id: str = db.HQ_CHAIN) -> dict[str, Any]:
+    """Append an entry to headquarters' own chain inside the caller's transaction, apply it to
+    the member's lots and balance and publish it; returns the wire entry. The ``HQ`` chain's
+    row is locked (PostgreSQL) until the caller commits, and so is the feed (see ``feed``)."""
+    effects_from_wire(effects.to_wire(), points=points)  # a credit creates its lots, a debit takes at most
+    proj = Projection()
+    proj.load_members([member_uuid])
+    if member_uuid not in proj.members:
+        raise NotFound("member", f"no member {member_uuid}")
+    proj.load_lots([member_uuid], [k for k, _ in (*effects.back, *effects.taken)])
+    wire = proj.append_hq(member_uuid=member_uuid, kind=kind, points=points, ref_type=ref_type, ref_no=ref_no,
+                          breakdown=breakdown, effects=effects, business_date=business_date,
+                          program_version=program_version, tier_points=tier_points, staff_code=staff_code,
+                          at=at, store_id=store_id)
+    proj.write()
+    proj.changes.flush()
+    return wire
+
+
+# -- push -----------------------------------------------------------------------------------------
+
+
+def push(terminal: db.Terminal, body: object, *, body_digest: str, idempotency_key: str) -> dict[str, Any]:
+    """Receive one batch from ``terminal`` (already authenticated) in one transaction.
+
+    A retry of a batch already received (same key, same body) gets the first answer again;
+    the same key with another body is a conflict. See the module docstring for the rest.
+    """
+    with db.writing(db.proxy.obj):
+        term = _for_update(db.Terminal.select().where(db.Terminal.id == terminal.id)).get()
+        held = db.Batch.get_or_none(db.Batch.id == idempotency_key)
+        if held is not None:
+            if held.terminal_id != term.id or held.body_digest != body_digest:
+                raise Conflict("Idempotency-Key", "this key was used for a different batch")
+            return dict(json.loads(held.response))
+        batch_id, entries, events = protocol.check_push(body, terminal_id=term.id, store_id=term.store_id)
+        if batch_id != idempotency_key:
+            raise Conflict("Idempotency-Key", "the key must equal the batch's batch_id")
+        new_entries, dup_entries = _split_entries(term, entries)
+        new_events, dup_events = _split_events(term, events)
+        response = _apply(term, batch_id, new_entries, new_events)
+        response["duplicates"] = dup_entries + dup_events
+        db.Batch.insert(id=idempotency_key, terminal_id=term.id, body_digest=body_digest,
+                        response=canonical_json(response), received_at=db.utcnow(),
+                        entries=len(new_entries)).execute()
+        return response
+
+
+def _split_entries(term: db.Terminal, entries: list[tuple[dict[str, Any], Effects]]
+                   ) -> tuple[list[tuple[int, dict[str, Any], Effects]], int]:
+    """Entries headquarters holds already (checked to be the same) and the new ones (checked
+    to continue the chain). Returns the new ones with their batch index, and the duplicates."""
+    last_seq = int(term.last_seq)
+    old = [(i, f) for i, (f, _) in enumerate(entries) if f["seq"] <= last_seq]
+    if old:
+        E = db.Entry
+        held = {seq: digest for seq, digest in _tuples(E.select(E.seq, E.hash).where(
+            (E.terminal_id == term.id) & (E.seq.between(old[0][1]["seq"], old[-1][1]["seq"]))))}
+        for i, f in old:
+            if held.get(f["seq"]) != f["hash"]:
+                raise Conflict(f"entries[{i}]", "a different entry with this sequence is held", seq=f["seq"])
+    new = [(i, f, e) for i, (f, e) in enumerate(entries) if f["seq"] > last_seq]
+    if new:
+        i, first, _ = new[0]
+        if first["seq"] != last_seq + 1:
+            raise SequenceGap(expected_seq=last_seq + 1, acked_oid=int(term.last_oid), field=f"entries[{i}].seq")
+        if first["prev_hash"] != term.last_hash:
+            raise Conflict(f"entries[{i}].prev_hash", "the entry does not follow the last entry headquarters"
+                           " holds for this terminal", expected_seq=last_seq + 1)
+        uuids = [f["uuid"] for _, f, _ in new]
+        clash: set[str] = set()
+        for start in range(0, len(uuids), _CHUNK):
+            part = uuids[start:start + _CHUNK]
+            clash.update(u for (u,) in _tuples(db.Entry.select(db.Entry.uuid).where(db.Entry.uuid.in_(part))))
+        for i, f, _ in new:
+            if f["uuid"] in clash:
+                raise Conflict(f"entries[{i}].uuid", "an entry with this uuid is held with a different content")
+    return new, len(old)
+
+
+def _split_events(term: db.Terminal, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Events already received (outbox id not above the terminal's last) are skipped, after
+    checking they are the same; the rest are new."""
+    last_oid = int(term.last_oid)
+    old = [ev for ev in events if ev["oid"] <= last_oid]
+    if old:
+        E = db.Event
+        held = {oid: (kind, ref) for oid, kind, ref in _tuples(E.select(E.oid, E.kind, E.ref).where(
+            (E.terminal_id == term.id) & E.oid.in_([ev["oid"] for ev in old])))}
+        for ev in old:
+            if ev["oid"] in held and held[ev["oid"]] != (ev["kind"], ev["ref"]):
+                raise Conflict("events", "a different event with this outbox id is held", oid=ev["oid"])
+    return [ev for ev in events if ev["oid"] > last_oid], len(old)
+
+
+def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, Any], Effects]],
+           events: list[dict[str, Any]]) -> dict[str, Any]:
+    proj = Projection()
+    store_id = term.store_id
+    member_events = [ev for ev in events if ev["kind"] == "member"]
+    other_events = [ev for ev in events if ev["kind"] != "member"]
+    proj.load_members([f["member_uuid"] for _, f, _ in entries]
+                      + [ev["ref"] for ev in events if ev["kind"] in ("member", "tier")])
+    for ev in member_events:
+        _member_event(proj, term, ev)
+    for _, f, _ in entries:
+        if f["member_uuid"] not in proj.members:
+            proj.placeholder(f["member_uuid"], store_id=store_id, terminal_id=term.id, ref=f["uuid"])
+    proj.load_lots({f["member_uuid"] for _, f, _ in entries},
+                   [k for _, _, e in entries for k, _ in (*e.back, *e.taken)])
+    for _, f, e in entries:
+        applied = proj.apply(f, e, store_id=store_id, batch_id=batch_id)
+        proj.check_double_spend(f, e, applied, store_id=store_id)
+    for ev in other_events:
+        _other_event(proj, term, ev)
+    proj.write()
+    now = db.utcnow()
+    _insert_many(db.Event, [{"terminal_id": term.id, "oid": ev["oid"], "store_id": store_id, "kind": ev["kind"],
+                             "ref": ev["ref"], "payload": canonical_json(ev["payload"]),
+                             "created_at": ev["created_at"], "received_at": now} for ev in events])
+    if entries:
+        term.last_seq = entries[-1][1]["seq"]
+        term.last_hash = entries[-1][1]["hash"]
+    if events:
+        term.last_oid = events[-1]["oid"]
+    db.Terminal.update(last_seq=term.last_seq, last_hash=term.last_hash, last_oid=term.last_oid,
+                       last_push_at=now, last_seen_at=now).where(db.Terminal.id == term.id).execute()
+    proj.changes.flush()
+    return {"batch_id": batch_id, "acked_seq": int(term.last_seq), "acked_oid": int(term.last_oid),
+            "inserted": len(entries) + len(events), "duplicates": 0}
+
+
+# -- events -----------------------------------------------------------------------------------------
+
+
+def _member_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None:
+    """Upsert the member from the terminal's record (balance and debt stay headquarters')."""
+    p = ev["payload"]
+    member_uuid = str(p.get("uuid") or ev["ref"])
+    m = proj.members.get(member_uuid)
+    new = m is None
+    if m is None:
+        m = db.Member(uuid=member_uuid, balance=0, debt=0)
+    for name in MEMBER_FIELDS:
+        if name in p:
+            value = p[name]
+            setattr(m, name, bool(value) if name == "consent" else value)
+    if not m.store_id:
+        m.store_id = term.store_id
+    if not m.tier_since and m.enrolled_at:
+        m.tier_since = str(m.enrolled_at)[:10]
+    m.updated_at = db.utcnow()
+    m.save(force_insert=new)
+    proj.members[member_uuid] = m
+    proj.dirty[member_uuid] = None
+    for field, kind in (("phone", "duplicate_phone"), ("card_no", "duplicate_card")):
+        value = getattr(m, field)
+        if not value:
+            continue
+        col = getattr(db.Member, field)
+        others = _tuples(db.Member.select(db.Member.uuid).where((col == value) & (db.Member.uuid != member_uuid)))
+        for (other,) in others:
+            seen = db.Flag.select().where((db.Flag.kind == kind) & (db.Flag.member_uuid == member_uuid)
+                                          & (db.Flag.ref == other)).exists()
+            if not seen and not any(f["kind"] == kind and f["member_uuid"] == member_uuid and f["ref"] == other
+                                    for f in proj.flags):
+                proj.flag(kind, store_id=term.store_id, terminal_id=term.id, member_uuid=member_uuid, ref=other,
+                          details={field: value, "other": other})
+
+
+def coupon_data(c: db.Coupon) -> dict[str, Any]:
+    return {"code": c.code, "member_uuid": c.member_uuid, "gift_code": c.gift_code, "value_fen": int(c.value_fen),
+            "min_spend_fen": int(c.min_spend_fen), "issued_at": c.issued_at, "issued_by": c.issued_by,
+            "valid_until": c.valid_until, "used_at": c.used_at, "used_receipt_no": c.used_receipt_no,
+            "used_by": c.used_by}
+
+
+def _other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None:
+    kind, p, ref = ev["kind"], ev["payload"], ev["ref"]
+    if kind == "coupon_issue":
+        _coupon_issue(proj, term, ref, p, ev["created_at"])
+    elif kind == "coupon_use":
+        _coupon_use(proj, term, ref, p, ev["created_at"])
+    elif kind == "redemption":
+        gift = p.get("gift")
+        if isinstance(gift, str):
+            G = db.GiftStock
+            row = _for_update(G.select().where((G.store_id == term.store_id) & (G.gift_code == gift))).first()
+            if row is not None:
+                row.stock = int(row.stock) - 1
+                G.update(stock=row.stock).where((G.store_id == term.store_id) & (G.gift_code == gift)).execute()
+                proj.changes.add("gift_stock", f"{term.store_id}/{gift}",
+                                 {"store_id": term.store_id, "gift_code": gift, "stock": row.stock},
+                                 store_id=term.store_id)
+    elif kind == "tier":
+        m = proj.members.get(ref)
+        to = p.get("to")
+        if m is not None and isinstance(to, str):
+            m.tier = to
+            at = p.get("at")
+            m.tier_since = str(at)[:10] if isinstance(at, str) else m.tier_since
+            m.updated_at = db.utcnow()
+            db.Member.update(tier=m.tier, tier_since=m.tier_since).where(db.Member.uuid == ref).execute()
+            proj.dirty[ref] = None
+    # sale and refund events are stored for the reports only
+
+
+def _coupon_issue(proj: Projection, term: db.Terminal, code: str, p: dict[str, Any], created_at: str) -> None:
+    c = db.Coupon.get_or_none(db.Coupon.code == code)
+    new = c is None
+    if c is None:
+        c = db.Coupon(code=code)
+    c.member_uuid = str(p.get("member") or c.member_uuid or "")
+    c.gift_code = str(p.get("gift") or "")
+    c.value_fen = int(p.get("value_fen") or 0)
+    c.min_spend_fen = int(p.get("min_spend_fen") or 0)
+    c.valid_until = p.get("valid_until")
+    c.issued_at = created_at
+    c.issued_by = term.id
+    c.save(force_insert=new)
+    proj.changes.add("coupon", code, coupon_data(c))
+
+
+def _coupon_use(proj: Projection, term: db.Terminal, code: str, p: dict[str, Any], created_at: str) -> None:
+    """The first use wins; a second use of a single-use coupon is flagged."""
+    receipt = p.get("receipt_no")
+    at = str(p.get("at") or created_at)
+    c = db.Coupon.get_or_none(db.Coupon.code == code)
+    if c is not None and c.used_at:
+        if c.used_receipt_no != receipt or c.used_by != term.id:
+            proj.flag("coupon_reuse", store_id=term.store_id, terminal_id=term.id, member_uuid=c.member_uuid,
+                      ref=code, details={"receipt_no": receipt, "at": at, "first_receipt_no": c.used_receipt_no,
+                                         "first_terminal_id": c.used_by, "first_at": c.used_at})
+        return
+    new = c is None
+    if c is None:  # used before headquarters heard of its issue: the issue fills the rest in
+        c = db.Coupon(code=code, member_uuid="", gift_code="", issued_at="", issued_by="")
+    c.used_at = at
+    c.used_receipt_no = receipt if isinstance(receipt, str) else None
+    c.used_by = term.id
+    c.save(force_insert=new)
+    proj.changes.add("coupon", code, coupon_data(c))

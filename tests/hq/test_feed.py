@@ -1,0 +1,119 @@
+"""The change feed: order, pages, store filter, and ids that become visible in commit order."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid as uuid_mod
+from typing import Any
+
+import pytest
+
+from pos_app.core.errors import InvalidInput
+from pos_app.hq import db, feed
+from pos_app.sync import protocol
+from tests.hq.conftest import Till, member_event, push, register
+
+M1 = str(uuid_mod.uuid4())
+
+
+def test_changes_come_in_order_paged_and_filtered_by_store(hq_db: Any) -> None:
+    with db.writing(hq_db):
+        for n in range(7):
+            feed.publish("setting", f"k{n}", {"n": n}, store_id=(None, "S001", "S002")[n % 3])
+    seen, cursor = [], 0
+    while True:
+        page = feed.changes(store_id="S001", cursor=cursor, limit=2)
+        assert len(page["changes"]) <= 2
+        seen += page["changes"]
+        if page["changes"]:
+            assert page["cursor"] == page["changes"][-1]["id"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert [c["data"]["n"] for c in seen] == [0, 1, 3, 4, 6]
+    ids = [c["id"] for c in seen]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert all(c["kind"] == "setting" for c in seen)
+    end = feed.changes(store_id="S001", cursor=cursor, limit=50)
+    assert end["changes"] == [] and end["cursor"] == cursor and end["more"] is False
+    assert end["hq_time"].endswith("+00:00")
+
+
+def test_bad_cursor_and_clamped_limit(hq_db: Any) -> None:
+    with pytest.raises(InvalidInput) as err:
+        feed.changes(store_id="S001", cursor=-1, limit=10)
+    assert err.value.field == "cursor"
+    with db.writing(hq_db):
+        for n in range(3):
+            feed.publish("setting", f"k{n}", {"n": n})
+    page = feed.changes(store_id="S001", cursor=0, limit=0)
+    assert len(page["changes"]) == 1 and page["more"]
+    assert len(feed.changes(store_id="S001", cursor=0, limit=10**9)["changes"]) == 3
+    with pytest.raises(ValueError):
+        feed.publish("nonsense", "k", {})
+
+
+def test_a_push_publishes_its_entries_in_order_and_the_member(hq_db: Any) -> None:
+    till = Till("T01", "S001")
+    term = register("T01", "S001")
+    entries = [till.earn(M1, 10 * n) for n in range(1, 6)]
+    push(term, till.batch(entries, [member_event(till, M1, phone="13800000001", card_no="2900000000018")]))
+    page = feed.changes(store_id="S002", cursor=0, limit=protocol.MAX_PAGE)  # entries are for every store
+    got = [(c["kind"], c["data"].get("uuid")) for c in page["changes"]]
+    assert got == [("entry", e["uuid"]) for e in entries] + [("member", M1)]
+    wire = page["changes"][0]["data"]
+    assert wire == entries[0]
+    member = page["changes"][-1]["data"]
+    assert (member["balance"], member["debt"], member["phone"], member["card_no"]) == (150, 0, "13800000001",
+                                                                                      "2900000000018")
+    assert member == feed.member_data(db.Member.get_by_id(M1))
+
+
+def test_gift_stock_changes_go_to_their_store_only(hq_db: Any) -> None:
+    till = Till("T01", "S001")
+    term = register("T01", "S001")
+    db.GiftStock.create(store_id="S001", gift_code="G004", stock=2)
+    push(term, till.batch([], [till.event("redemption", "R1", {"member": M1, "gift": "G004", "points": 10000})]))
+    mine = feed.changes(store_id="S001", cursor=0, limit=100)["changes"]
+    assert [(c["kind"], c["data"]) for c in mine] == [("gift_stock", {"store_id": "S001", "gift_code": "G004",
+                                                                       "stock": 1})]
+    assert feed.changes(store_id="S002", cursor=0, limit=100)["changes"] == []
+
+
+def test_a_later_writer_waits_for_the_earlier_commit(hq_db: Any) -> None:
+    """Ids become visible in increasing order: a second writer cannot commit a change while
+    the first one's transaction, which numbered its change earlier, is still open."""
+    first_published = threading.Event()
+    release = threading.Event()
+    done: list[str] = []
+
+    def first() -> None:
+        with db.writing(hq_db):
+            feed.publish("setting", "first", {"who": "first"})
+            first_published.set()
+            release.wait(10)
+            done.append("first")
+        hq_db.close()
+
+    def second() -> None:
+        first_published.wait(10)
+        with db.writing(hq_db):
+            feed.publish("setting", "second", {"who": "second"})
+            done.append("second")
+        hq_db.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for th in threads:
+        th.start()
+    first_published.wait(10)
+    time.sleep(0.5)
+    assert done == []  # the second writer is held back
+    assert feed.changes(store_id="S001", cursor=0, limit=10)["changes"] == []  # nothing committed yet
+    release.set()
+    for th in threads:
+        th.join(10)
+    assert done == ["first", "second"]
+    rows = list(db.Change.select().order_by(db.Change.id))
+    assert [json.loads(r.data)["who"] for r in rows] == ["first", "second"]
