@@ -47,9 +47,11 @@ CHECKS: dict[str, str] = {
         UNION ALL
         SELECT led.member_id, led.month, NULL, led.pts FROM led
         LEFT JOIN tier_month t ON t.member_id = led.member_id AND t.month = led.month WHERE t.member_id IS NULL""",
+    # only this terminal's own entries go up to headquarters; entries imported from other
+    # terminals' chains (sync) have no outbox row
     "every_entry_in_outbox": """
         SELECT e.id entry_id, e.uuid FROM ledger_entry e LEFT JOIN outbox o ON o.entry_id = e.id
-        WHERE o.id IS NULL""",
+        WHERE o.id IS NULL AND e.terminal_id = (SELECT value FROM setting WHERE key = 'terminal_id')""",
 }
 
 TRIGGERS = ("ledger_entry_no_update", "ledger_entry_no_delete", "lot_move_no_update", "lot_move_no_delete",

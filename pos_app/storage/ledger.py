@@ -144,12 +144,15 @@ class Ledger:
 
     def credit_lot(self, *, member_id: int, entry_id: int, points: int, earned_on: dt.date,
                    expires_on: dt.date | None) -> int:
-        """A new lot for credited points; an outstanding debt is paid off from it first."""
+        """A new lot for credited points; an outstanding debt is paid off from it first. The lot's
+        key (core.replica.lot_key) names it across machines: the entry's uuid, "#n" for its
+        n-th further lot."""
         cur = self.database.execute(
-            "INSERT INTO lot (member_id, entry_id, earned_on, expires_on, points, remaining)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO lot (member_id, entry_id, earned_on, expires_on, points, remaining, key)"
+            " VALUES (?, ?, ?, ?, ?, ?, (SELECT e.uuid || CASE c.n WHEN 0 THEN '' ELSE '#' || c.n END"
+            " FROM ledger_entry e, (SELECT count(*) n FROM lot WHERE entry_id = ?) c WHERE e.id = ?))",
             (member_id, entry_id, earned_on.isoformat(),
-             expires_on.isoformat() if expires_on else None, points, points),
+             expires_on.isoformat() if expires_on else None, points, points, entry_id, entry_id),
         )
         lot_id = int(cur.lastrowid or 0)
         self._pay_debt(member_id, entry_id, lot_id, points)

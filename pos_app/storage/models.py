@@ -101,6 +101,7 @@ class Lot(BaseModel):
     expires_on = TextField(null=True)
     points = IntegerField()
     remaining = IntegerField()
+    key = TextField(null=True, unique=True)  # core.replica lot key (migration 0004)
 
 
 class LotMove(BaseModel):
