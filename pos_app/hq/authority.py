@@ -353,6 +353,16 @@ def import_members(csv_path: str | Path, *, actor: str, store_id: str = db.HQ_CH
 
 # -- the expiry run -------------------------------------------------------------------------------------
 
+def _not_ahead(as_of: object, today: dt.date | None) -> dt.date:
+    """Written-off points and lowered tiers cannot be taken back: never run ahead of time."""
+    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        raise InvalidInput("as_of", "a date is required")
+    limit = (today or _local_now().date()) + dt.timedelta(days=1)
+    if as_of > limit:
+        raise InvalidInput("as_of", f"{as_of} is after tomorrow ({limit}): cannot run ahead of time")
+    return as_of
+
+
 def _expired_members(as_of: str, after: str, limit: int) -> list[str]:
     L = db.Lot
     query = (L.select(L.member_uuid).distinct()
@@ -361,13 +371,12 @@ def _expired_members(as_of: str, after: str, limit: int) -> list[str]:
     return [r[0] for r in _tuples(query)]
 
 
-def run_expiry(as_of: dt.date, *, actor: str) -> dict[str, Any]:
+def run_expiry(as_of: dt.date, *, actor: str, today: dt.date | None = None) -> dict[str, Any]:
     """Write off every lot whose last valid day is before ``as_of``: one ``expire`` entry per
     member on headquarters' chain, naming the lots it takes, dated ``as_of``. Chunked
     (``CHUNK`` members per transaction, lots re-read inside it) and idempotent: running the
     same date again finds nothing left."""
-    if not isinstance(as_of, dt.date):
-        raise InvalidInput("as_of", "a date is required")
+    _not_ahead(as_of, today)
     program = active_program()
     day = as_of.isoformat()
     members = lots = points = 0
@@ -414,13 +423,12 @@ def _buckets(member_uuids: Iterable[str]) -> dict[str, dict[str, int]]:
     return out
 
 
-def run_tier_review(as_of: dt.date, *, actor: str) -> dict[str, Any]:
+def run_tier_review(as_of: dt.date, *, actor: str, today: dt.date | None = None) -> dict[str, Any]:
     """The yearly review (保级) due on or before ``as_of``: every member not reviewed since
     keeps the tier the trailing window's qualifying points reach, dropping at most
     ``max_drop`` levels (``core.tiers.review``; the window ends the day before the review).
     Changed members go to every terminal; a second run for the same review finds no one."""
-    if not isinstance(as_of, dt.date):
-        raise InvalidInput("as_of", "a date is required")
+    _not_ahead(as_of, today)
     program = require_program()
     rules = program.tiers
     due = core_tiers.review_due(rules, None, as_of)

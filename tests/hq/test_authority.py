@@ -18,6 +18,7 @@ from pos_app.sync import member_code
 from tests.hq.conftest import Till, member_event, push, register
 
 REPO = Path(__file__).resolve().parents[2]
+LATER = dt.date(2028, 6, 1)  # the business day the runs happen on (they refuse to run ahead of it)
 SOURCE = (REPO / "db" / "reference-program.toml").read_text(encoding="utf-8")
 
 
@@ -200,7 +201,7 @@ def test_expiry_writes_off_exactly_the_lapsed_points_once(program: Any) -> None:
     push(term, till.batch([till.earn(untouched, 10, day="2026-11-03", expires="2028-11-30")],
                           [member_event(till, untouched, phone="13800000003", card_no=make_card_number(3))]))
     assert reload(db.Member.get(uuid=a)).balance == 120
-    result = authority.run_expiry(dt.date(2027, 1, 1), actor="nightly")
+    result = authority.run_expiry(dt.date(2027, 1, 1), actor="nightly", today=LATER)
     assert result == {"as_of": "2027-01-01", "members": 2, "lots": 2, "points": 140}
     for m_uuid in (a, b):
         assert db.Member.get(uuid=m_uuid).balance == 50  # 120 less the 70 left of the lapsed lot
@@ -216,11 +217,20 @@ def test_expiry_writes_off_exactly_the_lapsed_points_once(program: Any) -> None:
     assert {c["data"]["uuid"] for c in changes("entry")} >= {e.uuid for e in hq_chain}
     # again: nothing left to expire, nothing written
     entries = db.Entry.select().count()
-    assert authority.run_expiry(dt.date(2027, 1, 1), actor="nightly") == {
+    assert authority.run_expiry(dt.date(2027, 1, 1), actor="nightly", today=LATER) == {
         "as_of": "2027-01-01", "members": 0, "lots": 0, "points": 0}
     assert db.Entry.select().count() == entries
     report = verify.verify()
     assert report["ok"], report
+
+
+def test_runs_ahead_of_time_are_refused(program: Any) -> None:
+    with pytest.raises(InvalidInput) as err:
+        authority.run_expiry(dt.date(2026, 11, 5), actor="nightly", today=dt.date(2026, 11, 3))
+    assert err.value.field == "as_of"
+    with pytest.raises(InvalidInput):
+        authority.run_tier_review(dt.date(2027, 1, 1), actor="yearly", today=dt.date(2026, 11, 3))
+    assert authority.run_expiry(dt.date(2026, 11, 4), actor="nightly", today=dt.date(2026, 11, 3))["members"] == 0
 
 
 def test_expiry_runs_in_chunks(program: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,7 +239,7 @@ def test_expiry_runs_in_chunks(program: Any, monkeypatch: pytest.MonkeyPatch) ->
     till = Till("S01-T1", "S01")
     for i in range(5):
         _stocked_member(till, term, f"1380000001{i}", 10 + i)
-    result = authority.run_expiry(dt.date(2027, 1, 1), actor="nightly")
+    result = authority.run_expiry(dt.date(2027, 1, 1), actor="nightly", today=LATER)
     assert (result["members"], result["points"]) == (5, 350)
     assert db.Entry.select().where(db.Entry.kind == "expire").count() == 5
     assert verify.verify()["ok"]
@@ -247,7 +257,7 @@ def test_tier_review_keeps_what_the_points_reach_and_drops_at_most_one_level(pro
     db.TierMonth.create(member_uuid=gold_kept.uuid, month="2026-12", points=6000)
     db.TierMonth.create(member_uuid=silver_idle.uuid, month="2025-12", points=90000)  # outside the window
     db.TierMonth.create(member_uuid=normal_up.uuid, month="2026-03", points=60000)
-    result = authority.run_tier_review(dt.date(2027, 3, 15), actor="yearly")
+    result = authority.run_tier_review(dt.date(2027, 3, 15), actor="yearly", today=LATER)
     assert result["review_date"] == "2027-01-01"
     assert result["members"] == 4
     assert sorted((c["member_uuid"], c["from"], c["to"]) for c in result["changes"]) == sorted([
@@ -259,8 +269,8 @@ def test_tier_review_keeps_what_the_points_reach_and_drops_at_most_one_level(pro
     assert sorted(c["key"] for c in changes("member")) == sorted([diamond_idle.uuid, silver_idle.uuid,
                                                                   normal_up.uuid])
     # the same review again finds no one; the next year's review drops the gold member again
-    assert authority.run_tier_review(dt.date(2027, 6, 1), actor="yearly")["members"] == 0
-    again = authority.run_tier_review(dt.date(2028, 1, 1), actor="yearly")
+    assert authority.run_tier_review(dt.date(2027, 6, 1), actor="yearly", today=LATER)["members"] == 0
+    again = authority.run_tier_review(dt.date(2028, 1, 1), actor="yearly", today=LATER)
     assert again["members"] == 4
     assert reload(diamond_idle).tier == "silver"
 
@@ -339,7 +349,7 @@ def test_verify_passes_on_good_data_and_catches_a_tampered_entry(program: Any) -
     till = Till("S01-T1", "S01")
     m_uuid, _ = _stocked_member(till, term, "13800000001", 1)
     push(term, till.batch([till.earn(m_uuid, 40, day="2026-11-03", tier_points=40)]))
-    authority.run_expiry(dt.date(2027, 1, 1), actor="nightly")
+    authority.run_expiry(dt.date(2027, 1, 1), actor="nightly", today=LATER)
     good = verify.verify()
     assert good["ok"], good
     assert good["checks"]["hash_chains"]["entries"] == 5

@@ -1,0 +1,380 @@
+"""``pos-hq``: headquarters' server and administration from the command line.
+
+Every command takes ``--db URL`` (``sqlite:///file``, a plain path, or ``postgresql://...``;
+default ``$POS_HQ_DB``, else ``./hq.db``). Exit status: 0 done, 1 ``verify`` found a
+discrepancy, 2 bad input or a refused operation (``error: <field>: <message>``, nothing
+written). Reports print a table, or CSV with ``--csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import getpass
+import io
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pos_app.core.errors import InvalidInput, PosError
+
+DEFAULT_DB = "hq.db"
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a container
+        return "cli"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date such as 2027-01-01: {text!r}") from None
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: wide (Chinese) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def format_table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    if not rows:
+        return "(no rows)\n"
+    cols = list(columns or rows[0].keys())
+    widths = {c: max(_width(c), *(_width(_cell(r.get(c))) for r in rows)) for c in cols}
+
+    def line(values: dict[str, str]) -> str:
+        parts = []
+        for c in cols:
+            text = values[c]
+            pad = " " * (widths[c] - _width(text))
+            numeric = text.lstrip("-").isdigit()
+            parts.append(pad + text if numeric else text + pad)
+        return "  ".join(parts).rstrip()
+
+    out = [line({c: c for c in cols}), "  ".join("-" * widths[c] for c in cols)]
+    out += [line({c: _cell(r.get(c)) for c in cols}) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def format_csv(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    buf = io.StringIO()
+    cols = list(columns or (rows[0].keys() if rows else []))
+    writer = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({c: _cell(r.get(c)) for c in cols})
+    return buf.getvalue()
+
+
+#: the columns of each report, so an empty report still has its CSV header
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "liability": ("store_id", "store_name", "members", "members_with_points", "points", "debt"),
+    "issued": ("store_id", "issued", "redeemed", "expired", "clawed_back", "returned", "entries"),
+    "reconciliation": ("id", "at", "kind", "store_id", "terminal_id", "member_uuid", "ref", "points", "details"),
+    "stale": ("terminal_id", "store_id", "enrolled_at", "last_push_at", "last_seen_at", "last_seq",
+              "hours_since_push"),
+}
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# -- commands ---------------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pos_app.hq import app
+
+    if (args.cert is None) != (args.key is None):
+        raise InvalidInput("cert" if args.cert is None else "key", "--cert and --key go together")
+    app.serve(args.db, args.host, args.port, certfile=args.cert, keyfile=args.key, workers=args.workers)
+    return 0
+
+
+def cmd_store_add(args: argparse.Namespace) -> int:
+    from pos_app.hq import admin
+
+    store = admin.create_store(args.id, args.name, actor=_actor())
+    _emit(args, {"id": store.id, "name": store.name}, f"store {store.id} added: {store.name}")
+    return 0
+
+
+def cmd_store_list(args: argparse.Namespace) -> int:
+    from pos_app.hq import admin
+
+    rows = admin.list_stores()
+    _emit(args, rows, format_table(rows, ("id", "name", "created_at")))
+    return 0
+
+
+def cmd_terminal_add(args: argparse.Namespace) -> int:
+    from pos_app.hq import admin
+
+    kind = "channel" if args.channel else "till"
+    term = admin.create_terminal(args.id, args.store, kind=kind, actor=_actor())
+    _emit(args, {"id": term.id, "store_id": term.store_id, "kind": kind},
+          f"{kind} {term.id} added to store {term.store_id}; enroll it with: pos-hq terminal code {term.id}")
+    return 0
+
+
+def cmd_terminal_list(args: argparse.Namespace) -> int:
+    from pos_app.hq import admin
+
+    rows = admin.list_terminals(args.store)
+    _emit(args, rows, format_table(rows, ("id", "store_id", "kind", "active", "enrolled", "last_push_at",
+                                          "last_seq")))
+    return 0
+
+
+def cmd_terminal_code(args: argparse.Namespace) -> int:
+    from pos_app.hq import admin
+
+    code = admin.new_enrollment_code(args.id, ttl_hours=args.ttl_hours, actor=_actor())
+    # the code is the last word printed: scripts take it from there
+    _emit(args, {"terminal_id": args.id, "code": code, "ttl_hours": args.ttl_hours},
+          f"one-time enrollment code for {args.id} (valid {args.ttl_hours} h, shown once): {code}")
+    return 0
+
+
+def cmd_program_publish(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    path = Path(args.file)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput("file", f"cannot read {path}: {exc}") from None
+    program = authority.publish_program(source, actor=_actor())
+    _emit(args, {"program_id": program.program_id, "version": program.version, "digest": program.digest},
+          f"program {program.program_id} version {program.version} published ({program.digest[:12]})")
+    return 0
+
+
+def cmd_gift_stock(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    data = authority.set_gift_stock(args.store, args.gift, args.stock, actor=_actor())
+    _emit(args, data, f"stock of {args.gift} at {args.store}: {args.stock}")
+    return 0
+
+
+def cmd_member_import(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    report = authority.import_members(args.file, actor=_actor(), store_id=args.store)
+    lines = [f"{report['rows']} rows: {report['created']} members created, {len(report['duplicates'])} duplicates,"
+             f" {len(report['errors'])} invalid"]
+    for problem in sorted(report["duplicates"] + report["errors"], key=lambda p: p["line"]):
+        lines.append(f"  line {problem['line']}: {problem['field']}: {problem['message']}")
+    _emit(args, report, "\n".join(lines))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    data = authority.revoke(args.kind, args.value, args.reason, actor=_actor())
+    _emit(args, data, f"{data['kind']} {data['value']} revoked: {data['reason']}")
+    return 0
+
+
+def cmd_member_qr_keygen(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    _private, public = authority.generate_member_qr_key(actor=_actor())
+    _emit(args, {"public_key": public},
+          f"new member QR key; headquarters keeps the private key, terminals receive: {public}")
+    return 0
+
+
+def cmd_member_qr_issue(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    code = authority.issue_member_code(args.card, ttl_s=args.ttl)
+    _emit(args, {"code": code}, code)
+    return 0
+
+
+def cmd_expire(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    result = authority.run_expiry(args.as_of, actor=_actor())
+    _emit(args, result, f"expiry as of {result['as_of']}: {result['points']} points of {result['lots']} lots"
+                        f" from {result['members']} members")
+    return 0
+
+
+def cmd_tier_review(args: argparse.Namespace) -> int:
+    from pos_app.hq import authority
+
+    result = authority.run_tier_review(args.as_of, actor=_actor())
+    lines = [f"tier review of {result['review_date']}: {result['members']} members reviewed,"
+             f" {len(result['changes'])} changed"]
+    lines += [f"  {c['member_uuid']}: {c['from']} -> {c['to']} ({c['qualifying']} qualifying points)"
+              for c in result["changes"][:50]]
+    _emit(args, result, "\n".join(lines))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pos_app.hq import verify
+
+    result = verify.verify()
+    checks = result["checks"]
+    lines = [f"{'ok' if c['ok'] else 'FAILED':6} {name} ({c['count']} problems)" for name, c in checks.items()]
+    for name, c in result["checks"].items():
+        lines += [f"  {name}: {json.dumps(p, ensure_ascii=False, default=str)}" for p in c["problems"][:10]]
+    lines.append("verify: ok" if result["ok"] else "verify: FAILED")
+    _emit(args, result, "\n".join(lines))
+    return 0 if result["ok"] else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pos_app.hq import reports
+
+    if args.name in ("issued", "reconciliation"):
+        rows = (reports.issued_vs_redeemed if args.name == "issued" else reports.reconciliation)(args.date_from,
+                                                                                                  args.date_to)
+    elif args.date_from or args.date_to:
+        raise InvalidInput("from", f"the {args.name} report takes no dates")
+    elif args.name == "liability":
+        rows = reports.liability_by_store()
+    else:
+        rows = reports.stale_terminals(hours=args.hours)
+    columns = REPORT_COLUMNS[args.name]
+    if args.csv:
+        sys.stdout.write(format_csv(rows, columns))
+    else:
+        _emit(args, rows, format_table(rows, columns))
+    return 0
+
+
+# -- the parser -------------------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as ``error: <message>`` with exit status 2, like every refused operation."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="pos-hq", description="积分收银台 headquarters: server, administration and reports")
+    p.add_argument("--db", default=os.environ.get("POS_HQ_DB") or DEFAULT_DB,
+                   help="sqlite:///FILE, a file path or postgresql://... (default $POS_HQ_DB, else ./hq.db)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], parent: Any = sub, **kw: Any) -> Any:
+        cmd = parent.add_parser(name, **kw)
+        cmd.set_defaults(fn=fn)
+        return cmd
+
+    s = add("serve", cmd_serve, help="run the headquarters service (uvicorn)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8800)
+    s.add_argument("--cert", help="TLS certificate (PEM)")
+    s.add_argument("--key", help="TLS private key (PEM)")
+    s.add_argument("--workers", type=int, default=1)
+
+    store = sub.add_parser("store", help="stores").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = add("add", cmd_store_add, store)
+    s.add_argument("id")
+    s.add_argument("name")
+    add("list", cmd_store_list, store)
+
+    term = sub.add_parser("terminal", help="tills and channels").add_subparsers(dest="action", required=True,
+                                                                                parser_class=_Parser)
+    s = add("add", cmd_terminal_add, term)
+    s.add_argument("id")
+    s.add_argument("--store", required=True)
+    s.add_argument("--channel", action="store_true", help="a mini-program or website reporting behaviour awards")
+    s = add("list", cmd_terminal_list, term)
+    s.add_argument("--store")
+    s = add("code", cmd_terminal_code, term, help="a one-time enrollment code (shown once)")
+    s.add_argument("id")
+    s.add_argument("--ttl-hours", type=int, default=72)
+
+    prog = sub.add_parser("program", help="loyalty programs").add_subparsers(dest="action", required=True,
+                                                                             parser_class=_Parser)
+    s = add("publish", cmd_program_publish, prog, help="validate a program file and send it to every terminal")
+    s.add_argument("file")
+
+    gift = sub.add_parser("gift", help="gift stock").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = add("stock", cmd_gift_stock, gift)
+    s.add_argument("--store", required=True)
+    s.add_argument("--gift", required=True)
+    s.add_argument("--stock", type=int, required=True)
+
+    member = sub.add_parser("member", help="members").add_subparsers(dest="action", required=True,
+                                                                     parser_class=_Parser)
+    s = add("import", cmd_member_import, member, help="members from a CSV file: phone,name,birthday,card_no")
+    s.add_argument("file")
+    s.add_argument("--store", default="HQ", help="the home store of the imported members")
+
+    s = add("revoke", cmd_revoke, help="refuse a card or a member code everywhere")
+    s.add_argument("--kind", required=True, choices=("card", "member_qr"))
+    s.add_argument("value")
+    s.add_argument("--reason", required=True)
+
+    mqr = sub.add_parser("member-qr", help="member QR codes (会员码)").add_subparsers(dest="action", required=True,
+                                                                                    parser_class=_Parser)
+    add("keygen", cmd_member_qr_keygen, mqr, help="a new signing key; terminals receive its public half")
+    s = add("issue", cmd_member_qr_issue, mqr, help="a member code for a card")
+    s.add_argument("card")
+    s.add_argument("--ttl", type=int, default=60, help="seconds the code is valid")
+
+    s = add("expire", cmd_expire, help="write off lots whose last valid day is before the date")
+    s.add_argument("--as-of", type=_date, required=True)
+    s = add("tier-review", cmd_tier_review, help="the yearly tier review due on or before the date")
+    s.add_argument("--as-of", type=_date, required=True)
+    add("verify", cmd_verify, help="hash chains and projections; exit 1 on a discrepancy")
+
+    s = add("report", cmd_report, help="liability | issued | reconciliation | stale")
+    s.add_argument("name", choices=tuple(REPORT_COLUMNS))
+    s.add_argument("--from", dest="date_from", type=_date)
+    s.add_argument("--to", dest="date_to", type=_date)
+    s.add_argument("--hours", type=int, default=24, help="stale: hours without a push")
+    s.add_argument("--csv", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command != "serve":
+            from pos_app.hq import db
+
+            db.connect(args.db)
+        return int(args.fn(args))
+    except PosError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.code, "field": exc.field, "message": exc.message}, ensure_ascii=False))
+        print(f"error: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
