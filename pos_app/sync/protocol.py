@@ -159,7 +159,7 @@ def check_push(body: object, *, terminal_id: str, store_id: str) -> tuple[str, l
         raise InvalidInput("entries", "entries and events must be lists")
     if len(raw_entries) + len(raw_events) > MAX_BATCH:
         raise InvalidInput("entries", f"at most {MAX_BATCH} entries and events per batch")
-    entries = []
+    entries: list[tuple[dict[str, Any], Effects]] = []
     for i, raw in enumerate(raw_entries):
         fields, effects = check_entry(raw, f"entries[{i}]")
         if fields["terminal_id"] != terminal_id:
@@ -169,7 +169,7 @@ def check_push(body: object, *, terminal_id: str, store_id: str) -> tuple[str, l
         if entries and fields["prev_hash"] != entries[-1][0]["hash"]:
             raise Conflict(f"entries[{i}].prev_hash", "the entry does not follow the previous one's hash")
         entries.append((fields, effects))
-    events = []
+    events: list[dict[str, Any]] = []
     for i, raw in enumerate(raw_events):
         ev = check_event(raw, f"events[{i}]")
         if events and ev["oid"] <= events[-1]["oid"]:
