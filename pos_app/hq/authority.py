@@ -374,8 +374,9 @@ def _expired_members(as_of: str, after: str, limit: int) -> list[str]:
 def run_expiry(as_of: dt.date, *, actor: str, today: dt.date | None = None) -> dict[str, Any]:
     """Write off every lot whose last valid day is before ``as_of``: one ``expire`` entry per
     member on headquarters' chain, naming the lots it takes, dated ``as_of``. Chunked
-    (``CHUNK`` members per transaction, lots re-read inside it) and idempotent: running the
-    same date again finds nothing left."""
+    (``CHUNK`` members per transaction, lots re-read inside it, applied through one
+    ``ingest.Projection`` per chunk like a push) and idempotent: running the same date
+    again finds nothing left."""
     _not_ahead(as_of, today)
     program = active_program()
     day = as_of.isoformat()
@@ -386,16 +387,23 @@ def run_expiry(as_of: dt.date, *, actor: str, today: dt.date | None = None) -> d
             batch = _expired_members(day, after, CHUNK)
             if not batch:
                 break
-            for member_uuid in batch:
-                taken = [(str(key), int(rem)) for key, rem in _tuples(
-                    db.Lot.select(db.Lot.key, db.Lot.remaining)
-                    .where((db.Lot.member_uuid == member_uuid) & db.Lot.expires_on.is_null(False)
-                           & (db.Lot.expires_on < day) & (db.Lot.remaining > 0))
-                    .order_by(db.Lot.expires_on, db.Lot.earned_on, db.Lot.key))]
-                total = sum(p for _, p in taken)
-                if not total:
+            lapsed: dict[str, list[tuple[str, int]]] = {}
+            L = db.Lot
+            for member_uuid, key, rem in _tuples(
+                    L.select(L.member_uuid, L.key, L.remaining)
+                    .where(L.member_uuid.in_(batch) & L.expires_on.is_null(False) & (L.expires_on < day)
+                           & (L.remaining > 0))
+                    .order_by(L.member_uuid, L.expires_on, L.earned_on, L.key)):
+                lapsed.setdefault(str(member_uuid), []).append((str(key), int(rem)))
+            # one projection for the chunk: the same steps as ingest.append_hq_entry, in bulk
+            proj = ingest.Projection()
+            proj.load_members(lapsed)
+            proj.load_lots(lapsed, [k for taken in lapsed.values() for k, _ in taken])
+            for member_uuid, taken in lapsed.items():
+                if member_uuid not in proj.members:  # lots of a member with no record: verify reports them
                     continue
-                ingest.append_hq_entry(
+                total = sum(p for _, p in taken)
+                proj.append_hq(
                     member_uuid=member_uuid, kind="expire", points=-total, ref_type="expiry", ref_no=f"EXP-{day}",
                     breakdown={"as_of": day, "lots": [[k, p] for k, p in taken]},
                     effects=Effects(taken=tuple(taken)), business_date=as_of,
@@ -405,6 +413,8 @@ def run_expiry(as_of: dt.date, *, actor: str, today: dt.date | None = None) -> d
                 members += 1
                 lots += len(taken)
                 points += total
+            proj.write()
+            proj.changes.flush()
             after = batch[-1]
     result = {"as_of": day, "members": members, "lots": lots, "points": points}
     with db.writing(_database()):
