@@ -19,11 +19,13 @@ import json
 import logging
 import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
+import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -66,13 +68,36 @@ class EnrollAnswer(BaseModel):
     hq_time: str
 
 
+class PayloadDoc(BaseModel, extra="allow"):
+    """Some of the fields event payloads carry (members, coupons, redemptions); others are kept as sent."""
+
+    uuid: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    card_no: str | None = None
+    status: str | None = None
+    consent: bool | None = None
+    code: str | None = None
+    gift_code: str | None = None
+    receipt_no: str | None = None
+    points: int | None = None
+
+
+class EventDoc(BaseModel):
+    oid: int = Field(ge=1, description="the terminal's outbox row id (increasing)")
+    kind: Literal[protocol.EVENT_KINDS] = Field(description="what happened")  # type: ignore[valid-type]
+    ref: str = Field(min_length=1, max_length=100)
+    payload: PayloadDoc
+    created_at: str = Field(max_length=40)
+
+
 class PushRequest(BaseModel):
-    protocol: int = Field(description=f"always {protocol.PROTOCOL}")
+    protocol: Literal[1] = Field(description="the protocol version")
     store_id: str
     terminal_id: str
     batch_id: str = Field(min_length=8, max_length=64)
     entries: list[dict[str, Any]] = Field(default_factory=list, description="ledger entries with hash and effects")
-    events: list[dict[str, Any]] = Field(default_factory=list, description="outbox events")
+    events: list[EventDoc] = Field(default_factory=list, description="outbox events")
 
 
 class PushAnswer(BaseModel):
@@ -120,8 +145,23 @@ class ErrorAnswer(BaseModel):
     message: str
 
 
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """The JSON schema with pydantic's local ``$defs`` references replaced by their bodies
+    (an ``openapi_extra`` schema cannot point into ``$defs``)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
 def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+    schema = model.model_json_schema()
+    schema = _inline(schema, schema.get("$defs", {}))
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 def _errors(*codes: int, ok: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
@@ -264,15 +304,24 @@ def create_app(db_url: str) -> FastAPI:
     async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
         return _plain_error(413, "too_large", "body", f"at most {MAX_BODY} bytes per request")
 
-    @app.exception_handler(DataError)
-    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+    async def _data_error(request: Request, exc: Exception) -> JSONResponse:
         log.warning("database refused data of %s %s: %s", request.method, request.url.path, exc)
         return _plain_error(422, "invalid_input", "body", "a value cannot be stored (out of range or malformed)")
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+    async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc)
-        return _plain_error(409, "conflict", "body", "the request collided with another; send it again")
+        return _plain_error(422, "conflict", "body", "the data collides with what headquarters holds")
+
+    # peewee's wrappers and the drivers' own classes (bulk paths use the DB-API cursor directly)
+    for data_error in (DataError, sqlite3.DataError, psycopg2.DataError):
+        app.add_exception_handler(data_error, _data_error)
+    for integrity_error in (IntegrityError, sqlite3.IntegrityError, psycopg2.IntegrityError):
+        app.add_exception_handler(integrity_error, _integrity_error)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:  # a bug: JSON all the same
+        log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _plain_error(500, "internal", "server", "headquarters failed; the error is in its log")
 
     async def signed(request: Request) -> tuple[db.Terminal, bytes]:
         body = await read_body(request)
