@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -328,3 +330,61 @@ def test_tls_round_trip_through_serve(tmp_path: Path) -> None:
         proc.wait(timeout=20)
         if not db.proxy.obj.is_closed():
             db.proxy.obj.close()
+
+
+def test_app_from_env_survives_a_kill_and_restart(tmp_path: Path) -> None:
+    """``uvicorn --factory pos_app.hq.app:app_from_env`` in a subprocess (POS_HQ_DB), killed and
+    started again on the same port: what it had committed is still there."""
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    server = hqserver.ProcessServer(url).start()
+    try:
+        db.connect(url)
+        admin.create_store("S1", "总店")
+        admin.create_terminal("T1", "S1")
+        code = admin.new_enrollment_code("T1")
+        r = httpx.post(f"{server.url}/v1/enroll", json={"code": code, "terminal_id": "T1"})
+        assert r.status_code == 200
+        server.stop(kill=True)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{server.url}/v1/health", timeout=1)
+        server.start()
+        client = SignedClient(server.url, "T1", r.json()["secret"])
+        assert client.request("GET", "/v1/changes").status_code == 200
+        client.close()
+    finally:
+        server.stop()
+        if not db.proxy.obj.is_closed():
+            db.proxy.obj.close()
+
+
+def test_admin_refuses_bad_stores_and_terminals(hq: ThreadServer) -> None:
+    from pos_app.core.errors import Conflict, InvalidInput, NotFound
+
+    store_id = _id("S")
+    admin.create_store(store_id, "x")
+    with pytest.raises(Conflict) as exc:
+        admin.create_store(store_id, "again")
+    assert exc.value.field == "store_id"
+    with pytest.raises(NotFound) as nf:
+        admin.create_terminal(_id("T"), "S-nowhere")
+    assert nf.value.field == "store"
+    terminal_id = _id("T")
+    admin.create_terminal(terminal_id, store_id)
+    other_store = _id("S")
+    admin.create_store(other_store, "y")
+    with pytest.raises(Conflict):  # terminal ids are unique across stores
+        admin.create_terminal(terminal_id, other_store)
+    for bad in ("HQ", "bad id", ""):
+        with pytest.raises(InvalidInput):
+            admin.create_terminal(bad, store_id)
+    with pytest.raises(InvalidInput):
+        admin.create_terminal(_id("T"), store_id, kind="robot")
+    listed = {t["id"]: t for t in admin.list_terminals(store_id)}
+    assert set(listed) == {terminal_id} and listed[terminal_id]["enrolled"] is False
+    assert "secret" not in listed[terminal_id]
+    code = admin.new_enrollment_code(terminal_id)
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    stored = db.EnrollmentCode.get(db.EnrollmentCode.terminal_id == terminal_id)
+    assert stored.code_hash == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
+    actions = {a.action for a in db.Audit.select().where(db.Audit.ref.in_([store_id, terminal_id]))}
+    assert {"store.create", "terminal.create", "enrollment.code"} <= actions
