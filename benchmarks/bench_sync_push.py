@@ -56,7 +56,7 @@ def make_chain(terminal_id: str, store_id: str, n_entries: int, n_members: int, 
     members = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n_members)]
     events: list[dict[str, object]] = []
     for i, m in enumerate(members, start=1):
-        phone = f"139{seed:02d}{i:06d}"[:11]
+        phone = f"1{seed:04d}{i:06d}"[:11]
         events.append({"oid": i, "kind": "member", "ref": m, "created_at": "2026-11-02T09:00:00",
                        "payload": {"uuid": m, "phone": phone, "name": f"Member {i}", "birthday": None,
                                    "card_no": None, "status": "active", "tier": "normal", "store_id": store_id,
@@ -147,7 +147,8 @@ def prepare(db_url: str, terminals: list[tuple[str, str]]) -> dict[str, str]:
     secrets: dict[str, str] = {}
     try:
         for store_id in sorted({s for _, s in terminals}):
-            admin.create_store(store_id, f"Store {store_id}")
+            if hqdb.Store.get_or_none(hqdb.Store.id == store_id) is None:
+                admin.create_store(store_id, f"Store {store_id}")
         for terminal_id, store_id in terminals:
             admin.create_terminal(terminal_id, store_id)
             code = admin.new_enrollment_code(terminal_id)
@@ -176,7 +177,7 @@ def run_case(db_url: str, n_terminals: int, total: int) -> tuple[float, float, i
     per = total // n_terminals
     work = {}
     for i, (tid, sid) in enumerate(terms):
-        events, entries = make_chain(tid, sid, per, max(10, per // 50), seed=i + 1)
+        events, entries = make_chain(tid, sid, per, max(10, per // 50), seed=n_terminals * 100 + i)
         work[tid] = batches(tid, sid, events, entries)
     latencies: list[float] = []
     with HQProcess(db_url) as hq:
