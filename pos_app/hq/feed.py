@@ -29,6 +29,32 @@ from pos_app.sync import protocol
 FEED_LOCK = 0x504F5346  # "POSF"
 
 
+def bulk_insert(model: type[db.Base], cols: tuple[str, ...], rows: list[tuple[Any, ...]], *, suffix: str = "") -> None:
+    """INSERT many rows in few statements, without building a query object per value (peewee's
+    insert_many costs more than the database for a batch of 500 wide rows). PostgreSQL: pages
+    of VALUES through psycopg2's ``execute_values``; SQLite: ``executemany`` (in-process)."""
+    if not rows:
+        return
+    database = db.proxy.obj
+    table = model._meta.table_name
+    names = ", ".join(f'"{c}"' for c in cols)
+    if db.is_postgres():
+        pg_values(f'INSERT INTO "{table}" ({names}) VALUES {{values}} {suffix}', rows)
+    else:
+        marks = ", ".join("?" for _ in cols)
+        database.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks}) {suffix}', rows)
+
+
+def pg_values(sql: str, rows: list[tuple[Any, ...]], *, page: int = 500) -> None:
+    """Run ``sql`` (with ``{values}`` where the rows go) once per page of rows: one statement
+    and one parameter conversion per page (psycopg2's execute_values converts row by row)."""
+    cur = db.proxy.obj.cursor()
+    row_marks = "(" + ",".join(["%s"] * len(rows[0])) + ")"
+    for start in range(0, len(rows), page):
+        part = rows[start:start + page]
+        cur.execute(sql.format(values=",".join([row_marks] * len(part))), [v for r in part for v in r])
+
+
 def _lock() -> None:
     """Serialise change numbering up to this transaction's commit (PostgreSQL only)."""
     if db.is_postgres():
@@ -52,10 +78,9 @@ class ChangeBuffer:
             return 0
         _lock()
         at = db.utcnow()
-        rows = [{**r, "at": at} for r in self.rows]
-        for start in range(0, len(rows), 1000):
-            db.Change.insert_many(rows[start:start + 1000]).execute()
-        count = len(rows)
+        bulk_insert(db.Change, ("kind", "key", "store_id", "data", "at"),
+                    [(r["kind"], r["key"], r["store_id"], r["data"], at) for r in self.rows])
+        count = len(self.rows)
         self.rows = []
         return count
 
@@ -91,7 +116,53 @@ def changes(*, store_id: str, cursor: int, limit: int) -> dict[str, Any]:
     }
 
 
-def member_data(m: db.Member) -> dict[str, Any]:
+#: every column of ``db.Member``, in the model's order
+MEMBER_COLUMNS: tuple[str, ...] = tuple(db.Member._meta.sorted_field_names)
+
+
+class MemberRow:
+    """A member read as a plain row: what a push holds in memory for hundreds of members at
+    once (a peewee model instance per row costs more than the query)."""
+
+    __slots__ = MEMBER_COLUMNS
+    uuid: str
+    phone: str | None
+    name: str
+    birthday: str | None
+    card_no: str | None
+    referrer_uuid: str | None
+    status: str
+    consent: bool
+    store_id: str
+    enrolled_at: str
+    tier: str
+    tier_since: str
+    last_review: str | None
+    first_purchase_at: str | None
+    last_purchase_at: str | None
+    balance: int
+    debt: int
+    updated_at: str
+
+    def __init__(self, values: tuple[Any, ...] | None = None, **fields: Any) -> None:
+        if values is None:
+            values = tuple(_MEMBER_DEFAULTS[c] for c in MEMBER_COLUMNS)
+        for name, value in zip(MEMBER_COLUMNS, values, strict=True):
+            setattr(self, name, value)
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, c) for c in MEMBER_COLUMNS)
+
+
+_MEMBER_DEFAULTS: dict[str, Any] = {
+    name: (field.default() if callable(field.default) else field.default)
+    for name, field in db.Member._meta.fields.items()
+}
+
+
+def member_data(m: db.Member | MemberRow) -> dict[str, Any]:
     """The full member record headquarters holds, as sent in a ``member`` change."""
     return {
         "uuid": m.uuid, "phone": m.phone, "name": m.name, "birthday": m.birthday, "card_no": m.card_no,

@@ -21,9 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from peewee import EXCLUDED
-
-from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
+from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.errors import Conflict, NotFound, PosError
 from pos_app.core.replica import Applied, Effects, LotState, NewLot, apply_entry, effects_from_wire
 from pos_app.core.tiers import month_key
@@ -59,9 +57,8 @@ def _now_local() -> dt.datetime:
 # -- bulk writes ----------------------------------------------------------------------------
 
 
-def _insert_many(model: type[db.Base], rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        model.insert_many(rows[start:start + _CHUNK]).execute()
+ENTRY_COLS = (*HASHED_FIELDS, "hash", "store_id", "effects", "received_at", "batch_id")
+FLAG_COLS = ("kind", "store_id", "terminal_id", "member_uuid", "ref", "points", "details", "at")
 
 
 def _bulk_update(table: str, key: str, cols: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -71,12 +68,10 @@ def _bulk_update(table: str, key: str, cols: Sequence[str], rows: list[tuple[Any
         return
     database = db.proxy.obj
     if db.is_postgres():
-        from psycopg2.extras import execute_values
-
         sets = ", ".join(f"{c} = v.{c}" for c in cols)
         names = ", ".join((key, *cols))
-        sql = f"UPDATE {table} SET {sets} FROM (VALUES %s) AS v({names}) WHERE {table}.{key} = v.{key}"
-        execute_values(database.cursor(), sql, rows, page_size=_CHUNK)
+        feed.pg_values(f"UPDATE {table} SET {sets} FROM (VALUES {{values}}) AS v({names})"
+                       f" WHERE {table}.{key} = v.{key}", rows)
     else:
         sets = ", ".join(f"{c} = ?" for c in cols)
         database.cursor().executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?",
@@ -86,6 +81,18 @@ def _bulk_update(table: str, key: str, cols: Sequence[str], rows: list[tuple[Any
 def _tuples(query: Any) -> list[tuple[Any, ...]]:
     """A query's rows as plain tuples (peewee's typing does not follow ``.tuples()``)."""
     return list(query.tuples())
+
+
+def _select_in(sql: str, values: Sequence[Any], *, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` whose ``{marks}`` is filled with one placeholder per value, in pages;
+    written by hand because peewee builds a node per value of an IN list (slow for 500)."""
+    database = db.proxy.obj
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), _CHUNK):
+        part = list(values[start:start + _CHUNK])
+        marks = ", ".join([database.param] * len(part))
+        rows += database.execute_sql(sql.format(marks=marks), [*params, *part]).fetchall()
+    return rows
 
 
 def _for_update(query: Any) -> Any:
@@ -130,47 +137,41 @@ class Projection:
     then written back in bulk (``write``). Changes to publish are collected in ``changes``."""
 
     def __init__(self) -> None:
-        self.members: dict[str, db.Member] = {}
+        self.members: dict[str, feed.MemberRow] = {}
         self.lots: dict[str, dict[str, LotState]] = defaultdict(dict)
         self.created: dict[str, tuple[str, LotState]] = {}  # key -> (member, lot), inserted at write
         self.changed_lots: set[str] = set()
         self.dirty: dict[str, None] = {}  # members whose record changed (ordered)
-        self.entry_rows: list[dict[str, Any]] = []
-        self.move_rows: list[dict[str, Any]] = []
+        self.now = db.utcnow()
+        self.entry_rows: list[tuple[Any, ...]] = []
+        self.move_rows: list[tuple[str, str, int]] = []
         self.tier: dict[tuple[str, str], int] = defaultdict(int)
-        self.flags: list[dict[str, Any]] = []
+        self.flags: list[tuple[Any, ...]] = []
         self.changes = feed.ChangeBuffer()
         self.hq = HqChain()
 
     # loading ---------------------------------------------------------------------------
     def load_members(self, uuids: Iterable[str]) -> None:
         want = [u for u in dict.fromkeys(uuids) if u not in self.members]
-        for start in range(0, len(want), _CHUNK):
-            for m in db.Member.select().where(db.Member.uuid.in_(want[start:start + _CHUNK])):
-                self.members[m.uuid] = m
+        cols = ", ".join(f'"{c}"' for c in feed.MEMBER_COLUMNS)
+        for row in _select_in(f"SELECT {cols} FROM member WHERE uuid IN ({{marks}})", want):
+            self.members[row[0]] = feed.MemberRow(tuple(row))
 
     def load_lots(self, member_uuids: Iterable[str], keys: Iterable[str]) -> None:
-        """Live lots of these members, plus the named lots (which may be empty)."""
-        L = db.Lot
-        cols = (L.key, L.member_uuid, L.earned_on, L.expires_on, L.points, L.remaining)
-        members = list(dict.fromkeys(member_uuids))
-        wanted = list(dict.fromkeys(keys))
-        rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(members), _CHUNK):
-            rows += _tuples(L.select(*cols).where(L.member_uuid.in_(members[start:start + _CHUNK])
-                                                  & (L.remaining > 0)))
-        for start in range(0, len(wanted), _CHUNK):
-            rows += _tuples(L.select(*cols).where(L.key.in_(wanted[start:start + _CHUNK]) & (L.remaining <= 0)))
+        """The live lots of ``member_uuids`` (members with a debit to cover) and the lots named by
+        ``keys`` (empty or not). A member who only earns needs none: credits make new lots."""
+        select = "SELECT key, member_uuid, earned_on, expires_on, points, remaining FROM lot WHERE"
+        rows = _select_in(f"{select} member_uuid IN ({{marks}}) AND remaining > 0", list(dict.fromkeys(member_uuids)))
+        rows += _select_in(f"{select} key IN ({{marks}})", list(dict.fromkeys(keys)))
         for key, member, earned, expires, points, remaining in rows:
             lots = self.lots[member]
             if key not in lots:
                 lots[key] = LotState(key, dt.date.fromisoformat(earned), _date(expires), int(points), int(remaining))
 
-    def placeholder(self, member_uuid: str, *, store_id: str, terminal_id: str, ref: str) -> db.Member:
+    def placeholder(self, member_uuid: str, *, store_id: str, terminal_id: str, ref: str) -> feed.MemberRow:
         """A member headquarters has not heard of: kept (uuid only) and flagged, never refused."""
-        now = db.utcnow()
-        m = db.Member(uuid=member_uuid, store_id=store_id, updated_at=now)
-        m.save(force_insert=True)
+        m = feed.MemberRow(uuid=member_uuid, store_id=store_id, updated_at=self.now)
+        feed.bulk_insert(db.Member, feed.MEMBER_COLUMNS, [m.values()])
         self.members[member_uuid] = m
         self.flag("unknown_member", store_id=store_id, terminal_id=terminal_id, member_uuid=member_uuid, ref=ref,
                   details={"note": "an entry names a member headquarters has no record of"})
@@ -178,9 +179,8 @@ class Projection:
 
     def flag(self, kind: str, *, store_id: str | None, terminal_id: str | None, member_uuid: str | None,
              ref: str, points: int = 0, details: dict[str, Any] | None = None) -> None:
-        self.flags.append({"kind": kind, "store_id": store_id, "terminal_id": terminal_id,
-                           "member_uuid": member_uuid, "ref": ref, "points": points,
-                           "details": canonical_json(details or {}), "at": db.utcnow()})
+        self.flags.append((kind, store_id, terminal_id, member_uuid, ref, points, canonical_json(details or {}),
+                           self.now))
 
     # applying --------------------------------------------------------------------------
     def apply(self, fields: dict[str, Any], effects: Effects, *, store_id: str, batch_id: str | None) -> Applied:
@@ -196,18 +196,15 @@ class Projection:
             self.created[lot.key] = (member_uuid, lot)
         entry_uuid = fields["uuid"]
         for key, delta in applied.moves:
-            self.move_rows.append({"entry_uuid": entry_uuid, "lot_key": key, "points": delta})
+            self.move_rows.append((entry_uuid, key, delta))
             if key not in self.created:
                 self.changed_lots.add(key)
         if fields["tier_points"]:
             self.tier[(member_uuid, month_key(dt.date.fromisoformat(fields["business_date"])))] += fields["tier_points"]
         self.dirty[member_uuid] = None
         wire = protocol.entry_to_wire(fields, effects)
-        self.entry_rows.append({
-            **{k: fields[k] for k in wire if k not in ("effects",)},
-            "store_id": store_id, "effects": canonical_json(wire["effects"]), "received_at": db.utcnow(),
-            "batch_id": batch_id,
-        })
+        self.entry_rows.append((*(wire[k] for k in HASHED_FIELDS), wire["hash"], store_id,
+                                canonical_json(wire["effects"]), self.now, batch_id))
         self.changes.add("entry", entry_uuid, wire)
         return applied
 
@@ -258,29 +255,25 @@ class Projection:
     # writing ---------------------------------------------------------------------------
     def write(self) -> None:
         """Write everything in bulk and queue the member changes (the caller flushes ``changes``)."""
-        _insert_many(db.Entry, self.entry_rows)
-        _insert_many(db.Lot, [
-            {"key": lot.key, "member_uuid": member, "earned_on": lot.earned_on.isoformat(),
-             "expires_on": lot.expires_on.isoformat() if lot.expires_on else None, "points": lot.points,
-             "remaining": lot.remaining}
+        feed.bulk_insert(db.Entry, ENTRY_COLS, self.entry_rows)
+        feed.bulk_insert(db.Lot, ("key", "member_uuid", "earned_on", "expires_on", "points", "remaining"), [
+            (lot.key, member, lot.earned_on.isoformat(), lot.expires_on.isoformat() if lot.expires_on else None,
+             lot.points, lot.remaining)
             for member, lot in self.created.values()
         ])
-        _insert_many(db.LotMove, self.move_rows)
+        feed.bulk_insert(db.LotMove, ("entry_uuid", "lot_key", "points"), self.move_rows)
         by_key = {k: lot for lots in self.lots.values() for k, lot in lots.items() if k in self.changed_lots}
         _bulk_update("lot", "key", ("remaining",), [(k, lot.remaining) for k, lot in by_key.items()])
-        now = db.utcnow()
         for u in self.dirty:
-            self.members[u].updated_at = now
-        _bulk_update("member", "uuid", ("balance", "debt", "updated_at"),
-                     [(u, int(self.members[u].balance), int(self.members[u].debt), now) for u in self.dirty])
-        if self.tier:
-            T = db.TierMonth
-            rows = [{"member_uuid": m, "month": month, "points": p} for (m, month), p in self.tier.items()]
-            for start in range(0, len(rows), _CHUNK):
-                (T.insert_many(rows[start:start + _CHUNK])
-                 .on_conflict(conflict_target=[T.member_uuid, T.month], update={T.points: T.points + EXCLUDED.points})
-                 .execute())
-        _insert_many(db.Flag, self.flags)
+            self.members[u].updated_at = self.now
+        _bulk_update("member", "uuid", ("balance", "debt", "tier", "tier_since", "updated_at"),
+                     [(m.uuid, int(m.balance), int(m.debt), m.tier, m.tier_since, self.now)
+                      for m in (self.members[u] for u in self.dirty)])
+        feed.bulk_insert(db.TierMonth, ("member_uuid", "month", "points"),
+                         [(m, month, p) for (m, month), p in self.tier.items()],
+                         suffix="ON CONFLICT (member_uuid, month) DO UPDATE SET points = tier_month.points"
+                                " + excluded.points")
+        feed.bulk_insert(db.Flag, FLAG_COLS, self.flags)
         self.hq.save()
         for u in self.dirty:
             self.changes.add("member", u, feed.member_data(self.members[u]))
@@ -365,10 +358,7 @@ def _split_entries(term: db.Terminal, entries: list[tuple[dict[str, Any], Effect
             raise Conflict(f"entries[{i}].prev_hash", "the entry does not follow the last entry headquarters"
                            " holds for this terminal", expected_seq=last_seq + 1)
         uuids = [f["uuid"] for _, f, _ in new]
-        clash: set[str] = set()
-        for start in range(0, len(uuids), _CHUNK):
-            part = uuids[start:start + _CHUNK]
-            clash.update(u for (u,) in _tuples(db.Entry.select(db.Entry.uuid).where(db.Entry.uuid.in_(part))))
+        clash = {u for (u,) in _select_in("SELECT uuid FROM entry WHERE uuid IN ({marks})", uuids)}
         for i, f, _ in new:
             if f["uuid"] in clash:
                 raise Conflict(f"entries[{i}].uuid", "an entry with this uuid is held with a different content")
@@ -398,12 +388,11 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
     other_events = [ev for ev in events if ev["kind"] != "member"]
     proj.load_members([f["member_uuid"] for _, f, _ in entries]
                       + [ev["ref"] for ev in events if ev["kind"] in ("member", "tier")])
-    for ev in member_events:
-        _member_event(proj, term, ev)
+    _member_events(proj, term, member_events)
     for _, f, _ in entries:
         if f["member_uuid"] not in proj.members:
             proj.placeholder(f["member_uuid"], store_id=store_id, terminal_id=term.id, ref=f["uuid"])
-    proj.load_lots({f["member_uuid"] for _, f, _ in entries},
+    proj.load_lots({f["member_uuid"] for _, f, _ in entries if f["points"] < 0},
                    [k for _, _, e in entries for k, _ in (*e.back, *e.taken)])
     for _, f, e in entries:
         applied = proj.apply(f, e, store_id=store_id, batch_id=batch_id)
@@ -412,9 +401,10 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
         _other_event(proj, term, ev)
     proj.write()
     now = db.utcnow()
-    _insert_many(db.Event, [{"terminal_id": term.id, "oid": ev["oid"], "store_id": store_id, "kind": ev["kind"],
-                             "ref": ev["ref"], "payload": canonical_json(ev["payload"]),
-                             "created_at": ev["created_at"], "received_at": now} for ev in events])
+    feed.bulk_insert(db.Event, ("terminal_id", "oid", "store_id", "kind", "ref", "payload", "created_at",
+                                "received_at"),
+                     [(term.id, ev["oid"], store_id, ev["kind"], ev["ref"], canonical_json(ev["payload"]),
+                       ev["created_at"], now) for ev in events])
     if entries:
         term.last_seq = entries[-1][1]["seq"]
         term.last_hash = entries[-1][1]["hash"]
@@ -430,39 +420,59 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
 # -- events -----------------------------------------------------------------------------------------
 
 
-def _member_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None:
-    """Upsert the member from the terminal's record (balance and debt stay headquarters')."""
-    p = ev["payload"]
-    member_uuid = str(p.get("uuid") or ev["ref"])
-    m = proj.members.get(member_uuid)
-    new = m is None
-    if m is None:
-        m = db.Member(uuid=member_uuid, balance=0, debt=0)
-    for name in MEMBER_FIELDS:
-        if name in p:
-            value = p[name]
-            setattr(m, name, bool(value) if name == "consent" else value)
-    if not m.store_id:
-        m.store_id = term.store_id
-    if not m.tier_since and m.enrolled_at:
-        m.tier_since = str(m.enrolled_at)[:10]
-    m.updated_at = db.utcnow()
-    m.save(force_insert=new)
-    proj.members[member_uuid] = m
-    proj.dirty[member_uuid] = None
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _member_events(proj: Projection, term: db.Terminal, events: list[dict[str, Any]]) -> None:
+    """Upsert members from the terminals' records (balance and debt stay headquarters'), in
+    two statements; a phone or card another member holds already is kept and flagged."""
+    if not events:
+        return
+    new: dict[str, feed.MemberRow] = {}
+    changed: dict[str, feed.MemberRow] = {}
+    for ev in events:
+        p = ev["payload"]
+        member_uuid = str(p.get("uuid") or ev["ref"])
+        m = proj.members.get(member_uuid)
+        if m is None:
+            m = new[member_uuid] = proj.members[member_uuid] = feed.MemberRow(uuid=member_uuid)
+        elif member_uuid not in new:
+            changed[member_uuid] = m
+        for name in MEMBER_FIELDS:
+            if name in p:
+                setattr(m, name, bool(p[name]) if name == "consent" else _text(p[name]))
+        m.store_id = m.store_id or term.store_id
+        m.tier_since = m.tier_since or str(m.enrolled_at or "")[:10]
+        m.updated_at = proj.now
+        proj.dirty[member_uuid] = None
+    cols = (*MEMBER_FIELDS, "updated_at")
+    feed.bulk_insert(db.Member, feed.MEMBER_COLUMNS, [m.values() for m in new.values()])
+    _bulk_update("member", "uuid", cols, [(u, *(getattr(m, c) for c in cols)) for u, m in changed.items()])
+    _flag_duplicates(proj, term, {**new, **changed})
+
+
+def _flag_duplicates(proj: Projection, term: db.Terminal, members: dict[str, feed.MemberRow]) -> None:
+    M, F = db.Member, db.Flag
+    uuids = list(members)
+    seen = set(_tuples(F.select(F.kind, F.member_uuid, F.ref).where(
+        F.kind.in_(["duplicate_phone", "duplicate_card"]) & F.member_uuid.in_(uuids))))
     for field, kind in (("phone", "duplicate_phone"), ("card_no", "duplicate_card")):
-        value = getattr(m, field)
-        if not value:
+        values = list({getattr(m, field) for m in members.values() if getattr(m, field)})
+        if not values:
             continue
-        col = getattr(db.Member, field)
-        others = _tuples(db.Member.select(db.Member.uuid).where((col == value) & (db.Member.uuid != member_uuid)))
-        for (other,) in others:
-            seen = db.Flag.select().where((db.Flag.kind == kind) & (db.Flag.member_uuid == member_uuid)
-                                          & (db.Flag.ref == other)).exists()
-            if not seen and not any(f["kind"] == kind and f["member_uuid"] == member_uuid and f["ref"] == other
-                                    for f in proj.flags):
-                proj.flag(kind, store_id=term.store_id, terminal_id=term.id, member_uuid=member_uuid, ref=other,
-                          details={field: value, "other": other})
+        holders: dict[str, list[str]] = defaultdict(list)
+        col = getattr(M, field)
+        for start in range(0, len(values), _CHUNK):
+            for u, value in _tuples(M.select(M.uuid, col).where(col.in_(values[start:start + _CHUNK]))):
+                holders[value].append(u)
+        for u, m in members.items():
+            value = getattr(m, field)
+            for other in holders.get(value, []) if value else []:
+                if other != u and (kind, u, other) not in seen:
+                    seen.add((kind, u, other))
+                    proj.flag(kind, store_id=term.store_id, terminal_id=term.id, member_uuid=u, ref=other,
+                              details={field: value, "other": other})
 
 
 def coupon_data(c: db.Coupon) -> dict[str, Any]:
@@ -496,9 +506,7 @@ def _other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> Non
             m.tier = to
             at = p.get("at")
             m.tier_since = str(at)[:10] if isinstance(at, str) else m.tier_since
-            m.updated_at = db.utcnow()
-            db.Member.update(tier=m.tier, tier_since=m.tier_since).where(db.Member.uuid == ref).execute()
-            proj.dirty[ref] = None
+            proj.dirty[ref] = None  # written with the balances
     # sale and refund events are stored for the reports only
 
 
