@@ -1,5 +1,6 @@
 """``pos-app``: the headless commands (back office, scripting, demos). Exit status 0 on
-success, 1 when ``verify`` finds a discrepancy, 2 on bad input or a refused operation."""
+success, 1 when ``verify`` finds a discrepancy or ``sync``/``enroll`` cannot reach headquarters
+(or it refuses), 2 on bad input or a refused operation."""
 
 from __future__ import annotations
 
@@ -118,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--staff")
     s.add_argument("--sale-id", help="a UUID the till fixed before the first attempt (retries are not counted twice)")
     s.add_argument("--quote", action="store_true", help="work out the figures without recording the sale")
+    s.add_argument("--manager", help="a manager approving points beyond the offline allowance")
+    s.add_argument("--manager-pin")
 
     s = sub.add_parser("refund", help="refund a sale, whole or some lines")
     s.add_argument("receipt_no")
@@ -174,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="list printed jobs too")
 
     sub.add_parser("verify", help="check the ledger, projections and hash chains")
+
+    s = sub.add_parser("enroll", help="enroll this terminal with headquarters (a one-time code from HQ)")
+    s.add_argument("--hq", required=True, help="headquarters' address, e.g. https://hq.example.com")
+    s.add_argument("--code", required=True, help="the one-time enrollment code")
+    s = sub.add_parser("sync", help="one sync round with headquarters: push the outbox, pull changes")
+    s.add_argument("--batch-size", type=int, default=None, help="outbox rows per push (default 500)")
 
     s = sub.add_parser("scan-image", help="decode barcodes in image files with the camera's decoder (JSON)")
     s.add_argument("files", nargs="+", metavar="FILE")
@@ -315,8 +324,10 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
                     "breakdown": q.earn.breakdown() if q.earn else None}
             out.emit(data, f"would earn {data['points_earned']} points; pay {format_fen(q.tender_fen)} yuan")
             return EXIT_OK
+        approval = (args.manager, args.manager_pin or "") if args.manager else None
         r = sales.record_sale(t, lines=lines, member_ref=args.member, points=pts, coupon=args.coupon,
-                              tender=args.tender, at=_at(args.at), staff_code=args.staff, sale_uuid=args.sale_id)
+                              tender=args.tender, at=_at(args.at), staff_code=args.staff, sale_uuid=args.sale_id,
+                              approval=approval)
         text = f"receipt {r.receipt_no}: {format_fen(r.total_fen)} yuan, pay {format_fen(r.tender_fen)} {r.tender_kind}"
         if r.member:
             text += (f"; earned {r.points_earned}, redeemed {r.points_paid}, balance {r.member.balance}"
@@ -383,6 +394,8 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK if ir.written or ir.dry_run else EXIT_BAD_INPUT
     if cmd in ("receipt", "print-queue"):
         return _printing(t, args, out)
+    if cmd in ("enroll", "sync"):
+        return _sync(t, args, out)
     if cmd == "verify":
         report = verify.verify(t)
         bad = [k for k, v in report["checks"].items() if not v["ok"]]
@@ -534,6 +547,34 @@ def _printing(t: Any, args: argparse.Namespace, out: Output) -> int:
                 f" {result.pending} waiting\n")
     out.emit({"run": result.to_dict() if result else None, "jobs": rows},
              head + ("\n".join(lines) if lines else "no print jobs waiting"))
+    return EXIT_OK
+
+
+def _sync(t: Any, args: argparse.Namespace, out: Output) -> int:
+    """``enroll`` and ``sync``: exit 1 when headquarters cannot be reached or refuses (the
+    error is printed and kept as sync.last_error; nothing waiting is lost)."""
+    from pos_app.services import sync
+    from pos_app.sync.client import SyncError
+
+    try:
+        if args.command == "enroll":
+            e = sync.enroll(t, args.hq, args.code)
+            out.emit(e, f"enrolled with {e['hq_url']} as {e['store_id']}/{e['terminal_id']}"
+                     + (" (identity taken from headquarters)" if e["adopted"] else ""))
+            return EXIT_OK
+        kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
+        r = sync.sync_once(t, **kwargs)
+    except SyncError as exc:
+        st = sync.status(t)
+        if args.json:
+            print(json.dumps({"error": exc.kind, "message": exc.message, "status": exc.status,
+                              "waiting": st.waiting}, ensure_ascii=False))
+        print(f"error: sync: {exc.kind}: {exc.message} ({st.waiting} waiting)", file=sys.stderr)
+        return EXIT_DISCREPANCY
+    text = (f"pushed {r.pushed_entries} entries and {r.pushed_events} events in {r.batches} batches"
+            + (f" ({r.duplicates} already held)" if r.duplicates else "")
+            + f"; pulled {r.pulled} changes ({r.imported_entries} entries from other tills); {r.waiting} waiting")
+    out.emit(r.to_dict(), text)
     return EXIT_OK
 
 

@@ -64,11 +64,15 @@ def _new_card_number(t: Terminal) -> str:
     raise Conflict("card", "could not find a free card number")  # pragma: no cover - 1e-10 odds
 
 
-def member_payload(m: MemberRecord) -> dict[str, Any]:
+def member_payload(m: MemberRecord, t: Terminal | None = None) -> dict[str, Any]:
+    """The member's record as the ``member`` outbox event carries it (no balance: headquarters
+    works that out from the entries); with ``t``, the referrer by uuid."""
     d = m.to_dict()
     d.pop("id")
     d.pop("balance")
     d.pop("debt")
+    referrer = t.repo.member_by_id(m.referrer_id) if t is not None and m.referrer_id is not None else None
+    d["referrer_uuid"] = referrer.uuid if referrer else None
     return d
 
 
@@ -97,7 +101,7 @@ def enroll_member(t: Terminal, *, phone: str, name: str, birthday: str | None = 
         )
         member = t.repo.member_by_id(member_id)
         assert member is not None
-        t.ledger.outbox_event("member", member.uuid, member_payload(member), stamp)
+        t.ledger.outbox_event("member", member.uuid, member_payload(member, t), stamp)
         for award in program.awards:
             if award.on_enroll:
                 _grant_award(t, member, award, stamp)
@@ -167,7 +171,7 @@ def set_status(t: Terminal, *, member_ref: str, status: str, reason: str, staff_
         t.repo.update_member(member.id, status=status)
         updated = t.repo.member_by_id(member.id)
         assert updated is not None
-        t.ledger.outbox_event("member", member.uuid, member_payload(updated), stamp)
+        t.ledger.outbox_event("member", member.uuid, member_payload(updated, t), stamp)
         t.ledger.audit("member.status", member.uuid, {"status": status, "reason": reason.strip()}, stamp)
     return updated
 
@@ -294,7 +298,7 @@ def update_member(t: Terminal, *, member_ref: str, name: str | None = None, birt
         updated = t.repo.member_by_id(member.id)
         assert updated is not None
         before = member.to_dict()
-        t.ledger.outbox_event("member", member.uuid, member_payload(updated), stamp)
+        t.ledger.outbox_event("member", member.uuid, member_payload(updated, t), stamp)
         t.ledger.audit("member.update", member.uuid, {k: [before[k], v] for k, v in changes.items()}, stamp)
     return updated
 

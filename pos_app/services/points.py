@@ -15,6 +15,7 @@ from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired, spendable
 from pos_app.services.members import find_member, require_active
 from pos_app.services.staff import require_manager
+from pos_app.services.sync import enforce_offline_allowance
 from pos_app.storage.ledger import iso
 from pos_app.storage.repo import MemberRecord
 
@@ -73,6 +74,7 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
             stock=t.repo.gift_stock(gift.code), approved=approved_by is not None,
         )
         redemption_no = f"{t.receipt_prefix()}-G{t.ledger.next_number('redemption'):07d}"
+        enforce_offline_allowance(t, points=gift.points, stamp=stamp, ref=redemption_no, approved_by=approved_by)
         entry_id = t.ledger.append(
             member_id=member.id, member_uuid=member.uuid, kind="gift", points=-gift.points, ref_type="redemption",
             ref_no=redemption_no, breakdown={"gift": gift.code, "points": gift.points, "cash_fen": gift.cash_fen,

@@ -18,6 +18,8 @@ from pos_app.core.refunds import RefundDone, RefundLine, SaleTotals, plan_refund
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired
 from pos_app.services.members import _grant_award, find_member, require_active
+from pos_app.services.staff import require_manager
+from pos_app.services.sync import enforce_offline_allowance
 from pos_app.services.tiers import apply_upgrade
 from pos_app.storage.ledger import Stamp, iso
 from pos_app.storage.repo import MemberRecord
@@ -127,10 +129,11 @@ def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = N
 def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = None, points: int = 0,
                 coupon: str | None = None, tender: str = "cash", at: dt.datetime | None = None,
                 staff_code: str | None = None, sale_uuid: str | None = None,
-                queue_receipt: bool = False) -> SaleResult:
+                queue_receipt: bool = False, approval: tuple[str, str] | None = None) -> SaleResult:
     """Complete a sale in one transaction. Re-sending the same ``sale_uuid`` returns the sale
     already recorded instead of counting it twice. With ``queue_receipt`` the receipt's print
-    job is queued in the same transaction, so a sale never exists without its receipt job."""
+    job is queued in the same transaction, so a sale never exists without its receipt job.
+    ``approval`` (manager number, PIN) lets a points payment pass the offline allowance."""
     if tender not in TENDERS:
         raise InvalidInput("tender", f"must be one of {', '.join(TENDERS)}, got {tender!r}")
     if sale_uuid is not None:
@@ -140,6 +143,7 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             raise InvalidInput("sale_uuid", f"not a UUID: {sale_uuid!r}") from None
     stamp = t.stamp(at, staff_code)
     program = t.program
+    approved_by = require_manager(t, approval[0], approval[1]).code if approval else None
     with t.database.transaction():
         if sale_uuid is not None:
             existing = t.repo.row("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,))
@@ -151,6 +155,7 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         q = quote_sale(t, lines=lines, member_ref=member_ref, points=points, coupon=coupon, at=stamp.at)
         member = q.member
         receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
+        enforce_offline_allowance(t, points=q.points_paid, stamp=stamp, ref=receipt_no, approved_by=approved_by)
         earn = q.earn
         sale_id = t.repo.insert("sale", {
             "uuid": sale_uuid or str(uuid_mod.uuid4()), "receipt_no": receipt_no,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
-from pos_app.core.errors import Conflict, InvalidInput
+from pos_app.core.errors import Conflict, InvalidInput, PosError
 from pos_app.core.program import parse_program
 from pos_app.core.replica import Effects, LotState, NewLot, apply_entry, effects_from_wire
 from pos_app.core.tiers import month_key
@@ -205,13 +205,14 @@ class ApplyReport:
     shortfalls: list[dict[str, Any]] = field(default_factory=list)  # debits not covered here (debt)
     touched_members: set[int] = field(default_factory=set)  # local ids that received foreign entries
     skipped: int = 0  # changes of a kind this build does not know, or for another store
+    bad: list[dict[str, Any]] = field(default_factory=list)  # changes that could not be read (skipped)
     cursor: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"changes": self.changes, "by_kind": self.by_kind, "entries_imported": self.entries_imported,
                 "entries_known": self.entries_known, "members_upserted": self.members_upserted,
                 "conflicts": self.conflicts, "placeholders": self.placeholders, "shortfalls": self.shortfalls,
-                "skipped": self.skipped, "cursor": self.cursor}
+                "skipped": self.skipped, "bad": self.bad, "cursor": self.cursor}
 
 
 class _Applier:
@@ -359,6 +360,11 @@ class _Applier:
                 " ON CONFLICT (member_id, month) DO UPDATE SET points = points + excluded.points",
                 (member_id, month_key(day), fields["tier_points"]))
         self._apply_lots(entry_id, member_id, entry_uuid, str(fields["kind"]), points, day, effects)
+        if fields["ref_type"] == "sale":  # a purchase at another till: no second first-purchase bonus here
+            self.db.execute(
+                "UPDATE member SET first_purchase_at = min(coalesce(first_purchase_at, ?1), ?1),"
+                " last_purchase_at = max(coalesce(last_purchase_at, ?1), ?1) WHERE id = ?2",
+                (fields["created_at"], member_id))
         self.report.entries_imported += 1
         self.report.touched_members.add(member_id)
 
@@ -460,6 +466,9 @@ class _Applier:
                 self.db.execute("UPDATE coupon SET used_at = ?, used_receipt_no = ? WHERE id = ?",
                                 (data["used_at"], data.get("used_receipt_no"), existing[0]))
             return
+        if not data.get("member_uuid"):  # used before headquarters heard of its issue: wait for the issue
+            self.report.skipped += 1
+            return
         member_id = self.member_id(_text(data, "member_uuid"), why=f"coupon {code}")
         self.db.execute(
             "INSERT INTO coupon (code, member_id, gift_code, value_fen, min_spend_fen, issued_at, valid_until,"
@@ -497,7 +506,16 @@ def apply_changes(database: Database, terminal_id: str, store_id: str, changes: 
             if handler is None or not isinstance(data, dict):
                 report.skipped += 1
                 continue
-            handler(data)
+            if kind == "entry":  # strict: a refused entry stops the page (the chain must stay whole)
+                handler(data)
+                continue
+            try:  # anything else that this build cannot read is skipped, not a reason to stop the feed
+                with database.db.atomic():  # a savepoint
+                    handler(data)
+            except (PosError, ValueError, TypeError, KeyError) as exc:
+                report.skipped += 1
+                report.bad.append({"id": change.get("id"), "kind": kind, "error": str(exc)})
+                applier.audit("sync.bad_change", str(change.get("id")), {"kind": kind, "error": str(exc)[:300]})
         new_cursor = cursor if cursor is not None else last_id
         if new_cursor is not None:
             Repo(database).set_setting(CURSOR_KEY, str(int(new_cursor)))

@@ -268,14 +268,19 @@ def test_members_settings_stock_revocations_and_coupons(shop_a: Terminal, shop_b
                                                                          "valid_until")},
                                                "member_uuid": a.repo.member_by_phone(SILVER).uuid}},  # type: ignore[union-attr]
         {"id": 208, "kind": "something_new", "data": {}},
+        {"id": 209, "kind": "gift_stock", "data": {"store_id": "S002", "gift_code": "G001", "stock": "many"}},
     ]
     rep = replica.apply_changes(b.database, b.terminal_id, b.store_id, changes)
-    assert rep.cursor == 208 and rep.skipped == 3  # hq.url, the other store's stock, the unknown kind
+    # skipped: hq.url, the other store's stock, the unknown kind, the unreadable stock (audited)
+    assert rep.cursor == 209 and rep.skipped == 4 and [x["id"] for x in rep.bad] == [209]
+    assert b.repo.row("SELECT ref FROM audit WHERE action = 'sync.bad_change'") == {"ref": "209"}
     g = b.repo.member_by_uuid(gold.uuid)
     assert g is not None and (g.name, g.status, g.tier) == ("张伟伟", "frozen", "gold")
     assert g.balance == gold.balance  # never taken from the record: the ledger decides
-    assert g.last_purchase_at is not None and g.last_purchase_at.isoformat() == "2026-01-01T10:00:00"
-    # where the member bought since, the local purchase dates are newer and kept
+    # the purchase dates come from the sales entries imported (the member bought at the other
+    # store: no second first-purchase bonus here); an older date from headquarters changes nothing
+    assert gold.first_purchase_at is not None
+    assert (g.first_purchase_at, g.last_purchase_at) == (gold.first_purchase_at, gold.last_purchase_at)
     replica.apply_changes(a.database, a.terminal_id, a.store_id, changes[:1])
     ga = a.repo.member_by_uuid(gold.uuid)
     assert ga is not None and ga.status == "frozen"

@@ -1,0 +1,432 @@
+"""Sync with headquarters, the terminal's use cases: enrollment, one sync round (push the
+outbox, pull the change feed), the sync status, the retry back-off, and the offline
+allowance (reference program section 7).
+
+A round never blocks a sale for long: every database write is a short transaction of its
+own (a batch id given to outbox rows, an acknowledgement, one page of changes), and the
+network calls happen between them. Nothing is lost when the network fails at any moment:
+rows stay pending until headquarters' answer has been recorded, and a retry sends the same
+batch under the same idempotency key (``storage.replica``).
+
+Settings: ``hq.url``, ``sync.secret`` (never logged or printed), ``sync.cursor``,
+``sync.last_success`` (local time of the last answer from headquarters), ``sync.last_error``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pos_app.core.errors import ApprovalRequired, Conflict, NotFound, PosError
+from pos_app.services.context import Terminal
+from pos_app.storage import replica
+from pos_app.storage.ledger import Ledger, Stamp, iso
+from pos_app.sync import protocol
+
+if TYPE_CHECKING:
+    from pos_app.sync.client import HQClient
+
+log = logging.getLogger(__name__)
+
+K_URL, K_SECRET, K_LAST_SUCCESS, K_LAST_ERROR = "hq.url", "sync.secret", "sync.last_success", "sync.last_error"
+PAGE_SIZE = 500
+
+
+@dataclass
+class SyncReport:
+    """What one round did."""
+
+    batches: int = 0
+    pushed_entries: int = 0
+    pushed_events: int = 0
+    duplicates: int = 0
+    resets: int = 0
+    pages: int = 0
+    pulled: int = 0
+    imported_entries: int = 0
+    conflicts: int = 0
+    upgrades: int = 0
+    cursor: int = 0
+    waiting: int = 0
+    reached_hq: bool = False
+    stuck: str | None = None  # a batch headquarters refused (422): which entry
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    hq_url: str | None
+    waiting: int
+    last_success: dt.datetime | None
+    last_error: str | None
+    cursor: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"enrolled": self.enrolled, "hq_url": self.hq_url, "waiting": self.waiting,
+                "last_success": self.last_success.isoformat() if self.last_success else None,
+                "last_error": self.last_error, "cursor": self.cursor}
+
+
+# -------------------------------------------------------------------------------- settings
+
+
+def _setting(t: Terminal, key: str) -> str | None:
+    value = t.repo.setting(key)
+    return value or None
+
+
+def _write(t: Terminal, **values: str) -> None:
+    keys = {"last_success": K_LAST_SUCCESS, "last_error": K_LAST_ERROR}
+    with t.database.transaction():
+        for name, value in values.items():
+            t.repo.set_setting(keys[name], value)
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def is_enrolled(t: Terminal) -> bool:
+    return bool(_setting(t, K_URL) and _setting(t, K_SECRET))
+
+
+def status(t: Terminal) -> SyncStatus:
+    return SyncStatus(enrolled=is_enrolled(t), hq_url=_setting(t, K_URL), waiting=replica.pending_count(t.database),
+                      last_success=_parse_time(_setting(t, K_LAST_SUCCESS)), last_error=_setting(t, K_LAST_ERROR),
+                      cursor=replica.current_cursor(t.database))
+
+
+def heard_recently(t: Terminal, now: dt.datetime | None = None) -> bool:
+    """Headquarters answered within the program's ``offline.silence_minutes``."""
+    last = _parse_time(_setting(t, K_LAST_SUCCESS))
+    if last is None:
+        return False
+    now = now or t.clock()
+    return now - last <= dt.timedelta(minutes=t.program.offline.silence_minutes)
+
+
+# ------------------------------------------------------------------------------ enrollment
+
+
+def make_client(t: Terminal, *, url: str | None = None, secret: str | None = None, timeout: float = 10) -> HQClient:
+    from pos_app.sync.client import HQClient
+
+    url = url or _setting(t, K_URL)
+    secret = secret if secret is not None else _setting(t, K_SECRET)
+    if not url or secret is None:
+        raise NotFound("hq.url", "this terminal is not enrolled with headquarters; run `pos-app enroll`")
+    return HQClient(url, t.terminal_id, secret, timeout=timeout)
+
+
+def enroll(t: Terminal, hq_url: str, code: str, *, client: HQClient | None = None,
+           staff_code: str | None = None) -> dict[str, Any]:
+    """Exchange a one-time enrollment code for this terminal's credentials.
+
+    Headquarters names the store and terminal the code was made for. They must be this
+    terminal's, except on a till that has written no ledger entry yet, which takes them
+    over. The address and secret are stored and the enrollment audited (never the secret).
+    """
+    from pos_app.services.settings import parse_value
+
+    url = parse_value(K_URL, hq_url)
+    if not url:
+        raise NotFound("hq.url", "the headquarters address is required")
+    if not isinstance(code, str) or not code.strip():
+        raise NotFound("code", "the enrollment code is required")
+    own = client or make_client(t, url=url, secret="")
+    try:
+        answer = own.enroll(code.strip(), t.terminal_id)
+    finally:
+        if client is None:
+            own.close()
+    store_id, terminal_id, secret = answer["store_id"], answer["terminal_id"], answer["secret"]
+    stamp = t.stamp(staff_code=staff_code)
+    adopted = False
+    with t.database.transaction():
+        if (store_id, terminal_id) != (t.store_id, t.terminal_id):
+            entries = t.database.execute("SELECT count(*) FROM ledger_entry").fetchone()[0]
+            if entries:
+                raise Conflict("terminal", f"headquarters enrolled this code as {store_id}/{terminal_id}, but this"
+                               f" till is {t.store_id}/{t.terminal_id} and has ledger entries; ask headquarters"
+                               " for a code of this terminal", store_id=store_id, terminal_id=terminal_id)
+            t.repo.set_setting("store_id", store_id)
+            t.repo.set_setting("terminal_id", terminal_id)
+            adopted = True
+        old_url = t.repo.setting(K_URL)
+        t.repo.set_setting(K_URL, url)
+        t.repo.set_setting(K_SECRET, secret)
+        t.repo.set_setting(replica.CURSOR_KEY, "0")
+        t.repo.set_setting(K_LAST_SUCCESS, iso(t.clock()))
+        t.repo.set_setting(K_LAST_ERROR, "")
+        if old_url != url:
+            t.ledger.audit("setting.change", K_URL, {"old": old_url, "new": url}, stamp)
+        t.ledger.audit("sync.enroll", terminal_id, {"hq_url": url, "store_id": store_id, "adopted": adopted,
+                                                    "previous": [t.store_id, t.terminal_id] if adopted else None},
+                       stamp)
+    if adopted:
+        t.store_id, t.terminal_id = store_id, terminal_id
+        t.ledger = Ledger(t.database, terminal_id)
+    log.info("enrolled with %s as %s/%s", url, store_id, terminal_id)
+    return {"hq_url": url, "store_id": store_id, "terminal_id": terminal_id, "adopted": adopted,
+            "hq_time": answer.get("hq_time")}
+
+
+# ------------------------------------------------------------------------------------ a round
+
+
+def _stuck_text(batch: replica.PendingBatch, exc: Any) -> str:
+    """Which entry (or event) of a refused batch headquarters named, for the status and the log."""
+    where = str(exc.payload.get("field") or "")
+    text = f"batch {batch.batch_id} refused: {exc.message}"
+    m = re.match(r"^(entries|events)\[(\d+)\]", where)
+    if m and m.group(1) == "entries":
+        entry = batch.entry_at(int(m.group(2)))
+        if entry is not None:
+            text += f"; entry {entry['terminal_id']}#{entry['seq']} {entry['uuid']} ({entry['kind']})"
+    elif m:
+        index = int(m.group(2))
+        if index < len(batch.events):
+            ev = batch.events[index]
+            text += f"; outbox event {ev['oid']} {ev['kind']} {ev['ref']}"
+    return text
+
+
+def _push(t: Terminal, client: HQClient, report: SyncReport, *, max_batches: int | None, batch_size: int) -> None:
+    from pos_app.sync.client import SyncError
+
+    reset_done = False
+    while max_batches is None or report.batches < max_batches:
+        batch = replica.export_batch(t.database, t.terminal_id, limit=batch_size)
+        if batch is None:
+            return
+        body = {"protocol": protocol.PROTOCOL, "store_id": t.store_id, "terminal_id": t.terminal_id,
+                "batch_id": batch.batch_id, "entries": batch.entries, "events": batch.events}
+        try:
+            answer = client.push(body, batch.batch_id).json()
+        except SyncError as exc:
+            if exc.kind == "gap" and isinstance(exc.payload.get("expected_seq"), int) and not reset_done:
+                report.reached_hq = True
+                reset_done = True
+                report.resets += 1
+                log.warning("headquarters expects sequence %s next: sending again from there",
+                            exc.payload["expected_seq"])
+                acked_oid = exc.payload.get("acked_oid")
+                replica.reset_from(t.database, exc.payload["expected_seq"],
+                                   acked_oid if isinstance(acked_oid, int) else None)
+                continue
+            if exc.kind == "gap":  # a collision at headquarters ("send it again"), or a second gap
+                exc.kind = "server" if not reset_done else "conflict"
+            if exc.kind == "conflict":
+                report.reached_hq = True
+                report.stuck = _stuck_text(batch, exc)
+                exc.message = report.stuck
+            raise
+        report.reached_hq = True
+        if not isinstance(answer, dict) or not isinstance(answer.get("acked_seq"), int):
+            raise SyncError("server", "headquarters' answer to a push has no acked_seq")
+        replica.mark_acked(t.database, batch.batch_id, answer["acked_seq"], int(answer.get("acked_oid") or 0))
+        report.batches += 1
+        report.pushed_entries += len(batch.entries)
+        report.pushed_events += len(batch.events)
+        report.duplicates += int(answer.get("duplicates") or 0)
+
+
+def _checked_changes(changes: list[Any]) -> list[dict[str, Any]]:
+    """Entries are checked with the wire protocol's own rules (types, hash, effects) before the
+    storage layer applies them; a pushed setting headquarters sends must be a valid value."""
+    from pos_app.services.settings import parse_value
+
+    out = []
+    for i, change in enumerate(changes):
+        if not isinstance(change, dict):
+            raise Conflict(f"changes[{i}]", "a change object is required")
+        data = change.get("data")
+        if change.get("kind") == "entry":
+            protocol.check_entry(data, f"changes[{i}].data")
+        elif change.get("kind") == "setting" and isinstance(data, dict) and data.get("key") in protocol.PUSHED_SETTINGS:
+            try:
+                data = {**data, "value": str(parse_value(data["key"], data.get("value")))}
+            except PosError as exc:
+                log.warning("ignoring setting %s from headquarters: %s", data.get("key"), exc.message)
+                change = {**change, "kind": "invalid_setting"}
+            change = {**change, "data": data}
+        out.append(change)
+    return out
+
+
+def _upgrade(t: Terminal, member_ids: set[int]) -> int:
+    """The immediate tier upgrade, for members whose qualifying points came from other tills."""
+    from pos_app.services.tiers import apply_upgrade
+
+    if not member_ids:
+        return 0
+    upgraded = 0
+    stamp = t.stamp()
+    with t.database.transaction():
+        for member_id in sorted(member_ids):
+            member = t.repo.member_by_id(member_id)
+            if member is not None and apply_upgrade(t, member, stamp):
+                upgraded += 1
+    return upgraded
+
+
+def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) -> None:
+    from pos_app.sync.client import SyncError
+
+    cursor = replica.current_cursor(t.database)
+    while True:
+        page = client.changes(cursor, page_size)
+        report.reached_hq = True
+        try:
+            changes = _checked_changes(page["changes"])
+            applied = replica.apply_changes(t.database, t.terminal_id, t.store_id, changes, cursor=page["cursor"],
+                                            pushed_settings=protocol.PUSHED_SETTINGS)
+        except PosError as exc:
+            raise SyncError("conflict", f"a change from headquarters cannot be applied after cursor {cursor}:"
+                            f" {exc.field}: {exc.message}") from None
+        report.pages += 1
+        report.pulled += applied.changes
+        report.imported_entries += applied.entries_imported
+        report.conflicts += len(applied.conflicts)
+        if applied.touched_members:
+            with contextlib.suppress(NotFound):  # no program loaded yet: the next sale upgrades
+                report.upgrades += _upgrade(t, applied.touched_members)
+        cursor = page["cursor"]
+        report.cursor = cursor
+        if not page.get("more") or not page["changes"]:
+            return
+
+
+def sync_once(t: Terminal, *, client: HQClient | None = None, max_batches: int | None = None,
+              batch_size: int = protocol.DEFAULT_BATCH, page_size: int = PAGE_SIZE) -> SyncReport:
+    """One round: push every pending batch (``max_batches`` at most), then pull the change feed
+    until headquarters has nothing more. Raises ``SyncError`` (with ``report`` attached) when
+    headquarters cannot be reached or refuses; ``sync.last_error`` says why, and
+    ``sync.last_success`` moves whenever headquarters answered."""
+    from pos_app.sync.client import SyncError
+
+    own = client or make_client(t)
+    report = SyncReport()
+    error: SyncError | None = None
+    try:
+        try:
+            _push(t, own, report, max_batches=max_batches, batch_size=max(1, min(batch_size, protocol.MAX_BATCH)))
+        except SyncError as exc:
+            if exc.kind != "conflict":
+                raise
+            error = exc  # a stuck batch: the feed is still worth pulling
+        _pull(t, own, report, page_size=max(1, min(page_size, protocol.MAX_PAGE)))
+        if error is not None:
+            raise error
+    except SyncError as exc:
+        report.waiting = replica.pending_count(t.database)
+        _record(t, report, str(exc))
+        log.warning("sync failed: %s", exc)
+        exc.report = report  # type: ignore[attr-defined]
+        raise
+    finally:
+        if client is None:
+            own.close()
+    report.waiting = replica.pending_count(t.database)
+    _record(t, report, "")
+    return report
+
+
+def _record(t: Terminal, report: SyncReport, error: str) -> None:
+    values = {"last_error": error[:500]}
+    if report.reached_hq:
+        values["last_success"] = iso(t.clock())
+    _write(t, **values)
+
+
+# ------------------------------------------------------------------------------------ back-off
+
+
+class Backoff:
+    """Exponential back-off with full jitter: after the n-th failure in a row, wait a random
+    time between 0 and min(cap, base x 2^(n-1)) seconds; a success starts again."""
+
+    def __init__(self, base_s: float = 2.0, cap_s: float = 300.0, *,
+                 rand: Callable[[], float] = random.random) -> None:
+        self.base_s = base_s
+        self.cap_s = cap_s
+        self.rand = rand
+        self.failures = 0
+
+    def ceiling(self) -> float:
+        return float(min(self.cap_s, self.base_s * 2 ** max(0, self.failures - 1)))
+
+    def failure(self) -> float:
+        """Record a failure; returns the seconds to wait before the next try."""
+        self.failures += 1
+        return self.rand() * self.ceiling()
+
+    def success(self) -> None:
+        self.failures = 0
+
+
+# ------------------------------------------------------------------------------ offline allowance
+
+
+@dataclass(frozen=True)
+class OfflineAllowance:
+    limited: bool  # enrolled and headquarters silent for longer than the program allows
+    used_today: int
+    limit: int
+    silence_minutes: int
+
+
+def offline_allowance(t: Terminal, day: dt.date, now: dt.datetime | None = None) -> OfflineAllowance:
+    """How much this till may still redeem today without headquarters (reference program 7)."""
+    offline = t.program.offline
+    limited = is_enrolled(t) and not heard_recently(t, now)
+    used = 0
+    if limited:
+        row = t.database.execute(
+            "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE terminal_id = ? AND business_date = ?"
+            " AND kind IN ('redeem', 'gift')", (t.terminal_id, day.isoformat())).fetchone()
+        used = int(row[0])
+    return OfflineAllowance(limited, used, offline.daily_redeem_points, offline.silence_minutes)
+
+
+def enforce_offline_allowance(t: Terminal, *, points: int, stamp: Stamp, ref: str,
+                              approved_by: str | None) -> bool:
+    """Inside the caller's transaction, before a redemption of ``points`` is written.
+
+    While headquarters has been silent for longer than ``offline.silence_minutes``, the points
+    redeemed on this till today (payments and gifts) plus these may not pass
+    ``offline.daily_redeem_points`` without a manager's approval; an approved override is
+    audited. A till that was never enrolled is not limited. Returns True for an override."""
+    if points <= 0:
+        return False
+    allowance = offline_allowance(t, stamp.day, stamp.recorded_at)
+    if not allowance.limited or allowance.used_today + points <= allowance.limit:
+        return False
+    if approved_by is None:
+        raise ApprovalRequired(
+            "offline", f"headquarters has not answered for more than {allowance.silence_minutes} minutes and"
+            f" this till redeemed {allowance.used_today} of its {allowance.limit} offline points today;"
+            f" {points} more need a manager's approval", used_today=allowance.used_today, limit=allowance.limit,
+            points=points)
+    t.ledger.audit("offline.override", ref, {
+        "points": points, "used_today": allowance.used_today, "limit": allowance.limit, "approved_by": approved_by,
+        "last_success": _setting(t, K_LAST_SUCCESS)}, stamp)
+    return True
+
+
+__all__ = ["Backoff", "OfflineAllowance", "SyncReport", "SyncStatus", "enforce_offline_allowance", "enroll",
+           "heard_recently", "is_enrolled", "make_client", "offline_allowance", "status", "sync_once"]

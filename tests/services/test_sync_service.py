@@ -1,0 +1,308 @@
+"""Sync use cases against a real headquarters (FastAPI on uvicorn, loopback, SQLite): enrollment,
+rounds of push and pull between two stores, the offline allowance, HQ unreachable, a 409 reset,
+a stuck batch, the back-off, and the `pos-app enroll` / `pos-app sync` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pos_app import cli
+from pos_app.core.errors import ApprovalRequired, PermissionDenied
+from pos_app.hq import admin, authority
+from pos_app.hq import db as hqdb
+from pos_app.services import context, members, points, sales, staff
+from pos_app.services import sync as sync_service
+from pos_app.services.context import Terminal
+from pos_app.storage import replica
+from pos_app.storage.integrity import run_checks
+from pos_app.sync.client import HQClient, SyncError
+from tests.conftest import FakeClock
+from tests.hq.hqserver import ThreadServer
+from tests.services.test_reference_examples import line
+
+TERMINALS = {"S01-T1": "S01", "S02-T1": "S02"}
+
+
+class HQ:
+    def __init__(self, server: ThreadServer, codes: dict[str, str]) -> None:
+        self.server = server
+        self.url = server.url
+        self.codes = codes
+
+
+@pytest.fixture
+def hq(tmp_path: Path) -> Iterator[HQ]:
+    url = f"sqlite:///{tmp_path / 'hq.db'}"
+    database = hqdb.connect(url)
+    for store in sorted(set(TERMINALS.values())):
+        admin.create_store(store, f"store {store}")
+    for terminal_id, store in TERMINALS.items():
+        admin.create_terminal(terminal_id, store)
+    authority.publish_program(context.reference_program_source(), actor="test")
+    codes = {terminal_id: admin.new_enrollment_code(terminal_id) for terminal_id in TERMINALS}
+    database.close()
+    with ThreadServer(url) as server:
+        yield HQ(server, codes)
+
+
+def till(tmp_path: Path, terminal_id: str, clock: FakeClock) -> Terminal:
+    t = context.init_terminal(tmp_path / f"{terminal_id}.db", store_id=TERMINALS.get(terminal_id, "S09"),
+                              terminal_id=terminal_id, clock=clock)
+    context.load_program(t, context.reference_program_source())
+    staff.create_staff(t, code="1001", name="收银员", role="cashier", pin="1234")
+    staff.create_staff(t, code="9001", name="店长", role="manager", pin="9999")
+    return t
+
+
+@pytest.fixture
+def tills(hq: HQ, tmp_path: Path, clock: FakeClock) -> Iterator[tuple[Terminal, Terminal]]:
+    a, b = till(tmp_path, "S01-T1", clock), till(tmp_path, "S02-T1", clock)
+    sync_service.enroll(a, hq.url, hq.codes["S01-T1"])
+    sync_service.enroll(b, hq.url, hq.codes["S02-T1"])
+    yield a, b
+    a.close()
+    b.close()
+
+
+def checks_ok(t: Terminal) -> None:
+    bad = {k: v for k, v in run_checks(t.database).items() if not v["ok"]}
+    assert not bad, bad
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_enroll_sell_sync_and_the_other_store_sees_the_member(hq: HQ, tmp_path: Path, clock: FakeClock,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)  # what the window logs (peewee echoes SQL at DEBUG)
+    a, b = till(tmp_path, "S01-T1", clock), till(tmp_path, "S02-T1", clock)
+    assert not sync_service.status(a).enrolled
+    answer = sync_service.enroll(a, hq.url, hq.codes["S01-T1"])
+    sync_service.enroll(b, hq.url, hq.codes["S02-T1"])
+    assert (answer["store_id"], answer["terminal_id"], answer["adopted"]) == ("S01", "S01-T1", False)
+    st = sync_service.status(a)
+    assert st.enrolled and st.hq_url == hq.url and st.last_success == clock.now and st.last_error is None
+    secret = a.repo.setting("sync.secret")
+    assert secret and len(secret) == 64
+    audit = json.dumps(a.repo.rows("SELECT action, ref, details FROM audit WHERE action LIKE 'sync.%'"))
+    assert "sync.enroll" in audit and secret not in audit and secret not in caplog.text
+
+    m = members.enroll_member(a, phone="13800000001", name="张三", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 20000)], member_ref=m.card_no, staff_code="1001")
+    waiting = sync_service.status(a).waiting
+    assert waiting > 0
+    clock.advance(minutes=3)
+    report = sync_service.sync_once(a)
+    assert report.pushed_entries == a.database.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 2
+    assert report.pushed_entries + report.pushed_events == waiting and report.waiting == 0
+    assert sync_service.status(a).last_success == clock.now
+
+    rb = sync_service.sync_once(b)
+    assert rb.imported_entries == 2 and rb.pushed_entries == 0
+    at_b = members.find_member(b, m.phone)
+    at_a = members.find_member(a, m.phone)
+    assert at_b.uuid == m.uuid and at_b.balance == at_a.balance == 50 + 200 + 100
+    # the member pays with points at the other store; the first till learns of it
+    sales.record_sale(b, lines=[line(1, 10000)], member_ref=m.phone, points=200, staff_code="1001")
+    sync_service.sync_once(b)
+    ra = sync_service.sync_once(a)
+    assert ra.imported_entries == 2  # the payment and the earn of store S02
+    assert members.find_member(a, m.phone).balance == members.find_member(b, m.phone).balance == 350 - 200 + 98
+    checks_ok(a)
+    checks_ok(b)
+    # nothing new: a round pushes and imports nothing
+    again = sync_service.sync_once(a)
+    assert (again.pushed_entries, again.imported_entries, again.waiting) == (0, 0, 0)
+
+
+def test_enroll_refuses_another_terminals_code(hq: HQ, tmp_path: Path, clock: FakeClock) -> None:
+    a = till(tmp_path, "S01-T1", clock)
+    with pytest.raises(SyncError) as err:
+        sync_service.enroll(a, hq.url, hq.codes["S02-T1"])
+    assert err.value.kind == "auth" and err.value.payload.get("reason") == "wrong_terminal"
+    assert a.repo.setting("sync.secret") is None and not sync_service.status(a).enrolled
+
+
+def test_hq_unreachable_loses_nothing_and_the_next_round_pushes_it(tills: tuple[Terminal, Terminal],
+                                                                   hq: HQ, clock: FakeClock) -> None:
+    a, b = tills
+    m = members.enroll_member(a, phone="13800000002", name="李四", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 5000)], member_ref=m.phone)
+    before = sync_service.status(a)
+    clock.advance(minutes=1)
+    with pytest.raises(SyncError) as err:
+        sync_service.sync_once(a, client=HQClient(closed_port_url(), a.terminal_id,
+                                                  a.repo.setting("sync.secret") or "", timeout=2))
+    assert err.value.kind == "offline"
+    after = sync_service.status(a)
+    assert after.waiting == before.waiting > 0
+    assert after.last_success == before.last_success  # HQ was not heard from
+    assert after.last_error and after.last_error.startswith("offline")
+    # the batch id was given before the attempt: the next round sends the same rows
+    pending = replica.export_batch(a.database, a.terminal_id)
+    assert pending is not None and pending.resent
+    report = sync_service.sync_once(a)
+    assert report.waiting == 0 and report.pushed_entries == 2
+    assert sync_service.status(a).last_error is None
+    sync_service.sync_once(b)
+    assert members.find_member(b, m.phone).balance == members.find_member(a, m.phone).balance
+
+
+def test_a_gap_at_headquarters_is_sent_again_from_where_it_expects(tills: tuple[Terminal, Terminal]) -> None:
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000003", name="王五", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 5000)], member_ref=m.phone)
+    # the till believes headquarters holds its first entries (as after restoring HQ from a backup)
+    first = replica.export_batch(a.database, a.terminal_id, limit=2)
+    assert first is not None
+    replica.mark_acked(a.database, first.batch_id, first.last_seq or 0, max((e["oid"] for e in first.events),
+                                                                             default=0))
+    report = sync_service.sync_once(a)
+    assert report.resets == 1 and report.waiting == 0
+    n = a.database.execute("SELECT count(*) FROM ledger_entry").fetchone()[0]
+    hqdb.connect(hq_db_url(a))
+    try:
+        held = [e.seq for e in hqdb.Entry.select().where(hqdb.Entry.terminal_id == a.terminal_id)
+                .order_by(hqdb.Entry.seq)]
+    finally:
+        hqdb.proxy.obj.close()
+    assert held == list(range(1, n + 1))
+
+
+def hq_db_url(t: Terminal) -> str:
+    return f"sqlite:///{Path(t.database.path).parent / 'hq.db'}"
+
+
+def test_a_refused_batch_stops_the_push_and_says_which(tills: tuple[Terminal, Terminal]) -> None:
+    a, _ = tills
+    members.enroll_member(a, phone="13800000004", name="赵六", staff_code="1001")
+    sync_service.sync_once(a)
+    done = a.repo.row("SELECT batch_id FROM outbox WHERE batch_id IS NOT NULL LIMIT 1")
+    assert done is not None
+    members.enroll_member(a, phone="13800000005", name="钱七", staff_code="1001")
+    # a different batch under a key headquarters holds already: refused, 422
+    a.database.execute("UPDATE outbox SET batch_id = ? WHERE acked_at IS NULL", (done["batch_id"],))
+    with pytest.raises(SyncError) as err:
+        sync_service.sync_once(a)
+    assert err.value.kind == "conflict" and err.value.status == 422
+    st = sync_service.status(a)
+    assert st.waiting > 0 and st.last_error is not None and done["batch_id"] in st.last_error
+    assert "refused" in st.last_error and "Idempotency-Key" in st.last_error
+
+
+def test_offline_allowance(tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock) -> None:
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000006", name="孙八", staff_code="1001")
+    points.adjust_points(a, member_ref=m.phone, points=20000, reason="opening balance", manager_code="9001",
+                         manager_pin="9999")
+    sync_service.sync_once(a)
+    # heard from headquarters a minute ago: no limit
+    clock.advance(minutes=1)
+    assert not sync_service.offline_allowance(a, clock.now.date()).limited
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=2500)
+    # silent for more than 10 minutes: today's 2,500 points already pass the 2,000 allowed
+    clock.advance(minutes=10)
+    allowance = sync_service.offline_allowance(a, clock.now.date())
+    assert allowance.limited and (allowance.used_today, allowance.limit) == (2500, 2000)
+    balance = members.find_member(a, m.phone).balance
+    with pytest.raises(ApprovalRequired) as err:
+        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=100)
+    assert err.value.field == "offline" and err.value.params["used_today"] == 2500
+    with pytest.raises(ApprovalRequired):
+        points.redeem_gift(a, member_ref=m.phone, gift_code="G001")
+    assert members.find_member(a, m.phone).balance == balance  # nothing written
+    with pytest.raises(PermissionDenied):  # a cashier cannot approve
+        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=100, approval=("1001", "1234"))
+    r = sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=100, approval=("9001", "9999"))
+    g = points.redeem_gift(a, member_ref=m.phone, gift_code="G001", manager_code="9001", manager_pin="9999")
+    overrides = a.repo.rows("SELECT ref, details FROM audit WHERE action = 'offline.override' ORDER BY id")
+    assert [o["ref"] for o in overrides] == [r.receipt_no, g.redemption_no]
+    assert json.loads(overrides[0]["details"])["approved_by"] == "9001"
+    # headquarters answers again: the allowance no longer applies
+    sync_service.sync_once(a)
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=1000)
+    # a till that was never enrolled is not limited, however long it has been alone
+    lone = till(tmp_path, "LONE", clock)
+    n = members.enroll_member(lone, phone="13800000007", name="周九", staff_code="1001")
+    points.adjust_points(lone, member_ref=n.phone, points=9000, reason="opening balance", manager_code="9001",
+                         manager_pin="9999")
+    clock.advance(days=2)
+    sales.record_sale(lone, lines=[line(1, 20000)], member_ref=n.phone, points=5000)
+    assert not sync_service.offline_allowance(lone, clock.now.date()).limited
+    lone.close()
+
+
+def test_offline_allowance_from_the_command_line(tills: tuple[Terminal, Terminal], clock: FakeClock,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000008", name="吴十", staff_code="1001")
+    points.adjust_points(a, member_ref=m.phone, points=9000, reason="opening balance", manager_code="9001",
+                         manager_pin="9999")
+    stamp = (dt.datetime.now() - dt.timedelta(minutes=30)).replace(microsecond=0)
+    a.repo.set_setting("sync.last_success", stamp.isoformat())  # the CLI runs on the real clock
+    db = str(a.database.path)
+    args = ["--db", db, "sale", "--amount", "100.00", "--member", m.phone, "--points", "2500"]
+    assert cli.main(args) == cli.EXIT_BAD_INPUT
+    assert "offline" in capsys.readouterr().err
+    assert cli.main([*args, "--manager", "9001", "--manager-pin", "9999"]) == cli.EXIT_OK
+
+
+def test_sync_command(tills: tuple[Terminal, Terminal], hq: HQ, capsys: pytest.CaptureFixture[str]) -> None:
+    a, _ = tills
+    members.enroll_member(a, phone="13800000009", name="郑一", staff_code="1001")
+    db = str(a.database.path)
+    real_url = a.repo.setting("hq.url")
+    a.repo.set_setting("hq.url", closed_port_url())
+    assert cli.main(["--db", db, "sync"]) == cli.EXIT_DISCREPANCY
+    err = capsys.readouterr().err
+    assert "offline" in err and "waiting" in err
+    a.repo.set_setting("hq.url", real_url or "")
+    assert cli.main(["--db", db, "sync", "--json"]) == cli.EXIT_OK
+    out = json.loads(capsys.readouterr().out)
+    assert out["pushed_entries"] == 1 and out["waiting"] == 0
+
+
+def test_enroll_command(hq: HQ, tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+    t = till(tmp_path, "S02-T1", clock)
+    t.close()
+    db = str(tmp_path / "S02-T1.db")
+    assert cli.main(["--db", db, "enroll", "--hq", hq.url, "--code", "WRONG-CODE"]) == cli.EXIT_DISCREPANCY
+    assert "auth" in capsys.readouterr().err
+    assert cli.main(["--db", db, "enroll", "--hq", hq.url, "--code", hq.codes["S02-T1"]]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "S02/S02-T1" in out
+    assert cli.main(["--db", db, "sync", "--json"]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["pulled"] >= 1  # at least the program headquarters published
+
+
+def test_backoff_is_exponential_with_full_jitter_and_resets() -> None:
+    draws = iter([1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0])
+    b = sync_service.Backoff(rand=lambda: next(draws))
+    waits = [b.failure() for _ in range(4)]
+    assert waits == [2.0, 4.0, 8.0, 8.0]  # ceilings 2, 4, 8, 16 s; the last draw was a half
+    waits = [b.failure() for _ in range(6)]
+    assert waits[-1] == 300.0 and max(waits) == 300.0  # never more than five minutes
+    assert b.failure() == 0.0  # full jitter: anything from zero up
+    b.success()
+    assert b.failures == 0 and b.ceiling() == 2.0
+
+
+def test_status_counts_what_waits(tills: tuple[Terminal, Terminal]) -> None:
+    a, _ = tills
+    assert sync_service.status(a).waiting == 0
+    members.enroll_member(a, phone="13800000010", name="冯二", staff_code="1001")
+    st: Any = sync_service.status(a)
+    assert st.waiting == replica.pending_count(a.database) == 2  # the member event and the sign-up award
+    assert st.to_dict()["enrolled"] is True
