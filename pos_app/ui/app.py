@@ -28,6 +28,9 @@ from pos_app.ui.qt import (
     QTranslator,
 )
 from pos_app.ui.scanner import ScannerInput, ScanRouter, scans_allowed
+from pos_app.ui.sync import SyncWorker
+from pos_app.ui.sync import state_text as sync_state_text
+from pos_app.ui.sync import worker_for as sync_worker_for
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.workers import SyncPool
@@ -73,10 +76,11 @@ class App:
     router: ScanRouter | None = None  # sends each scan to the screen that is showing
     camera: CameraBridge | None = None  # started from the settings when a camera_device is set
     printer: PrinterWorker | None = None  # prints the queue off the UI thread; start() in main()
+    sync: SyncWorker | None = None  # syncs with headquarters off the UI thread (enrolled tills); start() in main()
 
     def stop_devices(self) -> None:
-        """Stop the printer, scanner and camera workers (each joins its thread promptly)."""
-        for device in (self.printer, self.scanner, self.camera):
+        """Stop the printer, scanner, camera and sync workers (each joins its thread promptly)."""
+        for device in (self.printer, self.scanner, self.camera, self.sync):
             if device is not None:
                 device.stop()
 
@@ -98,6 +102,8 @@ class App:
         shift = self.session.shift
         waiting = t.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
         last = t.repo.setting("sync.last_success") or translate("App", "never")
+        if self.sync is not None and self.sync.state in ("offline", "error"):
+            last += " " + translate("App", "(%1)").replace("%1", sync_state_text(self.sync.state))
         devices = load_settings(t)
         # live device states where a worker reports them, the configured device otherwise
         printer = printer_state_text(self.printer.state) if self.printer is not None and self.printer.state else {
@@ -163,6 +169,12 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     checkout.sale_completed.connect(app.printer.poke)
     app.printer.state_changed.connect(lambda _state: window.refresh_status())
     app.printer.queue_changed.connect(lambda _n: window.refresh_status())
+    # sync: rounds with headquarters off the UI thread, soon after each sale (enrolled tills only)
+    app.sync = sync_worker_for(terminal, parent=window)
+    if app.sync is not None:
+        checkout.sale_completed.connect(app.sync.poke)
+        app.sync.state_changed.connect(lambda _state: window.refresh_status())
+        app.sync.synced.connect(lambda _report: window.refresh_status())
     # scanners: a keyboard-wedge burst or a serial scan goes to the screen that is showing
     # (ScanRouter); nothing listens until app.scanner.start() (main() does; tests choose)
     app.scanner = ScannerInput(load_settings(terminal), active=lambda: scans_allowed(app))
@@ -219,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     app.scanner.start()
     assert app.printer is not None
     app.printer.start()
+    if app.sync is not None:
+        app.sync.start()
     code = qapp.exec()
     app.stop_devices()
     terminal.close()

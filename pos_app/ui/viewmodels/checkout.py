@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 
 from pos_app.core.earning import SaleLine
-from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.money import parse_yuan
 from pos_app.services import catalog, members, sales, scans
 from pos_app.services.context import Terminal
@@ -32,6 +32,7 @@ class CheckoutViewModel(QObject):
     error_raised = Signal(str)
     coupon_changed = Signal()
     gift_requested = Signal(str, str)
+    approval_needed = Signal(str)  # headquarters silent too long: a manager approves the points payment
 
     def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN") -> None:
         super().__init__()
@@ -203,9 +204,10 @@ class CheckoutViewModel(QObject):
         self.preview_changed.emit()
 
     # -- completion --------------------------------------------------------------------------------
-    def complete(self) -> SaleResult | None:
+    def complete(self, approval: tuple[str, str] | None = None) -> SaleResult | None:
         """Record the sale; the receipt is queued in the same transaction. The screen shows
-        "points credited" only from the result, i.e. after COMMIT returned."""
+        "points credited" only from the result, i.e. after COMMIT returned. Points beyond the
+        offline allowance ask for a manager's approval (``approval_needed``, then ``approve``)."""
         if not self.lines:
             self.error_raised.emit(message(InvalidInput("lines", "the basket is empty")))
             return None
@@ -213,7 +215,17 @@ class CheckoutViewModel(QObject):
             result = sales.record_sale(
                 self.terminal, lines=self.lines, member_ref=self._member_ref(), points=self.points,
                 coupon=self.coupon, tender=self.tender, staff_code=self._staff_code(), sale_uuid=self._sale_uuid,
-                queue_receipt=True)
+                queue_receipt=True, approval=approval)
+        except ApprovalRequired as exc:
+            if exc.field != "offline":
+                self.error_raised.emit(message(exc))
+                return None
+            self.approval_needed.emit(
+                self.tr("Headquarters has not been reachable for a while: this till has redeemed %1 of its %2"
+                        " offline points today. A store manager must approve paying %3 points.")
+                .replace("%1", f"{exc.params.get('used_today', 0):,}").replace("%2", f"{exc.params.get('limit', 0):,}")
+                .replace("%3", f"{exc.params.get('points', self.points):,}"))
+            return None
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return None
@@ -221,6 +233,10 @@ class CheckoutViewModel(QObject):
         self.sale_completed.emit(result)
         self.reset()
         return result
+
+    def approve(self, manager_code: str, manager_pin: str) -> SaleResult | None:
+        """Complete the sale waiting for a manager's approval; a refusal may be retried."""
+        return self.complete(approval=(manager_code.strip(), manager_pin))
 
     def reset(self) -> None:
         self.member = None

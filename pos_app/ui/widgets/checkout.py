@@ -26,6 +26,7 @@ from pos_app.ui.qt import (
 )
 from pos_app.ui.scanner import disable_input_method
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
+from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.camera_view import CameraView
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
 
@@ -40,7 +41,9 @@ class CheckoutPage(QWidget):
         vm.basket_changed.connect(self._on_basket_changed)
         vm.preview_changed.connect(self._on_preview_changed)
         vm.sale_completed.connect(self._on_sale_completed)
-        vm.error_raised.connect(self.notice.error)
+        vm.error_raised.connect(self._on_error)
+        vm.approval_needed.connect(self._on_approval_needed)
+        self.approval: ApprovalDialog | None = None
         self._on_member_changed()
         self._on_basket_changed()
         self._on_preview_changed()
@@ -277,6 +280,23 @@ class CheckoutPage(QWidget):
             parts.append(self.tr("Daily earning cap reached: %1 points not credited; the sale is flagged for review")
                          .replace("%1", str(b["daily_cap_cut"])))
         self.breakdown.setPlainText("\n".join(parts))
+
+    def _on_error(self, text: str) -> None:
+        if self.approval is not None and self.approval.isVisible():
+            self.approval.refuse(text)
+        self.notice.error(text)
+
+    def _on_approval_needed(self, text: str) -> None:
+        """Points beyond the offline allowance: a manager's number and PIN, then the sale again."""
+        if self.approval is not None:
+            self.approval.deleteLater()
+        self.approval = ApprovalDialog(self, self.tr("Manager approval"), text)
+        self.approval.approval_given.connect(self._on_approval_given)
+        self.approval.open()
+
+    def _on_approval_given(self, code: str, pin: str) -> None:
+        if self.vm.approve(code, pin) is not None and self.approval is not None:
+            self.approval.accept()
 
     def _on_sale_completed(self, result: SaleResult) -> None:
         text = self.tr("Receipt %1: paid %2").replace("%1", result.receipt_no).replace("%2", yuan(result.tender_fen))
