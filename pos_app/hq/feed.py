@@ -17,6 +17,7 @@ the lock), ``ChangeBuffer`` collects changes while a long transaction works (a p
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -38,11 +39,35 @@ def bulk_insert(model: type[db.Base], cols: tuple[str, ...], rows: list[tuple[An
     database = db.proxy.obj
     table = model._meta.table_name
     names = ", ".join(f'"{c}"' for c in cols)
-    if db.is_postgres():
+    if db.is_postgres() and not suffix:
+        _pg_copy(table, names, rows)
+    elif db.is_postgres():
         pg_values(f'INSERT INTO "{table}" ({names}) VALUES {{values}} {suffix}', rows)
     else:
         marks = ", ".join("?" for _ in cols)
         database.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks}) {suffix}', rows)
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format (str.translate is slow on non-ASCII text: escape only
+    what needs it)."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _pg_copy(table: str, names: str, rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL's COPY in text format: the fastest way in for many rows (no statement to parse,
+    no parameter conversion); runs inside the current transaction like any statement."""
+    buf = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+    db.proxy.obj.cursor().copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buf, size=1 << 22)
 
 
 def pg_values(sql: str, rows: list[tuple[Any, ...]], *, page: int = 500) -> None:

@@ -462,3 +462,16 @@ def test_demo_terminal_member_records_reach_hq(hq_db: Any, tmp_path: Path) -> No
     m = member(local.uuid)
     assert (m.card_no, m.name, m.store_id, m.balance) == (local.card_no, local.name, "S001", local.balance)
     t.close()
+
+
+def test_text_with_tabs_backslashes_and_newlines_is_stored_as_sent(hq_db: Any) -> None:
+    till = Till("T01", "S001")
+    term = register("T01", "S001")
+    name = "王\\小\t明\n二\r号 \\N"
+    push(term, till.batch([till.earn(M1, 10)], [member_event(till, M1, phone="13800000001",
+                                                             card_no="2900000000018", name=name)]))
+    assert member(M1).name == name
+    change = db.Change.get(db.Change.kind == "member")
+    assert json.loads(change.data)["name"] == name
+    event = db.Event.get()
+    assert json.loads(event.payload)["name"] == name
