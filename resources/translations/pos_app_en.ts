@@ -161,6 +161,10 @@
         <translation>none</translation>
     </message>
     <message>
+        <source>(%1)</source>
+        <translation>(%1)</translation>
+    </message>
+    <message>
         <source>file</source>
         <translation>file</translation>
     </message>
@@ -446,6 +450,10 @@
         <translation>Daily earning cap reached: %1 points not credited; the sale is flagged for review</translation>
     </message>
     <message>
+        <source>Manager approval</source>
+        <translation>Manager approval</translation>
+    </message>
+    <message>
         <source>Receipt %1: paid %2</source>
         <translation>Receipt %1: paid %2</translation>
     </message>
@@ -463,6 +471,10 @@
     <message>
         <source>Receipt %1: refunds are made on the Refunds screen (F7).</source>
         <translation>Receipt %1: refunds are made on the Refunds screen (F7).</translation>
+    </message>
+    <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</source>
+        <translation>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</translation>
     </message>
 </context>
 <context>
@@ -2298,6 +2310,21 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
         <translation>Unknown code %1: not a member card, phone number, product barcode or coupon</translation>
+    </message>
+</context>
+<context>
+    <name>Sync</name>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>error</translation>
     </message>
 </context>
 <context>

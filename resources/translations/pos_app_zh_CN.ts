@@ -161,6 +161,10 @@
         <translation>无</translation>
     </message>
     <message>
+        <source>(%1)</source>
+        <translation>（%1）</translation>
+    </message>
+    <message>
         <source>file</source>
         <translation>文件</translation>
     </message>
@@ -446,6 +450,10 @@
         <translation>已达每日积分上限：%1 积分未入账，本单已标记待审核</translation>
     </message>
     <message>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+    <message>
         <source>Receipt %1: paid %2</source>
         <translation>小票 %1：实收 %2</translation>
     </message>
@@ -463,6 +471,10 @@
     <message>
         <source>Receipt %1: refunds are made on the Refunds screen (F7).</source>
         <translation>小票 %1：退货请到“退货”页面办理 (F7)。</translation>
+    </message>
+    <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</source>
+        <translation>总部已有一段时间无法连接：本机今天已兑换离线额度 %2 积分中的 %1 积分。使用 %3 积分支付需要店长授权。</translation>
     </message>
 </context>
 <context>
@@ -2298,6 +2310,21 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
         <translation>无法识别的码 %1：不是会员卡、手机号、商品条码或优惠券</translation>
+    </message>
+</context>
+<context>
+    <name>Sync</name>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>出错</translation>
     </message>
 </context>
 <context>
