@@ -348,7 +348,7 @@ def connect(url: str) -> Database:
                                       check_same_thread=False)
     elif url.startswith(("postgresql://", "postgres://", "postgresql+", "postgresext://")):
         try:
-            db = url_connect(url, autorollback=True)
+            db = url_connect(url)
         except Exception as exc:  # a malformed URL
             raise InvalidInput("db", f"cannot use {url!r}: {exc}") from None
     else:
