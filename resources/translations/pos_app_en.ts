@@ -889,6 +889,10 @@
         <translation>Identify the member first (card or phone number).</translation>
     </message>
     <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve %3 for %4 points.</source>
+        <translation>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve %3 for %4 points.</translation>
+    </message>
+    <message>
         <source>%1 costs %2 points: a store manager must approve this redemption.</source>
         <translation>%1 costs %2 points: a store manager must approve this redemption.</translation>
     </message>

@@ -889,6 +889,10 @@
         <translation>请先识别会员（卡号或手机号）。</translation>
     </message>
     <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve %3 for %4 points.</source>
+        <translation>总部已有一段时间无法连接：本机今天已兑换离线额度 %2 积分中的 %1 积分。兑换 %3（%4 积分）需要店长授权。</translation>
+    </message>
+    <message>
         <source>%1 costs %2 points: a store manager must approve this redemption.</source>
         <translation>%1 需 %2 积分，本次兑换需店长授权。</translation>
     </message>

@@ -148,3 +148,19 @@ def test_checkout_asks_a_manager_for_points_beyond_the_offline_allowance(enrolle
     override = app.terminal.repo.row("SELECT ref, details FROM audit WHERE action = 'offline.override'")
     assert override is not None and override["ref"] == vm.last_sale.receipt_no
     assert json.loads(override["details"])["approved_by"] == "9001"
+
+
+def test_gifts_past_the_offline_allowance_ask_a_manager_with_the_reason(enrolled_app: App, qtbot: object,
+                                                                        clock: FakeClock) -> None:
+    app = enrolled_app
+    clock.advance(minutes=30)  # headquarters silent for longer than the program's 10 minutes
+    vm = app.window.work.pages["gifts"].vm  # type: ignore[attr-defined]
+    assert vm.identify("13800138000")
+    assert vm.redeem("G005") is not None  # 2,000 points: exactly this till's offline allowance
+    texts: list[str] = []
+    vm.approval_needed.connect(texts.append)
+    assert vm.redeem("G002") is None  # 1,000 more: past it
+    assert texts and "offline points" in texts[0] and "2,000 of its 2,000" in texts[0] and "1,000" in texts[0]
+    assert vm.approve("9001", "9999") is not None
+    override = app.terminal.repo.row("SELECT details FROM audit WHERE action = 'offline.override'")
+    assert override is not None and json.loads(override["details"])["approved_by"] == "9001"

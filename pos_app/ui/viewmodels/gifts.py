@@ -97,11 +97,19 @@ class GiftsViewModel(QObject):
         try:
             result = points.redeem_gift(self.terminal, member_ref=self.member.card_no, gift_code=gift_code,
                                         staff_code=self._staff_code(), queue_slip=True)
-        except ApprovalRequired:
+        except ApprovalRequired as exc:
             # every other rule (stock, limits, balance, cap) has passed: only the approval is missing
             self.pending = gift_code
             row = self.gift(gift_code)
             name = f"{gift_code} {row.name}" if row else gift_code
+            if exc.field == "offline":  # headquarters silent: past this till's offline allowance
+                text = self.tr("Headquarters has not been reachable for a while: this till has redeemed %1 of"
+                               " its %2 offline points today. A store manager must approve %3 for %4 points.")
+                self.approval_needed.emit(
+                    text.replace("%1", f"{exc.params.get('used_today', 0):,}")
+                    .replace("%2", f"{exc.params.get('limit', 0):,}").replace("%3", name)
+                    .replace("%4", f"{exc.params.get('points', 0):,}"))
+                return None
             self.approval_needed.emit(
                 self.tr("%1 costs %2 points: a store manager must approve this redemption.")
                 .replace("%1", name).replace("%2", f"{row.points:,}" if row else "?"))
