@@ -21,7 +21,7 @@ import io
 import json
 from typing import Any
 
-from pos_app.core.chain import canonical_json
+from pos_app.core.chain import HASHED_FIELDS, canonical_json
 from pos_app.core.errors import InvalidInput
 from pos_app.hq import db
 from pos_app.sync import protocol
@@ -63,10 +63,19 @@ def _copy_text(value: Any) -> str:
     return text
 
 
+def _copy_line(row: tuple[Any, ...]) -> str:
+    """A row in COPY's text format; the common case (no value to escape) without a call per value."""
+    line = "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else str(v) for v in row])
+    if (line.count("\\") != row.count(None) or line.count("\t") != len(row) - 1 or "\n" in line
+            or "\r" in line):
+        line = "\t".join(map(_copy_text, row))
+    return line + "\n"
+
+
 def _pg_copy(table: str, names: str, rows: list[tuple[Any, ...]]) -> None:
     """PostgreSQL's COPY in text format: the fastest way in for many rows (no statement to parse,
     no parameter conversion); runs inside the current transaction like any statement."""
-    buf = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+    buf = io.StringIO("".join([_copy_line(row) for row in rows]))
     db.proxy.obj.cursor().copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buf, size=1 << 22)
 
 
@@ -97,6 +106,11 @@ class ChangeBuffer:
             raise ValueError(f"unknown change kind {kind!r}")
         self.rows.append({"kind": kind, "key": key, "store_id": store_id, "data": canonical_json(data)})
 
+    def add_entry(self, entry_uuid: str) -> None:
+        """An ``entry`` change by reference: its data is read from the Entry row when pulled
+        (the entry is stored once, and a push does not encode every entry a second time)."""
+        self.rows.append({"kind": "entry", "key": entry_uuid, "store_id": None, "data": ""})
+
     def flush(self) -> int:
         """Write the collected changes (inside the caller's transaction); returns how many."""
         if not self.rows:
@@ -126,15 +140,16 @@ def changes(*, store_id: str, cursor: int, limit: int) -> dict[str, Any]:
         raise InvalidInput("limit", "a whole number is required")
     limit = max(1, min(limit, protocol.MAX_PAGE))
     C = db.Change
-    query: Any = (C.select(C.id, C.kind, C.data)
+    query: Any = (C.select(C.id, C.kind, C.key, C.data)
                   .where((C.id > cursor) & (C.store_id.is_null() | (C.store_id == store_id)))
                   .order_by(C.id)
                   .limit(limit + 1))
-    rows: list[tuple[int, str, str]] = list(query.tuples())
+    rows: list[tuple[int, str, str, str]] = list(query.tuples())
     more = len(rows) > limit
     rows = rows[:limit]
+    entries = _entries([key for _, kind, key, data in rows if kind == "entry" and not data])
     return {
-        "changes": [{"id": i, "kind": k, "data": json.loads(d)} for i, k, d in rows],
+        "changes": [{"id": i, "kind": k, "data": json.loads(d) if d else entries[key]} for i, k, key, d in rows],
         "cursor": rows[-1][0] if rows else cursor,
         "more": more,
         "hq_time": db.utcnow(),
@@ -185,6 +200,26 @@ _MEMBER_DEFAULTS: dict[str, Any] = {
     name: (field.default() if callable(field.default) else field.default)
     for name, field in db.Member._meta.fields.items()
 }
+
+
+_ENTRY_SELECT = "SELECT {} FROM entry WHERE uuid IN ({{marks}})".format(
+    ", ".join(f'"{c}"' for c in (*HASHED_FIELDS, "hash", "effects")))
+
+
+def _entries(uuids: list[str]) -> dict[str, dict[str, Any]]:
+    """Wire entries (hashed fields, hash, effects) by uuid, for entry changes by reference."""
+    out: dict[str, dict[str, Any]] = {}
+    database = db.proxy.obj
+    names = (*HASHED_FIELDS, "hash")
+    for start in range(0, len(uuids), 500):
+        part = uuids[start:start + 500]
+        sql = _ENTRY_SELECT.format(marks=", ".join([database.param] * len(part)))
+        for row in database.execute_sql(sql, part).fetchall():
+            wire = dict(zip(names, row[:-1], strict=True))
+            wire["backdated"] = bool(wire["backdated"])
+            wire["effects"] = json.loads(row[-1])
+            out[wire["uuid"]] = wire
+    return out
 
 
 def member_data(m: db.Member | MemberRow) -> dict[str, Any]:

@@ -152,10 +152,36 @@ class Projection:
 
     # loading ---------------------------------------------------------------------------
     def load_members(self, uuids: Iterable[str]) -> None:
-        want = [u for u in dict.fromkeys(uuids) if u not in self.members]
+        """Read members into memory. On PostgreSQL their rows stay locked (FOR UPDATE, taken in
+        uuid order so that two pushes never wait for each other in a circle) until the commit:
+        balances are written back as numbers computed here, so no other writer may change
+        them in between."""
+        want = sorted(u for u in set(uuids) if u not in self.members)
         cols = ", ".join(f'"{c}"' for c in feed.MEMBER_COLUMNS)
-        for row in _select_in(f"SELECT {cols} FROM member WHERE uuid IN ({{marks}})", want):
+        lock = " ORDER BY uuid FOR UPDATE" if db.is_postgres() else ""
+        for row in _select_in(f"SELECT {cols} FROM member WHERE uuid IN ({{marks}}){lock}", want):
             self.members[row[0]] = feed.MemberRow(tuple(row))
+
+    def ensure_members(self, uuids: Iterable[str], *, store_id: str) -> set[str]:
+        """Members not on file yet are created (uuid and store only) and loaded; returns the
+        uuids this transaction created (a concurrent push may have created some first)."""
+        missing = sorted(u for u in set(uuids) if u not in self.members)
+        if not missing:
+            return set()
+        rows = [feed.MemberRow(uuid=u, store_id=store_id, updated_at=self.now).values() for u in missing]
+        created: set[str]
+        if db.is_postgres():
+            names = ", ".join(f'"{c}"' for c in feed.MEMBER_COLUMNS)
+            marks = "(" + ", ".join(["%s"] * len(feed.MEMBER_COLUMNS)) + ")"
+            cur = db.proxy.obj.execute_sql(
+                f"INSERT INTO member ({names}) VALUES {', '.join([marks] * len(rows))}"
+                " ON CONFLICT (uuid) DO NOTHING RETURNING uuid", [v for r in rows for v in r])
+            created = {u for (u,) in cur.fetchall()}
+        else:  # writers are serialised: nobody else can have created them since we looked
+            feed.bulk_insert(db.Member, feed.MEMBER_COLUMNS, rows)
+            created = set(missing)
+        self.load_members(missing)
+        return created
 
     def load_lots(self, member_uuids: Iterable[str], keys: Iterable[str]) -> None:
         """The live lots of ``member_uuids`` (members with a debit to cover) and the lots named by
@@ -167,15 +193,6 @@ class Projection:
             lots = self.lots[member]
             if key not in lots:
                 lots[key] = LotState(key, dt.date.fromisoformat(earned), _date(expires), int(points), int(remaining))
-
-    def placeholder(self, member_uuid: str, *, store_id: str, terminal_id: str, ref: str) -> feed.MemberRow:
-        """A member headquarters has not heard of: kept (uuid only) and flagged, never refused."""
-        m = feed.MemberRow(uuid=member_uuid, store_id=store_id, updated_at=self.now)
-        feed.bulk_insert(db.Member, feed.MEMBER_COLUMNS, [m.values()])
-        self.members[member_uuid] = m
-        self.flag("unknown_member", store_id=store_id, terminal_id=terminal_id, member_uuid=member_uuid, ref=ref,
-                  details={"note": "an entry names a member headquarters has no record of"})
-        return m
 
     def flag(self, kind: str, *, store_id: str | None, terminal_id: str | None, member_uuid: str | None,
              ref: str, points: int = 0, details: dict[str, Any] | None = None) -> None:
@@ -202,10 +219,9 @@ class Projection:
         if fields["tier_points"]:
             self.tier[(member_uuid, month_key(dt.date.fromisoformat(fields["business_date"])))] += fields["tier_points"]
         self.dirty[member_uuid] = None
-        wire = protocol.entry_to_wire(fields, effects)
-        self.entry_rows.append((*(wire[k] for k in HASHED_FIELDS), wire["hash"], store_id,
-                                canonical_json(wire["effects"]), self.now, batch_id))
-        self.changes.add("entry", entry_uuid, wire)
+        self.entry_rows.append((*(fields[k] for k in HASHED_FIELDS), fields["hash"], store_id,
+                                canonical_json(effects.to_wire()), self.now, batch_id))
+        self.changes.add_entry(entry_uuid)
         return applied
 
     def append_hq(self, *, member_uuid: str, kind: str, points: int, ref_type: str, ref_no: str,
@@ -288,22 +304,31 @@ class Projection:
 def append_hq_entry(*, member_uuid: str, kind: str, points: int, ref_type: str, ref_no: str,
                     breakdown: dict[str, Any], effects: Effects, business_date: dt.date,
                     program_version: int | None = None, tier_points: int = 0, staff_code: str | None = None,
-                    at: dt.datetime | None = None, store_id: str = db.HQ_CHAIN) -> dict[str, Any]:
+                    at: dt.datetime | None = None, store_id: str = db.HQ_CHAIN,
+                    changes: feed.ChangeBuffer | None = None) -> dict[str, Any]:
     """Append an entry to headquarters' own chain inside the caller's transaction, apply it to
-    the member's lots and balance and publish it; returns the wire entry. The ``HQ`` chain's
-    row is locked (PostgreSQL) until the caller commits, and so is the feed (see ``feed``)."""
+    the member's lots and balance and publish it; returns the wire entry.
+
+    Locks, on PostgreSQL, until the caller commits: the member's row, then the ``HQ`` chain's
+    row, then the feed (see ``feed``). A caller writing many entries (an expiry run) passes
+    one ``changes`` buffer and flushes it once at the end, so the feed is locked only for
+    the last moment; without it the changes are written at once.
+    """
     effects_from_wire(effects.to_wire(), points=points)  # a credit creates its lots, a debit takes at most
     proj = Projection()
     proj.load_members([member_uuid])
     if member_uuid not in proj.members:
         raise NotFound("member", f"no member {member_uuid}")
-    proj.load_lots([member_uuid], [k for k, _ in (*effects.back, *effects.taken)])
+    proj.load_lots([member_uuid] if points < 0 else [], [k for k, _ in (*effects.back, *effects.taken)])
     wire = proj.append_hq(member_uuid=member_uuid, kind=kind, points=points, ref_type=ref_type, ref_no=ref_no,
                           breakdown=breakdown, effects=effects, business_date=business_date,
                           program_version=program_version, tier_points=tier_points, staff_code=staff_code,
                           at=at, store_id=store_id)
     proj.write()
-    proj.changes.flush()
+    if changes is None:
+        proj.changes.flush()
+    else:
+        changes.rows += proj.changes.rows
     return wire
 
 
@@ -386,12 +411,16 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
     store_id = term.store_id
     member_events = [ev for ev in events if ev["kind"] == "member"]
     other_events = [ev for ev in events if ev["kind"] != "member"]
-    proj.load_members([f["member_uuid"] for _, f, _ in entries]
-                      + [ev["ref"] for ev in events if ev["kind"] in ("member", "tier")])
+    entry_members = {f["member_uuid"] for _, f, _ in entries}
+    event_members = {_event_member(ev) for ev in member_events}
+    proj.load_members(entry_members | event_members | {ev["ref"] for ev in other_events if ev["kind"] == "tier"})
+    created = proj.ensure_members(entry_members | event_members, store_id=store_id)
+    for _, f, _ in entries:  # an entry naming a member HQ never heard of: kept, and flagged once
+        if f["member_uuid"] in created - event_members:
+            created.discard(f["member_uuid"])
+            proj.flag("unknown_member", store_id=store_id, terminal_id=term.id, member_uuid=f["member_uuid"],
+                      ref=f["uuid"], details={"note": "an entry names a member headquarters has no record of"})
     _member_events(proj, term, member_events)
-    for _, f, _ in entries:
-        if f["member_uuid"] not in proj.members:
-            proj.placeholder(f["member_uuid"], store_id=store_id, terminal_id=term.id, ref=f["uuid"])
     proj.load_lots({f["member_uuid"] for _, f, _ in entries if f["points"] < 0},
                    [k for _, _, e in entries for k, _ in (*e.back, *e.taken)])
     for _, f, e in entries:
@@ -424,21 +453,21 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _event_member(ev: dict[str, Any]) -> str:
+    return str(ev["payload"].get("uuid") or ev["ref"])
+
+
 def _member_events(proj: Projection, term: db.Terminal, events: list[dict[str, Any]]) -> None:
-    """Upsert members from the terminals' records (balance and debt stay headquarters'), in
-    two statements; a phone or card another member holds already is kept and flagged."""
+    """Update members (created beforehand if new) from the terminals' records, in one
+    statement; balance and debt stay headquarters'. A phone or card another member holds
+    already is kept and flagged."""
     if not events:
         return
-    new: dict[str, feed.MemberRow] = {}
     changed: dict[str, feed.MemberRow] = {}
     for ev in events:
         p = ev["payload"]
-        member_uuid = str(p.get("uuid") or ev["ref"])
-        m = proj.members.get(member_uuid)
-        if m is None:
-            m = new[member_uuid] = proj.members[member_uuid] = feed.MemberRow(uuid=member_uuid)
-        elif member_uuid not in new:
-            changed[member_uuid] = m
+        member_uuid = _event_member(ev)
+        m = changed[member_uuid] = proj.members[member_uuid]
         for name in MEMBER_FIELDS:
             if name in p:
                 setattr(m, name, bool(p[name]) if name == "consent" else _text(p[name]))
@@ -447,9 +476,8 @@ def _member_events(proj: Projection, term: db.Terminal, events: list[dict[str, A
         m.updated_at = proj.now
         proj.dirty[member_uuid] = None
     cols = (*MEMBER_FIELDS, "updated_at")
-    feed.bulk_insert(db.Member, feed.MEMBER_COLUMNS, [m.values() for m in new.values()])
     _bulk_update("member", "uuid", cols, [(u, *(getattr(m, c) for c in cols)) for u, m in changed.items()])
-    _flag_duplicates(proj, term, {**new, **changed})
+    _flag_duplicates(proj, term, changed)
 
 
 def _flag_duplicates(proj: Projection, term: db.Terminal, members: dict[str, feed.MemberRow]) -> None:
@@ -510,38 +538,45 @@ def _other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> Non
     # sale and refund events are stored for the reports only
 
 
+def _locked_coupon(code: str) -> db.Coupon:
+    """The coupon's row, created empty if new, locked to the commit (PostgreSQL): two tills
+    reporting a use at the same moment are decided one after the other."""
+    db.Coupon.insert(code=code, member_uuid="", gift_code="", issued_at="", issued_by="").on_conflict_ignore().execute()
+    coupon: db.Coupon = _for_update(db.Coupon.select().where(db.Coupon.code == code)).get()
+    return coupon
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _coupon_issue(proj: Projection, term: db.Terminal, code: str, p: dict[str, Any], created_at: str) -> None:
-    c = db.Coupon.get_or_none(db.Coupon.code == code)
-    new = c is None
-    if c is None:
-        c = db.Coupon(code=code)
+    c = _locked_coupon(code)
     c.member_uuid = str(p.get("member") or c.member_uuid or "")
     c.gift_code = str(p.get("gift") or "")
-    c.value_fen = int(p.get("value_fen") or 0)
-    c.min_spend_fen = int(p.get("min_spend_fen") or 0)
-    c.valid_until = p.get("valid_until")
+    c.value_fen = _int(p.get("value_fen"))
+    c.min_spend_fen = _int(p.get("min_spend_fen"))
+    c.valid_until = _text(p.get("valid_until"))
     c.issued_at = created_at
     c.issued_by = term.id
-    c.save(force_insert=new)
+    c.save()
     proj.changes.add("coupon", code, coupon_data(c))
 
 
 def _coupon_use(proj: Projection, term: db.Terminal, code: str, p: dict[str, Any], created_at: str) -> None:
-    """The first use wins; a second use of a single-use coupon is flagged."""
-    receipt = p.get("receipt_no")
+    """The first use wins; a second use of a single-use coupon is flagged. A use reported
+    before the coupon's issue keeps an empty row that the issue fills in."""
+    receipt = _text(p.get("receipt_no"))
     at = str(p.get("at") or created_at)
-    c = db.Coupon.get_or_none(db.Coupon.code == code)
-    if c is not None and c.used_at:
+    c = _locked_coupon(code)
+    if c.used_at:
         if c.used_receipt_no != receipt or c.used_by != term.id:
-            proj.flag("coupon_reuse", store_id=term.store_id, terminal_id=term.id, member_uuid=c.member_uuid,
+            proj.flag("coupon_reuse", store_id=term.store_id, terminal_id=term.id, member_uuid=c.member_uuid or None,
                       ref=code, details={"receipt_no": receipt, "at": at, "first_receipt_no": c.used_receipt_no,
                                          "first_terminal_id": c.used_by, "first_at": c.used_at})
         return
-    new = c is None
-    if c is None:  # used before headquarters heard of its issue: the issue fills the rest in
-        c = db.Coupon(code=code, member_uuid="", gift_code="", issued_at="", issued_by="")
     c.used_at = at
-    c.used_receipt_no = receipt if isinstance(receipt, str) else None
+    c.used_receipt_no = receipt
     c.used_by = term.id
-    c.save(force_insert=new)
+    c.save()
     proj.changes.add("coupon", code, coupon_data(c))
