@@ -12,6 +12,7 @@ import bench_decoders
 import bench_expiry
 import bench_lookup
 import bench_sale
+import bench_sync_push
 import bench_ui
 from benchlib import BENCH_DIR, Figure, machine_info, print_figures
 
@@ -22,6 +23,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("cashier window: start, scan, sale, memory (figures 5-8)", bench_ui.run),
     ("camera decoders on the photo corpus", bench_decoders.run),
     ("camera worker and the UI thread (figure 9)", bench_camera_ui.run),
+    ("push to headquarters: 1 and 20 terminals, SQLite and PostgreSQL (figure 10)", bench_sync_push.run),
 ]
 
 
