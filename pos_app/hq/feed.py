@@ -107,9 +107,11 @@ class ChangeBuffer:
         self.rows.append({"kind": kind, "key": key, "store_id": store_id, "data": canonical_json(data)})
 
     def add_entry(self, entry_uuid: str) -> None:
-        """An ``entry`` change by reference: its data is read from the Entry row when pulled
-        (the entry is stored once, and a push does not encode every entry a second time)."""
-        self.rows.append({"kind": "entry", "key": entry_uuid, "store_id": None, "data": ""})
+        """An ``entry`` change by reference (stored data ``{"ref":"entry","uuid":...}``): the wire
+        entry is read from the Entry row when pulled, so an entry is stored once and a push
+        does not encode every entry a second time."""
+        self.rows.append({"kind": "entry", "key": entry_uuid, "store_id": None,
+                          "data": _ENTRY_REF + canonical_json(entry_uuid) + "}"})
 
     def flush(self) -> int:
         """Write the collected changes (inside the caller's transaction); returns how many."""
@@ -147,9 +149,10 @@ def changes(*, store_id: str, cursor: int, limit: int) -> dict[str, Any]:
     rows: list[tuple[int, str, str, str]] = list(query.tuples())
     more = len(rows) > limit
     rows = rows[:limit]
-    entries = _entries([key for _, kind, key, data in rows if kind == "entry" and not data])
+    entries = _entries([key for _, kind, key, data in rows if kind == "entry" and data.startswith(_ENTRY_REF)])
     return {
-        "changes": [{"id": i, "kind": k, "data": json.loads(d) if d else entries[key]} for i, k, key, d in rows],
+        "changes": [{"id": i, "kind": k, "data": entries[key] if k == "entry" and key in entries else json.loads(d)}
+                    for i, k, key, d in rows],
         "cursor": rows[-1][0] if rows else cursor,
         "more": more,
         "hq_time": db.utcnow(),
@@ -202,6 +205,7 @@ _MEMBER_DEFAULTS: dict[str, Any] = {
 }
 
 
+_ENTRY_REF = '{"ref":"entry","uuid":'
 _ENTRY_SELECT = "SELECT {} FROM entry WHERE uuid IN ({{marks}})".format(
     ", ".join(f'"{c}"' for c in (*HASHED_FIELDS, "hash", "effects")))
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.errors import Conflict, NotFound, PosError
-from pos_app.core.replica import Applied, Effects, LotState, NewLot, apply_entry, effects_from_wire
+from pos_app.core.replica import EXACT_DEBIT_KINDS, Applied, Effects, LotState, NewLot, apply_entry, effects_from_wire
 from pos_app.core.tiers import month_key
 from pos_app.hq import db, feed
 from pos_app.sync import protocol
@@ -31,6 +31,9 @@ from pos_app.sync import protocol
 #: member fields a ``member`` event may set (balance and debt are headquarters' own)
 MEMBER_FIELDS = ("phone", "name", "birthday", "card_no", "referrer_uuid", "status", "consent", "store_id",
                  "enrolled_at", "tier", "tier_since", "last_review", "first_purchase_at", "last_purchase_at")
+#: the ones that may be empty (null); a null for any other leaves the value headquarters has
+NULLABLE_MEMBER_FIELDS = frozenset({"phone", "birthday", "card_no", "referrer_uuid", "last_review",
+                                    "first_purchase_at", "last_purchase_at"})
 _CHUNK = 500
 
 
@@ -141,6 +144,7 @@ class Projection:
         self.lots: dict[str, dict[str, LotState]] = defaultdict(dict)
         self.created: dict[str, tuple[str, LotState]] = {}  # key -> (member, lot), inserted at write
         self.changed_lots: set[str] = set()
+        self.live_loaded: set[str] = set()  # members whose every live lot is in memory
         self.dirty: dict[str, None] = {}  # members whose record changed (ordered)
         self.now = db.utcnow()
         self.entry_rows: list[tuple[Any, ...]] = []
@@ -184,15 +188,36 @@ class Projection:
         return created
 
     def load_lots(self, member_uuids: Iterable[str], keys: Iterable[str]) -> None:
-        """The live lots of ``member_uuids`` (members with a debit to cover) and the lots named by
-        ``keys`` (empty or not). A member who only earns needs none: credits make new lots."""
+        """The lots named by ``keys`` (empty or not): what the batch's entries take from or
+        give back to; and every live lot of ``member_uuids``. Otherwise a member's other lots
+        are read only when a debit needs them (``apply``)."""
         select = "SELECT key, member_uuid, earned_on, expires_on, points, remaining FROM lot WHERE"
-        rows = _select_in(f"{select} member_uuid IN ({{marks}}) AND remaining > 0", list(dict.fromkeys(member_uuids)))
-        rows += _select_in(f"{select} key IN ({{marks}})", list(dict.fromkeys(keys)))
+        self._add_lots(_select_in(f"{select} key IN ({{marks}})", list(dict.fromkeys(keys))))
+        for member_uuid in dict.fromkeys(member_uuids):
+            self.load_live_lots(member_uuid)
+
+    def load_live_lots(self, member_uuid: str) -> None:
+        """All of a member's lots with points left (once per member and batch)."""
+        if member_uuid in self.live_loaded:
+            return
+        self.live_loaded.add(member_uuid)
+        self._add_lots(_select_in("SELECT key, member_uuid, earned_on, expires_on, points, remaining FROM lot"
+                                  " WHERE remaining > 0 AND member_uuid IN ({marks})", [member_uuid]))
+
+    def _add_lots(self, rows: list[tuple[Any, ...]]) -> None:
         for key, member, earned, expires, points, remaining in rows:
             lots = self.lots[member]
-            if key not in lots:
+            if key not in lots:  # a lot already in memory is newer than its row
                 lots[key] = LotState(key, dt.date.fromisoformat(earned), _date(expires), int(points), int(remaining))
+
+    def _covered(self, fields: dict[str, Any], effects: Effects) -> bool:
+        """Whether a debit's named lots cover it, so that no other lot of the member is needed
+        (always so for a till's own debit, unless two tills spent the same points)."""
+        if fields["points"] >= 0 or fields["kind"] in EXACT_DEBIT_KINDS:
+            return True
+        lots = self.lots[fields["member_uuid"]]
+        named = sum(min(p, lots[k].remaining) for k, p in effects.taken if k in lots)
+        return bool(named >= -fields["points"])
 
     def flag(self, kind: str, *, store_id: str | None, terminal_id: str | None, member_uuid: str | None,
              ref: str, points: int = 0, details: dict[str, Any] | None = None) -> None:
@@ -204,6 +229,8 @@ class Projection:
         """Apply one entry to the member's lots and balance and queue its rows and change."""
         member_uuid = fields["member_uuid"]
         m = self.members[member_uuid]
+        if not self._covered(fields, effects):
+            self.load_live_lots(member_uuid)
         applied = apply_entry(entry_uuid=fields["uuid"], kind=fields["kind"], points=fields["points"],
                               day=dt.date.fromisoformat(fields["business_date"]), effects=effects,
                               lots=self.lots[member_uuid], debt=int(m.debt))
@@ -319,7 +346,7 @@ def append_hq_entry(*, member_uuid: str, kind: str, points: int, ref_type: str, 
     proj.load_members([member_uuid])
     if member_uuid not in proj.members:
         raise NotFound("member", f"no member {member_uuid}")
-    proj.load_lots([member_uuid] if points < 0 else [], [k for k, _ in (*effects.back, *effects.taken)])
+    proj.load_lots((), [k for k, _ in (*effects.back, *effects.taken)])
     wire = proj.append_hq(member_uuid=member_uuid, kind=kind, points=points, ref_type=ref_type, ref_no=ref_no,
                           breakdown=breakdown, effects=effects, business_date=business_date,
                           program_version=program_version, tier_points=tier_points, staff_code=staff_code,
@@ -421,8 +448,7 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
             proj.flag("unknown_member", store_id=store_id, terminal_id=term.id, member_uuid=f["member_uuid"],
                       ref=f["uuid"], details={"note": "an entry names a member headquarters has no record of"})
     _member_events(proj, term, member_events)
-    proj.load_lots({f["member_uuid"] for _, f, _ in entries if f["points"] < 0},
-                   [k for _, _, e in entries for k, _ in (*e.back, *e.taken)])
+    proj.load_lots((), [k for _, _, e in entries for k, _ in (*e.back, *e.taken)])
     for _, f, e in entries:
         applied = proj.apply(f, e, store_id=store_id, batch_id=batch_id)
         proj.check_double_spend(f, e, applied, store_id=store_id)
@@ -469,8 +495,12 @@ def _member_events(proj: Projection, term: db.Terminal, events: list[dict[str, A
         member_uuid = _event_member(ev)
         m = changed[member_uuid] = proj.members[member_uuid]
         for name in MEMBER_FIELDS:
-            if name in p:
-                setattr(m, name, bool(p[name]) if name == "consent" else _text(p[name]))
+            if name not in p:
+                continue
+            if name == "consent":
+                m.consent = bool(p[name])
+            elif p[name] is not None or name in NULLABLE_MEMBER_FIELDS:
+                setattr(m, name, _text(p[name]))
         m.store_id = m.store_id or term.store_id
         m.tier_since = m.tier_since or str(m.enrolled_at or "")[:10]
         m.updated_at = proj.now

@@ -1,10 +1,9 @@
 """Headquarters fixtures: a fresh HQ database (SQLite file or a new PostgreSQL database),
 terminals registered at HQ, hash-chained wire entries built by hand (``Till``) and wire
-batches exported from a real terminal database (``export_outbox``)."""
+batches exported from a real terminal database (``push_outbox``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 import uuid as uuid_mod
@@ -116,86 +115,24 @@ def member_event(till: Till, member_uuid: str, *, phone: str, card_no: str, name
     })
 
 
-# -- a real terminal's outbox, as the sync worker would send it ----------------------------------------
+# -- a real terminal's outbox, sent as the sync worker sends it ----------------------------------------
 
 
-def _lot_keys(database: Any) -> dict[int, tuple[int, str]]:
-    """lot id -> (creating entry id, key): the entry's uuid, '#n' for its n-th further lot."""
-    keys: dict[int, tuple[int, str]] = {}
-    count: dict[int, int] = {}
-    rows = database.execute(
-        "SELECT l.id, l.entry_id, e.uuid FROM lot l JOIN ledger_entry e ON e.id = l.entry_id ORDER BY l.id").fetchall()
-    for lot_id, entry_id, entry_uuid in rows:
-        n = count.get(entry_id, 0)
-        count[entry_id] = n + 1
-        keys[lot_id] = (entry_id, entry_uuid if n == 0 else f"{entry_uuid}#{n}")
-    return keys
+def push_outbox(database: Any, term: db.Terminal, *, size: int) -> list[dict[str, Any]]:
+    """Push the terminal's whole outbox to HQ in batches of ``size`` rows with the terminal's
+    own export (``storage.replica.export_batch``) and record HQ's answers; returns them."""
+    from pos_app.storage import replica
 
-
-def export_outbox(database: Any, *, after_oid: int = 0) -> list[tuple[int, str, dict[str, Any]]]:
-    """The terminal's outbox after ``after_oid`` in order: (oid, "entry" | "event", wire dict).
-
-    Effects come from the local lot tables: a credit's new lots and the points it put back
-    into lots of other entries, a debit's points taken (test-only twin of the terminal's export).
-    """
-    keys = _lot_keys(database)
-    new: dict[int, list[list[Any]]] = {}
-    for lot_id, entry_id, earned, expires, points in database.execute(
-            "SELECT id, entry_id, earned_on, expires_on, points FROM lot ORDER BY id").fetchall():
-        assert keys[lot_id][0] == entry_id
-        new.setdefault(entry_id, []).append([earned, expires, points])
-    moves: dict[int, list[tuple[int, int]]] = {}
-    for entry_id, lot_id, points in database.execute(
-            "SELECT entry_id, lot_id, points FROM lot_move ORDER BY id").fetchall():
-        moves.setdefault(entry_id, []).append((lot_id, points))
-    out: list[tuple[int, str, dict[str, Any]]] = []
-    rows = database.execute(
-        "SELECT o.id, o.kind, o.ref, o.payload, o.created_at, e.id, e.uuid, e.terminal_id, e.seq, e.member_uuid,"
-        " e.kind, e.points, e.tier_points, e.ref_type, e.ref_no, e.program_version, e.breakdown, e.created_at,"
-        " e.business_date, e.recorded_at, e.backdated, e.staff_code, e.prev_hash, e.hash"
-        " FROM outbox o LEFT JOIN ledger_entry e ON e.id = o.entry_id WHERE o.id > ? ORDER BY o.id",
-        (after_oid,)).fetchall()
-    import json
-
-    for row in rows:
-        oid, kind, ref, payload, created, entry_id = row[:6]
-        if entry_id is None:
-            out.append((oid, "event", {"oid": oid, "kind": kind, "ref": ref, "payload": json.loads(payload),
-                                       "created_at": created}))
-            continue
-        names = ("uuid", "terminal_id", "seq", "member_uuid", "kind", "points", "tier_points", "ref_type",
-                 "ref_no", "program_version", "breakdown", "created_at", "business_date", "recorded_at",
-                 "backdated", "staff_code", "prev_hash", "hash")
-        wire = dict(zip(names, row[6:], strict=True))
-        wire["backdated"] = bool(wire["backdated"])
-        effects: dict[str, list[list[Any]]] = {"new": [], "back": [], "taken": []}
-        if wire["points"] > 0:
-            effects["new"] = new.get(entry_id, [])
-            effects["back"] = [[keys[lot][1], p] for lot, p in moves.get(entry_id, [])
-                               if p > 0 and keys[lot][0] != entry_id]
-        elif wire["points"] < 0:
-            effects["taken"] = [[keys[lot][1], -p] for lot, p in moves.get(entry_id, []) if p < 0]
-        wire["effects"] = effects
-        out.append((oid, "entry", wire))
-    return out
-
-
-def outbox_batches(database: Any, terminal_id: str, store_id: str, *, size: int,
-                   after_oid: int = 0) -> list[dict[str, Any]]:
-    """The outbox cut into push bodies of ``size`` rows, in outbox order."""
-    rows = export_outbox(database, after_oid=after_oid)
-    bodies = []
-    for start in range(0, len(rows), size):
-        part = rows[start:start + size]
-        bodies.append(batch(terminal_id, store_id, [w for _, k, w in part if k == "entry"],
-                            [w for _, k, w in part if k == "event"]))
-    return bodies
+    answers = []
+    while (pending := replica.export_batch(database, term.id, limit=size)) is not None:
+        body = batch(term.id, term.store_id, pending.entries, pending.events, pending.batch_id)
+        answer = push(term, body)
+        assert answer["inserted"] + answer["duplicates"] == len(pending.entries) + len(pending.events)
+        replica.mark_acked(database, pending.batch_id, answer["acked_seq"], answer["acked_oid"])
+        answers.append(answer)
+    return answers
 
 
 def terminal_lots(database: Any) -> dict[str, int]:
-    keys = _lot_keys(database)
-    return {keys[i][1]: r for i, r in database.execute("SELECT id, remaining FROM lot").fetchall()}
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+    """The terminal's lots by their cross-machine key: points left."""
+    return {k: r for k, r in database.execute("SELECT key, remaining FROM lot").fetchall()}

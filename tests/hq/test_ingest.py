@@ -23,8 +23,8 @@ from tests.hq.conftest import (
     Till,
     batch,
     member_event,
-    outbox_batches,
     push,
+    push_outbox,
     register,
     terminal_lots,
 )
@@ -78,11 +78,9 @@ def test_balances_and_lots_at_hq_equal_the_terminal(hq_db: Any, tmp_path: Path) 
     t = real_terminal(tmp_path / "t01.db")
     term = register("T01", "S001")
     db.GiftStock.create(store_id="S001", gift_code="G004", stock=7)
-    bodies = outbox_batches(t.database, "T01", "S001", size=7)
-    assert len(bodies) > 3
-    for body in bodies:
-        answer = push(term, body)
-        assert answer["inserted"] == len(body["entries"]) + len(body["events"])
+    answers = push_outbox(t.database, term, size=7)
+    assert len(answers) > 3 and all(a["duplicates"] == 0 for a in answers)
+    answer = answers[-1]
     last_seq = t.database.execute("SELECT max(seq) FROM ledger_entry").fetchone()[0]
     assert answer["acked_seq"] == last_seq
     for row in t.database.execute("SELECT uuid, balance, debt, tier, phone FROM member").fetchall():
@@ -456,8 +454,7 @@ def test_tier_points_add_up_per_month(hq_db: Any) -> None:
 def test_demo_terminal_member_records_reach_hq(hq_db: Any, tmp_path: Path) -> None:
     t = real_terminal(tmp_path / "t.db")
     term = register("T01", "S001")
-    for body in outbox_batches(t.database, "T01", "S001", size=500):
-        push(term, body)
+    push_outbox(t.database, term, size=500)
     local = find_member(t, "13600136000")
     m = member(local.uuid)
     assert (m.card_no, m.name, m.store_id, m.balance) == (local.card_no, local.name, "S001", local.balance)
@@ -536,3 +533,29 @@ def test_concurrent_pushes_for_the_same_members_lose_nothing(hq_db: Any) -> None
         assert sum(lot.remaining for lot in db.Lot.select().where(db.Lot.member_uuid == m)) == expected
         assert db.TierMonth.get(member_uuid=m, month="2026-11").points == 16
     assert db.Flag.select().where(db.Flag.kind != "unknown_member").count() == 0
+
+
+def test_a_debit_whose_lot_is_gone_takes_the_members_other_lots(hq_db: Any) -> None:
+    a, b = Till("T01", "S001"), Till("T02", "S002")
+    ta, tb = register("T01", "S001"), register("T02", "S002")
+    known(a, ta)
+    first = a.earn(M1, 80, expires="2027-01-31")
+    second = a.earn(M1, 100, expires="2028-01-31")
+    push(ta, a.batch([first, second]))
+    push(ta, a.batch([a.entry(M1, "redeem", -80, taken=[[first["uuid"], 80]])]))
+    # T02 had not heard of that spend: it takes 50 from the first lot too
+    push(tb, b.batch([b.entry(M1, "redeem", -50, taken=[[first["uuid"], 50]])]))
+    assert {lot.key: lot.remaining for lot in db.Lot.select()} == {first["uuid"]: 0, second["uuid"]: 50}
+    assert (member(M1).balance, member(M1).debt) == (50, 0)
+    assert db.Flag.select().count() == 0  # covered by points the member had: no overdraft
+
+
+def test_a_member_record_with_nulls_and_odd_types_is_taken_as_far_as_it_goes(hq_db: Any) -> None:
+    till = Till("T01", "S001")
+    term = register("T01", "S001")
+    ev = till.event("member", M1, {"uuid": M1, "name": None, "status": None, "tier": None, "phone": 13800000001,
+                                   "birthday": None, "consent": "yes", "enrolled_at": None})
+    push(term, till.batch([], [ev]))
+    m = member(M1)
+    assert (m.name, m.status, m.tier, m.phone, m.consent, m.store_id) == ("", "active", "normal", "13800000001",
+                                                                          True, "S001")
