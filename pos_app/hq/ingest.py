@@ -60,6 +60,23 @@ def _now_local() -> dt.datetime:
 # -- bulk writes ----------------------------------------------------------------------------
 
 
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    """What a unique index violation raises through the raw cursors (and through peewee)."""
+    import sqlite3
+
+    import peewee
+
+    errors: list[type[Exception]] = [sqlite3.IntegrityError, peewee.IntegrityError]
+    try:
+        import psycopg2
+
+        errors.append(psycopg2.IntegrityError)
+    except ImportError:  # pragma: no cover - psycopg2 is a dependency
+        pass
+    return tuple(errors)
+
+
+_INTEGRITY_ERRORS = _integrity_errors()
 ENTRY_COLS = (*HASHED_FIELDS, "hash", "store_id", "effects", "received_at", "batch_id")
 FLAG_COLS = ("kind", "store_id", "terminal_id", "member_uuid", "ref", "points", "details", "at")
 
@@ -145,6 +162,8 @@ class Projection:
         self.created: dict[str, tuple[str, LotState]] = {}  # key -> (member, lot), inserted at write
         self.changed_lots: set[str] = set()
         self.live_loaded: set[str] = set()  # members whose every live lot is in memory
+        self.names: dict[str, str] = {}  # entry uuid -> "entries[i]"
+        self.tier_dirty: set[str] = set()  # members whose tier a tier event changed
         self.dirty: dict[str, None] = {}  # members whose record changed (ordered)
         self.now = db.utcnow()
         self.entry_rows: list[tuple[Any, ...]] = []
@@ -225,9 +244,13 @@ class Projection:
                            self.now))
 
     # applying --------------------------------------------------------------------------
-    def apply(self, fields: dict[str, Any], effects: Effects, *, store_id: str, batch_id: str | None) -> Applied:
-        """Apply one entry to the member's lots and balance and queue its rows and change."""
+    def apply(self, fields: dict[str, Any], effects: Effects, *, store_id: str, batch_id: str | None,
+              name: str | None = None) -> Applied:
+        """Apply one entry to the member's lots and balance and queue its rows and change
+        (``name``: the entry's place in the request, for errors)."""
         member_uuid = fields["member_uuid"]
+        if name:
+            self.names[fields["uuid"]] = name
         m = self.members[member_uuid]
         if not self._covered(fields, effects):
             self.load_live_lots(member_uuid)
@@ -296,9 +319,25 @@ class Projection:
                   ref=fields["uuid"], points=excess, details=details)
 
     # writing ---------------------------------------------------------------------------
+    def _insert_entries(self) -> None:
+        """Insert the entries in a savepoint: an entry whose uuid headquarters holds already
+        (under another sequence or terminal) fails the insert, and is then named in a
+        Conflict. Cheaper than looking every uuid up first, for a case that should not occur."""
+        try:
+            with db.proxy.obj.atomic():
+                feed.bulk_insert(db.Entry, ENTRY_COLS, self.entry_rows)
+        except _INTEGRITY_ERRORS:
+            uuids = [row[0] for row in self.entry_rows]
+            held = {u for (u,) in _select_in("SELECT uuid FROM entry WHERE uuid IN ({marks})", uuids)}
+            for u in uuids:
+                if u in held:
+                    raise Conflict(f"{self.names.get(u, 'entry')}.uuid",
+                                   "an entry with this uuid is held with a different content") from None
+            raise
+
     def write(self) -> None:
         """Write everything in bulk and queue the member changes (the caller flushes ``changes``)."""
-        feed.bulk_insert(db.Entry, ENTRY_COLS, self.entry_rows)
+        self._insert_entries()
         feed.bulk_insert(db.Lot, ("key", "member_uuid", "earned_on", "expires_on", "points", "remaining"), [
             (lot.key, member, lot.earned_on.isoformat(), lot.expires_on.isoformat() if lot.expires_on else None,
              lot.points, lot.remaining)
@@ -309,9 +348,10 @@ class Projection:
         _bulk_update("lot", "key", ("remaining",), [(k, lot.remaining) for k, lot in by_key.items()])
         for u in self.dirty:
             self.members[u].updated_at = self.now
-        _bulk_update("member", "uuid", ("balance", "debt", "tier", "tier_since", "updated_at"),
-                     [(m.uuid, int(m.balance), int(m.debt), m.tier, m.tier_since, self.now)
-                      for m in (self.members[u] for u in self.dirty)])
+        _bulk_update("member", "uuid", ("balance", "debt", "updated_at"),
+                     [(u, int(self.members[u].balance), int(self.members[u].debt), self.now) for u in self.dirty])
+        _bulk_update("member", "uuid", ("tier", "tier_since"),
+                     [(u, self.members[u].tier, self.members[u].tier_since) for u in self.tier_dirty])
         feed.bulk_insert(db.TierMonth, ("member_uuid", "month", "points"),
                          [(m, month, p) for (m, month), p in self.tier.items()],
                          suffix="ON CONFLICT (member_uuid, month) DO UPDATE SET points = tier_month.points"
@@ -321,7 +361,7 @@ class Projection:
         for u in self.dirty:
             self.changes.add("member", u, feed.member_data(self.members[u]))
         self.entry_rows, self.move_rows, self.flags = [], [], []
-        self.created, self.changed_lots, self.dirty = {}, set(), {}
+        self.created, self.changed_lots, self.dirty, self.tier_dirty = {}, set(), {}, set()
         self.tier = defaultdict(int)
 
 
@@ -409,12 +449,12 @@ def _split_entries(term: db.Terminal, entries: list[tuple[dict[str, Any], Effect
         if first["prev_hash"] != term.last_hash:
             raise Conflict(f"entries[{i}].prev_hash", "the entry does not follow the last entry headquarters"
                            " holds for this terminal", expected_seq=last_seq + 1)
-        uuids = [f["uuid"] for _, f, _ in new]
-        clash = {u for (u,) in _select_in("SELECT uuid FROM entry WHERE uuid IN ({marks})", uuids)}
-        for i, f, _ in new:
-            if f["uuid"] in clash:
-                raise Conflict(f"entries[{i}].uuid", "an entry with this uuid is held with a different content")
-    return new, len(old)
+    seen: set[str] = set()
+    for i, f, _ in new:
+        if f["uuid"] in seen:
+            raise Conflict(f"entries[{i}].uuid", "the batch holds two entries with this uuid")
+        seen.add(f["uuid"])
+    return new, len(old)  # a new entry whose uuid is held already fails its insert (see Projection.write)
 
 
 def _split_events(term: db.Terminal, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
@@ -449,8 +489,8 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
                       ref=f["uuid"], details={"note": "an entry names a member headquarters has no record of"})
     _member_events(proj, term, member_events)
     proj.load_lots((), [k for _, _, e in entries for k, _ in (*e.back, *e.taken)])
-    for _, f, e in entries:
-        applied = proj.apply(f, e, store_id=store_id, batch_id=batch_id)
+    for i, f, e in entries:
+        applied = proj.apply(f, e, store_id=store_id, batch_id=batch_id, name=f"entries[{i}]")
         proj.check_double_spend(f, e, applied, store_id=store_id)
     for ev in other_events:
         _other_event(proj, term, ev)
@@ -564,7 +604,8 @@ def _other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> Non
             m.tier = to
             at = p.get("at")
             m.tier_since = str(at)[:10] if isinstance(at, str) else m.tier_since
-            proj.dirty[ref] = None  # written with the balances
+            proj.dirty[ref] = None
+            proj.tier_dirty.add(ref)
     # sale and refund events are stored for the reports only
 
 

@@ -559,3 +559,16 @@ def test_a_member_record_with_nulls_and_odd_types_is_taken_as_far_as_it_goes(hq_
     m = member(M1)
     assert (m.name, m.status, m.tier, m.phone, m.consent, m.store_id) == ("", "active", "normal", "13800000001",
                                                                           True, "S001")
+
+
+def test_two_entries_with_one_uuid_in_a_batch_are_refused(hq_db: Any) -> None:
+    till = Till("T01", "S001")
+    term = register("T01", "S001")
+    first = till.earn(M1, 10)
+    twin = till.entry(M1, "earn", 10, new=[["2026-11-03", None, 10]])
+    twin["uuid"] = first["uuid"]
+    twin["hash"] = entry_hash({k: twin[k] for k in HASHED_FIELDS})
+    with pytest.raises(Conflict) as err:
+        push(term, till.batch([first, twin]))
+    assert err.value.field == "entries[1].uuid"
+    assert db.Entry.select().count() == 0
