@@ -11,6 +11,14 @@ Where two tills spent the same points offline, headquarters keeps the debit (the
 honoured it), lets the member go into debt and writes an explicit ``overdraft`` entry in
 its own chain (terminal id ``HQ``); where two machines expired the same lot, it writes an
 ``expire_fix`` entry that gives the points back. Both are listed as ``Flag`` rows.
+
+Concurrency (PostgreSQL, where pushes of different terminals run in parallel): balances and
+lots are computed in memory and written back as values, so every row they come from is
+locked until the commit, always in the same order: the pushing terminal's row, the
+members' rows (``FOR UPDATE``, in uuid order), the ``HQ`` chain's row if an overdraft or
+expiry fix is written, coupon and gift stock rows, and last the change feed's lock (see
+``feed``). Lots are only changed by a transaction holding their member's lock. On SQLite
+``db.writing`` serialises writers.
 """
 
 from __future__ import annotations
