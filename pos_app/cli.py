@@ -182,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--hq", required=True, help="headquarters' address, e.g. https://hq.example.com")
     s.add_argument("--code", required=True, help="the one-time enrollment code")
     s = sub.add_parser("sync", help="one sync round with headquarters: push the outbox, pull changes")
-    s.add_argument("--batch-size", type=int, default=None, help="outbox rows per push (default 500)")
+    s.add_argument("--batch-size", type=int, default=None, help="outbox rows per push (default 1000)")
 
     s = sub.add_parser("scan-image", help="decode barcodes in image files with the camera's decoder (JSON)")
     s.add_argument("files", nargs="+", metavar="FILE")

@@ -49,7 +49,7 @@ from pos_app.sync import protocol, signing
 
 log = logging.getLogger("pos_app.hq.app")
 
-MAX_BODY = 4 * 1024 * 1024
+MAX_BODY = 32 * 1024 * 1024  # a full batch: 1,000 rows of at most ~21 KB (breakdown capped at 20,000)
 DEFAULT_DB = "sqlite:///hq.db"
 T = TypeVar("T")
 

@@ -35,7 +35,10 @@ from pos_app.storage.database import Database
 from pos_app.storage.ledger import Ledger, Stamp, iso
 from pos_app.storage.repo import Repo
 
-DEFAULT_BATCH = 500  # = sync.protocol.DEFAULT_BATCH
+DEFAULT_BATCH = 1000  # = sync.protocol.DEFAULT_BATCH
+#: a batch is cut at about this many bytes whatever its row count; headquarters accepts bodies up
+#: to pos_app.hq.app.MAX_BODY (32 MB), far above it: one row is at most ~21 KB
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 PUSHED_SETTINGS = ("member_qr.public_key",)  # = sync.protocol.PUSHED_SETTINGS
 CURSOR_KEY = "sync.cursor"
 MEMBER_STATUSES = ("active", "frozen")
@@ -91,9 +94,15 @@ def export_batch(database: Database, terminal_id: str, *, limit: int = DEFAULT_B
             batch_id = str(first[1])
         else:
             batch_id = uuid_mod.uuid4().hex
+            # at most ``limit`` rows and about MAX_BATCH_BYTES (always at least one row),
+            # so a batch of large baskets never exceeds what headquarters accepts
             last = database.execute(
-                "SELECT max(id) FROM (SELECT id FROM outbox WHERE acked_at IS NULL AND batch_id IS NULL"
-                " ORDER BY id LIMIT ?)", (limit,)).fetchone()[0]
+                "SELECT coalesce(max(CASE WHEN run <= ? THEN id END), min(id)) FROM ("
+                " SELECT o.id, sum(600 + length(CAST(coalesce(e.breakdown, '') AS BLOB))"
+                "  + length(CAST(o.payload AS BLOB))) OVER (ORDER BY o.id) AS run"
+                " FROM outbox o LEFT JOIN ledger_entry e ON e.id = o.entry_id"
+                " WHERE o.acked_at IS NULL AND o.batch_id IS NULL ORDER BY o.id LIMIT ?)",
+                (MAX_BATCH_BYTES, limit)).fetchone()[0]
             database.execute("UPDATE outbox SET batch_id = ? WHERE acked_at IS NULL AND batch_id IS NULL"
                              " AND id <= ?", (batch_id, last))
         rows = database.execute(

@@ -254,7 +254,9 @@ def test_changes_refuses_a_bad_cursor(hq: ThreadServer) -> None:
 
 def test_an_oversized_body_is_413(hq: ThreadServer) -> None:
     client, _store = enrolled(hq)
-    r = client.request("POST", "/v1/push", b"x" * (4 * 1024 * 1024 + 1), idempotency_key="batch-0001")
+    from pos_app.hq.app import MAX_BODY
+
+    r = client.request("POST", "/v1/push", b"x" * (MAX_BODY + 1), idempotency_key="batch-0001")
     assert r.status_code == 413 and r.json()["error"] == "too_large"
 
 

@@ -329,3 +329,29 @@ def test_an_entry_before_its_member_makes_a_placeholder(shop_a: Terminal, shop_b
                                                "name": gold.name}}])
     found = b.repo.member_by_phone(GOLD)
     assert found is not None and found.uuid == gold.uuid and found.balance == gold.balance
+
+
+def test_a_batch_is_cut_by_size_so_headquarters_always_accepts_it(tmp_path: Path) -> None:
+    """Large baskets: a batch stops at about MAX_BATCH_BYTES whatever its row count, far under HQ's
+    body limit (else a till would be stuck on a 413 for ever); nothing is skipped."""
+    from pos_app.hq.app import MAX_BODY
+
+    t = context.init_terminal(tmp_path / "big.db", store_id="S001", terminal_id="T01")
+    demo.seed_demo(t)
+    basket = [line(i, 100 + i) for i in range(1, 41)]
+    for _ in range(12):
+        sales.record_sale(t, lines=basket, member_ref=GOLD)
+    old = replica.MAX_BATCH_BYTES
+    replica.MAX_BATCH_BYTES = 40_000  # a few big entries' worth, to see the cut
+    try:
+        sizes, bodies = [], []
+        while (batch := replica.export_batch(t.database, t.terminal_id, limit=1000)) is not None:
+            body = json.dumps({"entries": batch.entries, "events": batch.events}, ensure_ascii=False).encode()
+            sizes.append(len(batch.outbox_ids))
+            bodies.append(len(body))
+            replica.mark_acked(t.database, batch.batch_id, 0, 0)
+    finally:
+        replica.MAX_BATCH_BYTES = old
+    assert len(sizes) >= 3 and max(bodies) < 40_000 + 25_000  # cut by size, far below the 1,000-row limit
+    assert sum(sizes) == t.database.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert replica.MAX_BATCH_BYTES * 2 < MAX_BODY
