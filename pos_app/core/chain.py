@@ -32,3 +32,17 @@ def entry_hash(fields: dict[str, Any]) -> str:
     """sha256 over the canonical JSON of the hashed fields (which include the previous hash)."""
     body = _CANONICAL.encode({k: fields[k] for k in _SORTED_HASHED_FIELDS})
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def link_problem(fields: dict[str, Any], stored_hash: str, expected_seq: int, prev_hash: str) -> str | None:
+    """What is wrong with one entry of a chain walked in sequence order, or None.
+
+    ``expected_seq`` and ``prev_hash`` come from the entry before (1 and ``GENESIS_HASH`` at the start).
+    """
+    if fields["seq"] != expected_seq:
+        return f"sequence gap: expected {expected_seq}, found {fields['seq']}"
+    if fields["prev_hash"] != prev_hash:
+        return "previous hash does not match"
+    if entry_hash(fields) != stored_hash:
+        return "entry hash does not match its content"
+    return None

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from peewee import Database
 
-from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
+from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, link_problem
 from pos_app.core.errors import InvalidInput
 from pos_app.hq import db
 
@@ -105,13 +105,9 @@ def _hash_chains(database: Database) -> dict[str, Any]:
                     fields[key] = int(fields[key])
                 if fields["program_version"] is not None:
                     fields["program_version"] = int(fields["program_version"])
-                if fields["seq"] != expected:
-                    problem(terminal_id=terminal, seq=fields["seq"],
-                            problem=f"sequence gap: expected {expected}, found {fields['seq']}")
-                elif fields["prev_hash"] != prev:
-                    problem(terminal_id=terminal, seq=fields["seq"], problem="previous hash does not match")
-                elif entry_hash(fields) != row[-1]:
-                    problem(terminal_id=terminal, seq=fields["seq"], problem="entry hash does not match its content")
+                bad = link_problem(fields, row[-1], expected, prev)
+                if bad:
+                    problem(terminal_id=terminal, seq=fields["seq"], problem=bad)
                 expected, prev = fields["seq"] + 1, row[-1]
         head = heads.get(terminal)
         if head is None:

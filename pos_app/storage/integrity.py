@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, link_problem
 from pos_app.storage.database import Database
-from pos_app.storage.ledger import GENESIS_HASH, HASHED_FIELDS, entry_hash
 
 LIMIT = 50  # problems listed per check; the count is always complete
 
@@ -93,13 +93,7 @@ def _hash_chains(database: Database) -> dict[str, Any]:
                 fields = dict(zip(HASHED_FIELDS, row[:-1], strict=True))
                 fields["backdated"] = bool(fields["backdated"])
                 stored = row[-1]
-                bad = None
-                if fields["seq"] != expected_seq:
-                    bad = f"sequence gap: expected {expected_seq}, found {fields['seq']}"
-                elif fields["prev_hash"] != prev:
-                    bad = "previous hash does not match"
-                elif entry_hash(fields) != stored:
-                    bad = "entry hash does not match its content"
+                bad = link_problem(fields, stored, expected_seq, prev)
                 if bad:
                     count += 1
                     if len(problems) < LIMIT:
