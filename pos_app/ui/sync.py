@@ -122,7 +122,8 @@ class SyncWorker(QObject):
             return True
         try:
             return pending_count(self.terminal.database) > 0
-        except Exception:
+        except Exception:  # a locked or closing database: try again at the next poll, but say so
+            log.warning("could not count the rows waiting to sync", exc_info=True)
             return False
 
     def _loop(self) -> None:
