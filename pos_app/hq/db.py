@@ -131,7 +131,7 @@ class Entry(Base):
     uuid = TextField(unique=True)
     terminal_id = TextField()
     seq = BigIntegerField()
-    store_id = TextField(index=True)
+    store_id = TextField()  # not indexed: reports scan by date (migration 2)
     member_uuid = TextField(index=True)
     kind = TextField()
     points = BigIntegerField()
@@ -183,9 +183,12 @@ class Lot(Base):
 
 
 class LotMove(Base):
+    """Lot movements as headquarters applied them; only ``verify`` reads them, in whole-table
+    joins, so they carry no index but the key (each one costs a push time, migration 2)."""
+
     id = AutoField()
-    entry_uuid = TextField(index=True)
-    lot_key = TextField(index=True)
+    entry_uuid = TextField()
+    lot_key = TextField()
     points = BigIntegerField()
 
 
@@ -302,9 +305,16 @@ def _create_all(db: Database) -> None:
     db.create_tables(MODELS, safe=True)
 
 
+def _drop_unused_indexes(db: Database) -> None:
+    """Indexes no query uses, written on every push (benchmarks/bench_sync_push.py)."""
+    for name in ("entry_store_id", "lot_move_entry_uuid", "lot_move_lot_key"):
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 #: numbered schema migrations; each runs once, in a transaction, on both backends
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial", _create_all),
+    (2, "drop_unused_indexes", _drop_unused_indexes),
 ]
 
 
@@ -334,6 +344,10 @@ def is_postgres(db: Database | None = None) -> bool:
     return isinstance(db or proxy.obj, PostgresqlDatabase)
 
 
+#: PostgreSQL connections a headquarters process keeps (uvicorn's thread pool has 40 threads)
+POOL_SIZE = 40
+
+
 def connect(url: str) -> Database:
     """Open the HQ database named by ``url`` (``sqlite:///file`` or ``postgresql://...``),
     migrate it and bind the models. A plain path means a SQLite file."""
@@ -347,8 +361,13 @@ def connect(url: str) -> Database:
                                                      ("busy_timeout", 10000), ("foreign_keys", 1)),
                                       check_same_thread=False)
     elif url.startswith(("postgresql://", "postgres://", "postgresql+", "postgresext://")):
+        # pooled: every request takes a connection and gives it back; a new PostgreSQL
+        # connection costs a process and cold catalog caches (a third of a push's time)
+        scheme, rest = url.split("://", 1)
+        if "+pool" not in scheme:
+            url = f"{scheme.split('+')[0]}+pool://{rest}"
         try:
-            db = url_connect(url)
+            db = url_connect(url, max_connections=POOL_SIZE, stale_timeout=300, timeout=30)
         except Exception as exc:  # a malformed URL
             raise InvalidInput("db", f"cannot use {url!r}: {exc}") from None
     else:
@@ -360,6 +379,15 @@ def connect(url: str) -> Database:
         raise DatabaseError("db", f"cannot open the headquarters database: {exc}") from None
     migrate(db)
     return db
+
+
+def close_pool(database: Database) -> None:
+    """Close every connection a pooled database keeps (and this thread's)."""
+    close_all = getattr(database, "close_all", None)
+    if close_all is not None:
+        close_all()
+    elif not database.is_closed():
+        database.close()
 
 
 _write_lock = threading.Lock()

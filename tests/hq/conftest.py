@@ -39,7 +39,7 @@ def hq_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
         try:
             yield database
         finally:
-            database.close()
+            db.close_pool(database)
     finally:
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
