@@ -308,7 +308,7 @@ def _create_all(db: Database) -> None:
 def _drop_unused_indexes(db: Database) -> None:
     """Indexes no query uses, written on every push (benchmarks/bench_sync_push.py)."""
     for name in ("entry_store_id", "lot_move_entry_uuid", "lot_move_lot_key"):
-        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')  # type: ignore[no-untyped-call]
 
 
 #: numbered schema migrations; each runs once, in a transaction, on both backends
