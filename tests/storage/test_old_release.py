@@ -1,0 +1,52 @@
+"""A database made by the previous release (tests/fixtures/pos-v3.db, schema 3) opens in this
+build: migrated after a backup, every entry and balance kept, and the till sells on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pos_app import cli
+from pos_app.storage.database import schema_version
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pos-v3.db"
+
+
+def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> dict[str, object]:
+    code = cli.main(["--db", str(db), "--json", *args])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return dict(json.loads(out))
+
+
+def test_the_previous_release_database_is_migrated_after_a_backup(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE, db)
+    with sqlite3.connect(FIXTURE) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert schema_version() > 3
+
+    report = run(capsys, db, "verify")  # the first open migrates
+    assert report["ok"] is True
+
+    backups = list(tmp_path.glob("pos.db.v3-*.bak"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 7
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 7
+
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 427
+    assert run(capsys, db, "member", "show", "13900139000")["balance"] == 50
+    sale = run(capsys, db, "sale", "--amount", "100.00", "--member", "13800138000", "--staff", "1001")
+    assert sale["receipt_no"] == "S001-T01-00000005" and sale["points_earned"] == 100
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 527
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v*.bak"))) == 1  # migrated once, not on every open
