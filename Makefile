@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
 
-.PHONY: run demo test lint unit bench clean translations screenshots
+.PHONY: run demo test lint unit bench clean translations screenshots package
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ unit: $(STAMP) $(QM)
 
 test: lint unit
 
-bench: $(STAMP)
+bench: $(STAMP) package
 	$(PY) benchmarks/run_all.py
 
 # Screenshots of every main screen in both languages, under Xvfb, into docs/screenshots
@@ -51,6 +51,23 @@ screenshots: $(STAMP) $(QM)
 	for lang in zh_CN en; do \
 		QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x1024x24" $(PY) scripts/screenshots.py --lang $$lang --out docs/screenshots || exit 1; \
 	done
+
+# The one-folder application for this machine's OS (dist/pos-app/: pos-app and pos-app-gui);
+# see packaging/ and docs/operations/installing.md
+PACKAGE_STAMP := $(VENV)/.packaging
+$(PACKAGE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet "pyinstaller>=6.10,<7"
+	touch $(PACKAGE_STAMP)
+
+FROZEN := dist/pos-app/pos-app
+FROZEN_INPUTS := $(shell find pos_app packaging db/migrations resources -type f -not -name '*.pyc') db/reference-program.toml
+
+package: $(FROZEN)
+	@du -sh dist/pos-app
+
+$(FROZEN): $(PACKAGE_STAMP) $(QM) $(FROZEN_INPUTS)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/pos-app.spec
+	touch $(FROZEN)
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
