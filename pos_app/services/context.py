@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from pos_app.core.errors import InvalidInput, NotFound, ProgramError
 from pos_app.core.program import Program, parse_program
+from pos_app.services.paths import app_paths
 from pos_app.storage.database import Database, open_database
 from pos_app.storage.ledger import Ledger, Stamp, iso
 from pos_app.storage.paths import reference_program_path
@@ -19,13 +19,9 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,15}$")
 
 
 def default_db() -> str:
-    """``$POS_APP_DB``, else ``pos.db`` in the user data directory."""
-    env = os.environ.get("POS_APP_DB")
-    if env:
-        return env
-    from platformdirs import user_data_dir
-
-    return str(Path(user_data_dir("pos-app", appauthor=False)) / "pos.db")
+    """``$POS_APP_DB``, else ``pos.db`` under ``$POS_APP_HOME`` or the user data directory
+    (``services.paths`` decides)."""
+    return str(app_paths().database)
 
 
 def system_now() -> dt.datetime:

@@ -61,14 +61,20 @@ def _check_file(path: Path) -> None:
 
 
 class Database:
-    """An open terminal database. ``transaction()`` is the one way to write."""
+    """An open terminal database. ``transaction()`` is the one way to write.
 
-    def __init__(self, path: Path, peewee_db: SqliteDatabase) -> None:
+    ``models=False``: a second database opened beside the terminal's (a backup being checked)
+    that never binds the peewee models, which are global: binding them to it from a worker
+    thread would send the window's model queries to the copy. Such a database is read through
+    plain SQL only (``execute``, ``reading``)."""
+
+    def __init__(self, path: Path, peewee_db: SqliteDatabase, *, models: bool = True) -> None:
         self.path = path
         self.db = peewee_db
+        self.models = models
 
     def bind(self) -> None:
-        if MODELS[0]._meta.database is not self.db:
+        if self.models and MODELS[0]._meta.database is not self.db:
             self.db.bind(MODELS, bind_refs=False, bind_backrefs=False)
 
     @contextlib.contextmanager
@@ -112,7 +118,8 @@ class Database:
         return target
 
 
-def open_database(path: str | Path, *, create: bool = False, migrate: bool = True) -> Database:
+def open_database(path: str | Path, *, create: bool = False, migrate: bool = True,
+                  models: bool = True) -> Database:
     """Open (or with ``create`` make) a terminal database and bring its schema up to date.
 
     Refuses, without writing anything: a missing file (unless ``create``), a file that is
@@ -148,7 +155,7 @@ def open_database(path: str | Path, *, create: bool = False, migrate: bool = Tru
         pdb.connect()
     except Exception as exc:  # peewee wraps sqlite3 errors in its own classes
         raise DatabaseError("db", f"cannot open {p}: {exc}") from None
-    database = Database(p, pdb)
+    database = Database(p, pdb, models=models)
     database.bind()
     if migrate:
         _migrate(database, target)
