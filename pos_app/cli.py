@@ -178,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("verify", help="check the ledger, projections and hash chains")
 
+    s = sub.add_parser("backup", help="a checked copy of the database, taken while the till works")
+    s.add_argument("--to", default=None, help="folder (default: the backups folder of the user data directory)")
+    s = sub.add_parser("restore", help="replace the database by a checked backup (the window must be closed)")
+    s.add_argument("file")
+    s.add_argument("--force", action="store_true", help="restore a backup of another store or terminal")
+
     s = sub.add_parser("enroll", help="enroll this terminal with headquarters (a one-time code from HQ)")
     s.add_argument("--hq", required=True, help="headquarters' address, e.g. https://hq.example.com")
     s.add_argument("--code", required=True, help="the one-time enrollment code")
@@ -278,6 +284,8 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     if args.command == "scan-image":
         return _scan_image(args, db_path)
+    if args.command == "restore":
+        return _restore(args, db_path, out)
     if args.command == "demo-seed" and not Path(db_path).exists():
         context.init_terminal(db_path, store_id="S001", terminal_id="T01").close()
     t = context.Terminal.open(db_path)
@@ -396,12 +404,30 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         return _printing(t, args, out)
     if cmd in ("enroll", "sync"):
         return _sync(t, args, out)
+    if cmd == "backup":
+        from pos_app.services import backup
+
+        b = backup.take_backup(t, args.to)
+        out.emit(b.to_dict(), f"backup written to {b.path} ({b.bytes} bytes, verify OK)")
+        return EXIT_OK
     if cmd == "verify":
         report = verify.verify(t)
         bad = [k for k, v in report["checks"].items() if not v["ok"]]
         out.emit(report, "verify: OK" if report["ok"] else "verify: DISCREPANCIES in " + ", ".join(bad))
         return EXIT_OK if report["ok"] else EXIT_DISCREPANCY
     raise InvalidInput("command", f"unknown command {cmd}")
+
+
+def _restore(args: argparse.Namespace, db_path: str, out: Output) -> int:
+    """Without opening the database as a terminal: it may be missing, unreadable or about to go."""
+    from pos_app.services import backup
+
+    r = backup.restore(db_path, args.file, force=args.force)
+    for w in r.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    out.emit(r.to_dict(), f"restored {r.restored_from} into {r.database} ({r.store_id}/{r.terminal_id}, verify OK)"
+             + (f"; the previous database is kept as {r.kept}" if r.kept else ""))
+    return EXIT_OK
 
 
 def _member_qr_offline(args: argparse.Namespace, out: Output) -> int:
