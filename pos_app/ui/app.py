@@ -12,8 +12,11 @@ from pathlib import Path
 
 from pos_app.core.errors import PosError
 from pos_app.services.context import Terminal
+from pos_app.services.paths import app_paths
 from pos_app.services.settings import load_settings, startup_language
+from pos_app.storage.instance_lock import hold_lock
 from pos_app.storage.paths import data_root
+from pos_app.ui.backup import AutoBackupWorker
 from pos_app.ui.camera import CameraBridge
 from pos_app.ui.errors import message
 from pos_app.ui.printing import PrinterWorker
@@ -77,10 +80,11 @@ class App:
     camera: CameraBridge | None = None  # started from the settings when a camera_device is set
     printer: PrinterWorker | None = None  # prints the queue off the UI thread; start() in main()
     sync: SyncWorker | None = None  # syncs with headquarters off the UI thread (enrolled tills); start() in main()
+    backup: AutoBackupWorker | None = None  # the daily automatic backup off the UI thread; start() in main()
 
     def stop_devices(self) -> None:
         """Stop the printer, scanner, camera and sync workers (each joins its thread promptly)."""
-        for device in (self.printer, self.scanner, self.camera, self.sync):
+        for device in (self.printer, self.scanner, self.camera, self.sync, self.backup):
             if device is not None:
                 device.stop()
 
@@ -134,6 +138,8 @@ class App:
             translate("App", "Scanner: %1").replace("%1", scanner),
             translate("App", "Camera: %1").replace("%1", camera),
         ]
+        if self.backup is not None and self.backup.last_error:
+            parts.append(translate("App", "Backup failed: %1").replace("%1", self.backup.last_error))
         return " · ".join(parts)
 
 
@@ -175,6 +181,10 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
         checkout.sale_completed.connect(app.sync.poke)
         app.sync.state_changed.connect(lambda _state: window.refresh_status())
         app.sync.synced.connect(lambda _report: window.refresh_status())
+    # automatic backup: daily, checked hourly, off the UI thread; a failure shows in the status bar
+    app.backup = AutoBackupWorker(terminal, app_paths(), app.pool, parent=window)
+    app.backup.failed.connect(lambda _text: window.refresh_status())
+    app.backup.finished.connect(lambda _result: window.refresh_status())
     # scanners: a keyboard-wedge burst or a serial scan goes to the screen that is showing
     # (ScanRouter); nothing listens until app.scanner.start() (main() does; tests choose)
     app.scanner = ScannerInput(load_settings(terminal), active=lambda: scans_allowed(app))
@@ -202,18 +212,17 @@ def setup_logging(log_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from platformdirs import user_log_dir
-
     from pos_app.services.context import default_db
 
     parser = argparse.ArgumentParser(prog="pos-app-gui", description="积分收银台 cashier window")
     parser.add_argument("--db", default=None)
     parser.add_argument("--lang", choices=LANGUAGES, default=None, help="default: the language saved in Settings")
     args = parser.parse_args(argv)
-    setup_logging(Path(user_log_dir("pos-app", appauthor=False)))
+    setup_logging(app_paths().log_dir)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
     try:
+        instance = hold_lock(args.db or default_db())  # one window per database, held until exit
         terminal = Terminal.open(args.db or default_db())
     except PosError as exc:  # no traceback for a cashier: a sentence, the details in the log
         install_translator(qapp, args.lang or "zh_CN")
@@ -233,9 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     app.printer.start()
     if app.sync is not None:
         app.sync.start()
+    assert app.backup is not None
+    app.backup.start()
     code = qapp.exec()
     app.stop_devices()
     terminal.close()
+    instance.release()
     return int(code)
 
 

@@ -131,6 +131,9 @@ def message(exc: BaseException) -> str:
         return translate("Errors", "Wrong PIN.")
     if code == "permission_denied":
         return translate("Errors", "Only a store manager may do this.")
+    if code == "conflict" and field == "db" and p.get("reason") == "in_use":
+        return translate("Errors", "The cashier window is already open on this database (or a restore is "
+                                   "running). Use the window that is open, or close it first.")
     if code == "conflict" and field == "phone":
         return translate("Errors", "This phone number is already a member.")
     if code == "conflict":

@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 import pos_app
 from pos_app.core.errors import PosError
 from pos_app.services import settings
+from pos_app.services.backup import last_auto_backup
+from pos_app.services.paths import app_paths
 from pos_app.services.settings import TerminalSettings
 from pos_app.ui.errors import message
 from pos_app.ui.qt import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QEvent,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -302,6 +305,17 @@ class SettingsPage(QWidget):
         self.database_label.setWordWrap(True)
         self.database_label.setTextInteractionFlags(_SELECTABLE)
         form.addRow(self.tr("Database"), self.database_label)
+        # where the till's files are (services.paths); settings and the print queue are in the database
+        self.paths = app_paths()
+        self.backup_dir_label, self.log_dir_label, self.last_backup_label = (
+            QLabel(str(self.paths.backup_dir), box), QLabel(str(self.paths.log_dir), box), QLabel(box))
+        for name, label, value_label in (("backup_dir", self.tr("Backups folder"), self.backup_dir_label),
+                                         ("log_dir", self.tr("Logs folder"), self.log_dir_label),
+                                         ("last_backup", self.tr("Last automatic backup"), self.last_backup_label)):
+            value_label.setObjectName(name)
+            value_label.setWordWrap(True)
+            value_label.setTextInteractionFlags(_SELECTABLE)
+            form.addRow(label, value_label)
         self.program_label = QLabel(box)
         self.program_label.setObjectName("program_label")
         self.program_label.setWordWrap(True)
@@ -421,6 +435,16 @@ class SettingsPage(QWidget):
         self.scanner_serial.setEnabled(serial)
         self.scanner_baud.setEnabled(serial)
 
+    def _show_last_backup(self) -> None:
+        t = self.app.terminal
+        last = last_auto_backup(self.paths, t.store_id, t.terminal_id)
+        self.last_backup_label.setText(last.strftime("%Y-%m-%d %H:%M") if last else self.tr("none yet"))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self._show_last_backup()  # the automatic backup may have run since
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc as a key event, not a shortcut: an open dialog (the scan test) keeps its own Esc
         if event.key() == Qt.Key.Key_Escape:
@@ -447,6 +471,7 @@ class SettingsPage(QWidget):
     # -- view-model signals -------------------------------------------------------------------------
     def _on_loaded(self) -> None:
         self._show(self.vm.settings)
+        self._show_last_backup()
         try:
             p = self.app.terminal.program
             self.program_label.setText(self.tr("%1, version %2 (%3)").replace("%1", p.program_id)
