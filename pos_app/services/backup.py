@@ -249,7 +249,7 @@ def _check_candidate(file: Path) -> None:
 
 def _version(path: Path) -> int:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
         try:
             version = int(con.execute("PRAGMA user_version").fetchone()[0])
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -264,7 +264,7 @@ def _version(path: Path) -> int:
 
 def _identity(db: Path) -> tuple[str | None, str | None]:
     """The current database's store and terminal, read without changing it."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    con = sqlite3.connect(db.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
     try:
         rows = dict(con.execute(
             "SELECT key, value FROM setting WHERE key IN ('store_id', 'terminal_id')").fetchall())
