@@ -116,12 +116,3 @@ def hold_lock(db_path: str | Path, purpose: str = "cashier window") -> InstanceL
     except OSError:
         pass
     return InstanceLock(path, handle)
-
-
-def is_locked(db_path: str | Path) -> bool:
-    """Whether some process holds the database's lock now (taken and let go at once)."""
-    try:
-        hold_lock(db_path, "check").release()
-    except Conflict:
-        return True
-    return False
