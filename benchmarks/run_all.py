@@ -10,6 +10,7 @@ from collections.abc import Callable
 import bench_camera_ui
 import bench_decoders
 import bench_expiry
+import bench_frozen
 import bench_lookup
 import bench_sale
 import bench_sync_push
@@ -24,6 +25,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("camera decoders on the photo corpus", bench_decoders.run),
     ("camera worker and the UI thread (figure 9)", bench_camera_ui.run),
     ("push to headquarters: 1 and 20 terminals, SQLite and PostgreSQL (figure 10)", bench_sync_push.run),
+    ("one-folder build: size and start (figure 11)", bench_frozen.run),
 ]
 
 

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pos_app
 from pos_app.core.errors import PosError
 from pos_app.services.context import Terminal
 from pos_app.services.paths import app_paths
@@ -24,6 +25,7 @@ from pos_app.ui.printing import state_text as printer_state_text
 from pos_app.ui.qt import (
     QApplication,
     QCoreApplication,
+    QIcon,
     QLibraryInfo,
     QLocale,
     QMessageBox,
@@ -36,6 +38,7 @@ from pos_app.ui.sync import state_text as sync_state_text
 from pos_app.ui.sync import worker_for as sync_worker_for
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
+from pos_app.ui.widgets.first_start import FirstStartDialog
 from pos_app.ui.workers import SyncPool
 
 LANGUAGES = ("zh_CN", "en")
@@ -219,23 +222,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=LANGUAGES, default=None, help="default: the language saved in Settings")
     args = parser.parse_args(argv)
     setup_logging(app_paths().log_dir)
+    log.info("pos-app %s starting (%s)", pos_app.__version__, "frozen" if getattr(sys, "frozen", False) else "source")
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
+    qapp.setWindowIcon(QIcon(str(data_root() / "resources" / "icons" / "pos-app.png")))
+    style = data_root() / "resources" / "style.qss"
+    if style.exists():
+        qapp.setStyleSheet(style.read_text(encoding="utf-8"))
+    db_path = Path(args.db or default_db())
+    installed: str | None = None  # the language of the translator installed so far
     try:
-        instance = hold_lock(args.db or default_db())  # one window per database, held until exit
-        terminal = Terminal.open(args.db or default_db())
+        instance = hold_lock(db_path)  # one window per database, held until exit; restore refuses meanwhile
+        if db_path.exists():
+            terminal = Terminal.open(db_path)
+        else:  # a fresh install: the first manager sets the till up
+            installed = args.lang or "zh_CN"
+            install_translator(qapp, installed)
+            log.info("first start: no database at %s", db_path)
+            first = FirstStartDialog(db_path)
+            if first.exec() != FirstStartDialog.DialogCode.Accepted or first.terminal is None:
+                log.info("first start cancelled")
+                return 0
+            terminal = first.terminal
+            log.info("first start: terminal %s/%s created at %s", terminal.store_id, terminal.terminal_id, db_path)
     except PosError as exc:  # no traceback for a cashier: a sentence, the details in the log
-        install_translator(qapp, args.lang or "zh_CN")
+        if installed is None:
+            install_translator(qapp, args.lang or "zh_CN")
         log.error("cannot open the terminal database: %s", exc)
         QMessageBox.critical(None, translate("App", "Loyalty checkout"), message(exc))
         return 2
     language = args.lang or startup_language(terminal)
-    install_translator(qapp, language)
-    style = data_root() / "resources" / "style.qss"
-    if style.exists():
-        qapp.setStyleSheet(style.read_text(encoding="utf-8"))
+    if language != installed:
+        install_translator(qapp, language)
     app = build(terminal, language=language)
     app.window.show()  # type: ignore[attr-defined]
+    log.info("cashier window shown: login screen for %s/%s (%s)", terminal.store_id, terminal.terminal_id, db_path)
     assert app.scanner is not None
     app.scanner.start()
     assert app.printer is not None

@@ -209,6 +209,10 @@
         <translation>Sync: %1 waiting, last %2</translation>
     </message>
     <message>
+        <source>Backup failed: %1</source>
+        <translation>Backup failed: %1</translation>
+    </message>
+    <message>
         <source>Loyalty checkout</source>
         <translation>Loyalty checkout</translation>
     </message>
@@ -740,6 +744,10 @@
         <translation>Only a store manager may do this.</translation>
     </message>
     <message>
+        <source>The cashier window is already open on this database (or a restore is running). Use the window that is open, or close it first.</source>
+        <translation>The cashier window is already open on this database (or a restore is running). Use the window that is open, or close it first.</translation>
+    </message>
+    <message>
         <source>This phone number is already a member.</source>
         <translation>This phone number is already a member.</translation>
     </message>
@@ -758,6 +766,93 @@
     <message>
         <source>The database cannot be used: %1</source>
         <translation>The database cannot be used: %1</translation>
+    </message>
+</context>
+<context>
+    <name>FirstStartDialog</name>
+    <message>
+        <source>First start</source>
+        <translation>First start</translation>
+    </message>
+    <message>
+        <source>This till has no data yet. Enter the store and terminal numbers headquarters gave you and the first manager's account. The reference loyalty program is loaded; managers add cashiers afterwards.</source>
+        <translation>This till has no data yet. Enter the store and terminal numbers headquarters gave you and the first manager's account. The reference loyalty program is loaded; managers add cashiers afterwards.</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>Data folder: %1</translation>
+    </message>
+    <message>
+        <source>Store number</source>
+        <translation>Store number</translation>
+    </message>
+    <message>
+        <source>e.g. S001</source>
+        <translation>e.g. S001</translation>
+    </message>
+    <message>
+        <source>Terminal number</source>
+        <translation>Terminal number</translation>
+    </message>
+    <message>
+        <source>e.g. T01</source>
+        <translation>e.g. T01</translation>
+    </message>
+    <message>
+        <source>Manager number</source>
+        <translation>Manager number</translation>
+    </message>
+    <message>
+        <source>3 to 8 digits, e.g. 9001</source>
+        <translation>3 to 8 digits, e.g. 9001</translation>
+    </message>
+    <message>
+        <source>Manager name</source>
+        <translation>Manager name</translation>
+    </message>
+    <message>
+        <source>Manager PIN</source>
+        <translation>Manager PIN</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4 to 8 digits</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
+        <source>Quit (Esc)</source>
+        <translation>Quit (Esc)</translation>
+    </message>
+    <message>
+        <source>Start (Enter)</source>
+        <translation>Start (Enter)</translation>
+    </message>
+    <message>
+        <source>The store number is 1 to 16 letters, digits, - or _.</source>
+        <translation>The store number is 1 to 16 letters, digits, - or _.</translation>
+    </message>
+    <message>
+        <source>The terminal number is 1 to 16 letters, digits, - or _.</source>
+        <translation>The terminal number is 1 to 16 letters, digits, - or _.</translation>
+    </message>
+    <message>
+        <source>The manager number is 3 to 8 digits.</source>
+        <translation>The manager number is 3 to 8 digits.</translation>
+    </message>
+    <message>
+        <source>The PIN is 4 to 8 digits.</source>
+        <translation>The PIN is 4 to 8 digits.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ.</source>
+        <translation>The two PINs differ.</translation>
+    </message>
+    <message>
+        <source>Fill in every field.</source>
+        <translation>Fill in every field.</translation>
     </message>
 </context>
 <context>
@@ -2057,6 +2152,18 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Database</translation>
     </message>
     <message>
+        <source>Backups folder</source>
+        <translation>Backups folder</translation>
+    </message>
+    <message>
+        <source>Logs folder</source>
+        <translation>Logs folder</translation>
+    </message>
+    <message>
+        <source>Last automatic backup</source>
+        <translation>Last automatic backup</translation>
+    </message>
+    <message>
         <source>Loyalty program</source>
         <translation>Loyalty program</translation>
     </message>
@@ -2079,6 +2186,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Camera %1 reads member QR codes, member cards and product barcodes at checkout; its picture is shown beside the member.</source>
         <translation>Camera %1 reads member QR codes, member cards and product barcodes at checkout; its picture is shown beside the member.</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>none yet</translation>
     </message>
     <message>
         <source>The devices use the new settings now.</source>

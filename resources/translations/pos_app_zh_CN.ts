@@ -209,6 +209,10 @@
         <translation>同步：%1 条待上传，上次同步：%2</translation>
     </message>
     <message>
+        <source>Backup failed: %1</source>
+        <translation>备份失败：%1</translation>
+    </message>
+    <message>
         <source>Loyalty checkout</source>
         <translation>积分收银台</translation>
     </message>
@@ -740,6 +744,10 @@
         <translation>仅店长可执行此操作。</translation>
     </message>
     <message>
+        <source>The cashier window is already open on this database (or a restore is running). Use the window that is open, or close it first.</source>
+        <translation>收银窗口已在此数据库上打开（或正在恢复备份）。请使用已打开的窗口，或先将其关闭。</translation>
+    </message>
+    <message>
         <source>This phone number is already a member.</source>
         <translation>该手机号已是会员。</translation>
     </message>
@@ -758,6 +766,93 @@
     <message>
         <source>The database cannot be used: %1</source>
         <translation>数据库无法使用：%1</translation>
+    </message>
+</context>
+<context>
+    <name>FirstStartDialog</name>
+    <message>
+        <source>First start</source>
+        <translation>首次启动</translation>
+    </message>
+    <message>
+        <source>This till has no data yet. Enter the store and terminal numbers headquarters gave you and the first manager's account. The reference loyalty program is loaded; managers add cashiers afterwards.</source>
+        <translation>这台收银机还没有数据。请输入总部分配的门店编号和终端编号，以及第一位店长的账号。系统会载入示例积分方案；收银员由店长随后添加。</translation>
+    </message>
+    <message>
+        <source>Data folder: %1</source>
+        <translation>数据文件夹：%1</translation>
+    </message>
+    <message>
+        <source>Store number</source>
+        <translation>门店编号</translation>
+    </message>
+    <message>
+        <source>e.g. S001</source>
+        <translation>例如 S001</translation>
+    </message>
+    <message>
+        <source>Terminal number</source>
+        <translation>终端编号</translation>
+    </message>
+    <message>
+        <source>e.g. T01</source>
+        <translation>例如 T01</translation>
+    </message>
+    <message>
+        <source>Manager number</source>
+        <translation>店长工号</translation>
+    </message>
+    <message>
+        <source>3 to 8 digits, e.g. 9001</source>
+        <translation>3 到 8 位数字，例如 9001</translation>
+    </message>
+    <message>
+        <source>Manager name</source>
+        <translation>店长姓名</translation>
+    </message>
+    <message>
+        <source>Manager PIN</source>
+        <translation>店长密码</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4 到 8 位数字</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Quit (Esc)</source>
+        <translation>退出 (Esc)</translation>
+    </message>
+    <message>
+        <source>Start (Enter)</source>
+        <translation>开始 (Enter)</translation>
+    </message>
+    <message>
+        <source>The store number is 1 to 16 letters, digits, - or _.</source>
+        <translation>门店编号为 1 到 16 个字母、数字、- 或 _。</translation>
+    </message>
+    <message>
+        <source>The terminal number is 1 to 16 letters, digits, - or _.</source>
+        <translation>终端编号为 1 到 16 个字母、数字、- 或 _。</translation>
+    </message>
+    <message>
+        <source>The manager number is 3 to 8 digits.</source>
+        <translation>店长工号为 3 到 8 位数字。</translation>
+    </message>
+    <message>
+        <source>The PIN is 4 to 8 digits.</source>
+        <translation>密码为 4 到 8 位数字。</translation>
+    </message>
+    <message>
+        <source>The two PINs differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>Fill in every field.</source>
+        <translation>请填写所有栏目。</translation>
     </message>
 </context>
 <context>
@@ -2057,6 +2152,18 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>数据库</translation>
     </message>
     <message>
+        <source>Backups folder</source>
+        <translation>备份文件夹</translation>
+    </message>
+    <message>
+        <source>Logs folder</source>
+        <translation>日志文件夹</translation>
+    </message>
+    <message>
+        <source>Last automatic backup</source>
+        <translation>上次自动备份</translation>
+    </message>
+    <message>
         <source>Loyalty program</source>
         <translation>积分方案</translation>
     </message>
@@ -2079,6 +2186,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Camera %1 reads member QR codes, member cards and product barcodes at checkout; its picture is shown beside the member.</source>
         <translation>摄像头 %1 在收银时读取会员码、会员卡和商品条码；画面显示在会员信息旁。</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>尚无</translation>
     </message>
     <message>
         <source>The devices use the new settings now.</source>
