@@ -71,12 +71,17 @@ class Terminal:
         return f"{self.store_id}-{self.terminal_id}"
 
 
-def init_terminal(path: str | Path, *, store_id: str, terminal_id: str,
-                  clock: Callable[[], dt.datetime] = system_now) -> Terminal:
-    """Create (or reopen) a terminal database for a store and terminal identity."""
+def check_identity(store_id: str, terminal_id: str) -> None:
+    """A store and terminal number: 1 to 16 letters, digits, - or _ (``InvalidInput`` names which)."""
     for name, value in (("store", store_id), ("terminal", terminal_id)):
         if not isinstance(value, str) or not _ID_RE.match(value):
             raise InvalidInput(name, f"1 to 16 letters, digits, - or _: {value!r}")
+
+
+def init_terminal(path: str | Path, *, store_id: str, terminal_id: str,
+                  clock: Callable[[], dt.datetime] = system_now) -> Terminal:
+    """Create (or reopen) a terminal database for a store and terminal identity."""
+    check_identity(store_id, terminal_id)
     database = open_database(path, create=True)
     repo = Repo(database)
     existing = (repo.setting("store_id"), repo.setting("terminal_id"))

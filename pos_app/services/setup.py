@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from pathlib import Path
 
 from pos_app.core.errors import InvalidInput
-from pos_app.core.members import validate_name
 from pos_app.services import staff
-from pos_app.services.context import _ID_RE, Terminal, init_terminal, load_program
+from pos_app.services.context import Terminal, check_identity, init_terminal, load_program
 from pos_app.storage.paths import reference_program_path
 
 
 def check_first_start(*, store_id: str, terminal_id: str, manager_code: str, manager_name: str,
                       pin: str, pin_again: str) -> None:
     """Every field checked before anything is written; raises ``InvalidInput`` naming the field."""
-    for name, value in (("store", store_id), ("terminal", terminal_id)):
-        if not isinstance(value, str) or not _ID_RE.match(value):
-            raise InvalidInput(name, "1 to 16 letters, digits, - or _ are required")
-    if not isinstance(manager_code, str) or not re.fullmatch(r"\d{3,8}", manager_code):
-        raise InvalidInput("code", "a staff number is 3 to 8 digits")
-    validate_name(manager_name)
-    staff._check_pin(pin)
+    check_identity(store_id, terminal_id)
+    staff.check_new_staff(code=manager_code, name=manager_name, role="manager", pin=pin)
     if pin != pin_again:
         raise InvalidInput("pin_again", "the two PINs differ")
 

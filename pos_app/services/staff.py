@@ -38,14 +38,20 @@ def _check_pin(pin: str, field: str = "pin") -> str:
     return pin
 
 
-def create_staff(t: Terminal, *, code: str, name: str, role: str, pin: str,
-                 by: str | None = None) -> StaffMember:
+def check_new_staff(*, code: str, name: str, role: str, pin: str) -> str:
+    """A new account's fields (``InvalidInput`` names the first wrong one); returns the name tidied."""
     if not isinstance(code, str) or not re.fullmatch(r"\d{3,8}", code):
         raise InvalidInput("code", "a staff number is 3 to 8 digits")
     name = validate_name(name)
     if role not in ROLES:
         raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
     _check_pin(pin)
+    return name
+
+
+def create_staff(t: Terminal, *, code: str, name: str, role: str, pin: str,
+                 by: str | None = None) -> StaffMember:
+    name = check_new_staff(code=code, name=name, role=role, pin=pin)
     stamp = t.stamp(staff_code=by)
     with t.database.transaction():
         if t.repo.staff_by_code(code) is not None:
