@@ -32,6 +32,19 @@ class FakeClock:
         self.now += dt.timedelta(**kwargs)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _app_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Logs and automatic backups of every window and CLI the tests start go to a temporary
+    folder, never to the user's own (tests that need another set ``POS_APP_HOME`` themselves)."""
+    before = os.environ.get("POS_APP_HOME")
+    os.environ["POS_APP_HOME"] = str(tmp_path_factory.mktemp("pos-app-home"))
+    yield
+    if before is None:
+        os.environ.pop("POS_APP_HOME", None)
+    else:
+        os.environ["POS_APP_HOME"] = before
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(dt.datetime(2026, 11, 3, 10, 0))

@@ -13,6 +13,14 @@ scanners read on a thread, and the router that sends a scan to the screen that i
   signal and one ``state`` ("keyboard", "connected", "disconnected", "stopped").
 - ``ScanRouter``: where a scan goes (see ``ScanRouter.route``).
 
+Key times: by default the time the window system stamped on each key (X server time on
+Linux), not the time the filter sees it. When the UI thread is busy (a sale being committed,
+a screen being built) keys wait in the queue and arrive together; their stamps still tell a
+person's keys from a scanner's. Keys without a stamp (synthesised ones) fall back to the
+monotonic clock, and a change of time base or a stamp going backwards counts as a pause. The
+hold timer that ends a burst checks whether it fired late (the thread was stalled): then it
+waits a moment more, so keys queued behind the stall join their burst instead of splitting it.
+
 Input methods: a Chinese IME takes key presses for its composition before the application
 sees them, so the fields a scanner types into (member, product code, coupon, amount, points)
 have the input method switched off (``disable_input_method``). When keys do arrive while a
@@ -40,6 +48,9 @@ if TYPE_CHECKING:
     from pos_app.ui.app import App
 
 log = logging.getLogger(__name__)
+
+STALL_MS = 40  # a hold timer firing this late means the UI thread was stalled
+STALL_RECHECK_MS = 25  # then wait this much more for keys queued behind the stall
 
 _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
                   Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock}
@@ -76,16 +87,21 @@ class _Key:
 class KeyboardWedge(QObject):
     """Application-wide event filter for keyboard-wedge scanners.
 
-    Signals: ``scanned(str)``. ``clock`` returns milliseconds (tests inject one);
-    ``active()`` False lets every key through untouched (logged out, a modal dialog open).
+    Signals: ``scanned(str)``. ``clock`` returns milliseconds (tests inject one); None (the
+    default) takes each key's window-system time stamp. ``active()`` False lets every key
+    through untouched (logged out, a modal dialog open).
     """
 
     scanned = Signal(str)
 
-    def __init__(self, config: WedgeConfig | None = None, *, clock: Callable[[], float] = monotonic_ms,
+    def __init__(self, config: WedgeConfig | None = None, *, clock: Callable[[], float] | None = None,
                  active: Callable[[], bool] = lambda: True, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.clock = clock
+        self._base = ""  # the time base of the last key: "stamp" or "clock"
+        self._last_at = 0.0
+        self._armed_at = 0.0  # monotonic ms when the hold timer was started
+        self._rechecked = False
         self.active = active
         self._decoder: WedgeDecoder[_Key] = WedgeDecoder(config or WedgeConfig())
         self._timer = QTimer(self)
@@ -105,7 +121,8 @@ class KeyboardWedge(QObject):
     def set_config(self, config: WedgeConfig) -> None:
         self._deliver(self._decoder.expire())
         self._decoder = WedgeDecoder(config)
-        self._timer.setInterval(int(config.max_gap_ms) + 15)  # a little past the gap: the next key wins
+        self._hold_ms = int(config.max_gap_ms) + 15  # a little past the gap: the next key wins
+        self._timer.setInterval(self._hold_ms)
 
     def install(self, app: QApplication | None = None) -> None:
         target = app or QApplication.instance()
@@ -145,7 +162,8 @@ class KeyboardWedge(QObject):
         copy = _Key(event.key(), event.modifiers(), event.text(), obj)
         may_pass = (key_kind == "char" and isinstance(obj, QLineEdit) and not obj.isReadOnly()
                     and self._composing is not obj)
-        step = self._decoder.feed(copy, kind=key_kind, text=text, at=self.clock(), may_pass=may_pass)
+        at = self._key_time(event)
+        step = self._decoder.feed(copy, kind=key_kind, text=text, at=at, may_pass=may_pass)
         self._deliver(step.replay)
         if step.undo_first:
             self._restore()
@@ -153,12 +171,29 @@ class KeyboardWedge(QObject):
             assert isinstance(obj, QLineEdit)
             self._snapshot = (obj, obj.text(), obj.cursorPosition(), obj.selectionStart(), len(obj.selectedText()))
         if self._decoder.holding:
-            self._timer.start()
+            self._armed_at = monotonic_ms()
+            self._rechecked = False
+            self._timer.start(self._hold_ms)
         else:
             self._timer.stop()
         if step.scan is not None:
             self.scanned.emit(step.scan)
         return step.current != "pass"
+
+    def _key_time(self, event: QKeyEvent) -> float:
+        """When the key was pressed, in ms: the injected clock, else the event's stamp, else now.
+        Held keys are let go first when the time base changed or the stamp went backwards (a
+        wrapped X server clock): their times cannot be compared with this key's."""
+        if self.clock is not None:
+            return self.clock()
+        stamp = event.timestamp()
+        base, at = ("stamp", float(stamp)) if stamp else ("clock", monotonic_ms())
+        if self._base and (base != self._base or at < self._last_at):
+            self._timer.stop()
+            self._deliver(self._decoder.expire())
+            self._decoder = WedgeDecoder(self._decoder.config)  # no memory of the old time base
+        self._base, self._last_at = base, at
+        return at
 
     @staticmethod
     def _classify(event: QKeyEvent) -> tuple[KeyKind, str]:
@@ -210,6 +245,14 @@ class KeyboardWedge(QObject):
             pass
 
     def _on_timeout(self) -> None:
+        late = monotonic_ms() - self._armed_at - self._hold_ms
+        if late > STALL_MS and not self._rechecked:
+            # the UI thread was stalled: keys typed meanwhile may still be queued, with stamps
+            # inside the burst; let them in before deciding the burst has ended
+            self._rechecked = True
+            self._armed_at = monotonic_ms()
+            self._timer.start(STALL_RECHECK_MS)
+            return
         self._deliver(self._decoder.expire())
 
 
@@ -257,7 +300,7 @@ class ScannerInput(QObject):
     state_changed = Signal(str)
 
     def __init__(self, settings: TerminalSettings, *, active: Callable[[], bool] = lambda: True,
-                 clock: Callable[[], float] = monotonic_ms, serial_factory: Callable[..., Any] = SerialScanner,
+                 clock: Callable[[], float] | None = None, serial_factory: Callable[..., Any] = SerialScanner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -344,6 +387,7 @@ class ScanRouter(QObject):
     def route(self, text: str) -> None:
         page = self.current_page()
         kind = scans.read_scan(self.app.terminal, text).kind
+        log.info("scan read: %s, %d characters, on the %s screen", kind, len(text), page or "login")
         if page == "members" and kind in self.MEMBER_KINDS:
             self._open_member(text)
         elif page == "gifts" and kind in (*self.MEMBER_KINDS, "gift"):

@@ -60,7 +60,8 @@ def test_scanner_bursts_and_human_typing_through_a_real_x_server(tmp_path: Path,
     t = context.init_terminal(db, store_id="S001", terminal_id="T01")
     demo.seed_demo(t)
     t.close()
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    home = tmp_path / "home"  # the window's log (read below) and its automatic backup
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "POS_APP_HOME": str(home)}
     app = subprocess.Popen([sys.executable, "-m", "pos_app.ui.app", "--db", str(db), "--lang", "en"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
@@ -71,6 +72,12 @@ def test_scanner_bursts_and_human_typing_through_a_real_x_server(tmp_path: Path,
         with sqlite3.connect(db) as c:
             return c.execute(sql).fetchall()
 
+    def log_lines(needle: str) -> list[str]:
+        log = home / "logs" / "pos-app.log"
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        return [line for line in text.splitlines() if needle in line]
+
+    out = ""
     try:
         window = str(wait_for("the window", lambda: xdo("search", "--name", "S001").split()[-1:])[0])  # type: ignore[index]
         xdo("windowfocus", "--sync", window)
@@ -89,14 +96,19 @@ def test_scanner_bursts_and_human_typing_through_a_real_x_server(tmp_path: Path,
         # identified, no product, no sale); with it, each scan is routed whole.
         xdo("type", "--delay", "4", make_card_number(1))
         xdo("key", "--delay", "4", "Return")
-        time.sleep(0.5)
+        wait_for("the card scan", lambda: log_lines("scan read: member_card, 13 characters, on the checkout"))
         xdo("type", "--delay", "4", "6901234567892")  # whole-wheat bread, 8.50
         xdo("key", "--delay", "4", "Return")
-        time.sleep(0.5)
+        wait_for("the product scan", lambda: log_lines("scan read: product, 13 characters, on the checkout"))
         xdo("key", "F12")
         sale = wait_for("the sale", lambda: rows("SELECT member_id, total_fen FROM sale"))
         assert sale == [(1, 850)]  # the scanned member, the scanned product, nothing else
         assert rows("SELECT kind, status FROM print_job") == [("receipt", "queued")]
+        assert not log_lines("checkout notice shown")  # no error was shown to the cashier
+    except AssertionError as exc:  # what the window did, for whoever reads a failure
+        log = home / "logs" / "pos-app.log"
+        raise AssertionError(f"{exc}\n--- the window's log ---\n"
+                             + (log.read_text(errors="replace") if log.exists() else "(none)")) from None
     finally:
         app.terminate()
         out = app.communicate(timeout=15)[0].decode(errors="replace")

@@ -5,6 +5,7 @@ scan goes to the screen that is showing. Key times come from an injected clock (
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from PySide6.QtGui import QInputMethodEvent
 from pos_app.core.members import make_card_number
 from pos_app.services.settings import load_settings
 from pos_app.ui.app import App
-from pos_app.ui.qt import QApplication, QLineEdit, Qt, QWidget
+from pos_app.ui.qt import QApplication, QEvent, QKeyEvent, QLineEdit, Qt, QWidget
 from tests.ui.test_checkout_flow import login
 
 GOLD_CARD = make_card_number(1)  # 张伟, gold
@@ -150,6 +151,54 @@ def test_a_short_fast_burst_is_typing_and_enter_reaches_the_field(qtbot: Any, ti
     with qtbot.waitSignal(p.points_input.returnPressed, timeout=1000):
         scan(qtbot, target, ms, "100")  # shorter than the minimum length: typed
     assert p.points_input.text() in ("100", "")  # the view-model took it (or refused it) as typed input
+
+
+def press(target: QWidget, key: str | Qt.Key, stamp: int) -> None:
+    """One key press as the window system delivers it: with its time stamp (ms)."""
+    code, text = (Qt.Key(ord(key.upper())), key) if isinstance(key, str) else (key, "\r")
+    event = QKeyEvent(QEvent.Type.KeyPress, code, Qt.KeyboardModifier.NoModifier, text)
+    event.setTimestamp(stamp)
+    QApplication.sendEvent(target, event)
+
+
+def stamped(target: QWidget, text: str, start: int, gap: int) -> int:
+    for i, ch in enumerate(text):
+        press(target, ch, start + i * gap)
+    return start + len(text) * gap
+
+
+def test_key_stamps_tell_typing_from_a_scan_when_keys_arrive_together(qtbot: Any, till: App) -> None:
+    """The UI thread was busy: a person's "1" and, 300 ms later, a scan reach the filter in
+    the same instant. Their stamps still say which is which (the filter's own clock would
+    make the "1" the scan's first character)."""
+    till.scanner.wedge.clock = None  # type: ignore[union-attr]  # the events' stamps
+    field = page(till).member_input
+    target = focus(qtbot, field, till)
+    press(target, "1", 5_000)
+    end = stamped(target, GOLD_CARD, 5_300, SCANNER_GAP)
+    press(target, Qt.Key.Key_Return, end)
+    assert till.checkout.member is not None and till.checkout.member.member.card_no == GOLD_CARD
+    assert field.text() == "1"  # the person's key stays where it was typed
+
+
+def test_a_stalled_ui_thread_does_not_split_a_scan(qtbot: Any, till: App) -> None:
+    """Half a scan arrives, the UI thread stalls past the hold timer, the rest was queued:
+    the late timer waits for it instead of giving the first half to the field."""
+    till.scanner.wedge.clock = None  # type: ignore[union-attr]
+    field = page(till).code_input
+    target = focus(qtbot, field, till)
+    at = stamped(target, EARBUDS[:6], 9_000, SCANNER_GAP)
+    time.sleep(0.25)  # the thread is busy (a commit, a screen being built)
+    QApplication.processEvents()  # the overdue hold timer fires first
+    at = stamped(target, EARBUDS[6:], at, SCANNER_GAP)  # then the keys that were queued
+    press(target, Qt.Key.Key_Return, at)
+    assert [(ln.qty, ln.unit_price_fen) for ln in till.checkout.lines] == [(1, 19900)]
+    assert field.text() == ""
+    # and a stall with nothing queued behind it lets the held keys go, only a moment later
+    at = stamped(target, "58", at + 1_000, 20)
+    time.sleep(0.25)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: field.text() == "58", timeout=1000)
 
 
 def test_selection_is_put_back_after_a_scan(qtbot: Any, till: App, ms: MsClock) -> None:

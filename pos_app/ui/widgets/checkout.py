@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from pos_app.core.members import mask_phone
 from pos_app.services.sales import SaleResult
 from pos_app.ui.qt import (
@@ -29,6 +31,8 @@ from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.camera_view import CameraView
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
+
+log = logging.getLogger(__name__)
 
 
 class CheckoutPage(QWidget):
@@ -282,6 +286,7 @@ class CheckoutPage(QWidget):
         self.breakdown.setPlainText("\n".join(parts))
 
     def _on_error(self, text: str) -> None:
+        log.info("checkout notice shown: %s", text)
         if self.approval is not None and self.approval.isVisible():
             self.approval.refuse(text)
         self.notice.error(text)
