@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("enroll", help="enroll this terminal with headquarters (a one-time code from HQ)")
     s.add_argument("--hq", required=True, help="headquarters' address, e.g. https://hq.example.com")
     s.add_argument("--code", required=True, help="the one-time enrollment code")
+    s.add_argument("--ca-file", default=None, metavar="PEM",
+                   help="the CA certificate that signed headquarters' TLS certificate (a chain's own CA);"
+                        " kept as hq.ca_file. Default: the system's CAs")
     s = sub.add_parser("sync", help="one sync round with headquarters: push the outbox, pull changes")
     s.add_argument("--batch-size", type=int, default=None, help="outbox rows per push (default 1000)")
 
@@ -584,7 +587,7 @@ def _sync(t: Any, args: argparse.Namespace, out: Output) -> int:
 
     try:
         if args.command == "enroll":
-            e = sync.enroll(t, args.hq, args.code)
+            e = sync.enroll(t, args.hq, args.code, ca_file=args.ca_file)
             out.emit(e, f"enrolled with {e['hq_url']} as {e['store_id']}/{e['terminal_id']}"
                      + (" (identity taken from headquarters)" if e["adopted"] else ""))
             return EXIT_OK

@@ -59,6 +59,7 @@ class TerminalSettings:
     receipt_footer: str = ""
     member_qr_public_key: str = ""  # headquarters' Ed25519 key (base64url, 32 bytes)
     hq_url: str = ""
+    hq_ca_file: str = ""  # a PEM file of the CA that signed headquarters' certificate ("": the bundled public CAs)
     language: str = "zh_CN"
 
     def value(self, key: str) -> Any:
@@ -138,6 +139,18 @@ def _file(key: str, value: object) -> str:
     if text and not (PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute()):
         raise InvalidInput(key, f"must be an absolute path: {value!r}")
     return text
+
+
+def check_ca_file(key: str, path: str) -> None:
+    """``path`` holds at least one PEM certificate a TLS client can trust (read now)."""
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except OSError as exc:
+        raise InvalidInput(key, f"cannot read {path}: {exc.strerror or exc}") from None
+    except ssl.SSLError:
+        raise InvalidInput(key, f"{path} holds no PEM certificate") from None
 
 
 def _bounded(low: int, high: int) -> Callable[[str, object], int]:
@@ -243,6 +256,7 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "receipt.footer": ("receipt_footer", lambda k, v: _text(k, v, 200)),
     "member_qr.public_key": ("member_qr_public_key", _public_key),
     "hq.url": ("hq_url", _url),
+    "hq.ca_file": ("hq_ca_file", _file),
     "ui.language": ("language", _choice(LANGUAGES)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
@@ -298,7 +312,7 @@ def get_setting(t: Terminal, key: str) -> Any:
 
 #: settings that decide whom the terminal trusts (where its ledger goes, which member QR codes
 #: are genuine): a cashier may not change them without a manager's number and PIN
-PROTECTED = ("hq.url", "member_qr.public_key")
+PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key")
 
 
 def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None,
@@ -320,6 +334,8 @@ def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str
         current = load_settings(t)
         new = dataclasses.replace(current, **{_ATTR[k]: v for k, v in parsed.items()})
         _check_whole(new)
+        if "hq.ca_file" in parsed and new.hq_ca_file and new.hq_ca_file != current.hq_ca_file:
+            check_ca_file("hq.ca_file", new.hq_ca_file)  # the file itself, when it is chosen
         stored = {k: t.repo.setting(k) for k in parsed}
         # an unset key keeps meaning its default until a different value is saved
         changed = [k for k in KEYS if k in parsed and (new.value(k) != current.value(k) or (

@@ -8,7 +8,8 @@ network calls happen between them. Nothing is lost when the network fails at any
 rows stay pending until headquarters' answer has been recorded, and a retry sends the same
 batch under the same idempotency key (``storage.replica``).
 
-Settings: ``hq.url``, ``sync.secret`` (never logged or printed), ``sync.cursor``,
+Settings: ``hq.url``, ``hq.ca_file`` (a private CA for headquarters' TLS certificate),
+``sync.secret`` (never logged or printed), ``sync.cursor``,
 ``sync.last_success`` (local time of the last answer from headquarters), ``sync.last_error``.
 """
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 K_URL, K_SECRET, K_LAST_SUCCESS, K_LAST_ERROR = "hq.url", "sync.secret", "sync.last_success", "sync.last_error"
+K_CA_FILE = "hq.ca_file"
 PAGE_SIZE = 500
 
 
@@ -122,32 +124,46 @@ def heard_recently(t: Terminal, now: dt.datetime | None = None) -> bool:
 # ------------------------------------------------------------------------------ enrollment
 
 
-def make_client(t: Terminal, *, url: str | None = None, secret: str | None = None, timeout: float = 10) -> HQClient:
+def make_client(t: Terminal, *, url: str | None = None, secret: str | None = None, ca_file: str | None = None,
+                timeout: float = 10) -> HQClient:
+    """A signed client for this terminal's headquarters; TLS trusts ``hq.ca_file`` when it is
+    set (a chain's own CA), the public CAs bundled with the till (certifi) otherwise."""
+    from pos_app.services.settings import check_ca_file
     from pos_app.sync.client import HQClient
 
     url = url or _setting(t, K_URL)
     secret = secret if secret is not None else _setting(t, K_SECRET)
     if not url or secret is None:
         raise NotFound("hq.url", "this terminal is not enrolled with headquarters; run `pos-app enroll`")
-    return HQClient(url, t.terminal_id, secret, timeout=timeout)
+    if ca_file is None:
+        ca_file = _setting(t, K_CA_FILE) or ""
+    if ca_file:  # a private CA: checked here too, as the file may have gone since it was set
+        check_ca_file(K_CA_FILE, ca_file)
+    return HQClient(url, t.terminal_id, secret, timeout=timeout, verify=ca_file or True)
 
 
-def enroll(t: Terminal, hq_url: str, code: str, *, client: HQClient | None = None,
+def enroll(t: Terminal, hq_url: str, code: str, *, ca_file: str | None = None, client: HQClient | None = None,
            staff_code: str | None = None) -> dict[str, Any]:
     """Exchange a one-time enrollment code for this terminal's credentials.
 
     Headquarters names the store and terminal the code was made for. They must be this
     terminal's, except on a till that has written no ledger entry yet, which takes them
     over. The address and secret are stored and the enrollment audited (never the secret).
+    ``ca_file``: the CA that signed headquarters' certificate (kept as ``hq.ca_file``; None
+    keeps the one set before, "" goes back to the system's CAs).
     """
-    from pos_app.services.settings import parse_value
+    from pos_app.services.settings import check_ca_file, parse_value
 
     url = parse_value(K_URL, hq_url)
     if not url:
         raise NotFound("hq.url", "the headquarters address is required")
     if not isinstance(code, str) or not code.strip():
         raise NotFound("code", "the enrollment code is required")
-    own = client or make_client(t, url=url, secret="")
+    if ca_file is not None:
+        ca_file = parse_value(K_CA_FILE, ca_file)
+        if ca_file:
+            check_ca_file(K_CA_FILE, ca_file)
+    own = client or make_client(t, url=url, secret="", ca_file=ca_file)
     try:
         answer = own.enroll(code.strip(), t.terminal_id)
     finally:
@@ -174,6 +190,10 @@ def enroll(t: Terminal, hq_url: str, code: str, *, client: HQClient | None = Non
         t.repo.set_setting(K_LAST_ERROR, "")
         if old_url != url:
             t.ledger.audit("setting.change", K_URL, {"old": old_url, "new": url}, stamp)
+        old_ca = t.repo.setting(K_CA_FILE)
+        if ca_file is not None and (old_ca or "") != ca_file:
+            t.repo.set_setting(K_CA_FILE, ca_file)
+            t.ledger.audit("setting.change", K_CA_FILE, {"old": old_ca, "new": ca_file}, stamp)
         t.ledger.audit("sync.enroll", terminal_id, {"hq_url": url, "store_id": store_id, "adopted": adopted,
                                                     "previous": [t.store_id, t.terminal_id] if adopted else None},
                        stamp)

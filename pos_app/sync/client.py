@@ -80,7 +80,11 @@ class HQClient:
             response = self._http.send(request)
         except httpx.TimeoutException as exc:
             raise SyncError("offline", f"headquarters did not answer in time ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:  # refused, reset, dropped before the answer, DNS
+        except httpx.TransportError as exc:  # refused, reset, dropped before the answer, DNS, TLS
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                raise SyncError("offline", "headquarters' TLS certificate is not trusted by this till: give it the"
+                                " CA that signed it (pos-app enroll --ca-file, or the setting hq.ca_file)"
+                                f" ({exc})") from None
             raise SyncError("offline", f"cannot reach headquarters: {exc or type(exc).__name__}") from None
         if response.status_code >= 300:
             raise _error(response)

@@ -2124,6 +2124,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Headquarters address</translation>
     </message>
     <message>
+        <source>empty: the system's certificates</source>
+        <translation>empty: the system's certificates</translation>
+    </message>
+    <message>
+        <source>Headquarters CA certificate (PEM file)</source>
+        <translation>Headquarters CA certificate (PEM file)</translation>
+    </message>
+    <message>
         <source>sent down by headquarters</source>
         <translation>sent down by headquarters</translation>
     </message>
@@ -2275,6 +2283,10 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Headquarters address</translation>
     </message>
     <message>
+        <source>Headquarters CA certificate</source>
+        <translation>Headquarters CA certificate</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Language</translation>
     </message>
@@ -2341,6 +2353,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>an http:// or https:// address, e.g. https://hq.example.com</source>
         <translation>an http:// or https:// address, e.g. https://hq.example.com</translation>
+    </message>
+    <message>
+        <source>a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem</source>
+        <translation>a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem</translation>
     </message>
     <message>
         <source>a camera number from 0 to 9</source>

@@ -2124,6 +2124,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>总部地址</translation>
     </message>
     <message>
+        <source>empty: the system's certificates</source>
+        <translation>留空：使用系统证书</translation>
+    </message>
+    <message>
+        <source>Headquarters CA certificate (PEM file)</source>
+        <translation>总部 CA 证书（PEM 文件）</translation>
+    </message>
+    <message>
         <source>sent down by headquarters</source>
         <translation>由总部下发</translation>
     </message>
@@ -2275,6 +2283,10 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>总部地址</translation>
     </message>
     <message>
+        <source>Headquarters CA certificate</source>
+        <translation>总部 CA 证书</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -2341,6 +2353,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>an http:// or https:// address, e.g. https://hq.example.com</source>
         <translation>以 http:// 或 https:// 开头的地址，如 https://hq.example.com</translation>
+    </message>
+    <message>
+        <source>a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem</source>
+        <translation>PEM 文件的完整路径，例如 /etc/pos-app/hq-ca.pem</translation>
     </message>
     <message>
         <source>a camera number from 0 to 9</source>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,24 @@ def test_trust_settings_need_a_manager(terminal: Terminal) -> None:
     # a manager needs no second approval; the command line (no staff) is the back office
     assert settings.save_settings(terminal, {"hq.url": "https://hq.example.com"}, staff_code="9001") == ["hq.url"]
     assert settings.save_settings(terminal, {"hq.url": "https://hq2.example.com"}) == ["hq.url"]
+
+
+def test_headquarters_ca_file_is_a_trust_setting_checked_when_chosen(terminal: Terminal, tmp_path: Path) -> None:
+    from tests.hq.test_http import _self_signed
+
+    staff.create_staff(terminal, code="1001", name="Cashier", role="cashier", pin="1234")
+    staff.create_staff(terminal, code="9001", name="Manager", role="manager", pin="9999")
+    certfile, _key = _self_signed(tmp_path)
+    with pytest.raises(ApprovalRequired) as err:  # whom the till trusts: a manager's decision
+        settings.save_settings(terminal, {"hq.ca_file": str(certfile)}, staff_code="1001")
+    assert err.value.field == "hq.ca_file"
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate")
+    for bad in ("relative/ca.pem", str(not_pem), str(tmp_path / "missing.pem"), str(tmp_path)):
+        with pytest.raises(InvalidInput) as exc:
+            settings.save_settings(terminal, {"hq.ca_file": bad}, staff_code="9001")
+        assert exc.value.field == "hq.ca_file", bad
+    assert settings.load_settings(terminal).hq_ca_file == ""  # nothing was saved
+    assert settings.save_settings(terminal, {"hq.ca_file": str(certfile)}, staff_code="9001") == ["hq.ca_file"]
+    assert settings.load_settings(terminal).hq_ca_file == str(certfile)
+    assert settings.save_settings(terminal, {"hq.ca_file": ""}, staff_code="9001") == ["hq.ca_file"]  # system CAs

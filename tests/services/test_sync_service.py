@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pos_app import cli
-from pos_app.core.errors import ApprovalRequired, PermissionDenied
+from pos_app.core.errors import ApprovalRequired, InvalidInput, PermissionDenied
 from pos_app.hq import admin, authority
 from pos_app.hq import db as hqdb
 from pos_app.services import context, members, points, sales, staff
@@ -306,3 +306,60 @@ def test_status_counts_what_waits(tills: tuple[Terminal, Terminal]) -> None:
     st: Any = sync_service.status(a)
     assert st.waiting == replica.pending_count(a.database) == 2  # the member event and the sign-up award
     assert st.to_dict()["enrolled"] is True
+
+
+def test_a_chains_own_ca_for_headquarters_tls(tmp_path: Path, clock: FakeClock,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Headquarters behind a certificate of the chain's own CA: a till that does not trust it
+    says so (and stores nothing); `pos-app enroll --ca-file` trusts it from then on, for every
+    round; a file that is not a certificate is refused by name, changing nothing."""
+    from tests.hq.test_http import _self_signed
+
+    certfile, keyfile = _self_signed(tmp_path)
+    url = f"sqlite:///{tmp_path / 'hq-tls.db'}"
+    database = hqdb.connect(url)
+    admin.create_store("S01", "store S01")
+    admin.create_terminal("S01-T1", "S01")
+    authority.publish_program(context.reference_program_source(), actor="test")
+    code = admin.new_enrollment_code("S01-T1")
+    database.close()
+    t = till(tmp_path, "S01-T1", clock)
+    t.close()
+    db = str(tmp_path / "S01-T1.db")
+    with ThreadServer(url, certfile=str(certfile), keyfile=str(keyfile)) as server:
+        assert server.url.startswith("https://")
+        assert cli.main(["--db", db, "enroll", "--hq", server.url, "--code", code]) == cli.EXIT_DISCREPANCY
+        err = capsys.readouterr().err
+        assert "not trusted" in err and "--ca-file" in err  # the message names the fix
+        not_pem = tmp_path / "not-a-cert.pem"
+        not_pem.write_text("hello")
+        assert cli.main(["--db", db, "enroll", "--hq", server.url, "--code", code,
+                         "--ca-file", str(not_pem)]) == cli.EXIT_BAD_INPUT
+        assert "hq.ca_file" in capsys.readouterr().err
+        assert cli.main(["--db", db, "enroll", "--hq", server.url, "--code", code, "--ca-file", "relative.pem"]
+                        ) == cli.EXIT_BAD_INPUT
+        assert "hq.ca_file" in capsys.readouterr().err
+        t = context.Terminal.open(db, clock=clock)
+        assert not sync_service.is_enrolled(t) and t.repo.setting("hq.ca_file") is None
+        t.close()
+        assert cli.main(["--db", db, "enroll", "--hq", server.url, "--code", code,
+                         "--ca-file", str(certfile)]) == cli.EXIT_OK
+        assert "S01/S01-T1" in capsys.readouterr().out
+        t = context.Terminal.open(db, clock=clock)
+        try:
+            assert t.repo.setting("hq.ca_file") == str(certfile)
+            audit = t.repo.rows("SELECT ref FROM audit WHERE action = 'setting.change'")
+            assert {"ref": "hq.ca_file"} in audit
+            m = members.enroll_member(t, phone="13800000001", name="张三", staff_code="1001")
+            sales.record_sale(t, lines=[line(1, 20000)], member_ref=m.card_no, staff_code="1001")
+            report = sync_service.sync_once(t)  # the stored CA is used by every round
+            assert report.pushed_entries == 2 and report.waiting == 0
+            # the CA file gone: a round says which setting to fix, and nothing is lost
+            certfile.rename(tmp_path / "moved.crt")
+            sales.record_sale(t, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+            with pytest.raises(InvalidInput) as exc:
+                sync_service.sync_once(t)
+            assert exc.value.field == "hq.ca_file"
+            assert sync_service.status(t).waiting > 0
+        finally:
+            t.close()

@@ -3,6 +3,8 @@ naming the field with nothing saved, the test print and the test scan."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pos_app
 from pos_app.core.members import make_card_number
 from pos_app.services import demo, settings
@@ -121,6 +123,28 @@ def test_bad_hq_address_and_port_are_refused_naming_the_field(qtbot: object, app
     assert page.printer_host.hasFocus() and saved_keys(app) == {}
 
 
+def test_headquarters_ca_certificate_checked_and_approved(qtbot: object, app: App, tmp_path: Path) -> None:
+    from tests.hq.test_http import _self_signed
+
+    page = settings_page(qtbot, app)
+    choose(page.language, "en")
+    not_pem = tmp_path / "notes.txt"
+    not_pem.write_text("not a certificate")
+    type_into(qtbot, page.hq_ca_file, str(not_pem))
+    qtbot.keyClick(page.hq_ca_file, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert page.notice.text().startswith("Headquarters CA certificate is not valid"), page.notice.text()
+    assert page.hq_ca_file.hasFocus() and saved_keys(app) == {}
+    certfile, _key = _self_signed(tmp_path)
+    type_into(qtbot, page.hq_ca_file, str(certfile))
+    qtbot.keyClick(page.hq_ca_file, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert saved_keys(app) == {}  # whom the till trusts: a manager approves
+    approve(qtbot, page)
+    assert settings.load_settings(app.terminal).hq_ca_file == str(certfile)
+    fresh = create(app)
+    assert isinstance(fresh, SettingsPage) and fresh.hq_ca_file.text() == str(certfile)
+    fresh.deleteLater()
+
+
 def test_test_print_queues_a_job(qtbot: object, app: App) -> None:
     page = settings_page(qtbot, app)
     qtbot.mouseClick(page.test_print_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
@@ -168,7 +192,8 @@ def test_pages_fit_1024x768(qtbot: object, app: App) -> None:
 def approve(qtbot: object, page: SettingsPage, pin: str = "9999") -> None:
     dialog = page.approval
     assert dialog is not None and dialog.isVisible()
-    assert "Headquarters address" in dialog.text_label.text() or "Member QR code key" in dialog.text_label.text()
+    assert any(name in dialog.text_label.text()
+               for name in ("Headquarters address", "Headquarters CA certificate", "Member QR code key"))
     type_into(qtbot, dialog.code_input, "9001")
     type_into(qtbot, dialog.pin_input, pin)
     qtbot.keyClick(dialog.pin_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]

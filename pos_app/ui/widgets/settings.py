@@ -279,6 +279,9 @@ class SettingsPage(QWidget):
         self.hq_url = self._line(box, "hq_url", "https://hq.example.com")
         form.addRow(QLabel(self.tr("Headquarters address"), box))
         form.addRow(self.hq_url)
+        self.hq_ca_file = self._line(box, "hq_ca_file", self.tr("empty: the system's certificates"))
+        form.addRow(QLabel(self.tr("Headquarters CA certificate (PEM file)"), box))
+        form.addRow(self.hq_ca_file)
         self.member_qr_key = self._line(box, "member_qr_key", self.tr("sent down by headquarters"))
         form.addRow(QLabel(self.tr("Member QR code key (Ed25519, public)"), box))
         form.addRow(self.member_qr_key)
@@ -345,7 +348,8 @@ class SettingsPage(QWidget):
             "printer.serial_port": self.printer_serial, "printer.file": self.printer_file,
             "printer.paper_mm": self.paper_width, "scanner.mode": self.scanner_mode,
             "scanner.serial_port": self.scanner_serial, "scanner.baud": self.scanner_baud,
-            "camera.device": self.camera, "hq.url": self.hq_url, "ui.language": self.language,
+            "camera.device": self.camera, "hq.url": self.hq_url, "hq.ca_file": self.hq_ca_file,
+            "ui.language": self.language,
             "printer.cash_drawer": self.cash_drawer, "receipt.header": self.receipt_header,
             "receipt.footer": self.receipt_footer, "scanner.max_gap_ms": self.scanner_gap,
             "scanner.min_length": self.scanner_min_length, "scanner.prefix": self.scanner_prefix,
@@ -368,7 +372,8 @@ class SettingsPage(QWidget):
         out: dict[str, object] = {
             "printer.connection": connection, "printer.paper_mm": self.paper_width.currentData(),
             "scanner.mode": self.scanner_mode.currentData(), "camera.device": self.camera.currentData(),
-            "hq.url": self.hq_url.text(), "ui.language": self.language.currentData(),
+            "hq.url": self.hq_url.text(), "hq.ca_file": self.hq_ca_file.text(),
+            "ui.language": self.language.currentData(),
             "printer.cash_drawer": self.cash_drawer.isChecked(), "receipt.header": self.receipt_header.text(),
             "receipt.footer": self.receipt_footer.text(), "scanner.max_gap_ms": self.scanner_gap.text(),
             "scanner.min_length": self.scanner_min_length.text(), "scanner.prefix": self.scanner_prefix.text(),
@@ -412,6 +417,7 @@ class SettingsPage(QWidget):
         _select(self.scanner_baud, s.scanner_baud)
         _select(self.camera, s.camera_device)
         self.hq_url.setText(s.hq_url)
+        self.hq_ca_file.setText(s.hq_ca_file)
         _select(self.language, s.language)
         self._on_connection_changed()
         self._on_scanner_mode_changed()
