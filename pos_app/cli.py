@@ -358,6 +358,8 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
                 f" returned {rr.returned_points} points")
         if rr.shortfall:
             text += f"; SHORTFALL {rr.shortfall} points (balance now negative)"
+        if rr.coupon_returned:
+            text += f"; coupon {rr.coupon_returned} given back"
         out.emit(rr.to_dict(), text)
         return EXIT_OK
     if cmd == "redeem-gift":

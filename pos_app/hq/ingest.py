@@ -594,6 +594,8 @@ def _other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> Non
         _coupon_issue(proj, term, ref, p, ev["created_at"])
     elif kind == "coupon_use":
         _coupon_use(proj, term, ref, p, ev["created_at"])
+    elif kind == "coupon_return":
+        _coupon_return(proj, term, ref, p)
     elif kind == "redemption":
         gift = p.get("gift")
         if isinstance(gift, str):
@@ -659,3 +661,16 @@ def _coupon_use(proj: Projection, term: db.Terminal, code: str, p: dict[str, Any
     c.used_by = term.id
     c.save()
     proj.changes.add("coupon", code, coupon_data(c))
+
+
+def _coupon_return(proj: Projection, term: db.Terminal, code: str, p: dict[str, Any]) -> None:
+    """A refund of the whole sale gave the coupon back: unused again, if that sale's use is the
+    one headquarters holds (a use flagged as the second one stays a flag). The change names the
+    receipt, so a till that holds the same use lets it go too."""
+    receipt = _text(p.get("receipt_no"))
+    c = _locked_coupon(code)
+    if not c.used_at or c.used_receipt_no != receipt or c.used_by != term.id:
+        return
+    c.used_at = c.used_receipt_no = c.used_by = None
+    c.save()
+    proj.changes.add("coupon", code, {**coupon_data(c), "returned_from": receipt})

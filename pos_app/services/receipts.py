@@ -44,7 +44,8 @@ WORDS: dict[str, dict[str, str]] = {
         "to_pay": "实付", "tender": "支付方式", "member": "会员", "earned": "本次积分", "purchase": "消费积分",
         "redeemed": "使用积分", "balance": "积分余额", "expiring": "{days}天内到期", "next_tier": "距{tier}还差",
         "top_tier": "已是最高等级", "refunded": "退款金额", "clawback": "扣回积分", "returned": "退还积分",
-        "shortfall": "积分欠额", "value": "面值", "min_spend": "满{amount}元可用", "no_min": "无门槛",
+        "shortfall": "积分欠额", "coupon_back": "退回优惠券",
+        "value": "面值", "min_spend": "满{amount}元可用", "no_min": "无门槛",
         "valid_until": "有效期至", "no_expiry": "长期有效", "gift": "礼品", "code": "券号", "single_use": "限用一次",
         "store": "门店", "terminal": "终端", "connection": "连接", "paper": "纸宽", "columns": "每行字数",
         "charset": "字符测试", "shift_no": "班次", "opened": "开班", "closed": "交班", "sales": "销售笔数",
@@ -61,7 +62,8 @@ WORDS: dict[str, dict[str, str]] = {
         "purchase": "Purchase points", "redeemed": "Points redeemed", "balance": "Balance",
         "expiring": "Expiring in {days} days", "next_tier": "To {tier}", "top_tier": "Top tier reached",
         "refunded": "Refunded", "clawback": "Points clawed back", "returned": "Points returned",
-        "shortfall": "Points owed", "value": "Value", "min_spend": "Min. spend {amount}", "no_min": "No minimum",
+        "shortfall": "Points owed", "coupon_back": "Coupon returned",
+        "value": "Value", "min_spend": "Min. spend {amount}", "no_min": "No minimum",
         "valid_until": "Valid until", "no_expiry": "No expiry", "gift": "Gift", "code": "Code",
         "single_use": "Single use", "store": "Store", "terminal": "Terminal", "connection": "Connection",
         "paper": "Paper", "columns": "Columns", "charset": "Characters", "shift_no": "Shift", "opened": "Opened",
@@ -252,6 +254,8 @@ def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
         lay.pair(d.word("returned"), f"+{r['returned_points']}")
     if r["shortfall"]:
         lay.pair(d.word("shortfall"), str(r["shortfall"]))
+    if r["coupon_returned"]:
+        lay.pair(d.word("coupon_back"), r["coupon_returned"])
     lay.rule()
     lay.qr(refund_no)
     doc = d.foot()

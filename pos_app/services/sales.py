@@ -286,6 +286,7 @@ class RefundResult:
     shortfall: int
     complete: bool
     member: MemberRecord | None
+    coupon_returned: str | None = None  # the coupon code the member has back (the sale's last lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -293,7 +294,7 @@ class RefundResult:
             "net_fen": self.net_fen, "refund_fen": self.refund_fen, "clawback": self.clawback,
             "clawback_purchase": self.clawback_purchase, "clawback_bonus": self.clawback_bonus,
             "returned_points": self.returned_points, "written_off": self.written_off,
-            "shortfall": self.shortfall, "complete": self.complete,
+            "shortfall": self.shortfall, "complete": self.complete, "coupon_returned": self.coupon_returned,
             "balance_after": self.member.balance if self.member else None,
             "debt": self.member.debt if self.member else None,
         }
@@ -336,6 +337,17 @@ def _refund_plan(t: Terminal, receipt_no: str, line_nos: list[int] | None) -> tu
     return sale, plan, chosen
 
 
+def _coupon_back(t: Terminal, sale: dict[str, Any], complete: bool) -> str | None:
+    """The coupon a refund gives back: the sale's, when this refund takes its last lines and the
+    coupon is still marked used by this sale. A partial refund keeps it used (the rest of the
+    sale still had its discount); its own validity dates still apply afterwards."""
+    code = sale["coupon_code"]
+    if not complete or not code:
+        return None
+    coupon = t.repo.coupon(code)
+    return code if coupon is not None and coupon["used_receipt_no"] == sale["receipt_no"] else None
+
+
 def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None) -> dict[str, Any]:
     """What a refund would claw back and return, shown before the cashier confirms."""
     sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
@@ -346,7 +358,8 @@ def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = N
         shortfall = max(0, plan.clawback - in_lots)
     return {"receipt_no": receipt_no, "lines": chosen, "net_fen": plan.net_fen, "refund_fen": plan.refund_fen,
             "clawback": plan.clawback, "returned_points": plan.return_points, "complete": plan.complete,
-            "balance_now": member.balance if member else None, "expected_shortfall": shortfall}
+            "balance_now": member.balance if member else None, "expected_shortfall": shortfall,
+            "coupon_returned": _coupon_back(t, sale, plan.complete)}
 
 
 def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None, at: dt.datetime | None = None,
@@ -379,11 +392,17 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
                                                prefer=earn_lots, allow_debt=True)
         if member is not None and plan.return_points:
             written_off = _return_points(t, member, receipt_no, refund_no, plan.return_points, stamp)
+        coupon_back = _coupon_back(t, sale, plan.complete)
+        if coupon_back is not None:
+            t.repo.return_coupon(coupon_back, receipt_no=receipt_no)
+            t.ledger.outbox_event("coupon_return", coupon_back, {"receipt_no": receipt_no, "refund_no": refund_no,
+                                                                 "at": iso(stamp.at)}, stamp)
         refund_id = t.repo.insert("refund", {
             "refund_no": refund_no, "sale_id": sale["id"], "staff_code": staff_code, "created_at": iso(stamp.at),
             "business_date": stamp.day.isoformat(), "net_fen": plan.net_fen, "refund_fen": plan.refund_fen,
             "clawback_purchase": plan.clawback_purchase, "clawback_bonus": plan.clawback_bonus,
             "returned_points": plan.return_points, "shortfall": shortfall, "complete": int(plan.complete),
+            "coupon_returned": coupon_back,
         })
         marks = ",".join("?" for _ in chosen)
         t.database.execute(f"UPDATE sale_line SET refund_id = ? WHERE sale_id = ? AND line_no IN ({marks})",
@@ -391,14 +410,15 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
         t.ledger.outbox_event("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen,
                                                     "refund_fen": plan.refund_fen}, stamp)
         t.ledger.audit("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen, "clawback": plan.clawback,
-                                             "returned": plan.return_points, "shortfall": shortfall}, stamp)
+                                             "returned": plan.return_points, "shortfall": shortfall,
+                                             "coupon_returned": coupon_back}, stamp)
         if queue_receipt:
             t.repo.queue_print_job("refund", refund_no, {}, iso(stamp.recorded_at))
     return RefundResult(
         refund_no=refund_no, receipt_no=receipt_no, lines=chosen, net_fen=plan.net_fen, refund_fen=plan.refund_fen,
         clawback=plan.clawback, clawback_purchase=plan.clawback_purchase, clawback_bonus=plan.clawback_bonus,
         returned_points=plan.return_points, written_off=written_off, shortfall=shortfall, complete=plan.complete,
-        member=_reload(t, member) if member else None,
+        member=_reload(t, member) if member else None, coupon_returned=coupon_back,
     )
 
 

@@ -165,6 +165,7 @@ class Refund(BaseModel):
     returned_points = IntegerField()
     shortfall = IntegerField()
     complete = BooleanField()
+    coupon_returned = TextField(null=True)  # the coupon code given back with the sale's last lines
 
 
 class SaleLine(BaseModel):

@@ -469,11 +469,17 @@ class _Applier:
 
     def coupon(self, data: dict[str, Any]) -> None:
         code = _text(data, "code")
-        existing = self.db.execute("SELECT id, used_at FROM coupon WHERE code = ?", (code,)).fetchone()
+        existing = self.db.execute("SELECT id, used_at, used_receipt_no FROM coupon WHERE code = ?",
+                                   (code,)).fetchone()
         if existing is not None:
             if data.get("used_at") and not existing[1]:
                 self.db.execute("UPDATE coupon SET used_at = ?, used_receipt_no = ? WHERE id = ?",
                                 (data["used_at"], data.get("used_receipt_no"), existing[0]))
+            elif not data.get("used_at") and existing[1] and data.get("returned_from") == existing[2]:
+                # the sale that used it was refunded entirely (at any till): usable again. A use
+                # headquarters has not heard of yet (another receipt) is never undone here.
+                self.db.execute("UPDATE coupon SET used_at = NULL, used_receipt_no = NULL WHERE id = ?",
+                                (existing[0],))
             return
         if not data.get("member_uuid"):  # used before headquarters heard of its issue: wait for the issue
             self.report.skipped += 1

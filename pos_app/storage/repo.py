@@ -244,6 +244,12 @@ class Repo:
              .where((Coupon.code == code) & (Coupon.used_at.is_null())).execute())
         return bool(n == 1)
 
+    def return_coupon(self, code: str, *, receipt_no: str) -> bool:
+        """Unused again, if the sale ``receipt_no`` is the one that used it."""
+        n = (Coupon.update(used_at=None, used_receipt_no=None)
+             .where((Coupon.code == code) & (Coupon.used_receipt_no == receipt_no)).execute())
+        return bool(n == 1)
+
     # -- print queue ---------------------------------------------------------------------------------
     def queue_print_job(self, kind: str, ref: str, payload: dict[str, Any], at: str) -> int:
         return self.insert("print_job", {"kind": kind, "ref": ref, "payload": payload, "created_at": at})

@@ -47,7 +47,7 @@ MAX_PAGE = 2000
 #: What a change in the feed can be.
 CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon")
 #: Outbox events a terminal sends up (besides ledger entries).
-EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "redemption", "tier")
+EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier")
 #: Settings headquarters may send down.
 PUSHED_SETTINGS = ("member_qr.public_key",)
 

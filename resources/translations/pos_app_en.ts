@@ -1683,6 +1683,10 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Balance</translation>
     </message>
     <message>
+        <source>Coupon given back</source>
+        <translation>Coupon given back</translation>
+    </message>
+    <message>
         <source>Confirm refund (F12)</source>
         <translation>Confirm refund (F12)</translation>
     </message>
@@ -1731,6 +1735,10 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>refunded entirely</translation>
     </message>
     <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
         <source>no member: no points change</source>
         <translation>no member: no points change</translation>
     </message>
@@ -1753,6 +1761,10 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Shortfall: %1 points could not be taken back; the member owes %2 points.</source>
         <translation>Shortfall: %1 points could not be taken back; the member owes %2 points.</translation>
+    </message>
+    <message>
+        <source>Coupon %1 is the member's again.</source>
+        <translation>Coupon %1 is the member's again.</translation>
     </message>
     <message>
         <source>Refund done. Give back %1.</source>

@@ -1683,6 +1683,10 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>余额</translation>
     </message>
     <message>
+        <source>Coupon given back</source>
+        <translation>退回优惠券</translation>
+    </message>
+    <message>
         <source>Confirm refund (F12)</source>
         <translation>确认退货 (F12)</translation>
     </message>
@@ -1731,6 +1735,10 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>已全部退货</translation>
     </message>
     <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
         <source>no member: no points change</source>
         <translation>非会员：积分无变化</translation>
     </message>
@@ -1753,6 +1761,10 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>Shortfall: %1 points could not be taken back; the member owes %2 points.</source>
         <translation>差额：%1 积分未能扣回，会员现欠 %2 积分。</translation>
+    </message>
+    <message>
+        <source>Coupon %1 is the member's again.</source>
+        <translation>优惠券 %1 已退回会员账户。</translation>
     </message>
     <message>
         <source>Refund done. Give back %1.</source>

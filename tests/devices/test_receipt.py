@@ -244,6 +244,20 @@ def test_refund_receipt(store: Terminal) -> None:
     text = [t.rstrip() for t in out.text]
     assert "Refunded                    7.00" in text
     assert out.qr_codes() == [rr.refund_no]
+    assert not any("Coupon" in line for line in text)  # the sale had none
+
+
+def test_refund_slip_names_the_coupon_given_back(store: Terminal) -> None:
+    coupon = points.redeem_gift(store, member_ref="13800138000", gift_code="G001").coupon_code
+    assert coupon
+    no = sale(store, ENGLISH, member_ref="13800138000", coupon=coupon)
+    rr = sales.refund_sale(store, receipt_no=no)
+    assert rr.coupon_returned == coupon
+    for language, word in (("en", "Coupon returned"), ("zh_CN", "退回优惠券")):
+        out = interpret(document_bytes(receipts.build_document(store, "refund", rr.refund_no, language=language,
+                                                               columns=42)))
+        line = next(t for t in out.text if word in t)
+        assert line.rstrip().endswith(coupon), line
 
 
 # ---------------------------------------------------------------------------- layout units

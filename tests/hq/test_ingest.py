@@ -377,6 +377,27 @@ def test_a_coupon_used_before_its_issue_arrives_keeps_the_use(hq_db: Any) -> Non
     assert (c.used_receipt_no, c.used_by, c.issued_by, c.gift_code) == ("R2", "T02", "T01", "G001")
 
 
+def test_a_coupon_returned_by_a_whole_refund_is_usable_again(hq_db: Any) -> None:
+    a, b = Till("T01", "S001"), Till("T02", "S002")
+    ta, tb = register("T01", "S001"), register("T02", "S002")
+    issue = a.event("coupon_issue", "CPCCCC", {"member": M1, "gift": "G002", "value_fen": 1000,
+                                               "min_spend_fen": 5000, "valid_until": "2026-12-03"})
+    use = a.event("coupon_use", "CPCCCC", {"receipt_no": "R1", "at": "2026-11-04T10:00:00"})
+    push(ta, a.batch([], [issue, use]))
+    # another till's return of a use it did not make changes nothing
+    push(tb, b.batch([], [b.event("coupon_return", "CPCCCC", {"receipt_no": "R1", "refund_no": "R1-R1"})]))
+    assert db.Coupon.get_by_id("CPCCCC").used_receipt_no == "R1"
+    push(ta, a.batch([], [a.event("coupon_return", "CPCCCC", {"receipt_no": "R1", "refund_no": "R1-R1",
+                                                               "at": "2026-11-05T10:00:00"})]))
+    c = db.Coupon.get_by_id("CPCCCC")
+    assert (c.used_at, c.used_receipt_no, c.used_by) == (None, None, None)
+    change = db.Change.select().where(db.Change.key == "CPCCCC").order_by(db.Change.id.desc()).first()
+    assert json.loads(change.data)["returned_from"] == "R1" and json.loads(change.data)["used_at"] is None
+    # used again by another sale: an ordinary first use, no flag
+    push(tb, b.batch([], [b.event("coupon_use", "CPCCCC", {"receipt_no": "R7", "at": "2026-11-06T10:00:00"})]))
+    assert db.Coupon.get_by_id("CPCCCC").used_receipt_no == "R7" and db.Flag.select().count() == 0
+
+
 # -- headquarters' own chain ------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -175,6 +176,41 @@ def test_coupon_gift_is_single_use_with_minimum_spend(terminal: Terminal, clock:
     with pytest.raises(RuleViolation) as err:
         sales.record_sale(terminal, lines=[line(1, 6000)], member_ref=m.card_no, coupon=g.coupon_code)
     assert "used already" in err.value.message
+
+
+def test_a_refund_of_the_whole_sale_gives_the_coupon_back(terminal: Terminal, clock: FakeClock, manager: str) -> None:
+    """Partial refunds keep the coupon used (the rest of the sale had its discount); the refund
+    that takes the sale's last lines gives it back, usable again within its own dates."""
+    m = enroll(terminal)
+    set_balance(terminal, m, 5000)
+    g = points.redeem_gift(terminal, member_ref=m.card_no, gift_code="G002")
+    code = g.coupon_code
+    assert code
+    r = sales.record_sale(terminal, lines=[line(1, 4000), line(2, 3000)], member_ref=m.card_no, coupon=code)
+    assert r.coupon_fen == 1000
+    assert sales.quote_refund(terminal, receipt_no=r.receipt_no, line_nos=[1])["coupon_returned"] is None
+    first = sales.refund_sale(terminal, receipt_no=r.receipt_no, line_nos=[1])
+    assert first.coupon_returned is None and not first.complete
+    assert terminal.repo.coupon(code)["used_receipt_no"] == r.receipt_no  # type: ignore[index]
+    assert sales.quote_refund(terminal, receipt_no=r.receipt_no, line_nos=[2])["coupon_returned"] == code
+    last = sales.refund_sale(terminal, receipt_no=r.receipt_no, line_nos=[2])
+    assert last.complete and last.coupon_returned == code and last.to_dict()["coupon_returned"] == code
+    c = terminal.repo.coupon(code)
+    assert c is not None and c["used_at"] is None and c["used_receipt_no"] is None
+    row = terminal.repo.row("SELECT coupon_returned FROM refund WHERE refund_no = ?", (last.refund_no,))
+    assert row == {"coupon_returned": code}
+    event = terminal.repo.row("SELECT ref, payload FROM outbox WHERE kind = 'coupon_return'")
+    assert event is not None and event["ref"] == code
+    assert json.loads(event["payload"]) == {"receipt_no": r.receipt_no, "refund_no": last.refund_no,
+                                            "at": clock.now.isoformat(timespec="seconds")}
+    again = sales.record_sale(terminal, lines=[line(1, 6000)], member_ref=m.card_no, coupon=code)
+    assert again.coupon_fen == 1000  # the member uses it again
+    # a sale refunded whole in one go gives it back too; a coupon past its date stays refused
+    sales.refund_sale(terminal, receipt_no=again.receipt_no)
+    clock.advance(days=31)
+    with pytest.raises(RuleViolation) as err:
+        sales.record_sale(terminal, lines=[line(1, 6000)], member_ref=m.card_no, coupon=code)
+    assert err.value.params["reason"] == "expired"
 
 
 def test_daily_earning_cap_flags_the_sale(terminal: Terminal, clock: FakeClock) -> None:

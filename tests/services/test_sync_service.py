@@ -363,3 +363,39 @@ def test_a_chains_own_ca_for_headquarters_tls(tmp_path: Path, clock: FakeClock,
             assert sync_service.status(t).waiting > 0
         finally:
             t.close()
+
+
+def test_a_coupon_given_back_by_a_refund_is_usable_at_the_other_store(tills: tuple[Terminal, Terminal]) -> None:
+    a, b = tills
+    m = members.enroll_member(a, phone="13800000020", name="钱七", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 2_000_000)], member_ref=m.card_no, staff_code="1001")  # points to spend
+    coupon = points.redeem_gift(a, member_ref=m.card_no, gift_code="G002").coupon_code
+    assert coupon
+    sold = sales.record_sale(a, lines=[line(1, 6000)], member_ref=m.card_no, coupon=coupon, staff_code="1001")
+    sync_service.sync_once(a)
+    sync_service.sync_once(b)
+    assert b.repo.coupon(coupon)["used_receipt_no"] == sold.receipt_no  # type: ignore[index]
+    refund = sales.refund_sale(a, receipt_no=sold.receipt_no, staff_code="1001")
+    assert refund.coupon_returned == coupon
+    sync_service.sync_once(a)
+    assert hqdb_coupon_used(b, coupon) is None
+    sync_service.sync_once(b)
+    assert b.repo.coupon(coupon)["used_at"] is None  # type: ignore[index]
+    at_b = sales.record_sale(b, lines=[line(1, 6000)], member_ref=m.phone, coupon=coupon, staff_code="1001")
+    assert at_b.coupon_fen == 1000
+    sync_service.sync_once(b)
+    sync_service.sync_once(a)
+    assert a.repo.coupon(coupon)["used_receipt_no"] == at_b.receipt_no  # type: ignore[index]
+    checks_ok(a)
+    checks_ok(b)
+
+
+def hqdb_coupon_used(t: Terminal, code: str) -> str | None:
+    """Headquarters' record of the coupon's use (read through the change feed the till pulls)."""
+    client = sync_service.make_client(t)
+    try:
+        changes = client.changes(0, 2000)["changes"]
+    finally:
+        client.close()
+    last = [c["data"] for c in changes if c["kind"] == "coupon" and c["data"]["code"] == code][-1]
+    return last["used_at"]

@@ -295,6 +295,20 @@ def test_members_settings_stock_revocations_and_coupons(shop_a: Terminal, shop_b
     assert b.repo.gift_stock("G004") == 7
     assert b.repo.row("SELECT reason FROM revoked_code WHERE value = '2900000000018'") == {"reason": "lost"}
     assert b.repo.coupon(coupon["code"])["member_id"] == b.repo.member_by_phone(SILVER).id  # type: ignore[index,union-attr]
+    # the coupon used at the other store, then given back by a refund of that whole sale
+    code = coupon["code"]
+    used = {"code": code, "used_at": "2026-11-04T10:00:00", "used_receipt_no": "R1"}
+    replica.apply_changes(b.database, b.terminal_id, b.store_id, [{"id": 210, "kind": "coupon", "data": used}])
+    assert b.repo.coupon(code)["used_receipt_no"] == "R1"  # type: ignore[index]
+    back = {"code": code, "used_at": None, "used_receipt_no": None}
+    replica.apply_changes(b.database, b.terminal_id, b.store_id,
+                          [{"id": 211, "kind": "coupon", "data": {**back, "returned_from": "R9"}}])
+    assert b.repo.coupon(code)["used_receipt_no"] == "R1"  # type: ignore[index]  # another sale's return
+    replica.apply_changes(b.database, b.terminal_id, b.store_id, [{"id": 212, "kind": "coupon", "data": back}])
+    assert b.repo.coupon(code)["used_receipt_no"] == "R1"  # type: ignore[index]  # no receipt named: kept
+    replica.apply_changes(b.database, b.terminal_id, b.store_id,
+                          [{"id": 213, "kind": "coupon", "data": {**back, "returned_from": "R1"}}])
+    assert b.repo.coupon(code)["used_at"] is None  # type: ignore[index]  # usable again here too
     checks_ok(b)
 
 

@@ -140,3 +140,19 @@ def test_unknown_receipt_untick_and_escape(qtbot: Any, app: App) -> None:
     qtbot.keyClick(page.receipt_input, Qt.Key.Key_F12)  # nothing to refund: a sentence, no refund
     assert page.notice.text() == "Tick the lines to refund first."
     assert refunds(app) == []
+
+
+def test_refunding_the_whole_sale_gives_the_coupon_back(qtbot: Any, app: App) -> None:
+    t = app.terminal
+    coupon = points.redeem_gift(t, member_ref=SILVER_CARD, gift_code="G002").coupon_code  # 10 yuan off 50
+    assert coupon
+    lines = [catalog.product_by_code(t, code).line(n) for n, code in enumerate(("EARBUD", "CUP"), 1)]
+    receipt = sales.record_sale(t, lines=lines, member_ref=SILVER_CARD, coupon=coupon, staff_code="1001").receipt_no
+    page = open_refunds(qtbot, app, receipt)
+    page.line_item(1).setCheckState(Qt.CheckState.Checked)  # type: ignore[union-attr]
+    assert page.coupon_label.text() == "none"  # part of the sale: the coupon stays used
+    qtbot.mouseClick(page.all_button, Qt.MouseButton.LeftButton)
+    assert page.coupon_label.text() == coupon  # the whole sale: shown before confirming
+    qtbot.keyClick(page.table, Qt.Key.Key_F12)
+    assert f"Coupon {coupon} is the member's again." in page.result_label.text()
+    assert t.repo.coupon(coupon)["used_at"] is None  # type: ignore[index]

@@ -29,6 +29,7 @@ class RefundPreview:
     balance_now: int | None
     balance_after: int | None
     shortfall: int  # points the balance cannot cover: they become a debt (negative balance)
+    coupon_returned: str | None = None  # the sale's coupon, given back with its last lines
 
 
 class RefundsViewModel(QObject):
@@ -115,7 +116,7 @@ class RefundsViewModel(QObject):
             lines=list(q["lines"]), refund_fen=int(q["refund_fen"]), net_fen=int(q["net_fen"]),
             clawback=clawback, returned_points=returned,
             complete=bool(q["complete"]), balance_now=member.balance if member else None,
-            balance_after=balance_after, shortfall=shortfall or 0,
+            balance_after=balance_after, shortfall=shortfall or 0, coupon_returned=q.get("coupon_returned"),
         )
 
     # -- the refund -----------------------------------------------------------------------------------

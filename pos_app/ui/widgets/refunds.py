@@ -118,6 +118,9 @@ class RefundsPage(QWidget):
         self.balance_label = QLabel(box)
         self.balance_label.setObjectName("refund_balance_label")
         form.addRow(self.tr("Balance"), self.balance_label)
+        self.coupon_label = QLabel(box)
+        self.coupon_label.setObjectName("refund_coupon_label")
+        form.addRow(self.tr("Coupon given back"), self.coupon_label)
         self.shortfall_label = Notice(box)  # an error line: the manager must see it
         form.addRow(self.shortfall_label)
         self.confirm_button = big_button(self.tr("Confirm refund (F12)"), box, primary=True)
@@ -278,12 +281,13 @@ class RefundsPage(QWidget):
         self.confirm_button.setEnabled(p is not None)
         if p is None:
             for w in (self.money_label, self.clawback_label, self.returned_label, self.balance_label,
-                      self.shortfall_label):
+                      self.coupon_label, self.shortfall_label):
                 w.clear()
             return
         self.money_label.setText(yuan(p.refund_fen))
         self.clawback_label.setText(f"{p.clawback:,}")
         self.returned_label.setText(f"{p.returned_points:,}")
+        self.coupon_label.setText(p.coupon_returned or self.tr("none"))
         if p.balance_now is None or p.balance_after is None:
             self.balance_label.setText(self.tr("no member: no points change"))
         else:
@@ -307,6 +311,8 @@ class RefundsPage(QWidget):
         if r.shortfall:
             text += ". " + self.tr("Shortfall: %1 points could not be taken back; the member owes %2 points.") \
                 .replace("%1", f"{r.shortfall:,}").replace("%2", f"{r.member.debt if r.member else 0:,}")
+        if r.coupon_returned:
+            text += ". " + self.tr("Coupon %1 is the member's again.").replace("%1", r.coupon_returned)
         self.result_label.setText(text)
         self.notice.info(self.tr("Refund done. Give back %1.").replace("%1", yuan(r.refund_fen)))
         self.receipt_input.setFocus()
