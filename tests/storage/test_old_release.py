@@ -1,5 +1,5 @@
-"""A database made by the previous release (tests/fixtures/pos-v3.db, schema 3) opens in this
-build: migrated after a backup, every entry and balance kept, and the till sells on."""
+"""Databases made by earlier releases (tests/fixtures/pos-v3.db and pos-v4.db, schemas 3 and 4)
+open in this build: migrated after a backup, every entry and balance kept, and the till sells on."""
 
 from __future__ import annotations
 
@@ -50,3 +50,33 @@ def test_the_previous_release_database_is_migrated_after_a_backup(tmp_path: Path
     assert run(capsys, db, "member", "show", "13800138000")["balance"] == 527
     assert run(capsys, db, "verify")["ok"] is True
     assert len(list(tmp_path.glob("pos.db.v*.bak"))) == 1  # migrated once, not on every open
+
+
+FIXTURE_V4 = FIXTURE.with_name("pos-v4.db")
+
+
+def test_the_schema_4_release_database_is_migrated_and_refunds_give_coupons_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/fixtures/pos-v4.db (the release before migration 0005): its refund keeps no coupon,
+    and a refund made now of its coupon sale gives the coupon back."""
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE_V4, db)
+    with sqlite3.connect(FIXTURE_V4) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v4-*.bak"))) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 9
+        assert con.execute("SELECT refund_no, coupon_returned FROM refund").fetchall() == [
+            ("S001-T01-00000002-R1", None)]
+        assert con.execute("SELECT used_receipt_no FROM coupon WHERE code = 'CPE8198C39884E'").fetchone() == (
+            "S001-T01-00000005",)
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 376
+    refund = run(capsys, db, "refund", "S001-T01-00000005", "--staff", "1001")
+    assert refund["coupon_returned"] == "CPE8198C39884E" and refund["complete"] is True
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 327  # the sale's 49 points back out
+    sale = run(capsys, db, "sale", "--amount", "10.00", "--member", "13800138000", "--coupon", "CPE8198C39884E",
+               "--staff", "1001")
+    assert sale["coupon_fen"] == 100
+    assert run(capsys, db, "verify")["ok"] is True
