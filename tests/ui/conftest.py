@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from pos_app.services import context, demo
+from pos_app.storage.paths import data_root
 from pos_app.ui.app import App, build
+from pos_app.ui.qt import QApplication
 from pos_app.ui.workers import SyncPool
 from tests.conftest import FakeClock
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _product_style(qapp: QApplication) -> None:
+    """The style sheet the window runs with (``ui.app.main``): sizes and fonts as a cashier sees them."""
+    qapp.setStyleSheet((data_root() / "resources" / "style.qss").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 from pos_app.core.members import make_card_number
 from pos_app.ui.app import App
-from pos_app.ui.qt import QApplication, Qt, QWidget
+from pos_app.ui.qt import QApplication, QPushButton, Qt, QWidget
 from pos_app.ui.widgets.gifts import GiftsPage
 from tests.ui.test_checkout_flow import login
 
@@ -31,6 +31,10 @@ def assert_fits_1024x768(app: App, page: QWidget) -> None:
     page.layout().activate()
     hint = page.minimumSizeHint()
     assert hint.width() <= page.width() and hint.height() <= page.height(), (hint, page.size())
+    # and no button's text is cut: each visible button is as wide as its text needs
+    cut = [b.text() for b in page.findChildren(QPushButton)
+           if b.isVisibleTo(page) and b.width() < b.fontMetrics().horizontalAdvance(b.text())]
+    assert not cut, cut
 
 
 def approve(qtbot: Any, page: GiftsPage, code: str, pin: str) -> None:

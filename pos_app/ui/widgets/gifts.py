@@ -55,6 +55,7 @@ class GiftsPage(QWidget):
         info = QVBoxLayout()
         self.member_label = QLabel(box)
         self.member_label.setObjectName("gift_member_label")
+        self.member_label.setWordWrap(True)  # name, phone, card and tier may not fit one line at 1024x768
         self.balance_label = QLabel(box)
         self.balance_label.setObjectName("balance_label")
         info.addWidget(self.member_label)

@@ -99,9 +99,12 @@ class RefundsPage(QWidget):
         self.reprint_button = big_button(self.tr("Reprint"), self)
         self.reprint_button.setObjectName("reprint_button")
         self.reprint_button.clicked.connect(self.reprint_receipt)
-        buttons.addWidget(self.preview_button)
-        buttons.addWidget(self.reprint_button)
         left.addLayout(buttons)
+        receipt_buttons = QHBoxLayout()  # a row of their own: four buttons in one row were cut at 1024x768
+        receipt_buttons.addStretch(1)
+        receipt_buttons.addWidget(self.preview_button)
+        receipt_buttons.addWidget(self.reprint_button)
+        left.addLayout(receipt_buttons)
         middle.addLayout(left, 3)
 
         box = QGroupBox(self.tr("This refund"), self)
