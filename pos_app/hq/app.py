@@ -120,6 +120,7 @@ class ChangesAnswer(BaseModel):
     cursor: int
     more: bool
     hq_time: str
+    own_last_seq: int = Field(description="the highest sequence of the caller's own chain headquarters holds")
 
 
 class AwardRequest(BaseModel):
@@ -401,7 +402,10 @@ def create_app(db_url: str) -> FastAPI:
         limit = _int_param(request, "limit", protocol.DEFAULT_BATCH, 1, protocol.MAX_PAGE)
         from pos_app.hq import feed
 
-        return await run_in_threadpool(in_db, feed.changes, store_id=terminal.store_id, cursor=cursor, limit=limit)
+        answer = await run_in_threadpool(in_db, feed.changes, store_id=terminal.store_id, cursor=cursor, limit=limit)
+        # a till restored from an older backup learns here that headquarters holds more of its chain
+        answer["own_last_seq"] = int(terminal.last_seq)
+        return answer
 
     @app.post("/v1/awards", response_model=None, tags=["channels"],
               responses=_errors(401, 403, 404, 422, ok=AwardAnswer),

@@ -304,13 +304,34 @@ def _upgrade(t: Terminal, member_ids: set[int]) -> int:
     return upgraded
 
 
+def _check_own_chain(t: Terminal, hq_last_seq: object, report: SyncReport) -> None:
+    """Headquarters holds more of this till's chain than its ledger: the database was restored
+    from an older backup (or copied from this till earlier). Its next entries would repeat
+    sequence and receipt numbers headquarters holds already, so the round stops and says so."""
+    from pos_app.sync.client import SyncError
+
+    if not isinstance(hq_last_seq, int) or isinstance(hq_last_seq, bool):
+        return  # an older headquarters does not say
+    local = t.database.execute("SELECT coalesce(max(seq), 0) FROM ledger_entry WHERE terminal_id = ?",
+                               (t.terminal_id,)).fetchone()[0]
+    if hq_last_seq > local:
+        report.stuck = (f"headquarters holds entries of this till up to #{hq_last_seq}, this database only up to"
+                        f" #{local}: it is older than what the till sent (restored from an older backup?)."
+                        " Do not sell on it: see docs/operations/backup.md, 'Restoring an enrolled till'")
+        raise SyncError("conflict", report.stuck)
+
+
 def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) -> None:
     from pos_app.sync.client import SyncError
 
     cursor = replica.current_cursor(t.database)
+    first = True
     while True:
         page = client.changes(cursor, page_size)
         report.reached_hq = True
+        if first:
+            _check_own_chain(t, page.get("own_last_seq"), report)
+            first = False
         try:
             changes = _checked_changes(page["changes"])
             applied = replica.apply_changes(t.database, t.terminal_id, t.store_id, changes, cursor=page["cursor"],

@@ -21,8 +21,10 @@ Everything is JSON over HTTPS, signed per terminal (see ``signing``).
     A batch is all or nothing.
 
 ``GET /v1/changes?cursor=N&limit=M`` (signed)
-    200      ``{"changes": [{"id", "kind", "data"}...], "cursor", "more", "hq_time"}``
+    200      ``{"changes": [{"id", "kind", "data"}...], "cursor", "more", "hq_time", "own_last_seq"}``
              kinds: ``CHANGE_KINDS``; a terminal skips the entries of its own chain.
+             ``own_last_seq``: the highest sequence of the caller's chain headquarters holds
+             (a till whose ledger ends below it was restored from an older backup).
 
 ``POST /v1/awards`` (signed by a channel credential: a mini-program or website)
     request  ``{"member", "award", "ref"}`` (member: uuid, card or phone; ref: the

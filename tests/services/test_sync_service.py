@@ -399,3 +399,34 @@ def hqdb_coupon_used(t: Terminal, code: str) -> str | None:
         client.close()
     last = [c["data"] for c in changes if c["kind"] == "coupon" and c["data"]["code"] == code][-1]
     return last["used_at"]
+
+
+def test_a_till_restored_from_an_older_backup_is_told_before_it_repeats_numbers(
+        tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+    """HQ holds more of the till's chain than the restored database: a round stops with a
+    message that says so (a round with nothing to push would otherwise look fine), and the
+    CLI exits 1 with it."""
+    from pos_app.services import backup
+
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000030", name="孙八", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+    sync_service.sync_once(a)
+    old = backup.take_backup(a, tmp_path / "backups")  # everything in it was synced already
+    sales.record_sale(a, lines=[line(1, 20000)], member_ref=m.card_no, staff_code="1001")
+    assert sync_service.sync_once(a).pushed_entries == 1
+    db = Path(a.database.path)
+    a.close()
+    backup.restore(db, old.path)
+    a = context.Terminal.open(db, clock=clock)
+    try:
+        assert sync_service.status(a).waiting == 0  # nothing to push: the check is the pull's
+        with pytest.raises(SyncError) as exc:
+            sync_service.sync_once(a)
+        assert exc.value.kind == "conflict"
+        assert "older than what the till sent" in exc.value.message and "#3" in exc.value.message
+        assert "older than what the till sent" in (sync_service.status(a).last_error or "")
+    finally:
+        a.close()
+    assert cli.main(["--db", str(db), "sync"]) == cli.EXIT_DISCREPANCY
+    assert "restored from an older backup" in capsys.readouterr().err
