@@ -500,6 +500,7 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
     for i, f, e in entries:
         applied = proj.apply(f, e, store_id=store_id, batch_id=batch_id, name=f"entries[{i}]")
         proj.check_double_spend(f, e, applied, store_id=store_id)
+    _flag_double_bonuses(proj, term, [f for _, f, _ in entries])
     for ev in other_events:
         _other_event(proj, term, ev)
     proj.write()
@@ -674,3 +675,83 @@ def _coupon_return(proj: Projection, term: db.Terminal, code: str, p: dict[str, 
     c.used_at = c.used_receipt_no = c.used_by = None
     c.save()
     proj.changes.add("coupon", code, {**coupon_data(c), "returned_from": receipt})
+
+
+# -- once-only bonuses granted twice --------------------------------------------------------------
+
+#: bonus kinds a member gets once (first purchase) or once a year (birthday); two tills that have
+#: not heard of each other's sale can both grant one
+_ONCE_BONUS_KINDS = ("first_purchase", "birthday")
+
+
+def _bonus_kinds(version: int | None, cache: dict[int, dict[str, str]]) -> dict[str, str]:
+    """Bonus id -> kind in the program version an entry was earned under (read once per push)."""
+    if version is None:
+        return {}
+    kinds = cache.get(version)
+    if kinds is None:
+        from pos_app.core.program import parse_program
+
+        row = db.Program.select().where(db.Program.version == version).first()
+        kinds = {} if row is None else {b.id: b.kind for b in parse_program(row.source).earning.bonuses}
+        cache[version] = kinds
+    return kinds
+
+
+def _granted_bonuses(breakdown: str | None, version: int | None,
+                     cache: dict[int, dict[str, str]]) -> list[tuple[str, str, int]]:
+    """(bonus id, kind, points) of the once-only bonuses an earn entry's breakdown records."""
+    if not breakdown or '"bonuses":[{' not in breakdown:
+        return []
+    try:
+        items = json.loads(breakdown).get("bonuses")
+    except (ValueError, AttributeError):
+        return []
+    kinds = _bonus_kinds(version, cache)
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and kinds.get(str(item.get("id"))) in _ONCE_BONUS_KINDS:
+            out.append((str(item["id"]), kinds[str(item["id"])], _int(item.get("points"))))
+    return out
+
+
+def _flag_double_bonuses(proj: Projection, term: db.Terminal, entries: list[dict[str, Any]]) -> None:
+    """A first-purchase bonus for a member who had one, or a birthday bonus a second time in a
+    year: kept (the till granted it), and flagged for the reconciliation report. Only entries
+    that record such a bonus cost a query (of that member's earlier bonus entries)."""
+    earlier: dict[tuple[str, str, str], tuple[str, str] | None] = {}  # (member, kind, year) -> first grant
+    cache: dict[int, dict[str, str]] = {}
+    for f in entries:
+        if f["kind"] != "earn":
+            continue
+        for bonus_id, kind, points in _granted_bonuses(f["breakdown"], f["program_version"], cache):
+            period = f["business_date"][:4] if kind == "birthday" else ""
+            key = (f["member_uuid"], kind, period)
+            if key not in earlier:
+                earlier[key] = _first_grant(f["member_uuid"], kind, period, cache)
+            first = earlier[key]
+            if first is None:
+                earlier[key] = (f["uuid"], term.id)
+                continue
+            proj.flag("double_bonus", store_id=term.store_id, terminal_id=term.id, member_uuid=f["member_uuid"],
+                      ref=f["uuid"], points=points,
+                      details={"bonus": bonus_id, "kind": kind, "year": period or None, "entry": f["uuid"],
+                               "first_entry": first[0], "first_terminal_id": first[1]})
+
+
+def _first_grant(member_uuid: str, kind: str, year: str,
+                 cache: dict[int, dict[str, str]]) -> tuple[str, str] | None:
+    """The member's earliest entry headquarters holds with a once-only bonus of ``kind`` (in
+    ``year`` for birthdays): (entry uuid, terminal id)."""
+    E = db.Entry
+    rows = _tuples(E.select(E.uuid, E.terminal_id, E.breakdown, E.program_version, E.business_date)
+                   .where((E.member_uuid == member_uuid) & (E.kind == "earn")
+                          & E.breakdown.contains('"bonuses":[{'))
+                   .order_by(E.business_date, E.recorded_at))
+    for entry_uuid, terminal_id, breakdown, version, day in rows:
+        if year and not str(day).startswith(year):
+            continue
+        if any(k == kind for _, k, _ in _granted_bonuses(breakdown, version, cache)):
+            return str(entry_uuid), str(terminal_id)
+    return None
+

@@ -78,14 +78,15 @@ class Till:
 
     def entry(self, member_uuid: str, kind: str, points: int, *, new: list[list[Any]] | None = None,
               back: list[list[Any]] | None = None, taken: list[list[Any]] | None = None,
-              day: str = "2026-11-03", tier_points: int = 0) -> dict[str, Any]:
+              day: str = "2026-11-03", tier_points: int = 0,
+              breakdown: dict[str, Any] | None = None) -> dict[str, Any]:
         self.seq += 1
         self.oid += 1
         fields: dict[str, Any] = {
             "uuid": str(uuid_mod.uuid4()), "terminal_id": self.terminal_id, "seq": self.seq,
             "member_uuid": member_uuid, "kind": kind, "points": points, "tier_points": tier_points,
             "ref_type": "test", "ref_no": f"{self.terminal_id}-{self.seq}", "program_version": 1,
-            "breakdown": canonical_json({"points": points}), "created_at": f"{day}T10:00:00",
+            "breakdown": canonical_json(breakdown or {"points": points}), "created_at": f"{day}T10:00:00",
             "business_date": day, "recorded_at": f"{day}T10:00:00", "backdated": False,
             "staff_code": "1001", "prev_hash": self.prev,
         }
@@ -95,8 +96,9 @@ class Till:
         return fields
 
     def earn(self, member_uuid: str, points: int, *, day: str = "2026-11-03", expires: str | None = "2028-11-30",
-             tier_points: int = 0) -> dict[str, Any]:
-        return self.entry(member_uuid, "earn", points, new=[[day, expires, points]], day=day, tier_points=tier_points)
+             tier_points: int = 0, breakdown: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.entry(member_uuid, "earn", points, new=[[day, expires, points]], day=day, tier_points=tier_points,
+                          breakdown=breakdown)
 
     def event(self, kind: str, ref: str, payload: dict[str, Any]) -> dict[str, Any]:
         self.oid += 1

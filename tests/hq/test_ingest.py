@@ -398,6 +398,45 @@ def test_a_coupon_returned_by_a_whole_refund_is_usable_again(hq_db: Any) -> None
     assert db.Coupon.get_by_id("CPCCCC").used_receipt_no == "R7" and db.Flag.select().count() == 0
 
 
+def test_a_once_only_bonus_granted_by_two_tills_is_flagged(hq_db: Any) -> None:
+    """First purchase at two stores before either synced, a birthday bonus twice in one year:
+    kept as the tills granted them, and flagged with the points and the first grant."""
+    from pos_app.hq import authority, reports
+
+    authority.publish_program(context.reference_program_source(), actor="test")
+    a, b = Till("T01", "S001"), Till("T02", "S002")
+    ta, tb = register("T01", "S001"), register("T02", "S002")
+    known(a, ta)
+    known(a, ta, M2, "13800000002", "2900000000025")
+
+    def bonus(*ids: str) -> dict[str, Any]:
+        points = {"first_purchase": 100, "birthday": 200, "no_such_bonus": 5}
+        return {"purchase_points": 50, "bonuses": [{"id": i, "points": points[i]} for i in ids]}
+
+    first_a = a.earn(M1, 150, breakdown=bonus("first_purchase"))
+    push(ta, a.batch([first_a, a.earn(M1, 50, breakdown={"purchase_points": 50, "bonuses": []})]))
+    assert db.Flag.select().count() == 0
+    second = b.earn(M1, 150, day="2026-11-04", breakdown=bonus("first_purchase"))
+    push(tb, b.batch([second, b.earn(M2, 150, breakdown=bonus("first_purchase", "no_such_bonus"))]))
+    flag = db.Flag.get()
+    assert (flag.kind, flag.ref, flag.terminal_id, flag.member_uuid, flag.points) == (
+        "double_bonus", second["uuid"], "T02", M1, 100)
+    assert json.loads(flag.details) == {"bonus": "first_purchase", "kind": "first_purchase",
+                                        "year": None, "entry": second["uuid"], "first_entry": first_a["uuid"],
+                                        "first_terminal_id": "T01"}
+    assert member(M1).balance == 150 + 50 + 150  # kept: the till granted it
+    # birthdays: once a year
+    push(ta, a.batch([a.earn(M2, 250, day="2026-07-08", breakdown=bonus("birthday"))]))
+    push(tb, b.batch([b.earn(M2, 250, day="2027-07-08", breakdown=bonus("birthday"))]))
+    assert db.Flag.select().count() == 1  # another year
+    late = b.earn(M2, 250, day="2027-07-09", breakdown=bonus("birthday"))
+    push(tb, b.batch([late]))
+    flags = list(db.Flag.select().order_by(db.Flag.id))
+    assert [(f.kind, f.ref, f.points, json.loads(f.details)["year"]) for f in flags[1:]] == [
+        ("double_bonus", late["uuid"], 200, "2027")]
+    assert [r["kind"] for r in reports.reconciliation()] == ["double_bonus", "double_bonus"]
+
+
 # -- headquarters' own chain ------------------------------------------------------------------------
 
 

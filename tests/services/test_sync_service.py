@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -430,3 +431,23 @@ def test_a_till_restored_from_an_older_backup_is_told_before_it_repeats_numbers(
         a.close()
     assert cli.main(["--db", str(db), "sync"]) == cli.EXIT_DISCREPANCY
     assert "restored from an older backup" in capsys.readouterr().err
+
+
+def test_first_purchase_bonus_granted_at_two_stores_offline_is_flagged_at_hq(hq: HQ,
+                                                                            tills: tuple[Terminal, Terminal]) -> None:
+    a, b = tills
+    m = members.enroll_member(a, phone="13800000040", name="周九", staff_code="1001")
+    sync_service.sync_once(a)
+    sync_service.sync_once(b)  # both stores know the member, neither has seen a purchase
+    ra = sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+    rb = sales.record_sale(b, lines=[line(1, 10000)], member_ref=m.phone, staff_code="1001")
+    assert ra.breakdown is not None and rb.breakdown is not None
+    assert [x["id"] for x in ra.breakdown["bonuses"]] == [x["id"] for x in rb.breakdown["bonuses"]] == [
+        "first_purchase"]
+    sync_service.sync_once(a)
+    sync_service.sync_once(b)
+    # read headquarters' file beside the running server (its connection stays its own)
+    with sqlite3.connect(hq.server.db_url.removeprefix("sqlite:///")) as con:
+        flags = con.execute("SELECT terminal_id, points, details FROM flag WHERE kind = 'double_bonus'").fetchall()
+    assert len(flags) == 1 and flags[0][:2] == ("S02-T1", 100)
+    assert json.loads(flags[0][2])["first_terminal_id"] == "S01-T1"
