@@ -58,6 +58,24 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
+def prepare_hq(db_url: str, terminals: dict[str, str]) -> dict[str, str]:
+    """Stores and terminals (terminal id -> store id) at the headquarters at ``db_url``, the
+    reference program published, and a one-time enrollment code per terminal (returned)."""
+    from pos_app.hq import admin, authority
+    from pos_app.hq import db as hqdb
+
+    database = hqdb.connect(db_url)
+    try:
+        for store in sorted(set(terminals.values())):
+            admin.create_store(store, f"store {store}")
+        for terminal_id, store in terminals.items():
+            admin.create_terminal(terminal_id, store)
+        authority.publish_program((ROOT / "db" / "reference-program.toml").read_text(encoding="utf-8"), actor="test")
+        return {terminal_id: admin.new_enrollment_code(terminal_id) for terminal_id in terminals}
+    finally:
+        database.close()
+
+
 def _free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

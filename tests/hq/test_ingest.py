@@ -351,13 +351,19 @@ def test_a_lot_expired_on_two_machines_is_given_back(hq_db: Any) -> None:
     verify_hq_chain()
 
 
-def test_a_coupon_used_twice_flags_the_second_use(hq_db: Any) -> None:
+def two_tills_and_a_used_coupon(code: str, receipt_no: str) -> tuple[Till, Till, db.Terminal, db.Terminal]:
+    """T01 (S001) issued a 10-yuan coupon to M1 and used it in sale ``receipt_no``; T02 (S002)."""
     a, b = Till("T01", "S001"), Till("T02", "S002")
     ta, tb = register("T01", "S001"), register("T02", "S002")
-    issue = a.event("coupon_issue", "CPAAAA", {"member": M1, "gift": "G002", "value_fen": 1000,
-                                               "min_spend_fen": 5000, "valid_until": "2026-12-03"})
-    use_a = a.event("coupon_use", "CPAAAA", {"receipt_no": "S001-T01-00000009", "at": "2026-11-04T10:00:00"})
-    push(ta, a.batch([], [issue, use_a]))
+    issue = a.event("coupon_issue", code, {"member": M1, "gift": "G002", "value_fen": 1000,
+                                           "min_spend_fen": 5000, "valid_until": "2026-12-03"})
+    use = a.event("coupon_use", code, {"receipt_no": receipt_no, "at": "2026-11-04T10:00:00"})
+    push(ta, a.batch([], [issue, use]))
+    return a, b, ta, tb
+
+
+def test_a_coupon_used_twice_flags_the_second_use(hq_db: Any) -> None:
+    _a, b, _ta, tb = two_tills_and_a_used_coupon("CPAAAA", "S001-T01-00000009")
     push(tb, b.batch([], [b.event("coupon_use", "CPAAAA", {"receipt_no": "S002-T02-00000003",
                                                             "at": "2026-11-04T11:00:00"})]))
     c = db.Coupon.get_by_id("CPAAAA")
@@ -378,12 +384,7 @@ def test_a_coupon_used_before_its_issue_arrives_keeps_the_use(hq_db: Any) -> Non
 
 
 def test_a_coupon_returned_by_a_whole_refund_is_usable_again(hq_db: Any) -> None:
-    a, b = Till("T01", "S001"), Till("T02", "S002")
-    ta, tb = register("T01", "S001"), register("T02", "S002")
-    issue = a.event("coupon_issue", "CPCCCC", {"member": M1, "gift": "G002", "value_fen": 1000,
-                                               "min_spend_fen": 5000, "valid_until": "2026-12-03"})
-    use = a.event("coupon_use", "CPCCCC", {"receipt_no": "R1", "at": "2026-11-04T10:00:00"})
-    push(ta, a.batch([], [issue, use]))
+    a, b, ta, tb = two_tills_and_a_used_coupon("CPCCCC", "R1")
     # another till's return of a use it did not make changes nothing
     push(tb, b.batch([], [b.event("coupon_return", "CPCCCC", {"receipt_no": "R1", "refund_no": "R1-R1"})]))
     assert db.Coupon.get_by_id("CPCCCC").used_receipt_no == "R1"

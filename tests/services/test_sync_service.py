@@ -17,7 +17,6 @@ import pytest
 
 from pos_app import cli
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PermissionDenied
-from pos_app.hq import admin, authority
 from pos_app.hq import db as hqdb
 from pos_app.services import context, members, points, sales, staff
 from pos_app.services import sync as sync_service
@@ -26,7 +25,7 @@ from pos_app.storage import replica
 from pos_app.storage.integrity import run_checks
 from pos_app.sync.client import HQClient, SyncError
 from tests.conftest import FakeClock
-from tests.hq.hqserver import ThreadServer
+from tests.hq.hqserver import ThreadServer, prepare_hq
 from tests.services.test_reference_examples import line
 
 TERMINALS = {"S01-T1": "S01", "S02-T1": "S02"}
@@ -42,14 +41,7 @@ class HQ:
 @pytest.fixture
 def hq(tmp_path: Path) -> Iterator[HQ]:
     url = f"sqlite:///{tmp_path / 'hq.db'}"
-    database = hqdb.connect(url)
-    for store in sorted(set(TERMINALS.values())):
-        admin.create_store(store, f"store {store}")
-    for terminal_id, store in TERMINALS.items():
-        admin.create_terminal(terminal_id, store)
-    authority.publish_program(context.reference_program_source(), actor="test")
-    codes = {terminal_id: admin.new_enrollment_code(terminal_id) for terminal_id in TERMINALS}
-    database.close()
+    codes = prepare_hq(url, TERMINALS)
     with ThreadServer(url) as server:
         yield HQ(server, codes)
 
@@ -318,12 +310,7 @@ def test_a_chains_own_ca_for_headquarters_tls(tmp_path: Path, clock: FakeClock,
 
     certfile, keyfile = _self_signed(tmp_path)
     url = f"sqlite:///{tmp_path / 'hq-tls.db'}"
-    database = hqdb.connect(url)
-    admin.create_store("S01", "store S01")
-    admin.create_terminal("S01-T1", "S01")
-    authority.publish_program(context.reference_program_source(), actor="test")
-    code = admin.new_enrollment_code("S01-T1")
-    database.close()
+    code = prepare_hq(url, {"S01-T1": "S01"})["S01-T1"]
     t = till(tmp_path, "S01-T1", clock)
     t.close()
     db = str(tmp_path / "S01-T1.db")

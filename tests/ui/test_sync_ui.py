@@ -13,26 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.hq import admin, authority
-from pos_app.hq import db as hqdb
 from pos_app.services import context, demo, members
 from pos_app.services import sync as sync_service
 from pos_app.ui.app import App, build
 from pos_app.ui.sync import SyncWorker
 from pos_app.ui.workers import SyncPool
 from tests.conftest import FakeClock
-from tests.hq.hqserver import ThreadServer
+from tests.hq.hqserver import ThreadServer, prepare_hq
 
 
 @pytest.fixture
 def hq(tmp_path: Path) -> Iterator[tuple[str, str]]:
     url = f"sqlite:///{tmp_path / 'hq.db'}"
-    database = hqdb.connect(url)
-    admin.create_store("S001", "demo store")
-    admin.create_terminal("T01", "S001")
-    authority.publish_program(context.reference_program_source(), actor="test")
-    code = admin.new_enrollment_code("T01")
-    database.close()
+    code = prepare_hq(url, {"T01": "S001"})["T01"]
     with ThreadServer(url) as server:
         yield server.url, code
 
