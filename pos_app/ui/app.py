@@ -103,6 +103,19 @@ class App:
             self.printer.poke()
         self.window.refresh_status()  # type: ignore[attr-defined]
 
+    def refresh_after_pull(self, report: object) -> None:
+        """A sync round brought changes: the screens that show a member or the gifts read them
+        again (a sale at another store, HQ's stock, a new program), so nothing stale stays up."""
+        if report is None or not getattr(report, "pulled", 0):
+            return
+        self.checkout.reload_member()
+        pages = self.window.work.pages  # type: ignore[attr-defined]
+        for key in ("gifts", "members"):
+            vm = getattr(pages.get(key), "vm", None)
+            reload = getattr(vm, "reload", None)
+            if callable(reload):
+                reload()
+
     def status_text(self) -> str:
         t = self.terminal
         who = self.session.staff
@@ -184,6 +197,7 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
         checkout.sale_completed.connect(app.sync.poke)
         app.sync.state_changed.connect(lambda _state: window.refresh_status())
         app.sync.synced.connect(lambda _report: window.refresh_status())
+        app.sync.synced.connect(app.refresh_after_pull)
     # automatic backup: daily, checked hourly, off the UI thread; a failure shows in the status bar
     app.backup = AutoBackupWorker(terminal, app_paths(), app.pool, parent=window)
     app.backup.failed.connect(lambda _text: window.refresh_status())

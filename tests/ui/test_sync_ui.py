@@ -23,15 +23,16 @@ from tests.hq.hqserver import ThreadServer, prepare_hq
 
 
 @pytest.fixture
-def hq(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def hq(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """(address, T01's code, T02's code): T01 is the window's till, T02 a till of store S002."""
     url = f"sqlite:///{tmp_path / 'hq.db'}"
-    code = prepare_hq(url, {"T01": "S001"})["T01"]
+    codes = prepare_hq(url, {"T01": "S001", "T02": "S002"})
     with ThreadServer(url) as server:
-        yield server.url, code
+        yield server.url, codes["T01"], codes["T02"]
 
 
 @pytest.fixture
-def enrolled_app(qtbot: object, tmp_path: Path, clock: FakeClock, hq: tuple[str, str]) -> Iterator[App]:
+def enrolled_app(qtbot: object, tmp_path: Path, clock: FakeClock, hq: tuple[str, str, str]) -> Iterator[App]:
     t = context.init_terminal(tmp_path / "store.db", store_id="S001", terminal_id="T01", clock=clock)
     demo.seed_demo(t)
     sync_service.enroll(t, hq[0], hq[1])
@@ -157,3 +158,38 @@ def test_gifts_past_the_offline_allowance_ask_a_manager_with_the_reason(enrolled
     assert vm.approve("9001", "9999") is not None
     override = app.terminal.repo.row("SELECT details FROM audit WHERE action = 'offline.override'")
     assert override is not None and json.loads(override["details"])["approved_by"] == "9001"
+
+
+def test_open_screens_show_another_stores_sale_after_a_pull(enrolled_app: App, qtbot: object, tmp_path: Path,
+                                                           clock: FakeClock, hq: tuple[str, str, str]) -> None:
+    from pos_app.core.members import make_card_number
+    from pos_app.services import sales, staff
+    from tests.services.test_reference_examples import line
+
+    app = enrolled_app
+    assert app.sync is not None
+    app.sync.run_once()  # the demo store's members reach headquarters
+    other = context.init_terminal(tmp_path / "s002.db", store_id="S002", terminal_id="T02", clock=clock)
+    try:
+        staff.create_staff(other, code="1001", name="收银员", role="cashier", pin="1234")
+        sync_service.enroll(other, hq[0], hq[2])
+        sync_service.sync_once(other)  # the program and the members
+        card = make_card_number(1)  # 张伟, gold
+        assert app.checkout.identify(card)
+        gifts = app.window.work.pages["gifts"]  # type: ignore[attr-defined]
+        assert gifts.vm.identify(card)
+        before = app.checkout.member.member.balance  # type: ignore[union-attr]
+        page = app.window.work.pages["checkout"]  # type: ignore[attr-defined]
+        assert f"{before:,}" in page.balance_label.text()
+        sold = sales.record_sale(other, lines=[line(1, 10000)], member_ref=card, staff_code="1001")
+        sync_service.sync_once(other)
+        clock.advance(minutes=2)
+        with qtbot.waitSignal(app.sync.synced, timeout=10000):  # type: ignore[attr-defined]
+            report = app.sync.run_once()
+        assert report is not None and report.imported_entries >= 1
+        after = before + sold.points_earned
+        assert app.checkout.member.member.balance == after  # type: ignore[union-attr]
+        assert f"{after:,}" in page.balance_label.text()  # the checkout screen shows it without a new lookup
+        assert f"{after:,}" in gifts.balance_label.text()
+    finally:
+        other.close()

@@ -62,6 +62,18 @@ class CheckoutViewModel(QObject):
         self._refresh()
         return True
 
+    def reload_member(self) -> None:
+        """The identified member as the ledger has them now (a sync brought another store's
+        sales or redemptions); the basket and the points typed stay."""
+        if self.member is None:
+            return
+        fresh = self.terminal.repo.member_by_id(self.member.member.id)
+        if fresh is None:
+            return
+        self.member = members.member_picture(self.terminal, fresh)
+        self.member_changed.emit()
+        self._refresh()
+
     # -- scanner ---------------------------------------------------------------------------------
     def scan(self, text: str) -> bool:
         """Whatever a scanner read: a member card, member code or phone identifies the member,

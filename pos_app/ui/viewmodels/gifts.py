@@ -83,6 +83,16 @@ class GiftsViewModel(QObject):
         self.cancel_approval()
         self.member_changed.emit()
 
+    def reload(self) -> None:
+        """The member's balance, the stock and the catalogue as the till has them now (a sync
+        brought changes); a gift waiting for approval keeps waiting."""
+        if self.member is not None:
+            fresh = self.terminal.repo.member_by_id(self.member.id)
+            if fresh is not None:
+                self.member = fresh
+                self.member_changed.emit()
+        self.refresh_catalogue()
+
     def reset(self) -> None:
         self.last_result = None
         self.clear_member()
