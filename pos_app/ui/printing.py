@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any
 
 from pos_app.services.context import Terminal
 from pos_app.services.printing import NOT_SET_UP, Connect, SpoolResult, pending_count, print_pending
 from pos_app.ui.qt import QCoreApplication, QObject, Signal
+from pos_app.ui.workers import ThreadWorker
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -34,52 +33,24 @@ def state_text(state: str) -> str:
     }.get(state, state)
 
 
-class PrinterWorker(QObject):
+class PrinterWorker(ThreadWorker):
     """``state_changed(str)``: one of :data:`STATES`; ``queue_changed(int)``: jobs waiting.
     Both are emitted from the worker thread and delivered on the UI thread (queued)."""
 
     state_changed = Signal(str)
     queue_changed = Signal(int)
     printed = Signal(int)  # jobs printed by one run
+    thread_name = "printer"
 
     def __init__(self, terminal: Terminal, *, connect: Connect | None = None, interval_s: float = 5.0,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.terminal = terminal
+        super().__init__(terminal, parent)
         self._connect = connect
         self.interval_s = interval_s
         self.state = ""
         self.queued = 0
         self.last_error = ""
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._lock = threading.Lock()  # one spooler run at a time
-        self._thread: threading.Thread | None = None
-
-    # -- control -----------------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="printer", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
-
-    def poke(self, *_args: Any) -> None:
-        """A job was queued: print soon. Does nothing before ``start()`` (tests call
-        ``run_once()``), so the UI thread never waits for a printer."""
-        if self._thread is not None:
-            self._wake.set()
 
     # -- work ----------------------------------------------------------------------------------------
     def run_once(self) -> SpoolResult:
@@ -108,16 +79,8 @@ class PrinterWorker(QObject):
         except Exception:
             return self.queued
 
-    def _loop(self) -> None:
-        try:
-            while not self._stop.is_set():
-                self.run_once()
-                self._wake.wait(self.interval_s)
-                self._wake.clear()
-        finally:
-            # this thread's own database connection (peewee keeps one per thread)
-            close: Callable[[], Any] = self.terminal.database.db.close
-            try:
-                close()
-            except Exception:
-                log.debug("closing the printer thread's connection failed", exc_info=True)
+    def _tick(self, poked: bool) -> None:
+        self.run_once()
+
+    def _wait_s(self) -> float:
+        return self.interval_s

@@ -3,8 +3,8 @@
 changes every minute even when nothing waits, and backs off with jitter while headquarters
 cannot be reached. The counter never waits for it: a sale only writes its outbox rows.
 
-Like the printer worker it shares the terminal; peewee gives its thread a connection of
-its own, closed when the worker stops.
+Like the printer worker it is a ``ui.workers.ThreadWorker``: it shares the terminal, and
+peewee gives its thread a connection of its own, closed when the worker stops.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from pos_app.services import sync as sync_service
 from pos_app.services.context import Terminal
@@ -21,6 +20,7 @@ from pos_app.services.sync import Backoff, SyncReport
 from pos_app.storage.replica import pending_count
 from pos_app.sync.client import HQClient, SyncError
 from pos_app.ui.qt import QCoreApplication, QObject, Signal
+from pos_app.ui.workers import ThreadWorker
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate
@@ -35,19 +35,20 @@ def state_text(state: str) -> str:
             "error": translate("Sync", "error")}.get(state, "")
 
 
-class SyncWorker(QObject):
+class SyncWorker(ThreadWorker):
     """``state_changed(str)``: one of :data:`STATES`; ``synced(object)``: a round's
     ``SyncReport`` (or None when it failed). Emitted from the worker thread, delivered on the
     UI thread (queued)."""
 
     state_changed = Signal(str)
     synced = Signal(object)
+    thread_name = "sync"
+    stop_timeout_s = 15.0
 
     def __init__(self, terminal: Terminal, *, client_factory: Callable[[], HQClient] | None = None,
                  poll_s: float = 3.0, pull_every_s: float = 60.0, backoff: Backoff | None = None,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.terminal = terminal
+        super().__init__(terminal, parent)
         self._client_factory = client_factory
         self.poll_s = poll_s
         self.pull_every_s = pull_every_s
@@ -56,34 +57,7 @@ class SyncWorker(QObject):
         self.last_error = ""
         self._retry_at = 0.0  # monotonic time before which a failing round is not tried again
         self._last_round = 0.0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._lock = threading.Lock()  # one round at a time
-        self._thread: threading.Thread | None = None
-
-    # -- control -----------------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="sync", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 15.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
-
-    def poke(self, *_args: Any) -> None:
-        """Something was written (a sale): sync soon, unless headquarters is being waited for."""
-        if self._thread is not None:
-            self._wake.set()
 
     # -- work ----------------------------------------------------------------------------------------
     def run_once(self) -> SyncReport | None:
@@ -126,21 +100,17 @@ class SyncWorker(QObject):
             log.warning("could not count the rows waiting to sync", exc_info=True)
             return False
 
-    def _loop(self) -> None:
-        try:
-            self._last_round = 0.0
-            while not self._stop.is_set():
-                poked = self._wake.is_set()
-                self._wake.clear()
-                if self.due() or (poked and not self._retry_at):
-                    self.run_once()
-                self._wake.wait(self.poll_s)
-        finally:
-            close: Callable[[], Any] = self.terminal.database.db.close
-            try:
-                close()
-            except Exception:
-                log.debug("closing the sync thread's connection failed", exc_info=True)
+    def start(self) -> None:
+        self._last_round = 0.0  # a round at once when the worker (re)starts
+        super().start()
+
+    def _tick(self, poked: bool) -> None:
+        """Sync soon after a sale, unless headquarters is being waited for (backing off)."""
+        if self.due() or (poked and not self._retry_at):
+            self.run_once()
+
+    def _wait_s(self) -> float:
+        return self.poll_s
 
 
 def worker_for(terminal: Terminal, parent: QObject | None = None) -> SyncWorker | None:

@@ -8,6 +8,7 @@ worker. Tests pass a ``SyncPool`` so background code runs at once and determinis
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -93,3 +94,66 @@ class SyncPool:
 
     def waitForDone(self, msecs: int = -1) -> bool:
         return True
+
+
+class ThreadWorker(QObject):
+    """A device or service worker with a thread of its own (the printer spooler, sync rounds):
+    ``start()``, ``stop()``, ``poke()`` to wake it early, and a loop that calls ``_tick(poked)``
+    then sleeps ``_wait_s()`` seconds or until poked. The thread shares the terminal; peewee
+    gives it a database connection of its own, closed when the loop ends.
+
+    Subclasses set ``thread_name`` and ``stop_timeout_s`` and define ``_tick`` and ``_wait_s``.
+    """
+
+    thread_name = "worker"
+    stop_timeout_s = 10.0
+
+    def __init__(self, terminal: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.terminal = terminal
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float | None = None) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(self.stop_timeout_s if timeout_s is None else timeout_s)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def poke(self, *_args: Any) -> None:
+        """Work was queued: run soon. Does nothing before ``start()`` (tests call the work
+        directly), so the UI thread never waits for the worker."""
+        if self._thread is not None:
+            self._wake.set()
+
+    def _tick(self, poked: bool) -> None:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def _wait_s(self) -> float:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.is_set():
+                poked = self._wake.is_set()
+                self._wake.clear()
+                self._tick(poked)
+                self._wake.wait(self._wait_s())
+        finally:
+            try:
+                self.terminal.database.db.close()  # this thread's own connection
+            except Exception:
+                log.debug("closing the %s thread's connection failed", self.thread_name, exc_info=True)
