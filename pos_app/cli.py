@@ -604,7 +604,10 @@ def _sync(t: Any, args: argparse.Namespace, out: Output) -> int:
         return EXIT_DISCREPANCY
     text = (f"pushed {r.pushed_entries} entries and {r.pushed_events} events in {r.batches} batches"
             + (f" ({r.duplicates} already held)" if r.duplicates else "")
-            + f"; pulled {r.pulled} changes ({r.imported_entries} entries from other tills); {r.waiting} waiting")
+            + f"; pulled {r.pulled} changes ({r.imported_entries} entries from other tills); {r.waiting} waiting"
+            + ("; headquarters had lost some of this till's rows: sent again" if r.resent else "")
+            + ("; headquarters' feed was read again from the start (its database was restored)"
+               if r.feed_restarted else ""))
     out.emit(r.to_dict(), text)
     return EXIT_OK
 

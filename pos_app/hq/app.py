@@ -121,6 +121,9 @@ class ChangesAnswer(BaseModel):
     more: bool
     hq_time: str
     own_last_seq: int = Field(description="the highest sequence of the caller's own chain headquarters holds")
+    own_last_oid: int = Field(description="the highest outbox id of the caller's events headquarters holds")
+    mark: str | None = Field(description="the mark of the change at ``cursor``: send it back with the cursor")
+    restart: bool = Field(False, description="the cursor and mark sent are not this feed's: start again from 0")
 
 
 class AwardRequest(BaseModel):
@@ -394,17 +397,24 @@ def create_app(db_url: str) -> FastAPI:
                   "schema": {"type": "integer", "minimum": 0, "default": 0}},
                  {"name": "limit", "in": "query", "required": False,
                   "schema": {"type": "integer", "minimum": 1, "maximum": protocol.MAX_PAGE,
-                             "default": protocol.DEFAULT_BATCH}}]})
+                             "default": protocol.DEFAULT_BATCH}},
+                 {"name": "mark", "in": "query", "required": False,
+                  "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$"}}]})
     async def changes(request: Request) -> dict[str, Any]:
         """Changes after ``cursor`` for the caller's store, oldest first, at most ``limit``."""
         terminal, _body = await signed(request)
         cursor = _int_param(request, "cursor", 0, 0, 2**62)
         limit = _int_param(request, "limit", protocol.DEFAULT_BATCH, 1, protocol.MAX_PAGE)
+        mark = request.query_params.get("mark") or None
+        if mark is not None and (len(mark) > 64 or not mark.isascii() or not mark.isalnum()):
+            raise InvalidInput("mark", "the mark headquarters gave with the cursor is required (letters and digits)")
         from pos_app.hq import feed
 
-        answer = await run_in_threadpool(in_db, feed.changes, store_id=terminal.store_id, cursor=cursor, limit=limit)
+        answer = await run_in_threadpool(in_db, feed.changes, store_id=terminal.store_id, cursor=cursor, limit=limit,
+                                         mark=mark)
         # a till restored from an older backup learns here that headquarters holds more of its chain
         answer["own_last_seq"] = int(terminal.last_seq)
+        answer["own_last_oid"] = int(terminal.last_oid)
         return answer
 
     @app.post("/v1/awards", response_model=None, tags=["channels"],

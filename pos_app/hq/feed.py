@@ -17,14 +17,18 @@ the lock), ``ChangeBuffer`` collects changes while a long transaction works (a p
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import logging
 from typing import Any
 
 from pos_app.core.chain import HASHED_FIELDS, canonical_json
 from pos_app.core.errors import InvalidInput
 from pos_app.hq import db
 from pos_app.sync import protocol
+
+log = logging.getLogger(__name__)
 
 #: the advisory lock that serialises writers of the change feed (any constant of our own)
 FEED_LOCK = 0x504F5346  # "POSF"
@@ -134,26 +138,43 @@ def publish(kind: str, key: str, data: dict[str, Any], *, store_id: str | None =
     buf.flush()
 
 
-def changes(*, store_id: str, cursor: int, limit: int) -> dict[str, Any]:
-    """The changes after ``cursor`` meant for ``store_id`` (its own and everybody's), oldest first."""
+def cursor_mark(change_id: int, kind: str, key: str, at: str) -> str:
+    """What a till keeps with its cursor: the change it stopped at, in a few characters. If
+    this database no longer has that very change (restored from a backup, replaced), the
+    mark differs and the till starts the feed again instead of skipping the changes that now
+    carry the ids it has passed."""
+    return hashlib.sha256(f"{change_id}|{kind}|{key}|{at}".encode()).hexdigest()[:16]
+
+
+def changes(*, store_id: str, cursor: int, limit: int, mark: str | None = None) -> dict[str, Any]:
+    """The changes after ``cursor`` meant for ``store_id`` (its own and everybody's), oldest
+    first, with the mark of the last one. With ``mark`` (the one given with ``cursor``) a
+    cursor this feed does not know is answered ``restart``: nothing, start again from 0."""
     if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor < 0:
         raise InvalidInput("cursor", "a cursor of 0 or more is required")
     if not isinstance(limit, int) or isinstance(limit, bool):
         raise InvalidInput("limit", "a whole number is required")
     limit = max(1, min(limit, protocol.MAX_PAGE))
     C = db.Change
-    query: Any = (C.select(C.id, C.kind, C.key, C.data)
+    if cursor and mark:
+        at = C.select(C.id, C.kind, C.key, C.at).where(C.id == cursor).tuples().first()
+        if at is None or cursor_mark(*at) != mark:
+            log.warning("a till's feed cursor %s is not this feed's (headquarters' database restored?):"
+                        " it starts again from 0", cursor)
+            return {"changes": [], "cursor": 0, "mark": None, "more": True, "restart": True, "hq_time": db.utcnow()}
+    query: Any = (C.select(C.id, C.kind, C.key, C.data, C.at)
                   .where((C.id > cursor) & (C.store_id.is_null() | (C.store_id == store_id)))
                   .order_by(C.id)
                   .limit(limit + 1))
-    rows: list[tuple[int, str, str, str]] = list(query.tuples())
+    rows: list[tuple[int, str, str, str, str]] = list(query.tuples())
     more = len(rows) > limit
     rows = rows[:limit]
-    entries = _entries([key for _, kind, key, data in rows if kind == "entry" and data.startswith(_ENTRY_REF)])
+    entries = _entries([key for _, kind, key, data, _ in rows if kind == "entry" and data.startswith(_ENTRY_REF)])
     return {
         "changes": [{"id": i, "kind": k, "data": entries[key] if k == "entry" and key in entries else json.loads(d)}
-                    for i, k, key, d in rows],
+                    for i, k, key, d, _ in rows],
         "cursor": rows[-1][0] if rows else cursor,
+        "mark": cursor_mark(rows[-1][0], rows[-1][1], rows[-1][2], rows[-1][4]) if rows else mark,
         "more": more,
         "hq_time": db.utcnow(),
     }

@@ -58,6 +58,8 @@ class SyncReport:
     waiting: int = 0
     reached_hq: bool = False
     stuck: str | None = None  # a batch headquarters refused (422): which entry
+    feed_restarted: bool = False  # headquarters did not know the cursor: the feed was read again from 0
+    resent: bool = False  # headquarters had lost rows it acknowledged: they went up again
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -186,6 +188,7 @@ def enroll(t: Terminal, hq_url: str, code: str, *, ca_file: str | None = None, c
         t.repo.set_setting(K_URL, url)
         t.repo.set_setting(K_SECRET, secret)
         t.repo.set_setting(replica.CURSOR_KEY, "0")
+        t.repo.set_setting(replica.CURSOR_MARK_KEY, "")
         t.repo.set_setting(K_LAST_SUCCESS, iso(t.clock()))
         t.repo.set_setting(K_LAST_ERROR, "")
         if old_url != url:
@@ -304,13 +307,23 @@ def _upgrade(t: Terminal, member_ids: set[int]) -> int:
     return upgraded
 
 
-def _check_own_chain(t: Terminal, hq_last_seq: object, report: SyncReport) -> None:
-    """Headquarters holds more of this till's chain than its ledger: the database was restored
-    from an older backup (or copied from this till earlier). Its next entries would repeat
-    sequence and receipt numbers headquarters holds already, so the round stops and says so."""
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> None:
+    """Compare what headquarters holds of this till with the till's own ledger and outbox.
+
+    - HQ holds more of the chain than the ledger: the database was restored from an older
+      backup (or copied from this till earlier). Its next entries would repeat sequence and
+      receipt numbers HQ holds already, so the round stops and says so.
+    - HQ holds less than it once acknowledged: its database was restored from a backup. What
+      it lost is pending again (``replica.reset_from``) and goes up in this same round.
+    """
     from pos_app.sync.client import SyncError
 
-    if not isinstance(hq_last_seq, int) or isinstance(hq_last_seq, bool):
+    hq_last_seq, hq_last_oid = _whole(page.get("own_last_seq")), _whole(page.get("own_last_oid"))
+    if hq_last_seq is None:
         return  # an older headquarters does not say
     local = t.database.execute("SELECT coalesce(max(seq), 0) FROM ledger_entry WHERE terminal_id = ?",
                                (t.terminal_id,)).fetchone()[0]
@@ -319,22 +332,50 @@ def _check_own_chain(t: Terminal, hq_last_seq: object, report: SyncReport) -> No
                         f" #{local}: it is older than what the till sent (restored from an older backup?)."
                         " Do not sell on it: see docs/operations/backup.md, 'Restoring an enrolled till'")
         raise SyncError("conflict", report.stuck)
+    acked_seq = t.database.execute(
+        "SELECT coalesce(max(e.seq), 0) FROM outbox o JOIN ledger_entry e ON e.id = o.entry_id"
+        " WHERE o.acked_at IS NOT NULL AND e.terminal_id = ?", (t.terminal_id,)).fetchone()[0]
+    acked_oid = t.database.execute(
+        "SELECT coalesce(max(id), 0) FROM outbox WHERE acked_at IS NOT NULL AND entry_id IS NULL").fetchone()[0]
+    if acked_seq > hq_last_seq or (hq_last_oid is not None and acked_oid > hq_last_oid):
+        log.warning("headquarters holds this till's entries up to #%s and events up to %s, less than it"
+                    " acknowledged (#%s, %s): sending the rest again", hq_last_seq, hq_last_oid, acked_seq, acked_oid)
+        with t.database.transaction():
+            t.ledger.audit("sync.resend", str(hq_last_seq + 1),
+                           {"hq_last_seq": hq_last_seq, "hq_last_oid": hq_last_oid, "acked_seq": acked_seq,
+                            "acked_oid": acked_oid}, t.stamp())
+        replica.reset_from(t.database, hq_last_seq + 1, hq_last_oid)
+        report.resent = True
 
 
 def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) -> None:
     from pos_app.sync.client import SyncError
 
     cursor = replica.current_cursor(t.database)
+    mark = _setting(t, replica.CURSOR_MARK_KEY) or None
     first = True
     while True:
-        page = client.changes(cursor, page_size)
+        page = client.changes(cursor, page_size, mark)
         report.reached_hq = True
         if first:
-            _check_own_chain(t, page.get("own_last_seq"), report)
+            _check_own_chain(t, page, report)
             first = False
+        if page.get("restart") is True:
+            if report.feed_restarted:  # twice in one round: something else is wrong
+                raise SyncError("conflict", "headquarters' change feed asked to start again twice in one round")
+            log.warning("headquarters does not know feed cursor %s (its database was restored?):"
+                        " reading its feed again from the start", cursor)
+            with t.database.transaction():
+                t.ledger.audit("sync.feed_restart", str(cursor), {"cursor": cursor, "mark": mark}, t.stamp())
+            replica.restart_feed(t.database)
+            report.feed_restarted = True
+            cursor, mark = 0, None
+            continue
+        page_mark = page.get("mark")
         try:
             changes = _checked_changes(page["changes"])
             applied = replica.apply_changes(t.database, t.terminal_id, t.store_id, changes, cursor=page["cursor"],
+                                            mark=page_mark if isinstance(page_mark, str) else None,
                                             pushed_settings=protocol.PUSHED_SETTINGS)
         except PosError as exc:
             raise SyncError("conflict", f"a change from headquarters cannot be applied after cursor {cursor}:"
@@ -347,6 +388,7 @@ def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) 
             with contextlib.suppress(NotFound):  # no program loaded yet: the next sale upgrades
                 report.upgrades += _upgrade(t, applied.touched_members)
         cursor = page["cursor"]
+        mark = page_mark if isinstance(page_mark, str) else mark
         report.cursor = cursor
         if not page.get("more") or not page["changes"]:
             return
@@ -371,6 +413,8 @@ def sync_once(t: Terminal, *, client: HQClient | None = None, max_batches: int |
                 raise
             error = exc  # a stuck batch: the feed is still worth pulling
         _pull(t, own, report, page_size=max(1, min(page_size, protocol.MAX_PAGE)))
+        if report.resent and error is None:  # what headquarters lost goes up now, not a round later
+            _push(t, own, report, max_batches=max_batches, batch_size=max(1, min(batch_size, protocol.MAX_BATCH)))
         if error is not None:
             raise error
     except SyncError as exc:

@@ -41,6 +41,7 @@ DEFAULT_BATCH = 1000  # = sync.protocol.DEFAULT_BATCH
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 PUSHED_SETTINGS = ("member_qr.public_key",)  # = sync.protocol.PUSHED_SETTINGS
 CURSOR_KEY = "sync.cursor"
+CURSOR_MARK_KEY = "sync.cursor_mark"  # headquarters' fingerprint of the change at the cursor
 MEMBER_STATUSES = ("active", "frozen")
 _ENTRY_COLS = ", ".join(f"e.{f}" for f in HASHED_FIELDS)
 
@@ -501,9 +502,10 @@ def _text(data: dict[str, Any], key: str) -> str:
 
 
 def apply_changes(database: Database, terminal_id: str, store_id: str, changes: list[dict[str, Any]], *,
-                  cursor: int | None = None, pushed_settings: tuple[str, ...] = PUSHED_SETTINGS) -> ApplyReport:
-    """Apply one page of headquarters' change feed and store the new cursor, in one
-    transaction: either the whole page is applied and the cursor moves, or nothing is."""
+                  cursor: int | None = None, mark: str | None = None,
+                  pushed_settings: tuple[str, ...] = PUSHED_SETTINGS) -> ApplyReport:
+    """Apply one page of headquarters' change feed and store the new cursor (and its ``mark``),
+    in one transaction: either the whole page is applied and the cursor moves, or nothing is."""
     applier = _Applier(database, terminal_id, store_id, pushed_settings)
     report = applier.report
     handlers = {"member": applier.member, "entry": applier.entry, "program": applier.program,
@@ -534,8 +536,19 @@ def apply_changes(database: Database, terminal_id: str, store_id: str, changes: 
         new_cursor = cursor if cursor is not None else last_id
         if new_cursor is not None:
             Repo(database).set_setting(CURSOR_KEY, str(int(new_cursor)))
+            if mark is not None:
+                Repo(database).set_setting(CURSOR_MARK_KEY, mark)
             report.cursor = int(new_cursor)
     return report
+
+
+def restart_feed(database: Database) -> None:
+    """Headquarters does not know this till's cursor: read its feed again from the start
+    (applying a change twice is harmless: known entries are skipped, records set again)."""
+    repo = Repo(database)
+    with database.transaction():
+        repo.set_setting(CURSOR_KEY, "0")
+        repo.set_setting(CURSOR_MARK_KEY, "")
 
 
 def current_cursor(database: Database) -> int:

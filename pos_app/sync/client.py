@@ -104,8 +104,11 @@ class HQClient:
         """One batch of the outbox, with ``Idempotency-Key`` = ``batch_id``."""
         return self._send("POST", "/v1/push", body=encode(body), idempotency_key=batch_id)
 
-    def changes(self, cursor: int, limit: int) -> dict[str, Any]:
-        data = _json(self._send("GET", "/v1/changes", params={"cursor": int(cursor), "limit": int(limit)}))
+    def changes(self, cursor: int, limit: int, mark: str | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"cursor": int(cursor), "limit": int(limit)}
+        if mark:
+            params["mark"] = mark
+        data = _json(self._send("GET", "/v1/changes", params=params))
         if not isinstance(data.get("changes"), list) or not isinstance(data.get("cursor"), int):
             raise SyncError("server", "the change feed's answer has no changes or cursor")
         return data

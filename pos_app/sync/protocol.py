@@ -20,11 +20,16 @@ Everything is JSON over HTTPS, signed per terminal (see ``signing``).
              (an entry headquarters holds with a different content, a broken chain, ...)
     A batch is all or nothing.
 
-``GET /v1/changes?cursor=N&limit=M`` (signed)
-    200      ``{"changes": [{"id", "kind", "data"}...], "cursor", "more", "hq_time", "own_last_seq"}``
+``GET /v1/changes?cursor=N&limit=M[&mark=K]`` (signed)
+    200      ``{"changes": [{"id", "kind", "data"}...], "cursor", "mark", "more", "hq_time",
+               "own_last_seq", "own_last_oid"}``
+             ``mark``: a fingerprint of the change at ``cursor``, sent back with it next time;
+             a cursor whose change this feed does not have (headquarters' database restored
+             from a backup) is answered ``"restart": true`` with no changes and cursor 0.
              kinds: ``CHANGE_KINDS``; a terminal skips the entries of its own chain.
-             ``own_last_seq``: the highest sequence of the caller's chain headquarters holds
-             (a till whose ledger ends below it was restored from an older backup).
+             ``own_last_seq``, ``own_last_oid``: the highest sequence of the caller's chain and
+             outbox id of its events headquarters holds (a till whose ledger ends below it was
+             restored from an older backup; a till that had more acknowledged sends it again).
 
 ``POST /v1/awards`` (signed by a channel credential: a mini-program or website)
     request  ``{"member", "award", "ref"}`` (member: uuid, card or phone; ref: the

@@ -41,6 +41,25 @@ def test_changes_come_in_order_paged_and_filtered_by_store(hq_db: Any) -> None:
     assert end["hq_time"].endswith("+00:00")
 
 
+def test_a_cursor_mark_this_feed_does_not_know_starts_the_feed_again(hq_db: Any) -> None:
+    with db.writing(hq_db):
+        for n in range(4):
+            feed.publish("setting", f"k{n}", {"n": n})
+    first = feed.changes(store_id="S001", cursor=0, limit=2)
+    assert isinstance(first["mark"], str) and len(first["mark"]) == 16 and "restart" not in first
+    rest = feed.changes(store_id="S001", cursor=first["cursor"], limit=10, mark=first["mark"])
+    assert [c["data"]["n"] for c in rest["changes"]] == [2, 3] and "restart" not in rest
+    idle = feed.changes(store_id="S001", cursor=rest["cursor"], limit=10, mark=rest["mark"])
+    assert idle["changes"] == [] and idle["mark"] == rest["mark"]  # the mark stays with its cursor
+    # the same cursor with another change behind it (a restored database wrote a new one under
+    # that id), a cursor past the end, a mark that was never given: start again from 0
+    for cursor, mark in ((first["cursor"], "0" * 16), (rest["cursor"] + 50, rest["mark"]), (1, "abc")):
+        again = feed.changes(store_id="S001", cursor=cursor, limit=10, mark=mark)
+        assert (again["restart"], again["cursor"], again["changes"], again["more"]) == (True, 0, [], True)
+    # without a mark (a till of an older build) the cursor is taken as it is
+    assert feed.changes(store_id="S001", cursor=rest["cursor"] + 50, limit=10)["changes"] == []
+
+
 def test_bad_cursor_and_clamped_limit(hq_db: Any) -> None:
     with pytest.raises(InvalidInput) as err:
         feed.changes(store_id="S001", cursor=-1, limit=10)

@@ -116,8 +116,10 @@ def test_enroll_with_a_good_code_gives_a_working_secret(hq: ThreadServer) -> Non
     client, store_id = enrolled(hq)
     r = client.request("GET", "/v1/changes?cursor=0&limit=10")
     assert r.status_code == 200, r.text
-    assert set(r.json()) == {"changes", "cursor", "more", "hq_time", "own_last_seq"}
+    assert set(r.json()) == {"changes", "cursor", "mark", "more", "hq_time", "own_last_seq", "own_last_oid"}
     assert r.json()["own_last_seq"] == 0  # nothing pushed yet
+    bad = client.request("GET", "/v1/changes?cursor=3&mark=not-a-mark")
+    assert bad.status_code == 422 and bad.json()["field"] == "mark"
     term = db.Terminal.get_by_id(client.terminal_id)
     assert term.secret == client.secret and term.enrolled_at is not None and term.store_id == store_id
     audit = db.Audit.select().where((db.Audit.action == "terminal.enroll") & (db.Audit.ref == client.terminal_id))

@@ -438,3 +438,62 @@ def test_first_purchase_bonus_granted_at_two_stores_offline_is_flagged_at_hq(hq:
         flags = con.execute("SELECT terminal_id, points, details FROM flag WHERE kind = 'double_bonus'").fetchall()
     assert len(flags) == 1 and flags[0][:2] == ("S02-T1", 100)
     assert json.loads(flags[0][2])["first_terminal_id"] == "S01-T1"
+
+
+def test_headquarters_restored_from_a_backup_loses_nothing_for_good(tmp_path: Path, clock: FakeClock) -> None:
+    """HQ's database goes back to a backup: the entries a till had pushed since are sent again
+    (HQ says how much of the till it holds), and a till whose feed cursor the restored HQ does
+    not know reads the feed again from 0 instead of skipping the changes that now carry ids it
+    had passed."""
+    hq_file = tmp_path / "hq.db"
+    url = f"sqlite:///{hq_file}"
+    codes = prepare_hq(url, TERMINALS)
+    a, b = till(tmp_path, "S01-T1", clock), till(tmp_path, "S02-T1", clock)
+    try:
+        with ThreadServer(url) as server:
+            sync_service.enroll(a, server.url, codes["S01-T1"])
+            sync_service.enroll(b, server.url, codes["S02-T1"])
+            first = members.enroll_member(a, phone="13800000050", name="吴一", staff_code="1001")
+            sync_service.sync_once(a)
+            sync_service.sync_once(b)
+            with sqlite3.connect(hq_file) as live, sqlite3.connect(tmp_path / "hq-backup.db") as copy:
+                live.backup(copy)  # last night's backup of headquarters
+            later = [members.enroll_member(a, phone=f"1380000006{i}", name=f"郑{i}", staff_code="1001")
+                     for i in range(4)]
+            sales.record_sale(a, lines=[line(1, 10000)], member_ref=first.card_no, staff_code="1001")
+            sync_service.sync_once(a)
+            sync_service.sync_once(b)
+            assert all(members.find_member(b, m.phone).uuid == m.uuid for m in later)
+            a_entries = a.database.execute("SELECT count(*) FROM ledger_entry WHERE terminal_id = 'S01-T1'"
+                                           ).fetchone()[0]
+        (tmp_path / "hq-backup.db").replace(hq_file)  # headquarters restored
+        for suffix in ("-wal", "-shm"):
+            Path(str(hq_file) + suffix).unlink(missing_ok=True)
+        with ThreadServer(url) as server:
+            for t in (a, b):
+                with t.database.transaction():
+                    t.repo.set_setting("hq.url", server.url)
+            # a member enrolled at the other store after the restore: its changes get ids the
+            # first till's cursor had already passed
+            newcomer = members.enroll_member(b, phone="13800000070", name="王二", staff_code="1001")
+            assert sync_service.sync_once(b).feed_restarted  # its cursor was past the restored feed too
+            report = sync_service.sync_once(a)
+            assert report.resent and report.feed_restarted
+            assert members.find_member(a, newcomer.phone).uuid == newcomer.uuid  # not skipped
+            assert sync_service.status(a).waiting == 0  # what HQ lost went up again in the same round
+            assert not sync_service.sync_once(b).feed_restarted  # once is enough
+            assert all(members.find_member(b, m.phone).uuid == m.uuid for m in later)
+            audit = a.repo.rows("SELECT action FROM audit WHERE action IN ('sync.resend', 'sync.feed_restart')")
+            assert {r["action"] for r in audit} == {"sync.resend", "sync.feed_restart"}
+        database = hqdb.connect(url)
+        try:
+            held = hqdb.Entry.select().where(hqdb.Entry.terminal_id == "S01-T1").count()
+            assert held == a_entries  # every entry of the till, once
+            assert hqdb.Member.select().where(hqdb.Member.phone == later[-1].phone).count() == 1
+        finally:
+            database.close()
+        checks_ok(a)
+        checks_ok(b)
+    finally:
+        a.close()
+        b.close()
