@@ -157,8 +157,8 @@ def changes(*, store_id: str, cursor: int, limit: int, mark: str | None = None) 
     limit = max(1, min(limit, protocol.MAX_PAGE))
     C = db.Change
     if cursor and mark:
-        at = C.select(C.id, C.kind, C.key, C.at).where(C.id == cursor).tuples().first()
-        if at is None or cursor_mark(*at) != mark:
+        held = C.select(C.id, C.kind, C.key, C.at).where(C.id == cursor).tuples().first()
+        if held is None or cursor_mark(*held) != mark:
             log.warning("a till's feed cursor %s is not this feed's (headquarters' database restored?):"
                         " it starts again from 0", cursor)
             return {"changes": [], "cursor": 0, "mark": None, "more": True, "restart": True, "hq_time": db.utcnow()}

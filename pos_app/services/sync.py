@@ -332,18 +332,21 @@ def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> N
                         f" #{local}: it is older than what the till sent (restored from an older backup?)."
                         " Do not sell on it: see docs/operations/backup.md, 'Restoring an enrolled till'")
         raise SyncError("conflict", report.stuck)
-    acked_seq = t.database.execute(
-        "SELECT coalesce(max(e.seq), 0) FROM outbox o JOIN ledger_entry e ON e.id = o.entry_id"
-        " WHERE o.acked_at IS NOT NULL AND e.terminal_id = ?", (t.terminal_id,)).fetchone()[0]
-    acked_oid = t.database.execute(
-        "SELECT coalesce(max(id), 0) FROM outbox WHERE acked_at IS NOT NULL AND entry_id IS NULL").fetchone()[0]
-    if acked_seq > hq_last_seq or (hq_last_oid is not None and acked_oid > hq_last_oid):
+    # every round asks; both look only past what HQ holds (index ranges), so they cost nothing
+    # while HQ is whole however long the outbox has grown
+    lost_entries = t.database.execute(
+        "SELECT 1 FROM ledger_entry e JOIN outbox o ON o.entry_id = e.id WHERE e.terminal_id = ? AND e.seq > ?"
+        " AND o.acked_at IS NOT NULL LIMIT 1", (t.terminal_id, hq_last_seq)).fetchone() is not None
+    lost_events = hq_last_oid is not None and t.database.execute(
+        "SELECT 1 FROM outbox WHERE id > ? AND entry_id IS NULL AND acked_at IS NOT NULL LIMIT 1",
+        (hq_last_oid,)).fetchone() is not None
+    if lost_entries or lost_events:
         log.warning("headquarters holds this till's entries up to #%s and events up to %s, less than it"
-                    " acknowledged (#%s, %s): sending the rest again", hq_last_seq, hq_last_oid, acked_seq, acked_oid)
+                    " acknowledged: sending the rest again", hq_last_seq, hq_last_oid)
         with t.database.transaction():
             t.ledger.audit("sync.resend", str(hq_last_seq + 1),
-                           {"hq_last_seq": hq_last_seq, "hq_last_oid": hq_last_oid, "acked_seq": acked_seq,
-                            "acked_oid": acked_oid}, t.stamp())
+                           {"hq_last_seq": hq_last_seq, "hq_last_oid": hq_last_oid, "entries": lost_entries,
+                            "events": lost_events}, t.stamp())
         replica.reset_from(t.database, hq_last_seq + 1, hq_last_oid)
         report.resent = True
 
