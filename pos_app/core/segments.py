@@ -33,8 +33,9 @@ def _holds(pred: str, value: int, f: MemberFacts, today: dt.date) -> bool:
     if pred == "purchases_lt":
         return f.purchases_in_window < value
     if pred == "last_purchase_days_gt":
-        # a member who never bought counts as having bought long ago
-        return f.last_purchase_on is None or (today - f.last_purchase_on).days > value
+        # a member who never bought counts from the day they enrolled: a new member is not
+        # dormant, one who has stayed away since enrolling (imported balances) becomes so
+        return (today - (f.last_purchase_on or f.registered_on)).days > value
     if pred == "registered_days_lt":
         return (today - f.registered_on).days < value
     raise ValueError(pred)  # the program parser admits only known predicates

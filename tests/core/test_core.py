@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from fractions import Fraction
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos_app.core import lots, members, money, refunds, tiers
+from pos_app.core import lots, members, money, refunds, segments, tiers
 from pos_app.core.errors import InvalidInput
 from pos_app.core.program import parse_program
 from pos_app.storage.paths import reference_program_path
@@ -81,6 +82,27 @@ def test_tier_review_drops_at_most_one_level() -> None:
     up = tiers.upgrade(rules, "normal", 20000)
     assert up is not None and up.id == "gold"
     assert tiers.qualifying_months(rules, dt.date(2026, 3, 15))[-1] == "2025-04"
+
+
+def test_a_member_who_never_bought_is_dormant_only_long_after_enrolling() -> None:
+    """Issue 12: a member enrolled today without a purchase was "dormant". A member who never
+    bought counts from the day they enrolled: new at first, dormant once the quiet days pass."""
+    today = dt.date(2026, 12, 4)
+
+    def facts(balance: int, enrolled: dt.date) -> segments.MemberFacts:
+        return segments.MemberFacts(balance=balance, purchases_in_window=0, last_purchase_on=None,
+                                    registered_on=enrolled)
+
+    rules = PROGRAM.segments
+    assert segments.classify(rules, facts(50, today), today) == "new"
+    assert segments.classify(rules, facts(12000, today), today) == "potential"  # imported points: not dormant
+    assert segments.classify(rules, facts(12000, today - dt.timedelta(days=91)), today) == "dormant"
+    assert segments.classify(rules, facts(12000, today - dt.timedelta(days=90)), today) == "potential"
+    # a program whose dormant rule has no balance condition: a new member is still "new"
+    quiet = dataclasses.replace(rules, rules=(
+        dataclasses.replace(rules.rules[0], when=(("last_purchase_days_gt", 90),)), *rules.rules[1:]))
+    assert segments.classify(quiet, facts(50, today), today) == "new"
+    assert segments.classify(quiet, facts(50, today - dt.timedelta(days=200)), today) == "dormant"
 
 
 @given(st.lists(st.tuples(st.integers(1, 10**6), st.integers(0, 10**6)), min_size=1, max_size=8),

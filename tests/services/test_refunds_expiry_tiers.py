@@ -226,6 +226,24 @@ def test_segments(terminal: Terminal, clock: FakeClock, manager: str) -> None:
     assert members.member_picture(terminal, members.find_member(terminal, m.card_no)).segment == "potential"
 
 
+def test_a_member_enrolled_today_without_purchases_is_not_dormant(terminal: Terminal, clock: FakeClock,
+                                                                   manager: str) -> None:
+    from pos_app.services import reports
+
+    clock.set("2026-12-04T10:00")
+    fresh = enroll(terminal, "13800138010")
+    rich = enroll(terminal, "13800138011")
+    set_balance(terminal, rich, 12000)  # e.g. points brought over from an old scheme
+    picture = members.member_picture
+    assert picture(terminal, members.find_member(terminal, fresh.card_no)).segment == "new"
+    assert picture(terminal, members.find_member(terminal, rich.card_no)).segment == "potential"
+    counts = reports.segment_counts(terminal, today=dt.date(2026, 12, 4))
+    assert counts["dormant"] == 0 and counts["new"] == 1 and counts["potential"] == 1
+    later = dt.date(2027, 3, 10)  # 96 days without a purchase since enrolling
+    assert picture(terminal, members.find_member(terminal, rich.card_no), later).segment == "dormant"
+    assert reports.segment_counts(terminal, today=later)["dormant"] == 1
+
+
 def test_refund_of_unknown_receipt_or_line(terminal: Terminal) -> None:
     m = enroll(terminal)
     sale = sales.record_sale(terminal, lines=[line(1, 1000)], member_ref=m.card_no)
