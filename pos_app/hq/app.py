@@ -82,6 +82,7 @@ class PayloadDoc(BaseModel, extra="allow"):
     gift_code: str | None = None
     receipt_no: str | None = None
     points: int | None = None
+    cash_fen: int | None = Field(None, ge=0, description="cash collected with a gift redemption (fen)")
 
 
 class EventDoc(BaseModel):

@@ -55,6 +55,9 @@ MAX_PAGE = 2000
 CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon")
 #: Outbox events a terminal sends up (besides ledger entries).
 EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier")
+#: Whole-number payload fields per event kind that headquarters checks when present (fen,
+#: points): absent is accepted (tills of older releases do not send them).
+EVENT_INT_FIELDS: dict[str, tuple[str, ...]] = {"redemption": ("points", "cash_fen")}
 #: Settings headquarters may send down.
 PUSHED_SETTINGS = ("member_qr.public_key",)
 
@@ -133,6 +136,10 @@ def check_event(raw: object, name: str) -> dict[str, Any]:
     payload = raw.get("payload")
     if not isinstance(payload, dict):
         raise InvalidInput(f"{name}.payload", "an object is required")
+    for key in EVENT_INT_FIELDS.get(kind, ()):
+        value = payload.get(key)
+        if key in payload and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**12):
+            raise InvalidInput(f"{name}.payload.{key}", "a whole number from 0 is required")
     created = raw.get("created_at")
     if not isinstance(created, str) or len(created) > 40:
         raise InvalidInput(f"{name}.created_at", "a date and time is required")

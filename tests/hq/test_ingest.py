@@ -633,3 +633,21 @@ def test_two_entries_with_one_uuid_in_a_batch_are_refused(hq_db: Any) -> None:
         push(term, till.batch([first, twin]))
     assert err.value.field == "entries[1].uuid"
     assert db.Entry.select().count() == 0
+
+
+def test_redemption_events_carry_their_cash_and_old_tills_without_it_still_push(hq_db: Any) -> None:
+    a = Till("T01", "S001")
+    ta = register("T01", "S001")
+    push(ta, a.batch([], [a.event("redemption", "S001-T01-G0000001",
+                                  {"member": M1, "gift": "G005", "points": 2000, "cash_fen": 1990}),
+                          a.event("redemption", "S001-T01-G0000002", {"member": M1, "gift": "G001", "points": 500})]))
+    payloads = {e.ref: json.loads(e.payload) for e in db.Event.select()}
+    assert payloads["S001-T01-G0000001"]["cash_fen"] == 1990
+    assert "cash_fen" not in payloads["S001-T01-G0000002"]
+    for bad in ("19.90", -1, True, 19.9):
+        before = counts()
+        with pytest.raises(InvalidInput) as err:
+            push(ta, a.batch([], [a.event("redemption", "S001-T01-G0000003",
+                                          {"member": M1, "gift": "G005", "points": 2000, "cash_fen": bad})]))
+        assert err.value.field == "events[0].payload.cash_fen"
+        assert counts() == before
