@@ -157,8 +157,9 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
         enforce_offline_allowance(t, points=q.points_paid, stamp=stamp, ref=receipt_no, approved_by=approved_by)
         earn = q.earn
+        sale_uuid = sale_uuid or str(uuid_mod.uuid4())
         sale_id = t.repo.insert("sale", {
-            "uuid": sale_uuid or str(uuid_mod.uuid4()), "receipt_no": receipt_no,
+            "uuid": sale_uuid, "receipt_no": receipt_no,
             "member_id": member.id if member else None, "staff_code": staff_code,
             "created_at": iso(stamp.at), "business_date": stamp.day.isoformat(),
             "recorded_at": iso(stamp.recorded_at), "backdated": int(stamp.backdated),
@@ -195,7 +196,7 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             t.repo.queue_print_job("receipt", receipt_no, {}, iso(stamp.recorded_at))
     after = _reload(t, member) if member else None
     return SaleResult(
-        receipt_no=receipt_no, sale_uuid=sale_uuid or "", total_fen=q.total_fen, coupon_fen=q.coupon_fen,
+        receipt_no=receipt_no, sale_uuid=sale_uuid, total_fen=q.total_fen, coupon_fen=q.coupon_fen,
         points_paid=q.points_paid, points_value_fen=q.points_value_fen, tender_fen=q.tender_fen,
         tender_kind=tender, points_earned=earn.total if earn else 0,
         breakdown=earn.breakdown() if earn else None, member=after, tier_before=tier_before,

@@ -254,3 +254,12 @@ def test_import_members_all_or_nothing(demo_db: Path, tmp_path: Path, capsys: py
     assert sorted(lot["expires_on"] for lot in data["lots"]) == ["2028-01-15", "2028-06-01"]
     code, data, _ = run(capsys, demo_db, "verify")
     assert code == 0
+
+
+def test_sale_json_prints_the_stored_sale_uuid(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = run(capsys, demo_db, "sale", "--amount", "12.00", "--member", GOLD_CARD)
+    assert code == 0 and isinstance(data, dict)
+    con = sqlite3.connect(demo_db)
+    stored = con.execute("SELECT uuid FROM sale WHERE receipt_no = ?", (data["receipt_no"],)).fetchone()[0]
+    con.close()
+    assert data["sale_uuid"] == stored and len(stored) == 36
