@@ -80,3 +80,35 @@ def test_the_schema_4_release_database_is_migrated_and_refunds_give_coupons_back
                "--staff", "1001")
     assert sale["coupon_fen"] == 100
     assert run(capsys, db, "verify")["ok"] is True
+
+
+FIXTURE_V5 = FIXTURE.with_name("pos-v5.db")
+
+
+def test_the_schema_5_release_database_gets_the_lot_entry_index(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/fixtures/pos-v5.db (the release before migration 0006): crediting a lot counts the
+    lots of its entry through an index instead of scanning the lot table, and its lots keep their keys."""
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE_V5, db)
+    count_sql = "SELECT count(*) FROM lot WHERE entry_id = ?"
+    with sqlite3.connect(FIXTURE_V5) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 5
+        plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {count_sql}", (1,)))
+        assert "SCAN lot" in plan and "lot_entry" not in plan
+        keys = con.execute("SELECT id, key FROM lot ORDER BY id").fetchall()
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v5-*.bak"))) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {count_sql}", (1,)))
+        assert "USING COVERING INDEX lot_entry" in plan, plan
+        assert con.execute("SELECT id, key FROM lot ORDER BY id").fetchall() == keys
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 376
+    sale = run(capsys, db, "sale", "--amount", "100.00", "--member", "13800138000", "--staff", "1001")
+    assert sale["receipt_no"] == "S001-T01-00000006" and sale["points_earned"] == 100
+    with sqlite3.connect(db) as con:
+        new_key, entry_uuid = con.execute("SELECT l.key, e.uuid FROM lot l JOIN ledger_entry e ON e.id = l.entry_id"
+                                          " ORDER BY l.id DESC LIMIT 1").fetchone()
+    assert new_key == entry_uuid
+    assert run(capsys, db, "verify")["ok"] is True
