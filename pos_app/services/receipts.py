@@ -145,6 +145,25 @@ class _Doc:
 # ----------------------------------------------------------------------------- receipts
 
 
+def _balance_after_sale(t: Terminal, member_id: int, receipt_no: str, balance_now: int) -> int:
+    """The member's balance as it stood right after the sale, on a reprint too: the ledger up to
+    the sale's own entries (later rows naming the receipt, its refunds, are not counted); for a
+    sale that earned and paid no points, up to the last entry written before the sale's event."""
+    last = t.repo.row("SELECT max(id) id FROM ledger_entry WHERE member_id = ? AND ref_type = 'sale' AND ref_no = ?",
+                      (member_id, receipt_no))
+    last_id = last["id"] if last else None
+    if last_id is None:
+        event = t.repo.row("SELECT min(id) id FROM outbox WHERE kind = 'sale' AND ref = ?", (receipt_no,))
+        if event is None or event["id"] is None:
+            return balance_now  # a sale of a release that kept no events
+        before = t.repo.row("SELECT coalesce(max(entry_id), 0) id FROM outbox WHERE entry_id IS NOT NULL AND id < ?",
+                            (event["id"],))
+        last_id = before["id"] if before else 0
+    row = t.repo.row("SELECT coalesce(sum(points), 0) b FROM ledger_entry WHERE member_id = ? AND id <= ?",
+                     (member_id, last_id))
+    return int(row["b"]) if row else balance_now
+
+
 def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
     """Member, points earned (with the rules), redeemed, balance, expiring, next tier."""
     t, lay = d.t, d.layout
@@ -171,15 +190,7 @@ def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
             lay.pair(program.rule_name(bonus["id"], d.lang), f"+{bonus['points']}", indent=2)
     if sale["points_paid"]:
         lay.pair(d.word("redeemed"), f"-{sale['points_paid']}")
-    last = t.repo.row("SELECT max(id) id FROM ledger_entry WHERE member_id = ? AND ref_no = ?",
-                      (member.id, receipt_no))
-    if last and last["id"] is not None:
-        balance_row = t.repo.row("SELECT coalesce(sum(points), 0) b FROM ledger_entry WHERE member_id = ? AND id <= ?",
-                                 (member.id, last["id"]))
-        balance = int(balance_row["b"]) if balance_row else member.balance
-    else:
-        balance = member.balance
-    lay.pair(d.word("balance"), str(balance), bold=True)
+    lay.pair(d.word("balance"), str(_balance_after_sale(t, member.id, receipt_no, member.balance)), bold=True)
     pic = member_picture(t, member, dt.date.fromisoformat(sale["business_date"]))
     for days, pts in pic.expiring:
         if pts > 0:

@@ -67,3 +67,35 @@ def test_print_queue_lists_and_runs_into_a_file_printer(db: Path, tmp_path: Path
     result = json.loads(capsys.readouterr().out)
     assert result["run"]["state"] == "online" and len(result["run"]["printed"]) == 1 and result["jobs"] == []
     assert interpret(paper.read_bytes()).qr_codes() == ["S001-T01-00000002"]
+
+
+def test_a_reprinted_receipt_shows_the_balance_right_after_its_own_sale(
+        db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def cli(*args: str) -> dict:
+        assert main(["--db", str(db), "--json", *args]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    sale = cli("sale", "--amount", "300.00", "--member", "13800138000")
+    after_sale = sale["balance_after"]
+    later = cli("redeem-gift", "--member", "13800138000", "--gift", "G005")
+    refund = cli("refund", sale["receipt_no"])
+    now = cli("member", "show", "13800138000")
+    assert later["balance_after"] < after_sale and now["balance"] != after_sale and refund
+    assert main(["--db", str(db), "receipt", "--receipt-no", sale["receipt_no"], "--out", "-", "--text"]) == 0
+    lines = [ln.split() for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("积分余额")]
+    assert lines == [["积分余额", str(after_sale)]]
+
+
+def test_a_reprinted_receipt_of_a_sale_without_points_shows_the_balance_of_its_time(
+        db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def cli(*args: str) -> dict:
+        assert main(["--db", str(db), "--json", *args]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    sale = cli("sale", "--amount", "0.50", "--member", "13800138000")
+    assert sale["points_earned"] == 0
+    later = cli("redeem-gift", "--member", "13800138000", "--gift", "G005")
+    assert later["balance_after"] < sale["balance_after"]
+    assert main(["--db", str(db), "receipt", "--receipt-no", sale["receipt_no"], "--out", "-", "--text"]) == 0
+    lines = [ln.split() for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("积分余额")]
+    assert lines == [["积分余额", str(sale["balance_after"])]]
