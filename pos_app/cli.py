@@ -393,9 +393,10 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     if cmd == "tier-review":
         tr = tiers.run_tier_review(t, as_of=_date(args.as_of, "as_of"))
-        out.emit({"review_date": tr.review_date.isoformat(), "members": tr.members,
+        out.emit({"review_date": tr.review_date.isoformat(), "members": tr.members, "exempt": tr.exempt,
                   "changes": [{"member": u, "from": a, "to": b} for u, a, b in tr.changes]},
-                 f"review of {tr.review_date}: {tr.members} members, {len(tr.changes)} tier changes")
+                 f"review of {tr.review_date}: {tr.members} members, {len(tr.changes)} tier changes,"
+                 f" {tr.exempt} joined during the period (kept)")
         return EXIT_OK
     if cmd == "import-members":
         ir = importer.import_members(t, args.csv, dry_run=args.dry_run, skip_bad=args.skip_bad)

@@ -60,6 +60,21 @@ def next_tier(rules: TierRules, current: str, points: int) -> tuple[Tier, int] |
     return nxt, max(0, nxt.threshold - points)
 
 
+def review_period_start(rules: TierRules, review_date: dt.date) -> dt.date:
+    """The first day of the period a review looks at: the trailing window that ends the day
+    before the review (for a 1 January review and 12 months, 1 January of the year before)."""
+    first = qualifying_months(rules, review_date - dt.timedelta(days=1))[-1]
+    return dt.date(int(first[:4]), int(first[5:7]), 1)
+
+
+def under_review(rules: TierRules, review_date: dt.date, enrolled_on: dt.date | None) -> bool:
+    """A member is reviewed only over a period they were a member for the whole of: enrolled
+    on or before the period's first day (unknown enrolment counts as long ago). A member who
+    joined later keeps their tier until the first review whose whole period they were a
+    member for."""
+    return enrolled_on is None or enrolled_on <= review_period_start(rules, review_date)
+
+
 def review_due(rules: TierRules, last_review: dt.date | None, today: dt.date) -> dt.date | None:
     """The most recent review date that has not been run yet, if any."""
     this_year = dt.date(today.year, rules.review_month, rules.review_day)

@@ -437,6 +437,8 @@ def run_tier_review(as_of: dt.date, *, actor: str, today: dt.date | None = None)
     """The yearly review (保级) due on or before ``as_of``: every member not reviewed since
     keeps the tier the trailing window's qualifying points reach, dropping at most
     ``max_drop`` levels (``core.tiers.review``; the window ends the day before the review).
+    Only members who were members for the whole of the review's period are reviewed
+    (``core.tiers.under_review``); the others keep their tier and count as ``exempt``.
     Changed members go to every terminal; a second run for the same review finds no one."""
     _not_ahead(as_of, today)
     program = require_program()
@@ -445,7 +447,7 @@ def run_tier_review(as_of: dt.date, *, actor: str, today: dt.date | None = None)
     assert due is not None
     window_day = due - dt.timedelta(days=1)
     due_text = due.isoformat()
-    reviewed = 0
+    reviewed = exempt = 0
     changes: list[dict[str, Any]] = []
     after = ""
     M = db.Member
@@ -459,6 +461,11 @@ def run_tier_review(as_of: dt.date, *, actor: str, today: dt.date | None = None)
             now = db.utcnow()
             unchanged = []
             for m in batch:
+                enrolled = dt.date.fromisoformat(m.enrolled_at[:10]) if m.enrolled_at else None
+                if not core_tiers.under_review(rules, due, enrolled):
+                    unchanged.append(m.uuid)
+                    exempt += 1
+                    continue
                 qualifying = core_tiers.qualifying_points(rules, buckets.get(m.uuid, {}), window_day)
                 new = core_tiers.review(rules, m.tier, qualifying)
                 if new.id != m.tier:
@@ -473,8 +480,8 @@ def run_tier_review(as_of: dt.date, *, actor: str, today: dt.date | None = None)
                 M.update(last_review=due_text).where(M.uuid.in_(unchanged)).execute()
             after = batch[-1].uuid
     with db.writing(_database()):
-        _audit(actor, "tier.review", due_text, members=reviewed, changes=len(changes))
-    return {"review_date": due_text, "members": reviewed, "changes": changes}
+        _audit(actor, "tier.review", due_text, members=reviewed, changes=len(changes), exempt=exempt)
+    return {"review_date": due_text, "members": reviewed, "exempt": exempt, "changes": changes}
 
 
 # -- behaviour awards from channels ---------------------------------------------------------------------

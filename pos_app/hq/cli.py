@@ -227,7 +227,7 @@ def cmd_tier_review(args: argparse.Namespace) -> int:
 
     result = authority.run_tier_review(args.as_of, actor=_actor())
     lines = [f"tier review of {result['review_date']}: {result['members']} members reviewed,"
-             f" {len(result['changes'])} changed"]
+             f" {len(result['changes'])} changed, {result['exempt']} joined during the period (kept)"]
     lines += [f"  {c['member_uuid']}: {c['from']} -> {c['to']} ({c['qualifying']} qualifying points)"
               for c in result["changes"][:50]]
     _emit(args, result, "\n".join(lines))

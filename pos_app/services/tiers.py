@@ -53,16 +53,19 @@ class ReviewReport:
     review_date: dt.date
     members: int
     changes: list[tuple[str, str, str]]  # (member uuid, from, to)
+    exempt: int = 0  # members who joined after the review's period began: they keep their tier
 
 
 def run_tier_review(t: Terminal, *, as_of: dt.date, staff_code: str | None = None) -> ReviewReport:
-    """The yearly review (保级) due on or before ``as_of``, for every member not yet reviewed."""
+    """The yearly review (保级) due on or before ``as_of``, for every member not yet reviewed who
+    was a member for the whole of its period (``core.tiers.under_review``); the others keep
+    their tier and are marked done for this review."""
     rules = t.program.tiers
     due = core_tiers.review_due(rules, None, as_of)
     assert due is not None
     stamp = t.stamp(dt.datetime.combine(due, dt.time(0, 0)), staff_code)
     changes: list[tuple[str, str, str]] = []
-    reviewed = 0
+    reviewed = exempt = 0
     with t.database.transaction():
         ids = [r["id"] for r in t.repo.rows(
             "SELECT id FROM member WHERE last_review IS NULL OR last_review < ? ORDER BY id", (due.isoformat(),))]
@@ -71,6 +74,10 @@ def run_tier_review(t: Terminal, *, as_of: dt.date, staff_code: str | None = Non
         for member_id in ids:
             member = t.repo.member_by_id(member_id)
             assert member is not None
+            if not core_tiers.under_review(rules, due, member.enrolled_at.date()):
+                t.repo.update_member(member.id, last_review=due.isoformat())
+                exempt += 1
+                continue
             qualifying = core_tiers.qualifying_points(rules, t.repo.tier_buckets(member.id), window_day)
             new = core_tiers.review(rules, member.tier, qualifying)
             if new.id != member.tier:
@@ -78,5 +85,6 @@ def run_tier_review(t: Terminal, *, as_of: dt.date, staff_code: str | None = Non
                 changes.append((member.uuid, member.tier, new.id))
             t.repo.update_member(member.id, last_review=due.isoformat())
             reviewed += 1
-        t.ledger.audit("tier.review", due.isoformat(), {"members": reviewed, "changes": len(changes)}, stamp)
-    return ReviewReport(due, reviewed, changes)
+        t.ledger.audit("tier.review", due.isoformat(), {"members": reviewed, "changes": len(changes),
+                                                        "exempt": exempt}, stamp)
+    return ReviewReport(due, reviewed, changes, exempt)

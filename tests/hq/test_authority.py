@@ -275,6 +275,22 @@ def test_tier_review_keeps_what_the_points_reach_and_drops_at_most_one_level(pro
     assert reload(diamond_idle).tier == "silver"
 
 
+def test_tier_review_leaves_alone_members_who_joined_after_its_period_began(program: Any) -> None:
+    old = member("13800000001", card=1, tier="gold")  # enrolled 2026-01-01: the whole of 2026
+    late = member("13800000002", card=2, tier="gold")
+    late.enrolled_at = "2026-12-04T10:00:00"
+    late.save()
+    first = authority.run_tier_review(dt.date(2026, 12, 4), actor="yearly", today=LATER)  # the 2026-01-01 review
+    assert (first["review_date"], first["members"], first["exempt"], first["changes"]) == ("2026-01-01", 0, 2, [])
+    second = authority.run_tier_review(dt.date(2027, 1, 1), actor="yearly", today=LATER)
+    assert (second["members"], second["exempt"]) == (1, 1)
+    assert [(c["member_uuid"], c["to"]) for c in second["changes"]] == [(old.uuid, "silver")]
+    assert reload(late).tier == "gold" and reload(late).last_review == "2027-01-01"
+    assert authority.run_tier_review(dt.date(2027, 1, 1), actor="yearly", today=LATER)["exempt"] == 0
+    third = authority.run_tier_review(dt.date(2028, 1, 1), actor="yearly", today=LATER)
+    assert (third["members"], third["exempt"]) == (2, 0) and reload(late).tier == "silver"
+
+
 # -- behaviour awards ----------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_administration_from_the_command_line(db_url: str, tmp_path: Path) -> No
     assert "100 points of 1 lots from 1 members" in run(db_url, "expire", "--as-of", "2026-01-01").stdout
     assert "0 points of 0 lots" in run(db_url, "expire", "--as-of", "2026-01-01").stdout  # idempotent
     review = run(db_url, "tier-review", "--as-of", "2026-01-01").stdout
-    assert "3 members reviewed" in review
+    assert "0 members reviewed, 0 changed, 3 joined during the period (kept)" in review  # all enrolled since 2025
 
     verified = run(db_url, "verify")
     assert "verify: ok" in verified.stdout

@@ -197,12 +197,13 @@ def test_bonuses_and_redemptions_do_not_qualify_for_tiers(terminal: Terminal, cl
 
 
 def test_yearly_review_keeps_reached_tier_and_drops_at_most_one(terminal: Terminal, clock: FakeClock) -> None:
-    clock.set("2026-03-01T10:00")
+    clock.set("2025-12-20T10:00")  # members for the whole of the 2027-01-01 review's period (2026)
     a = enroll(terminal, "13800138001")
     b = enroll(terminal, "13800138002")
     c = enroll(terminal, "13800138003")
     tiers.set_tier(terminal, member=a, tier="diamond", reason="test")
     tiers.set_tier(terminal, member=b, tier="gold", reason="test")
+    clock.set("2026-03-01T10:00")
     sales.record_sale(terminal, lines=[line(1, 2_100_000)], member_ref=c.card_no)  # 21000 -> gold at once
     assert members.find_member(terminal, c.card_no).tier == "gold"
     sales.record_sale(terminal, lines=[line(1, 600_000)], member_ref=b.card_no)  # 6000 x 1.5 = 9000 qualifying
@@ -213,6 +214,31 @@ def test_yearly_review_keeps_reached_tier_and_drops_at_most_one(terminal: Termin
     assert members.find_member(terminal, b.card_no).tier == "silver"  # 9000 reaches silver
     assert members.find_member(terminal, c.card_no).tier == "gold"  # 21000 keeps gold
     assert tiers.run_tier_review(terminal, as_of=dt.date(2027, 1, 1)).members == 0  # once per year
+
+
+def test_the_review_leaves_alone_members_who_joined_after_its_period_began(terminal: Terminal,
+                                                                          clock: FakeClock) -> None:
+    """Issue 12: run in December for the review dated 2026-01-01, it downgraded members enrolled
+    that December. A member is reviewed only over a period they were a member for."""
+    clock.set("2026-12-04T10:00")
+    gold = enroll(terminal, "13800138004")
+    silver = enroll(terminal, "13800138005")
+    tiers.set_tier(terminal, member=gold, tier="gold", reason="migrated")
+    tiers.set_tier(terminal, member=silver, tier="silver", reason="migrated")
+    report = tiers.run_tier_review(terminal, as_of=dt.date(2026, 12, 4))
+    assert report.review_date == dt.date(2026, 1, 1)
+    assert (report.members, report.changes, report.exempt) == (0, [], 2)
+    assert members.find_member(terminal, gold.card_no).tier == "gold"
+    assert members.find_member(terminal, silver.card_no).tier == "silver"
+    # joined during 2026: not reviewed on 2027-01-01 either; the 2028 review is their first
+    clock.set("2027-01-01T06:00")
+    assert tiers.run_tier_review(terminal, as_of=dt.date(2027, 1, 1)).members == 0
+    assert members.find_member(terminal, gold.card_no).tier == "gold"
+    clock.set("2028-01-01T06:00")
+    last = tiers.run_tier_review(terminal, as_of=dt.date(2028, 1, 1))
+    assert (last.members, last.exempt) == (2, 0)
+    assert members.find_member(terminal, gold.card_no).tier == "silver"
+    assert members.find_member(terminal, silver.card_no).tier == "normal"
 
 
 def test_segments(terminal: Terminal, clock: FakeClock, manager: str) -> None:
