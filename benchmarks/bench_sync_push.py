@@ -38,7 +38,7 @@ from pos_app.core.replica import Effects, NewLot
 from pos_app.sync import signing
 from pos_app.sync.protocol import DEFAULT_BATCH, PROTOCOL, entry_to_wire
 
-PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN = os.environ.get("POS_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")  # as tests/postgres.py
 TARGET_US_PER_ENTRY_PG = 200.0  # >= 5,000 entries per second on PostgreSQL
 BATCH = int(os.environ.get("BENCH_PUSH_BATCH", DEFAULT_BATCH))
 

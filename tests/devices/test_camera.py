@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -64,6 +65,16 @@ class Recorder:
     def frame(self, f: np.ndarray) -> None:
         with self.lock:
             self.frames.append(f)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds passed (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def run_file(path: Path | str, config: CameraConfig, decoder: object = None) -> tuple[CameraWorker, Recorder]:
@@ -154,9 +165,7 @@ def test_a_missing_file_is_no_camera_and_stop_is_prompt(tmp_path: Path) -> None:
     worker = CameraWorker(str(tmp_path / "nothing.avi"), make_decoder(), on_state=rec.state,
                           config=CameraConfig(reopen_backoff_s=(10.0,)))
     worker.start()
-    deadline = time.monotonic() + 5
-    while "no_camera" not in rec.states and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert wait_until(lambda: "no_camera" in rec.states)
     began = time.monotonic()
     assert worker.stop()
     assert time.monotonic() - began < 1.0  # it was waiting 10 s before the next attempt
@@ -167,9 +176,7 @@ def test_a_missing_device_is_no_camera() -> None:
     rec = Recorder()
     worker = CameraWorker(99, make_decoder(), on_state=rec.state, config=CameraConfig(reopen_backoff_s=(10.0,)))
     worker.start()
-    deadline = time.monotonic() + 10
-    while "no_camera" not in rec.states and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert wait_until(lambda: "no_camera" in rec.states)
     assert worker.stop()
     assert rec.states == ["starting", "no_camera", "stopped"]
 
@@ -180,12 +187,11 @@ def test_stop_while_running_returns_quickly(tmp_path: Path) -> None:
     worker = CameraWorker(str(video), make_decoder(), on_code=rec.code, on_state=rec.state,
                           config=CameraConfig(loop=True, hold_s=0.2))
     worker.start()
-    time.sleep(1.5)  # more than two rounds of a 0.67 s file
+    # it loops, and the code comes back after each blank stretch: more than one round of the file
+    assert wait_until(lambda: worker.frames_read > 20 and len(rec.codes) >= 2)
     began = time.monotonic()
     assert worker.stop()
     assert time.monotonic() - began < 1.0
-    assert worker.frames_read > 20  # it looped
-    assert len(rec.codes) >= 2  # the code came back after each blank stretch
     assert rec.states[:2] == ["starting", "running"] and rec.states[-1] == "stopped"
 
 
@@ -224,9 +230,8 @@ def test_a_camera_that_stops_delivering_is_lost_and_reopened_with_back_off() -> 
     worker = CameraWorker(0, make_decoder(), on_state=rec.state, open_capture=lambda _s: FlakyCapture(5),
                           config=CameraConfig(reopen_backoff_s=(0.05, 0.1)))
     worker.start()
-    time.sleep(0.8)
+    assert wait_until(lambda: FlakyCapture.opened >= 3 and len(rec.states) >= 4)
     assert worker.stop()
-    assert FlakyCapture.opened >= 3
     assert rec.states[:4] == ["starting", "running", "lost", "running"]
     assert rec.states[-1] == "stopped"
 

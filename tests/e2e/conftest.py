@@ -4,13 +4,11 @@ SQLite and on the real PostgreSQL server, and real terminal databases."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.postgres import postgres_database
+
 REPO = Path(__file__).resolve().parents[2]
-PG_ADMIN = os.environ.get("POS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def free_port() -> int:
@@ -77,21 +76,14 @@ def hq_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hq.db'}"
         return
-    import psycopg2
+    with postgres_database("hq_e2e") as url:
+        try:
+            yield url
+        finally:
+            from pos_app.hq import db as hqdb
 
-    name = f"hq_e2e_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(PG_ADMIN)  # unreachable PostgreSQL fails the test: it is part of the product
-    admin.autocommit = True
-    admin.cursor().execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
-    finally:
-        from pos_app.hq import db as hqdb
-
-        if hqdb.proxy.obj is not None and not hqdb.proxy.obj.is_closed():
-            hqdb.proxy.obj.close()
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+            if hqdb.proxy.obj is not None and not hqdb.proxy.obj.is_closed():
+                hqdb.proxy.obj.close()
 
 
 @pytest.fixture

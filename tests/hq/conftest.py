@@ -15,8 +15,7 @@ import pytest
 
 from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
 from pos_app.hq import db, ingest
-
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+from tests.postgres import postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,23 +26,12 @@ def hq_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
         yield database
         database.close()
         return
-    import psycopg2
-
-    name = f"hq_test_{secrets.token_hex(6)}"
-    admin = psycopg2.connect(PG_ADMIN_DSN)  # raises (test error) when the server is not there
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-        database = db.connect(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    with postgres_database() as url:
+        database = db.connect(url)
         try:
             yield database
         finally:
             db.close_pool(database)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def register(terminal_id: str, store_id: str) -> db.Terminal:

@@ -6,7 +6,6 @@ and restart it), plus fresh PostgreSQL databases and a signing HTTP client.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import ssl
@@ -25,28 +24,9 @@ import uvicorn
 from pos_app.core.chain import canonical_json
 from pos_app.hq.app import create_app
 from pos_app.sync import signing
+from tests.postgres import postgres_database
 
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/{name}"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database (its URL), dropped afterwards."""
-    import psycopg2
-
-    name = f"hq_test_{secrets.token_hex(6)}"
-    admin = psycopg2.connect(PG_ADMIN_DSN)
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-        yield PG_URL.format(name=name)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @contextmanager

@@ -101,12 +101,38 @@ def test_gift_stock_changes_go_to_their_store_only(hq_db: Any) -> None:
     assert feed.changes(store_id="S002", cursor=0, limit=100)["changes"] == []
 
 
-def test_a_later_writer_waits_for_the_earlier_commit(hq_db: Any) -> None:
+class ProbedLock:
+    """HQ's SQLite write lock, telling when a thread finds it taken and has to wait for it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.contended = threading.Event()
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            self.contended.set()
+            self.lock.acquire()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.lock.release()
+
+
+def waiting_for_feed_lock(hq_db: Any) -> bool:
+    """A session of this database waits for the feed's advisory lock (PostgreSQL)."""
+    return bool(hq_db.execute_sql(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = %s"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        (feed.FEED_LOCK,)).fetchone()[0])
+
+
+def test_a_later_writer_waits_for_the_earlier_commit(hq_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ids become visible in increasing order: a second writer cannot commit a change while
     the first one's transaction, which numbered its change earlier, is still open."""
     first_published = threading.Event()
     release = threading.Event()
     done: list[str] = []
+    probe = ProbedLock()
+    monkeypatch.setattr(db, "_write_lock", probe)
 
     def first() -> None:
         with db.writing(hq_db):
@@ -126,8 +152,16 @@ def test_a_later_writer_waits_for_the_earlier_commit(hq_db: Any) -> None:
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for th in threads:
         th.start()
-    first_published.wait(10)
-    time.sleep(0.5)
+    assert first_published.wait(10)
+    # the second writer is seen waiting for the first (the lock it needs is held), not guessed
+    # from a pause: SQLite's process write lock, PostgreSQL's feed lock
+    if db.is_postgres():
+        deadline = time.monotonic() + 10
+        while not waiting_for_feed_lock(hq_db) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert waiting_for_feed_lock(hq_db), "the second writer never waited for the feed lock"
+    else:
+        assert probe.contended.wait(10), "the second writer never waited for the write lock"
     assert done == []  # the second writer is held back
     assert feed.changes(store_id="S001", cursor=0, limit=10)["changes"] == []  # nothing committed yet
     release.set()
