@@ -51,7 +51,8 @@ WORDS: dict[str, dict[str, str]] = {
         "charset": "字符测试", "shift_no": "班次", "opened": "开班", "closed": "交班", "sales": "销售笔数",
         "member_sales": "会员笔数", "sales_total": "销售总额", "points_issued": "发放积分",
         "points_redeemed_total": "兑换积分", "gifts": "礼品兑换", "refunds": "退货笔数", "thanks": "谢谢惠顾",
-        "cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "line": "第{n}行",
+        "gift_cash": "礼品收现", "cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝",
+        "line": "第{n}行",
     },
     "en": {
         "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
@@ -70,7 +71,7 @@ WORDS: dict[str, dict[str, str]] = {
         "closed": "Closed", "sales": "Sales", "member_sales": "Member sales", "sales_total": "Sales total",
         "points_issued": "Points issued", "points_redeemed_total": "Points redeemed", "gifts": "Gifts",
         "refunds": "Refunds", "thanks": "Thank you", "cash": "Cash", "card": "Card", "wechat": "WeChat Pay",
-        "alipay": "Alipay", "line": "line {n}",
+        "alipay": "Alipay", "gift_cash": "Gift cash", "line": "line {n}",
     },
 }
 
@@ -285,6 +286,9 @@ def _coupon(d: _Doc, code: str, reprint: bool) -> Document:
     lay.pair(d.word("value"), format_fen(c["value_fen"]), bold=True)
     lay.text(d.word("min_spend", amount=format_fen(c["min_spend_fen"])) if c["min_spend_fen"] else d.word("no_min"))
     lay.pair(d.word("valid_until"), c["valid_until"] or d.word("no_expiry"))
+    bought = t.repo.row("SELECT cash_fen FROM redemption WHERE coupon_code = ?", (code,))
+    if bought and bought["cash_fen"]:
+        lay.pair(d.word("gift_cash"), format_fen(bought["cash_fen"]))
     member = t.repo.member_by_id(c["member_id"])
     if member is not None:
         lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
@@ -348,6 +352,9 @@ def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
         gift = t.program.gift(code)
         name = (gift.name_zh if d.lang == "zh_CN" else gift.name_en) if gift else code
         lay.pair(f"  {name}", str(n))
+    cash = rep.get("gift_cash")
+    if cash and cash["count"]:
+        lay.pair(f"{d.word('gift_cash')} ({cash['count']})", format_fen(cash["fen"]))
     lay.pair(d.word("refunds"), str(rep["refunds"]))
     lay.rule()
     doc = d.foot()

@@ -54,14 +54,20 @@ def shift_report(t: Terminal, opened_at: str, closed_at: str | None) -> dict[str
     gifts = t.repo.rows(
         "SELECT json_extract(details, '$.gift') gift, count(*) n FROM audit"
         " WHERE action = 'gift.redeem' AND at >= ? AND at <= ? GROUP BY gift ORDER BY gift", span)
+    gift_cash = t.repo.row(
+        "SELECT count(*) n, coalesce(sum(r.cash_fen), 0) fen FROM audit a JOIN redemption r ON r.redemption_no = a.ref"
+        " WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ? AND r.cash_fen > 0", span)
     refunds = t.repo.row("SELECT count(*) n FROM audit WHERE action = 'refund' AND at >= ? AND at <= ?", span)
-    assert sales is not None and points is not None and refunds is not None
+    assert sales is not None and points is not None and refunds is not None and gift_cash is not None
     return {
         "opened_at": opened_at, "closed_at": closed_at, "sales": sales["sales"],
         "member_sales": sales["member_sales"], "total_fen": sales["total_fen"], "tender_fen": sales["tender_fen"],
         "tenders": {r["tender_kind"]: {"count": r["n"], "fen": r["fen"]} for r in tenders},
         "points_issued": points["issued"], "points_redeemed": points["redeemed"],
         "gifts": {r["gift"]: r["n"] for r in gifts}, "gifts_total": sum(r["n"] for r in gifts),
+        # cash collected with gifts (points + cash), taken in cash besides the sales' tenders
+        "gift_cash": {"count": gift_cash["n"], "fen": gift_cash["fen"]},
+        "takings_fen": sales["tender_fen"] + gift_cash["fen"],
         "refunds": refunds["n"],
     }
 

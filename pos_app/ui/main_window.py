@@ -112,10 +112,10 @@ class MainWindow(QMainWindow):
             "Shift %1 closed.\nSales: %2 (with members: %3), takings %4 yuan\n"
             "Points issued: %5, redeemed: %6\nGifts handed out: %7, refunds: %8"
         )
-        for i, key in enumerate(("shift_no", "sales", "member_sales", "tender_fen", "points_issued",
+        for i, key in enumerate(("shift_no", "sales", "member_sales", "takings_fen", "points_issued",
                                  "points_redeemed", "gifts_total", "refunds"), start=1):
             value = report[key]
-            text = text.replace(f"%{i}", format_fen(int(value)) if key == "tender_fen" else str(value))  # type: ignore[call-overload]
+            text = text.replace(f"%{i}", format_fen(int(value)) if key == "takings_fen" else str(value))  # type: ignore[call-overload]
         self.last_shift_report = text
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Shift report"), text, parent=self)
         box.setObjectName("shift_report")

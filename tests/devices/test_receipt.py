@@ -11,7 +11,7 @@ from pos_app.core.earning import SaleLine
 from pos_app.core.errors import InvalidInput, NotFound
 from pos_app.devices.escpos_out import document_bytes, encode_text
 from pos_app.devices.receipt import Layout, char_width, clean, pad, text_width, wrap
-from pos_app.services import demo, points, receipts, sales, shifts
+from pos_app.services import context, demo, points, receipts, sales, shifts
 from pos_app.services.context import Terminal
 from pos_app.services.printing import receipt_bytes
 from pos_app.services.settings import save_settings, set_setting
@@ -215,6 +215,19 @@ def test_coupon_slip_has_code_value_validity_and_codes(store: Terminal) -> None:
     assert f"有效期至              {g.coupon_valid_until}" in text
     assert out.qr_codes() == [g.coupon_code]
     assert out.barcodes() == [g.coupon_code]
+
+
+def test_a_coupon_bought_with_points_and_cash_shows_the_cash_on_its_slip(store: Terminal) -> None:
+    src = context.reference_program_source().replace('version = 1\n', 'version = 2\n', 1)
+    src = src.replace('points = 1000\nkind = "coupon"', 'points = 1000\ncash_fen = 500\nkind = "coupon"', 1)
+    context.load_program(store, src)
+    g = points.redeem_gift(store, member_ref="13800138000", gift_code="G002")
+    assert g.coupon_code and g.cash_fen == 500
+    doc = receipts.build_document(store, "coupon", g.coupon_code, language="en", columns=32)
+    assert [ln.split() for ln in doc.text_lines() if ln.startswith("Gift cash")] == [["Gift", "cash", "5.00"]]
+    plain = points.redeem_gift(store, member_ref="13800138000", gift_code="G001").coupon_code
+    assert plain
+    assert not any("Gift cash" in ln for ln in receipts.build_document(store, "coupon", plain).text_lines())
 
 
 def test_test_page_and_shift_report(store: Terminal) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from pos_app.core.errors import Conflict, InvalidInput, NotFound
-from pos_app.services import catalog, members, points, reports, sales, shifts, staff
+from pos_app.services import catalog, members, points, receipts, reports, sales, shifts, staff
 from pos_app.services.context import Terminal
 from tests.conftest import FakeClock
 from tests.services.test_reference_examples import line, set_balance
@@ -58,7 +58,13 @@ def test_shift_report_counts_what_happened_in_the_shift(shop: Terminal, clock: F
     assert report["points_issued"] == 100
     assert report["points_redeemed"] == 2000
     assert report["gifts"] == {"G005": 1} and report["refunds"] == 1
+    # G005 takes 2000 points plus 19.90 yuan in cash: the cash is in the shift's takings
+    assert report["gift_cash"] == {"count": 1, "fen": 1990}
+    assert report["takings_fen"] == 11700 + 1990
     assert shifts.current_shift(shop) is None
+    assert shop.repo.row("SELECT cash_fen FROM redemption") == {"cash_fen": 1990}
+    paper = receipts.build_document(shop, "shift", shift.shift_no, language="en").render_text()
+    assert any(ln.split()[:3] == ["Gift", "cash", "(1)"] and ln.split()[-1] == "19.90" for ln in paper.splitlines())
 
 
 def test_receipt_is_queued_in_the_sale_transaction(shop: Terminal) -> None:

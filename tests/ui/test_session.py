@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pos_app.core.members import make_card_number
+from pos_app.services import points
 from pos_app.ui.app import App
 from pos_app.ui.qt import QMessageBox, Qt
 from tests.conftest import FakeClock
@@ -34,13 +35,15 @@ def test_close_shift_shows_the_report_numbers(qtbot: object, app: App, clock: Fa
     assert co.complete() is not None  # gold: 108.50 x 1.5 = 162 + 100 first purchase
     co.add_amount("20.00")
     assert co.complete() is not None  # no member
+    # a thermos cup for 2000 points plus 19.90 in cash: the cash is taken too
+    points.redeem_gift(app.terminal, member_ref=make_card_number(1), gift_code="G005", staff_code="1001")
     clock.advance(minutes=1)
     qtbot.mouseClick(work.shift_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     box = app.window.findChild(QMessageBox, "shift_report")  # type: ignore[attr-defined]
     assert box is not None
     text = box.text()
     assert "Sales: 2 (with members: 1)" in text
-    assert "takings 128.50 yuan" in text
-    assert "Points issued: 262, redeemed: 0" in text
+    assert "takings 148.40 yuan" in text
+    assert "Points issued: 262, redeemed: 2000" in text
     assert app.session.shift is None and work.shift_button.text() == "Open shift"
     box.close()
