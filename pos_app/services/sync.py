@@ -239,7 +239,7 @@ def _push(t: Terminal, client: HQClient, report: SyncReport, *, max_batches: int
         body = {"protocol": protocol.PROTOCOL, "store_id": t.store_id, "terminal_id": t.terminal_id,
                 "batch_id": batch.batch_id, "entries": batch.entries, "events": batch.events}
         try:
-            answer = client.push(body, batch.batch_id).json()
+            answer = client.push(body, batch.batch_id)
         except SyncError as exc:
             if exc.kind == "gap" and isinstance(exc.payload.get("expected_seq"), int) and not reset_done:
                 report.reached_hq = True
@@ -259,7 +259,7 @@ def _push(t: Terminal, client: HQClient, report: SyncReport, *, max_batches: int
                 exc.message = report.stuck
             raise
         report.reached_hq = True
-        if not isinstance(answer, dict) or not isinstance(answer.get("acked_seq"), int):
+        if not isinstance(answer.get("acked_seq"), int):
             raise SyncError("server", "headquarters' answer to a push has no acked_seq")
         replica.mark_acked(t.database, batch.batch_id, answer["acked_seq"], int(answer.get("acked_oid") or 0))
         report.batches += 1

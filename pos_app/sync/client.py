@@ -100,9 +100,10 @@ class HQClient:
                 raise SyncError("server", f"the enrollment answer has no {key}", response.status_code)
         return data
 
-    def push(self, body: dict[str, Any], batch_id: str) -> httpx.Response:
-        """One batch of the outbox, with ``Idempotency-Key`` = ``batch_id``."""
-        return self._send("POST", "/v1/push", body=encode(body), idempotency_key=batch_id)
+    def push(self, body: dict[str, Any], batch_id: str) -> dict[str, Any]:
+        """One batch of the outbox, with ``Idempotency-Key`` = ``batch_id``; headquarters' answer.
+        An answer that is not a JSON object is a ``server`` error like any other bad answer."""
+        return _json(self._send("POST", "/v1/push", body=encode(body), idempotency_key=batch_id))
 
     def changes(self, cursor: int, limit: int, mark: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"cursor": int(cursor), "limit": int(limit)}

@@ -9,6 +9,8 @@ request, misbehave in the ways a store's network does:
 - ``"drop_before"``: close the connection before forwarding anything;
 - ``"500"``: answer 500 itself without forwarding;
 - ``"500_after"``: forward, then answer 500 instead of the server's answer;
+- ``"html"``: forward, then answer 200 with an HTML page instead of the server's answer (a
+  captive portal or a misconfigured proxy in front of headquarters);
 - ``("slow", seconds)``: forward, then hold the answer for ``seconds``;
 - ``("hold", event)``: forward, then hold the answer until ``event`` is set (to kill a
   process while it waits) - a ``threading.Event``;
@@ -125,6 +127,12 @@ class FaultProxy:
                 return
             if fault == "500_after":
                 writer.write(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                await writer.drain()
+                return
+            if fault == "html":
+                page = b"<html><body>Wi-Fi login</body></html>"
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: "
+                             + str(len(page)).encode() + b"\r\nconnection: close\r\n\r\n" + page)
                 await writer.drain()
                 return
             if isinstance(fault, tuple) and fault[0] == "slow":

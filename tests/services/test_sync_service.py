@@ -267,6 +267,36 @@ def test_sync_command(tills: tuple[Terminal, Terminal], hq: HQ, capsys: pytest.C
     assert out["pushed_entries"] == 1 and out["waiting"] == 0
 
 
+def test_a_push_answered_200_without_json_is_reported_not_a_crash(tills: tuple[Terminal, Terminal], hq: HQ,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A captive portal (or a misconfigured proxy) answers the push 200 with an HTML page: the
+    round fails as a server error with sync.last_error written, nothing is marked sent, and the
+    next round through the real headquarters sends it."""
+    from tests.e2e.faultproxy import FaultProxy
+
+    a, _ = tills
+    members.enroll_member(a, phone="13800000019", name="郑二", staff_code="1001")
+    db = str(a.database.path)
+    real_url = a.repo.setting("hq.url") or ""
+    port = int(real_url.rsplit(":", 1)[1])
+    proxy = FaultProxy("127.0.0.1", port).start()
+    try:
+        proxy.match = "/v1/push"
+        proxy.faults = ["html"]
+        a.repo.set_setting("hq.url", proxy.url)
+        assert cli.main(["--db", db, "sync"]) == cli.EXIT_DISCREPANCY
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "without JSON" in err and "server" in err
+        assert "without JSON" in (sync_service.status(a).last_error or "")
+        assert sync_service.status(a).waiting > 0
+        assert cli.main(["--db", db, "sync", "--json"]) == cli.EXIT_OK
+        assert json.loads(capsys.readouterr().out)["waiting"] == 0
+        assert not sync_service.status(a).last_error
+    finally:
+        proxy.stop()
+        a.repo.set_setting("hq.url", real_url)
+
+
 def test_enroll_command(hq: HQ, tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
     t = till(tmp_path, "S02-T1", clock)
     t.close()
