@@ -13,11 +13,15 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from peewee import Database
 
-from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PosError
 from pos_app.hq import db
 from pos_app.sync import signing
 from pos_app.sync.protocol import ID_RE
@@ -118,6 +122,57 @@ class EnrollmentRefused(PermissionDenied):
     code = "enrollment_refused"
 
 
+class TooManyAttempts(PosError):
+    """A client that guessed wrong too often is refused for a while (HTTP 429)."""
+
+    code = "rate_limited"
+
+
+GUESS_REASONS = ("unknown", "wrong_terminal")  # what guessing codes looks like; a used or expired code is no guess
+
+
+class EnrollLimiter:
+    """At most ``limit`` guessed-wrong enrollments (unknown code, another terminal's code) per
+    client address in ``window`` seconds; past that every attempt from the address is refused
+    until the oldest guess is ``window`` old. Kept in the process: each ``pos-hq`` worker counts
+    its own, so N workers allow N x ``limit`` (still hopeless against 12-character codes)."""
+
+    def __init__(self, limit: int = 10, window: float = 900.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self._clock = limit, window, clock
+        self._guesses: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str) -> deque[float]:
+        now = self._clock()
+        guesses = self._guesses.setdefault(address, deque())
+        while guesses and guesses[0] <= now - self.window:
+            guesses.popleft()
+        return guesses
+
+    def retry_after(self, address: str) -> int:
+        """Seconds until ``address`` may try again; 0 when it may now."""
+        with self._lock:
+            guesses = self._recent(address)
+            if len(guesses) < self.limit:
+                if not guesses:
+                    self._guesses.pop(address, None)
+                return 0
+            return max(1, int(guesses[0] + self.window - self._clock()) + 1)
+
+    def guessed_wrong(self, address: str) -> None:
+        with self._lock:
+            self._recent(address).append(self._clock())
+
+
+def refuse_rate_limited(terminal_id: object, *, client: str, retry_after: int) -> None:
+    """Audit the refusal of an address that guessed too often, and raise it."""
+    ref = terminal_id if isinstance(terminal_id, str) else ""
+    with db.writing(_database()):
+        _audit(ref[:64], "enroll.refused", ref[:64], reason="rate_limited", client=client)
+    raise TooManyAttempts("code", f"too many wrong enrollment codes from this address; try again in {retry_after} s",
+                          retry_after=retry_after)
+
+
 def enroll(code: str, terminal_id: str, *, client: str = "") -> dict[str, str]:
     """Exchange a one-time code for the terminal's signing secret (a new secret every time)."""
     if not isinstance(code, str) or not 0 < len(code) <= 40:
@@ -139,11 +194,12 @@ def enroll(code: str, terminal_id: str, *, client: str = "") -> dict[str, str]:
             reason, message = "expired", "the code has expired; ask headquarters for a new one"
         elif terminal is None or not terminal.active:
             reason, message = "inactive", "the terminal is not active"
+        if not reason and row is not None and terminal is not None and not _claim(row, now):
+            # another request claimed it between our read and now (PostgreSQL runs them side by side)
+            reason, message = "used", "the code has been used already"
         if not reason and row is not None and terminal is not None:
             secret = signing.new_secret()
             rotated = terminal.secret is not None
-            row.used_at = now.isoformat()
-            row.save()
             terminal.secret = secret
             terminal.enrolled_at = now.isoformat()
             terminal.save()
@@ -153,6 +209,15 @@ def enroll(code: str, terminal_id: str, *, client: str = "") -> dict[str, str]:
     with db.writing(_database()):  # the refusal is recorded even though nothing else was
         _audit(terminal_id, "enroll.refused", terminal_id, reason=reason, client=client)
     raise EnrollmentRefused("code", message, reason=reason)
+
+
+def _claim(row: db.EnrollmentCode, now: dt.datetime) -> bool:
+    """Mark the code used, if nobody did meanwhile: one conditional update, so of several requests
+    with one code exactly one wins (on PostgreSQL the losers wait for the row and then see it used)."""
+    claimed = (db.EnrollmentCode.update(used_at=now.isoformat())
+               .where((db.EnrollmentCode.code_hash == row.code_hash) & db.EnrollmentCode.used_at.is_null())
+               .execute())
+    return bool(claimed == 1)
 
 
 def set_terminal_active(terminal_id: str, active: bool, *, actor: str = "admin") -> None:

@@ -191,6 +191,8 @@ SIGNED_HEADERS = [
 def status_of(exc: PosError) -> int:
     if isinstance(exc, auth.Unauthenticated):
         return 401
+    if isinstance(exc, admin.TooManyAttempts):
+        return 429
     if isinstance(exc, PermissionDenied | ApprovalRequired):
         return 403
     if isinstance(exc, NotFound):
@@ -278,7 +280,7 @@ def in_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 GC_THRESHOLD = 50_000
 
 
-def create_app(db_url: str) -> FastAPI:
+def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None) -> FastAPI:
     """The application on the database at ``db_url`` (opened and migrated at startup)."""
 
     @asynccontextmanager
@@ -300,6 +302,7 @@ def create_app(db_url: str) -> FastAPI:
 
     app = FastAPI(title="积分收银台 headquarters", version=str(protocol.PROTOCOL), lifespan=lifespan,
                   docs_url=None, redoc_url=None)
+    app.state.enroll_limiter = enroll_limiter or admin.EnrollLimiter()
 
     @app.exception_handler(PosError)
     async def _pos_error(request: Request, exc: PosError) -> JSONResponse:
@@ -355,7 +358,8 @@ def create_app(db_url: str) -> FastAPI:
             return int(row.version) if row else 0
         return {"ok": True, "schema": in_db(version)}
 
-    @app.post("/v1/enroll", response_model=None, tags=["terminals"], responses=_errors(403, 413, 422, ok=EnrollAnswer),
+    @app.post("/v1/enroll", response_model=None, tags=["terminals"],
+              responses=_errors(403, 413, 422, 429, ok=EnrollAnswer),
               openapi_extra=_body_doc(EnrollRequest))
     async def enroll(request: Request) -> dict[str, Any]:
         """Exchange a one-time enrollment code for the terminal's signing secret."""
@@ -367,7 +371,17 @@ def create_app(db_url: str) -> FastAPI:
             raise InvalidInput("code", "an enrollment code is required")
         if not isinstance(terminal_id, str):
             raise InvalidInput("terminal_id", "a terminal id is required")
-        return await run_in_threadpool(in_db, admin.enroll, code, terminal_id, client=client_address(request))
+        address = request.client.host if request.client else ""
+        wait = app.state.enroll_limiter.retry_after(address)
+        if wait:
+            await run_in_threadpool(in_db, admin.refuse_rate_limited, terminal_id, client=client_address(request),
+                                    retry_after=wait)
+        try:
+            return await run_in_threadpool(in_db, admin.enroll, code, terminal_id, client=client_address(request))
+        except admin.EnrollmentRefused as exc:
+            if exc.params.get("reason") in admin.GUESS_REASONS:
+                app.state.enroll_limiter.guessed_wrong(address)
+            raise
 
     @app.post("/v1/push", response_model=None, tags=["sync"], responses=_errors(401, 403, 409, 413, 422, ok=PushAnswer),
               openapi_extra={**_body_doc(PushRequest), "parameters": [

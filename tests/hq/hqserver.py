@@ -66,13 +66,14 @@ def _free_socket() -> socket.socket:
 class ThreadServer:
     """uvicorn serving ``create_app(db_url)`` from a thread of this process."""
 
-    def __init__(self, db_url: str, *, certfile: str | None = None, keyfile: str | None = None) -> None:
+    def __init__(self, db_url: str, *, certfile: str | None = None, keyfile: str | None = None,
+                 **app_options: Any) -> None:
         self.db_url = db_url
         self.sock = _free_socket()
         self.port = self.sock.getsockname()[1]
         scheme = "https" if certfile else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(db_url), log_level="warning", ssl_certfile=certfile,
+        config = uvicorn.Config(create_app(db_url, **app_options), log_level="warning", ssl_certfile=certfile,
                                 ssl_keyfile=keyfile, lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)

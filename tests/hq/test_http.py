@@ -140,6 +140,65 @@ def test_a_code_works_once(hq: ThreadServer) -> None:
     assert db.Terminal.get_by_id(terminal_id).secret == first.json()["secret"]
 
 
+def test_one_code_enrolls_one_terminal_under_simultaneous_requests(hq: ThreadServer) -> None:
+    """Eight requests with one code at the same moment, five times: exactly one gets a secret
+    each time (the claim is one conditional update), the others are refused as used."""
+    import threading
+
+    for _ in range(5):
+        store_id = _id("S")
+        admin.create_store(store_id, "x")
+        terminal_id = _id("T")
+        admin.create_terminal(terminal_id, store_id)
+        code = admin.new_enrollment_code(terminal_id)
+        start = threading.Barrier(8)
+        answers: list[httpx.Response] = []
+
+        def claim(body: dict[str, str], start: threading.Barrier, answers: list[httpx.Response]) -> None:
+            start.wait()
+            answers.append(httpx.post(f"{hq.url}/v1/enroll", json=body, timeout=30))
+
+        body = {"code": code, "terminal_id": terminal_id}
+        threads = [threading.Thread(target=claim, args=(body, start, answers)) for _ in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        ok = [r for r in answers if r.status_code == 200]
+        assert len(answers) == 8 and len(ok) == 1, [(r.status_code, r.text) for r in answers]
+        assert all(r.status_code == 403 and r.json()["reason"] == "used" for r in answers if r not in ok)
+        assert db.Terminal.get_by_id(terminal_id).secret == ok[0].json()["secret"]
+
+
+def test_an_address_that_guesses_codes_is_refused_for_a_while(tmp_path: Path) -> None:
+    """Three wrong codes from one address: the fourth attempt is refused with 429 even with the
+    right code, and audited; once the window has passed the right code works. A used or expired
+    code is no guess and does not count."""
+    now = [1000.0]
+    limiter = admin.EnrollLimiter(limit=3, window=60, clock=lambda: now[0])
+    with ThreadServer(f"sqlite:///{tmp_path / 'hq.db'}", enroll_limiter=limiter) as server:
+        admin.create_store("S1", "x")
+        admin.create_terminal("T1", "S1")
+        admin.create_terminal("T2", "S1")
+        good = admin.new_enrollment_code("T1")
+        used = admin.new_enrollment_code("T2")
+        assert httpx.post(f"{server.url}/v1/enroll", json={"code": used, "terminal_id": "T2"}).status_code == 200
+        for _ in range(3):  # a used code, refused, is not a guess
+            assert httpx.post(f"{server.url}/v1/enroll", json={"code": used, "terminal_id": "T2"}).status_code == 403
+        for guess in ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", used):
+            r = httpx.post(f"{server.url}/v1/enroll", json={"code": guess, "terminal_id": "T1"})
+            assert r.status_code == 403 and r.json()["reason"] in ("unknown", "wrong_terminal")
+        r = httpx.post(f"{server.url}/v1/enroll", json={"code": good, "terminal_id": "T1"})
+        assert r.status_code == 429 and r.json()["error"] == "rate_limited" and r.json()["field"] == "code"
+        assert 1 <= r.json()["retry_after"] <= 61
+        assert db.Terminal.get_by_id("T1").secret is None
+        refusals = [json.loads(a.details) for a in db.Audit.select().where(db.Audit.action == "enroll.refused")]
+        assert [x["reason"] for x in refusals].count("rate_limited") == 1
+        now[0] += 61
+        assert httpx.post(f"{server.url}/v1/enroll", json={"code": good, "terminal_id": "T1"}).status_code == 200
+        db.proxy.obj.close()
+
+
 def test_enroll_again_with_a_new_code_rotates_the_secret(hq: ThreadServer) -> None:
     client, _store = enrolled(hq)
     code = admin.new_enrollment_code(client.terminal_id)
