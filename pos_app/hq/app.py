@@ -479,8 +479,14 @@ def serve(db_url: str, host: str = "127.0.0.1", port: int = 8443, *, certfile: s
             raise InvalidInput(name, f"no such file: {path}")
     if "://" not in db_url:
         db_url = f"sqlite:///{Path(db_url).resolve()}"
+    if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 64:
+        raise InvalidInput("workers", "between 1 and 64 workers")
+    if workers > 1 and db_url.startswith("sqlite:"):
+        # each worker would take SQLite's write lock through its own process lock: pushes would
+        # wait on each other's busy timeouts instead of queueing, and gain nothing
+        raise InvalidInput("workers", "one worker on SQLite; several workers need PostgreSQL (--db postgresql://...)")
     database = db.connect(db_url)  # migrate once here, not racing in every worker
     database.close()
     os.environ["POS_HQ_DB"] = db_url
-    uvicorn.run("pos_app.hq.app:app_from_env", factory=True, host=host, port=port, workers=max(1, workers),
+    uvicorn.run("pos_app.hq.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 ssl_certfile=certfile, ssl_keyfile=keyfile, log_level=log_level, proxy_headers=False)

@@ -8,6 +8,7 @@ HQ process serves one database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -348,6 +349,19 @@ def is_postgres(db: Database | None = None) -> bool:
 POOL_SIZE = 40
 
 
+_PASSWORD_RE = re.compile(r"(://[^:/@\s]*:)([^@\s]*)@")
+
+
+def redact(url: str, text: str | None = None) -> str:
+    """``text`` (default: the URL itself) with the password of ``url`` replaced by ``***``: a
+    database address is printed in errors and logs, its password never."""
+    found = _PASSWORD_RE.search(url)
+    out = url if text is None else text
+    if found and found.group(2):
+        out = out.replace(found.group(2), "***")
+    return _PASSWORD_RE.sub(r"\1***@", out)
+
+
 def connect(url: str) -> Database:
     """Open the HQ database named by ``url`` (``sqlite:///file`` or ``postgresql://...``),
     migrate it and bind the models. A plain path means a SQLite file."""
@@ -369,14 +383,14 @@ def connect(url: str) -> Database:
         try:
             db = url_connect(url, max_connections=POOL_SIZE, stale_timeout=300, timeout=30)
         except Exception as exc:  # a malformed URL
-            raise InvalidInput("db", f"cannot use {url!r}: {exc}") from None
+            raise InvalidInput("db", redact(url, f"cannot use {url!r}: {exc}")) from None
     else:
-        raise InvalidInput("db", f"a sqlite:/// or postgresql:// address is required: {url!r}")
+        raise InvalidInput("db", f"a sqlite:/// or postgresql:// address is required: {redact(url)!r}")
     proxy.initialize(db)
     try:
         db.connect(reuse_if_open=True)
     except Exception as exc:
-        raise DatabaseError("db", f"cannot open the headquarters database: {exc}") from None
+        raise DatabaseError("db", redact(url, f"cannot open the headquarters database: {exc}")) from None
     migrate(db)
     return db
 

@@ -141,3 +141,21 @@ def test_bad_input_is_an_error_naming_the_field(db_url: str, tmp_path: Path) -> 
         assert db.Store.select().count() == 0 and db.Program.select().count() == 0
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("url", ["postgresql://pos:s3cret-Pw@127.0.0.1:notaport/hq",
+                                 "postgresql://pos:s3cret-Pw@127.0.0.1:1/hq",
+                                 "mysql://pos:s3cret-Pw@127.0.0.1/hq"])
+def test_a_bad_database_address_is_printed_without_its_password(url: str) -> None:
+    out = run(url, "store", "list", ok=False)
+    assert out.returncode == 2 and "error: db:" in out.stderr and "Traceback" not in out.stderr
+    assert "s3cret-Pw" not in out.stdout + out.stderr
+    assert "pos:***@" in out.stderr or "cannot open" in out.stderr
+
+
+@pytest.mark.parametrize("workers", ["2", "0"])
+def test_serve_refuses_several_workers_on_sqlite(db_url: str, workers: str) -> None:
+    """Several worker processes on one SQLite file would fight over its write lock: refused
+    before anything listens (PostgreSQL takes several; 0 is never a number of workers)."""
+    out = run(db_url, "serve", "--port", "0", "--workers", workers, ok=False)
+    assert out.returncode == 2 and "error: workers:" in out.stderr and "Traceback" not in out.stderr
