@@ -302,8 +302,20 @@ MODELS: list[type[Base]] = [
 ]
 
 
-def _create_all(db: Database) -> None:
-    db.create_tables(MODELS, safe=True)
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _run_sql(name: str) -> Callable[[Database], None]:
+    """A migration frozen as SQL, one file per dialect (``NNNN_name.sqlite.sql``,
+    ``NNNN_name.postgresql.sql``): a schema never follows today's models by accident."""
+    def step(db: Database) -> None:
+        dialect = "postgresql" if isinstance(db, PostgresqlDatabase) else "sqlite"
+        text = (MIGRATIONS_DIR / f"{name}.{dialect}.sql").read_text(encoding="utf-8")
+        body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+        for statement in body.split(";"):
+            if statement.strip():
+                db.execute_sql(statement)  # type: ignore[no-untyped-call]
+    return step
 
 
 def _drop_unused_indexes(db: Database) -> None:
@@ -314,7 +326,7 @@ def _drop_unused_indexes(db: Database) -> None:
 
 #: numbered schema migrations; each runs once, in a transaction, on both backends
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
-    (1, "initial", _create_all),
+    (1, "initial", _run_sql("0001_initial")),
     (2, "drop_unused_indexes", _drop_unused_indexes),
 ]
 
@@ -326,7 +338,8 @@ def schema_version() -> int:
 def migrate(db: Database) -> int:
     """Bring the schema up to date; refuses a database newer than this build."""
     with db.atomic():
-        db.create_tables([SchemaVersion], safe=True)
+        db.execute_sql('CREATE TABLE IF NOT EXISTS "schema_version"'  # type: ignore[no-untyped-call]
+                       ' ("version" INTEGER NOT NULL PRIMARY KEY, "applied_at" TEXT NOT NULL)')
         current = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
         version = current.version if current else 0
     if version > schema_version():

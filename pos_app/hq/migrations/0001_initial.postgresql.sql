@@ -1,0 +1,45 @@
+-- Headquarters schema 1 (the first release), frozen: migrations never import today's models.
+-- schema_version itself is made by db.migrate before any migration runs.
+-- postgresql dialect; generated once from the release's peewee models, edited never.
+CREATE TABLE "setting" ("key" TEXT NOT NULL PRIMARY KEY, "value" TEXT NOT NULL);
+CREATE TABLE "store" ("id" TEXT NOT NULL PRIMARY KEY, "name" TEXT NOT NULL, "created_at" TEXT NOT NULL);
+CREATE TABLE "terminal" ("id" TEXT NOT NULL PRIMARY KEY, "store_id" TEXT NOT NULL, "kind" TEXT NOT NULL, "secret" TEXT, "created_at" TEXT NOT NULL, "enrolled_at" TEXT, "last_seen_at" TEXT, "last_push_at" TEXT, "last_seq" BIGINT NOT NULL, "last_hash" TEXT NOT NULL, "last_oid" BIGINT NOT NULL, "active" BOOLEAN NOT NULL);
+CREATE INDEX "terminal_store_id" ON "terminal" ("store_id");
+CREATE TABLE "enrollment_code" ("code_hash" TEXT NOT NULL PRIMARY KEY, "terminal_id" TEXT NOT NULL, "created_at" TEXT NOT NULL, "expires_at" TEXT NOT NULL, "used_at" TEXT);
+CREATE INDEX "enrollment_code_terminal_id" ON "enrollment_code" ("terminal_id");
+CREATE TABLE "nonce" ("terminal_id" TEXT NOT NULL, "nonce" TEXT NOT NULL, "at" BIGINT NOT NULL, PRIMARY KEY ("terminal_id", "nonce"));
+CREATE INDEX "nonce_at" ON "nonce" ("at");
+CREATE TABLE "batch" ("id" TEXT NOT NULL PRIMARY KEY, "terminal_id" TEXT NOT NULL, "body_digest" TEXT NOT NULL, "response" TEXT NOT NULL, "received_at" TEXT NOT NULL, "entries" INTEGER NOT NULL);
+CREATE INDEX "batch_terminal_id" ON "batch" ("terminal_id");
+CREATE TABLE "member" ("uuid" TEXT NOT NULL PRIMARY KEY, "phone" TEXT, "name" TEXT NOT NULL, "birthday" TEXT, "card_no" TEXT, "referrer_uuid" TEXT, "status" TEXT NOT NULL, "consent" BOOLEAN NOT NULL, "store_id" TEXT NOT NULL, "enrolled_at" TEXT NOT NULL, "tier" TEXT NOT NULL, "tier_since" TEXT NOT NULL, "last_review" TEXT, "first_purchase_at" TEXT, "last_purchase_at" TEXT, "balance" BIGINT NOT NULL, "debt" BIGINT NOT NULL, "updated_at" TEXT NOT NULL);
+CREATE INDEX "member_phone" ON "member" ("phone");
+CREATE INDEX "member_card_no" ON "member" ("card_no");
+CREATE TABLE "entry" ("id" SERIAL NOT NULL PRIMARY KEY, "uuid" TEXT NOT NULL, "terminal_id" TEXT NOT NULL, "seq" BIGINT NOT NULL, "store_id" TEXT NOT NULL, "member_uuid" TEXT NOT NULL, "kind" TEXT NOT NULL, "points" BIGINT NOT NULL, "tier_points" BIGINT NOT NULL, "ref_type" TEXT NOT NULL, "ref_no" TEXT NOT NULL, "program_version" INTEGER, "breakdown" TEXT NOT NULL, "created_at" TEXT NOT NULL, "business_date" TEXT NOT NULL, "recorded_at" TEXT NOT NULL, "backdated" BOOLEAN NOT NULL, "staff_code" TEXT, "prev_hash" TEXT NOT NULL, "hash" TEXT NOT NULL, "effects" TEXT NOT NULL, "received_at" TEXT NOT NULL, "batch_id" TEXT);
+CREATE UNIQUE INDEX "entry_uuid" ON "entry" ("uuid");
+CREATE INDEX "entry_store_id" ON "entry" ("store_id");
+CREATE INDEX "entry_member_uuid" ON "entry" ("member_uuid");
+CREATE UNIQUE INDEX "entry_terminal_id_seq" ON "entry" ("terminal_id", "seq");
+CREATE TABLE "event" ("id" SERIAL NOT NULL PRIMARY KEY, "terminal_id" TEXT NOT NULL, "oid" BIGINT NOT NULL, "store_id" TEXT NOT NULL, "kind" TEXT NOT NULL, "ref" TEXT NOT NULL, "payload" TEXT NOT NULL, "created_at" TEXT NOT NULL, "received_at" TEXT NOT NULL);
+CREATE INDEX "event_store_id" ON "event" ("store_id");
+CREATE UNIQUE INDEX "event_terminal_id_oid" ON "event" ("terminal_id", "oid");
+CREATE TABLE "lot" ("id" SERIAL NOT NULL PRIMARY KEY, "key" TEXT NOT NULL, "member_uuid" TEXT NOT NULL, "earned_on" TEXT NOT NULL, "expires_on" TEXT, "points" BIGINT NOT NULL, "remaining" BIGINT NOT NULL);
+CREATE UNIQUE INDEX "lot_key" ON "lot" ("key");
+CREATE INDEX "lot_member_uuid" ON "lot" ("member_uuid");
+CREATE INDEX "lot_expires_on" ON "lot" ("expires_on");
+CREATE TABLE "lot_move" ("id" SERIAL NOT NULL PRIMARY KEY, "entry_uuid" TEXT NOT NULL, "lot_key" TEXT NOT NULL, "points" BIGINT NOT NULL);
+CREATE INDEX "lot_move_entry_uuid" ON "lot_move" ("entry_uuid");
+CREATE INDEX "lot_move_lot_key" ON "lot_move" ("lot_key");
+CREATE TABLE "tier_month" ("member_uuid" TEXT NOT NULL, "month" TEXT NOT NULL, "points" BIGINT NOT NULL, PRIMARY KEY ("member_uuid", "month"));
+CREATE TABLE "change" ("id" SERIAL NOT NULL PRIMARY KEY, "kind" TEXT NOT NULL, "key" TEXT NOT NULL, "store_id" TEXT, "data" TEXT NOT NULL, "at" TEXT NOT NULL);
+CREATE TABLE "program" ("id" SERIAL NOT NULL PRIMARY KEY, "program_id" TEXT NOT NULL, "version" INTEGER NOT NULL, "digest" TEXT NOT NULL, "source" TEXT NOT NULL, "published_at" TEXT NOT NULL, "published_by" TEXT);
+CREATE UNIQUE INDEX "program_program_id_version" ON "program" ("program_id", "version");
+CREATE TABLE "gift_stock" ("store_id" TEXT NOT NULL, "gift_code" TEXT NOT NULL, "stock" INTEGER NOT NULL, PRIMARY KEY ("store_id", "gift_code"));
+CREATE TABLE "revoked" ("kind" TEXT NOT NULL, "value" TEXT NOT NULL, "reason" TEXT NOT NULL, "revoked_at" TEXT NOT NULL, PRIMARY KEY ("kind", "value"));
+CREATE TABLE "coupon" ("code" TEXT NOT NULL PRIMARY KEY, "member_uuid" TEXT NOT NULL, "gift_code" TEXT NOT NULL, "value_fen" BIGINT NOT NULL, "min_spend_fen" BIGINT NOT NULL, "issued_at" TEXT NOT NULL, "issued_by" TEXT NOT NULL, "valid_until" TEXT, "used_at" TEXT, "used_receipt_no" TEXT, "used_by" TEXT);
+CREATE INDEX "coupon_member_uuid" ON "coupon" ("member_uuid");
+CREATE TABLE "flag" ("id" SERIAL NOT NULL PRIMARY KEY, "kind" TEXT NOT NULL, "store_id" TEXT, "terminal_id" TEXT, "member_uuid" TEXT, "ref" TEXT NOT NULL, "points" BIGINT NOT NULL, "details" TEXT NOT NULL, "at" TEXT NOT NULL);
+CREATE INDEX "flag_kind" ON "flag" ("kind");
+CREATE INDEX "flag_store_id" ON "flag" ("store_id");
+CREATE TABLE "award_claim" ("channel" TEXT NOT NULL, "ref" TEXT NOT NULL, "member_uuid" TEXT NOT NULL, "award_id" TEXT NOT NULL, "entry_uuid" TEXT NOT NULL, "day" TEXT NOT NULL, "at" TEXT NOT NULL, PRIMARY KEY ("channel", "ref"));
+CREATE INDEX "award_claim_member_uuid" ON "award_claim" ("member_uuid");
+CREATE TABLE "audit" ("id" SERIAL NOT NULL PRIMARY KEY, "at" TEXT NOT NULL, "actor" TEXT NOT NULL, "action" TEXT NOT NULL, "ref" TEXT NOT NULL, "details" TEXT NOT NULL);
