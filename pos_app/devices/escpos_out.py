@@ -3,11 +3,12 @@
 
 Text is never passed to python-escpos's ``text()``: its automatic code-page selection
 ("magic encode") drops characters such as ``¥``. Instead every run of non-ASCII text is
-encoded as GB18030 and wrapped in the printer's Chinese mode, FS & (1C 26) ... FS . (1C 2E);
-ASCII stays single-byte outside it. GB18030 encodes every Unicode character, so nothing
-is lost (rare characters such as 𠮷 become four-byte sequences). The bytes are still built
-with python-escpos (its ``Dummy`` printer collects them; QR codes, barcodes, cuts and the
-drawer kick use its commands).
+encoded in the printer's character set (``printer.charset``: GBK by default, GB18030,
+GB2312) and wrapped in the printer's Chinese mode, FS & (1C 26) ... FS . (1C 2E); ASCII
+stays single-byte outside it. A character the set lacks never reaches the printer (it would
+print blank): :func:`~pos_app.devices.receipt.printable` replaces it first, the same
+replacement the preview shows. The bytes are still built with python-escpos (its ``Dummy``
+printer collects them; QR codes, barcodes, cuts and the drawer kick use its commands).
 """
 
 from __future__ import annotations
@@ -23,7 +24,19 @@ from typing import Any, Protocol
 from escpos.printer import Dummy
 
 from pos_app.core.errors import PosError
-from pos_app.devices.receipt import Barcode, Cut, Document, DrawerKick, Feed, Qr, Raster, TextLine
+from pos_app.devices.receipt import (
+    CHARSETS,
+    DEFAULT_CHARSET,
+    Barcode,
+    Cut,
+    Document,
+    DrawerKick,
+    Feed,
+    Qr,
+    Raster,
+    TextLine,
+    printable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +58,19 @@ class PrinterError(PosError):
 # ----------------------------------------------------------------------------- encoding
 
 
-def encode_text(text: str) -> bytes:
-    """ASCII as is; every run of other characters as GB18030 inside FS & ... FS ."""
+def encode_text(text: str, charset: str = DEFAULT_CHARSET) -> bytes:
+    """ASCII as is; every run of other characters in ``charset`` inside FS & ... FS .; what
+    the set lacks is replaced first (:func:`~pos_app.devices.receipt.printable`)."""
     out = bytearray()
     run: list[str] = []
+    codec = CHARSETS[charset] or "ascii"
 
     def flush() -> None:
         if run:
-            out.extend(CHINESE_ON + "".join(run).encode("gb18030") + CHINESE_OFF)
+            out.extend(CHINESE_ON + "".join(run).encode(codec) + CHINESE_OFF)
             run.clear()
 
-    for ch in text:
+    for ch in printable(text, charset):
         if ord(ch) < 0x80:
             flush()
             out.append(ord(ch))
@@ -84,7 +99,7 @@ def document_bytes(doc: Document) -> bytes:
             if block.big != big:
                 big = block.big
                 p._raw(GS + b"!" + (b"\x11" if big else b"\x00"))
-            p._raw(encode_text(block.text.rstrip()) + b"\n")
+            p._raw(encode_text(block.text.rstrip(), doc.charset) + b"\n")
             continue
         if bold or big:  # codes and images print in the normal size
             bold = big = False

@@ -2,7 +2,7 @@
 laid out in printer columns.
 
 Width rule. A receipt printer prints an ASCII byte in one column (12 dots) and, in its
-Chinese mode (FS &), every GB18030 character from its double-byte font in one full cell
+Chinese mode (FS &), every character of its character set from its double-byte font in one full cell
 of two columns (24 dots). All non-ASCII text is sent in Chinese mode (see
 ``escpos_out``), so on paper:
 
@@ -17,6 +17,24 @@ of two columns (24 dots). All non-ASCII text is sent in Chinese mode (see
 
 Text is NFC-normalised first, so a decomposed ``e`` + U+0301 prints as one ``é``. The same
 laid-out lines feed both the ESC/POS bytes and the on-screen preview, so they agree.
+
+Character set. A printer's font holds one character set (setting ``printer.charset``):
+``gbk`` (the default: what printers sold in mainland China hold), ``gb18030`` (every
+Unicode character, rare ones as four-byte sequences), ``gb2312`` (older fonts) or ``ascii``
+(no Chinese font). A character the set lacks would print as a blank or garbage, so
+:func:`printable` replaces it before layout, and the bytes and the preview both show the
+replacement. The fallback, for each character with the marks that follow it, takes the
+first of these the set holds:
+
+1. the character itself;
+2. its compatibility form (NFKC): half-width katakana ``ｶ`` -> ``カ``, ``ｶﾞ`` -> ``ガ``,
+   a voicing mark that composes with nothing ``ﾞ`` -> ``゛``,
+   ligatures ``ﬁ`` -> ``fi``, full-width ``Ａ`` -> ``A`` in ``ascii``;
+3. the fixed table :data:`FALLBACK`: ``¥`` -> ``￥`` (or ``Y``), ``ß`` -> ``ss``,
+   ``Ø`` -> ``O``, ``€`` -> ``EUR`` ...;
+4. the letter without its accents: ``ñ`` -> ``n``, ``ç`` -> ``c``, ``ğ`` -> ``g``,
+   Greek ``ά`` -> ``α``;
+5. otherwise :data:`REPLACEMENT` ``?`` (emoji, Hangul, 𠮷 in GBK, Chinese in ``ascii``).
 """
 
 from __future__ import annotations
@@ -30,6 +48,82 @@ from pathlib import Path
 COLUMNS_BY_PAPER = {58: 32, 80: 48}
 SUPPORTED_COLUMNS = (32, 42, 48)
 ALIGNS = ("left", "center", "right")
+
+
+#: printer character sets (``printer.charset``); the Python codec of each, None for ASCII only
+CHARSETS: dict[str, str | None] = {"gbk": "gbk", "gb18030": "gb18030", "gb2312": "gb2312", "ascii": None}
+DEFAULT_CHARSET = "gbk"
+#: what a character the printer's font lacks prints as (see the module docstring)
+REPLACEMENT = "?"
+#: replacements tried, in order, for characters that neither the set nor their NFKC form holds
+FALLBACK: dict[str, tuple[str, ...]] = {
+    "¥": ("￥", "Y"), "￥": ("Y",), "€": ("EUR",), "£": ("GBP",), "ß": ("ss",), "ẞ": ("SS",),
+    "Ø": ("O",), "ø": ("o",), "Æ": ("AE",), "æ": ("ae",), "Œ": ("OE",), "œ": ("oe",), "Đ": ("D",),
+    "đ": ("d",), "Ð": ("D",), "ð": ("d",), "Ł": ("L",), "ł": ("l",), "Þ": ("Th",), "þ": ("th",),
+    "ı": ("i",), "©": ("(C)",), "®": ("(R)",), "\uff9e": ("゛",), "\uff9f": ("゜",),
+    "“": ('"',), "”": ('"',), "‘": ("'",), "’": ("'",), "—": ("-",), "–": ("-",), "…": ("...",),
+    "·": (".",), "ー": ("－", "-"), "×": ("x",), "（": ("(",), "）": (")",), "，": (",",), "。": (".",), "：": (":",),
+}
+
+
+def check_charset(charset: str) -> str:
+    if charset not in CHARSETS:
+        raise ValueError(f"printer character set must be one of {', '.join(CHARSETS)}, got {charset!r}")
+    return charset
+
+
+def holds(text: str, charset: str) -> bool:
+    """True when the printer's font in ``charset`` prints every character of ``text``."""
+    codec = CHARSETS[charset]
+    for ch in text:
+        if ord(ch) < 0x80:
+            continue
+        if codec is None:
+            return False
+        try:
+            ch.encode(codec)
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+def _joins(cluster: str, ch: str) -> bool:
+    """``ch`` belongs to the character before it: a mark (accent, variation selector), or a
+    half-width kana voicing mark that composes with it (``ｶﾞ`` is one ``ガ``)."""
+    if unicodedata.category(ch).startswith("M"):
+        return True
+    return ch in "\uff9e\uff9f" and len(unicodedata.normalize("NFKC", cluster + ch)) == 1
+
+
+def _substitute(cluster: str, charset: str) -> str:
+    nfkc = unicodedata.normalize("NFKC", cluster)
+    candidates = [cluster, nfkc, *FALLBACK.get(cluster, ()), *FALLBACK.get(nfkc, ())]
+    candidates.append("".join(c for c in unicodedata.normalize("NFD", nfkc) if not unicodedata.combining(c)
+                              and not unicodedata.category(c).startswith("M")))
+    for candidate in candidates:
+        if candidate and holds(candidate, charset):
+            return unicodedata.normalize("NFC", candidate)
+    return REPLACEMENT
+
+
+def printable(text: object, charset: str = DEFAULT_CHARSET) -> str:
+    """``text`` cleaned (:func:`clean`) with every character the printer's ``charset`` lacks
+    replaced by the documented fallback (module docstring). The layout, the ESC/POS bytes
+    and the preview all go through this, so paper and screen agree."""
+    check_charset(charset)
+    s = clean(text)
+    if holds(s, charset):
+        return s
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        j = i + 1
+        while j < len(s) and _joins(s[i:j], s[j]):
+            j += 1
+        cluster = s[i:j]
+        out.append(cluster if holds(cluster, charset) else _substitute(cluster, charset))
+        i = j
+    return "".join(out)
 
 
 def columns_for_paper(paper_mm: int) -> int:
@@ -176,6 +270,7 @@ class Document:
     columns: int
     blocks: tuple[Block, ...]
     title: str = ""  # what the document is, e.g. the receipt number (for logs and the preview's title)
+    charset: str = DEFAULT_CHARSET  # the printer font's character set its text was laid out for
 
     def text_lines(self) -> list[str]:
         """The printed text lines, in order (images, codes, cuts left out)."""
@@ -208,14 +303,16 @@ class Layout:
 
     columns: int
     blocks: list[Block] = field(default_factory=list)
+    charset: str = DEFAULT_CHARSET
 
     def __post_init__(self) -> None:
         if self.columns not in SUPPORTED_COLUMNS:
             raise ValueError(f"columns must be one of {SUPPORTED_COLUMNS}, got {self.columns}")
+        check_charset(self.charset)
 
     def text(self, text: str, align: str = "left", *, bold: bool = False, big: bool = False) -> Layout:
         width = self.columns // 2 if big else self.columns
-        for part in wrap(text, width):
+        for part in wrap(printable(text, self.charset), width):
             self.blocks.append(TextLine(pad(part, width, align), bold=bold, big=big))
         return self
 
@@ -227,7 +324,7 @@ class Layout:
     def pair(self, left: str, right: str, *, bold: bool = False, indent: int = 0) -> Layout:
         """``left`` at the left, ``right`` right-aligned on the same line; a ``left`` too long
         for the line wraps and ``right`` goes on its last line (or a line of its own)."""
-        right = clean(right)
+        left, right = printable(left, self.charset), printable(right, self.charset)
         rw = text_width(right)
         if rw > self.columns - 2:  # a huge value: on its own line
             self.text(" " * indent + left, bold=bold)
@@ -248,6 +345,7 @@ class Layout:
         between columns. ``widths`` must add up to the paper's columns with the gaps."""
         if sum(widths) + len(widths) - 1 != self.columns:
             raise ValueError(f"column widths {widths} do not fill {self.columns} columns")
+        cells = [printable(cell, self.charset) for cell in cells]
         first = wrap(cells[0], widths[0])
         for i, part in enumerate(first):
             row = [pad(part, widths[0], aligns[0])]
@@ -290,7 +388,7 @@ class Layout:
         return self
 
     def build(self, title: str = "") -> Document:
-        return Document(self.columns, tuple(self.blocks), title)
+        return Document(self.columns, tuple(self.blocks), title, self.charset)
 
 
 def load_raster(path: str | Path, max_width_px: int = 384) -> Raster | None:

@@ -10,6 +10,7 @@ gift names come from the loyalty program (``program.rule_name(id, language)``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from functools import lru_cache
@@ -48,8 +49,8 @@ WORDS: dict[str, dict[str, str]] = {
         "value": "面值", "min_spend": "满{amount}元可用", "no_min": "无门槛",
         "valid_until": "有效期至", "no_expiry": "长期有效", "gift": "礼品", "code": "券号", "single_use": "限用一次",
         "store": "门店", "terminal": "终端", "connection": "连接", "paper": "纸宽", "columns": "每行字数",
-        "charset": "字符测试", "shift_no": "班次", "opened": "开班", "closed": "交班", "sales": "销售笔数",
-        "member_sales": "会员笔数", "sales_total": "销售总额", "points_issued": "发放积分",
+        "font_charset": "字符集", "charset": "字符测试", "shift_no": "班次", "opened": "开班", "closed": "交班",
+        "sales": "销售笔数", "member_sales": "会员笔数", "sales_total": "销售总额", "points_issued": "发放积分",
         "points_redeemed_total": "兑换积分", "gifts": "礼品兑换", "refunds": "退货笔数", "thanks": "谢谢惠顾",
         "gift_cash": "礼品收现", "cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝",
         "line": "第{n}行",
@@ -67,7 +68,8 @@ WORDS: dict[str, dict[str, str]] = {
         "value": "Value", "min_spend": "Min. spend {amount}", "no_min": "No minimum",
         "valid_until": "Valid until", "no_expiry": "No expiry", "gift": "Gift", "code": "Code",
         "single_use": "Single use", "store": "Store", "terminal": "Terminal", "connection": "Connection",
-        "paper": "Paper", "columns": "Columns", "charset": "Characters", "shift_no": "Shift", "opened": "Opened",
+        "paper": "Paper", "columns": "Columns",
+        "font_charset": "Character set", "charset": "Characters", "shift_no": "Shift", "opened": "Opened",
         "closed": "Closed", "sales": "Sales", "member_sales": "Member sales", "sales_total": "Sales total",
         "points_issued": "Points issued", "points_redeemed_total": "Points redeemed", "gifts": "Gifts",
         "refunds": "Refunds", "thanks": "Thank you", "cash": "Cash", "card": "Card", "wechat": "WeChat Pay",
@@ -75,7 +77,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-#: what the test page prints to show every kind of character survives
+#: what the test page prints to show which characters the printer's font holds (in GBK ¥
+#: prints as ￥, 𠮷 as ?, ñ as n: the documented fallback of pos_app.devices.receipt)
 CHARSET_SAMPLE = "中文 ￥12 ¥34 （），。：「」 𠮷龘喆 é ü ñ"
 
 
@@ -109,7 +112,7 @@ class _Doc:
         cols = columns if columns is not None else columns_for_paper(settings.printer_paper_mm)
         if cols not in SUPPORTED_COLUMNS:
             raise InvalidInput("columns", f"must be one of {', '.join(map(str, SUPPORTED_COLUMNS))}: {cols!r}")
-        self.layout = Layout(cols)
+        self.layout = Layout(cols, charset=settings.printer_charset)
         self.w = WORDS[self.lang]
 
     def word(self, key: str, **params: Any) -> str:
@@ -239,7 +242,7 @@ def _receipt(d: _Doc, receipt_no: str, reprint: bool) -> Document:
     lay.text(receipt_no, "center")
     drawer = d.settings.printer_cash_drawer and sale["tender_kind"] == "cash" and not reprint
     doc = d.foot(drawer=drawer)
-    return Document(doc.columns, doc.blocks, receipt_no)
+    return dataclasses.replace(doc, title=receipt_no)
 
 
 def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
@@ -271,7 +274,7 @@ def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
     lay.rule()
     lay.qr(refund_no)
     doc = d.foot()
-    return Document(doc.columns, doc.blocks, refund_no)
+    return dataclasses.replace(doc, title=refund_no)
 
 
 def _coupon(d: _Doc, code: str, reprint: bool) -> Document:
@@ -298,7 +301,7 @@ def _coupon(d: _Doc, code: str, reprint: bool) -> Document:
     lay.qr(code)
     lay.barcode(code)
     doc = d.foot()
-    return Document(doc.columns, doc.blocks, code)
+    return dataclasses.replace(doc, title=code)
 
 
 def _test(d: _Doc, ref: str, payload: dict[str, Any]) -> Document:
@@ -309,6 +312,7 @@ def _test(d: _Doc, ref: str, payload: dict[str, Any]) -> Document:
     lay.pair(d.word("connection"), str(payload.get("connection", s.printer_connection)))
     lay.pair(d.word("paper"), f"{payload.get('paper_mm', s.printer_paper_mm)} mm")
     lay.pair(d.word("columns"), str(lay.columns))
+    lay.pair(d.word("font_charset"), lay.charset.upper())
     lay.pair(d.word("time"), _when(payload.get("at")))
     lay.rule()
     lay.text("".join(str(i % 10) for i in range(1, lay.columns + 1)))
@@ -320,7 +324,7 @@ def _test(d: _Doc, ref: str, payload: dict[str, Any]) -> Document:
     lay.qr(ref)
     lay.barcode(ref.upper().replace("-", "")[:20] or "TEST")
     doc = d.foot()
-    return Document(doc.columns, doc.blocks, ref)
+    return dataclasses.replace(doc, title=ref)
 
 
 def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
@@ -358,7 +362,7 @@ def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
     lay.pair(d.word("refunds"), str(rep["refunds"]))
     lay.rule()
     doc = d.foot()
-    return Document(doc.columns, doc.blocks, shift_no)
+    return dataclasses.replace(doc, title=shift_no)
 
 
 def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] | None = None,

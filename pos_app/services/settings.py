@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pos_app.core.errors import ApprovalRequired, InvalidInput, NotFound
+from pos_app.devices.receipt import CHARSETS, DEFAULT_CHARSET
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import iso
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 PRINTER_CONNECTIONS = ("none", "usb", "network", "serial", "file")
 PAPER_WIDTHS_MM = (58, 80)
+PRINTER_CHARSETS = tuple(CHARSETS)  # gbk (default), gb18030, gb2312, ascii
 SCANNER_MODES = ("keyboard", "serial")
 SCANNER_TERMINATORS = ("enter", "tab", "enter_or_tab")
 DECODER_BACKENDS = ("auto", "zxing", "pyzbar")
@@ -43,6 +45,7 @@ class TerminalSettings:
     printer_serial_port: str = ""
     printer_file: str = ""
     printer_paper_mm: int = 80
+    printer_charset: str = DEFAULT_CHARSET  # the character set of the printer's font
     scanner_mode: str = "keyboard"
     scanner_serial_port: str = ""
     scanner_baud: int = 9600
@@ -241,6 +244,7 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "printer.serial_port": ("printer_serial_port", _serial_port),
     "printer.file": ("printer_file", _file),
     "printer.paper_mm": ("printer_paper_mm", _choice(PAPER_WIDTHS_MM)),
+    "printer.charset": ("printer_charset", _choice(PRINTER_CHARSETS)),
     "scanner.mode": ("scanner_mode", _choice(SCANNER_MODES)),
     "scanner.serial_port": ("scanner_serial_port", _serial_port),
     "scanner.baud": ("scanner_baud", _choice(BAUD_RATES)),

@@ -2016,6 +2016,30 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Paper width</translation>
     </message>
     <message>
+        <source>GBK (most printers sold in China)</source>
+        <translation>GBK (most printers sold in China)</translation>
+    </message>
+    <message>
+        <source>GB18030 (every character)</source>
+        <translation>GB18030 (every character)</translation>
+    </message>
+    <message>
+        <source>GB2312 (older Chinese fonts)</source>
+        <translation>GB2312 (older Chinese fonts)</translation>
+    </message>
+    <message>
+        <source>No Chinese font (ASCII only)</source>
+        <translation>No Chinese font (ASCII only)</translation>
+    </message>
+    <message>
+        <source>Characters the printer's font lacks print as a replacement (¥ as ￥, ñ as n, others as ?); the preview shows the same.</source>
+        <translation>Characters the printer's font lacks print as a replacement (¥ as ￥, ñ as n, others as ?); the preview shows the same.</translation>
+    </message>
+    <message>
+        <source>Character set</source>
+        <translation>Character set</translation>
+    </message>
+    <message>
         <source>Open the cash drawer after a cash sale</source>
         <translation>Open the cash drawer after a cash sale</translation>
     </message>
@@ -2277,6 +2301,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Scanner connection</source>
         <translation>Scanner connection</translation>
+    </message>
+    <message>
+        <source>Character set</source>
+        <translation>Character set</translation>
     </message>
     <message>
         <source>Scanner serial port</source>

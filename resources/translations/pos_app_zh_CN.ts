@@ -2016,6 +2016,30 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>纸张宽度</translation>
     </message>
     <message>
+        <source>GBK (most printers sold in China)</source>
+        <translation>GBK（国内销售的大多数打印机）</translation>
+    </message>
+    <message>
+        <source>GB18030 (every character)</source>
+        <translation>GB18030（全部字符）</translation>
+    </message>
+    <message>
+        <source>GB2312 (older Chinese fonts)</source>
+        <translation>GB2312（较旧的中文字库）</translation>
+    </message>
+    <message>
+        <source>No Chinese font (ASCII only)</source>
+        <translation>无中文字库（仅 ASCII）</translation>
+    </message>
+    <message>
+        <source>Characters the printer's font lacks print as a replacement (¥ as ￥, ñ as n, others as ?); the preview shows the same.</source>
+        <translation>打印机字库中没有的字符以替代字符打印（¥ 印为 ￥，ñ 印为 n，其他印为 ?）；预览显示相同内容。</translation>
+    </message>
+    <message>
+        <source>Character set</source>
+        <translation>字符集</translation>
+    </message>
+    <message>
         <source>Open the cash drawer after a cash sale</source>
         <translation>现金交易后打开钱箱</translation>
     </message>
@@ -2277,6 +2301,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Scanner connection</source>
         <translation>扫码枪连接方式</translation>
+    </message>
+    <message>
+        <source>Character set</source>
+        <translation>字符集</translation>
     </message>
     <message>
         <source>Scanner serial port</source>

@@ -33,6 +33,7 @@ class PrintedLine:
 class Printout:
     lines: list[PrintedLine] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
+    wide: list[bytes] = field(default_factory=list)  # each Chinese-mode character's bytes, in order
 
     @property
     def text(self) -> list[str]:
@@ -182,6 +183,7 @@ def interpret(data: bytes) -> Printout:
             if not chinese:
                 raise InterpretError(f"byte {b:#x} at {i} outside Chinese mode would print from a code page")
             ch, size = _gb18030_char(data, i)
+            out.wide.append(data[i:i + size])
             line.append(ch)
             cells += 2 * wmul
             i += size

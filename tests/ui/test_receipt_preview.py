@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from pos_app.core.earning import SaleLine
 from pos_app.core.members import make_card_number
 from pos_app.devices.escpos_out import document_bytes
-from pos_app.services import receipts
+from pos_app.devices.receipt import Document, TextLine
+from pos_app.services import receipts, sales
 from pos_app.services.settings import save_settings
 from pos_app.ui.app import App
 from pos_app.ui.printing import PrinterWorker
 from pos_app.ui.widgets.receipt_preview import ReceiptPreview
 from tests.devices.escpos_interpreter import interpret
 from tests.devices.fake_printer import MemoryPrinter
+from tests.devices.test_charset import ISSUE_SET
 from tests.ui.test_refunds import open_refunds, sell
 
 
@@ -29,6 +32,26 @@ def test_preview_shows_the_paper_lines(qtbot: Any, app: App) -> None:
     assert shown == printed
     assert dialog.paper.sizeHint().width() >= doc.columns * dialog.paper.cell
     dialog.paper.grab()  # paints without error
+
+
+def test_preview_shows_the_fallback_the_paper_gets(qtbot: Any, app: App) -> None:
+    names = [ISSUE_SET[:13], ISSUE_SET[13:]]
+    no = sales.record_sale(app.terminal, lines=[SaleLine(i, "X", n, "food", 1, 500) for i, n in enumerate(names, 1)],
+                           staff_code="1001").receipt_no
+    for charset in ("gbk", "gb2312", "ascii", "gb18030"):
+        save_settings(app.terminal, {"printer.charset": charset})
+        doc = receipts.receipt_document(app.terminal, no)
+        dialog = ReceiptPreview(doc)
+        qtbot.addWidget(dialog)
+        printed = [t.rstrip() for t in interpret(document_bytes(doc)).text if t.strip()]
+        assert [t.rstrip() for t in dialog.paper.lines() if t.strip()] == printed
+        assert any(t.startswith("?") for t in printed) == (charset != "gb18030")
+        dialog.paper.grab()
+    # a document made without the layout: the preview still shows what the bytes print
+    raw = Document(32, (TextLine("价 " + ISSUE_SET[:8]),), "raw", "gbk")
+    raw_dialog = ReceiptPreview(raw)
+    qtbot.addWidget(raw_dialog)
+    assert raw_dialog.paper.lines() == interpret(document_bytes(raw)).text == ["价 ?￥ncssOgα"]
 
 
 def test_reprint_button_queues_a_marked_job(qtbot: Any, app: App) -> None:

@@ -208,6 +208,8 @@ def test_device_details_saved_and_bad_ones_refused(qtbot: object, app: App) -> N
     type_into(qtbot, page.scanner_prefix, "]C")
     choose(page.scanner_terminator, "tab")
     choose(page.decoder_backend, "pyzbar")
+    assert page.printer_charset.currentData() == "gbk"  # the default: most printers sold in China
+    choose(page.printer_charset, "gb18030")
     key = "A" * 42 + "A"  # 43 base64url characters = 32 bytes
     type_into(qtbot, page.member_qr_key, key)
     qtbot.keyClick(page.scanner_gap, Qt.Key.Key_Return)  # type: ignore[attr-defined]
@@ -222,6 +224,7 @@ def test_device_details_saved_and_bad_ones_refused(qtbot: object, app: App) -> N
         True, "Demo store | 1 Main Street", 30, 8)
     assert (s.scanner_prefix, s.scanner_terminator, s.decoder_backend, s.member_qr_public_key) == (
         "]C", "tab", "pyzbar", key)
+    assert s.printer_charset == "gb18030"
 
     before = saved_keys(app)
     type_into(qtbot, page.scanner_gap, "1000")

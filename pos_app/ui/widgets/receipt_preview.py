@@ -1,10 +1,23 @@
 """An on-screen picture of the paper: the same Document the printer bytes come from, drawn
 in printer columns (one cell per ASCII character, two per other character, as the printer
-prints them), with the logo, QR codes and barcodes where they fall."""
+prints them), with the logo, QR codes and barcodes where they fall. Text goes through the
+same character-set fallback as the bytes (``printable``), so a character the printer's font
+lacks shows as what the paper gets."""
 
 from __future__ import annotations
 
-from pos_app.devices.receipt import Barcode, Cut, Document, DrawerKick, Feed, Qr, Raster, TextLine, char_width
+from pos_app.devices.receipt import (
+    Barcode,
+    Cut,
+    Document,
+    DrawerKick,
+    Feed,
+    Qr,
+    Raster,
+    TextLine,
+    char_width,
+    printable,
+)
 from pos_app.ui.qt import (
     QColor,
     QDialog,
@@ -51,7 +64,10 @@ class PaperView(QWidget):
 
     def lines(self) -> list[str]:
         """The text lines as painted (the same strings the printer gets)."""
-        return self.doc.text_lines()
+        return [self._printed(text) for text in self.doc.text_lines()]
+
+    def _printed(self, text: str) -> str:
+        return printable(text, self.doc.charset)
 
     def _height(self, block: object) -> float:
         if isinstance(block, TextLine):
@@ -131,7 +147,7 @@ class PaperView(QWidget):
             font.setPointSizeF(font.pointSizeF() * 2)
         p.setFont(font)
         x = self.margin
-        for ch in line.text:
+        for ch in self._printed(line.text):
             w = char_width(ch) * self.cell * scale
             if ch != " ":
                 p.drawText(QRectF(x, y, w, self.line_h * scale), int(Qt.AlignmentFlag.AlignCenter), ch)

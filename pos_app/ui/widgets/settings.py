@@ -172,6 +172,16 @@ class SettingsPage(QWidget):
         for mm in settings.PAPER_WIDTHS_MM:
             self.paper_width.addItem(self.tr("%1 mm").replace("%1", str(mm)), mm)
         form.addRow(self.tr("Paper width"), self.paper_width)
+        self.printer_charset = QComboBox(box)
+        self.printer_charset.setObjectName("printer_charset")
+        for value, label in (("gbk", self.tr("GBK (most printers sold in China)")),
+                             ("gb18030", self.tr("GB18030 (every character)")),
+                             ("gb2312", self.tr("GB2312 (older Chinese fonts)")),
+                             ("ascii", self.tr("No Chinese font (ASCII only)"))):
+            self.printer_charset.addItem(label, value)
+        self.printer_charset.setToolTip(self.tr("Characters the printer's font lacks print as a replacement "
+                                                "(¥ as ￥, ñ as n, others as ?); the preview shows the same."))
+        form.addRow(self.tr("Character set"), self.printer_charset)
         self.cash_drawer = QCheckBox(self.tr("Open the cash drawer after a cash sale"), box)
         self.cash_drawer.setObjectName("cash_drawer")
         form.addRow(self.cash_drawer)
@@ -346,7 +356,8 @@ class SettingsPage(QWidget):
             "printer.connection": self.printer_connection, "printer.usb": self.printer_usb,
             "printer.host": self.printer_host, "printer.port": self.printer_port,
             "printer.serial_port": self.printer_serial, "printer.file": self.printer_file,
-            "printer.paper_mm": self.paper_width, "scanner.mode": self.scanner_mode,
+            "printer.paper_mm": self.paper_width, "printer.charset": self.printer_charset,
+            "scanner.mode": self.scanner_mode,
             "scanner.serial_port": self.scanner_serial, "scanner.baud": self.scanner_baud,
             "camera.device": self.camera, "hq.url": self.hq_url, "hq.ca_file": self.hq_ca_file,
             "ui.language": self.language,
@@ -371,6 +382,7 @@ class SettingsPage(QWidget):
         connection = self.printer_connection.currentData()
         out: dict[str, object] = {
             "printer.connection": connection, "printer.paper_mm": self.paper_width.currentData(),
+            "printer.charset": self.printer_charset.currentData(),
             "scanner.mode": self.scanner_mode.currentData(), "camera.device": self.camera.currentData(),
             "hq.url": self.hq_url.text(), "hq.ca_file": self.hq_ca_file.text(),
             "ui.language": self.language.currentData(),
@@ -402,6 +414,7 @@ class SettingsPage(QWidget):
         self.printer_serial.setText(s.printer_serial_port)
         self.printer_file.setText(s.printer_file)
         _select(self.paper_width, s.printer_paper_mm)
+        _select(self.printer_charset, s.printer_charset)
         self.cash_drawer.setChecked(s.printer_cash_drawer)
         self.receipt_header.setText(s.receipt_header)
         self.receipt_footer.setText(s.receipt_footer)
