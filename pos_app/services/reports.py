@@ -58,10 +58,7 @@ def top_gifts(t: Terminal, *, since: dt.date, limit: int = 10) -> list[dict[str,
 
 def segment_counts(t: Terminal, *, today: dt.date) -> dict[str, int]:
     program = t.program
-    window = (today - dt.timedelta(days=program.segments.window_days)).isoformat()
-    purchases = {r["member_id"]: r["n"] for r in t.repo.rows(
-        "SELECT member_id, count(*) n FROM sale WHERE member_id IS NOT NULL AND business_date >= ?"
-        " GROUP BY member_id", (window,))}
+    purchases = t.repo.purchase_counts(today - dt.timedelta(days=program.segments.window_days))
     counts: Counter[str] = Counter({rule.id: 0 for rule in program.segments.rules})
     counts[program.segments.fallback] += 0
     cur = t.database.execute("SELECT id, balance, last_purchase_at, enrolled_at FROM member")

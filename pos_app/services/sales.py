@@ -116,7 +116,9 @@ def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = N
         program, base_fen=base, balance=balance, redeemed_this_month=redeemed) if member else 0
     earn = None
     if member is not None:
-        birthday = is_birthday(member.birthday, now.date()) and not t.repo.birthday_bonus_year(member.id, now.year)
+        birthday_ids = tuple(b.id for b in program.earning.bonuses if b.kind == "birthday")
+        birthday = is_birthday(member.birthday, now.date()) and not t.repo.birthday_bonus_year(
+            member.id, now.year, birthday_ids)
         earn = compute_earning(
             program, lines, at=now, tier_id=member.tier, deduction_fen=coupon_fen + value,
             first_purchase=member.first_purchase_at is None, birthday=birthday,

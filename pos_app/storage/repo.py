@@ -193,11 +193,20 @@ class Repo:
             params.append(day.isoformat())
         return int(self.database.execute(sql, params).fetchone()[0])
 
-    def birthday_bonus_year(self, member_id: int, year: int) -> bool:
+    def birthday_bonus_year(self, member_id: int, year: int, bonus_ids: tuple[str, ...]) -> bool:
+        """Whether the member was credited one of the bonuses ``bonus_ids`` (the program's
+        birthday bonuses) in ``year``, at any store: read from the ledger, which holds the
+        entries pulled from other tills too."""
+        if not bonus_ids:
+            return False
+        marks = ", ".join("?" for _ in bonus_ids)
         row = self.database.execute(
-            "SELECT 1 FROM sale WHERE member_id = ? AND business_date >= ? AND business_date <= ?"
-            " AND (',' || bonuses || ',') LIKE '%,birthday,%' LIMIT 1",
-            (member_id, f"{year:04d}-01-01", f"{year:04d}-12-31"),
+            "SELECT 1 FROM ledger_entry e WHERE e.member_id = ? AND e.kind = 'earn'"
+            " AND e.business_date >= ? AND e.business_date <= ?"
+            " AND json_extract(e.breakdown, '$.credited_bonus') > 0"
+            f" AND EXISTS (SELECT 1 FROM json_each(e.breakdown, '$.bonuses') b"
+            f"   WHERE json_extract(b.value, '$.id') IN ({marks})) LIMIT 1",
+            (member_id, f"{year:04d}-01-01", f"{year:04d}-12-31", *bonus_ids),
         ).fetchone()
         return row is not None
 
@@ -208,18 +217,30 @@ class Repo:
         return {m: p for m, p in rows}
 
     def gift_this_month(self, member_id: int, gift_code: str, day: dt.date) -> int:
+        """Gifts ``gift_code`` the member redeemed in the calendar month of ``day`` at any store:
+        the ledger's gift entries (pulled ones too) name the gift in their breakdown."""
         first, last = _month_bounds(day)
         row = self.database.execute(
-            "SELECT count(*) FROM redemption WHERE member_id = ? AND gift_code = ?"
-            " AND business_date >= ? AND business_date < ?", (member_id, gift_code, first, last),
+            "SELECT count(*) FROM ledger_entry WHERE member_id = ? AND kind = 'gift'"
+            " AND business_date >= ? AND business_date < ? AND json_extract(breakdown, '$.gift') = ?",
+            (member_id, first, last, gift_code),
         ).fetchone()
         return int(row[0])
 
     def purchases_since(self, member_id: int, day: dt.date) -> int:
-        row = self.database.execute(
-            "SELECT count(*) FROM sale WHERE member_id = ? AND business_date >= ?", (member_id, day.isoformat())
-        ).fetchone()
-        return int(row[0])
+        return self.purchase_counts(day, member_id).get(member_id, 0)
+
+    def purchase_counts(self, day: dt.date, member_id: int | None = None) -> dict[int, int]:
+        """Purchases since ``day`` by member (one member, or all), at any store: this till's
+        sales, and other tills' sales known from their pulled entries (receipt numbers are
+        unique in the chain, so a sale with both kinds of row counts once)."""
+        one = " AND member_id = ?" if member_id is not None else " AND member_id IS NOT NULL"
+        params: list[Any] = [day.isoformat()] + ([member_id] if member_id is not None else [])
+        rows = self.database.execute(
+            f"SELECT member_id, count(*) FROM (SELECT member_id, receipt_no FROM sale WHERE business_date >= ?{one}"
+            f" UNION SELECT member_id, ref_no FROM ledger_entry WHERE ref_type = 'sale' AND kind IN ('earn', 'redeem')"
+            f" AND business_date >= ?{one}) GROUP BY member_id", params * 2).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
 
     # -- gifts and coupons -------------------------------------------------------------------------
     def gift_stock(self, gift_code: str) -> int | None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from pos_app import cli
-from pos_app.core.errors import ApprovalRequired, InvalidInput, PermissionDenied
+from pos_app.core.errors import ApprovalRequired, InvalidInput, PermissionDenied, RuleViolation
 from pos_app.hq import db as hqdb
 from pos_app.services import context, members, points, sales, staff
 from pos_app.services import sync as sync_service
@@ -527,3 +527,52 @@ def test_headquarters_restored_from_a_backup_loses_nothing_for_good(tmp_path: Pa
     finally:
         a.close()
         b.close()
+
+
+def test_once_only_and_per_period_rules_count_what_other_stores_did(hq: HQ, tills: tuple[Terminal, Terminal],
+                                                                    clock: FakeClock) -> None:
+    """Issue 12: after both tills synced, the second store gave the birthday bonus again and a
+    second gift of a per-member monthly limit: the checks read only the till's own sales and
+    redemptions. Every once-only or per-period rule counts what the till holds from every store."""
+    a, b = tills
+    clock.set("2026-05-18T10:00")
+    m = members.enroll_member(a, phone="13800000050", name="吴十", birthday="1990-05-18", staff_code="1001")
+    points.adjust_points(a, member_ref=m.card_no, points=60000, reason="opening balance", manager_code="9001",
+                         manager_pin="9999")
+    for t in (a, b):
+        points.set_gift_stock(t, gift_code="G004", stock=5)
+    first = sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+    assert first.breakdown is not None
+    assert {x["id"] for x in first.breakdown["bonuses"]} == {"first_purchase", "birthday"}
+    points.redeem_gift(a, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
+    for _ in range(2):  # 10,000 + 2 x 5,000: the monthly cap of 20,000 is reached
+        points.redeem_gift(a, member_ref=m.card_no, gift_code="G003", manager_code="9001", manager_pin="9999")
+    members.award_behaviour(a, member_ref=m.card_no, award_id="profile_completed")
+    for _ in range(3):
+        members.award_behaviour(a, member_ref=m.card_no, award_id="share")
+    for _ in range(2):  # 100,000 points a day at most
+        sales.record_sale(a, lines=[line(1, 5_000_000)], member_ref=m.card_no, staff_code="1001")
+    sync_service.sync_once(a)
+    sync_service.sync_once(b)
+    at_b = members.find_member(b, m.phone)
+    assert at_b.first_purchase_at is not None and at_b.balance == members.find_member(a, m.phone).balance
+    assert b.repo.purchases_since(at_b.id, clock().date()) == 3  # the segments count the other store's sales
+    again = sales.record_sale(b, lines=[line(1, 10000)], member_ref=m.phone, staff_code="1001")
+    assert again.points_earned == 0 and "daily_cap" in again.flags  # no first-purchase or birthday bonus
+    assert again.breakdown is not None and again.breakdown["bonuses"] == []
+    with pytest.raises(RuleViolation) as gift:
+        points.redeem_gift(b, member_ref=m.phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+    assert "per member per month" in gift.value.message
+    with pytest.raises(RuleViolation) as cap:
+        points.redeem_gift(b, member_ref=m.phone, gift_code="G001")
+    assert "monthly redemption cap" in cap.value.message
+    with pytest.raises(RuleViolation):
+        members.award_behaviour(b, member_ref=m.phone, award_id="profile_completed")
+    with pytest.raises(RuleViolation):
+        members.award_behaviour(b, member_ref=m.phone, award_id="share")
+    assert b.repo.purchase_counts(clock().date())[at_b.id] == 4
+    clock.set("2026-06-01T10:00")  # a new month: the gift again, and a day with room
+    points.redeem_gift(b, member_ref=m.phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+    members.award_behaviour(b, member_ref=m.phone, award_id="share")
+    checks_ok(a)
+    checks_ok(b)
