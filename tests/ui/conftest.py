@@ -10,7 +10,7 @@ import pytest
 from pos_app.services import context, demo
 from pos_app.storage.paths import data_root
 from pos_app.ui.app import App, build
-from pos_app.ui.qt import QApplication
+from pos_app.ui.qt import QApplication, QEvent
 from pos_app.ui.workers import SyncPool
 from tests.conftest import FakeClock
 
@@ -19,6 +19,22 @@ from tests.conftest import FakeClock
 def _product_style(qapp: QApplication) -> None:
     """The style sheet the window runs with (``ui.app.main``): sizes and fonts as a cashier sees them."""
     qapp.setStyleSheet((data_root() / "resources" / "style.qss").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _no_window_left_open(qapp: QApplication) -> Iterator[None]:
+    """Every top-level widget is closed after each test (after pytest-qt closed the ones it was
+    given), and a test that left one open fails: a dialog left behind would be the active modal
+    widget of whatever test runs next."""
+    yield
+    left = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    names = [f"{type(w).__name__}({w.objectName()!r})" for w in left]
+    for widget in left:
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()], "a window would not close"
+    assert not names, "the test left windows open: " + ", ".join(names)
 
 
 @pytest.fixture

@@ -155,7 +155,13 @@ def test_gifts_past_the_offline_allowance_ask_a_manager_with_the_reason(enrolled
     vm.approval_needed.connect(texts.append)
     assert vm.redeem("G002") is None  # 1,000 more: past it
     assert texts and "offline points" in texts[0] and "2,000 of its 2,000" in texts[0] and "1,000" in texts[0]
-    assert vm.approve("9001", "9999") is not None
+    dialog = app.window.work.pages["gifts"].approval  # type: ignore[attr-defined]
+    assert dialog is not None and dialog.isVisible()  # the manager approves in the dialog the screen opened
+    dialog.code_input.setText("9001")
+    dialog.pin_input.setText("9999")
+    dialog.submit()
+    assert not dialog.isVisible()
+    assert vm.last_result is not None and vm.last_result.gift_code == "G002" and vm.last_result.approved_by == "9001"
     override = app.terminal.repo.row("SELECT details FROM audit WHERE action = 'offline.override'")
     assert override is not None and json.loads(override["details"])["approved_by"] == "9001"
 
