@@ -32,7 +32,7 @@ from pos_app.ui.qt import (
     QThreadPool,
     QTranslator,
 )
-from pos_app.ui.scanner import ScannerInput, ScanRouter, scans_allowed
+from pos_app.ui.scanner import ScannerInput, ScanRouter
 from pos_app.ui.sync import SyncWorker
 from pos_app.ui.sync import state_text as sync_state_text
 from pos_app.ui.sync import worker_for as sync_worker_for
@@ -204,11 +204,11 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     app.backup.finished.connect(lambda _result: window.refresh_status())
     # scanners: a keyboard-wedge burst or a serial scan goes to the screen that is showing
     # (ScanRouter); nothing listens until app.scanner.start() (main() does; tests choose)
-    app.scanner = ScannerInput(load_settings(terminal), active=lambda: scans_allowed(app))
-    app.router = ScanRouter(app)
-    app.scanner.scanned.connect(app.router.route)
-    # a code the camera reads means what the same code from a scanner means
-    app.camera.code.connect(lambda _fmt, text: app.router.route(text) if app.router else None)
+    app.scanner = ScannerInput(load_settings(terminal))
+    router = app.router = ScanRouter(terminal, session, checkout, window)
+    app.scanner.scanned.connect(router.route)
+    # a code the camera reads means what the same code from a scanner means, through the same gate
+    app.camera.code.connect(lambda _fmt, text: router.route(text, "camera"))
     app.scanner.state_changed.connect(lambda _state: window.refresh_status())
     app.camera.state.connect(lambda _state: window.refresh_status())
     settings_vm = window.work.pages["settings"].vm  # type: ignore[attr-defined]

@@ -11,7 +11,9 @@ scanners read on a thread, and the router that sends a scan to the screen that i
   into queued signals, so scans and state changes arrive on the UI thread.
 - ``ScannerInput``: whichever of the two the settings ask for, behind one ``scanned(str)``
   signal and one ``state`` ("keyboard", "connected", "disconnected", "stopped").
-- ``ScanRouter``: where a scan goes (see ``ScanRouter.route``).
+- ``ScanRouter``: the one gate every scan source passes (wedge, serial, camera), and where a
+  scan goes (see ``ScanRouter.route``). The wedge catches bursts whatever is showing (the login
+  screen, a dialog): a scan's keys never reach a dialog, so its Enter never presses a button.
 
 Key times: by default the time the window system stamped on each key (X server time on
 Linux), not the time the filter sees it. When the UI thread is busy (a sale being committed,
@@ -34,18 +36,18 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pos_app.core.errors import PosError
 from pos_app.devices.serial_scanner import SerialScanner
 from pos_app.devices.wedge import KeyKind, WedgeConfig, WedgeDecoder
 from pos_app.services import scans
+from pos_app.services.context import Terminal
 from pos_app.services.settings import TerminalSettings
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QApplication, QEvent, QKeyEvent, QLineEdit, QObject, Qt, QTimer, QWidget, Signal
-
-if TYPE_CHECKING:
-    from pos_app.ui.app import App
+from pos_app.ui.viewmodels.checkout import CheckoutViewModel
+from pos_app.ui.viewmodels.session import SessionViewModel
 
 log = logging.getLogger(__name__)
 
@@ -88,21 +90,20 @@ class KeyboardWedge(QObject):
     """Application-wide event filter for keyboard-wedge scanners.
 
     Signals: ``scanned(str)``. ``clock`` returns milliseconds (tests inject one); None (the
-    default) takes each key's window-system time stamp. ``active()`` False lets every key
-    through untouched (logged out, a modal dialog open).
+    default) takes each key's window-system time stamp. Once installed it catches bursts
+    whatever has the focus (a dialog too); whether a scan is taken is ``ScanRouter``'s call.
     """
 
     scanned = Signal(str)
 
     def __init__(self, config: WedgeConfig | None = None, *, clock: Callable[[], float] | None = None,
-                 active: Callable[[], bool] = lambda: True, parent: QObject | None = None) -> None:
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.clock = clock
         self._base = ""  # the time base of the last key: "stamp" or "clock"
         self._last_at = 0.0
         self._armed_at = 0.0  # monotonic ms when the hold timer was started
         self._rechecked = False
-        self.active = active
         self._decoder: WedgeDecoder[_Key] = WedgeDecoder(config or WedgeConfig())
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -154,10 +155,6 @@ class KeyboardWedge(QObject):
         focus = QApplication.focusWidget()
         if not (obj is focus or (focus is None and obj.isWindow())):
             return False  # the same key on its way up to a parent, or to the window handle
-        if not self.active():
-            self._timer.stop()
-            self._deliver(self._decoder.expire())
-            return False
         key_kind, text = self._classify(event)
         copy = _Key(event.key(), event.modifiers(), event.text(), obj)
         may_pass = (key_kind == "char" and isinstance(obj, QLineEdit) and not obj.isReadOnly()
@@ -299,14 +296,12 @@ class ScannerInput(QObject):
     scanned = Signal(str)
     state_changed = Signal(str)
 
-    def __init__(self, settings: TerminalSettings, *, active: Callable[[], bool] = lambda: True,
-                 clock: Callable[[], float] | None = None, serial_factory: Callable[..., Any] = SerialScanner,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, settings: TerminalSettings, *, clock: Callable[[], float] | None = None,
+                 serial_factory: Callable[..., Any] = SerialScanner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.active = active
-        self.wedge = KeyboardWedge(wedge_config(settings), clock=clock, active=active, parent=self)
-        self.wedge.scanned.connect(self._on_scanned)
+        self.wedge = KeyboardWedge(wedge_config(settings), clock=clock, parent=self)
+        self.wedge.scanned.connect(self.scanned)
         self.serial: SerialBridge | None = None
         self._serial_factory = serial_factory
         self.state = "stopped"
@@ -317,19 +312,13 @@ class ScannerInput(QObject):
             self.state = state
             self.state_changed.emit(state)
 
-    def _on_scanned(self, text: str) -> None:
-        if self.active():
-            self.scanned.emit(text)
-        else:
-            log.info("scan ignored: nobody is logged in or a dialog is open")
-
     def start(self) -> None:
         self._started = True
         s = self.settings
         if s.scanner_mode == "serial" and s.scanner_serial_port:
             self.serial = SerialBridge(s.scanner_serial_port, s.scanner_baud, prefix=s.scanner_prefix,
                                        suffix=s.scanner_suffix, factory=self._serial_factory, parent=self)
-            self.serial.scanned.connect(self._on_scanned)
+            self.serial.scanned.connect(self.scanned)
             self.serial.state_changed.connect(self._set_state)
             self.serial.start()
         else:
@@ -358,8 +347,14 @@ class ScannerInput(QObject):
 
 
 class ScanRouter(QObject):
-    """Sends a scan to the screen that is showing; keep it simple:
+    """The one gate for every scan source (keyboard wedge, serial port, camera), then the screen
+    that is showing; keep it simple:
 
+    - nobody logged in (the login screen): dropped, with a notice there (a card held to the
+      camera at login must not become the next sale's member);
+    - a modal dialog (or a popup) open: given to the dialog when it takes scans (a
+      ``take_scan(text)`` method, as the settings' Test scan has), otherwise dropped with a
+      notice: a scan never presses a dialog's button;
     - checkout: ``CheckoutViewModel.scan`` (member, product, coupon, gift, ...);
     - members: a member code, card or phone opens that member; anything else goes to checkout;
     - gifts: a member code, card or phone identifies the member, a gift code selects the gift;
@@ -370,41 +365,67 @@ class ScanRouter(QObject):
 
     MEMBER_KINDS = ("member_card", "member_qr", "phone")
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, terminal: Terminal, session: SessionViewModel, checkout: CheckoutViewModel,
+                 window: Any) -> None:
         super().__init__()
-        self.app = app
-        app.checkout.gift_requested.connect(self.show_gift)
+        self.terminal = terminal
+        self.session = session
+        self.checkout = checkout
+        self.window = window  # the MainWindow: its login screen and work area
+        checkout.gift_requested.connect(self.show_gift)
 
     @property
     def _work(self) -> Any:
-        return self.app.window.work  # type: ignore[attr-defined]
+        return self.window.work
 
     def current_page(self) -> str:
         work = self._work
         current = work.stack.currentWidget()
         return next((key for key, page in work.pages.items() if page is current), "")
 
-    def route(self, text: str) -> None:
+    def route(self, text: str, source: str = "scanner") -> None:
+        """A scan from ``source`` ("scanner": wedge or serial, "camera"): through the gate, then
+        to the screen that is showing."""
+        if self.session.staff is None or self.window.stack.currentWidget() is not self._work:
+            log.info("%s scan dropped: nobody is logged in", source)
+            self.window.login.notice.info(self.tr("Scan ignored: log in first."))
+            return
+        dialog = QApplication.activeModalWidget() or QApplication.activePopupWidget()
+        if dialog is not None:
+            name = dialog.objectName() or type(dialog).__name__
+            take = getattr(dialog, "take_scan", None)
+            if callable(take):
+                log.info("%s scan given to the open dialog %s", source, name)
+                take(text)
+                return
+            log.info("%s scan dropped: the dialog %s is open", source, name)
+            notice = getattr(dialog, "notice", None) or getattr(self._work.stack.currentWidget(), "notice", None)
+            if notice is not None:
+                notice.info(self.tr("Scan ignored: finish or close the open window first."))
+            return
+        self._dispatch(text)
+
+    def _dispatch(self, text: str) -> None:
         page = self.current_page()
-        kind = scans.read_scan(self.app.terminal, text).kind
-        log.info("scan read: %s, %d characters, on the %s screen", kind, len(text), page or "login")
+        kind = scans.read_scan(self.terminal, text).kind
+        log.info("scan read: %s, %d characters, on the %s screen", kind, len(text), page)
         if page == "members" and kind in self.MEMBER_KINDS:
             self._open_member(text)
         elif page == "gifts" and kind in (*self.MEMBER_KINDS, "gift"):
             gifts = self._work.pages["gifts"]
             if kind == "gift":
-                self.show_gift(scans.read_scan(self.app.terminal, text).text, "")
+                self.show_gift(scans.read_scan(self.terminal, text).text, "")
             elif gifts.vm.identify(text):
                 gifts.member_input.clear()
         else:
             if page != "checkout":
                 self._work.show_page("checkout")
-            self.app.checkout.scan(text)
+            self.checkout.scan(text)
 
     def _open_member(self, text: str) -> None:
         members_page = self._work.pages["members"]
         try:
-            member = scans.identify_member(self.app.terminal, text)
+            member = scans.identify_member(self.terminal, text)
         except PosError as exc:
             members_page.vm.error_raised.emit(message(exc))
             return
@@ -420,11 +441,3 @@ class ScanRouter(QObject):
             gifts.vm.identify(member_ref)
         gifts.select_gift(gift_code)
         gifts.table.setFocus()
-
-
-def scans_allowed(app: App) -> bool:
-    """A scan is taken only when someone is logged in, the work area shows and no dialog is
-    open (a dialog such as the settings' Test scan reads the keys itself)."""
-    window: Any = app.window
-    return (app.session.staff is not None and window is not None and window.stack.currentWidget() is window.work
-            and QApplication.activeModalWidget() is None)

@@ -1931,6 +1931,17 @@ Write them off now? This adds an expiry entry to each member's points history an
     </message>
 </context>
 <context>
+    <name>ScanRouter</name>
+    <message>
+        <source>Scan ignored: log in first.</source>
+        <translation>Scan ignored: log in first.</translation>
+    </message>
+    <message>
+        <source>Scan ignored: finish or close the open window first.</source>
+        <translation>Scan ignored: finish or close the open window first.</translation>
+    </message>
+</context>
+<context>
     <name>ScanTestDialog</name>
     <message>
         <source>Test scan</source>

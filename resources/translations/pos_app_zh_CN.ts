@@ -1931,6 +1931,17 @@ Write them off now? This adds an expiry entry to each member's points history an
     </message>
 </context>
 <context>
+    <name>ScanRouter</name>
+    <message>
+        <source>Scan ignored: log in first.</source>
+        <translation>已忽略扫码：请先登录。</translation>
+    </message>
+    <message>
+        <source>Scan ignored: finish or close the open window first.</source>
+        <translation>已忽略扫码：请先完成或关闭当前打开的窗口。</translation>
+    </message>
+</context>
+<context>
     <name>ScanTestDialog</name>
     <message>
         <source>Test scan</source>

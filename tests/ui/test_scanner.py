@@ -299,12 +299,14 @@ def test_member_code_scan(qtbot: Any, till: App, ms: MsClock) -> None:
 
 def test_no_scans_when_logged_out(qtbot: Any, till: App, ms: MsClock) -> None:
     till.session.logout()
-    field = till.window.login.code_input  # type: ignore[attr-defined]
+    login_page = till.window.login  # type: ignore[attr-defined]
+    field = login_page.code_input
     target = focus(qtbot, field, till)
-    scan(qtbot, target, ms, "1001")
-    keys(qtbot, target, ms, "234567", SCANNER_GAP)
-    assert field.text() == "234567" or field.text().endswith("234567")
-    assert till.checkout.member is None
+    scan(qtbot, target, ms, GOLD_CARD)  # a card scanned at the login screen: dropped, with a notice
+    assert field.text() == "" and till.checkout.member is None
+    assert "Scan ignored: log in first." in login_page.notice.text()
+    keys(qtbot, target, ms, "1001", HUMAN_GAP)  # a person types the staff number as ever
+    assert field.text() == "1001"
 
 
 def test_serial_scanner_feeds_the_same_signal(qtbot: Any, app: App, tmp_path: Path) -> None:
@@ -334,3 +336,84 @@ def test_serial_scanner_feeds_the_same_signal(qtbot: Any, app: App, tmp_path: Pa
         scanner.stop()
         cable.unplug()
     assert scanner.state == "stopped"
+
+
+def start_scanner(app: App, ms: MsClock) -> None:
+    assert app.scanner is not None
+    app.scanner.wedge.clock = ms
+    app.scanner.start()
+
+
+def focus_in(qtbot: Any, dialog: QWidget) -> QWidget:
+    """Where keys go while ``dialog`` is open: the widget inside it that has the focus."""
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and dialog.isAncestorOf(QApplication.focusWidget()))
+    return QApplication.focusWidget()  # type: ignore[return-value]
+
+
+def test_a_scan_never_presses_a_dialog_button(qtbot: Any, app: App, ms: MsClock, clock: Any) -> None:
+    """Issue 12 item 10: a manager with expired points waiting opens the expiry confirmation
+    (F9, Expiry run…); a card scanned there must not confirm it (its Enter is the default button)."""
+    from pos_app.ui.qt import QMessageBox
+
+    login(qtbot, app, "9001", "9999")
+    start_scanner(app, ms)
+    clock.set("2028-11-05T09:00")  # the demo members' points lapsed
+    window = app.window
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    reports = page(app, "reports")
+    qtbot.waitUntil(lambda: window.work.stack.currentWidget() is reports)  # type: ignore[attr-defined]
+    qtbot.mouseClick(reports.expiry_button, Qt.MouseButton.LeftButton)
+    box = reports.expiry_confirm
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    target = focus_in(qtbot, box)
+    scan(qtbot, target, ms, GOLD_CARD)
+    assert box.isVisible() and reports.expiry_confirm is box  # nothing was pressed
+    assert app.terminal.repo.rows("SELECT id FROM ledger_entry WHERE kind = 'expire'") == []
+    assert app.checkout.member is None  # nor routed behind the dialog
+    assert "Scan ignored" in reports.notice.text()
+    ms.now += 1000
+    qtbot.keyClick(target, Qt.Key.Key_Return)  # a person's Enter still confirms
+    qtbot.waitUntil(lambda: bool(app.terminal.repo.rows("SELECT id FROM ledger_entry WHERE kind = 'expire'")))
+    assert not box.isVisible()
+
+
+def test_a_scan_in_the_approval_dialog_is_dropped_and_the_scan_test_takes_its_scans(qtbot: Any, till: App,
+                                                                                  ms: MsClock) -> None:
+    gifts = page(till, "gifts")
+    till.window.work.show_page("gifts")  # type: ignore[attr-defined]
+    gifts._on_approval_needed("A manager approves this gift.")
+    dialog = gifts.approval
+    assert dialog is not None and dialog.isVisible()
+    target = focus_in(qtbot, dialog)
+    scan(qtbot, target, ms, "13800138000")
+    assert dialog.isVisible() and "Scan ignored" in dialog.notice.text()
+    assert (dialog.code_input.text(), dialog.pin_input.text()) == ("", "")
+    assert gifts.vm.member is None and till.checkout.member is None
+    dialog.reject()
+    # a dialog that asks for scans gets them: the settings' Test scan
+    till.window.work.show_page("settings")  # type: ignore[attr-defined]
+    settings = page(till, "settings")
+    qtbot.mouseClick(settings.test_scan_button, Qt.MouseButton.LeftButton)
+    test_scan = settings.scan_dialog
+    assert test_scan is not None and test_scan.isVisible()
+    scan(qtbot, focus_in(qtbot, test_scan), ms, GOLD_CARD)
+    assert test_scan.last_kind == "member_card" and test_scan.result_label.text().startswith(f"Member card {GOLD_CARD}")
+    assert test_scan.input.text() == "" and till.checkout.member is None
+    test_scan.reject()
+
+
+def test_the_camera_at_the_login_screen_identifies_nobody(qtbot: Any, app: App, tmp_path: Path) -> None:
+    """Issue 12 item 11: a card held to the camera before anyone logs in is dropped, not kept
+    for the sale of whoever logs in next."""
+    from tests.devices.test_camera import member_qr_frame, write_video
+
+    assert app.camera is not None and app.session.staff is None
+    video = write_video(tmp_path / "card.avi", [(member_qr_frame(GOLD_CARD), 15)])
+    with qtbot.waitSignal(app.camera.code, timeout=20_000) as seen:
+        assert app.camera.start(str(video))
+    assert seen.args == ["QRCode", GOLD_CARD]
+    assert app.checkout.member is None
+    assert "Scan ignored" in app.window.login.notice.text()  # type: ignore[attr-defined]
+    login(qtbot, app)
+    assert app.session.staff is not None and app.checkout.member is None

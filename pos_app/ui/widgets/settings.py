@@ -89,6 +89,11 @@ class ScanTestDialog(QDialog):
         col.activate()
         self.input.setFocus()
 
+    def take_scan(self, text: str) -> None:
+        """A scan while this dialog is open (``ScanRouter`` gives it here): shown as typed + Enter."""
+        self.input.setText(text)
+        self._classify()
+
     def _classify(self) -> None:
         result = self.vm.classify_scan(self.input.text())
         self.last_kind = result.kind
