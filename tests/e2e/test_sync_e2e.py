@@ -164,8 +164,8 @@ def test_faults_between_till_and_headquarters_lose_nothing_and_count_nothing_twi
         client = HQClient(proxy.url, "S01-T1", secret, timeout=1.0)
         proxy.match = "/v1/push"
         # the answer lost after HQ committed, 500 before and after the work, a slow answer past the
-        # client's timeout, the connection dropped before anything was sent
-        proxy.faults = ["drop", "500", "500_after", ("slow", 2.5), "drop_before", "drop", None, "drop"]
+        # client's timeout, the connection dropped before anything was sent, an HTML page answered 200
+        proxy.faults = ["drop", "500", "html", "500_after", ("slow", 2.5), "drop_before", "drop", None, "drop"]
         errors = sync_until_done(a, client)
         assert errors and set(errors) <= {"offline", "server"}
         for _ in range(30):
