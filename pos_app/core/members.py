@@ -6,8 +6,9 @@ import datetime as dt
 import re
 
 from pos_app.core.errors import InvalidInput
+from pos_app.core.text import normalize_input
 
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 #: Cards the product issues: 13-digit EAN-13 in the GS1 in-store range 29, so a member
 #: card never looks like a product barcode.
 CARD_PREFIX = "29"
@@ -17,7 +18,7 @@ def normalize_phone(text: str, *, field: str = "phone") -> str:
     """A mainland mobile number as 11 digits; accepts +86, spaces and dashes."""
     if not isinstance(text, str):
         raise InvalidInput(field, "must be text")
-    raw = re.sub(r"[\s\-()]", "", text)
+    raw = re.sub(r"[\s\-()]", "", normalize_input(text))
     if raw.startswith("+86"):
         raw = raw[3:]
     elif raw.startswith("0086"):
@@ -39,8 +40,8 @@ def validate_card_number(text: str, *, field: str = "card") -> str:
     """8 to 19 digits whose last digit is the GS1 check digit."""
     if not isinstance(text, str):
         raise InvalidInput(field, "must be text")
-    raw = text.strip()
-    if not re.fullmatch(r"\d{8,19}", raw):
+    raw = normalize_input(text)
+    if not re.fullmatch(r"[0-9]{8,19}", raw):
         raise InvalidInput(field, f"a card number is 8 to 19 digits: {text!r}")
     if gs1_check_digit(raw[:-1]) != int(raw[-1]):
         raise InvalidInput(field, f"check digit does not match: {text!r}")
@@ -70,8 +71,8 @@ def validate_name(text: str, *, field: str = "name") -> str:
 
 def parse_birthday(text: str, *, today: dt.date, field: str = "birthday") -> dt.date:
     try:
-        day = dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
+        day = dt.date.fromisoformat(normalize_input(text))
+    except (ValueError, AttributeError, TypeError):
         raise InvalidInput(field, f"not a date such as 1990-05-18: {text!r}") from None
     if day > today or day.year < today.year - 120:
         raise InvalidInput(field, f"not a plausible birthday: {text}")

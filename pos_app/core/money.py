@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import NewType
 
 from pos_app.core.errors import InvalidInput
+from pos_app.core.text import normalize_input
 
 Fen = NewType("Fen", int)
 Points = NewType("Points", int)
@@ -16,14 +17,14 @@ MAX_AMOUNT_FEN = 1_000_000_000
 #: The largest number of points one operation may move.
 MAX_POINTS = 100_000_000
 
-_YUAN_RE = re.compile(r"^(?P<int>\d{1,12})(?:\.(?P<frac>\d{1,2}))?$")
+_YUAN_RE = re.compile(r"^(?P<int>[0-9]{1,12})(?:\.(?P<frac>[0-9]{1,2}))?$")
 
 
 def parse_yuan(text: str, *, field: str = "amount", allow_zero: bool = False) -> int:
     """Parse a yuan amount such as ``"58.50"`` into fen, exactly (no floats)."""
     if not isinstance(text, str):
         text = str(text)
-    raw = text.strip().replace("¥", "").replace("￥", "").replace(",", "")
+    raw = normalize_input(text).replace("¥", "").replace(",", "")  # NFKC makes ￥ ¥ and ， ,
     m = _YUAN_RE.match(raw)
     if not m:
         raise InvalidInput(field, f"not an amount in yuan with at most 2 decimals: {text!r}")
@@ -59,8 +60,8 @@ def check_points(value: object, *, field: str = "points", allow_zero: bool = Fal
 
 def parse_int(text: str, *, field: str) -> int:
     """Parse a decimal integer from user text, naming the field on failure."""
-    raw = str(text).strip()
-    if not re.fullmatch(r"-?\d{1,15}", raw):
+    raw = normalize_input(str(text))
+    if not re.fullmatch(r"-?[0-9]{1,15}", raw):
         raise InvalidInput(field, f"not a whole number: {text!r}")
     return int(raw)
 

@@ -43,6 +43,7 @@ from pos_app.core.members import (
 )
 from pos_app.core.program import Program, parse_program
 from pos_app.core.replica import Effects, NewLot
+from pos_app.core.text import normalize_input
 from pos_app.hq import db, feed, ingest
 from pos_app.sync import member_code
 
@@ -247,7 +248,7 @@ def find_member(ref: str, *, field: str = "member", now: dt.datetime | None = No
     """A member by uuid, card number, phone number or member code (checked with HQ's key)."""
     if not isinstance(ref, str) or not ref.strip():
         raise InvalidInput(field, "a member uuid, card or phone number is required")
-    raw = ref.strip()
+    raw = normalize_input(ref)
     digits = re.sub(r"[\s\-()]", "", raw)
     if member_code.looks_like_member_code(raw):
         code = member_code.check_member_code(_get_setting(member_code.SETTING_KEY) or "", raw, now or _local_now())
@@ -257,9 +258,9 @@ def find_member(ref: str, *, field: str = "member", now: dt.datetime | None = No
         found = db.Member.get_or_none(db.Member.card_no == code.card_no)
     elif re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", raw):
         found = db.Member.get_or_none(db.Member.uuid == raw)
-    elif re.fullmatch(r"(\+86|0086)?1\d{10}", digits):
+    elif re.fullmatch(r"(\+86|0086)?1[0-9]{10}", digits):
         found = db.Member.get_or_none(db.Member.phone == normalize_phone(digits, field=field))
-    elif re.fullmatch(r"\d{8,19}", digits):
+    elif re.fullmatch(r"[0-9]{8,19}", digits):
         found = db.Member.get_or_none(db.Member.card_no == validate_card_number(digits, field=field))
     else:
         raise InvalidInput(field, f"not a member uuid, card or mainland mobile number: {ref!r}")

@@ -9,6 +9,7 @@ from pos_app.core.earning import SaleLine
 from pos_app.core.errors import Conflict, InvalidInput, NotFound
 from pos_app.core.members import validate_name
 from pos_app.core.money import check_fen
+from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 
 
@@ -36,7 +37,7 @@ def add_product(t: Terminal, *, sku: str, name: str, category: str, price_fen: i
                 flags: tuple[str, ...] = ()) -> Product:
     if not isinstance(sku, str) or not re.fullmatch(r"[A-Za-z0-9_\-]{1,32}", sku):
         raise InvalidInput("sku", "1 to 32 letters, digits, - or _")
-    if barcode is not None and not re.fullmatch(r"\d{8,14}", barcode):
+    if barcode is not None and not re.fullmatch(r"[0-9]{8,14}", barcode):
         raise InvalidInput("barcode", "8 to 14 digits")
     name = validate_name(name, field="name")
     check_fen(price_fen, field="price")
@@ -51,6 +52,7 @@ def add_product(t: Terminal, *, sku: str, name: str, category: str, price_fen: i
 
 def product_by_code(t: Terminal, code: str) -> Product:
     """By barcode or SKU, as a scan or the keyboard gives it."""
+    code = identifier(code, field="product")
     row = t.repo.row("SELECT * FROM product WHERE active = 1 AND (barcode = ? OR sku = ?)", (code, code))
     if row is None:
         raise NotFound("product", f"no product with code {code!r}")

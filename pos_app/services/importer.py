@@ -14,6 +14,7 @@ from pos_app.core import lots as core_lots
 from pos_app.core.errors import InvalidInput, PosError
 from pos_app.core.members import normalize_phone, parse_birthday, validate_card_number, validate_name
 from pos_app.core.money import parse_int
+from pos_app.core.text import normalize_input
 from pos_app.services.context import Terminal
 from pos_app.services.members import member_payload
 from pos_app.storage.ledger import iso
@@ -64,7 +65,7 @@ def _parse(text: str, today: dt.date) -> tuple[list[ImportRow], list[dict[str, A
             points = parse_int(points_text, field="points") if points_text else 0
             if points < 0 or points > 10_000_000:
                 raise InvalidInput("points", f"must be from 0 to 10000000, got {points}")
-            earned_text = (raw.get("earned_on") or "").strip()
+            earned_text = normalize_input(raw.get("earned_on") or "")
             earned = None
             if points:
                 if not earned_text:

@@ -28,6 +28,7 @@ from pos_app.core.members import (
 )
 from pos_app.core.money import format_fen
 from pos_app.core.program import Award
+from pos_app.core.text import normalize_input
 from pos_app.services import member_codes
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import Stamp, iso
@@ -38,14 +39,14 @@ def find_member(t: Terminal, ref: str, *, field: str = "member") -> MemberRecord
     """A member by card number, phone number, member uuid or dynamic member code (会员码)."""
     if not isinstance(ref, str) or not ref.strip():
         raise InvalidInput(field, "a card or phone number is required")
-    raw = ref.strip()
+    raw = normalize_input(ref)
     digits = re.sub(r"[\s\-]", "", raw)
     found: MemberRecord | None = None
     if member_codes.looks_like_member_code(raw):  # verified offline: signature, validity, revocation
         found = t.repo.member_by_card(member_codes.verify_member_code(t, raw))
-    elif re.fullmatch(r"(\+86|0086)?1\d{10}", digits):
+    elif re.fullmatch(r"(\+86|0086)?1[0-9]{10}", digits):
         found = t.repo.member_by_phone(normalize_phone(digits, field=field))
-    elif re.fullmatch(r"\d{8,19}", digits):
+    elif re.fullmatch(r"[0-9]{8,19}", digits):
         found = t.repo.member_by_card(validate_card_number(digits, field=field))
     elif re.fullmatch(r"[0-9a-f\-]{36}", raw):
         found = t.repo.member_by_uuid(raw)
@@ -232,9 +233,9 @@ def search_members(t: Terminal, text: str, *, limit: int = 30) -> list[MemberRec
     """Members by a full card or phone number (exact), a phone or card prefix, or part of a name."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("member", "type a card number, phone number or name")
-    raw = text.strip()
+    raw = normalize_input(text)
     digits = re.sub(r"[\s\-()]", "", raw)
-    if re.fullmatch(r"(\+86|0086)?\d+", digits):
+    if re.fullmatch(r"(\+86|0086)?[0-9]+", digits):
         try:
             return [find_member(t, digits)]
         except (InvalidInput, NotFound):

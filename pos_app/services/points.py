@@ -11,6 +11,7 @@ from pos_app.core import lots as core_lots
 from pos_app.core import redemption as core_redemption
 from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.core.money import check_points
+from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired, spendable
 from pos_app.services.members import find_member, require_active
@@ -48,6 +49,7 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
     its print job is queued in the same transaction, so a coupon never exists without its slip."""
     stamp = t.stamp(at, staff_code)
     program = t.program
+    gift_code = identifier(gift_code, field="gift")
     gift = program.gift(gift_code)
     if gift is None:
         raise NotFound("gift", f"the catalog has no gift {gift_code!r}")
@@ -113,6 +115,7 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
 
 
 def set_gift_stock(t: Terminal, *, gift_code: str, stock: int, staff_code: str | None = None) -> None:
+    gift_code = identifier(gift_code, field="gift")
     gift = t.program.gift(gift_code)
     if gift is None:
         raise NotFound("gift", f"the catalog has no gift {gift_code!r}")

@@ -20,6 +20,7 @@ from typing import Any
 from pos_app.core.errors import InvalidInput, NotFound
 from pos_app.core.members import mask_phone
 from pos_app.core.money import format_fen
+from pos_app.core.text import identifier
 from pos_app.devices.receipt import (
     SUPPORTED_COLUMNS,
     Document,
@@ -371,6 +372,7 @@ def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] 
     """The paper for a print job (``kind`` and ``ref`` as in the ``print_job`` table).
     ``columns`` and ``language`` default to the terminal's paper width and language."""
     d = _Doc(t, settings or load_settings(t), columns, language)
+    ref = identifier(ref, field="receipt_no" if kind == "receipt" else kind)
     if kind == "receipt":
         return _receipt(d, ref, reprint)
     if kind == "refund":

@@ -15,6 +15,7 @@ from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.core.members import is_birthday
 from pos_app.core.money import check_points
 from pos_app.core.refunds import RefundDone, RefundLine, SaleTotals, plan_refund
+from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired
 from pos_app.services.members import _grant_award, find_member, require_active
@@ -96,6 +97,7 @@ def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = N
                coupon: str | None = None, at: dt.datetime | None = None) -> SaleQuote:
     """Validate a basket and work out every figure of the sale without writing anything."""
     validate_lines(lines)
+    coupon = identifier(coupon, field="coupon") if coupon is not None else None
     now = at or t.clock()
     program = t.program
     member = require_active(find_member(t, member_ref)) if member_ref else None
@@ -138,6 +140,7 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
     ``approval`` (manager number, PIN) lets a points payment pass the offline allowance."""
     if tender not in TENDERS:
         raise InvalidInput("tender", f"must be one of {', '.join(TENDERS)}, got {tender!r}")
+    coupon = identifier(coupon, field="coupon") if coupon is not None else None
     if sale_uuid is not None:
         try:
             sale_uuid = str(uuid_mod.UUID(sale_uuid))
@@ -253,6 +256,7 @@ def _write_member_side(t: Terminal, member: MemberRecord, q: SaleQuote, earn: Ea
 
 def sale_result(t: Terminal, receipt_no: str, *, replayed: bool = False) -> SaleResult:
     """A recorded sale, as the counter reports it."""
+    receipt_no = identifier(receipt_no, field="receipt_no")
     s = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
     if s is None:
         raise NotFound("receipt_no", f"no sale {receipt_no!r}")
@@ -353,6 +357,7 @@ def _coupon_back(t: Terminal, sale: dict[str, Any], complete: bool) -> str | Non
 
 def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None) -> dict[str, Any]:
     """What a refund would claw back and return, shown before the cashier confirms."""
+    receipt_no = identifier(receipt_no, field="receipt_no")
     sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
     member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
     shortfall = 0
@@ -369,6 +374,7 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
                 staff_code: str | None = None, queue_receipt: bool = False) -> RefundResult:
     """Refund a whole sale or some of its lines, reversing its points exactly; with
     ``queue_receipt`` the refund slip is queued for printing in the same transaction."""
+    receipt_no = identifier(receipt_no, field="receipt_no")
     stamp = t.stamp(at, staff_code)
     program = t.program
     with t.database.transaction():

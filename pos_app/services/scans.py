@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.core.members import CARD_PREFIX, gs1_check_digit, normalize_phone, validate_card_number
+from pos_app.core.text import normalize_input
 from pos_app.services import member_codes, members
 from pos_app.services.context import Terminal
 from pos_app.storage.repo import MemberRecord
@@ -25,7 +26,7 @@ SCAN_KINDS = ("member_card", "member_qr", "phone", "product", "coupon", "gift", 
 BARCODE_KINDS = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13"}
 COUPON_RE = re.compile(r"^CP[0-9A-F]{12}$")  # as pos_app.services.points issues them
 #: store-terminal-number, as pos_app.services.sales numbers receipts (ids as services.context allows)
-RECEIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,15}-[A-Za-z0-9][A-Za-z0-9_\-]{0,15}-\d{8}$")
+RECEIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,15}-[A-Za-z0-9][A-Za-z0-9_\-]{0,15}-[0-9]{8}$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _gs1_valid(digits: str) -> bool:
 
 def classify_scan(text: str, *, gift_codes: Iterable[str] = ()) -> ScanResult:
     """The kind of a scanned (or typed) text; "unknown" when it is none of the known kinds."""
-    raw = text.strip() if isinstance(text, str) else ""
+    raw = normalize_input(text) if isinstance(text, str) else ""
     if not raw:
         return ScanResult("unknown", "")
     if member_codes.looks_like_member_code(raw):

@@ -87,7 +87,7 @@ def _whole(key: str, value: object) -> int:
     if isinstance(value, int):
         return value
     text = _text(key, value, 12)
-    if not re.fullmatch(r"\d{1,9}", text):
+    if not re.fullmatch(r"[0-9]{1,9}", text):
         raise InvalidInput(key, f"must be a whole number: {value!r}")
     return int(text)
 

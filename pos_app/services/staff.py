@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pos_app.core.members import validate_name
+from pos_app.core.text import normalize_input
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import iso
 
@@ -32,15 +33,20 @@ class StaffMember:
         return self.role == "manager"
 
 
+def _typed(value: str) -> str:
+    """A staff number or PIN as typed: full-width digits are the same digits (NFKC)."""
+    return normalize_input(value) if isinstance(value, str) else value
+
+
 def _check_pin(pin: str, field: str = "pin") -> str:
-    if not isinstance(pin, str) or not re.fullmatch(r"\d{4,8}", pin):
+    if not isinstance(pin, str) or not re.fullmatch(r"[0-9]{4,8}", pin):
         raise InvalidInput(field, "a PIN is 4 to 8 digits")
     return pin
 
 
 def check_new_staff(*, code: str, name: str, role: str, pin: str) -> str:
     """A new account's fields (``InvalidInput`` names the first wrong one); returns the name tidied."""
-    if not isinstance(code, str) or not re.fullmatch(r"\d{3,8}", code):
+    if not isinstance(code, str) or not re.fullmatch(r"[0-9]{3,8}", code):
         raise InvalidInput("code", "a staff number is 3 to 8 digits")
     name = validate_name(name)
     if role not in ROLES:
@@ -51,6 +57,7 @@ def check_new_staff(*, code: str, name: str, role: str, pin: str) -> str:
 
 def create_staff(t: Terminal, *, code: str, name: str, role: str, pin: str,
                  by: str | None = None) -> StaffMember:
+    code, pin = _typed(code), _typed(pin)
     name = check_new_staff(code=code, name=name, role=role, pin=pin)
     stamp = t.stamp(staff_code=by)
     with t.database.transaction():
@@ -68,6 +75,7 @@ def authenticate(t: Terminal, code: str, pin: str, *, field: str = "pin") -> Sta
         raise InvalidInput("staff", "a staff number is required")
     if not isinstance(pin, str) or not pin:
         raise InvalidInput(field, "a PIN is required")
+    code, pin = _typed(code), _typed(pin)
     now = t.clock()
     row = t.repo.staff_by_code(code)
     if row is None or not row.active:

@@ -263,3 +263,26 @@ def test_sale_json_prints_the_stored_sale_uuid(demo_db: Path, capsys: pytest.Cap
     stored = con.execute("SELECT uuid FROM sale WHERE receipt_no = ?", (data["receipt_no"],)).fetchone()[0]
     con.close()
     assert data["sale_uuid"] == stored and len(stored) == 36
+
+
+def test_full_width_input_reaches_the_same_member_sale_and_receipt(demo_db: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    full_card = GOLD_CARD.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    code, _, err = run(capsys, demo_db, "member", "enroll", "--phone", "13８００１３８０００", "--name", "重复")
+    assert code == 2 and "phone" in err  # 13800138000 is a demo member already
+    code, shown, _ = run(capsys, demo_db, "member", "show", "１３８００１３８０００")
+    assert code == 0 and isinstance(shown, dict) and shown["card_no"] == GOLD_CARD
+    code, sale, _ = run(capsys, demo_db, "sale", "--amount", "１００．００", "--member", full_card)
+    assert code == 0 and isinstance(sale, dict)
+    assert sale["member"] == GOLD_CARD and sale["total_fen"] == 10000
+    full_receipt = sale["receipt_no"].translate(str.maketrans("0123456789-ST", "０１２３４５６７８９－ＳＴ"))
+    code, quote, _ = run(capsys, demo_db, "refund", full_receipt, "--lines", "１", "--quote")
+    assert code == 0 and isinstance(quote, dict) and quote["receipt_no"] == sale["receipt_no"]
+    code, gift, _ = run(capsys, demo_db, "redeem-gift", "--member", "１３８００１３８０００", "--gift", "Ｇ００５")
+    assert code == 0 and isinstance(gift, dict) and gift["gift"] == "G005"
+    code, out, _ = run(capsys, demo_db, "receipt", "--receipt-no", full_receipt, "--out", str(tmp_path / "r.bin"))
+    assert code == 0 and isinstance(out, dict) and out["bytes"] > 0
+    con = sqlite3.connect(demo_db)
+    assert con.execute("SELECT count(*) FROM member WHERE phone = '13800138000'").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM member WHERE phone GLOB '*[^0-9]*'").fetchone() == (0,)
+    con.close()

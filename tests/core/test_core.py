@@ -126,3 +126,22 @@ def test_refunding_line_by_line_ends_exactly_where_a_whole_refund_does(
         before.add(n)
     assert (done.clawed_purchase, done.clawed_bonus, done.returned_points) == (purchase, bonus, paid_value)
     assert done.refunded_fen == sum(ln.net_fen for ln in lines) - paid_value
+
+
+def test_full_width_digits_become_ascii_and_other_digits_are_refused() -> None:
+    # what Chinese input methods type: full-width digits, signs and spaces (NFKC makes them ASCII)
+    assert members.normalize_phone("13８００１３８０００") == "13800138000"
+    assert members.normalize_phone("＋８６　１３８－００１３－８０００") == "13800138000"
+    assert members.validate_card_number("２９０００００００００１８") == "2900000000018"
+    assert money.parse_yuan("１９．９０") == 1990
+    assert money.parse_yuan("￥１，０００") == 100000
+    assert money.parse_int("－２００", field="points") == -200
+    assert members.parse_birthday("１９９０－０５－１８", today=dt.date(2026, 1, 1)) == dt.date(1990, 5, 18)
+    # digits of other scripts are digits to Python's \d and int(), but no phone, card or amount
+    for call, field in ((lambda: members.normalize_phone("١٣٨٠٠١٣٨٠٠٠"), "phone"),
+                        (lambda: members.validate_card_number("٢٩٠٠٠٠٠٠٠٠٠١٨"), "card"),
+                        (lambda: money.parse_yuan("١٩.٩٠"), "amount"),
+                        (lambda: money.parse_int("١٢", field="points"), "points")):
+        with pytest.raises(InvalidInput) as err:
+            call()
+        assert err.value.field == field

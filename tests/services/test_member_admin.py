@@ -205,3 +205,19 @@ def test_write_history_csv_translated_headers_and_failure(shop: Terminal, clock:
     with pytest.raises(InvalidInput):
         members.write_history_csv(tmp_path / "h2.csv", entries, headers=["too", "few"])
     assert not list(tmp_path.rglob("*.part"))
+
+
+def test_full_width_phone_and_card_are_the_same_member(shop: Terminal) -> None:
+    m = members.enroll_member(shop, phone="13８００１３８０００", name="全角", card_no="２９０００００００００１８")
+    assert (m.phone, m.card_no) == ("13800138000", "2900000000018")
+    with pytest.raises(Conflict):
+        members.enroll_member(shop, phone="13800138000", name="半角")
+    with pytest.raises(Conflict):
+        members.enroll_member(shop, phone="１３９００１３９０００", name="卡", card_no="2900000000018")
+    refs = ("13800138000", "１３８００１３８０００", "２９０００００００００１８", "＋８６　１３８ ００１３ ８０００")
+    for ref in refs:
+        assert members.find_member(shop, ref).id == m.id
+    assert [x.id for x in members.search_members(shop, "１３８００１３８０００")] == [m.id]
+    r = sales.record_sale(shop, lines=[line(1, 10000)], member_ref="１３８００１３８０００")
+    assert r.member is not None and r.member.id == m.id
+    assert shop.repo.row("SELECT count(*) n FROM member") == {"n": 1}

@@ -50,7 +50,13 @@ GIFTS = ("G001", "G002", "G005")
     ("CPZZZZZZZZZZZZ", ScanResult("unknown", "CPZZZZZZZZZZZZ")),
     ("G999", ScanResult("unknown", "G999")),  # not in the catalogue
     ("S001-T01-0042", ScanResult("unknown", "S001-T01-0042")),
-    ("２９００", ScanResult("unknown", "２９００")),
+    ("２９００", ScanResult("unknown", "2900")),  # full-width digits are read as the digits (NFKC)
+    ("٢٩٠٠", ScanResult("unknown", "٢٩٠٠")),  # digits of other scripts are no digits of a code
+    # what a Chinese input method types: the same member, product or receipt
+    (CARD.translate(str.maketrans("0123456789", "０１２３４５６７８９")), ScanResult("member_card", CARD)),
+    ("１３８００１３８０００", ScanResult("phone", "13800138000")),
+    ("６９０１２３４５６７８９２", ScanResult("product", "6901234567892", "EAN-13")),
+    ("Ｓ００１－Ｔ０１－００００００４２", ScanResult("receipt", "S001-T01-00000042")),
 ])
 def test_classification(text: str, expected: ScanResult) -> None:
     assert classify_scan(text, gift_codes=GIFTS) == expected

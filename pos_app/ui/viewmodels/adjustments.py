@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pos_app.core.errors import PosError, RuleViolation
+from pos_app.core.text import normalize_input
 from pos_app.services import history, members, points, staff
 from pos_app.services.context import Terminal
 from pos_app.services.history import AuditRow
@@ -67,8 +68,8 @@ class AdjustmentsViewModel(QObject):
         if m is None:
             self.error_raised.emit(self.tr("Identify the member first (card or phone number)."))
             return False
-        text = points_text.strip().replace(" ", "").replace(",", "")
-        if not re.fullmatch(r"[+-]?\d{1,9}", text) or int(text) == 0:
+        text = normalize_input(points_text).replace(" ", "").replace(",", "")
+        if not re.fullmatch(r"[+-]?[0-9]{1,9}", text) or int(text) == 0:
             self.error_raised.emit(self.tr("Enter the points as a signed whole number, e.g. +500 or -200."))
             return False
         pts = int(text)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import uuid
 from collections.abc import Callable
 
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
-from pos_app.core.money import parse_yuan
+from pos_app.core.money import parse_int, parse_yuan
 from pos_app.services import catalog, members, sales, scans
 from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
@@ -160,8 +159,8 @@ class CheckoutViewModel(QObject):
     # -- payment ---------------------------------------------------------------------------------
     def set_points(self, text: str | int) -> bool:
         try:
-            pts = text if isinstance(text, int) else int(text) if re.fullmatch(r"\d{1,9}", text.strip()) else None
-            if pts is None:
+            pts = text if isinstance(text, int) else parse_int(text, field="points")
+            if pts < 0 or pts > 999_999_999:
                 raise InvalidInput("points", f"not a whole number: {text!r}")
             if pts and self.member is None:
                 raise InvalidInput("points", "paying with points needs a member")
