@@ -85,9 +85,9 @@ def issued_vs_redeemed(date_from: dt.date | None = None, date_to: dt.date | None
 
 
 def reconciliation(date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict[str, Any]]:
-    """The flags to look into (overdrafts, coupons used twice, double expiries, once-only bonuses
-    given twice, duplicate phones or cards, entries for unknown members), oldest first, between
-    two dates of their recording (UTC)."""
+    """The flags to look into (overdrafts, coupons used twice, double expiries, once-only bonuses,
+    awards and gifts given twice, caps crossed by two tills, duplicate phones or cards, entries for
+    unknown members), oldest first, between two dates of their recording (UTC)."""
     lo, hi = _range(date_from, date_to)
     rows = _query("""
         SELECT f.id, f.at, f.kind, f.store_id, f.terminal_id, f.member_uuid, f.ref, f.points, f.details

@@ -213,3 +213,56 @@ def test_faults_between_till_and_headquarters_lose_nothing_and_count_nothing_twi
     for m in members:
         assert state["members"][m.uuid][0] == find_member(a, m.phone).balance
     checks_ok(a)
+
+
+def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_tills: Any) -> None:
+    """Issue 12: offline, two stores can each grant what the chain allows once (birthday and
+    first-purchase bonuses, a gift of a per-member monthly limit, once-only and daily-limited
+    awards) and together cross the daily earning cap and the monthly redemption cap: HQ flags
+    every one on the entry that arrived second. Synced, the second store refuses them."""
+    from pos_app.core.errors import RuleViolation
+    from pos_app.services.members import award_behaviour
+    from pos_app.services.points import redeem_gift, set_gift_stock
+
+    a, b, _ = two_tills
+    m = enroll_member(a, phone="13800000003", name="王五", birthday="1990-11-20", staff_code="1001")
+    adjust_points(a, member_ref=m.phone, points=60000, reason="opening balance", manager_code="9001",
+                  manager_pin="9999")
+    for till in (a, b):
+        set_gift_stock(till, gift_code="G004", stock=5)
+    sync_until_done(a)
+    sync_until_done(b)
+    hq.stop()
+    for till, gifts in ((a, ("G004", "G003", "G003")), (b, ("G004",))):
+        with pytest.raises(SyncError):
+            sync_service.sync_once(till)
+        sale = record_sale(till, lines=line(10000), member_ref=m.phone, staff_code="1001")
+        assert sale.breakdown is not None
+        assert {x["id"] for x in sale.breakdown["bonuses"]} == {"first_purchase", "birthday"}
+        for code in gifts:
+            redeem_gift(till, member_ref=m.phone, gift_code=code, manager_code="9001", manager_pin="9999")
+        award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
+        for _ in range(3 if till is a else 1):
+            award_behaviour(till, member_ref=m.phone, award_id="share")
+        record_sale(till, lines=line(5_000_000), member_ref=m.phone, staff_code="1001")
+    hq.start()
+    sync_until_done(a)
+    sync_until_done(b)
+    sync_until_done(a)
+    flags = [kind for kind, member_uuid in hq_state(hq.db_url)["flags"] if member_uuid == m.uuid]
+    assert sorted(flags) == sorted(["double_bonus", "double_bonus", "gift_limit", "redeem_cap", "award_limit",
+                                    "award_limit", "daily_cap"])
+    report = run_hq(hq.db_url, "report", "reconciliation", "--csv")
+    assert all(kind in report for kind in ("gift_limit", "redeem_cap", "award_limit", "daily_cap"))
+    # synced: each store counts what the other did
+    for till in (a, b):
+        again = record_sale(till, lines=line(10000), member_ref=m.phone, staff_code="1001")
+        assert again.breakdown is not None and again.breakdown["bonuses"] == [] and again.points_earned == 0
+        with pytest.raises(RuleViolation):
+            redeem_gift(till, member_ref=m.phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+        with pytest.raises(RuleViolation):
+            redeem_gift(till, member_ref=m.phone, gift_code="G001")
+        with pytest.raises(RuleViolation):
+            award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
+    checks_ok(a)
+    checks_ok(b)

@@ -67,13 +67,14 @@ class Till:
     def entry(self, member_uuid: str, kind: str, points: int, *, new: list[list[Any]] | None = None,
               back: list[list[Any]] | None = None, taken: list[list[Any]] | None = None,
               day: str = "2026-11-03", tier_points: int = 0,
-              breakdown: dict[str, Any] | None = None) -> dict[str, Any]:
+              breakdown: dict[str, Any] | None = None, ref_type: str = "test",
+              ref_no: str | None = None) -> dict[str, Any]:
         self.seq += 1
         self.oid += 1
         fields: dict[str, Any] = {
             "uuid": str(uuid_mod.uuid4()), "terminal_id": self.terminal_id, "seq": self.seq,
             "member_uuid": member_uuid, "kind": kind, "points": points, "tier_points": tier_points,
-            "ref_type": "test", "ref_no": f"{self.terminal_id}-{self.seq}", "program_version": 1,
+            "ref_type": ref_type, "ref_no": ref_no or f"{self.terminal_id}-{self.seq}", "program_version": 1,
             "breakdown": canonical_json(breakdown or {"points": points}), "created_at": f"{day}T10:00:00",
             "business_date": day, "recorded_at": f"{day}T10:00:00", "backdated": False,
             "staff_code": "1001", "prev_hash": self.prev,

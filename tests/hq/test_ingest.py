@@ -438,6 +438,66 @@ def test_a_once_only_bonus_granted_by_two_tills_is_flagged(hq_db: Any) -> None:
     assert [r["kind"] for r in reports.reconciliation()] == ["double_bonus", "double_bonus"]
 
 
+def test_limits_crossed_by_two_tills_are_flagged(hq_db: Any) -> None:
+    """Issue 12: what two tills that have not seen each other's entries can still grant twice
+    is flagged at HQ, on the entry that arrives second: the daily earning cap, the monthly
+    redemption cap, a gift's per-member monthly limit, once-only and daily-limited awards and
+    a referral award for the same referred member. Within the limits, nothing is flagged."""
+    from pos_app.hq import authority, reports
+
+    authority.publish_program(context.reference_program_source(), actor="test")
+    a, b = Till("T01", "S001"), Till("T02", "S002")
+    ta, tb = register("T01", "S001"), register("T02", "S002")
+    known(a, ta)
+    known(a, ta, M2, "13800000002", "2900000000025")
+
+    def ours() -> list[tuple[str, str, str, int]]:
+        return [(f.kind, f.terminal_id, f.ref, f.points) for f in db.Flag.select().order_by(db.Flag.id)
+                if f.kind != "overdraft"]
+
+    def gift(till: Till, code: str, pts: int, day: str = "2026-11-03") -> dict[str, Any]:
+        return till.entry(M1, "gift", -pts, day=day, ref_type="redemption",
+                          breakdown={"gift": code, "points": pts, "cash_fen": 0, "approved_by": None})
+
+    def award(till: Till, award_id: str, *, day: str = "2026-11-03", **detail: Any) -> dict[str, Any]:
+        return till.entry(M1, "award", 20, new=[[day, None, 20]], day=day, ref_type="award", ref_no=award_id,
+                          breakdown={"award": award_id, "points": 20, **detail})
+
+    push(ta, a.batch([a.earn(M1, 100000, day="2026-10-01")]))  # points to spend, another month and day
+    # daily cap (100,000 a day): 60,000 at one till and 50,000 at the other
+    push(ta, a.batch([a.earn(M1, 60000, day="2026-11-03")]))
+    day_before = b.earn(M1, 40000, day="2026-11-02")
+    over = b.earn(M1, 50000, day="2026-11-03")
+    push(tb, b.batch([day_before, over, b.earn(M1, 50000, day="2026-11-04")]))
+    assert ours() == [("daily_cap", "T02", over["uuid"], 10000)]
+    # the monthly redemption cap (20,000) and G004's limit of one a month: a payment refunded
+    # at the till gives its room back
+    paid = a.entry(M1, "redeem", -15000, ref_type="sale", ref_no="R-A1")
+    back = a.entry(M1, "return", 15000, new=[["2026-11-03", None, 15000]], ref_type="refund", ref_no="R-A1")
+    push(ta, a.batch([paid, back, gift(a, "G004", 10000), gift(a, "G003", 5000)]))
+    assert len(ours()) == 1
+    last_month = gift(b, "G001", 100, day="2026-10-30")
+    second_g004 = gift(b, "G004", 10000)
+    push(tb, b.batch([last_month, second_g004, gift(b, "G004", 10000, day="2026-12-01")]))
+    assert ours()[1:] == [("gift_limit", "T02", second_g004["uuid"], 10000),
+                          ("redeem_cap", "T02", second_g004["uuid"], 5000)]
+    # awards: once only, at most 3 shares a day, one referral award per referred member
+    push(ta, a.batch([award(a, "profile_completed"), *[award(a, "share") for _ in range(3)],
+                      award(a, "referral", referred=M2), award(a, "survey")]))
+    assert len(ours()) == 3
+    again = award(b, "profile_completed", day="2027-02-01")
+    share = award(b, "share")
+    other_day, other_member = award(b, "share", day="2026-11-04"), award(b, "referral", referred="other")
+    referral = award(b, "referral", referred=M2)
+    push(tb, b.batch([again, share, other_day, other_member, referral, award(b, "survey")]))
+    assert ours()[3:] == [("award_limit", "T02", again["uuid"], 20), ("award_limit", "T02", share["uuid"], 20),
+                          ("award_limit", "T02", referral["uuid"], 20)]
+    flag = db.Flag.get(db.Flag.ref == share["uuid"])
+    assert json.loads(flag.details) == {"award": "share", "limit": 3, "count": 4, "day": "2026-11-03",
+                                        "entry": share["uuid"]}
+    assert {r["kind"] for r in reports.reconciliation()} >= {"daily_cap", "redeem_cap", "gift_limit", "award_limit"}
+
+
 # -- headquarters' own chain ------------------------------------------------------------------------
 
 
