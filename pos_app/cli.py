@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core.earning import SaleLine
-from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.errors import DatabaseDamaged, InvalidInput, PosError
 from pos_app.core.members import mask_phone
 from pos_app.core.money import format_fen, parse_int, parse_yuan
+from pos_app.storage.database import RESTORE_HINT
 
 EXIT_OK, EXIT_DISCREPANCY, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -294,6 +295,11 @@ def _run(args: argparse.Namespace, out: Output) -> int:
     t = context.Terminal.open(db_path)
     try:
         return _dispatch(t, args, out)
+    except Exception as exc:  # an SQLite failure (read-only, full disk, a damaged file) named by its cause
+        error = t.database.explain(exc)
+        if error is None:
+            raise
+        raise error from None
     finally:
         t.close()
 
@@ -419,7 +425,10 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
     if cmd == "verify":
         report = verify.verify(t)
         bad = [k for k, v in report["checks"].items() if not v["ok"]]
-        out.emit(report, "verify: OK" if report["ok"] else "verify: DISCREPANCIES in " + ", ".join(bad))
+        text = "verify: OK" if report["ok"] else "verify: DISCREPANCIES in " + ", ".join(bad)
+        if {"sqlite_quick_check", "loyalty_program"} & set(bad):
+            text += f"\nthe database file is damaged: {RESTORE_HINT}"
+        out.emit(report, text)
         return EXIT_OK if report["ok"] else EXIT_DISCREPANCY
     raise InvalidInput("command", f"unknown command {cmd}")
 
@@ -627,16 +636,32 @@ def _demo_run(t: Any, out: Output) -> int:
     return EXIT_OK
 
 
+def _check_text(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 on the command line reach Python as lone surrogates, which no
+    file, database row or message can hold: refuse them naming the argument."""
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InvalidInput(name, "is not valid UTF-8 text (check the terminal's or the script's "
+                                             "encoding)") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Output(args.json)
     try:
+        _check_text(args)
         return _run(args, out)
     except PosError as exc:
         if args.json:
             print(json.dumps(exc.to_dict(), ensure_ascii=False, default=str))
         print(f"error: {exc.field}: {exc.message}", file=sys.stderr)
+        if isinstance(exc, DatabaseDamaged) and args.command == "verify":
+            return EXIT_DISCREPANCY  # what verify is for: it found the file damaged
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

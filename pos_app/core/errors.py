@@ -71,3 +71,10 @@ class DatabaseError(PosError):
     """A database file that cannot be used (corrupt, newer than this code, unreadable)."""
 
     code = "database_error"
+
+
+class DatabaseDamaged(DatabaseError):
+    """The database file is damaged (SQLite's quick_check or the schema says so): nothing more
+    is written to it; the way out is restoring the last checked backup."""
+
+    code = "database_damaged"

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from pos_app.core.errors import InvalidInput, NotFound, ProgramError
+from pos_app.core.errors import InvalidInput, NotFound, PosError, ProgramError
 from pos_app.core.program import Program, parse_program
 from pos_app.services.paths import app_paths
 from pos_app.storage.database import Database, open_database
@@ -45,8 +45,10 @@ class Terminal:
         self._program: tuple[int, Program] | None = None
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Callable[[], dt.datetime] = system_now) -> Terminal:
-        return cls(open_database(path), clock=clock)
+    def open(cls, path: str | Path, *, clock: Callable[[], dt.datetime] = system_now,
+             damaged_ok: bool = False) -> Terminal:
+        """``damaged_ok``: open a damaged database to report on it (``verify``); it is never written."""
+        return cls(open_database(path, damaged_ok=damaged_ok), clock=clock)
 
     def close(self) -> None:
         self.database.close()
@@ -57,8 +59,30 @@ class Terminal:
         if row_id is None:
             raise NotFound("program", "no loyalty program is loaded; run `pos-app program load FILE`")
         if self._program is None or self._program[0] != row_id:
-            self._program = (row_id, parse_program(self.repo.program_source(row_id)))
+            self._program = (row_id, self._parse_stored_program(row_id))
         return self._program[1]
+
+    def _parse_stored_program(self, row_id: int) -> Program:
+        """The stored program text, parsed and checked against the digest it was stored with: a
+        text damaged in the file is a damaged database (no rule is ever read from it)."""
+        try:
+            source, digest = self.repo.program_source(row_id), self.repo.program_digest(row_id)
+            program = parse_program(source)
+        except ProgramError as exc:
+            problem = exc.message
+        except PosError:
+            raise
+        except Exception as exc:  # reading one row's text: "Could not decode to UTF-8", a damaged page
+            error = self.database.explain(exc)
+            if error is not None:
+                raise error from None
+            problem = str(exc).splitlines()[0][:120]
+        else:
+            if program.digest == digest:
+                return program
+            problem = "its text no longer matches the digest it was stored with"
+        self.database.damage = f"the stored loyalty program (row {row_id}) is damaged: {problem}"
+        raise self.database.damaged_error()
 
     def stamp(self, at: dt.datetime | None = None, staff_code: str | None = None) -> Stamp:
         """Business time ``at`` (back-dated entry) or now; the future is refused."""

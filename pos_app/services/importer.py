@@ -52,6 +52,14 @@ class ImportReport:
 
 def _parse(text: str, today: dt.date) -> tuple[list[ImportRow], list[dict[str, Any]], int]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_rows(reader, today)
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131,072 characters)
+        raise InvalidInput("file", f"line {reader.line_num + 1}: not a readable CSV line ({exc}); "
+                                   "nothing was written") from None
+
+
+def _parse_rows(reader: csv.DictReader[str], today: dt.date) -> tuple[list[ImportRow], list[dict[str, Any]], int]:
     missing = [c for c in ("phone", "name") if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput("file", f"the CSV needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")

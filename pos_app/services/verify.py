@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from pos_app.core.errors import DatabaseDamaged, NotFound
 from pos_app.services.context import Terminal
 from pos_app.storage.integrity import run_checks
 
 
+def _program_check(t: Terminal) -> dict[str, Any]:
+    """The active program's stored text parses and matches its digest (a till reads its rules from it)."""
+    try:
+        t.program  # noqa: B018 - parsing and checking is the point
+    except NotFound:
+        pass  # no program loaded yet: nothing to check
+    except DatabaseDamaged as exc:
+        return {"ok": False, "count": 1, "problems": [exc.params.get("damage", exc.message)]}
+    return {"ok": True, "count": 0, "problems": []}
+
+
 def verify(t: Terminal) -> dict[str, Any]:
     checks = run_checks(t.database)
+    checks["loyalty_program"] = _program_check(t)
     counts = {name: t.database.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
               for name in ("member", "ledger_entry", "lot", "sale", "outbox")}
     return {"ok": all(c["ok"] for c in checks.values()), "store_id": t.store_id, "terminal_id": t.terminal_id,

@@ -96,6 +96,9 @@ class Repo:
     def program_source(self, row_id: int) -> str:
         return str(self.database.execute("SELECT source FROM program WHERE id = ?", (row_id,)).fetchone()[0])
 
+    def program_digest(self, row_id: int) -> str:
+        return str(self.database.execute("SELECT digest FROM program WHERE id = ?", (row_id,)).fetchone()[0])
+
     def store_program(self, *, program_id: str, version: int, digest: str, source: str, at: str) -> bool:
         """Record a program version and make it active; False if that version was already there
         with the same text (a reload), error-free."""

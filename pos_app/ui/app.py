@@ -144,6 +144,9 @@ class App:
                              "no_camera": translate("App", "not found"), "lost": translate("App", "lost"),
                              "stopped": translate("App", "off"),
                              "no_decoder": translate("App", "no decoder")}.get(self.camera.current_state, "")
+        if t.database.damage:  # nothing else is read from a damaged file
+            return f"{t.store_id}/{t.terminal_id} · " + translate(
+                "App", "DATABASE DAMAGED: nothing is written; restore the last checked backup")
         parts = [
             f"{t.store_id}/{t.terminal_id}",
             translate("App", "Cashier: %1").replace("%1", f"{who.code} {who.name}" if who else "—"),
@@ -186,6 +189,7 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
     window.work.add_page("reports", translate("App", "Reports"), reports.create(app), "F9")
     window.work.add_page("settings", translate("App", "Settings"), settings.create(app), "F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
+    checkout.error_raised.connect(lambda _text: window.refresh_status())  # e.g. the database found damaged
     # printing: the worker prints queued jobs off the UI thread; a completed sale pokes it
     app.printer = PrinterWorker(terminal, parent=window)
     checkout.sale_completed.connect(app.printer.poke)

@@ -131,6 +131,15 @@ def message(exc: BaseException) -> str:
         return translate("Errors", "Wrong PIN.")
     if code == "permission_denied":
         return translate("Errors", "Only a store manager may do this.")
+    if code == "database_damaged":
+        return translate("Errors", "The database file is damaged: nothing more is written to it. Close the "
+                                   "window and restore the last checked backup (pos-app restore; the daily copies "
+                                   "are in backups/auto), then call the store's IT person.")
+    if code == "database_error" and p.get("reason") == "disk_full":
+        return translate("Errors", "The disk is full: nothing was written. Free some space and try again.")
+    if code == "database_error" and p.get("reason") == "read_only":
+        return translate("Errors", "The database file is read-only: nothing was written. Call the store's IT "
+                                   "person.")
     if code == "conflict" and field == "db" and p.get("reason") == "in_use":
         return translate("Errors", "The cashier window is already open on this database (or a restore is "
                                    "running). Use the window that is open, or close it first.")

@@ -205,6 +205,10 @@
         <translation>no decoder</translation>
     </message>
     <message>
+        <source>DATABASE DAMAGED: nothing is written; restore the last checked backup</source>
+        <translation>DATABASE DAMAGED: nothing is written; restore the last checked backup</translation>
+    </message>
+    <message>
         <source>Sync: %1 waiting, last %2</source>
         <translation>Sync: %1 waiting, last %2</translation>
     </message>
@@ -742,6 +746,18 @@
     <message>
         <source>Only a store manager may do this.</source>
         <translation>Only a store manager may do this.</translation>
+    </message>
+    <message>
+        <source>The database file is damaged: nothing more is written to it. Close the window and restore the last checked backup (pos-app restore; the daily copies are in backups/auto), then call the store's IT person.</source>
+        <translation>The database file is damaged: nothing more is written to it. Close the window and restore the last checked backup (pos-app restore; the daily copies are in backups/auto), then call the store's IT person.</translation>
+    </message>
+    <message>
+        <source>The disk is full: nothing was written. Free some space and try again.</source>
+        <translation>The disk is full: nothing was written. Free some space and try again.</translation>
+    </message>
+    <message>
+        <source>The database file is read-only: nothing was written. Call the store's IT person.</source>
+        <translation>The database file is read-only: nothing was written. Call the store's IT person.</translation>
     </message>
     <message>
         <source>The cashier window is already open on this database (or a restore is running). Use the window that is open, or close it first.</source>

@@ -205,6 +205,10 @@
         <translation>无解码器</translation>
     </message>
     <message>
+        <source>DATABASE DAMAGED: nothing is written; restore the last checked backup</source>
+        <translation>数据库已损坏：不再写入；请恢复最近一次校验过的备份</translation>
+    </message>
+    <message>
         <source>Sync: %1 waiting, last %2</source>
         <translation>同步：%1 条待上传，上次同步：%2</translation>
     </message>
@@ -742,6 +746,18 @@
     <message>
         <source>Only a store manager may do this.</source>
         <translation>仅店长可执行此操作。</translation>
+    </message>
+    <message>
+        <source>The database file is damaged: nothing more is written to it. Close the window and restore the last checked backup (pos-app restore; the daily copies are in backups/auto), then call the store's IT person.</source>
+        <translation>数据库文件已损坏：不再向其中写入任何内容。请关闭窗口并恢复最近一次校验过的备份（pos-app restore；每日备份在 backups/auto 中），然后联系门店的 IT 人员。</translation>
+    </message>
+    <message>
+        <source>The disk is full: nothing was written. Free some space and try again.</source>
+        <translation>磁盘已满：未写入任何内容。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <source>The database file is read-only: nothing was written. Call the store's IT person.</source>
+        <translation>数据库文件为只读：未写入任何内容。请联系门店的 IT 人员。</translation>
     </message>
     <message>
         <source>The cashier window is already open on this database (or a restore is running). Use the window that is open, or close it first.</source>
