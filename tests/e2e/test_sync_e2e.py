@@ -266,3 +266,36 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
             award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
     checks_ok(a)
     checks_ok(b)
+
+
+def test_a_member_enrolled_today_is_new_and_not_reviewed_for_a_period_before_they_joined(
+        hq: HQServer, two_tills: Any) -> None:
+    """Issue 12: a member enrolled today without a purchase showed as "dormant", and a tier
+    review run in late 2026 for the review dated 2026-01-01 downgraded members enrolled that
+    day, at HQ and on the till. Both stores and HQ agree: "new", and the tier is kept."""
+    from pos_app.services.members import member_picture
+    from pos_app.services.tiers import run_tier_review, set_tier
+
+    a, b, clock = two_tills
+    m = enroll_member(a, phone="13800000004", name="赵六", staff_code="1001")
+    set_tier(a, member=m, tier="gold", reason="migrated from the old scheme")
+    sync_until_done(a)
+    sync_until_done(b)
+    for till in (a, b):
+        assert member_picture(till, find_member(till, m.phone)).segment == "new"
+        assert find_member(till, m.phone).tier == "gold"
+    today = clock.now.date().isoformat()
+    review = run_hq(hq.db_url, "tier-review", "--as-of", today)
+    assert "tier review of 2026-01-01: 0 members reviewed, 0 changed, 1 joined during the period (kept)" in review
+    at_b = run_tier_review(b, as_of=clock.now.date())
+    assert (at_b.review_date.isoformat(), at_b.members, at_b.exempt, at_b.changes) == ("2026-01-01", 0, 1, [])
+    sync_until_done(b)
+    sync_until_done(a)
+    assert find_member(a, m.phone).tier == find_member(b, m.phone).tier == "gold"
+    from pos_app.hq import db as hqdb
+
+    database = hqdb.connect(hq.db_url)
+    try:
+        assert hqdb.Member.get(hqdb.Member.uuid == m.uuid).tier == "gold"
+    finally:
+        database.close()
