@@ -291,7 +291,7 @@ def _run(args: argparse.Namespace, out: Output) -> int:
     if args.command == "restore":
         return _restore(args, db_path, out)
     if args.command == "demo-seed" and not Path(db_path).exists():
-        context.init_terminal(db_path, store_id="S001", terminal_id="T01").close()
+        return _demo_seed_new(db_path, out)
     t = context.Terminal.open(db_path)
     try:
         return _dispatch(t, args, out)
@@ -302,6 +302,24 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         raise error from None
     finally:
         t.close()
+
+
+def _demo_seed_new(db_path: str, out: Output) -> int:
+    """demo-seed on a database that does not exist yet: made and seeded, or no file at all."""
+    from pos_app.services import context, demo
+
+    try:
+        t = context.init_terminal(db_path, store_id="S001", terminal_id="T01")
+        try:
+            result = demo.seed_demo(t)
+        finally:
+            t.close()
+    except BaseException:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(db_path + suffix).unlink(missing_ok=True)
+        raise
+    out.emit(result, "demo store seeded")
+    return EXIT_OK
 
 
 def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pos_app.core.errors import NotFound
 from pos_app.core.members import make_card_number
 from pos_app.services.catalog import add_product
 from pos_app.services.context import Terminal, load_program, reference_program_source
@@ -45,13 +46,26 @@ def demo_member_qr_key_file() -> Path:
 
 
 def demo_member_qr_public_key() -> str:
-    return public_key_text(load_private_key(demo_member_qr_key_file().read_bytes()))
+    path = demo_member_qr_key_file()
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise NotFound("member_qr.key", f"the demo member-code key {path} cannot be read: {exc.strerror or exc}",
+                       path=str(path)) from exc
+    return public_key_text(load_private_key(pem))
 
 
 def seed_demo(t: Terminal) -> dict[str, Any]:
-    """Idempotent: a store that is seeded already is left as it is."""
+    """Idempotent: a store that is seeded already is left as it is. All or nothing: one
+    transaction, so a failure half-way leaves the database as it was."""
     if t.repo.staff_by_code(DEMO_STAFF[0][0]) is not None:
         return {"seeded": False, "reason": "already seeded"}
+    public_key = demo_member_qr_public_key()
+    with t.database.transaction():
+        return _seed(t, public_key)
+
+
+def _seed(t: Terminal, member_qr_public_key: str) -> dict[str, Any]:
     load_program(t, reference_program_source())
     for code, name, role, pin in DEMO_STAFF:
         create_staff(t, code=code, name=name, role=role, pin=pin)
@@ -73,6 +87,6 @@ def seed_demo(t: Terminal) -> dict[str, Any]:
     # DEMO ONLY: trust the demo member-code key shipped in db/demo/, so the demo can show a member
     # QR code (`pos-app member-qr issue --key db/demo/member-qr-demo-private-key.pem --card ...`).
     # In production headquarters keeps its private key and sends the public key down.
-    set_setting(t, "member_qr.public_key", demo_member_qr_public_key())
+    set_setting(t, "member_qr.public_key", member_qr_public_key)
     set_setting(t, "receipt.header", DEMO_RECEIPT_HEADER)
     return {"seeded": True, "members": len(DEMO_MEMBERS), "cards": cards, "staff": [s[0] for s in DEMO_STAFF]}

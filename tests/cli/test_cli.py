@@ -286,3 +286,60 @@ def test_full_width_input_reaches_the_same_member_sale_and_receipt(demo_db: Path
     assert con.execute("SELECT count(*) FROM member WHERE phone = '13800138000'").fetchone() == (1,)
     assert con.execute("SELECT count(*) FROM member WHERE phone GLOB '*[^0-9]*'").fetchone() == (0,)
     con.close()
+
+
+def dump(db: Path) -> list[str]:
+    con = sqlite3.connect(db)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def test_demo_seed_without_its_member_qr_key_is_an_error_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The frozen build once lacked the demo key: demo-seed crashed after writing part of the store."""
+    from pos_app.services import demo
+
+    monkeypatch.setattr(demo, "demo_member_qr_key_file", lambda: tmp_path / "missing.pem")
+    db = tmp_path / "store.db"
+    assert main(["--db", str(db), "init", "--store", "S001", "--terminal", "T01"]) == 0
+    capsys.readouterr()
+    before = dump(db)
+    code, data, err = run(capsys, db, "demo-seed")
+    assert code == 2
+    assert "error: member_qr.key:" in err and "missing.pem" in err
+    assert data is not None and data["field"] == "member_qr.key"
+    assert dump(db) == before
+    # and a demo-seed that made the database itself leaves no file behind
+    fresh = tmp_path / "fresh.db"
+    assert run(capsys, fresh, "demo-seed")[0] == 2
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("fresh.db")]
+
+
+def test_demo_seed_failing_midway_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from pos_app.core.errors import Conflict
+    from pos_app.services import demo
+
+    real_set_tier = demo.set_tier
+    calls = []
+
+    def set_tier_then_fail(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs["tier"])
+        if len(calls) == 2:  # the program, staff, products and a member with its tier are written by now
+            raise Conflict("tier", "the disk was pulled")
+        return real_set_tier(*args, **kwargs)
+
+    monkeypatch.setattr(demo, "set_tier", set_tier_then_fail)
+    db = tmp_path / "store.db"
+    assert main(["--db", str(db), "init", "--store", "S001", "--terminal", "T01"]) == 0
+    capsys.readouterr()
+    before = dump(db)
+    assert run(capsys, db, "demo-seed")[0] == 2
+    assert calls == ["gold", "silver"]
+    assert dump(db) == before
+    monkeypatch.setattr(demo, "set_tier", real_set_tier)  # the next try seeds the whole store
+    code, data, _ = run(capsys, db, "demo-seed")
+    assert code == 0 and data is not None and data["seeded"] is True
+    assert run(capsys, db, "member", "show", "13600136000")[1]["balance"] == 300  # type: ignore[index]

@@ -69,6 +69,22 @@ def test_the_frozen_command_line_sells_and_verifies(frozen: Path, home: Path) ->
     assert bad.returncode == 2 and "amount" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_the_frozen_demo_seed_seeds_the_whole_demo_store(frozen: Path, home: Path) -> None:
+    """It once crashed half-way: the demo's member-QR key was not in the folder."""
+    done = cli(frozen, home, "--json", "demo-seed")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["seeded"] is True
+    done = cli(frozen, home, "--json", "member-qr", "issue", "--key",
+               str(frozen / "_internal" / "db" / "demo" / "member-qr-demo-private-key.pem"),
+               "--card", "2900000000018")
+    assert done.returncode == 0, done.stderr
+    code = json.loads(done.stdout)["code"]
+    done = cli(frozen, home, "--json", "member-qr", "check", code)
+    assert done.returncode == 0 and json.loads(done.stdout)["valid"] is True, done.stdout + done.stderr
+    done = cli(frozen, home, "--json", "verify")
+    assert done.returncode == 0 and json.loads(done.stdout)["ok"] is True, done.stdout
+
+
 def test_the_decoders_native_libraries_are_in_the_folder(frozen: Path, home: Path) -> None:
     if sys.platform.startswith("linux"):
         assert list((frozen / "_internal").glob("libzbar.so*")), "libzbar is not bundled"
