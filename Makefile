@@ -53,10 +53,12 @@ screenshots: $(STAMP) $(QM)
 	done
 
 # The one-folder application for this machine's OS (dist/pos-app/: pos-app and pos-app-gui);
-# see packaging/ and docs/operations/installing.md
+# see packaging/ and docs/operations/installing.md. It is built with the versions pinned in
+# packaging/constraints.txt (the till's libraries and PyInstaller), never with whatever is newest.
 PACKAGE_STAMP := $(VENV)/.packaging
-$(PACKAGE_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet "pyinstaller>=6.10,<7"
+CONSTRAINTS := packaging/constraints.txt
+$(PACKAGE_STAMP): $(STAMP) $(CONSTRAINTS)
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[till]' "pyinstaller>=6.10,<7"
 	touch $(PACKAGE_STAMP)
 
 FROZEN := dist/pos-app/pos-app
