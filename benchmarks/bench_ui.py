@@ -6,8 +6,10 @@
    start reads evicted from the page cache (cold), then the warm launches.
 6. member scan -> member panel filled, 7. Complete click -> receipt print job committed,
 8. resident memory over 1,000 sales: one child process builds the window the way ``main()`` does,
-   logs in and drives it with QTest from inside the running event loop (each action starts when the
-   loop is idle, as a cashier's next keypress would). It also counts the references to ``None`` and
+   starts its workers as ``main()`` does (printer, scanner, automatic backup) with a printer that
+   prints every receipt (a file printer in var/bench), logs in and drives it with QTest from inside
+   the running event loop (each action starts when the loop is idle, as a cashier's next keypress
+   would). It also counts the references to ``None`` and
    ``True`` that PySide6 loses (see ``cushion_singletons``): the figure that says whether the window
    survives a day.
 
@@ -120,8 +122,12 @@ def _child_env() -> dict[str, str]:
     # start compiles all of pos_app from source): the children write and read their bytecode in var/bench.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
-    # main() sets up a rotating log under platformdirs' user_log_dir: keep it in var/bench, not in $HOME
+    # main() sets up a rotating log under platformdirs' user_log_dir, the automatic backup goes to the
+    # user data directory, python-escpos's capabilities to the cache: all in var/bench, not in $HOME
     env["XDG_STATE_HOME"] = str(BENCH_DIR / "ui-state")
+    env["XDG_DATA_HOME"] = str(BENCH_DIR / "ui-data")
+    env["XDG_CACHE_HOME"] = str(BENCH_DIR / "ui-cache")
+    env.pop("POS_APP_HOME", None)
     env.pop("BENCH_UI_LAUNCHED", None)
     return env
 
@@ -228,6 +234,7 @@ def session_child(db: Path, scans: int, sales: int) -> dict[str, Any]:
 
     from pos_app.core.members import make_card_number
     from pos_app.services.context import Terminal
+    from pos_app.services.settings import save_settings
     from pos_app.storage.paths import data_root
     from pos_app.ui.app import build, install_translator
     from pos_app.ui.qt import QApplication, Qt, QTimer
@@ -239,6 +246,8 @@ def session_child(db: Path, scans: int, sales: int) -> dict[str, Any]:
     qapp = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(qapp, QApplication)
     terminal = Terminal.open(db)
+    # a printer that takes every receipt (the worker prints each one after its sale, as at a till)
+    save_settings(terminal, {"printer.connection": "file", "printer.file": str(BENCH_DIR / "ui-printer.bin")})
     install_translator(qapp, LANGUAGE)
     style = data_root() / "resources" / "style.qss"
     if style.exists():
@@ -246,6 +255,10 @@ def session_child(db: Path, scans: int, sales: int) -> dict[str, Any]:
     app = build(terminal, language=LANGUAGE)
     window: Any = app.window
     window.show()
+    # the workers main() starts (sync only on a till enrolled with headquarters: not this one)
+    for worker in (app.scanner, app.printer, app.sync, app.backup):
+        if worker is not None:
+            worker.start()
     page = window.work.pages["checkout"]
     reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)  # another connection, as a printer worker would
     members = [(make_card_number(serial), name) for serial, name in MEMBERS]
@@ -362,8 +375,11 @@ def session_child(db: Path, scans: int, sales: int) -> dict[str, Any]:
     if driver.error is not None:
         raise driver.error
     out["seconds"] = time.perf_counter() - started
+    app.stop_devices()
     out["rows"] = {table: reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                    for table in ("sale", "print_job", "lot", "ledger_entry", "outbox")}
+    out["printed"] = reader.execute("SELECT count(*) FROM print_job WHERE status = 'printed'").fetchone()[0]
+    out["modules"] = sorted(m for m in ("httpx", "cv2", "numpy", "zxingcpp", "pyzbar", "escpos") if m in sys.modules)
     reader.close()
     window.close()
     terminal.close()
@@ -480,7 +496,8 @@ def run() -> list[Figure]:
     second_half = [(n, mb) for n, mb in samples if n >= sales // 2]
     growth = slope(second_half)
     final_rss = samples[-1][1]
-    print(f"   session: {s['seconds']:.1f} s; rows at the end: {s['rows']}")
+    print(f"   session: {s['seconds']:.1f} s; rows at the end: {s['rows']}; receipts printed: {s['printed']}; "
+          f"loaded of httpx, cv2, numpy, zxingcpp, pyzbar, escpos: {s['modules']}")
     print(f"   scan -> member panel filled:          {scan.text()}")
     print(f"   scan -> panel painted, loop idle:     {scan_idle.text()}")
     print(f"   scan at each sale's start (empty):    {sale_scan.text()}")

@@ -9,19 +9,30 @@ stays single-byte outside it. A character the set lacks never reaches the printe
 print blank): :func:`~pos_app.devices.receipt.printable` replaces it first, the same
 replacement the preview shows. The bytes are still built with python-escpos (its ``Dummy``
 printer collects them; QR codes, barcodes, cuts and the drawer kick use its commands).
+
+python-escpos is imported at the first document or printer, not at start-up (with PIL,
+qrcode, pyusb and pyserial it costs a few hundred milliseconds), and its capabilities pickle
+goes to the till's cache directory (:func:`load_escpos`).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import logging
+import os
+import platform
+import shutil
 import socket
+import sys
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol
-
-from escpos.printer import Dummy
 
 from pos_app.core.errors import PosError
 from pos_app.devices.receipt import (
@@ -53,6 +64,82 @@ class PrinterError(PosError):
     """The printer cannot take a job now (off, unplugged, out of paper, cover open)."""
 
     code = "printer_error"
+
+
+# ----------------------------------------------------------------------------- python-escpos
+
+#: the environment variable python-escpos reads for its capabilities pickle's folder (wins when set)
+CAPABILITIES_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+_capabilities_dir: Callable[[], Path] | None = None
+_import_lock = threading.Lock()
+
+
+def set_capabilities_dir(where: Callable[[], Path]) -> None:
+    """Where python-escpos keeps its capabilities pickle, asked at its first import (the
+    services give the till's cache directory)."""
+    global _capabilities_dir
+    _capabilities_dir = where
+
+
+def _import_capabilities(directory: Path | None) -> None:
+    """Import ``escpos.capabilities`` with ``tempfile.mkdtemp()`` (no arguments, this thread)
+    answering ``directory``, or a temporary folder removed at exit when it is None."""
+    real = tempfile.mkdtemp
+    me = threading.get_ident()
+    made: list[str] = []
+
+    def mkdtemp(*args: Any, **kwargs: Any) -> str:
+        if args or kwargs or threading.get_ident() != me:
+            return str(real(*args, **kwargs))
+        if directory is not None:
+            return str(directory)
+        made.append(real(prefix="pos-app-escpos-"))
+        return made[-1]
+
+    setattr(tempfile, "mkdtemp", mkdtemp)  # noqa: B010  (escpos.capabilities does from tempfile import mkdtemp)
+    try:
+        import escpos.capabilities  # noqa: F401
+    finally:
+        setattr(tempfile, "mkdtemp", real)  # noqa: B010
+        for folder in made:
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
+def load_escpos() -> ModuleType:
+    """python-escpos's ``escpos.printer``, imported on first use.
+
+    At import python-escpos parses its capabilities YAML (about 160 ms) unless a pickle of it
+    is in ``$ESCPOS_CAPABILITIES_PICKLE_DIR``, and it calls ``tempfile.mkdtemp()`` for that
+    folder's default even when the variable is set: one new, never removed temporary folder
+    per process, holding a pickle no later process reads. Here it is imported with
+    ``mkdtemp`` answering the cache directory (:func:`set_capabilities_dir`), so the pickle is
+    made once and read at every later start, and nothing is left in the temporary folder. Without
+    a usable cache directory the pickle goes to a temporary folder removed at exit; a pickle
+    cut short (a process killed while writing it) is removed and the YAML read again."""
+    if "escpos.capabilities" not in sys.modules:
+        with _import_lock:
+            if "escpos.capabilities" not in sys.modules:
+                env = os.environ.get(CAPABILITIES_ENV)
+                directory = Path(env) if env else (_capabilities_dir() if _capabilities_dir else None)
+                if directory is not None:
+                    try:
+                        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    except OSError:
+                        directory = None
+                if directory is not None and not os.access(directory, os.W_OK):
+                    directory = None
+                try:
+                    _import_capabilities(directory)
+                except Exception as exc:  # e.g. an UnpicklingError from a pickle cut short
+                    if directory is None or env:
+                        raise
+                    log.warning("python-escpos capabilities cache in %s unreadable (%s); rebuilt", directory, exc)
+                    with contextlib.suppress(OSError):
+                        (directory / f"{platform.python_version()}.capabilities.pickle").unlink()
+                    _import_capabilities(directory)
+    import escpos.printer  # noqa: F401
+
+    return sys.modules["escpos.printer"]
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -88,7 +175,7 @@ def _quiet(fn: Callable[[], Any]) -> None:
 
 def document_bytes(doc: Document) -> bytes:
     """The exact bytes a printer gets for ``doc``."""
-    p = Dummy()
+    p = load_escpos().Dummy()
     p._raw(INIT + CHINESE_OFF + ESC + b"a\x00")
     bold = big = False
     for block in doc.blocks:
@@ -228,28 +315,20 @@ def open_printer(config: PrinterConfig) -> EscposPrinter:
     kind = config.connection
     try:
         if kind == "network":
-            from escpos.printer import Network
-
-            dev = Network(config.host, port=config.port, timeout=config.timeout)
+            dev = load_escpos().Network(config.host, port=config.port, timeout=config.timeout)
             dev.open()
             return EscposPrinter(dev)
         if kind == "serial":
-            from escpos.printer import Serial
-
-            dev = Serial(config.serial_port, baudrate=config.baudrate, timeout=config.timeout)
+            dev = load_escpos().Serial(config.serial_port, baudrate=config.baudrate, timeout=config.timeout)
             dev.open()
             return EscposPrinter(dev)
         if kind == "usb":
-            from escpos.printer import Usb
-
             vendor, product = (int(x, 16) for x in config.usb.split(":"))
-            dev = Usb(vendor, product, timeout=int(config.timeout * 1000))
+            dev = load_escpos().Usb(vendor, product, timeout=int(config.timeout * 1000))
             dev.open()
             return EscposPrinter(dev)
         if kind == "file":
-            from escpos.printer import File
-
-            dev = File(config.file)
+            dev = load_escpos().File(config.file)
             dev.open()
             return EscposPrinter(dev, readable=False)
     except PrinterError:

@@ -1,11 +1,13 @@
 """Where a till keeps its files: the one module that decides every path.
 
-- ``$POS_APP_HOME`` set: everything under it (``pos.db``, ``logs/``, ``backups/``); for a
-  portable install, a second till on one PC, tests.
+- ``$POS_APP_HOME`` set: everything under it (``pos.db``, ``logs/``, ``backups/``, ``cache/``);
+  for a portable install, a second till on one PC, tests.
 - otherwise the operating system's per-user places (platformdirs): the database and the
   backups in the user data directory (``~/.local/share/pos-app`` on Linux,
   ``%LOCALAPPDATA%\\pos-app`` on Windows), the logs in the user log directory
-  (``~/.local/state/pos-app/log``, ``%LOCALAPPDATA%\\pos-app\\Logs``).
+  (``~/.local/state/pos-app/log``, ``%LOCALAPPDATA%\\pos-app\\Logs``), what can be rebuilt
+  (python-escpos's printer capabilities) in the user cache directory (``~/.cache/pos-app``,
+  ``%LOCALAPPDATA%\\pos-app\\Cache``).
 - ``$POS_APP_DB`` overrides the database file only (``--db`` on the command line overrides both).
 
 The terminal's settings (printer, scanner, headquarters, language) and the print queue are
@@ -50,3 +52,14 @@ def app_paths() -> AppPaths:
     db_env = os.environ.get("POS_APP_DB")
     database = Path(db_env).expanduser() if db_env else data_dir / DB_NAME
     return AppPaths(data_dir=data_dir, database=database, log_dir=log_dir, backup_dir=data_dir / "backups")
+
+
+def cache_dir() -> Path:
+    """Files the till can rebuild (python-escpos's printer capabilities): ``$POS_APP_HOME/cache``,
+    else the user cache directory. Read each call, like :func:`app_paths`."""
+    home = os.environ.get("POS_APP_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))

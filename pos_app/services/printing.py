@@ -29,8 +29,10 @@ from pos_app.devices.escpos_out import (
     PrinterError,
     document_bytes,
     open_printer,
+    set_capabilities_dir,
 )
 from pos_app.services.context import Terminal
+from pos_app.services.paths import cache_dir
 from pos_app.services.receipts import KINDS, build_document
 from pos_app.services.settings import TerminalSettings, load_settings
 from pos_app.storage.ledger import iso
@@ -43,6 +45,9 @@ BACKOFF_CAP_S = 60
 LEASE_S = 120  # a claimed job that was neither printed nor failed by then (crash) is tried again
 
 Connect = Callable[[TerminalSettings], Printer]
+
+# python-escpos's capabilities pickle: made once in the till's cache directory, read at later starts
+set_capabilities_dir(lambda: cache_dir() / "escpos")
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,21 @@ path with its query as it goes on the wire. Failures come back as one exception 
 - ``gap``: 409, headquarters expects another sequence (``payload["expected_seq"]``);
 - ``conflict``: 400/422, headquarters refuses the content; retrying the same body will not help;
 - ``server``: any other answer (5xx, 429, a body that is not the expected JSON).
+
+httpx is imported when the first client is made, not with this module: the window imports
+``SyncError`` at start, and a till that is not enrolled never needs httpx.
 """
 
 from __future__ import annotations
 
 import json
 import ssl
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from pos_app.sync import signing
+
+if TYPE_CHECKING:
+    import httpx
 
 KINDS = ("offline", "auth", "gap", "conflict", "server")
 
@@ -52,6 +56,8 @@ def _verify(verify: bool | str) -> bool | ssl.SSLContext:
 class HQClient:
     def __init__(self, base_url: str, terminal_id: str, secret: str, *, timeout: float = 10,
                  verify: bool | str = True, transport: httpx.BaseTransport | None = None) -> None:
+        import httpx
+
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self._secret = secret
@@ -70,6 +76,8 @@ class HQClient:
     # -- requests ------------------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, body: bytes = b"", params: dict[str, Any] | None = None,
               idempotency_key: str = "", signed: bool = True) -> httpx.Response:
+        import httpx
+
         request = self._http.build_request(method, path, content=body or None, params=params,
                                            headers={"Content-Type": "application/json"} if body else None)
         if signed:

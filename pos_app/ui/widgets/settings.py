@@ -110,6 +110,7 @@ class SettingsPage(QWidget):
         self.vm = SettingsViewModel(app.terminal, app.session)
         self.scan_dialog: ScanTestDialog | None = None
         self.approval: ApprovalDialog | None = None
+        self._decoders_checked = False  # on first show: loading the decoders costs ~200 ms and 36 MB
         self._build()
         self.vm.loaded.connect(self._on_loaded)
         self.vm.saved.connect(self._on_saved)
@@ -118,6 +119,22 @@ class SettingsPage(QWidget):
         self.vm.error_raised.connect(self._on_error)
         self.vm.approval_needed.connect(self._on_approval_needed)
         self._on_loaded()
+
+    def showEvent(self, event: QEvent) -> None:
+        if not self._decoders_checked:
+            self._decoders_checked = True
+            self._check_decoders()
+        super().showEvent(event)  # type: ignore[arg-type]
+
+    def _check_decoders(self) -> None:
+        """Grey out ZBar when its library does not load here (first shown: not at window start)."""
+        from pos_app.devices.decoding import pyzbar_status
+
+        zbar_ok, zbar_why = pyzbar_status()
+        if not zbar_ok:  # the item stays visible, greyed out, with the reason as its tip
+            item = self.decoder_backend.model().item(self.decoder_backend.findData("pyzbar"))  # type: ignore[attr-defined]
+            item.setEnabled(False)
+            item.setToolTip(zbar_why)
 
     # -- layout -------------------------------------------------------------------------------------
     def _line(self, parent: QWidget, name: str, placeholder: str) -> QLineEdit:
@@ -266,13 +283,6 @@ class SettingsPage(QWidget):
                              ("pyzbar", "ZBar (pyzbar)")):
             self.decoder_backend.addItem(label, value)
         form.addRow(self.tr("Decoder"), self.decoder_backend)
-        from pos_app.devices.decoding import pyzbar_status
-
-        zbar_ok, zbar_why = pyzbar_status()
-        if not zbar_ok:  # the item stays visible, greyed out, with the reason as its tip
-            item = self.decoder_backend.model().item(self.decoder_backend.findData("pyzbar"))  # type: ignore[attr-defined]
-            item.setEnabled(False)
-            item.setToolTip(zbar_why)
         self.camera_status = QLabel(box)
         self.camera_status.setObjectName("camera_status")
         self.camera_status.setWordWrap(True)
