@@ -5,9 +5,18 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
 
-.PHONY: run demo test lint unit bench clean translations screenshots package
+.PHONY: run demo test lint unit bench clean translations screenshots package system-packages test-db
 
-$(STAMP): pyproject.toml
+# The system's part (Debian/Ubuntu): packages, and PostgreSQL running for the tests. As root they
+# are installed and started; as another user checked, naming the one command to run as root.
+# Quiet when everything is there.
+system-packages:
+	@bash scripts/install-system-deps.sh packages
+
+test-db: system-packages
+	@bash scripts/install-system-deps.sh test-db
+
+$(STAMP): pyproject.toml | system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -22,7 +31,7 @@ $(QM): resources/translations/pos_app_zh_CN.ts resources/translations/pos_app_en
 
 translations: $(QM)
 
-run: $(STAMP) $(QM)
+run: system-packages $(STAMP) $(QM)
 	mkdir -p var
 	$(PY) -m pos_app.cli --db $(DEMO_DB) demo-seed
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -38,7 +47,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-unit: $(STAMP) $(QM)
+unit: $(STAMP) $(QM) test-db
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 test: lint unit
