@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
@@ -21,6 +22,8 @@ H_TIMESTAMP = "X-POS-Timestamp"
 H_NONCE = "X-POS-Nonce"
 H_SIGNATURE = "X-POS-Signature"
 H_IDEMPOTENCY = "Idempotency-Key"
+
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 def new_secret() -> str:
@@ -72,10 +75,13 @@ def check(secret: str, method: str, path: str, body: bytes, headers: dict[str, s
     sig = headers.get(H_SIGNATURE.lower(), "")
     if not ts or not nonce or not sig:
         raise SignatureError("unsigned", "the request is not signed")
-    if not ts.isdigit() or len(ts) > 12:
+    # ASCII only: str.isdigit() and isalnum() accept characters such as '²' that int() refuses
+    if not ts.isascii() or not ts.isdigit() or len(ts) > 12:
         raise SignatureError("bad_timestamp", f"{H_TIMESTAMP} must be whole seconds since 1970")
-    if not 8 <= len(nonce) <= 64 or not nonce.isalnum():
+    if not 8 <= len(nonce) <= 64 or not nonce.isascii() or not nonce.isalnum():
         raise SignatureError("bad_nonce", f"{H_NONCE} must be 8 to 64 letters or digits")
+    if not _HEX64.match(sig):
+        raise SignatureError("bad_signature", f"{H_SIGNATURE} must be 64 hex digits")
     current = now if now is not None else time.time()
     if abs(current - int(ts)) > window_s:
         raise SignatureError("stale", f"the request's time is more than {window_s} s from headquarters' clock")

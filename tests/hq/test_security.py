@@ -254,3 +254,20 @@ def test_old_nonces_are_purged_but_never_accepted_again(hq: ThreadServer) -> Non
     headers = signing.sign(client.secret, client.terminal_id, "GET", "/v1/changes", b"", now=old, nonce="a" * 16)
     r = httpx.get(f"{hq.url}/v1/changes", headers=headers)
     assert r.status_code == 401 and r.json()["reason"] == "stale"
+
+
+@pytest.mark.parametrize(("header", "value", "reason"), [
+    (signing.H_TIMESTAMP, "\u00b2", "bad_timestamp"),  # str.isdigit() accepts a superscript two
+    (signing.H_TIMESTAMP, "\u00b9\u00b2\u00b3", "bad_timestamp"),
+    (signing.H_NONCE, "\u00e9" * 16, "bad_nonce"),  # str.isalnum() accepts letters beyond ASCII
+    (signing.H_SIGNATURE, "\u00e9" * 64, "bad_signature"),  # hmac.compare_digest refuses non-ASCII text
+    (signing.H_SIGNATURE, "zz", "bad_signature"),
+])
+def test_malformed_signature_headers_are_refused(hq: ThreadServer, caplog_security: pytest.LogCaptureFixture,
+                                                 header: str, value: str, reason: str) -> None:
+    """Header values arrive as Latin-1: every one of them is refused with a 401, audited."""
+    client, _store = enrolled(hq)
+    headers: dict[str, Any] = signing.sign(client.secret, client.terminal_id, "GET", "/v1/changes", b"")
+    headers[header] = value.encode("latin-1")
+    with Refused(caplog_security, client.terminal_id, 401, reason) as expect:
+        expect.check(httpx.get(f"{hq.url}/v1/changes", headers=headers))
