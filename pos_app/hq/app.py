@@ -34,6 +34,7 @@ from peewee import DataError, IntegrityError
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from pos_app.core.errors import (
     ApprovalRequired,
@@ -319,6 +320,13 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         names = {404: "not_found", 405: "method_not_allowed"}
         return _plain_error(exc.status_code, names.get(exc.status_code, "http_error"), "path", str(exc.detail))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # the network dropped (or the client gave up) mid-request: nothing was read or written
+        log.info("client %s disconnected during %s %s", client_address(request) or "-", request.method,
+                 request.url.path)
+        return _plain_error(400, "disconnected", "body", "the client disconnected before its request was complete")
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:

@@ -452,3 +452,21 @@ def test_admin_refuses_bad_stores_and_terminals(hq: ThreadServer) -> None:
     assert stored.code_hash == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
     actions = {a.action for a in db.Audit.select().where(db.Audit.ref.in_([store_id, terminal_id]))}
     assert {"store.create", "terminal.create", "enrollment.code"} <= actions
+
+
+def test_a_client_that_disconnects_mid_body_is_no_server_error(hq: ThreadServer,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """A till whose connection drops while it sends a push is logged as such, not as a bug."""
+    import logging
+    import socket
+
+    caplog.set_level(logging.INFO)
+    host, port = "127.0.0.1", int(hq.url.rsplit(":", 1)[1])
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100000\r\nX-POS-Terminal: T1\r\n\r\n" + b'{"entries": [' + b" " * 5000)
+    deadline = time.monotonic() + 20
+    while not any("disconnected" in r.getMessage() for r in caplog.records if r.name == "pos_app.hq.app"):
+        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+        time.sleep(0.02)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
