@@ -1,6 +1,7 @@
 """Schemathesis against the running headquarters (uvicorn on loopback, SQLite): every
 operation of the OpenAPI schema, with generated valid and invalid requests, sent unsigned and
-signed by an enrolled terminal (and, for pushes, with the caller's own ids so the batch gets
+signed by an enrolled terminal, with the generated signature headers under an enrolled
+terminal's name (every refusal audited) (and, for pushes, with the caller's own ids so the batch gets
 past the ownership checks into the ledger code); no request may cause a server error."""
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ def _send(session: requests.Session, case: Any, base_url: str, sign_as: tuple[st
     return session.send(prepared, timeout=30)
 
 
+def _refusals(terminal_id: str) -> int:
+    return int(db.Audit.select().where((db.Audit.action == "auth.refused") & (db.Audit.actor == terminal_id)).count())
+
+
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error(case: Any, hq: Enrolled) -> None:
@@ -96,6 +101,11 @@ def test_no_server_error(case: Any, hq: Enrolled) -> None:
     terminal_id = "C1" if case.path == "/v1/awards" else "T1"
     variants: list[tuple[str, Any, tuple[str, str] | None]] = [("unsigned", case, None),
                                                                ("signed", case, (terminal_id, secret))]
+    if case.headers:  # the generated timestamp, nonce and signature under a real terminal's name:
+        # they reach the signature checks (an unknown terminal is refused before them)
+        named = case.operation.Case(body=case.body, query=case.query, media_type=case.media_type,
+                                    headers={**case.headers, signing.H_TERMINAL: terminal_id})
+        variants.append(("named", named, None))
     if case.path == "/v1/push" and isinstance(case.body, dict):
         batch_id = str(uuid.uuid4())
         own = case.operation.Case(body={**case.body, "protocol": 1, "store_id": hq.store_id,
@@ -104,17 +114,20 @@ def test_no_server_error(case: Any, hq: Enrolled) -> None:
                                   media_type="application/json")
         variants.append(("own_ids", own, (terminal_id, secret)))
     for name, variant, sign_as in variants:
+        audited = _refusals(terminal_id)
         response = _send(session, variant, base, sign_as)
         CALLS[name] += 1
         STATUSES[response.status_code] += 1
         assert response.status_code < 500, (name, response.status_code, response.text, variant.body)
+        if name == "named" and response.status_code == 401:  # every refused header is audited
+            assert _refusals(terminal_id) == audited + 1, (variant.headers, response.text)
         variant.validate_response(response, checks=[not_a_server_error])
 
 
 def test_the_fuzzing_really_ran(hq: Enrolled) -> None:
     """Runs after the generated tests (file order): they made requests of every kind."""
     print("schemathesis calls", dict(CALLS), "statuses", dict(STATUSES))
-    assert CALLS["unsigned"] >= 10 and CALLS["signed"] >= 10 and CALLS["own_ids"] >= 1, CALLS
+    assert CALLS["unsigned"] >= 10 and CALLS["signed"] >= 10 and CALLS["own_ids"] >= 1 and CALLS["named"] >= 1, CALLS
     assert STATUSES[401] > 0 and STATUSES[422] > 0, STATUSES
     assert not [s for s in STATUSES if s >= 500]
     assert SAFETY_NET == [], sorted({m.split(":")[0] + ":" + m.split(":")[-1] for m in SAFETY_NET})
