@@ -634,6 +634,8 @@ def _sync(t: Any, args: argparse.Namespace, out: Output) -> int:
             + (f" ({r.duplicates} already held)" if r.duplicates else "")
             + f"; pulled {r.pulled} changes ({r.imported_entries} entries from other tills); {r.waiting} waiting"
             + ("; headquarters had lost some of this till's rows: sent again" if r.resent else "")
+            + (f"; {r.quarantined} changes from headquarters set aside, malformed (audit: sync.bad_change)"
+               if r.quarantined else "")
             + ("; headquarters' feed was read again from the start (its database was restored)"
                if r.feed_restarted else ""))
     out.emit(r.to_dict(), text)

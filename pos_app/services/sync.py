@@ -60,6 +60,7 @@ class SyncReport:
     stuck: str | None = None  # a batch headquarters refused (422): which entry
     feed_restarted: bool = False  # headquarters did not know the cursor: the feed was read again from 0
     resent: bool = False  # headquarters had lost rows it acknowledged: they went up again
+    quarantined: int = 0  # changes from headquarters set aside, malformed (in the audit: sync.bad_change)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -73,11 +74,12 @@ class SyncStatus:
     last_success: dt.datetime | None
     last_error: str | None
     cursor: int
+    quarantined: int = 0  # changes from headquarters this till set aside (malformed), all time
 
     def to_dict(self) -> dict[str, Any]:
         return {"enrolled": self.enrolled, "hq_url": self.hq_url, "waiting": self.waiting,
                 "last_success": self.last_success.isoformat() if self.last_success else None,
-                "last_error": self.last_error, "cursor": self.cursor}
+                "last_error": self.last_error, "cursor": self.cursor, "quarantined": self.quarantined}
 
 
 # -------------------------------------------------------------------------------- settings
@@ -111,7 +113,7 @@ def is_enrolled(t: Terminal) -> bool:
 def status(t: Terminal) -> SyncStatus:
     return SyncStatus(enrolled=is_enrolled(t), hq_url=_setting(t, K_URL), waiting=replica.pending_count(t.database),
                       last_success=_parse_time(_setting(t, K_LAST_SUCCESS)), last_error=_setting(t, K_LAST_ERROR),
-                      cursor=replica.current_cursor(t.database))
+                      cursor=replica.current_cursor(t.database), quarantined=replica.quarantined_count(t.database))
 
 
 def heard_recently(t: Terminal, now: dt.datetime | None = None) -> bool:
@@ -269,8 +271,11 @@ def _push(t: Terminal, client: HQClient, report: SyncReport, *, max_batches: int
 
 
 def _checked_changes(changes: list[Any]) -> list[dict[str, Any]]:
-    """Entries are checked with the wire protocol's own rules (types, hash, effects) before the
-    storage layer applies them; a pushed setting headquarters sends must be a valid value."""
+    """Entries and member records are checked with the schema headquarters checks pushes with
+    (``sync.protocol``: types, ranges, kinds, lengths, dates, the hash) before the storage layer
+    applies them; one that fails is marked for quarantine (set aside and reported, not applied:
+    one till's bad data must not stop every other till). A pushed setting headquarters sends
+    must be a valid value."""
     from pos_app.services.settings import parse_value
 
     out = []
@@ -278,9 +283,15 @@ def _checked_changes(changes: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(change, dict):
             raise Conflict(f"changes[{i}]", "a change object is required")
         data = change.get("data")
-        if change.get("kind") == "entry":
-            protocol.check_entry(data, f"changes[{i}].data")
-        elif change.get("kind") == "setting" and isinstance(data, dict) and data.get("key") in protocol.PUSHED_SETTINGS:
+        try:
+            if change.get("kind") == "entry":
+                protocol.check_entry(data, f"changes[{i}].data", kinds=protocol.ENTRY_KINDS)
+            elif change.get("kind") == "member":
+                protocol.check_member(data, f"changes[{i}].data")
+        except PosError as exc:
+            log.warning("quarantined change %s from headquarters: %s", change.get("id"), exc)
+            change = {**change, replica.QUARANTINE: f"{exc.field}: {exc.message}"}
+        if change.get("kind") == "setting" and isinstance(data, dict) and data.get("key") in protocol.PUSHED_SETTINGS:
             try:
                 data = {**data, "value": str(parse_value(data["key"], data.get("value")))}
             except PosError as exc:
@@ -387,6 +398,7 @@ def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) 
         report.pulled += applied.changes
         report.imported_entries += applied.entries_imported
         report.conflicts += len(applied.conflicts)
+        report.quarantined += len(applied.bad)
         if applied.touched_members:
             with contextlib.suppress(NotFound):  # no program loaded yet: the next sale upgrades
                 report.upgrades += _upgrade(t, applied.touched_members)

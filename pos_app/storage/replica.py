@@ -494,6 +494,40 @@ class _Applier:
              data.get("valid_until"), data.get("used_at"), data.get("used_receipt_no")))
 
 
+#: A change the caller found malformed (``sync.protocol``'s checks) carries the problem under this
+#: key: it is quarantined (``QUARANTINE_ACTION`` in the audit, with the change) instead of applied.
+QUARANTINE = "quarantine"
+QUARANTINE_ACTION = "sync.bad_change"
+
+
+def _quarantine(applier: _Applier, change: dict[str, Any], problem: str) -> None:
+    """Set a change aside: not applied, counted, and kept whole in the audit for headquarters'
+    operators (``pos-app sync`` and the sync status report how many)."""
+    report = applier.report
+    report.skipped += 1
+    report.bad.append({"id": change.get("id"), "kind": change.get("kind"), "error": problem})
+    applier.audit(QUARANTINE_ACTION, str(change.get("id")),
+                  {"kind": change.get("kind"), "error": problem[:300], "change": change.get("data")})
+
+
+def _follows_quarantined(database: Database, data: dict[str, Any]) -> bool:
+    """An entry whose predecessor in its terminal's chain was quarantined cannot follow it here."""
+    seq = data.get("seq")
+    if not isinstance(seq, int) or seq < 2 or database.execute(
+            "SELECT 1 FROM ledger_entry WHERE terminal_id = ? AND seq = ?", (data.get("terminal_id"), seq - 1)
+    ).fetchone() is not None:
+        return False
+    return database.execute(
+        "SELECT 1 FROM audit WHERE action = ? AND json_extract(details, '$.kind') = 'entry'"
+        " AND json_extract(details, '$.change.terminal_id') = ? AND json_extract(details, '$.change.seq') = ?"
+        " LIMIT 1", (QUARANTINE_ACTION, data.get("terminal_id"), seq - 1)).fetchone() is not None
+
+
+def quarantined_count(database: Database) -> int:
+    """Changes from headquarters this till set aside (malformed), all time."""
+    return int(database.execute("SELECT count(*) FROM audit WHERE action = ?", (QUARANTINE_ACTION,)).fetchone()[0])
+
+
 def _text(data: dict[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
@@ -523,16 +557,20 @@ def apply_changes(database: Database, terminal_id: str, store_id: str, changes: 
             if handler is None or not isinstance(data, dict):
                 report.skipped += 1
                 continue
+            problem = change.get(QUARANTINE)
+            if problem is None and kind == "entry" and _follows_quarantined(database, data):
+                problem = "changes.entry.prev_hash: the entry before it in its chain was quarantined"
+            if problem is not None:  # the wire check refused it: kept aside, never applied
+                _quarantine(applier, change, str(problem))
+                continue
             if kind == "entry":  # strict: a refused entry stops the page (the chain must stay whole)
                 handler(data)
                 continue
-            try:  # anything else that this build cannot read is skipped, not a reason to stop the feed
+            try:  # anything else that this build cannot read is set aside, not a reason to stop the feed
                 with database.db.atomic():  # a savepoint
                     handler(data)
             except (PosError, ValueError, TypeError, KeyError) as exc:
-                report.skipped += 1
-                report.bad.append({"id": change.get("id"), "kind": kind, "error": str(exc)})
-                applier.audit("sync.bad_change", str(change.get("id")), {"kind": kind, "error": str(exc)[:300]})
+                _quarantine(applier, change, str(exc))
         new_cursor = cursor if cursor is not None else last_id
         if new_cursor is not None:
             Repo(database).set_setting(CURSOR_KEY, str(int(new_cursor)))

@@ -39,7 +39,9 @@ Everything is JSON over HTTPS, signed per terminal (see ``signing``).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pos_app.core.chain import HASHED_FIELDS, entry_hash
@@ -55,25 +57,39 @@ MAX_PAGE = 2000
 CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon")
 #: Outbox events a terminal sends up (besides ledger entries).
 EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier")
-#: Whole-number payload fields per event kind that headquarters checks when present (fen,
-#: points): absent is accepted (tills of older releases do not send them).
-EVENT_INT_FIELDS: dict[str, tuple[str, ...]] = {"redemption": ("points", "cash_fen")}
 #: Settings headquarters may send down.
 PUSHED_SETTINGS = ("member_qr.public_key",)
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+#: a program's ids (tiers, gifts, bonuses): what ``core.program`` accepts
+PROGRAM_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
+
+#: Ledger entry kinds a till writes (and may push).
+TILL_ENTRY_KINDS = frozenset({"earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import"})
+#: Kinds only headquarters writes, in its own chain: a till pushing one is refused; a till
+#: receives them in the feed.
+HQ_ENTRY_KINDS = frozenset({"overdraft", "expire_fix"})
+ENTRY_KINDS = TILL_ENTRY_KINDS | HQ_ENTRY_KINDS
+#: points (and tier points) of one entry, either way: a billion is far above any real sale
+MAX_POINTS = 10**9
+#: fen and points in event payloads
+MAX_AMOUNT = 10**12
+MEMBER_STATUSES = ("active", "frozen")
 
 _STR = (str,)
 _INT = (int,)
-#: type and whether None is allowed, per hashed field
-_FIELD_TYPES: dict[str, tuple[tuple[type, ...], bool]] = {
-    "uuid": (_STR, False), "terminal_id": (_STR, False), "seq": (_INT, False), "member_uuid": (_STR, False),
-    "kind": (_STR, False), "points": (_INT, False), "tier_points": (_INT, False), "ref_type": (_STR, False),
-    "ref_no": (_STR, False), "program_version": (_INT, True), "breakdown": (_STR, False),
-    "created_at": (_STR, False), "business_date": (_STR, False), "recorded_at": (_STR, False),
-    "backdated": ((bool,), False), "staff_code": (_STR, True), "prev_hash": (_STR, False),
+#: type, whether None is allowed and the longest text, per hashed field
+_FIELD_TYPES: dict[str, tuple[tuple[type, ...], bool, int]] = {
+    "uuid": (_STR, False, 36), "terminal_id": (_STR, False, 32), "seq": (_INT, False, 0),
+    "member_uuid": (_STR, False, 36), "kind": (_STR, False, 20), "points": (_INT, False, 0),
+    "tier_points": (_INT, False, 0), "ref_type": (_STR, False, 40), "ref_no": (_STR, False, 100),
+    "program_version": (_INT, True, 0), "breakdown": (_STR, False, 20000), "created_at": (_STR, False, 32),
+    "business_date": (_STR, False, 10), "recorded_at": (_STR, False, 32), "backdated": ((bool,), False, 0),
+    "staff_code": (_STR, True, 32), "prev_hash": (_STR, False, 64),
 }
 
 
@@ -83,13 +99,137 @@ def _require_id(value: object, name: str) -> str:
     return value
 
 
-def check_entry(raw: object, name: str) -> tuple[dict[str, Any], Effects]:
-    """One entry from the wire: types, sizes, its own hash and its effects. Returns the
-    hashed fields plus ``hash`` (a new dict) and the parsed effects."""
+# -- values: one checker per kind of value, shared by entries, events and the feed's records ------
+
+#: a value's problem (for the error message), or None when it is fine
+Check = Callable[[object], "str | None"]
+
+
+def is_date(value: object) -> bool:
+    """An ISO date (YYYY-MM-DD) that exists, years 1900 to 2999."""
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        return False
+    try:
+        return 1900 <= dt.date.fromisoformat(value).year <= 2999
+    except ValueError:
+        return False
+
+
+def is_datetime(value: object) -> bool:
+    """An ISO local date and time (YYYY-MM-DDTHH:MM[:SS[.ffffff]], no zone) that exists."""
+    if not isinstance(value, str) or not _DATETIME_RE.match(value):
+        return False
+    try:
+        return 1900 <= dt.datetime.fromisoformat(value).year <= 2999
+    except ValueError:
+        return False
+
+
+def is_whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _text_of(limit: int) -> Check:
+    def check(value: object) -> str | None:
+        if isinstance(value, str) and len(value) <= limit:
+            return None
+        return f"a text of at most {limit} characters is required"
+    return check
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> Check:
+    def check(value: object) -> str | None:
+        return None if isinstance(value, str) and regex.match(value) else f"{what} is required"
+    return check
+
+
+def _date(value: object) -> str | None:
+    return None if value == "" or is_date(value) else "a date (YYYY-MM-DD) is required"
+
+
+def _datetime(value: object) -> str | None:
+    return None if value == "" or is_datetime(value) else "a date and time (YYYY-MM-DDTHH:MM:SS) is required"
+
+
+def _whole(low: int, high: int) -> Check:
+    def check(value: object) -> str | None:
+        return None if is_whole(value, low, high) else f"a whole number from {low} to {high} is required"
+    return check
+
+
+def _one_of(*values: str) -> Check:
+    def check(value: object) -> str | None:
+        return None if value in values else f"one of {', '.join(values)} is required"
+    return check
+
+
+def _boolean(value: object) -> str | None:
+    return None if isinstance(value, bool) else "true or false is required"
+
+
+_UUID = _pattern(UUID_RE, "a lower-case uuid")
+_ID = _pattern(ID_RE, "1 to 32 letters, digits, - or _")
+_PROGRAM_ID = _pattern(PROGRAM_ID_RE, "1 to 40 letters, digits, - or _")
+
+#: A member's record as a till's ``member`` event and headquarters' ``member`` change carry it:
+#: every field may be null (the event leaves what headquarters has); "" is an unknown date.
+#: Other keys (the feed's balance, debt, updated_at) are not the till's to set and are ignored.
+MEMBER_SCHEMA: dict[str, Check] = {
+    "uuid": _UUID, "phone": _text_of(32), "name": _text_of(100), "birthday": _date, "card_no": _text_of(32),
+    "referrer_uuid": _UUID, "status": _one_of(*MEMBER_STATUSES), "consent": _boolean, "store_id": _text_of(32),
+    "enrolled_at": _datetime, "tier": _PROGRAM_ID, "tier_since": _date, "last_review": _date,
+    "first_purchase_at": _datetime, "last_purchase_at": _datetime,
+}
+_AMOUNT = _whole(0, MAX_AMOUNT)
+_RECEIPT = _text_of(64)
+#: The payload fields of each event kind a till sends; null is accepted for each (older tills
+#: send fewer fields, which are absent), other keys are kept for the reports as sent.
+EVENT_SCHEMAS: dict[str, dict[str, Check]] = {
+    "member": MEMBER_SCHEMA,
+    "sale": {"total_fen": _AMOUNT, "tender": _text_of(32), "member": _UUID},
+    "refund": {"receipt_no": _RECEIPT, "refund_fen": _AMOUNT},
+    "coupon_issue": {"member": _UUID, "gift": _PROGRAM_ID, "value_fen": _AMOUNT, "min_spend_fen": _AMOUNT,
+                     "valid_until": _date},
+    "coupon_use": {"receipt_no": _RECEIPT, "at": _datetime},
+    "coupon_return": {"receipt_no": _RECEIPT, "refund_no": _RECEIPT, "at": _datetime},
+    "redemption": {"member": _UUID, "gift": _PROGRAM_ID, "points": _AMOUNT, "cash_fen": _AMOUNT},
+    "tier": {"from": _PROGRAM_ID, "to": _PROGRAM_ID, "reason": _text_of(100), "qualifying_points": _whole(
+        -MAX_AMOUNT, MAX_AMOUNT), "at": _datetime},
+}
+#: the event kinds whose ``ref`` is a member's uuid
+_MEMBER_REF_EVENTS = ("member", "tier")
+
+
+def check_record(data: dict[str, Any], schema: dict[str, Check], name: str) -> None:
+    """Every field of ``schema`` that ``data`` holds with a value is checked; raises
+    ``InvalidInput`` naming the first wrong one."""
+    for key, check in schema.items():
+        value = data.get(key)
+        if value is not None:
+            problem = check(value)
+            if problem is not None:
+                raise InvalidInput(f"{name}.{key}", problem)
+
+
+def check_member(data: object, name: str) -> dict[str, Any]:
+    """A member record (an event's payload or a change's data) with a uuid."""
+    if not isinstance(data, dict):
+        raise InvalidInput(name, "an object is required")
+    if "uuid" in data and data["uuid"] is None:
+        raise InvalidInput(f"{name}.uuid", "a lower-case uuid is required")
+    check_record(data, MEMBER_SCHEMA, name)
+    return data
+
+
+def check_entry(raw: object, name: str, *, kinds: frozenset[str] = TILL_ENTRY_KINDS) -> tuple[dict[str, Any], Effects]:
+    """One entry from the wire: types, sizes, ranges, dates, its kind (``kinds``: what the
+    sender may write; a till pushes ``TILL_ENTRY_KINDS``, the feed carries ``ENTRY_KINDS``),
+    its own hash and its effects. Returns the hashed fields plus ``hash`` (a new dict) and the
+    parsed effects."""
     if not isinstance(raw, dict):
         raise InvalidInput(name, "an entry object is required")
     fields: dict[str, Any] = {}
-    for key, (types, nullable) in _FIELD_TYPES.items():
+    for key, (types, nullable, longest) in _FIELD_TYPES.items():
         if key not in raw:
             raise InvalidInput(f"{name}.{key}", "is missing")
         value = raw[key]
@@ -98,17 +238,28 @@ def check_entry(raw: object, name: str) -> tuple[dict[str, Any], Effects]:
             continue
         if not isinstance(value, types) or (types is _INT and isinstance(value, bool)):
             raise InvalidInput(f"{name}.{key}", f"must be {types[0].__name__}")
-        if isinstance(value, str) and len(value) > (20000 if key == "breakdown" else 100):
-            raise InvalidInput(f"{name}.{key}", "is too long")
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**12:
-            raise InvalidInput(f"{name}.{key}", "is out of range")
+        if isinstance(value, str) and len(value) > longest:
+            raise InvalidInput(f"{name}.{key}", f"is too long (at most {longest} characters)")
+        if isinstance(value, int) and not -MAX_POINTS <= value <= (MAX_POINTS if key != "seq" else 2**62):
+            raise InvalidInput(f"{name}.{key}", f"is out of range (at most {MAX_POINTS} either way)")
         fields[key] = value
     if not UUID_RE.match(fields["uuid"]):
         raise InvalidInput(f"{name}.uuid", "a lower-case uuid is required")
     if not UUID_RE.match(fields["member_uuid"]):
         raise InvalidInput(f"{name}.member_uuid", "a lower-case uuid is required")
+    if not ID_RE.match(fields["terminal_id"]):
+        raise InvalidInput(f"{name}.terminal_id", "1 to 32 letters, digits, - or _ are required")
+    if fields["kind"] not in kinds:
+        raise InvalidInput(f"{name}.kind", f"one of {', '.join(sorted(kinds))} is required")
     if fields["seq"] < 1:
         raise InvalidInput(f"{name}.seq", "sequence numbers start at 1")
+    if fields["program_version"] is not None and fields["program_version"] < 0:
+        raise InvalidInput(f"{name}.program_version", "a version from 0 is required")
+    for key in ("created_at", "recorded_at"):
+        if not is_datetime(fields[key]):
+            raise InvalidInput(f"{name}.{key}", "a date and time (YYYY-MM-DDTHH:MM:SS) is required")
+    if not is_date(fields["business_date"]):
+        raise InvalidInput(f"{name}.business_date", "a date (YYYY-MM-DD) is required")
     if not HASH_RE.match(fields["prev_hash"]):
         raise InvalidInput(f"{name}.prev_hash", "64 lower-case hex digits are required")
     digest = raw.get("hash")
@@ -125,7 +276,7 @@ def check_event(raw: object, name: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise InvalidInput(name, "an event object is required")
     oid = raw.get("oid")
-    if not isinstance(oid, int) or isinstance(oid, bool) or oid < 1:
+    if not is_whole(oid, 1, 2**62):
         raise InvalidInput(f"{name}.oid", "a positive outbox id is required")
     kind = raw.get("kind")
     if kind not in EVENT_KINDS:
@@ -133,16 +284,18 @@ def check_event(raw: object, name: str) -> dict[str, Any]:
     ref = raw.get("ref")
     if not isinstance(ref, str) or not 0 < len(ref) <= 100:
         raise InvalidInput(f"{name}.ref", "a reference of 1 to 100 characters is required")
+    if kind in _MEMBER_REF_EVENTS and not UUID_RE.match(ref):
+        raise InvalidInput(f"{name}.ref", "the member's lower-case uuid is required")
     payload = raw.get("payload")
     if not isinstance(payload, dict):
         raise InvalidInput(f"{name}.payload", "an object is required")
-    for key in EVENT_INT_FIELDS.get(kind, ()):
-        value = payload.get(key)
-        if key in payload and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**12):
-            raise InvalidInput(f"{name}.payload.{key}", "a whole number from 0 is required")
+    if kind == "member":
+        check_member(payload, f"{name}.payload")
+    else:
+        check_record(payload, EVENT_SCHEMAS[kind], f"{name}.payload")
     created = raw.get("created_at")
-    if not isinstance(created, str) or len(created) > 40:
-        raise InvalidInput(f"{name}.created_at", "a date and time is required")
+    if not is_datetime(created):
+        raise InvalidInput(f"{name}.created_at", "a date and time (YYYY-MM-DDTHH:MM:SS) is required")
     return {"oid": oid, "kind": kind, "ref": ref, "payload": payload, "created_at": created}
 
 

@@ -671,11 +671,15 @@ def test_a_debit_whose_lot_is_gone_takes_the_members_other_lots(hq_db: Any) -> N
     assert db.Flag.select().count() == 0  # covered by points the member had: no overdraft
 
 
-def test_a_member_record_with_nulls_and_odd_types_is_taken_as_far_as_it_goes(hq_db: Any) -> None:
+def test_a_member_record_with_nulls_keeps_what_hq_has_and_odd_types_are_refused(hq_db: Any) -> None:
     till = Till("T01", "S001")
     term = register("T01", "S001")
-    ev = till.event("member", M1, {"uuid": M1, "name": None, "status": None, "tier": None, "phone": 13800000001,
-                                   "birthday": None, "consent": "yes", "enrolled_at": None})
+    odd = till.event("member", M1, {"uuid": M1, "name": None, "phone": 13800000001, "consent": "yes"})
+    with pytest.raises(InvalidInput) as err:  # the schema shared with the tills: a phone is text
+        push(term, till.batch([], [odd]))
+    assert err.value.field == "events[0].payload.phone" and db.Member.select().count() == 0
+    ev = till.event("member", M1, {"uuid": M1, "name": None, "status": None, "tier": None, "phone": "13800000001",
+                                   "birthday": None, "consent": True, "enrolled_at": None})
     push(term, till.batch([], [ev]))
     m = member(M1)
     assert (m.name, m.status, m.tier, m.phone, m.consent, m.store_id) == ("", "active", "normal", "13800000001",

@@ -576,3 +576,66 @@ def test_once_only_and_per_period_rules_count_what_other_stores_did(hq: HQ, till
     members.award_behaviour(b, member_ref=m.phone, award_id="share")
     checks_ok(a)
     checks_ok(b)
+
+
+def _relay_as_an_older_hq(terminal_id: str, member_uuid: str, *, created_at: str) -> None:
+    """Put into headquarters' feed what a headquarters without validation accepted from a till:
+    two entries of ``terminal_id``'s chain (the first with ``created_at``, the second following
+    it) and a member record with a birthday that is no date."""
+    from pos_app.core.chain import HASHED_FIELDS, canonical_json, entry_hash
+    from pos_app.hq import feed
+
+    with hqdb.writing(hqdb.proxy.obj):
+        term = hqdb.Terminal.get(hqdb.Terminal.id == terminal_id)
+        seq, prev = int(term.last_seq), str(term.last_hash)
+        buf = feed.ChangeBuffer()
+        for n, stamp in enumerate((created_at, "2026-11-03T10:00:00"), start=1):
+            fields: dict[str, Any] = {
+                "uuid": f"00000000-0000-4000-8000-00000000000{n}", "terminal_id": terminal_id, "seq": seq + n,
+                "member_uuid": member_uuid, "kind": "adjust", "points": 0, "tier_points": 0, "ref_type": "sale",
+                "ref_no": f"R-{n}", "program_version": None, "breakdown": "{}", "created_at": stamp,
+                "business_date": "2026-11-03", "recorded_at": "2026-11-03T10:00:00", "backdated": False,
+                "staff_code": None, "prev_hash": prev}
+            fields["hash"] = prev = entry_hash(fields)
+            hqdb.Entry.insert(**{k: fields[k] for k in (*HASHED_FIELDS, "hash")}, store_id=term.store_id,
+                              effects=canonical_json({"new": [], "back": [], "taken": []}),
+                              received_at=hqdb.utcnow(), batch_id=None).execute()
+            buf.add_entry(fields["uuid"])
+        member = hqdb.Member.get(hqdb.Member.uuid == member_uuid)
+        data = feed.member_data(member)
+        data["birthday"] = {"y": 1990}
+        buf.add("member", member_uuid, data)
+        buf.flush()
+        hqdb.Terminal.update(last_seq=seq + 2, last_hash=prev).where(hqdb.Terminal.id == terminal_id).execute()
+
+
+def test_a_change_a_till_cannot_apply_is_quarantined_not_fatal(
+        tills: tuple[Terminal, Terminal], capsys: pytest.CaptureFixture[str]) -> None:
+    """One till's bad data (relayed by a headquarters that did not check it) is set aside at the
+    other tills: `pos-app sync` succeeds, the cursor moves on, the member can still be shown and
+    sold to, verify passes, and the status and audit say what was set aside."""
+    a, b = tills
+    m = members.enroll_member(a, phone="13800000077", name="李四", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+    sync_service.sync_once(a)
+    _relay_as_an_older_hq("S01-T1", m.uuid, created_at="yesterday")
+    db = str(b.database.path)
+    assert cli.main(["--db", db, "sync", "--json"]) == cli.EXIT_OK
+    out = json.loads(capsys.readouterr().out)
+    assert out["quarantined"] == 3 and out["imported_entries"] == 2
+    assert sync_service.status(b).quarantined == 3
+    assert replica.current_cursor(b.database) == out["cursor"] > 0
+    rows = b.repo.rows("SELECT details FROM audit WHERE action = 'sync.bad_change' ORDER BY id")
+    details = [json.loads(r["details"]) for r in rows]
+    assert [d["kind"] for d in details] == ["entry", "entry", "member"]
+    assert "created_at" in details[0]["error"] and "prev_hash" in details[1]["error"]
+    assert "birthday" in details[2]["error"] and details[2]["change"]["birthday"] == {"y": 1990}
+    assert b.database.execute("SELECT count(*) FROM ledger_entry WHERE created_at = 'yesterday'").fetchone()[0] == 0
+    assert cli.main(["--db", db, "member", "show", m.phone, "--json"]) == cli.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["balance"] == members.find_member(a, m.phone).balance
+    assert cli.main(["--db", db, "sale", "--amount", "10.00", "--member", m.phone, "--staff", "1001",
+                     "--json"]) == cli.EXIT_OK
+    capsys.readouterr()
+    assert cli.main(["--db", db, "verify"]) == cli.EXIT_OK
+    again = sync_service.sync_once(b)  # the cursor moved past them: nothing is set aside twice
+    assert again.quarantined == 0 and sync_service.status(b).quarantined == 3
