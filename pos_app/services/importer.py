@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,20 @@ from pos_app.core import lots as core_lots
 from pos_app.core.errors import InvalidInput, PosError
 from pos_app.core.members import normalize_phone, parse_birthday, validate_card_number, validate_name
 from pos_app.core.money import parse_int
+from pos_app.core.program import Program
 from pos_app.core.text import normalize_input
 from pos_app.services.context import Terminal
-from pos_app.services.members import member_payload
-from pos_app.storage.ledger import iso
+from pos_app.services.members import _new_card_number, member_payload
+from pos_app.storage.ledger import Stamp, iso
 
 COLUMNS = ("phone", "name", "birthday", "card_no", "points", "earned_on")
 MAX_ROWS = 2_000_000
+#: how long one import transaction holds the write lock at most (a sale at the counter waits
+#: this long at worst, well inside the connection's busy timeout of 5 s)
+CHUNK_SECONDS = 0.5
+#: the pause between two import transactions: longer than SQLite's longest step between two
+#: tries of a connection waiting for the lock (100 ms), so a waiting sale gets the lock
+LOCK_GAP_SECONDS = 0.12
 
 
 @dataclass
@@ -50,25 +58,42 @@ class ImportReport:
                 "written": self.written, "dry_run": self.dry_run}
 
 
+def _records(text: str) -> Iterator[tuple[int, list[str] | PosError]]:
+    """Each non-blank line of the file as (line number, its fields), or the error that makes
+    it unreadable. No field of the import may hold a line break, so every line is one record
+    and read on its own: an unterminated quote or an oversized field spoils its own line only
+    (csv reading across lines would swallow the rest of the file into one field)."""
+    for number, physical in enumerate(text.split("\n"), start=1):
+        physical = physical.removesuffix("\r")
+        if not physical.strip():
+            continue
+        try:
+            yield number, next(csv.reader([physical], strict=True))
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                message = f"a field is too long: {exc}"
+            elif '"' in physical:
+                message = f"unreadable CSV: a quote is not closed or stray ({exc})"
+            else:
+                message = f"unreadable CSV: {exc}"
+            yield number, InvalidInput("row", message)
+
+
 def _parse(text: str, today: dt.date) -> tuple[list[ImportRow], list[dict[str, Any]], int]:
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        return _parse_rows(reader, today)
-    except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131,072 characters)
-        raise InvalidInput("file", f"line {reader.line_num + 1}: not a readable CSV line ({exc}); "
-                                   "nothing was written") from None
-
-
-def _parse_rows(reader: csv.DictReader[str], today: dt.date) -> tuple[list[ImportRow], list[dict[str, Any]], int]:
-    missing = [c for c in ("phone", "name") if c not in (reader.fieldnames or [])]
+    records = _records(text)
+    first = next(records, None)
+    header = [h.strip() for h in first[1]] if first is not None and isinstance(first[1], list) else []
+    missing = [c for c in ("phone", "name") if c not in header]
     if missing:
         raise InvalidInput("file", f"the CSV needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")
     rows, errors, n = [], [], 0
-    for n, raw in enumerate(reader, start=1):
-        line = n + 1  # the header is line 1
+    for n, (line, fields) in enumerate(records, start=1):
         if n > MAX_ROWS:
             raise InvalidInput("file", f"at most {MAX_ROWS} rows")
         try:
+            if isinstance(fields, PosError):
+                raise fields
+            raw = dict(zip(header, fields, strict=False))
             points_text = (raw.get("points") or "").strip()
             points = parse_int(points_text, field="points") if points_text else 0
             if points < 0 or points > 10_000_000:
@@ -99,7 +124,9 @@ def _parse_rows(reader: csv.DictReader[str], today: dt.date) -> tuple[list[Impor
 
 def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip_bad: bool = False,
                    staff_code: str | None = None) -> ImportReport:
-    """All or nothing: nothing is written unless every row is valid (or ``skip_bad``)."""
+    """Nothing is written unless every row is valid (or ``skip_bad``); the dry run reports every
+    invalid row with its line. The rows are written in transactions of ``CHUNK_SECONDS`` at
+    most, with a pause between them for the counter's sales."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -109,60 +136,87 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     program = t.program
     rows, errors, total = _parse(text, stamp.day)
     report = ImportReport(rows=total, dry_run=dry_run)
-    # cross-row and database checks: the same phone may repeat (several lots of one member)
-    # but must agree on the card; phones and cards already in the database are refused.
-    members: dict[str, list[ImportRow]] = {}
-    cards: dict[str, str] = {}
+    # cross-row and database checks: a phone or card may appear once in the file and must
+    # not be a member's already
+    first_line: dict[str, int] = {}
+    cards: dict[str, int] = {}
     good: list[ImportRow] = []
     for r in rows:
         problem = None
-        if t.repo.member_by_phone(r.phone) is not None:
+        if r.phone in first_line:
+            problem = ("phone", f"{r.phone} is on line {first_line[r.phone]} already")
+        elif r.card_no in cards:
+            problem = ("card_no", f"card {r.card_no} is on line {cards[r.card_no]} already")
+        elif t.repo.member_by_phone(r.phone) is not None:
             problem = ("phone", f"{r.phone} is already a member")
-        elif r.card_no and (t.repo.member_by_card(r.card_no) is not None or cards.get(r.card_no, r.phone) != r.phone):
+        elif r.card_no and t.repo.member_by_card(r.card_no) is not None:
             problem = ("card_no", f"card {r.card_no} is already issued")
-        elif r.phone in members and r.card_no and members[r.phone][0].card_no not in (None, r.card_no):
-            problem = ("card_no", f"{r.phone} appears with two card numbers")
         if problem:
             errors.append({"line": r.line, "field": problem[0], "message": problem[1]})
             continue
+        first_line[r.phone] = r.line
         if r.card_no:
-            cards[r.card_no] = r.phone
-        members.setdefault(r.phone, []).append(r)
+            cards[r.card_no] = r.line
         good.append(r)
     errors.sort(key=lambda e: e["line"])
     report.errors = errors
     report.valid = len(good)
-    report.members_created = len(members)
+    report.members_created = len(good)
     report.points_imported = sum(r.points for r in good)
     if dry_run or (errors and not skip_bad):
         return report
-    from pos_app.services.members import _new_card_number
-
-    with t.database.transaction():
-        for phone, group in members.items():
-            first = group[0]
-            card = next((r.card_no for r in group if r.card_no), None) or _new_card_number(t)
-            member_id = t.repo.insert_member(
-                uuid=str(uuid.uuid4()), phone=phone, name=first.name,
-                birthday=first.birthday.isoformat() if first.birthday else None, card_no=card, status="active",
-                consent=False, store_id=t.store_id, enrolled_at=iso(stamp.at), tier=program.tiers.tiers[0].id,
-                tier_since=stamp.day.isoformat(),
-            )
-            member = t.repo.member_by_id(member_id)
-            assert member is not None
-            t.ledger.outbox_event("member", member.uuid, member_payload(member), stamp)
-            for r in group:
-                if not r.points or r.earned_on is None:
+    # written in short transactions with a pause between them, so a sale at the counter gets the
+    # write lock in the meantime (one transaction for a large file held it for minutes, and the
+    # till's sales failed with "database is locked")
+    report.members_created = report.points_imported = 0
+    pending = iter(good)
+    more = bool(good)
+    while more:
+        deadline = time.monotonic() + CHUNK_SECONDS
+        with t.database.transaction():
+            while time.monotonic() < deadline:
+                row = next(pending, None)
+                if row is None:
+                    more = False
+                    break
+                # enrolled at the counter since the checks above: reported, not written twice
+                taken = ("phone" if t.repo.member_by_phone(row.phone) is not None else
+                         "card_no" if row.card_no and t.repo.member_by_card(row.card_no) is not None else None)
+                if taken:
+                    report.errors.append({"line": row.line, "field": taken,
+                                          "message": f"{row.phone} became a member while importing"})
+                    report.valid -= 1
                     continue
-                entry_id = t.ledger.append(
-                    member_id=member_id, member_uuid=member.uuid, kind="import", points=r.points,
-                    ref_type="import", ref_no=f"{p.name}:{r.line}",
-                    breakdown={"earned_on": r.earned_on.isoformat(), "line": r.line}, stamp=stamp,
-                    program_version=program.version,
-                )
-                t.ledger.credit_lot(member_id=member_id, entry_id=entry_id, points=r.points, earned_on=r.earned_on,
-                                    expires_on=core_lots.expiry_date(program.expiry, r.earned_on))
-        t.ledger.audit("member.import", p.name, {"members": len(members), "points": report.points_imported,
-                                                 "skipped": len(errors)}, stamp)
+                _write_row(t, program, row, p.name, stamp)
+                report.members_created += 1
+                report.points_imported += row.points
+        if more:
+            time.sleep(LOCK_GAP_SECONDS)  # a writer waiting on the lock retries within this gap
+    with t.database.transaction():
+        t.ledger.audit("member.import", p.name, {"members": report.members_created,
+                                                 "points": report.points_imported,
+                                                 "skipped": len(report.errors)}, stamp)
+    report.errors.sort(key=lambda e: e["line"])
     report.written = True
     return report
+
+
+def _write_row(t: Terminal, program: Program, r: ImportRow, file_name: str, stamp: Stamp) -> None:
+    member_id = t.repo.insert_member(
+        uuid=str(uuid.uuid4()), phone=r.phone, name=r.name,
+        birthday=r.birthday.isoformat() if r.birthday else None, card_no=r.card_no or _new_card_number(t),
+        status="active", consent=False, store_id=t.store_id, enrolled_at=iso(stamp.at),
+        tier=program.tiers.tiers[0].id, tier_since=stamp.day.isoformat(),
+    )
+    member = t.repo.member_by_id(member_id)
+    assert member is not None
+    t.ledger.outbox_event("member", member.uuid, member_payload(member), stamp)
+    if r.points and r.earned_on is not None:
+        entry_id = t.ledger.append(
+            member_id=member_id, member_uuid=member.uuid, kind="import", points=r.points,
+            ref_type="import", ref_no=f"{file_name}:{r.line}",
+            breakdown={"earned_on": r.earned_on.isoformat(), "line": r.line}, stamp=stamp,
+            program_version=program.version,
+        )
+        t.ledger.credit_lot(member_id=member_id, entry_id=entry_id, points=r.points, earned_on=r.earned_on,
+                            expires_on=core_lots.expiry_date(program.expiry, r.earned_on))
