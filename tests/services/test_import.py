@@ -59,20 +59,19 @@ def test_a_field_over_the_csv_size_limit_is_an_invalid_row(terminal: Terminal, t
     assert (dry.rows, dry.valid) == (2, 1)
 
 
-def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, db_path: Path, tmp_path: Path) -> None:
+def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, tmp_path: Path) -> None:
     n = 2000
     path = write(tmp_path, "".join(f"139{i:08d},会员{i},,,100,2026-01-01\n" for i in range(n)))
     errors: list[BaseException] = []
     reports: list[importer.ImportReport] = []
 
-    def run_import() -> None:
-        t = Terminal.open(db_path, clock=terminal.clock)
+    def run_import() -> None:  # in a thread of its own, with its own connection, as the window's workers do
         try:
-            reports.append(importer.import_members(t, path))
+            reports.append(importer.import_members(terminal, path))
         except BaseException as exc:  # reported to the test below
             errors.append(exc)
         finally:
-            t.close()
+            terminal.database.db.close()  # this thread's connection
 
     worker = threading.Thread(target=run_import)
     worker.start()
