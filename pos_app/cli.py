@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +21,8 @@ from pos_app.core.money import format_fen, parse_int, parse_yuan
 from pos_app.storage.database import RESTORE_HINT
 
 EXIT_OK, EXIT_DISCREPANCY, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+PIN_HELP = ("visible to other users in the process list: leave it out to be asked without echo, or give the PIN"
+            " as one line on standard input (scripts)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--code", required=True)
     a.add_argument("--name", required=True)
     a.add_argument("--role", required=True, choices=["cashier", "manager"])
-    a.add_argument("--pin", required=True)
+    a.add_argument("--pin", help=PIN_HELP)
 
     s = sub.add_parser("member", help="members")
     ms = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -100,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("tier")
     a.add_argument("--reason", required=True)
     a.add_argument("--manager", required=True)
-    a.add_argument("--manager-pin", required=True)
+    a.add_argument("--manager-pin", help=PIN_HELP)
     for name in ("freeze", "unfreeze"):
         a = ms.add_parser(name)
         a.add_argument("ref")
@@ -121,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sale-id", help="a UUID the till fixed before the first attempt (retries are not counted twice)")
     s.add_argument("--quote", action="store_true", help="work out the figures without recording the sale")
     s.add_argument("--manager", help="a manager approving points beyond the offline allowance")
-    s.add_argument("--manager-pin")
+    s.add_argument("--manager-pin", help=PIN_HELP)
 
     s = sub.add_parser("refund", help="refund a sale, whole or some lines")
     s.add_argument("receipt_no")
@@ -134,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--member", required=True)
     s.add_argument("--gift", required=True)
     s.add_argument("--manager")
-    s.add_argument("--manager-pin")
+    s.add_argument("--manager-pin", help=PIN_HELP)
     s.add_argument("--staff")
     s.add_argument("--at")
 
@@ -150,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--points", required=True)
     s.add_argument("--reason", required=True)
     s.add_argument("--manager", required=True)
-    s.add_argument("--manager-pin", required=True)
+    s.add_argument("--manager-pin", help=PIN_HELP)
     s.add_argument("--at")
 
     s = sub.add_parser("expire", help="write off expired points")
@@ -471,10 +475,9 @@ def _member_qr_offline(args: argparse.Namespace, out: Output) -> int:
     if args.action == "keygen":
         pem, public = member_codes.generate_keypair()
         path = Path(args.out)
-        try:
-            with path.open("xb") as f:  # never overwrite a key
+        try:  # private from its creation (never readable by others, not even for a moment); never overwritten
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
                 f.write(pem)
-            path.chmod(0o600)
         except OSError as exc:
             raise InvalidInput("file", f"cannot write {path}: {exc}") from None
         out.emit({"private_key_file": str(path), "public_key": public}, public)
@@ -669,12 +672,31 @@ def _check_text(args: argparse.Namespace) -> None:
                                              "encoding)") from None
 
 
+def _ask_pin(field: str, prompt: str) -> str:
+    """A PIN not given on the command line: asked without echo at a terminal, else one line of
+    standard input (a script: ``printf '%s\n' "$PIN" | pos-app ...``)."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line.strip():
+        raise InvalidInput(field, "give the PIN at the prompt or as one line on standard input")
+    return line.rstrip("\r\n")
+
+
+def _read_pins(args: argparse.Namespace) -> None:
+    if args.command == "staff" and getattr(args, "action", None) == "add" and args.pin is None:
+        args.pin = _ask_pin("pin", f"PIN for {args.code}: ")
+    if getattr(args, "manager", None) and getattr(args, "manager_pin", "") is None:
+        args.manager_pin = _ask_pin("manager_pin", f"PIN of manager {args.manager}: ")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Output(args.json)
     try:
         _check_text(args)
+        _read_pins(args)
         return _run(args, out)
     except PosError as exc:
         if args.json:

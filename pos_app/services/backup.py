@@ -5,13 +5,16 @@
   is written under a hidden temporary name, checked with the checks of ``pos-app verify``,
   made a single self-contained file (rollback journal, no -wal beside it) and only then given
   its name ``pos-<store>-<terminal>-YYYYMMDD-HHMMSS.db``. An existing file is never
-  overwritten; a copy that fails the checks is removed and the backup fails.
+  overwritten; a copy that fails the checks is removed and the backup fails. A backup holds no
+  secret (``SECRET_SETTINGS``: the sync secret is deleted from the copy) and is a private file
+  (0600) in a private folder (0700).
 - ``restore``: the file is copied into a private folder beside the database, refused when it
   is not a database of this program, newer than this build, or fails verify (an older one is
   migrated there, never in place); refused while the cashier window holds the database's lock
   and, without ``force``, when it belongs to another store or terminal. Then the current
-  database is kept as ``<db>.before-restore-YYYYMMDD-HHMMSS`` and the checked copy takes its
-  place by an atomic rename.
+  database is kept as ``<db>.before-restore-YYYYMMDD-HHMMSS`` (0600) and the checked copy takes its
+  place by an atomic rename. The restored till keeps the sync secret of the database it replaces
+  (same store and terminal); with none to keep, it is enrolled again.
 - ``auto_backup``: a backup into ``<backups>/auto/`` when the newest automatic one is 24 hours
   old or there is none; the oldest automatic ones beyond ``keep`` are deleted. Manual backups
   are never touched. The time of an automatic backup is the one in its file name.
@@ -34,7 +37,14 @@ from typing import Any
 from pos_app.core.errors import DatabaseError, InvalidInput
 from pos_app.services.context import Terminal
 from pos_app.services.paths import AppPaths, app_paths
-from pos_app.storage.database import SQLITE_HEADER, open_database, schema_version
+from pos_app.storage.database import (
+    DIR_MODE,
+    FILE_MODE,
+    SQLITE_HEADER,
+    open_database,
+    private_dir,
+    schema_version,
+)
 from pos_app.storage.instance_lock import hold_lock
 from pos_app.storage.integrity import run_checks
 
@@ -42,6 +52,8 @@ STAMP = "%Y%m%d-%H%M%S"
 AUTO_EVERY = dt.timedelta(hours=24)
 AUTO_KEEP = 14
 _COUNTED = ("member", "ledger_entry", "lot", "sale", "outbox")
+#: Settings that never go into a backup (see ``_strip_secrets``).
+SECRET_SETTINGS = ("sync.secret",)
 
 
 def backup_name(store_id: str, terminal_id: str, at: dt.datetime, n: int = 1) -> str:
@@ -67,12 +79,49 @@ def check_file(path: Path, *, migrate: bool = False) -> dict[str, Any]:
         counts = {name: database.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in _COUNTED}
         report = {"ok": all(c["ok"] for c in checks.values()), "store_id": settings.get("store_id"),
                   "terminal_id": settings.get("terminal_id"), "schema": database.user_version(),
-                  "enrolled": bool(settings.get("hq.url") and settings.get("sync.secret")),
+                  "enrolled": bool(settings.get("hq.url")), "has_secret": bool(settings.get("sync.secret")),
                   "counts": counts, "checks": checks}
         database.execute("PRAGMA journal_mode = DELETE")  # checkpoints; the copy is then one file
     finally:
         database.close()
     return report
+
+
+def _strip_secrets(path: Path) -> None:
+    """A backup holds no secret: the sync secret is deleted from the copy with SQLite's
+    secure_delete (its bytes are overwritten, not left in a free page). A restore takes it
+    back from the database it replaces; a till restored on a new machine is enrolled again."""
+    con = sqlite3.connect(str(path))
+    try:
+        con.execute("PRAGMA secure_delete = ON")
+        with con:
+            con.execute(f"DELETE FROM setting WHERE key IN ({', '.join('?' * len(SECRET_SETTINGS))})",
+                        SECRET_SETTINGS)
+    finally:
+        con.close()
+
+
+def _secrets_of(db: Path) -> list[tuple[str, str]]:
+    """The live database's secrets, read without changing it (none when it cannot be read)."""
+    try:
+        con = sqlite3.connect(db.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            return [(str(k), str(v)) for k, v in con.execute(
+                f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(SECRET_SETTINGS))})",
+                SECRET_SETTINGS)]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return []
+
+
+def _put_secrets(path: Path, rows: list[tuple[str, str]]) -> None:
+    con = sqlite3.connect(str(path))
+    try:
+        with con:
+            con.executemany("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", rows)
+    finally:
+        con.close()
 
 
 def _failed(report: dict[str, Any]) -> list[str]:
@@ -136,7 +185,7 @@ def take_backup(t: Terminal, to_dir: str | Path | None = None, *, now: dt.dateti
     directory = Path(to_dir) if to_dir is not None else app_paths().backup_dir
     at = (now or t.clock()).replace(microsecond=0)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         final = _reserve(directory, t.store_id, t.terminal_id, at)
     except OSError as exc:
         raise InvalidInput("to", f"cannot write to {directory}: {exc.strerror or exc}") from None
@@ -147,6 +196,7 @@ def take_backup(t: Terminal, to_dir: str | Path | None = None, *, now: dt.dateti
             t.database.backup_to(partial)
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseError("backup", f"the copy to {partial} failed: {exc}") from None
+        _strip_secrets(partial)
         report = check_file(partial)
         if not report["ok"]:
             bad = _failed(report)
@@ -285,7 +335,7 @@ def _free_name(path: Path) -> Path:
 def _workdir(beside: Path, stamp: str) -> Iterator[Path]:
     """A private folder beside the database (same file system: the final rename is atomic)."""
     work = beside.parent / f".restore-{stamp}-{os.getpid()}"
-    work.mkdir(parents=True)
+    work.mkdir(mode=DIR_MODE, parents=True)
     try:
         yield work
     finally:
@@ -302,7 +352,7 @@ def restore(db_path: str | Path, file: str | Path, *, force: bool = False,
         raise InvalidInput("file", "is the database itself; name a backup file")
     at = (now or dt.datetime.now()).replace(microsecond=0)
     stamp = at.strftime(STAMP)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(db.parent)
     warnings: list[str] = []
     with hold_lock(db, "pos-app restore"), _workdir(db, stamp) as work:
         copy = work / "restore.db"
@@ -340,6 +390,15 @@ def restore(db_path: str | Path, file: str | Path, *, force: bool = False,
                     found=f"{store}/{terminal}", expected=f"{current[0]}/{current[1]}")
             if current != (None, None) and current != (store, terminal):
                 warnings.append(f"this till was {current[0]}/{current[1]} and is now {store}/{terminal}")
+            elif report["enrolled"]:
+                secrets = _secrets_of(db)  # backups hold no secret: the till keeps the one it has (the newest)
+                if secrets:
+                    _put_secrets(copy, secrets)
+                    report["has_secret"] = True
+        if report["enrolled"] and not report["has_secret"]:
+            warnings.append("backups hold no sync secret and this database had none to keep: enroll the till "
+                            "again with a new code from headquarters (`pos-hq terminal code ID`, then "
+                            "`pos-app enroll`) before it syncs")
         _fsync(copy)
         kept = _replace(db, copy, stamp)
     if report["enrolled"]:
@@ -366,10 +425,12 @@ def _replace(db: Path, copy: Path, stamp: str) -> Path | None:
             os.link(db, kept)  # the database stays in place until the rename below
         except OSError:
             shutil.copy2(db, kept)
+        kept.chmod(FILE_MODE)  # it holds what the database held (an older release made it 0644)
         for suffix in ("-wal", "-shm"):  # never leave the old WAL beside the new database
             side = db.with_name(db.name + suffix)
             if side.exists():
                 os.replace(side, kept.with_name(kept.name + suffix))
+    copy.chmod(FILE_MODE)
     os.replace(copy, db)
     _fsync_dir(db.parent)
     return kept

@@ -11,7 +11,8 @@
 - ``$POS_APP_DB`` overrides the database file only (``--db`` on the command line overrides both).
 
 The terminal's settings (printer, scanner, headquarters, language) and the print queue are
-rows inside the database, so a backup of the database holds them too. Beside the database:
+rows inside the database, so a backup of the database holds them too (not the sync secret:
+``services.backup`` keeps it out of backups). Files are made 0600 and folders 0700. Beside the database:
 ``<db>.lock`` (the cashier window's instance lock), ``<db>.v<N>-<time>.bak`` (taken before a
 migration) and ``<db>.before-restore-<time>`` (the database a restore replaced).
 """

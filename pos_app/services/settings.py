@@ -232,7 +232,21 @@ def _url(key: str, value: object) -> str:
         raise bad from None
     if port == 0:
         raise bad
+    if parts.scheme.lower() == "http" and not _loopback(parts.hostname):
+        raise InvalidInput(key, "http:// would send the enrollment code, the till's secret and every entry "
+                                f"unencrypted: use https:// (http:// only to this computer, e.g. "
+                                f"http://127.0.0.1:8800): {value!r}", reason="plain_http")
     return text.rstrip("/")
+
+
+def _loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: a connection that never leaves this computer."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 #: setting key -> (attribute of TerminalSettings, parser)

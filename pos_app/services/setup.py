@@ -15,6 +15,7 @@ from pathlib import Path
 from pos_app.core.errors import InvalidInput
 from pos_app.services import staff
 from pos_app.services.context import Terminal, check_identity, init_terminal, load_program
+from pos_app.storage.database import private_dir
 from pos_app.storage.paths import reference_program_path
 
 
@@ -37,7 +38,7 @@ def first_start(path: str | Path, *, store_id: str, terminal_id: str, manager_co
     target = Path(path)
     if target.exists():
         raise InvalidInput("db", f"a database exists already at {target}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     tmp = target.with_name(f".{target.name}.first-start")
     _remove(tmp)
     try:

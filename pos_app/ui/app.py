@@ -15,6 +15,7 @@ from pos_app.core.errors import PosError
 from pos_app.services.context import Terminal
 from pos_app.services.paths import app_paths
 from pos_app.services.settings import load_settings, startup_language
+from pos_app.storage.database import private_dir, private_file
 from pos_app.storage.instance_lock import hold_lock
 from pos_app.storage.paths import data_root
 from pos_app.ui.backup import AutoBackupWorker
@@ -222,7 +223,8 @@ def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, lan
 
 
 def setup_logging(log_dir: Path) -> None:
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(log_dir)  # the logs name members and staff: this user only
+    private_file(log_dir / "pos-app.log")  # rotated files are renames of it: they keep its mode
     handler = logging.handlers.RotatingFileHandler(
         log_dir / "pos-app.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )

@@ -2418,8 +2418,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>a full path, e.g. /dev/usb/lp0</translation>
     </message>
     <message>
-        <source>an http:// or https:// address, e.g. https://hq.example.com</source>
-        <translation>an http:// or https:// address, e.g. https://hq.example.com</translation>
+        <source>an https:// address, e.g. https://hq.example.com (http:// only to this computer)</source>
+        <translation>an https:// address, e.g. https://hq.example.com (http:// only to this computer)</translation>
     </message>
     <message>
         <source>a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem</source>

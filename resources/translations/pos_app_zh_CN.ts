@@ -2418,8 +2418,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>完整路径，如 /dev/usb/lp0</translation>
     </message>
     <message>
-        <source>an http:// or https:// address, e.g. https://hq.example.com</source>
-        <translation>以 http:// 或 https:// 开头的地址，如 https://hq.example.com</translation>
+        <source>an https:// address, e.g. https://hq.example.com (http:// only to this computer)</source>
+        <translation>https:// 地址，例如 https://hq.example.com（http:// 仅限本机）</translation>
     </message>
     <message>
         <source>a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem</source>

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
 import sqlite3
 import subprocess
@@ -139,3 +140,44 @@ def test_a_full_disk_is_named_as_such(small_disk: Path, leave: int, capsys: pyte
     (small_disk / "filler").unlink()
     assert digest(db) == before
     assert main(["--db", str(db), "sale", "--amount", "10.00", "--member", "13800138000"]) == 0  # space again
+
+
+# -- secrets: PINs off the command line (issue 12 item 19) ------------------------------------------
+def test_a_manager_pin_left_out_is_read_from_standard_input(demo_db: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["--db", str(demo_db), "adjust", "--member", "13800138000", "--points", "-200", "--reason", "dup",
+            "--manager", "9001"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("1111\n"))
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("error: manager_pin: ")  # the wrong PIN, read from stdin
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(args) == 2
+    assert "give the PIN at the prompt or as one line on standard input" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("9999\n"))
+    assert main(args) == 0
+    assert main(["--db", str(demo_db), "member", "show", "13800138000"]) == 0
+    assert "balance 11800" in capsys.readouterr().out
+
+
+def test_a_staff_pin_is_asked_without_echo_at_a_terminal(demo_db: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a terminal on standard input the PIN is read by getpass (no echo; the fake is the
+    keyboard only)."""
+    prompts: list[str] = []
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Tty(""))
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or "2468")
+    assert main(["--db", str(demo_db), "staff", "add", "--code", "1002", "--name", "王五", "--role", "cashier"]) == 0
+    assert prompts == ["PIN for 1002: "]
+    capsys.readouterr()
+    from pos_app.services import context, staff
+
+    t = context.Terminal.open(demo_db)
+    try:
+        assert staff.authenticate(t, "1002", "2468").code == "1002"
+    finally:
+        t.close()

@@ -149,6 +149,28 @@ def test_signing_input_is_checked(keys: bytes) -> None:
     assert exc.value.field == "key"
 
 
+def test_keygen_makes_the_key_file_private_at_creation(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not written first and chmod-ed after (readable by others in between): with chmod not
+    available the file is private all the same."""
+    import os
+
+    from pos_app.cli import main
+
+    def no_chmod(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("chmod is not used")
+
+    monkeypatch.setattr(os, "chmod", no_chmod)
+    monkeypatch.setattr(Path, "chmod", no_chmod)
+    old = os.umask(0o022)
+    try:
+        assert main(["member-qr", "keygen", "--out", str(tmp_path / "hq.pem")]) == 0
+    finally:
+        os.umask(old)
+    capsys.readouterr()
+    assert (tmp_path / "hq.pem").stat().st_mode & 0o777 == 0o600
+
+
 def test_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pos_app.cli import main
 

@@ -64,7 +64,7 @@ class SettingsViewModel(QObject):
             "printer.serial_port": self.tr("e.g. /dev/ttyUSB0 or COM3"),
             "scanner.serial_port": self.tr("e.g. /dev/ttyUSB0 or COM3"),
             "printer.file": self.tr("a full path, e.g. /dev/usb/lp0"),
-            "hq.url": self.tr("an http:// or https:// address, e.g. https://hq.example.com"),
+            "hq.url": self.tr("an https:// address, e.g. https://hq.example.com (http:// only to this computer)"),
             "hq.ca_file": self.tr("a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem"),
             "camera.device": self.tr("a camera number from 0 to 9"),
             "scanner.max_gap_ms": self.tr("a whole number of milliseconds from 5 to 500"),
