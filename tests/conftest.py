@@ -35,14 +35,18 @@ class FakeClock:
 @pytest.fixture(autouse=True, scope="session")
 def _app_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Logs and automatic backups of every window and CLI the tests start go to a temporary
-    folder, never to the user's own (tests that need another set ``POS_APP_HOME`` themselves)."""
-    before = os.environ.get("POS_APP_HOME")
+    folder, never to the user's own (tests that need another set ``POS_APP_HOME`` themselves);
+    the same for headquarters' secrets key."""
+    before = {k: os.environ.get(k) for k in ("POS_APP_HOME", "POS_HQ_KEY_FILE")}
     os.environ["POS_APP_HOME"] = str(tmp_path_factory.mktemp("pos-app-home"))
+    # headquarters' secrets key (hq.sealing), for every pos-hq the tests run, in or out of process
+    os.environ["POS_HQ_KEY_FILE"] = str(tmp_path_factory.mktemp("pos-hq-key") / "hq-secrets.key")
     yield
-    if before is None:
-        os.environ.pop("POS_APP_HOME", None)
-    else:
-        os.environ["POS_APP_HOME"] = before
+    for key, value in before.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture

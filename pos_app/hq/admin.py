@@ -22,7 +22,7 @@ from typing import Any
 from peewee import Database
 
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PosError
-from pos_app.hq import db
+from pos_app.hq import db, sealing
 from pos_app.sync import signing
 from pos_app.sync.protocol import ID_RE
 
@@ -200,7 +200,7 @@ def enroll(code: str, terminal_id: str, *, client: str = "") -> dict[str, str]:
         if not reason and row is not None and terminal is not None:
             secret = signing.new_secret()
             rotated = terminal.secret is not None
-            terminal.secret = secret
+            terminal.secret = sealing.seal(secret, f"terminal:{terminal_id}")  # never stored plain
             terminal.enrolled_at = now.isoformat()
             terminal.save()
             _audit(terminal_id, "terminal.enroll", terminal_id, client=client, rotated=rotated)

@@ -46,7 +46,7 @@ from pos_app.core.errors import (
     PosError,
     RuleViolation,
 )
-from pos_app.hq import admin, auth, db
+from pos_app.hq import admin, auth, db, sealing
 from pos_app.sync import protocol, signing
 
 log = logging.getLogger("pos_app.hq.app")
@@ -288,6 +288,9 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         def open_database() -> Any:
             database = db.connect(db_url)  # migrated here; requests open their own connections
+            with db.writing(database):
+                if sealing.seal_plain_rows():  # secrets an older release stored plain
+                    log.info("sealed the secrets an older release stored plain")
             database.close()
             return database
 

@@ -22,7 +22,7 @@ from typing import Any
 from peewee import Database, IntegrityError
 
 from pos_app.core.errors import PermissionDenied, PosError
-from pos_app.hq import db
+from pos_app.hq import db, sealing
 from pos_app.sync import signing
 
 log = logging.getLogger("pos_app.hq.security")
@@ -105,7 +105,8 @@ def authenticate(method: str, path_with_query: str, body: bytes, headers: Mappin
     if not terminal.secret:
         raise refuse("not_enrolled", "the terminal has not enrolled")
     try:
-        _ts, nonce = signing.check(terminal.secret, method, path_with_query, body, dict(headers), now=current)
+        secret = sealing.unseal(terminal.secret, f"terminal:{terminal.id}")
+        _ts, nonce = signing.check(secret, method, path_with_query, body, dict(headers), now=current)
     except signing.SignatureError as exc:
         raise refuse(exc.reason, exc.message) from None
     if not _remember_nonce(terminal, nonce, current):

@@ -44,12 +44,12 @@ from pos_app.core.members import (
 from pos_app.core.program import Program, parse_program
 from pos_app.core.replica import Effects, NewLot
 from pos_app.core.text import normalize_input
-from pos_app.hq import db, feed, ingest
+from pos_app.hq import db, feed, ingest, sealing
 from pos_app.sync import member_code
 
 #: members per transaction in the bulk runs: the push endpoint must not wait behind a run
 CHUNK = 1000
-PRIVATE_KEY_SETTING = "member_qr.private_key"
+PRIVATE_KEY_SETTING = sealing.PRIVATE_KEY_SETTING
 MAX_IMPORT_ROWS = 2_000_000
 
 
@@ -212,7 +212,7 @@ def set_member_qr_key(public_key_text: str, *, private_pem: bytes | None = None,
     with db.writing(_database()):
         _set_setting(member_code.SETTING_KEY, text)
         if private_pem is not None:
-            _set_setting(PRIVATE_KEY_SETTING, private_pem.decode("ascii"))
+            _set_setting(PRIVATE_KEY_SETTING, sealing.seal(private_pem.decode("ascii"), PRIVATE_KEY_SETTING))
         else:
             db.Setting.delete().where(db.Setting.key == PRIVATE_KEY_SETTING).execute()
         _audit(actor, "member_qr.key", text, private=private_pem is not None)
@@ -239,7 +239,8 @@ def issue_member_code(card_no: str, *, ttl_s: int = member_code.DEFAULT_TTL_S, n
         raise NotFound("card", f"no member with card {card}")
     if db.Revoked.get_or_none((db.Revoked.kind == "card") & (db.Revoked.value == card)) is not None:
         raise RuleViolation("card", f"card {card} is revoked")
-    return member_code.sign_member_code(pem.encode("ascii"), card, now or dt.datetime.now(), ttl_s)
+    private_pem = sealing.unseal(pem, PRIVATE_KEY_SETTING).encode("ascii")
+    return member_code.sign_member_code(private_pem, card, now or dt.datetime.now(), ttl_s)
 
 
 # -- members --------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
-from pos_app.hq import admin, db
+from pos_app.hq import admin, db, sealing
 from tests.hq import hqserver
 from tests.hq.hqserver import SignedClient, ThreadServer
 
@@ -121,7 +121,8 @@ def test_enroll_with_a_good_code_gives_a_working_secret(hq: ThreadServer) -> Non
     bad = client.request("GET", "/v1/changes?cursor=3&mark=not-a-mark")
     assert bad.status_code == 422 and bad.json()["field"] == "mark"
     term = db.Terminal.get_by_id(client.terminal_id)
-    assert term.secret == client.secret and term.enrolled_at is not None and term.store_id == store_id
+    assert sealing.unseal(term.secret, f"terminal:{term.id}") == client.secret  # stored sealed
+    assert term.enrolled_at is not None and term.store_id == store_id
     audit = db.Audit.select().where((db.Audit.action == "terminal.enroll") & (db.Audit.ref == client.terminal_id))
     assert audit.count() == 1
 
@@ -137,7 +138,8 @@ def test_a_code_works_once(hq: ThreadServer) -> None:
     again = httpx.post(f"{hq.url}/v1/enroll", json={"code": code, "terminal_id": terminal_id})
     assert again.status_code == 403
     assert again.json()["reason"] == "used" and again.json()["field"] == "code"
-    assert db.Terminal.get_by_id(terminal_id).secret == first.json()["secret"]
+    stored = db.Terminal.get_by_id(terminal_id).secret
+    assert sealing.unseal(stored, f"terminal:{terminal_id}") == first.json()["secret"]
 
 
 def test_one_code_enrolls_one_terminal_under_simultaneous_requests(hq: ThreadServer) -> None:
@@ -167,7 +169,8 @@ def test_one_code_enrolls_one_terminal_under_simultaneous_requests(hq: ThreadSer
         ok = [r for r in answers if r.status_code == 200]
         assert len(answers) == 8 and len(ok) == 1, [(r.status_code, r.text) for r in answers]
         assert all(r.status_code == 403 and r.json()["reason"] == "used" for r in answers if r not in ok)
-        assert db.Terminal.get_by_id(terminal_id).secret == ok[0].json()["secret"]
+        stored = db.Terminal.get_by_id(terminal_id).secret
+        assert sealing.unseal(stored, f"terminal:{terminal_id}") == ok[0].json()["secret"]
 
 
 def test_an_address_that_guesses_codes_is_refused_for_a_while(tmp_path: Path) -> None:
