@@ -518,7 +518,7 @@ def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
                                   staff_code=args.staff)
         out.emit(m.to_dict(), f"member {m.name} card {m.card_no}, balance {m.balance}")
     elif args.action == "show":
-        pic = members.member_picture(t, members.find_member(t, args.ref))
+        pic = members.member_picture(t, members.find_member(t, args.ref), lots=True)
         m = pic.member
         text = (f"{m.name} {mask_phone(m.phone)} card {m.card_no} tier {m.tier} balance {m.balance}"
                 + (f" debt {m.debt}" if m.debt else "") + f" segment {pic.segment}")

@@ -43,6 +43,7 @@ class Terminal:
         self.terminal_id = terminal_id
         self.ledger = Ledger(database, terminal_id)
         self._program: tuple[int, Program] | None = None
+        self._pinned: tuple[object, Program] | None = None  # (transaction token, active program)
 
     @classmethod
     def open(cls, path: str | Path, *, clock: Callable[[], dt.datetime] = system_now,
@@ -55,12 +56,23 @@ class Terminal:
 
     @property
     def program(self) -> Program:
+        """The active program. Inside a transaction it is read once and kept until the transaction
+        ends (a sale asks for it at every step; another till's or a sync pull's change cannot land
+        meanwhile); outside one, every call checks which version is active. A version's text never
+        changes, so its parse is kept."""
+        token = self.database.transaction_token()
+        pinned = self._pinned
+        if token is not None and pinned is not None and pinned[0] is token:
+            return pinned[1]
         row_id = self.repo.active_program_id()
         if row_id is None:
             raise NotFound("program", "no loyalty program is loaded; run `pos-app program load FILE`")
         if self._program is None or self._program[0] != row_id:
             self._program = (row_id, self._parse_stored_program(row_id))
-        return self._program[1]
+        program = self._program[1]
+        if token is not None:
+            self._pinned = (token, program)
+        return program
 
     def _parse_stored_program(self, row_id: int) -> Program:
         """The stored program text, parsed and checked against the digest it was stored with: a

@@ -3,6 +3,8 @@ off what has lapsed since the last expiry run (the nightly run's work, done earl
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pos_app.core import lots as core_lots
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import Stamp
@@ -11,7 +13,8 @@ from pos_app.storage.repo import MemberRecord
 
 def lapse_expired(t: Terminal, member: MemberRecord, stamp: Stamp) -> int:
     """Inside the caller's transaction: one ``expire`` entry for the member's lapsed lots."""
-    lapsed = [lot for lot in t.ledger.live_lots(member.id) if core_lots.is_expired(lot, stamp.day)]
+    before = stamp.day - dt.timedelta(days=1)  # lots whose last valid day was before today
+    lapsed = [lot for lot in t.ledger.live_lots(member.id, expiring_by=before) if core_lots.is_expired(lot, stamp.day)]
     total = sum(lot.remaining for lot in lapsed)
     if not total:
         return 0

@@ -187,7 +187,7 @@ class MemberPicture:
     expiring: list[tuple[int, int]]
     next_expiry: tuple[dt.date, int] | None
     segment: str
-    lots: list[core_lots.Lot]
+    lots: list[core_lots.Lot]  # live lots, soonest-expiring first; empty unless asked for
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,10 +204,12 @@ class MemberPicture:
         }
 
 
-def member_picture(t: Terminal, member: MemberRecord, today: dt.date | None = None) -> MemberPicture:
+def member_picture(t: Terminal, member: MemberRecord, today: dt.date | None = None, *,
+                   lots: bool = False) -> MemberPicture:
+    """What the counter shows about a member; the member's live lots themselves only with ``lots``
+    (the members screen, ``pos-app member show``): a scan reads sums, never every lot."""
     today = today or t.clock().date()
     program = t.program
-    lots = t.ledger.live_lots(member.id)
     qualifying = core_tiers.qualifying_points(program.tiers, t.repo.tier_buckets(member.id), today)
     nxt = core_tiers.next_tier(program.tiers, member.tier, qualifying)
     facts = core_segments.MemberFacts(
@@ -217,13 +219,14 @@ def member_picture(t: Terminal, member: MemberRecord, today: dt.date | None = No
         last_purchase_on=member.last_purchase_at.date() if member.last_purchase_at else None,
         registered_on=member.enrolled_at.date(),
     )
+    expiring, next_expiry = t.ledger.expiry_outlook(member.id, today, program.expiry.notice_days)
     return MemberPicture(
         member=member, qualifying_points=qualifying,
         next_tier=(nxt[0].id, nxt[1]) if nxt else None,
-        expiring=core_lots.expiring_soon(lots, today, program.expiry.notice_days),
-        next_expiry=core_lots.next_expiry(lots, today),
+        expiring=expiring,
+        next_expiry=next_expiry,
         segment=core_segments.classify(program.segments, facts, today),
-        lots=sorted(lots, key=lambda lot: lot.sort_key),
+        lots=sorted(t.ledger.live_lots(member.id), key=lambda lot: lot.sort_key) if lots else [],
     )
 
 

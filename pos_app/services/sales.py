@@ -98,24 +98,31 @@ def quote_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = N
     """Validate a basket and work out every figure of the sale without writing anything."""
     validate_lines(lines)
     coupon = identifier(coupon, field="coupon") if coupon is not None else None
-    now = at or t.clock()
-    program = t.program
     member = require_active(find_member(t, member_ref)) if member_ref else None
+    return _quote(t, lines=lines, member=member, points=points, coupon=coupon, now=at or t.clock())
+
+
+def _quote(t: Terminal, *, lines: list[SaleLine], member: MemberRecord | None, points: int, coupon: str | None,
+           now: dt.datetime, lapsed_written_off: bool = False, with_max: bool = True) -> SaleQuote:
+    """The figures of a sale for a member already found (``lapse_expired`` already run in this
+    transaction when ``lapsed_written_off``; ``max_points`` worked out only ``with_max``)."""
+    program = t.program
     total = sum(ln.net_fen for ln in lines)
     coupon_fen = _coupon_value(t, coupon, member, total, now.date()) if coupon else 0
     base = total - coupon_fen
     points = check_points(points, field="points", allow_zero=True)
     if points and member is None:
         raise InvalidInput("points", "paying with points needs a member")
-    redeemed = t.repo.redeemed_in_month(member.id, now.date()) if member else 0
-    balance = member.balance - t.ledger.lapsed_points(member.id, now.date()) if member else 0
-    value = 0
-    if points:
-        assert member is not None
-        value = core_redemption.check_payment(program, points, base_fen=base, balance=balance,
-                                              redeemed_this_month=redeemed)
-    max_points = core_redemption.max_payment_points(
-        program, base_fen=base, balance=balance, redeemed_this_month=redeemed) if member else 0
+    value = max_points = 0
+    if member is not None and (points or with_max):
+        redeemed = t.repo.redeemed_in_month(member.id, now.date())
+        balance = member.balance - (0 if lapsed_written_off else t.ledger.lapsed_points(member.id, now.date()))
+        if points:
+            value = core_redemption.check_payment(program, points, base_fen=base, balance=balance,
+                                                  redeemed_this_month=redeemed)
+        if with_max:
+            max_points = core_redemption.max_payment_points(
+                program, base_fen=base, balance=balance, redeemed_this_month=redeemed)
     earn = None
     if member is not None:
         birthday_ids = tuple(b.id for b in program.earning.bonuses if b.kind == "birthday")
@@ -147,18 +154,20 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         except (ValueError, AttributeError, TypeError):
             raise InvalidInput("sale_uuid", f"not a UUID: {sale_uuid!r}") from None
     stamp = t.stamp(at, staff_code)
-    program = t.program
     approved_by = require_manager(t, approval[0], approval[1]).code if approval else None
+    validate_lines(lines)
     with t.database.transaction():
+        program = t.program
         if sale_uuid is not None:
             existing = t.repo.row("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,))
             if existing is not None:
                 return sale_result(t, existing["receipt_no"], replayed=True)
-        if member_ref:
-            validate_lines(lines)
-            lapse_expired(t, require_active(find_member(t, member_ref)), stamp)
-        q = quote_sale(t, lines=lines, member_ref=member_ref, points=points, coupon=coupon, at=stamp.at)
-        member = q.member
+        member = require_active(find_member(t, member_ref)) if member_ref else None
+        if member is not None and lapse_expired(t, member, stamp):
+            member = _reload(t, member)
+        q = _quote(t, lines=lines, member=member, points=points, coupon=coupon, now=stamp.at,
+                   lapsed_written_off=True, with_max=False)
+        after = member
         receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
         enforce_offline_allowance(t, points=q.points_paid, stamp=stamp, ref=receipt_no, approved_by=approved_by)
         earn = q.earn
@@ -191,22 +200,24 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         tier_before = tier_after = None
         if member is not None and earn is not None:
             tier_before = tier_after = member.tier
-            _write_member_side(t, member, q, earn, receipt_no, stamp)
-            tier_after = apply_upgrade(t, _reload(t, member), stamp) or tier_before
+            after = _write_member_side(t, member, q, earn, receipt_no, stamp)
+            upgraded = apply_upgrade(t, after, stamp)
+            if upgraded is not None:
+                tier_after, after = upgraded, _reload(t, member)
         t.ledger.outbox_event("sale", receipt_no, {"total_fen": q.total_fen, "tender": tender,
                                                    "member": member.uuid if member else None}, stamp)
         t.ledger.audit("sale", receipt_no, {"total_fen": q.total_fen, "points_paid": q.points_paid,
                                             "earned": earn.total if earn else 0}, stamp)
         if queue_receipt:
             t.repo.queue_print_job("receipt", receipt_no, {}, iso(stamp.recorded_at))
-    after = _reload(t, member) if member else None
+        expiring = _expiring(t, after.id, stamp.day) if after else []
     return SaleResult(
         receipt_no=receipt_no, sale_uuid=sale_uuid, total_fen=q.total_fen, coupon_fen=q.coupon_fen,
         points_paid=q.points_paid, points_value_fen=q.points_value_fen, tender_fen=q.tender_fen,
         tender_kind=tender, points_earned=earn.total if earn else 0,
         breakdown=earn.breakdown() if earn else None, member=after, tier_before=tier_before,
         tier_after=tier_after, flags=earn.flags if earn else (),
-        expiring=_expiring(t, after.id, stamp.day) if after else [],
+        expiring=expiring,
     )
 
 
@@ -225,7 +236,9 @@ def _reload(t: Terminal, member: MemberRecord) -> MemberRecord:
 
 
 def _write_member_side(t: Terminal, member: MemberRecord, q: SaleQuote, earn: EarnResult, receipt_no: str,
-                       stamp: Stamp) -> None:
+                       stamp: Stamp) -> MemberRecord:
+    """The member's entries, lots and purchase dates; returns the member as they are now. ``member``
+    was read in this transaction, and paying with points never adds debt, so its debt is current."""
     program = t.program
     if q.points_paid:
         entry_id = t.ledger.append(
@@ -241,17 +254,18 @@ def _write_member_side(t: Terminal, member: MemberRecord, q: SaleQuote, earn: Ea
             breakdown=earn.breakdown(), stamp=stamp, program_version=program.version,
         )
         t.ledger.credit_lot(member_id=member.id, entry_id=entry_id, points=earn.total, earned_on=stamp.day,
-                            expires_on=core_lots.expiry_date(program.expiry, stamp.day))
+                            expires_on=core_lots.expiry_date(program.expiry, stamp.day), debt=member.debt)
     first = member.first_purchase_at is None
     updates: dict[str, Any] = {"last_purchase_at": iso(stamp.at)}
     if first:
         updates["first_purchase_at"] = iso(stamp.at)
-    t.repo.update_member(member.id, **updates)
+    after = t.repo.update_member_returning(member.id, **updates)
     if first and member.referrer_id is not None:
         referrer = t.repo.member_by_id(member.referrer_id)
         award = next((a for a in program.awards if a.referral), None)
         if referrer is not None and award is not None and referrer.status == "active":
             _grant_award(t, referrer, award, stamp, {"referred": member.uuid, "receipt_no": receipt_no})
+    return after
 
 
 def sale_result(t: Terminal, receipt_no: str, *, replayed: bool = False) -> SaleResult:

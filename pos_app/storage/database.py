@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,7 @@ class Database:
         #: Why the file is damaged (quick_check's first lines), or None; a damaged database is never written.
         self.damage: str | None = None
         self._suspect = False  # an SQLite error happened: check the file before the next write
+        self._local = threading.local()  # this thread's transaction token (see ``transaction_token``)
 
     def health_problems(self) -> list[str]:
         """SQLite's ``quick_check`` (every page and record well-formed; no index comparison) and
@@ -215,7 +217,7 @@ class Database:
         self.refuse_if_damaged()
         self.bind()
         try:
-            with self.db.atomic():
+            with self.db.atomic(), self._token():
                 yield
         except Exception as exc:
             error = self.explain(exc)
@@ -227,8 +229,36 @@ class Database:
     def reading(self) -> Iterator[None]:
         """A consistent read snapshot (deferred transaction)."""
         self.bind()
-        with self.db.atomic("DEFERRED"):
+        with self.db.atomic("DEFERRED"), self._token():
             yield
+
+    @contextlib.contextmanager
+    def _token(self) -> Iterator[None]:
+        if getattr(self._local, "token", None) is not None:  # nested (a savepoint): the outer token holds,
+            try:                                                # unless the savepoint rolls back
+                yield
+            except BaseException:
+                self._local.token = object()
+                raise
+            return
+        self._local.token = object()
+        try:
+            yield
+        finally:
+            self._local.token = None
+
+    def transaction_token(self) -> object | None:
+        """An object standing for the calling thread's current outermost transaction (``None``
+        outside one). What was read under one token stays true while that token is current, so a
+        caller may keep such a reading (the active program) for the rest of the transaction
+        instead of reading it again; ``renew_transaction_token`` ends that after a change."""
+        token: object | None = getattr(self._local, "token", None)
+        return token
+
+    def renew_transaction_token(self) -> None:
+        """Readings kept under the current token are stale (this transaction changed them)."""
+        if getattr(self._local, "token", None) is not None:
+            self._local.token = object()
 
     def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> sqlite3.Cursor:
         self.bind()

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pos_app.core.errors import NotFound
 from pos_app.storage.database import Database
 from pos_app.storage.models import Coupon, GiftStock, Member, ProgramRow, Setting, Staff
 
@@ -79,9 +80,8 @@ class Repo:
 
     # -- settings and program -------------------------------------------------------------
     def setting(self, key: str) -> str | None:
-        self.database.bind()
-        row = Setting.get_or_none(Setting.key == key)
-        return row.value if row else None
+        row = self.database.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
 
     def settings(self) -> dict[str, str]:
         return {k: v for k, v in self.database.execute("SELECT key, value FROM setting").fetchall()}
@@ -109,6 +109,7 @@ class Repo:
             raise Conflict("program.version", f"version {version} of {program_id!r} is already loaded "
                            "with different rules; publish a new version number")
         ProgramRow.update(active=False).where(ProgramRow.active == True).execute()  # noqa: E712
+        self.database.renew_transaction_token()  # a program read earlier in this transaction is not the active one
         if existing is None:
             ProgramRow.create(program_id=program_id, version=version, digest=digest, source=source,
                               loaded_at=at, active=True)
@@ -150,6 +151,15 @@ class Repo:
 
     def update_member(self, member_id: int, **fields: Any) -> None:
         self.update("member", member_id, fields)
+
+    def update_member_returning(self, member_id: int, **fields: Any) -> MemberRecord:
+        """``update_member``, returning the member's row as it is afterwards (one statement)."""
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        row = self.database.execute(f"UPDATE member SET {sets} WHERE id = ? RETURNING {MEMBER_COLUMNS}",
+                                    [*fields.values(), member_id]).fetchone()
+        if row is None:
+            raise NotFound("member", f"no member {member_id}")
+        return _member_row(row)
 
     def member_count(self) -> int:
         return int(self.database.execute("SELECT count(*) FROM member").fetchone()[0])

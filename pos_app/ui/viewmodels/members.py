@@ -158,7 +158,7 @@ class MembersViewModel(QObject):
             return False
         if self.member is None or self.member.id != member_id:
             self.kind_filter = self.date_from = self.date_to = None
-        self.picture = members.member_picture(self.terminal, member)
+        self.picture = members.member_picture(self.terminal, member, lots=True)
         self.referrer = self.terminal.repo.member_by_id(member.referrer_id) if member.referrer_id else None
         self.tier_changes = members.tier_history(self.terminal, member.id)
         self.member_opened.emit()
