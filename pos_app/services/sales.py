@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid as uuid_mod
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -159,9 +160,9 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
     with t.database.transaction():
         program = t.program
         if sale_uuid is not None:
-            existing = t.repo.row("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,))
+            existing = t.repo.sale_receipt_no(sale_uuid)
             if existing is not None:
-                return sale_result(t, existing["receipt_no"], replayed=True)
+                return sale_result(t, existing, replayed=True)
         member = require_active(find_member(t, member_ref)) if member_ref else None
         if member is not None and lapse_expired(t, member, stamp):
             member = _reload(t, member)
@@ -271,19 +272,16 @@ def _write_member_side(t: Terminal, member: MemberRecord, q: SaleQuote, earn: Ea
 def sale_result(t: Terminal, receipt_no: str, *, replayed: bool = False) -> SaleResult:
     """A recorded sale, as the counter reports it."""
     receipt_no = identifier(receipt_no, field="receipt_no")
-    s = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+    s = t.repo.sale(receipt_no)
     if s is None:
         raise NotFound("receipt_no", f"no sale {receipt_no!r}")
     member = t.repo.member_by_id(s["member_id"]) if s["member_id"] else None
-    earn_row = t.repo.row("SELECT points, breakdown FROM ledger_entry WHERE ref_no = ? AND kind = 'earn'",
-                          (receipt_no,))
-    import json
-
+    earned = t.ledger.earn_entry(receipt_no)
     return SaleResult(
         receipt_no=receipt_no, sale_uuid=s["uuid"], total_fen=s["total_fen"], coupon_fen=s["coupon_fen"],
         points_paid=s["points_paid"], points_value_fen=s["points_value_fen"], tender_fen=s["tender_fen"],
-        tender_kind=s["tender_kind"], points_earned=earn_row["points"] if earn_row else 0,
-        breakdown=json.loads(earn_row["breakdown"]) if earn_row else None, member=member,
+        tender_kind=s["tender_kind"], points_earned=earned[0] if earned else 0,
+        breakdown=json.loads(earned[1]) if earned else None, member=member,
         tier_before=None, tier_after=member.tier if member else None,
         flags=tuple(f for f in s["flags"].split(",") if f), replayed=replayed,
     )
@@ -322,11 +320,10 @@ class RefundResult:
 
 
 def _refund_plan(t: Terminal, receipt_no: str, line_nos: list[int] | None) -> tuple[dict[str, Any], Any, list[int]]:
-    sale = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+    sale = t.repo.sale(receipt_no)
     if sale is None:
         raise NotFound("receipt_no", f"no sale {receipt_no!r}")
-    rows = t.repo.rows("SELECT line_no, net_fen, eligible_fen, multiplier, refund_id FROM sale_line"
-                       " WHERE sale_id = ? ORDER BY line_no", (sale["id"],))
+    rows = t.repo.sale_lines(sale["id"])
     open_lines = [r["line_no"] for r in rows if r["refund_id"] is None]
     if not open_lines:
         raise RuleViolation("receipt_no", f"sale {receipt_no} is refunded entirely already")
@@ -342,11 +339,7 @@ def _refund_plan(t: Terminal, receipt_no: str, line_nos: list[int] | None) -> tu
             if n not in open_lines:
                 raise RuleViolation("lines", f"line {n} of {receipt_no} was refunded already")
         chosen = sorted(set(line_nos))
-    done_row = t.repo.row(
-        "SELECT coalesce(sum(clawback_purchase),0) cp, coalesce(sum(clawback_bonus),0) cb,"
-        " coalesce(sum(returned_points),0) rp, coalesce(sum(refund_fen),0) rf FROM refund WHERE sale_id = ?",
-        (sale["id"],))
-    assert done_row is not None
+    done_row = t.repo.refunded_so_far(sale["id"])
     plan = plan_refund(
         [RefundLine(r["line_no"], r["net_fen"], r["eligible_fen"] * Fraction(r["multiplier"])) for r in rows],
         refunded_before={r["line_no"] for r in rows if r["refund_id"] is not None},
@@ -393,16 +386,14 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
     program = t.program
     with t.database.transaction():
         sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
-        n = int(t.repo.rows("SELECT count(*) c FROM refund WHERE sale_id = ?", (sale["id"],))[0]["c"]) + 1
+        n = t.repo.refunded_so_far(sale["id"])["n"] + 1
         refund_no = f"{receipt_no}-R{n}"
         member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
         shortfall = written_off = 0
         if member is not None and lapse_expired(t, member, stamp):
             member = _reload(t, member)
         if member is not None and plan.clawback:
-            earn_lots = tuple(r["id"] for r in t.repo.rows(
-                "SELECT l.id FROM lot l JOIN ledger_entry e ON e.id = l.entry_id"
-                " WHERE e.ref_no = ? AND e.kind = 'earn' AND l.member_id = ?", (receipt_no, member.id)))
+            earn_lots = t.ledger.lots_earned_by(receipt_no, member.id)
             entry_id = t.ledger.append(
                 member_id=member.id, member_uuid=member.uuid, kind="clawback", points=-plan.clawback,
                 tier_points=-plan.clawback_purchase, ref_type="refund", ref_no=receipt_no,
@@ -427,9 +418,7 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
             "returned_points": plan.return_points, "shortfall": shortfall, "complete": int(plan.complete),
             "coupon_returned": coupon_back,
         })
-        marks = ",".join("?" for _ in chosen)
-        t.database.execute(f"UPDATE sale_line SET refund_id = ? WHERE sale_id = ? AND line_no IN ({marks})",
-                           (refund_id, sale["id"], *chosen))
+        t.repo.mark_lines_refunded(sale["id"], chosen, refund_id)
         t.ledger.outbox_event("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen,
                                                     "refund_fen": plan.refund_fen}, stamp)
         t.ledger.audit("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen, "clawback": plan.clawback,
@@ -450,21 +439,14 @@ def _return_points(t: Terminal, member: MemberRecord, receipt_no: str, refund_no
     """Paid points go back into the lots they came from, latest-expiring first; what lands in
     an already expired lot is written off at once. Returns the points written off."""
     program = t.program
-    taken = t.repo.rows(
-        "SELECT m.lot_id, -sum(m.points) taken, l.expires_on FROM lot_move m"
-        " JOIN ledger_entry e ON e.id = m.entry_id JOIN lot l ON l.id = m.lot_id"
-        " WHERE e.ref_no = ? AND e.kind = 'redeem' GROUP BY m.lot_id", (receipt_no,))
-    back = {r["lot_id"]: r["b"] for r in t.repo.rows(
-        "SELECT m.lot_id, sum(m.points) b FROM lot_move m JOIN ledger_entry e ON e.id = m.entry_id"
-        " WHERE e.ref_no = ? AND e.kind = 'return' AND m.points > 0 GROUP BY m.lot_id", (receipt_no,))}
-    order = sorted(taken, key=lambda r: (r["expires_on"] or "9999-12-31", r["lot_id"]), reverse=True)
+    paid = t.ledger.paid_from_lots(receipt_no)
+    order = sorted(paid, key=lambda r: (r[2] or core_lots.NEVER, r[0]), reverse=True)
     allocations: list[tuple[int, int]] = []
     left = points
-    for r in order:
-        room = r["taken"] - back.get(r["lot_id"], 0)
-        give = min(room, left)
+    for lot_id, taken, _expires_on, back in order:
+        give = min(taken - back, left)
         if give > 0:
-            allocations.append((r["lot_id"], give))
+            allocations.append((lot_id, give))
             left -= give
     if left:  # cannot happen while returns never exceed what was paid; refuse rather than invent
         raise RuleViolation("points", f"cannot place {left} returned points into their original lots")

@@ -152,6 +152,29 @@ class Ledger:
         expiring = [(d, int(p)) for d, p in zip(notice_days, row[2:], strict=True)]
         return expiring, (dt.date.fromisoformat(row[0]), int(row[1])) if row[0] else None
 
+    def earn_entry(self, receipt_no: str) -> tuple[int, str] | None:
+        """The points and breakdown (JSON text) of the ``earn`` entry of a sale."""
+        row = self.database.execute("SELECT points, breakdown FROM ledger_entry WHERE ref_no = ? AND kind = 'earn'",
+                                    (receipt_no,)).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def lots_earned_by(self, receipt_no: str, member_id: int) -> tuple[int, ...]:
+        """The lots a sale's ``earn`` entry credited to the member."""
+        return tuple(r[0] for r in self.database.execute(
+            "SELECT l.id FROM lot l JOIN ledger_entry e ON e.id = l.entry_id"
+            " WHERE e.ref_no = ? AND e.kind = 'earn' AND l.member_id = ?", (receipt_no, member_id)).fetchall())
+
+    def paid_from_lots(self, receipt_no: str) -> list[tuple[int, int, dt.date | None, int]]:
+        """For each lot a sale's points payment took from: (lot id, points taken, the lot's last
+        valid day, points refunds have put back into it so far)."""
+        rows = self.database.execute(
+            "SELECT m.lot_id, -sum(m.points), l.expires_on, (SELECT coalesce(sum(b.points), 0) FROM lot_move b"
+            "   JOIN ledger_entry r ON r.id = b.entry_id"
+            "   WHERE b.lot_id = m.lot_id AND r.ref_no = ?1 AND r.kind = 'return' AND b.points > 0)"
+            " FROM lot_move m JOIN ledger_entry e ON e.id = m.entry_id JOIN lot l ON l.id = m.lot_id"
+            " WHERE e.ref_no = ?1 AND e.kind = 'redeem' GROUP BY m.lot_id", (receipt_no,)).fetchall()
+        return [(r[0], int(r[1]), dt.date.fromisoformat(r[2]) if r[2] else None, int(r[3])) for r in rows]
+
     def _debt(self, member_id: int) -> int:
         return int(self.database.execute("SELECT debt FROM member WHERE id = ?", (member_id,)).fetchone()[0])
 

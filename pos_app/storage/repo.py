@@ -284,6 +284,34 @@ class Repo:
              .where((Coupon.code == code) & (Coupon.used_receipt_no == receipt_no)).execute())
         return bool(n == 1)
 
+    # -- sales and refunds ---------------------------------------------------------------------------
+    def sale(self, receipt_no: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+
+    def sale_receipt_no(self, sale_uuid: str) -> str | None:
+        """The receipt of the sale stored under ``sale_uuid`` (a re-sent sale), if any."""
+        row = self.database.execute("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,)).fetchone()
+        return str(row[0]) if row else None
+
+    def sale_lines(self, sale_id: int) -> list[dict[str, Any]]:
+        """The lines of a sale, in order, with what a refund needs (amounts, earning, refund)."""
+        return self.rows("SELECT line_no, net_fen, eligible_fen, multiplier, refund_id FROM sale_line"
+                         " WHERE sale_id = ? ORDER BY line_no", (sale_id,))
+
+    def refunded_so_far(self, sale_id: int) -> dict[str, int]:
+        """What the sale's refunds took together: clawed-back purchase (cp) and bonus (cb) points,
+        returned points (rp), refunded money (rf), and how many refunds (n)."""
+        row = self.database.execute(
+            "SELECT coalesce(sum(clawback_purchase), 0), coalesce(sum(clawback_bonus), 0),"
+            " coalesce(sum(returned_points), 0), coalesce(sum(refund_fen), 0), count(*) FROM refund WHERE sale_id = ?",
+            (sale_id,)).fetchone()
+        return dict(zip(("cp", "cb", "rp", "rf", "n"), (int(v) for v in row), strict=True))
+
+    def mark_lines_refunded(self, sale_id: int, line_nos: list[int], refund_id: int) -> None:
+        marks = ",".join("?" for _ in line_nos)
+        self.database.execute(f"UPDATE sale_line SET refund_id = ? WHERE sale_id = ? AND line_no IN ({marks})",
+                              (refund_id, sale_id, *line_nos))
+
     # -- print queue ---------------------------------------------------------------------------------
     def queue_print_job(self, kind: str, ref: str, payload: dict[str, Any], at: str) -> int:
         return self.insert("print_job", {"kind": kind, "ref": ref, "payload": payload, "created_at": at})

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pos_app
 from pos_app.core.errors import PosError
+from pos_app.services import printing
 from pos_app.services.context import Terminal
 from pos_app.services.paths import app_paths
 from pos_app.services.settings import load_settings, startup_language
 from pos_app.storage.database import private_dir, private_file
 from pos_app.storage.instance_lock import hold_lock
 from pos_app.storage.paths import data_root
+from pos_app.storage.replica import pending_count
 from pos_app.ui.backup import AutoBackupWorker
 from pos_app.ui.camera import CameraBridge
 from pos_app.ui.errors import message
@@ -121,7 +123,7 @@ class App:
         t = self.terminal
         who = self.session.staff
         shift = self.session.shift
-        waiting = t.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
+        waiting = pending_count(t.database)
         last = t.repo.setting("sync.last_success") or translate("App", "never")
         if self.sync is not None and self.sync.state in ("offline", "error"):
             last += " " + translate("App", "(%1)").replace("%1", sync_state_text(self.sync.state))
@@ -131,7 +133,7 @@ class App:
             "none": translate("App", "not set up"), "usb": "USB", "network": devices.printer_host,
             "serial": devices.printer_serial_port, "file": translate("App", "file")}.get(
             devices.printer_connection, devices.printer_connection)
-        queued = t.database.execute("SELECT count(*) FROM print_job WHERE status <> 'printed'").fetchone()[0]
+        queued = printing.pending_count(t)
         if queued:
             printer += " " + translate("App", "(%1 queued)").replace("%1", str(queued))
         scanner = translate("App", "keyboard") if devices.scanner_mode == "keyboard" else devices.scanner_serial_port
