@@ -403,7 +403,9 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         terminal, body = await signed(request)
         data = parse_json(body)
         key = request.headers.get(signing.H_IDEMPOTENCY, "")
-        if not 8 <= len(key) <= 64 or not protocol.ID_RE.match(key[:32]):
+        if not 8 <= len(key) <= 64 or not protocol.ID_RE.match(key[:32]) or not key.isascii():
+            await run_in_threadpool(in_db, auth.record_refusal, terminal.id, "bad_idempotency_key", method="POST",
+                                    path=path_with_query(request), client=client_address(request), status=422)
             raise InvalidInput(signing.H_IDEMPOTENCY, "the batch id (8 to 64 letters, digits or -) is required")
         from pos_app.hq import ingest
 

@@ -271,3 +271,17 @@ def test_malformed_signature_headers_are_refused(hq: ThreadServer, caplog_securi
     headers[header] = value.encode("latin-1")
     with Refused(caplog_security, client.terminal_id, 401, reason) as expect:
         expect.check(httpx.get(f"{hq.url}/v1/changes", headers=headers))
+
+
+@pytest.mark.parametrize("key", ["short", "!" * 20, "a" * 65])
+def test_a_malformed_idempotency_key_is_refused_and_audited(hq: ThreadServer, key: str) -> None:
+    """A signed push whose Idempotency-Key is no batch id: 422 naming the header, audited like the
+    signature headers' refusals, nothing written."""
+    client, store_id = enrolled(hq)
+    body = {**a_batch(client, store_id), "batch_id": key}
+    before, audited = business_rows(), len(refusals(client.terminal_id))
+    response = client.request("POST", "/v1/push", body, idempotency_key=key)
+    assert response.status_code == 422 and response.json()["field"] == signing.H_IDEMPOTENCY, response.text
+    assert business_rows() == before
+    rows = refusals(client.terminal_id)
+    assert len(rows) == audited + 1 and rows[-1]["reason"] == "bad_idempotency_key" and rows[-1]["status"] == 422
