@@ -87,7 +87,7 @@ _INT = (int,)
 _FIELD_TYPES: dict[str, tuple[tuple[type, ...], bool, int]] = {
     "uuid": (_STR, False, 36), "terminal_id": (_STR, False, 32), "seq": (_INT, False, 0),
     "member_uuid": (_STR, False, 36), "kind": (_STR, False, 20), "points": (_INT, False, 0),
-    "tier_points": (_INT, False, 0), "ref_type": (_STR, False, 40), "ref_no": (_STR, False, 100),
+    "tier_points": (_INT, False, 0), "ref_type": (_STR, False, 40), "ref_no": (_STR, False, 300),
     "program_version": (_INT, True, 0), "breakdown": (_STR, False, 20000), "created_at": (_STR, False, 32),
     "business_date": (_STR, False, 10), "recorded_at": (_STR, False, 32), "backdated": ((bool,), False, 0),
     "staff_code": (_STR, True, 32), "prev_hash": (_STR, False, 64),
@@ -205,7 +205,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Check]] = {
     "coupon_use": {"receipt_no": _RECEIPT, "at": _datetime},
     "coupon_return": {"receipt_no": _RECEIPT, "refund_no": _RECEIPT, "at": _datetime},
     "redemption": {"member": _UUID, "gift": _PROGRAM_ID, "points": _AMOUNT, "cash_fen": _AMOUNT},
-    "tier": {"from": _PROGRAM_ID, "to": _PROGRAM_ID, "reason": _text_of(100), "qualifying_points": _whole(
+    "tier": {"from": _PROGRAM_ID, "to": _PROGRAM_ID, "reason": _text_of(1000), "qualifying_points": _whole(
         -MAX_AMOUNT, MAX_AMOUNT), "at": _datetime},
 }
 #: the event kinds whose ``ref`` is a member's uuid

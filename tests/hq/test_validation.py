@@ -209,3 +209,19 @@ def test_generated_malformed_data_is_refused_at_push_and_set_aside_at_pull(place
     if isinstance(event["payload"].get("uuid"), str):
         till_db.repo.member_by_uuid(event["payload"]["uuid"])  # readable, whatever was set aside
     till_db.repo.member_by_uuid(member_uuid)
+
+
+def test_what_a_real_till_writes_passes_the_schema(hq_db: Any, tmp_path: Any) -> None:
+    """The limits leave room for everything a till records: a manual tier change's long reason,
+    a member with every field, a sale; pushed from the till's own outbox."""
+    from pos_app.services import members, tiers
+    from tests.hq.conftest import push_outbox
+
+    t = context.init_terminal(tmp_path / "t.db", store_id="S1", terminal_id="T1")
+    context.load_program(t, context.reference_program_source())
+    m = members.enroll_member(t, phone="13800000001", name="张" * 40, birthday="1990-05-18", card_no=None,
+                              consent=True)
+    tiers.set_tier(t, member=m, tier="gold", reason="总部决定 " * 60)
+    answers = push_outbox(t.database, register("T1", "S1"), size=100)
+    assert answers and db.Event.select().where(db.Event.kind == "tier").count() == 1
+    t.close()
