@@ -11,9 +11,7 @@ Entries headquarters writes (expiry, awards, imported points) go through
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 import secrets
@@ -43,7 +41,7 @@ from pos_app.core.members import (
 )
 from pos_app.core.program import Program, parse_program
 from pos_app.core.replica import Effects, NewLot
-from pos_app.core.text import normalize_input
+from pos_app.core.text import csv_table, normalize_input
 from pos_app.hq import db, feed, ingest, sealing
 from pos_app.sync import member_code
 
@@ -284,19 +282,13 @@ def _read_import(path: Path, today: dt.date) -> tuple[list[dict[str, Any]], list
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput("file", f"cannot read {path}: {exc}") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("phone", "name") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidInput("file", "the CSV needs the columns phone,name[,birthday,card_no];"
-                           f" missing {', '.join(missing)}")
     good: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    n = 0
-    for n, raw in enumerate(reader, start=1):
-        if n > MAX_IMPORT_ROWS:
-            raise InvalidInput("file", f"at most {MAX_IMPORT_ROWS} rows")
-        line = n + 1  # the header is line 1
+    for line, raw in csv_table(text, required=("phone", "name"), columns="phone,name[,birthday,card_no]",
+                               max_rows=MAX_IMPORT_ROWS):
         try:
+            if isinstance(raw, PosError):
+                raise raw
             bday = (raw.get("birthday") or "").strip()
             card = (raw.get("card_no") or "").strip()
             good.append({
@@ -307,7 +299,7 @@ def _read_import(path: Path, today: dt.date) -> tuple[list[dict[str, Any]], list
             })
         except PosError as exc:
             errors.append({"line": line, "field": exc.field, "message": exc.message})
-    return good, errors, n
+    return good, errors, len(good) + len(errors)
 
 
 def import_members(csv_path: str | Path, *, actor: str, store_id: str = db.HQ_CHAIN,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from pos_app.core.errors import InvalidInput, PosError
 from pos_app.core.members import normalize_phone, parse_birthday, validate_card_number, validate_name
 from pos_app.core.money import parse_int
 from pos_app.core.program import Program
-from pos_app.core.text import normalize_input
+from pos_app.core.text import csv_table, normalize_input
 from pos_app.services.context import Terminal
 from pos_app.services.members import _new_card_number, member_payload
 from pos_app.storage.ledger import Stamp, iso
@@ -58,42 +56,12 @@ class ImportReport:
                 "written": self.written, "dry_run": self.dry_run}
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str] | PosError]]:
-    """Each non-blank line of the file as (line number, its fields), or the error that makes
-    it unreadable. No field of the import may hold a line break, so every line is one record
-    and read on its own: an unterminated quote or an oversized field spoils its own line only
-    (csv reading across lines would swallow the rest of the file into one field)."""
-    for number, physical in enumerate(text.split("\n"), start=1):
-        physical = physical.removesuffix("\r")
-        if not physical.strip():
-            continue
-        try:
-            yield number, next(csv.reader([physical], strict=True))
-        except csv.Error as exc:
-            if "field limit" in str(exc):
-                message = f"a field is too long: {exc}"
-            elif '"' in physical:
-                message = f"unreadable CSV: a quote is not closed or stray ({exc})"
-            else:
-                message = f"unreadable CSV: {exc}"
-            yield number, InvalidInput("row", message)
-
-
 def _parse(text: str, today: dt.date) -> tuple[list[ImportRow], list[dict[str, Any]], int]:
-    records = _records(text)
-    first = next(records, None)
-    header = [h.strip() for h in first[1]] if first is not None and isinstance(first[1], list) else []
-    missing = [c for c in ("phone", "name") if c not in header]
-    if missing:
-        raise InvalidInput("file", f"the CSV needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")
-    rows, errors, n = [], [], 0
-    for n, (line, fields) in enumerate(records, start=1):
-        if n > MAX_ROWS:
-            raise InvalidInput("file", f"at most {MAX_ROWS} rows")
+    rows, errors = [], []
+    for line, raw in csv_table(text, required=("phone", "name"), columns=", ".join(COLUMNS), max_rows=MAX_ROWS):
         try:
-            if isinstance(fields, PosError):
-                raise fields
-            raw = dict(zip(header, fields, strict=False))
+            if isinstance(raw, PosError):
+                raise raw
             points_text = (raw.get("points") or "").strip()
             points = parse_int(points_text, field="points") if points_text else 0
             if points < 0 or points > 10_000_000:
@@ -119,7 +87,7 @@ def _parse(text: str, today: dt.date) -> tuple[list[ImportRow], list[dict[str, A
             ))
         except PosError as exc:
             errors.append({"line": line, "field": exc.field, "message": exc.message})
-    return rows, errors, n
+    return rows, errors, len(rows) + len(errors)
 
 
 def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip_bad: bool = False,

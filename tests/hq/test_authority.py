@@ -392,3 +392,20 @@ def test_verify_catches_broken_projections(program: Any) -> None:
     assert not bad["checks"]["balance_equals_lots_minus_debt"]["ok"]
     assert bad["checks"]["tier_points_equal_entries"]["problems"][0]["month"] == "2026-11"
     assert bad["checks"]["hash_chains"]["ok"]
+
+
+def test_member_import_at_hq_reads_each_line_on_its_own(program: Any, tmp_path: Path) -> None:
+    csv_path = tmp_path / "members.csv"
+    huge = "x" * 131_073
+    csv_path.write_text(
+        "phone,name,birthday,card_no\n"
+        '13800000001,"王一,,\n'  # line 2: unterminated quote (once swallowed the rest of the file)
+        "13800000002,王二,,\n"  # line 3: new
+        f"13800000003,{huge},,\n"  # line 4: a field over csv's size limit (once a traceback)
+        "13800000004,王四,,\n",  # line 5: new
+        encoding="utf-8")
+    report = authority.import_members(csv_path, actor="admin", store_id="S01")
+    assert (report["rows"], report["created"]) == (4, 2)
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(2, "row"), (4, "row")]
+    names = sorted(m.name for m in db.Member.select().where(db.Member.phone.startswith("138")))
+    assert names == ["王二", "王四"]
