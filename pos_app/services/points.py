@@ -107,7 +107,7 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
         t.ledger.outbox_event("redemption", redemption_no, {"member": member.uuid, "gift": gift.code,
                                                             "points": gift.points, "cash_fen": gift.cash_fen}, stamp)
         t.ledger.audit("gift.redeem", redemption_no, {"gift": gift.code, "points": gift.points,
-                                                      "approved_by": approved_by}, stamp)
+                                                      "cash_fen": gift.cash_fen, "approved_by": approved_by}, stamp)
     after = t.repo.member_by_id(member.id)
     assert after is not None
     return GiftResult(redemption_no, gift.code, gift.points, gift.cash_fen, coupon_code, valid_until,

@@ -63,6 +63,8 @@ def test_shift_report_counts_what_happened_in_the_shift(shop: Terminal, clock: F
     assert report["takings_fen"] == 11700 + 1990
     assert shifts.current_shift(shop) is None
     assert shop.repo.row("SELECT cash_fen FROM redemption") == {"cash_fen": 1990}
+    assert shop.repo.row("SELECT json_extract(details, '$.cash_fen') fen FROM audit WHERE action = 'gift.redeem'"
+                         ) == {"fen": 1990}
     paper = receipts.build_document(shop, "shift", shift.shift_no, language="en").render_text()
     assert any(ln.split()[:3] == ["Gift", "cash", "(1)"] and ln.split()[-1] == "19.90" for ln in paper.splitlines())
 
