@@ -71,3 +71,22 @@ def test_after_login_the_keys_are_in_checkout_and_f12_completes(qtbot: Any, app:
     assert page.code_input.hasFocus()  # back to a sale in progress: the product field
     qtbot.keyClick(page.code_input, Qt.Key.Key_F12)
     assert app.checkout.last_sale is not None and app.checkout.last_sale.member is not None
+
+
+def test_full_width_phone_code_and_points_typed_in_the_window(qtbot: object, app: App) -> None:
+    login(qtbot, app)
+    page = app.window.work.pages["checkout"]  # type: ignore[attr-defined]
+    # an input method commits its text in one go (no key presses), as insert() does
+    page.member_input.insert("１３８００１３８０００")  # type: ignore[attr-defined]
+    qtbot.keyClick(page.member_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert "张伟" in page.member_label.text() and "12,000" in page.balance_label.text()
+    page.code_input.insert("６９７００００００００１６")  # type: ignore[attr-defined]  (new earbuds 199.00)
+    qtbot.keyClick(page.code_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert page.basket.rowCount() == 1
+    page.points_input.insert("５０００")  # type: ignore[attr-defined]
+    qtbot.keyClick(page.points_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert page.due_label.text() == "¥149.00"
+    qtbot.mouseClick(page.complete_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    sale = app.checkout.last_sale
+    assert sale is not None and sale.points_paid == 5000 and sale.member is not None
+    assert sale.member.phone == "13800138000"
