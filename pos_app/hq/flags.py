@@ -37,12 +37,17 @@ def _bonus_kinds(version: int | None, cache: dict[int, Program | None]) -> dict[
 
 def _granted_bonuses(breakdown: str | None, version: int | None,
                      cache: dict[int, Program | None]) -> list[tuple[str, str, int]]:
-    """(bonus id, kind, points) of the once-only bonuses an earn entry's breakdown records."""
+    """(bonus id, kind, points) of the once-only bonuses an earn entry's breakdown records as
+    given. Bonuses the daily cap cut to nothing (``credited_bonus`` 0) were not given: the tills
+    count them the same way (``storage.repo``); a breakdown without the field counts as given."""
     if not breakdown or '"bonuses":[{' not in breakdown:
         return []
     try:
-        items = json.loads(breakdown).get("bonuses")
+        detail = json.loads(breakdown)
+        items = detail.get("bonuses")
     except (ValueError, AttributeError):
+        return []
+    if "credited_bonus" in detail and int_or_zero(detail["credited_bonus"]) <= 0:
         return []
     kinds = _bonus_kinds(version, cache)
     out = []

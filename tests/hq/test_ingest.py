@@ -399,6 +399,24 @@ def test_a_coupon_returned_by_a_whole_refund_is_usable_again(hq_db: Any) -> None
     assert db.Coupon.get_by_id("CPCCCC").used_receipt_no == "R7" and db.Flag.select().count() == 0
 
 
+def test_a_bonus_the_daily_cap_cut_to_nothing_was_not_granted(hq_db: Any) -> None:
+    """A birthday bonus listed in a sale's breakdown but cut to nothing by the daily cap
+    (credited_bonus 0) was never given: the next sale that does credit it is no double bonus,
+    as the tills count it (storage.repo.birthday_bonus_year)."""
+    from pos_app.hq import authority
+
+    authority.publish_program(context.reference_program_source(), actor="test")
+    a, ta = Till("T01", "S001"), register("T01", "S001")
+    known(a, ta)
+    capped = {"purchase_points": 30, "bonuses": [{"id": "birthday", "points": 200}], "credited_bonus": 0}
+    given = {"purchase_points": 50, "bonuses": [{"id": "birthday", "points": 200}], "credited_bonus": 200}
+    push(ta, a.batch([a.earn(M1, 30, day="2026-07-08", breakdown=capped),
+                      a.earn(M1, 250, day="2026-07-09", breakdown=given)]))
+    assert db.Flag.select().count() == 0
+    push(ta, a.batch([a.earn(M1, 250, day="2026-07-10", breakdown=given)]))  # a second one given: flagged
+    assert [f.kind for f in db.Flag.select()] == ["double_bonus"]
+
+
 def test_a_once_only_bonus_granted_by_two_tills_is_flagged(hq_db: Any) -> None:
     """First purchase at two stores before either synced, a birthday bonus twice in one year:
     kept as the tills granted them, and flagged with the points and the first grant."""
