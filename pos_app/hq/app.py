@@ -310,6 +310,13 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
 
     @app.exception_handler(PosError)
     async def _pos_error(request: Request, exc: PosError) -> JSONResponse:
+        status = status_of(exc)
+        terminal = getattr(request.state, "terminal", None)
+        if terminal is not None and status in (404, 422):  # a signed request refused: which till, which field
+            # (401 and 403 are audited where they are decided; 409 is a till catching up, not a refusal)
+            await run_in_threadpool(in_db, auth.record_refusal, terminal.id, exc.code, method=request.method,
+                                    path=path_with_query(request), client=client_address(request), status=status,
+                                    field=exc.field)
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
@@ -359,6 +366,7 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         headers = {k.lower(): v for k, v in request.headers.items()}
         terminal = await run_in_threadpool(in_db, auth.authenticate, request.method, path_with_query(request), body,
                                            headers, client=client_address(request))
+        request.state.terminal = terminal  # what it sends from here on and is refused is audited (_pos_error)
         return terminal, body
 
     @app.get("/v1/health", response_model=None, responses={200: {"model": HealthAnswer}}, tags=["service"])
@@ -404,8 +412,6 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         data = parse_json(body)
         key = request.headers.get(signing.H_IDEMPOTENCY, "")
         if not 8 <= len(key) <= 64 or not protocol.ID_RE.match(key[:32]) or not key.isascii():
-            await run_in_threadpool(in_db, auth.record_refusal, terminal.id, "bad_idempotency_key", method="POST",
-                                    path=path_with_query(request), client=client_address(request), status=422)
             raise InvalidInput(signing.H_IDEMPOTENCY, "the batch id (8 to 64 letters, digits or -) is required")
         from pos_app.hq import ingest
 

@@ -7,7 +7,8 @@ that old is refused as stale anyway, so purging never lets a replay through.
 
 Every refusal is logged on ``pos_app.hq.security`` and written to the audit table (action
 ``auth.refused``) in a transaction of its own, so it is kept even though the request
-wrote nothing else.
+wrote nothing else; so are the later refusals of a signed request's headers, query and body
+(``app``: reason ``invalid_input``, ``conflict`` or ``not_found``, with the field).
 """
 
 from __future__ import annotations

@@ -284,4 +284,33 @@ def test_a_malformed_idempotency_key_is_refused_and_audited(hq: ThreadServer, ke
     assert response.status_code == 422 and response.json()["field"] == signing.H_IDEMPOTENCY, response.text
     assert business_rows() == before
     rows = refusals(client.terminal_id)
-    assert len(rows) == audited + 1 and rows[-1]["reason"] == "bad_idempotency_key" and rows[-1]["status"] == 422
+    assert len(rows) == audited + 1 and rows[-1]["status"] == 422
+    assert (rows[-1]["reason"], rows[-1]["field"]) == ("invalid_input", signing.H_IDEMPOTENCY)
+
+
+@pytest.mark.parametrize(("path", "field"), [("/v1/changes?cursor=%C2%B2", "cursor"),
+                                             ("/v1/changes?limit=x", "limit"),
+                                             ("/v1/changes?mark=%C3%A9", "mark")])
+def test_a_malformed_query_field_is_refused_and_audited(hq: ThreadServer, path: str, field: str) -> None:
+    client, _store = enrolled(hq)
+    audited = len(refusals(client.terminal_id))
+    response = client.request("GET", path)
+    assert response.status_code == 422 and response.json()["field"] == field, response.text
+    rows = refusals(client.terminal_id)
+    assert len(rows) == audited + 1 and (rows[-1]["reason"], rows[-1]["field"]) == ("invalid_input", field)
+
+
+def test_a_push_with_a_malformed_field_is_refused_and_audited(hq: ThreadServer,
+                                                             caplog_security: pytest.LogCaptureFixture) -> None:
+    """The till that sends bad data is named in the journal and the audit, with the field."""
+    client, store_id = enrolled(hq)
+    body = a_batch(client, store_id)
+    body["events"][0]["payload"]["birthday"] = {"y": 1990}
+    before, audited = business_rows(), len(refusals(client.terminal_id))
+    response = push(client, body)
+    assert response.status_code == 422 and response.json()["field"] == "events[0].payload.birthday", response.text
+    assert business_rows() == before
+    rows = refusals(client.terminal_id)
+    assert len(rows) == audited + 1 and rows[-1]["field"] == "events[0].payload.birthday"
+    assert any("invalid_input (422)" in r.getMessage() and client.terminal_id in r.getMessage()
+               for r in caplog_security.records)
