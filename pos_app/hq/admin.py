@@ -200,6 +200,7 @@ def enroll(code: str, terminal_id: str, *, client: str = "") -> dict[str, str]:
         if not reason and row is not None and terminal is not None:
             secret = signing.new_secret()
             rotated = terminal.secret is not None
+            sealing.check_key()
             terminal.secret = sealing.seal(secret, f"terminal:{terminal_id}")  # never stored plain
             terminal.enrolled_at = now.isoformat()
             terminal.save()

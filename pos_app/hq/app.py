@@ -505,7 +505,11 @@ def serve(db_url: str, host: str = "127.0.0.1", port: int = 8443, *, certfile: s
         # wait on each other's busy timeouts instead of queueing, and gain nothing
         raise InvalidInput("workers", "one worker on SQLite; several workers need PostgreSQL (--db postgresql://...)")
     database = db.connect(db_url)  # migrate once here, not racing in every worker
-    database.close()
+    try:
+        with db.writing(database):  # the secrets key checked (a wrong one is said here), old plain rows sealed
+            sealing.seal_plain_rows()
+    finally:
+        database.close()
     os.environ["POS_HQ_DB"] = db_url
     uvicorn.run("pos_app.hq.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 ssl_certfile=certfile, ssl_keyfile=keyfile, log_level=log_level, proxy_headers=False)

@@ -210,6 +210,7 @@ def set_member_qr_key(public_key_text: str, *, private_pem: bytes | None = None,
     with db.writing(_database()):
         _set_setting(member_code.SETTING_KEY, text)
         if private_pem is not None:
+            sealing.check_key()
             _set_setting(PRIVATE_KEY_SETTING, sealing.seal(private_pem.decode("ascii"), PRIVATE_KEY_SETTING))
         else:
             db.Setting.delete().where(db.Setting.key == PRIVATE_KEY_SETTING).execute()

@@ -29,6 +29,7 @@ from pos_app.core.errors import PosError
 PREFIX = "sealed1:"
 ENV_KEY, ENV_KEY_FILE, DEFAULT_KEY_FILE = "POS_HQ_SECRET_KEY", "POS_HQ_KEY_FILE", "hq-secrets.key"
 PRIVATE_KEY_SETTING = "member_qr.private_key"  # the member-QR private key's row in the setting table
+KEY_CHECK_SETTING, KEY_CHECK_TEXT = "secrets.key_check", "sealed by this headquarters' key"
 
 
 class SecretKeyError(PosError):
@@ -106,10 +107,33 @@ def unseal(stored: str, purpose: str) -> str:
                              f"with another one (${ENV_KEY} or {key_file()})") from None
 
 
-def seal_plain_rows() -> int:
-    """Seal the secrets an older release stored plain (at startup); returns how many."""
+def check_key() -> None:
+    """The key is the one the database's secrets are sealed with: a sealed check value in the
+    setting table opens with it (written with the first key used). Run before sealing anything
+    and when the service starts, so a lost or replaced key is said at once, not at a till's next
+    request (``SecretKeyError`` names the fix)."""
     from pos_app.hq import db
 
+    row = db.Setting.get_or_none(db.Setting.key == KEY_CHECK_SETTING)
+    if row is None:  # the first key used; two first enrollments at once insert it once
+        db.Setting.insert(key=KEY_CHECK_SETTING, value=seal(KEY_CHECK_TEXT, KEY_CHECK_SETTING)
+                          ).on_conflict_ignore().execute()
+        return
+    try:
+        ok = unseal(str(row.value), KEY_CHECK_SETTING) == KEY_CHECK_TEXT
+    except SecretKeyError:
+        ok = False
+    if not ok:
+        raise SecretKeyError("secret_key", f"this database's secrets were sealed with another key than ${ENV_KEY} or "
+                             f"{key_file().absolute()}: put the right key back (the one backed up with the "
+                             "server), or every terminal must enroll again")
+
+
+def seal_plain_rows() -> int:
+    """Check the key and seal the secrets an older release stored plain (at startup); returns how many."""
+    from pos_app.hq import db
+
+    check_key()
     sealed = 0
     for terminal in db.Terminal.select().where(db.Terminal.secret.is_null(False)):
         if not is_sealed(terminal.secret):

@@ -9,6 +9,8 @@ import base64
 import datetime as dt
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,3 +98,42 @@ def test_terminal_list_still_says_enrolled(hq_db: Any) -> None:
     code = admin.new_enrollment_code("T02")
     answer = admin.enroll(code, "T02")
     assert answer["secret"] and [t["enrolled"] for t in admin.list_terminals() if t["id"] == "T02"] == [True]
+
+
+def test_a_wrong_key_is_said_before_anything_is_sealed_with_it(hq_db: Any, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server started with another key (the key file lost or replaced, a command run on
+    another machine) refuses to seal with it, at start and at enrollment, naming the fix."""
+    admin.create_store("S03", "门店")
+    admin.create_terminal("T03", "S03")
+    with db.writing(hq_db):
+        sealing.seal_plain_rows()  # what pos-hq serve does at start: the check value is written
+    other = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+    monkeypatch.setenv(sealing.ENV_KEY, other)
+    with pytest.raises(sealing.SecretKeyError, match="sealed with another key") as err, db.writing(hq_db):
+        sealing.seal_plain_rows()
+    assert "enroll again" in err.value.message
+    code = admin.new_enrollment_code("T03")
+    with pytest.raises(sealing.SecretKeyError, match="sealed with another key"):
+        admin.enroll(code, "T03")
+    assert db.Terminal.get_by_id("T03").secret is None  # nothing sealed with the wrong key
+    with pytest.raises(sealing.SecretKeyError):
+        authority.generate_member_qr_key(actor="admin")
+    assert db.Setting.get_or_none(db.Setting.key == authority.PRIVATE_KEY_SETTING) is None
+    monkeypatch.delenv(sealing.ENV_KEY)
+    assert admin.enroll(admin.new_enrollment_code("T03"), "T03")["secret"]  # the right key again
+
+
+def test_pos_hq_serve_with_another_key_refuses_to_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hq.db'}"
+    repo = Path(__file__).resolve().parents[2]
+    base = [sys.executable, "-m", "pos_app.hq", "--db", url]
+    made = subprocess.run([*base, "member-qr", "keygen"], cwd=repo, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert made.returncode == 0, made.stderr
+    env = {**os.environ, sealing.ENV_KEY: base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")}
+    out = subprocess.run([*base, "serve", "--port", "0"], cwd=repo, env=env, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("error: secret_key: this database's secrets were sealed with another key")
+    assert "Traceback" not in out.stderr
