@@ -1,8 +1,12 @@
-"""Figures 1 and 2: one committed member sale through the services, against the same rows written raw."""
+"""Figures 1 and 2: one committed member sale through the services, against the same rows written raw,
+on a till whose ledger holds 10,000 and 1,000,000 entries (other stores' history it pulled)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import random
+import shutil
 import sqlite3
 import sys
 import time
@@ -19,10 +23,13 @@ from benchlib import (
     FixedClock,
     MemberSeed,
     Stats,
-    apply_migrations,
+    bulk_pragmas,
+    cache_marker,
+    finish_bulk,
     member_row,
     member_seeds,
     print_figures,
+    progress,
     raw_connect,
     remove_database,
     scaled,
@@ -31,10 +38,10 @@ from benchlib import (
 from pos_app.core.earning import SaleLine
 from pos_app.core.lots import add_months
 from pos_app.core.tiers import month_key
-from pos_app.services import context, members, sales
+from pos_app.services import context, sales
 from pos_app.services.context import Terminal
 from pos_app.services.verify import verify
-from pos_app.storage.ledger import GENESIS_HASH, canonical_json, entry_hash, iso
+from pos_app.storage.ledger import GENESIS_HASH, canonical_json, entry_hash, iso, new_uuid
 
 #: A Tuesday morning that is not the 18th: no evening or member-day multiplier, so every sale earns the
 #: same points and (far below the silver threshold) never upgrades a tier; the rows written stay the same.
@@ -42,11 +49,133 @@ NOW = dt.datetime(2026, 11, 3, 10, 0)
 LINES = [SaleLine(1, "sku", "name", "food", 1, 10000)]
 SALE_POINTS = 100  # 100.00 yuan at 1 point per yuan, tier normal (multiplier 1.0)
 TARGET_P99_MS = 5.0
-TARGET_RATIO = 4.0
+TARGET_RATIO = 2.0  # services / raw, median
+TARGET_FLAT = 1.25  # services' median at 1,000,000 entries / at 10,000
+GENERATOR = "sale-v1"  # bump when the generated rows change, so cached databases are rebuilt
+HISTORY_TERMINAL = "T02"  # the pulled history is another till's chain
+ENTRY_INSERT = (
+    "INSERT INTO ledger_entry (id, uuid, terminal_id, seq, member_id, member_uuid, kind, points, tier_points,"
+    " ref_type, ref_no, program_version, breakdown, created_at, business_date, recorded_at, backdated, staff_code,"
+    " prev_hash, hash) VALUES (?,?,?,?,?,?,'earn',?,?,'sale',?,?,?,?,?,?,0,NULL,?,?)"
+)
+LOT_INSERT = ("INSERT INTO lot (id, member_id, entry_id, earned_on, expires_on, points, remaining, key)"
+              " VALUES (?,?,?,?,?,?,?,?)")
 
 RowKey = tuple[Any, ...]
 Snapshot = dict[str, dict[RowKey, tuple[Any, ...]]]
 Profile = dict[str, tuple[int, int, int]]
+Shapes = dict[str, list[tuple[bool, ...]]]
+
+
+# ------------------------------------------------------------------------------------------ the till's database
+
+
+def _cached(path: Path, marker: str) -> bool:
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)  # leaves no -wal/-shm behind
+        try:
+            row = conn.execute("SELECT value FROM setting WHERE key = 'bench_generated'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == marker
+
+
+def ensure_database(n_shoppers: int, n_entries: int) -> Path:
+    """``var/bench/sale-S-E.db``, built once and cached: a terminal (S001/T01, the reference program) with
+    ``n_shoppers`` members who have bought nothing yet (ids 1..S) and a history of ``n_entries`` earn
+    entries of another till (hash-chained on T02), each with its lot (keyed as ``credit_lot`` keys it),
+    spread over one member per five entries; each member's balance is the sum of their lots, their tier
+    months the sum of their entries' tier points."""
+    path = BENCH_DIR / f"sale-{n_shoppers}-{n_entries}.db"
+    marker = cache_marker(GENERATOR, n_shoppers, n_entries)
+    if _cached(path, marker):
+        print(f"   using cached {path.relative_to(BENCH_DIR.parent.parent)}")
+        return path
+    say = progress(f"sale db {n_entries:,} entries")
+    remove_database(path)
+    tmp = path.with_name(path.name + ".tmp")
+    remove_database(tmp)
+    t = context.init_terminal(tmp, store_id=STORE_ID, terminal_id=TERMINAL_ID, clock=FixedClock(NOW))
+    program = context.load_program(t, context.reference_program_source())
+    t.close()
+    conn = sqlite3.connect(str(tmp), isolation_level=None)
+    bulk_pragmas(conn)
+    conn.execute("BEGIN")
+    rng = random.Random(3)
+    holders = max(1, n_entries // 5)
+    seeds = list(member_seeds(n_shoppers + holders, seed=11))
+    tier = program.tiers.tiers[0].id
+    conn.executemany(MEMBER_INSERT, [member_row(m, enrolled=NOW, tier=tier) for m in seeds[:n_shoppers]])
+    balances = [0] * holders
+    entries: list[tuple[Any, ...]] = []
+    lots: list[tuple[Any, ...]] = []
+    prev = GENESIS_HASH
+    for seq in range(1, n_entries + 1):
+        h_index = (seq - 1) % holders
+        m = seeds[n_shoppers + h_index]
+        earned = NOW.date() - dt.timedelta(days=rng.randrange(1, 700))
+        at = iso(dt.datetime.combine(earned, dt.time(12, 0)))
+        points = rng.randrange(1, 501)
+        receipt = f"S002-{HISTORY_TERMINAL}-{seq:08d}"
+        breakdown = canonical_json({"total": points})
+        fields: dict[str, Any] = {
+            "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "terminal_id": HISTORY_TERMINAL,
+            "seq": seq, "member_uuid": m.uuid, "kind": "earn", "points": points, "tier_points": points,
+            "ref_type": "sale", "ref_no": receipt, "program_version": program.version, "breakdown": breakdown,
+            "created_at": at, "business_date": earned.isoformat(), "recorded_at": at, "backdated": False,
+            "staff_code": None, "prev_hash": prev,
+        }
+        h = entry_hash(fields)
+        entries.append((seq, fields["uuid"], HISTORY_TERMINAL, seq, m.id, m.uuid, points, points, receipt,
+                        program.version, breakdown, at, earned.isoformat(), at, prev, h))
+        lots.append((seq, m.id, seq, earned.isoformat(), add_months(earned, 24).isoformat(), points, points,
+                     fields["uuid"]))
+        balances[h_index] += points
+        prev = h
+        if len(entries) >= 50_000:
+            conn.executemany(ENTRY_INSERT, entries)
+            conn.executemany(LOT_INSERT, lots)
+            entries.clear()
+            lots.clear()
+            if seq % 200_000 == 0:
+                say(f"{seq:,} entries")
+    conn.executemany(ENTRY_INSERT, entries)
+    conn.executemany(LOT_INSERT, lots)
+    conn.executemany(MEMBER_INSERT, [member_row(m, enrolled=NOW, tier=tier, balance=b)
+                                     for m, b in zip(seeds[n_shoppers:], balances, strict=True)])
+    conn.execute("INSERT INTO tier_month (member_id, month, points) SELECT member_id, substr(business_date, 1, 7),"
+                 " sum(tier_points) FROM ledger_entry GROUP BY member_id, substr(business_date, 1, 7)")
+    conn.execute("INSERT INTO setting (key, value) VALUES ('bench_generated', ?)", (marker,))
+    conn.execute("COMMIT")
+    finish_bulk(conn)
+    os.replace(tmp, path)
+    say(f"built {path.name} ({path.stat().st_size / 1e6:.0f} MB)")
+    return path
+
+
+def work_copy(pristine: Path, name: str) -> Path:
+    wal = Path(f"{pristine}-wal")
+    if wal.exists() and wal.stat().st_size:
+        raise AssertionError(f"{wal} is not empty, so a file copy would miss rows; delete {pristine} to rebuild it")
+    work = BENCH_DIR / name
+    remove_database(work)
+    shutil.copyfile(pristine, work)
+    return work
+
+
+def shoppers(path: Path, n_shoppers: int) -> list[MemberSeed]:
+    """The members who buy in the run (ids 1..n), as the database holds them."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT id, uuid, phone, card_no FROM member WHERE id <= ? ORDER BY id",
+                            (n_shoppers,)).fetchall()
+    finally:
+        conn.close()
+    return [MemberSeed(*r) for r in rows]
 
 
 # ------------------------------------------------------------------------------------------ row profile
@@ -83,6 +212,18 @@ def diff(before: Snapshot, after: Snapshot) -> Profile:
     return out
 
 
+def shapes(before: Snapshot, after: Snapshot) -> Shapes:
+    """Per table: which columns are NULL in each inserted or updated row (sorted), so a writer that leaves
+    a column empty (``lot.key``) does not pass for one that fills it."""
+    out: Shapes = {}
+    for table in sorted(set(before) | set(after)):
+        b, a = before.get(table, {}), after.get(table, {})
+        changed = sorted(tuple(v is None for v in row) for k, row in a.items() if b.get(k) != row)
+        if changed:
+            out[table] = changed
+    return out
+
+
 def profile_text(profile: Profile) -> str:
     parts = []
     for table, (ins, upd, dele) in profile.items():
@@ -91,25 +232,18 @@ def profile_text(profile: Profile) -> str:
     return ", ".join(parts)
 
 
-def services_terminal(path: Path, n_members: int) -> tuple[Terminal, list[str]]:
-    """A fresh terminal database with the reference program and ``n_members`` enrolled members."""
-    remove_database(path)
-    t = context.init_terminal(path, store_id=STORE_ID, terminal_id=TERMINAL_ID, clock=FixedClock(NOW))
-    context.load_program(t, context.reference_program_source())
-    cards = [members.enroll_member(t, phone=f"138{i:08d}", name=f"顾客{i}").card_no for i in range(n_members)]
-    return t, cards
-
-
-def services_profile() -> tuple[Profile, Profile, str]:
+def services_profile(base: Path) -> tuple[Profile, Profile, Shapes, str]:
     """Row changes of a member's first sale and of a later one (the steady state the timing measures),
-    plus the breakdown JSON the services store with the earn entry (the raw writer stores the same text)."""
-    path = BENCH_DIR / "sale-scratch-services.db"
-    t, cards = services_terminal(path, 1)
+    which columns those rows leave NULL, and the breakdown JSON the services store with the earn entry
+    (the raw writer stores the same text)."""
+    path = work_copy(base, "sale-scratch-services.db")
+    t = Terminal.open(path, clock=FixedClock(NOW))
+    card = shoppers(path, 1)[0].card_no
     try:
         s0 = snapshot(path)
-        sales.record_sale(t, lines=LINES, member_ref=cards[0])
+        sales.record_sale(t, lines=LINES, member_ref=card)
         s1 = snapshot(path)
-        result = sales.record_sale(t, lines=LINES, member_ref=cards[0])
+        result = sales.record_sale(t, lines=LINES, member_ref=card)
         s2 = snapshot(path)
         assert result.points_earned == SALE_POINTS, result.points_earned
         breakdown = t.database.execute(
@@ -118,7 +252,7 @@ def services_profile() -> tuple[Profile, Profile, str]:
     finally:
         t.close()
         remove_database(path)
-    return diff(s0, s1), diff(s1, s2), str(breakdown)
+    return diff(s0, s1), diff(s1, s2), shapes(s1, s2), str(breakdown)
 
 
 # ------------------------------------------------------------------------------------------ the raw writer
@@ -127,21 +261,17 @@ def services_profile() -> tuple[Profile, Profile, str]:
 class RawTill:
     """The rows one member sale writes, written by hand with stdlib ``sqlite3``: the physical floor.
 
-    Same schema (the migrations), same pragmas, one ``BEGIN IMMEDIATE`` ... ``COMMIT`` per sale, the
-    same row values (hash chain included); no reads beyond the receipt counter, no ORM.
+    Same database (a copy of the same generated file), same pragmas, one ``BEGIN IMMEDIATE`` ... ``COMMIT``
+    per sale, the same row values (hash chain and lot key included); no reads beyond the receipt counter,
+    no ORM.
     """
 
-    def __init__(self, path: Path, seeds: list[MemberSeed], breakdown: str) -> None:
-        remove_database(path)
+    def __init__(self, path: Path, breakdown: str) -> None:
         self.conn = raw_connect(path)
-        apply_migrations(self.conn)
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.executemany("INSERT INTO setting (key, value) VALUES (?, ?)",
-                              [("store_id", STORE_ID), ("terminal_id", TERMINAL_ID)])
-        self.conn.executemany(MEMBER_INSERT, [member_row(m, enrolled=NOW, tier="normal") for m in seeds])
-        self.conn.execute("COMMIT")
         self.breakdown = breakdown
-        self.seq, self.prev = 0, GENESIS_HASH
+        row = self.conn.execute("SELECT seq, hash FROM ledger_entry WHERE terminal_id = ? ORDER BY seq DESC LIMIT 1",
+                                (TERMINAL_ID,)).fetchone()
+        self.seq, self.prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
         self.prefix = f"{STORE_ID}-{TERMINAL_ID}"
 
     def close(self) -> None:
@@ -168,7 +298,7 @@ class RawTill:
         )
         self.seq += 1
         fields: dict[str, Any] = {
-            "uuid": str(uuid.uuid4()), "terminal_id": TERMINAL_ID, "seq": self.seq, "member_uuid": m.uuid,
+            "uuid": new_uuid(), "terminal_id": TERMINAL_ID, "seq": self.seq, "member_uuid": m.uuid,
             "kind": "earn", "points": SALE_POINTS, "tier_points": SALE_POINTS, "ref_type": "sale", "ref_no": receipt,
             "program_version": 1, "breakdown": self.breakdown, "created_at": at, "business_date": day,
             "recorded_at": at, "backdated": False, "staff_code": None, "prev_hash": self.prev,
@@ -189,8 +319,9 @@ class RawTill:
         c.execute("INSERT INTO tier_month (member_id, month, points) VALUES (?, ?, ?)"
                   " ON CONFLICT (member_id, month) DO UPDATE SET points = points + excluded.points",
                   (m.id, month_key(now.date()), SALE_POINTS))
-        c.execute("INSERT INTO lot (member_id, entry_id, earned_on, expires_on, points, remaining)"
-                  " VALUES (?, ?, ?, ?, ?, ?)", (m.id, entry_id, day, _expires(now.date()), SALE_POINTS, SALE_POINTS))
+        c.execute("INSERT INTO lot (member_id, entry_id, earned_on, expires_on, points, remaining, key)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (m.id, entry_id, day, _expires(now.date()), SALE_POINTS, SALE_POINTS, fields["uuid"]))
         c.execute("INSERT INTO outbox (kind, ref, payload, created_at) VALUES ('sale', ?, ?, ?)",
                   (receipt, canonical_json({"total_fen": 10000, "tender": "cash", "member": m.uuid}), at))
         c.execute("INSERT INTO audit (at, staff_code, action, ref, details) VALUES (?, NULL, 'sale', ?, ?)",
@@ -202,10 +333,10 @@ def _expires(day: dt.date) -> str:
     return add_months(day, 24).isoformat()  # the reference program's rolling 24-month expiry
 
 
-def raw_profile(breakdown: str) -> Profile:
-    path = BENCH_DIR / "sale-scratch-raw.db"
-    seed = next(member_seeds(1, seed=7))
-    till = RawTill(path, [seed], breakdown)
+def raw_profile(base: Path, breakdown: str) -> tuple[Profile, Shapes]:
+    path = work_copy(base, "sale-scratch-raw.db")
+    seed = shoppers(path, 1)[0]
+    till = RawTill(path, breakdown)
     try:
         till.sale(seed, NOW)
         before = snapshot(path)
@@ -214,7 +345,7 @@ def raw_profile(breakdown: str) -> Profile:
     finally:
         till.close()
         remove_database(path)
-    return diff(before, after)
+    return diff(before, after), shapes(before, after)
 
 
 # ------------------------------------------------------------------------------------------ the run
@@ -225,61 +356,102 @@ def run() -> list[Figure]:
     timed = scaled(2000, 100)
     block = 100 if timed >= 1000 else 25
     timed = max(block, timed // block * block)
+    sizes = (scaled(10_000, 100), scaled(1_000_000, 1000))
 
-    first, steady, breakdown = services_profile()
-    raw = raw_profile(breakdown)
+    scratch = ensure_database(1, 10)
+    first, steady, svc_shapes, breakdown = services_profile(scratch)
+    raw, raw_shapes = raw_profile(scratch, breakdown)
     print(f"   rows of a member's first sale (services): {profile_text(first)}")
     print(f"   rows of a later sale (services, timed):    {profile_text(steady)}")
     print(f"   rows of one raw sqlite3 sale:              {profile_text(raw)}")
     if raw != steady:
         raise AssertionError(f"the raw writer does not write the rows the services write: {raw} != {steady}")
+    if raw_shapes != svc_shapes:
+        raise AssertionError("the raw writer leaves other columns NULL than the services:"
+                             f" {raw_shapes} != {svc_shapes}")
 
-    svc_path, raw_path = BENCH_DIR / "sale-services.db", BENCH_DIR / "sale-raw.db"
-    t, cards = services_terminal(svc_path, n_members)
-    seeds = list(member_seeds(n_members, seed=11))
-    till = RawTill(raw_path, seeds, breakdown)
+    # four sides: services and raw on a copy of each ledger
+    terminals: dict[int, Terminal] = {}
+    tills: dict[int, RawTill] = {}
+    paths: dict[tuple[str, int], Path] = {}
+    seeds: dict[int, list[MemberSeed]] = {}  # each ledger's own shoppers (the generator draws them per size)
     try:
-        # warm-up: every member's first purchase (so each timed sale is the steady-state profile above)
-        for i in range(n_members):
-            sales.record_sale(t, lines=LINES, member_ref=cards[i])
-            till.sale(seeds[i], NOW)
-        svc_ns: list[int] = []
-        raw_ns: list[int] = []
-        perf = time.perf_counter_ns
+        for n in sizes:
+            base = ensure_database(n_members, n)
+            paths["svc", n] = work_copy(base, f"sale-services-{n}.db")
+            paths["raw", n] = work_copy(base, f"sale-raw-{n}.db")
+            terminals[n] = Terminal.open(paths["svc", n], clock=FixedClock(NOW))
+            tills[n] = RawTill(paths["raw", n], breakdown)
+            seeds[n] = shoppers(paths["raw", n], n_members)
+        sides = [(kind, n) for n in sizes for kind in ("svc", "raw")]
+
+        def sale(side: tuple[str, int], i: int) -> None:
+            kind, n = side
+            if kind == "svc":
+                sales.record_sale(terminals[n], lines=LINES, member_ref=seeds[n][i].card_no)
+            else:
+                tills[n].sale(seeds[n][i], NOW)
+
+        for i in range(n_members):  # warm-up: every member's first purchase, so each timed sale is the steady state
+            for side in sides:
+                sale(side, i)
+        samples: dict[tuple[str, int], list[int]] = {side: [] for side in sides}
+        cpu: dict[tuple[str, int], list[int]] = {side: [] for side in sides}  # this process's CPU time
+        perf, cpu_ns = time.perf_counter_ns, time.process_time_ns
         k = 0
-        # interleaved blocks, alternating which side goes first, so machine noise hits both alike
+        # interleaved blocks, rotating which side goes first, so machine noise hits every side alike
         for b in range(timed // block):
-            for side in ((0, 1) if b % 2 == 0 else (1, 0)):
+            for side in sides[b % 4:] + sides[:b % 4]:
+                got, got_cpu = samples[side], cpu[side]
                 for j in range(block):
                     i = (k + j) % n_members
-                    if side == 0:
-                        start = perf()
-                        sales.record_sale(t, lines=LINES, member_ref=cards[i])
-                        svc_ns.append(perf() - start)
-                    else:
-                        start = perf()
-                        till.sale(seeds[i], NOW)
-                        raw_ns.append(perf() - start)
+                    start, start_cpu = perf(), cpu_ns()
+                    sale(side, i)
+                    got.append(perf() - start)
+                    got_cpu.append(cpu_ns() - start_cpu)
             k += block
-        report_svc, report_raw = verify(t), _verify_raw(raw_path)
+        report_svc = verify(terminals[sizes[0]])
     finally:
-        t.close()
-        till.close()
+        for t in terminals.values():
+            t.close()
+        for till in tills.values():
+            till.close()
+    report_raw = _verify_raw(paths["raw", sizes[0]])
     if not report_svc["ok"] or not report_raw["ok"]:
         raise AssertionError(f"integrity check failed: services ok={report_svc['ok']} raw ok={report_raw['ok']}")
-    svc, rw = Stats.of_ns(svc_ns), Stats.of_ns(raw_ns)
+    for path in paths.values():
+        remove_database(path)
+    stats = {side: Stats.of_ns(ns) for side, ns in samples.items()}
+    cpu_stats = {side: Stats.of_ns(ns) for side, ns in cpu.items()}
     print(f"   {n_members} members, {n_members} warm-up + {timed} timed sales per side, blocks of {block}")
-    print(f"   services: {svc.text()}")
-    print(f"   raw:      {rw.text()}")
-    print("   both databases pass pos_app.services.verify afterwards")
-    return [
-        Figure("1. sale via services, median", svc.median, "ms"),
-        Figure("1. sale via services, p99", svc.p99, "ms", TARGET_P99_MS),
-        Figure("2. same rows via raw sqlite3, median", rw.median, "ms"),
-        Figure("2. same rows via raw sqlite3, p99", rw.p99, "ms"),
-        Figure("2. ratio services/raw, median", svc.median / rw.median, "x", TARGET_RATIO),
-        Figure("2. ratio services/raw, p99", svc.p99 / rw.p99, "x", TARGET_RATIO),
+    figures: list[Figure] = []
+    for n in sizes:
+        svc, rw = stats["svc", n], stats["raw", n]
+        print(f"   ledger of {n:,} entries: services {svc.text()}")
+        print(f"   ledger of {n:,} entries: raw      {rw.text()}")
+        print(f"   ledger of {n:,} entries: CPU of this process per sale: services {cpu_stats['svc', n].text()}")
+        print(f"   ledger of {n:,} entries: CPU of this process per sale: raw      {cpu_stats['raw', n].text()}")
+        figures += [
+            Figure(f"1. sale via services, {n:,} entries, median", svc.median, "ms"),
+            Figure(f"1. sale via services, {n:,} entries, p99", svc.p99, "ms", TARGET_P99_MS),
+            Figure(f"2. same rows raw, {n:,} entries, median", rw.median, "ms"),
+            Figure(f"2. same rows raw, {n:,} entries, p99", rw.p99, "ms"),
+            Figure(f"2. ratio services/raw, {n:,} entries, median", svc.median / rw.median, "x", TARGET_RATIO),
+            Figure(f"2. ratio services/raw, {n:,} entries, p99", svc.p99 / rw.p99, "x"),
+            Figure(f"2. CPU per sale services/raw, {n:,} entries, median",
+                   cpu_stats["svc", n].median / cpu_stats["raw", n].median, "x"),
+        ]
+    small, big = sizes
+
+    def growth(kind: str) -> float:
+        return stats[kind, big].median / stats[kind, small].median
+
+    figures += [
+        Figure(f"2. services {big:,} / {small:,} entries, median", growth("svc"), "x", TARGET_FLAT),
+        Figure(f"2. raw {big:,} / {small:,} entries, median", growth("raw"), "x"),
     ]
+    print(f"   both {small:,}-entry databases pass pos_app.services.verify afterwards")
+    return figures
 
 
 def _verify_raw(path: Path) -> dict[str, Any]:
