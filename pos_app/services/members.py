@@ -260,8 +260,7 @@ def similar_members(t: Terminal, name: str, birthday: str | dt.date | None, *, c
     if birthday:
         day = birthday if isinstance(birthday, dt.date) else parse_birthday(birthday, today=t.clock().date())
         key = _name_key(name or "")
-        for member_id, other in t.database.execute("SELECT id, name FROM member WHERE birthday = ?",
-                                                   (day.isoformat(),)).fetchall():
+        for member_id, other in t.repo.members_born_on(day):
             m = t.repo.member_by_id(member_id) if key and _name_key(other) == key else None
             if m is not None:
                 found[m.id] = m
@@ -377,29 +376,12 @@ def member_history(t: Terminal, member_id: int, *, kinds: tuple[str, ...] | list
             raise InvalidInput("kind", f"not a ledger entry kind: {k!r}")
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("date_to", "the end date is before the start date")
-    sql = ("SELECT * FROM (SELECT id, uuid, kind, points, tier_points, ref_type, ref_no, breakdown, created_at,"
-           " business_date, staff_code, backdated, sum(points) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS after"
-           " FROM ledger_entry WHERE member_id = ?) WHERE 1 = 1")
-    params: list[Any] = [member_id]
-    if kinds:
-        sql += f" AND kind IN ({','.join('?' for _ in kinds)})"
-        params += list(kinds)
-    if date_from:
-        sql += " AND business_date >= ?"
-        params.append(date_from.isoformat())
-    if date_to:
-        sql += " AND business_date <= ?"
-        params.append(date_to.isoformat())
-    sql += " ORDER BY id DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
     return [
         HistoryEntry(id=r[0], uuid=r[1], kind=r[2], points=r[3], tier_points=r[4], ref_type=r[5], ref_no=r[6],
                      breakdown=json.loads(r[7]), created_at=dt.datetime.fromisoformat(r[8]),
                      business_date=dt.date.fromisoformat(r[9]), staff_code=r[10], backdated=bool(r[11]),
                      balance_after=r[12])
-        for r in t.database.execute(sql, params).fetchall()
+        for r in t.ledger.member_entries(member_id, kinds=kinds, date_from=date_from, date_to=date_to, limit=limit)
     ]
 
 
@@ -414,10 +396,7 @@ class TierChange:
 
 def tier_history(t: Terminal, member_id: int) -> list[TierChange]:
     """The member's tier changes, newest first."""
-    rows = t.database.execute(
-        "SELECT at, from_tier, to_tier, reason, qualifying_points FROM tier_change WHERE member_id = ?"
-        " ORDER BY at DESC, id DESC", (member_id,)).fetchall()
-    return [TierChange(dt.datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+    return [TierChange(dt.datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4]) for r in t.repo.tier_changes(member_id)]
 
 
 HISTORY_CSV_HEADERS = ("business_date", "created_at", "kind", "points", "balance_after", "reference", "details",

@@ -67,8 +67,7 @@ def run_tier_review(t: Terminal, *, as_of: dt.date, staff_code: str | None = Non
     changes: list[tuple[str, str, str]] = []
     reviewed = exempt = 0
     with t.database.transaction():
-        ids = [r["id"] for r in t.repo.rows(
-            "SELECT id FROM member WHERE last_review IS NULL OR last_review < ? ORDER BY id", (due.isoformat(),))]
+        ids = t.repo.members_due_review(due)
         # the trailing window ends the day before the review
         window_day = due - dt.timedelta(days=1)
         for member_id in ids:

@@ -116,6 +116,32 @@ class Ledger:
             )
         return entry_id
 
+    def member_entries(self, member_id: int, *, kinds: tuple[str, ...] | list[str] | None = None,
+                       date_from: dt.date | None = None, date_to: dt.date | None = None,
+                       limit: int | None = None) -> list[tuple[Any, ...]]:
+        """The member's entries, newest first, optionally of some kinds and between two business
+        dates (both included): id, uuid, kind, points, tier points, ref type, ref no, breakdown,
+        created at, business date, staff, backdated, and the balance after the entry (counting every
+        entry, filtered or not)."""
+        sql = ("SELECT * FROM (SELECT id, uuid, kind, points, tier_points, ref_type, ref_no, breakdown, created_at,"
+               " business_date, staff_code, backdated, sum(points) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS after"
+               " FROM ledger_entry WHERE member_id = ?) WHERE 1 = 1")
+        params: list[Any] = [member_id]
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' for _ in kinds)})"
+            params += list(kinds)
+        if date_from:
+            sql += " AND business_date >= ?"
+            params.append(date_from.isoformat())
+        if date_to:
+            sql += " AND business_date <= ?"
+            params.append(date_to.isoformat())
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [tuple(r) for r in self.database.execute(sql, params).fetchall()]
+
     # -- lots -----------------------------------------------------------------------------
     def live_lots(self, member_id: int, *, expiring_by: dt.date | None = None) -> list[core_lots.Lot]:
         """Lots with points left (only those whose last day is ``expiring_by`` or earlier, if given)."""

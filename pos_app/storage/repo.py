@@ -161,6 +161,24 @@ class Repo:
             raise NotFound("member", f"no member {member_id}")
         return _member_row(row)
 
+    def members_born_on(self, day: dt.date) -> list[tuple[int, str]]:
+        """(id, name) of the members whose birthday is ``day``."""
+        rows = self.database.execute("SELECT id, name FROM member WHERE birthday = ?", (day.isoformat(),)).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def members_due_review(self, due: dt.date) -> list[int]:
+        """Ids of the members whose last tier review is before ``due`` (or who never had one)."""
+        rows = self.database.execute("SELECT id FROM member WHERE last_review IS NULL OR last_review < ? ORDER BY id",
+                                     (due.isoformat(),)).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def tier_changes(self, member_id: int) -> list[tuple[str, str, str, str, int]]:
+        """(at, from tier, to tier, reason, qualifying points) of the member's tier changes, newest first."""
+        rows = self.database.execute(
+            "SELECT at, from_tier, to_tier, reason, qualifying_points FROM tier_change WHERE member_id = ?"
+            " ORDER BY at DESC, id DESC", (member_id,)).fetchall()
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
+
     def member_count(self) -> int:
         return int(self.database.execute("SELECT count(*) FROM member").fetchone()[0])
 
