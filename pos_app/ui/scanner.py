@@ -19,9 +19,11 @@ Key times: by default the time the window system stamped on each key (X server t
 Linux), not the time the filter sees it. When the UI thread is busy (a sale being committed,
 a screen being built) keys wait in the queue and arrive together; their stamps still tell a
 person's keys from a scanner's. Keys without a stamp (synthesised ones) fall back to the
-monotonic clock, and a change of time base or a stamp going backwards counts as a pause. The
-hold timer that ends a burst checks whether it fired late (the thread was stalled): then it
-waits a moment more, so keys queued behind the stall join their burst instead of splitting it.
+monotonic clock, and a change of time base or a stamp going backwards counts as a pause. Only
+those times judge where a burst ends: the hold timer, which runs on arrival, only decides when
+held keys are shown (a person's quick pair of keys must not wait for ever). Keys handed over
+late (a stalled UI thread, a loaded X server, a remote desktop, a Bluetooth scanner) that carry
+stamps within the gap still continue their burst, and a scan takes back what was shown of it.
 
 Input methods: a Chinese IME takes key presses for its composition before the application
 sees them, so the fields a scanner types into (member, product code, coupon, amount, points)
@@ -50,9 +52,6 @@ from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 
 log = logging.getLogger(__name__)
-
-STALL_MS = 40  # a hold timer firing this late means the UI thread was stalled
-STALL_RECHECK_MS = 25  # then wait this much more for keys queued behind the stall
 
 _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
                   Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock}
@@ -102,8 +101,6 @@ class KeyboardWedge(QObject):
         self.clock = clock
         self._base = ""  # the time base of the last key: "stamp" or "clock"
         self._last_at = 0.0
-        self._armed_at = 0.0  # monotonic ms when the hold timer was started
-        self._rechecked = False
         self._decoder: WedgeDecoder[_Key] = WedgeDecoder(config or WedgeConfig())
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -120,7 +117,7 @@ class KeyboardWedge(QObject):
         return self._decoder.config
 
     def set_config(self, config: WedgeConfig) -> None:
-        self._deliver(self._decoder.expire())
+        self._deliver(self._decoder.end())
         self._decoder = WedgeDecoder(config)
         self._hold_ms = int(config.max_gap_ms) + 15  # a little past the gap: the next key wins
         self._timer.setInterval(self._hold_ms)
@@ -136,7 +133,7 @@ class KeyboardWedge(QObject):
             self._installed.removeEventFilter(self)
             self._installed = None
         self._timer.stop()
-        self._deliver(self._decoder.expire())
+        self._deliver(self._decoder.end())
 
     @property
     def installed(self) -> bool:
@@ -162,14 +159,14 @@ class KeyboardWedge(QObject):
         at = self._key_time(event)
         step = self._decoder.feed(copy, kind=key_kind, text=text, at=at, may_pass=may_pass)
         self._deliver(step.replay)
-        if step.undo_first:
+        if step.undo:
             self._restore()
-        if step.current == "pass" and key_kind == "char" and may_pass:
-            assert isinstance(obj, QLineEdit)
-            self._snapshot = (obj, obj.text(), obj.cursorPosition(), obj.selectionStart(), len(obj.selectedText()))
+        if key_kind == "char" and len(self._decoder.pending) == 1:  # this key starts a burst
+            self._snapshot = None
+            if isinstance(obj, QLineEdit) and not obj.isReadOnly():  # as it was, should the burst be a scan
+                self._snapshot = (obj, obj.text(), obj.cursorPosition(), obj.selectionStart(),
+                                  len(obj.selectedText()))
         if self._decoder.holding:
-            self._armed_at = monotonic_ms()
-            self._rechecked = False
             self._timer.start(self._hold_ms)
         else:
             self._timer.stop()
@@ -187,8 +184,7 @@ class KeyboardWedge(QObject):
         base, at = ("stamp", float(stamp)) if stamp else ("clock", monotonic_ms())
         if self._base and (base != self._base or at < self._last_at):
             self._timer.stop()
-            self._deliver(self._decoder.expire())
-            self._decoder = WedgeDecoder(self._decoder.config)  # no memory of the old time base
+            self._deliver(self._decoder.end())
         self._base, self._last_at = base, at
         return at
 
@@ -227,7 +223,7 @@ class KeyboardWedge(QObject):
             self._replaying = False
 
     def _restore(self) -> None:
-        """Take back the burst's first key: the text field as it was before it."""
+        """Take back what a burst that became a scan showed: the text field as it was before it."""
         snap, self._snapshot = self._snapshot, None
         if snap is None:
             return
@@ -242,14 +238,7 @@ class KeyboardWedge(QObject):
             pass
 
     def _on_timeout(self) -> None:
-        late = monotonic_ms() - self._armed_at - self._hold_ms
-        if late > STALL_MS and not self._rechecked:
-            # the UI thread was stalled: keys typed meanwhile may still be queued, with stamps
-            # inside the burst; let them in before deciding the burst has ended
-            self._rechecked = True
-            self._armed_at = monotonic_ms()
-            self._timer.start(STALL_RECHECK_MS)
-            return
+        """Nothing came for a while: show the held keys. The burst stays open (see the module)."""
         self._deliver(self._decoder.expire())
 
 

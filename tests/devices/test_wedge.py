@@ -8,7 +8,8 @@ from pos_app.devices.wedge import KeyKind, Step, WedgeConfig, WedgeDecoder
 
 
 class Field:
-    """What a text field would show: passed keys land at once, replays later, undo takes the first back."""
+    """What a text field would show: passed keys land at once, replays later, undo takes back what
+    the burst showed (its first key, and the keys replayed when the hold ran out)."""
 
     def __init__(self, config: WedgeConfig | None = None, *, may_pass: bool = True) -> None:
         self.decoder: WedgeDecoder[str] = WedgeDecoder(config or WedgeConfig())
@@ -16,20 +17,24 @@ class Field:
         self.text = ""
         self.scans: list[str] = []
         self.entered = 0  # terminators the field itself received
-        self._first_len = 0
+        self._undo_to: int | None = None  # the text's length before the burst showed anything
 
     def _apply(self, key: str, step: Step[str]) -> None:
         for k in step.replay:
             self.text += k
-        if step.undo_first:
-            self.text = self.text[:self._first_len]
+        if step.replay:
+            self._undo_to = None  # a burst that ended
+        if step.undo:
+            assert self._undo_to is not None
+            self.text = self.text[:self._undo_to]
         if step.scan is not None:
             self.scans.append(step.scan)
+            self._undo_to = None
         if step.current == "pass":
             if key in ("\r", "\t"):
                 self.entered += 1
             elif len(key) == 1:
-                self._first_len = len(self.text)
+                self._undo_to = len(self.text)
                 self.text += key
 
     def key(self, key: str, at: float) -> Step[str]:
@@ -46,7 +51,10 @@ class Field:
         return at
 
     def expire(self) -> None:
-        self.text += "".join(self.decoder.expire())
+        shown = self.decoder.expire()
+        if shown and self._undo_to is None:
+            self._undo_to = len(self.text)
+        self.text += "".join(shown)
 
 
 def test_fast_burst_with_enter_is_a_scan_and_leaves_nothing() -> None:
@@ -55,7 +63,7 @@ def test_fast_burst_with_enter_is_a_scan_and_leaves_nothing() -> None:
     at = f.type("2900000000428", start=1000, gap=8)
     step = f.key("\r", at)
     assert f.scans == ["2900000000428"]
-    assert step.current == "drop" and step.undo_first
+    assert step.current == "drop" and step.undo
     assert f.text == "typed " and f.entered == 0
     assert not f.decoder.holding
 
@@ -175,7 +183,7 @@ def test_first_key_is_held_where_it_cannot_be_taken_back() -> None:
     assert f.text == "x"
     at = f.type("6901234567892", start=500, gap=5)
     step = f.key("\r", at)
-    assert step.scan == "6901234567892" and not step.undo_first
+    assert step.scan == "6901234567892" and not step.undo
     assert f.text == "x"
 
 
@@ -200,3 +208,22 @@ def test_bad_config_is_refused() -> None:
         WedgeConfig(terminator="space")
     with pytest.raises(ValueError):
         WedgeConfig(max_gap_ms=0)
+
+
+def test_a_burst_stays_open_by_its_times_after_the_hold_ran_out() -> None:
+    """The hold timer only decides when held keys are shown; whether the next key continues the
+    burst is judged by the keys' own times (late delivery must not split a scan)."""
+    f = Field()
+    f.text = "typed "
+    at = f.type("690123", start=1000, gap=4)
+    f.expire()  # the caller's timer: nothing came for a while (by the clock it runs on)
+    assert f.text == "typed 690123" and not f.decoder.holding
+    at = f.type("4567892", start=at, gap=4)  # stamped within the gap of the last key
+    step = f.key("\r", at)
+    assert f.scans == ["6901234567892"] and step.undo
+    assert f.text == "typed "  # everything shown of the burst was taken back
+    at = f.type("58", start=at + 1000, gap=4)
+    f.expire()
+    f.type("1234567", start=at + 200, gap=4)  # past the gap: a new burst
+    f.key("\r", at + 200 + 7 * 4)
+    assert f.scans == ["6901234567892", "1234567"] and f.text == "typed 58"
