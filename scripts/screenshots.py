@@ -22,7 +22,7 @@ from pos_app.services import context, demo, sales  # noqa: E402
 from pos_app.storage.paths import data_root  # noqa: E402
 from pos_app.ui.app import build, install_translator  # noqa: E402
 from pos_app.ui.qt import QApplication  # noqa: E402
-from pos_app.ui.workers import SyncPool  # noqa: E402
+from pos_app.ui.workers import ImmediatePool  # noqa: E402
 
 SIZE = (1024, 768)
 
@@ -52,7 +52,7 @@ def main() -> int:
         sales.record_sale(t, lines=basket, member_ref=card, at=now - dt.timedelta(days=days), staff_code="1001")
     last = sales.record_sale(t, lines=[catalog.product_by_code(t, "CUP").line(1), catalog.product_by_code(
         t, "BREAD").line(2, 2)], member_ref=gold, points=2000, staff_code="1001")
-    app = build(t, pool=SyncPool(), language=args.lang)
+    app = build(t, pool=ImmediatePool(), language=args.lang)
     w = app.window
     w.resize(*SIZE)  # type: ignore[attr-defined]
     w.show()  # type: ignore[attr-defined]

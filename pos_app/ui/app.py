@@ -42,7 +42,7 @@ from pos_app.ui.sync import worker_for as sync_worker_for
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.first_start import FirstStartDialog
-from pos_app.ui.workers import SyncPool
+from pos_app.ui.workers import ImmediatePool
 
 LANGUAGES = ("zh_CN", "en")
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class App:
     session: SessionViewModel
     checkout: CheckoutViewModel
     window: object
-    pool: QThreadPool | SyncPool
+    pool: QThreadPool | ImmediatePool
     language: str
     tier_names: dict[str, str] = field(default_factory=dict)
     scanner: ScannerInput | None = None  # barcode scanner input (pos_app.ui.scanner); start() in main()
@@ -165,7 +165,7 @@ class App:
         return " · ".join(parts)
 
 
-def build(terminal: Terminal, *, pool: QThreadPool | SyncPool | None = None, language: str = "zh_CN") -> App:
+def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None, language: str = "zh_CN") -> App:
     from pos_app.ui.main_window import MainWindow
     from pos_app.ui.widgets.checkout import CheckoutPage
 

@@ -14,7 +14,7 @@ from pos_app.services.backup import AUTO_KEEP, AutoBackupResult, auto_backup, la
 from pos_app.services.context import Terminal
 from pos_app.services.paths import AppPaths
 from pos_app.ui.qt import QObject, QThreadPool, QTimer, Signal
-from pos_app.ui.workers import SyncPool, Task
+from pos_app.ui.workers import ImmediatePool, Task
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class AutoBackupWorker(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, terminal: Terminal, paths: AppPaths, pool: QThreadPool | SyncPool, *,
+    def __init__(self, terminal: Terminal, paths: AppPaths, pool: QThreadPool | ImmediatePool, *,
                  interval_ms: int = HOUR_MS, keep: int = AUTO_KEEP,
                  clock: Callable[[], dt.datetime] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)

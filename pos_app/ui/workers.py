@@ -2,7 +2,7 @@
 
 ``Task(fn).success(cb).failure(cb).progress(cb).run(pool)`` runs ``fn`` off the UI thread;
 the callbacks run on the UI thread through queued signals and never touch widgets from the
-worker. Tests pass a ``SyncPool`` so background code runs at once and deterministically.
+worker. Tests pass a ``ImmediatePool`` so background code runs at once and deterministically.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Task:
         self._relay.progressed.connect(cb)
         return self
 
-    def run(self, pool: QThreadPool | SyncPool) -> None:
+    def run(self, pool: QThreadPool | ImmediatePool) -> None:
         if self._on_success:
             self._relay.succeeded.connect(self._on_success)
         self._relay.failed.connect(self._failed)
@@ -86,8 +86,9 @@ class _Runnable(QRunnable):
         self.task._execute()
 
 
-class SyncPool:
-    """Runs every task at once on the calling thread (Picard's FakeThreadPool)."""
+class ImmediatePool:
+    """Runs every task at once, on the calling thread (tests, scripts): immediate, not "sync" with
+    headquarters (Picard's FakeThreadPool)."""
 
     def start(self, runnable: QRunnable) -> None:
         runnable.run()

@@ -11,7 +11,7 @@ from pos_app.services import context, demo
 from pos_app.storage.paths import data_root
 from pos_app.ui.app import App, build
 from pos_app.ui.qt import QApplication, QEvent
-from pos_app.ui.workers import SyncPool
+from pos_app.ui.workers import ImmediatePool
 from tests.conftest import FakeClock
 
 
@@ -47,7 +47,7 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[context.Terminal]:
 
 @pytest.fixture
 def app(qtbot: object, store: context.Terminal) -> Iterator[App]:
-    built = build(store, pool=SyncPool(), language="en")
+    built = build(store, pool=ImmediatePool(), language="en")
     qtbot.addWidget(built.window)  # type: ignore[attr-defined]
     built.window.show()  # type: ignore[attr-defined]
     yield built

@@ -18,7 +18,7 @@ from pos_app.ui import app as app_module
 from pos_app.ui.app import App, build
 from pos_app.ui.backup import AutoBackupWorker
 from pos_app.ui.qt import QApplication, QFormLayout, QLabel, Qt
-from pos_app.ui.workers import SyncPool
+from pos_app.ui.workers import ImmediatePool
 from tests.ui.test_settings import settings_page
 
 
@@ -31,7 +31,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def home_app(qtbot: object, home: Path, store: context.Terminal) -> Iterator[App]:
-    built = build(store, pool=SyncPool(), language="en")
+    built = build(store, pool=ImmediatePool(), language="en")
     qtbot.addWidget(built.window)  # type: ignore[attr-defined]
     built.window.show()  # type: ignore[attr-defined]
     yield built
@@ -86,7 +86,7 @@ def test_automatic_backup_failure_shows_in_the_status_bar(qtbot: object, home: P
 
 def test_automatic_backup_runs_at_start_and_again_on_its_timer(qtbot: object, home: Path,
                                                               store: context.Terminal) -> None:
-    worker = AutoBackupWorker(store, app_paths(), SyncPool(), interval_ms=20)
+    worker = AutoBackupWorker(store, app_paths(), ImmediatePool(), interval_ms=20)
     runs: list[object] = []
     worker.finished.connect(runs.append)
     worker.start()  # a run at once

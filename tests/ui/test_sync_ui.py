@@ -17,7 +17,7 @@ from pos_app.services import context, demo, members
 from pos_app.services import sync as sync_service
 from pos_app.ui.app import App, build
 from pos_app.ui.sync import SyncWorker
-from pos_app.ui.workers import SyncPool
+from pos_app.ui.workers import ImmediatePool
 from tests.conftest import FakeClock
 from tests.hq.hqserver import ThreadServer, prepare_hq
 
@@ -36,7 +36,7 @@ def enrolled_app(qtbot: object, tmp_path: Path, clock: FakeClock, hq: tuple[str,
     t = context.init_terminal(tmp_path / "store.db", store_id="S001", terminal_id="T01", clock=clock)
     demo.seed_demo(t)
     sync_service.enroll(t, hq[0], hq[1])
-    built = build(t, pool=SyncPool(), language="en")
+    built = build(t, pool=ImmediatePool(), language="en")
     qtbot.addWidget(built.window)  # type: ignore[attr-defined]
     built.window.show()  # type: ignore[attr-defined]
     yield built

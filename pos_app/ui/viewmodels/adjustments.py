@@ -15,7 +15,7 @@ from pos_app.services.points import AdjustResult
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, QThreadPool, Signal
-from pos_app.ui.workers import SyncPool, Task
+from pos_app.ui.workers import ImmediatePool, Task
 
 AUDIT_ROWS = 200
 
@@ -30,7 +30,7 @@ class AdjustmentsViewModel(QObject):
     audit_loaded = Signal()
     error_raised = Signal(str)
 
-    def __init__(self, terminal: Terminal, pool: QThreadPool | SyncPool) -> None:
+    def __init__(self, terminal: Terminal, pool: QThreadPool | ImmediatePool) -> None:
         super().__init__()
         self.terminal = terminal
         self.pool = pool

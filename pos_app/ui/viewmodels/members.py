@@ -15,7 +15,7 @@ from pos_app.services.members import HISTORY_KINDS, HistoryEntry, MemberPicture,
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, QThreadPool, Signal
-from pos_app.ui.workers import SyncPool, Task
+from pos_app.ui.workers import ImmediatePool, Task
 
 #: The table shows this many entries at most; the CSV export has them all.
 HISTORY_LIMIT = 1000
@@ -39,7 +39,7 @@ class MembersViewModel(QObject):
     export_finished = Signal(str, int)
     error_raised = Signal(str)
 
-    def __init__(self, terminal: Terminal, pool: QThreadPool | SyncPool, *, staff_code: Callable[[], str | None],
+    def __init__(self, terminal: Terminal, pool: QThreadPool | ImmediatePool, *, staff_code: Callable[[], str | None],
                  is_manager: Callable[[], bool], tier_names: dict[str, str] | None = None,
                  language: str = "zh_CN") -> None:
         super().__init__()

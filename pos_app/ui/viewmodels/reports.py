@@ -15,7 +15,7 @@ from pos_app.services.reports import DayPoints
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, QThreadPool, Signal
 from pos_app.ui.viewmodels.session import SessionViewModel
-from pos_app.ui.workers import SyncPool, Task
+from pos_app.ui.workers import ImmediatePool, Task
 
 DAYS = 30
 BUILD_STEPS = 4
@@ -94,7 +94,7 @@ class ReportsViewModel(QObject):
     access_changed = Signal()
     error_raised = Signal(str)
 
-    def __init__(self, terminal: Terminal, session: SessionViewModel, pool: QThreadPool | SyncPool,
+    def __init__(self, terminal: Terminal, session: SessionViewModel, pool: QThreadPool | ImmediatePool,
                  language: str) -> None:
         super().__init__()
         self.terminal = terminal
