@@ -182,20 +182,44 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     checkout_page.camera_view.attach(app.camera)
     app.camera.start_from_settings(load_settings(terminal))  # nothing starts without a camera_device
     # F2-F4 and F12 act inside the checkout screen; F1 and F5-F10 switch screens.
-    # each screen module builds its own view-model and page from the app (see create())
-    from pos_app.ui.widgets import adjustments, gifts, members, refunds, reports, settings
+    # each screen gets what it uses (its view-model, the session); the view-models get the terminal and pool
+    from pos_app.ui.viewmodels.adjustments import AdjustmentsViewModel
+    from pos_app.ui.viewmodels.gifts import GiftsViewModel
+    from pos_app.ui.viewmodels.members import MembersViewModel
+    from pos_app.ui.viewmodels.refunds import RefundsViewModel
+    from pos_app.ui.viewmodels.reports import ReportsViewModel
+    from pos_app.ui.viewmodels.settings import SettingsViewModel
+    from pos_app.ui.widgets.adjustments import AdjustmentsPage
+    from pos_app.ui.widgets.gifts import GiftsPage
+    from pos_app.ui.widgets.members import MembersPage
+    from pos_app.ui.widgets.refunds import RefundsPage
+    from pos_app.ui.widgets.reports import ReportsPage
+    from pos_app.ui.widgets.settings import SettingsPage
 
-    window.work.add_page("members", translate("App", "Members"), members.create(app), "F5")
-    window.work.add_page("gifts", translate("App", "Gifts"), gifts.create(app), "F6")
-    window.work.add_page("refunds", translate("App", "Refunds"), refunds.create(app), "F7")
-    window.work.add_page("adjustments", translate("App", "Adjustments"), adjustments.create(app), "F8")
-    window.work.add_page("reports", translate("App", "Reports"), reports.create(app), "F9")
-    window.work.add_page("settings", translate("App", "Settings"), settings.create(app), "F10")
+    staff_code = lambda: session.staff_code  # noqa: E731
+    members_vm = MembersViewModel(terminal, app.pool, staff_code=staff_code, is_manager=lambda: session.is_manager,
+                                  tier_names=tiers, language=language)
+    window.work.add_page("members", translate("App", "Members"), MembersPage(members_vm, session), "F5")
+    gifts_vm = GiftsViewModel(terminal, staff_code, language)
+    session.logged_out.connect(gifts_vm.reset)
+    window.work.add_page("gifts", translate("App", "Gifts"), GiftsPage(gifts_vm, session, tiers), "F6")
+    refunds_vm = RefundsViewModel(terminal, staff_code)
+    session.logged_out.connect(refunds_vm.clear)
+    refunds_page = RefundsPage(refunds_vm, session)
+    window.work.add_page("refunds", translate("App", "Refunds"), refunds_page, "F7")
+    adjustments_vm = AdjustmentsViewModel(terminal, app.pool)
+    session.logged_out.connect(adjustments_vm.clear)
+    window.work.add_page("adjustments", translate("App", "Adjustments"), AdjustmentsPage(adjustments_vm, session), "F8")
+    reports_vm = ReportsViewModel(terminal, session, app.pool, language)
+    window.work.add_page("reports", translate("App", "Reports"), ReportsPage(reports_vm), "F9")
+    settings_vm = SettingsViewModel(terminal, session)
+    window.work.add_page("settings", translate("App", "Settings"), SettingsPage(settings_vm), "F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
     checkout.error_raised.connect(lambda _text: window.refresh_status())  # e.g. the database found damaged
     # printing: the worker prints queued jobs off the UI thread; a completed sale pokes it
     app.printer = PrinterWorker(terminal, parent=window)
     checkout.sale_completed.connect(app.printer.poke)
+    refunds_page.print_queued.connect(app.printer.poke)
     app.printer.state_changed.connect(lambda _state: window.refresh_status())
     app.printer.queue_changed.connect(lambda _n: window.refresh_status())
     # sync: rounds with headquarters off the UI thread, soon after each sale (enrolled tills only)
@@ -218,7 +242,6 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     app.camera.code.connect(lambda _fmt, text: router.route(text, "camera"))
     app.scanner.state_changed.connect(lambda _state: window.refresh_status())
     app.camera.state.connect(lambda _state: window.refresh_status())
-    settings_vm = window.work.pages["settings"].vm  # type: ignore[attr-defined]
     settings_vm.saved.connect(lambda keys: app.apply_device_settings(keys))
     settings_vm.print_queued.connect(lambda _job: app.printer.poke() if app.printer else None)
     return app

@@ -10,7 +10,8 @@ from pos_app.core.members import make_card_number
 from pos_app.services import demo, settings
 from pos_app.ui.app import App
 from pos_app.ui.qt import QComboBox, QLineEdit, Qt
-from pos_app.ui.widgets.settings import SettingsPage, create
+from pos_app.ui.viewmodels.settings import SettingsViewModel
+from pos_app.ui.widgets.settings import SettingsPage
 from tests.ui.test_reports import login
 
 
@@ -80,7 +81,7 @@ def test_settings_saved_and_reloaded(qtbot: object, app: App) -> None:
     assert "Camera 0 reads member QR codes" in page.camera_status.text()
 
     # a page built afresh (the next start) shows what was saved
-    fresh = create(app)
+    fresh = SettingsPage(SettingsViewModel(app.terminal, app.session))
     assert isinstance(fresh, SettingsPage)
     assert fresh.printer_connection.currentData() == "network" and fresh.printer_host.text() == "192.168.1.50"
     assert fresh.printer_port.text() == "9101" and fresh.paper_width.currentData() == 58
@@ -140,7 +141,7 @@ def test_headquarters_ca_certificate_checked_and_approved(qtbot: object, app: Ap
     assert saved_keys(app) == {}  # whom the till trusts: a manager approves
     approve(qtbot, page)
     assert settings.load_settings(app.terminal).hq_ca_file == str(certfile)
-    fresh = create(app)
+    fresh = SettingsPage(SettingsViewModel(app.terminal, app.session))
     assert isinstance(fresh, SettingsPage) and fresh.hq_ca_file.text() == str(certfile)
     fresh.deleteLater()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pos_app.core.members import mask_phone
 from pos_app.services.history import AuditRow
@@ -26,11 +26,9 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.adjustments import AdjustmentsViewModel
+from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import Notice, big_button, yuan
-
-if TYPE_CHECKING:
-    from pos_app.ui.app import App
 
 
 def _value_text(key: str, value: Any) -> str:
@@ -48,9 +46,9 @@ def _details_text(details: dict[str, Any]) -> str:
 
 
 class AdjustmentsPage(QWidget):
-    def __init__(self, app: App, vm: AdjustmentsViewModel, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: AdjustmentsViewModel, session: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.app = app
+        self.session = session
         self.vm = vm
         self.approval: ApprovalDialog | None = None
         self._build()
@@ -59,8 +57,8 @@ class AdjustmentsPage(QWidget):
         vm.adjustment_done.connect(self._on_adjustment_done)
         vm.audit_loaded.connect(self._on_audit_loaded)
         vm.error_raised.connect(self._on_error)
-        app.session.logged_in.connect(self._on_session_changed)
-        app.session.logged_out.connect(self._on_session_changed)
+        session.logged_in.connect(self._on_session_changed)
+        session.logged_out.connect(self._on_session_changed)
         self._on_member_changed()
         self._on_session_changed()
 
@@ -160,7 +158,7 @@ class AdjustmentsPage(QWidget):
         self.vm.set_action(self.action_box.currentData())
 
     def _trail_allowed(self) -> bool:
-        return self.app.session.is_manager
+        return self.session.is_manager
 
     # -- view-model and session signals -----------------------------------------------------------
     def _on_session_changed(self, *_args: object) -> None:
@@ -187,7 +185,7 @@ class AdjustmentsPage(QWidget):
     def _on_approval_needed(self, text: str) -> None:
         if self.approval is not None:
             self.approval.deleteLater()
-        who = self.app.session.staff
+        who = self.session.staff
         self.approval = ApprovalDialog(self, self.tr("Manager approval"), text,
                                        manager_code=who.code if who and who.is_manager else "")
         self.approval.approval_given.connect(self._on_approval_given)
@@ -248,9 +246,3 @@ class AdjustmentsPage(QWidget):
             self.vm.load_audit()
         if self.vm.member is None:
             self.member_input.setFocus()
-
-
-def create(app: App) -> QWidget:
-    vm = AdjustmentsViewModel(app.terminal, app.pool)
-    app.session.logged_out.connect(vm.clear)
-    return AdjustmentsPage(app, vm)

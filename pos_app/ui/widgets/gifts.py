@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pos_app.core.members import mask_phone
 from pos_app.services.points import GiftResult
 from pos_app.ui.qt import (
@@ -21,19 +19,19 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.gifts import GiftsViewModel
+from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
-
-if TYPE_CHECKING:
-    from pos_app.ui.app import App
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class GiftsPage(QWidget):
-    def __init__(self, app: App, vm: GiftsViewModel, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: GiftsViewModel, session: SessionViewModel, tier_names: dict[str, str],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.app = app
+        self.session = session
+        self.tier_names = tier_names
         self.vm = vm
         self.approval: ApprovalDialog | None = None
         self._build()
@@ -152,7 +150,7 @@ class GiftsPage(QWidget):
             self.member_label.setText(self.tr("No member identified"))
             self.balance_label.clear()
             return
-        tier = self.app.tier_names.get(m.tier, m.tier)
+        tier = self.tier_names.get(m.tier, m.tier)
         self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}  ·  {tier}")
         text = self.tr("Balance: %1 points").replace("%1", f"{m.balance:,}")
         if m.debt:
@@ -197,7 +195,7 @@ class GiftsPage(QWidget):
     def _on_approval_needed(self, text: str) -> None:
         if self.approval is not None:
             self.approval.deleteLater()
-        who = self.app.session.staff
+        who = self.session.staff
         self.approval = ApprovalDialog(self, self.tr("Manager approval"), text,
                                        manager_code=who.code if who and who.is_manager else "")
         self.approval.approval_given.connect(self._on_approval_given)
@@ -241,9 +239,3 @@ class GiftsPage(QWidget):
     def showEvent(self, event: object) -> None:
         self.vm.refresh_catalogue()  # stock may have changed elsewhere
         self.member_input.setFocus()
-
-
-def create(app: App) -> QWidget:
-    vm = GiftsViewModel(app.terminal, lambda: app.session.staff_code, app.language)
-    app.session.logged_out.connect(vm.reset)
-    return GiftsPage(app, vm)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pos_app.core.members import mask_phone
 from pos_app.services.members import HISTORY_KINDS
@@ -35,10 +34,8 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.members import HISTORY_LIMIT, MembersViewModel
+from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.common import Notice, big_button
-
-if TYPE_CHECKING:
-    from pos_app.ui.app import App
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -125,12 +122,9 @@ class Form(QWidget):
 class MembersPage(QWidget):
     BROWSE, REGISTER, REGISTERED, EDIT, STATUS = range(5)
 
-    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: MembersViewModel, session: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.app = app
-        self.vm = MembersViewModel(app.terminal, app.pool, staff_code=lambda: app.session.staff_code,
-                                   is_manager=lambda: app.session.is_manager, tier_names=app.tier_names,
-                                   language=app.language)
+        self.vm = vm
         self._freeze = True  # what the status form does: freeze, or unfreeze
         self._build()
         vm = self.vm
@@ -144,7 +138,7 @@ class MembersPage(QWidget):
         vm.status_changed.connect(self._on_status_changed)
         vm.export_finished.connect(self._on_export_finished)
         vm.error_raised.connect(self.notice.error)
-        app.session.logged_out.connect(self._on_logged_out)
+        session.logged_out.connect(self._on_logged_out)
         self._on_member_opened()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -484,7 +478,7 @@ class MembersPage(QWidget):
         m = self.vm.member
         if m is None:
             return
-        default = str(Path.home() / f"{m.card_no}-{self.app.terminal.clock().date().isoformat()}.csv")
+        default = str(Path.home() / f"{m.card_no}-{self.vm.terminal.clock().date().isoformat()}.csv")
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export history"), default, self.tr("CSV files (*.csv)"))
         if path:
             self.vm.export_csv(path)
@@ -537,7 +531,7 @@ class MembersPage(QWidget):
             text += "  ·  " + self.tr("%1 more to %2").replace("%1", f"{pic.next_tier[1]:,}").replace(
                 "%2", vm.tier_name(pic.next_tier[0]))
         self.qualifying_label.setText(text)
-        today = self.app.terminal.clock().date()
+        today = self.vm.terminal.clock().date()
         lots = [lot for lot in pic.lots if lot.remaining > 0]
         _fill(self.lots_table, [
             [lot.earned_on.isoformat(), lot.expires_on.isoformat() if lot.expires_on else self.tr("never"),
@@ -622,8 +616,3 @@ class MembersPage(QWidget):
 
     def showEvent(self, event: QEvent) -> None:
         self.vm.reload()  # a sale, refund or gift on another screen may have changed the member
-
-
-def create(app: App) -> QWidget:
-    return MembersPage(app)
-

@@ -21,21 +21,24 @@ from pos_app.ui.qt import (
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from pos_app.ui.viewmodels.refunds import RefundsViewModel
+from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.common import Notice, big_button, yuan
 
 if TYPE_CHECKING:
-    from pos_app.ui.app import App
     from pos_app.ui.widgets.receipt_preview import ReceiptPreview
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class RefundsPage(QWidget):
-    def __init__(self, app: App, vm: RefundsViewModel, parent: QWidget | None = None) -> None:
+    print_queued = Signal(int)  # a reprint was queued (print job id): the printer worker takes it
+
+    def __init__(self, vm: RefundsViewModel, session: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.app = app
+        self.session = session
         self.vm = vm
         self._filling = False
         self._build()
@@ -166,7 +169,7 @@ class RefundsPage(QWidget):
             self.notice.error(self.tr("Find a sale first."))
             return None
         try:
-            doc = receipt_document(self.app.terminal, self.vm.sale.receipt_no)
+            doc = receipt_document(self.vm.terminal, self.vm.sale.receipt_no)
         except PosError as exc:
             self.notice.error(message(exc))
             return None
@@ -185,13 +188,11 @@ class RefundsPage(QWidget):
             self.notice.error(self.tr("Find a sale first."))
             return
         try:
-            job = reprint_receipt(self.app.terminal, self.vm.sale.receipt_no, staff_code=self.app.session.staff_code)
+            job = reprint_receipt(self.vm.terminal, self.vm.sale.receipt_no, staff_code=self.session.staff_code)
         except PosError as exc:
             self.notice.error(message(exc))
             return
-        printer = getattr(self.app, "printer", None)
-        if printer is not None:
-            printer.poke()
+        self.print_queued.emit(job)
         self.notice.info(self.tr("Reprint queued as print job %1.").replace("%1", str(job)))
 
     def _clear(self) -> None:
@@ -323,9 +324,3 @@ class RefundsPage(QWidget):
     def showEvent(self, event: object) -> None:
         if self.vm.sale is None:
             self.receipt_input.setFocus()
-
-
-def create(app: App) -> QWidget:
-    vm = RefundsViewModel(app.terminal, lambda: app.session.staff_code)
-    app.session.logged_out.connect(vm.clear)
-    return RefundsPage(app, vm)

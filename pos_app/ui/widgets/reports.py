@@ -3,8 +3,6 @@ top gifts, member segments, and the expiry run (dry run first, then confirm)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pos_app.services.expiry import ExpiryReport
 from pos_app.ui.qt import (
     QAbstractItemView,
@@ -29,9 +27,6 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.reports import DAYS, ReportData, ReportsViewModel
 from pos_app.ui.widgets.chart import BarChart
 from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, yuan
-
-if TYPE_CHECKING:
-    from pos_app.ui.app import App
 
 
 def _table(parent: QWidget, headers: list[str], stretch: int = 0) -> QTableWidget:
@@ -63,10 +58,9 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
 
 
 class ReportsPage(QWidget):
-    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: ReportsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.app = app
-        self.vm = ReportsViewModel(app.terminal, app.session, app.pool, app.language)
+        self.vm = vm
         self.expiry_confirm: QMessageBox | None = None
         self._build()
         self.vm.busy_changed.connect(self._on_busy_changed)
@@ -258,7 +252,3 @@ class ReportsPage(QWidget):
     def _on_expiry_finished(self, report: ExpiryReport) -> None:
         self.notice.info(self.tr("Expired %1 points of %2 members.").replace("%1", f"{report.points:,}")
                          .replace("%2", f"{report.members:,}"))
-
-
-def create(app: App) -> QWidget:
-    return ReportsPage(app)

@@ -3,8 +3,6 @@ Esc puts back what is saved."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pos_app
 from pos_app.core.errors import PosError
 from pos_app.services import settings
@@ -35,9 +33,6 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.settings import SettingsViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import Notice, big_button
-
-if TYPE_CHECKING:
-    from pos_app.ui.app import App
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 
@@ -104,10 +99,9 @@ class ScanTestDialog(QDialog):
 
 
 class SettingsPage(QWidget):
-    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: SettingsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.app = app
-        self.vm = SettingsViewModel(app.terminal, app.session)
+        self.vm = vm
         self.scan_dialog: ScanTestDialog | None = None
         self.approval: ApprovalDialog | None = None
         self._decoders_checked = False  # on first show: loading the decoders costs ~200 ms and 36 MB
@@ -292,7 +286,7 @@ class SettingsPage(QWidget):
         # store, headquarters, language
         box = QGroupBox(self.tr("Store and headquarters"), self)
         form = QFormLayout(box)
-        t = self.app.terminal
+        t = self.vm.terminal
         self.store_label = QLabel(t.store_id, box)
         self.store_label.setObjectName("store_id")
         self.store_label.setTextInteractionFlags(_SELECTABLE)
@@ -470,7 +464,7 @@ class SettingsPage(QWidget):
         self.scanner_baud.setEnabled(serial)
 
     def _show_last_backup(self) -> None:
-        t = self.app.terminal
+        t = self.vm.terminal
         last = last_auto_backup(self.paths, t.store_id, t.terminal_id)
         self.last_backup_label.setText(last.strftime("%Y-%m-%d %H:%M") if last else self.tr("none yet"))
 
@@ -507,7 +501,7 @@ class SettingsPage(QWidget):
         self._show(self.vm.settings)
         self._show_last_backup()
         try:
-            p = self.app.terminal.program
+            p = self.vm.terminal.program
             self.program_label.setText(self.tr("%1, version %2 (%3)").replace("%1", p.program_id)
                                        .replace("%2", str(p.version)).replace("%3", p.name))
         except PosError as exc:
@@ -552,7 +546,3 @@ class SettingsPage(QWidget):
     def _on_print_queued(self, job: int) -> None:
         self.notice.info(self.tr("Test page queued as print job %1. It prints when the printer is ready; "
                                  "until then it waits in the print queue.").replace("%1", str(job)))
-
-
-def create(app: App) -> QWidget:
-    return SettingsPage(app)
