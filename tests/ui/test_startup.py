@@ -22,13 +22,13 @@ import json, sys
 from pos_app.services import context, printing, settings
 from pos_app.ui.app import build
 from pos_app.ui.qt import QApplication
-from pos_app.ui.workers import SyncPool
+from pos_app.ui.workers import ImmediatePool
 
 HEAVY = {heavy!r}
 loaded = lambda: sorted(m for m in HEAVY if m in sys.modules)
 qapp = QApplication(sys.argv[:1])
 terminal = context.Terminal.open(sys.argv[1])
-app = build(terminal, pool=SyncPool(), language="en")
+app = build(terminal, pool=ImmediatePool(), language="en")
 app.window.show()
 qapp.processEvents()
 out = {{"window": loaded()}}
