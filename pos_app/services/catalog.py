@@ -42,8 +42,7 @@ def add_product(t: Terminal, *, sku: str, name: str, category: str, price_fen: i
     name = validate_name(name, field="name")
     check_fen(price_fen, field="price")
     with t.database.transaction():
-        if t.repo.row("SELECT 1 FROM product WHERE sku = ? OR (barcode IS NOT NULL AND barcode = ?)",
-                      (sku, barcode)):
+        if t.repo.product_exists(sku, barcode):
             raise Conflict("sku", f"product {sku} or barcode {barcode} exists already")
         t.repo.insert("product", {"sku": sku, "barcode": barcode, "name": name, "category": category,
                                   "price_fen": price_fen, "flags": ",".join(flags)})
@@ -53,7 +52,7 @@ def add_product(t: Terminal, *, sku: str, name: str, category: str, price_fen: i
 def product_by_code(t: Terminal, code: str) -> Product:
     """By barcode or SKU, as a scan or the keyboard gives it."""
     code = identifier(code, field="product")
-    row = t.repo.row("SELECT * FROM product WHERE active = 1 AND (barcode = ? OR sku = ?)", (code, code))
+    row = t.repo.product_by_code(code)
     if row is None:
         raise NotFound("product", f"no product with code {code!r}")
     return _product(row)
@@ -63,6 +62,5 @@ def search_products(t: Terminal, text: str, limit: int = 20) -> list[Product]:
     text = text.strip()
     if not text:
         return []
-    rows = t.repo.rows("SELECT * FROM product WHERE active = 1 AND (name LIKE ? OR sku LIKE ? OR barcode LIKE ?)"
-                       " ORDER BY name LIMIT ?", (f"%{text}%", f"{text}%", f"{text}%", limit))
+    rows = t.repo.search_products(text, limit)
     return [_product(r) for r in rows]

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 
 def _revoked(t: Terminal, kind: str, value: str) -> dict[str, object] | None:
-    return t.repo.row("SELECT reason, revoked_at FROM revoked_code WHERE kind = ? AND value = ?", (kind, value))
+    return t.repo.revoked_code(kind, value)
 
 
 def verify_member_code(t: Terminal, text: str, now: dt.datetime | None = None) -> str:

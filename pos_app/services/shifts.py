@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from pos_app.core.errors import Conflict, NotFound
 from pos_app.services.context import Terminal
+from pos_app.storage import figures
 from pos_app.storage.ledger import iso
 
 
@@ -20,7 +20,7 @@ class Shift:
 
 
 def current_shift(t: Terminal) -> Shift | None:
-    row = t.repo.row("SELECT shift_no, staff_code, opened_at, closed_at FROM shift WHERE closed_at IS NULL")
+    row = t.repo.open_shift()
     return Shift(**row) if row else None
 
 
@@ -40,25 +40,9 @@ def open_shift(t: Terminal, *, staff_code: str) -> Shift:
 def shift_report(t: Terminal, opened_at: str, closed_at: str | None) -> dict[str, Any]:
     """Figures of a wall-clock window on this terminal (recorded time, not business time)."""
     end = closed_at or "9999-12-31T23:59:59"
-    span = (opened_at, end)
-    sales = t.repo.row(
-        "SELECT count(*) sales, count(member_id) member_sales, coalesce(sum(total_fen), 0) total_fen,"
-        " coalesce(sum(tender_fen), 0) tender_fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?", span)
-    tenders = t.repo.rows(
-        "SELECT tender_kind, count(*) n, sum(tender_fen) fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?"
-        " GROUP BY tender_kind ORDER BY tender_kind", span)
-    points = t.repo.row(
-        "SELECT coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
-        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
-        " FROM ledger_entry WHERE recorded_at >= ? AND recorded_at <= ?", span)
-    gifts = t.repo.rows(
-        "SELECT json_extract(details, '$.gift') gift, count(*) n FROM audit"
-        " WHERE action = 'gift.redeem' AND at >= ? AND at <= ? GROUP BY gift ORDER BY gift", span)
-    gift_cash = t.repo.row(
-        "SELECT count(*) n, coalesce(sum(r.cash_fen), 0) fen FROM audit a JOIN redemption r ON r.redemption_no = a.ref"
-        " WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ? AND r.cash_fen > 0", span)
-    refunds = t.repo.row("SELECT count(*) n FROM audit WHERE action = 'refund' AND at >= ? AND at <= ?", span)
-    assert sales is not None and points is not None and refunds is not None and gift_cash is not None
+    f = figures.recorded_between(t.repo, opened_at, end)
+    sales, tenders, points, gifts, gift_cash, refunds = (
+        f["sales"], f["tenders"], f["points"], f["gifts"], f["gift_cash"], f["refunds"])
     return {
         "opened_at": opened_at, "closed_at": closed_at, "sales": sales["sales"],
         "member_sales": sales["member_sales"], "total_fen": sales["total_fen"], "tender_fen": sales["tender_fen"],
@@ -81,8 +65,7 @@ def close_shift(t: Terminal, *, staff_code: str) -> dict[str, Any]:
         closed_at = iso(stamp.recorded_at)
         report = {"shift_no": shift.shift_no, "staff_code": shift.staff_code,
                   **shift_report(t, shift.opened_at, closed_at)}
-        t.database.execute("UPDATE shift SET closed_at = ?, report = ? WHERE shift_no = ?",
-                           (closed_at, json.dumps(report, ensure_ascii=False), shift.shift_no))
+        t.repo.close_shift(shift.shift_no, closed_at, report)
         t.ledger.audit("shift.close", shift.shift_no, {"sales": report["sales"]}, stamp)
         # the shift report prints through the print queue, like receipts (services.printing)
         t.repo.queue_print_job("shift", shift.shift_no, {}, closed_at)

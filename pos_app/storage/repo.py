@@ -330,6 +330,36 @@ class Repo:
         self.database.execute(f"UPDATE sale_line SET refund_id = ? WHERE sale_id = ? AND line_no IN ({marks})",
                               (refund_id, sale_id, *line_nos))
 
+    # -- products, revoked codes, shifts --------------------------------------------------------------
+    def product_exists(self, sku: str, barcode: str | None) -> bool:
+        """Whether a product has this SKU or (when given) this barcode, active or not."""
+        return self.database.execute("SELECT 1 FROM product WHERE sku = ? OR (barcode IS NOT NULL AND barcode = ?)",
+                                     (sku, barcode)).fetchone() is not None
+
+    def product_by_code(self, code: str) -> dict[str, Any] | None:
+        """The active product with this barcode or SKU."""
+        return self.row("SELECT * FROM product WHERE active = 1 AND (barcode = ? OR sku = ?)", (code, code))
+
+    def search_products(self, text: str, limit: int) -> list[dict[str, Any]]:
+        """Active products whose name holds ``text`` or whose SKU or barcode starts with it, by name."""
+        return self.rows("SELECT * FROM product WHERE active = 1 AND (name LIKE ? OR sku LIKE ? OR barcode LIKE ?)"
+                         " ORDER BY name LIMIT ?", (f"%{text}%", f"{text}%", f"{text}%", limit))
+
+    def revoked_code(self, kind: str, value: str) -> dict[str, Any] | None:
+        """Why and when a card or member code was revoked, if it was."""
+        return self.row("SELECT reason, revoked_at FROM revoked_code WHERE kind = ? AND value = ?", (kind, value))
+
+    def open_shift(self) -> dict[str, Any] | None:
+        """The shift not closed yet (shift_no, staff_code, opened_at, closed_at), if any."""
+        return self.row("SELECT shift_no, staff_code, opened_at, closed_at FROM shift WHERE closed_at IS NULL")
+
+    def shift(self, shift_no: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM shift WHERE shift_no = ?", (shift_no,))
+
+    def close_shift(self, shift_no: str, closed_at: str, report: dict[str, Any]) -> None:
+        self.database.execute("UPDATE shift SET closed_at = ?, report = ? WHERE shift_no = ?",
+                              (closed_at, json.dumps(report, ensure_ascii=False), shift_no))
+
     # -- print queue ---------------------------------------------------------------------------------
     def queue_print_job(self, kind: str, ref: str, payload: dict[str, Any], at: str) -> int:
         return self.insert("print_job", {"kind": kind, "ref": ref, "payload": payload, "created_at": at})

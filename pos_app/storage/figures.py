@@ -1,0 +1,78 @@
+"""Report figures: sums over sales, the ledger, the audit and the members (shift and daily reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from pos_app.storage.repo import Repo
+
+
+def recorded_between(repo: Repo, start: str, end: str) -> dict[str, Any]:
+    """What this terminal recorded from ``start`` to ``end`` (recorded time, ISO text, both
+    included): sales (count, member sales, totals), tenders by kind, points issued and redeemed,
+    gifts redeemed by gift, gifts that also took cash, refunds."""
+    span = (start, end)
+    sales = repo.row(
+        "SELECT count(*) sales, count(member_id) member_sales, coalesce(sum(total_fen), 0) total_fen,"
+        " coalesce(sum(tender_fen), 0) tender_fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?", span)
+    tenders = repo.rows(
+        "SELECT tender_kind, count(*) n, sum(tender_fen) fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?"
+        " GROUP BY tender_kind ORDER BY tender_kind", span)
+    points = repo.row(
+        "SELECT coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
+        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
+        " FROM ledger_entry WHERE recorded_at >= ? AND recorded_at <= ?", span)
+    gifts = repo.rows(
+        "SELECT json_extract(details, '$.gift') gift, count(*) n FROM audit"
+        " WHERE action = 'gift.redeem' AND at >= ? AND at <= ? GROUP BY gift ORDER BY gift", span)
+    gift_cash = repo.row(
+        "SELECT count(*) n, coalesce(sum(r.cash_fen), 0) fen FROM audit a JOIN redemption r ON r.redemption_no = a.ref"
+        " WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ? AND r.cash_fen > 0", span)
+    refunds = repo.row("SELECT count(*) n FROM audit WHERE action = 'refund' AND at >= ? AND at <= ?", span)
+    assert sales is not None and points is not None and refunds is not None and gift_cash is not None
+    return {"sales": sales, "tenders": tenders, "points": points, "gifts": gifts, "gift_cash": gift_cash,
+            "refunds": refunds}
+
+
+def points_by_day(repo: Repo, first: dt.date, last: dt.date) -> dict[str, dict[str, Any]]:
+    """Per business day (ISO text) with entries from ``first`` to ``last``: points issued (earn,
+    award) and redeemed (payment, gifts)."""
+    return {r["d"]: r for r in repo.rows(
+        "SELECT business_date d,"
+        " coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
+        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
+        " FROM ledger_entry WHERE business_date >= ? AND business_date <= ? GROUP BY business_date",
+        (first.isoformat(), last.isoformat()))}
+
+
+def member_totals(repo: Repo) -> dict[str, int]:
+    """All members' points (sum of balances), members, members with points, debt."""
+    row = repo.row("SELECT coalesce(sum(balance), 0) points, count(*) members,"
+                   " coalesce(sum(CASE WHEN balance > 0 THEN 1 END), 0) with_points,"
+                   " coalesce(sum(debt), 0) debt FROM member")
+    assert row is not None
+    return row
+
+
+def points_expiring(repo: Repo, first: dt.date, last: dt.date) -> int:
+    """Points left in lots whose last valid day is from ``first`` to ``last``."""
+    row = repo.row("SELECT coalesce(sum(remaining), 0) p FROM lot WHERE remaining > 0 AND expires_on >= ?"
+                   " AND expires_on <= ?", (first.isoformat(), last.isoformat()))
+    assert row is not None
+    return int(row["p"])
+
+
+def top_gifts(repo: Repo, since: dt.date, limit: int) -> list[dict[str, Any]]:
+    """Gifts redeemed since ``since`` by redemptions (most first): points and cash taken."""
+    return repo.rows("SELECT gift_code, count(*) redemptions, sum(points) points, sum(cash_fen) cash_fen"
+                     " FROM redemption WHERE business_date >= ? GROUP BY gift_code"
+                     " ORDER BY redemptions DESC, gift_code LIMIT ?", (since.isoformat(), limit))
+
+
+def member_facts(repo: Repo, batch: int = 5000) -> Iterator[list[tuple[int, int, str | None, str]]]:
+    """Every member's (id, balance, last purchase, enrolled at), ``batch`` rows at a time."""
+    cur = repo.database.execute("SELECT id, balance, last_purchase_at, enrolled_at FROM member")
+    while rows := cur.fetchmany(batch):
+        yield rows
