@@ -1,4 +1,4 @@
-"""SQL lives in storage (issue 12 item 32): the sale path, members, tiers and the window reach the
+"""SQL lives in storage (issue 12 item 32): services, the window and the command line reach the
 database only through storage's functions, so a schema change is made and indexed in one place."""
 
 from __future__ import annotations
@@ -8,9 +8,12 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "pos_app"
-SQL = re.compile(r"^\s*(SELECT|INSERT INTO|UPDATE|DELETE FROM|WITH|PRAGMA|CREATE|ALTER|DROP)\s")
-#: Moved behind storage functions; the rest of services still runs SQL of its own (docs/architecture.md).
-CLEAN = ["services/sales.py", "services/lapse.py", "services/members.py", "services/tiers.py", "ui"]
+SQL = re.compile(r"^\s*(SELECT|INSERT|REPLACE INTO|UPDATE|DELETE FROM|WITH|PRAGMA|CREATE|ALTER|DROP)\s")
+#: Everything above storage: no SQL string of its own.
+CLEAN = ["services", "ui", "cli.py"]
+#: Still to move (docs/architecture.md).
+NOT_YET = {"services/backup.py", "services/history.py", "services/printing.py", "services/receipts.py",
+           "services/setup.py", "services/sync.py", "services/verify.py"}
 
 
 def sql_strings(path: Path) -> list[str]:
@@ -22,9 +25,10 @@ def sql_strings(path: Path) -> list[str]:
     return found
 
 
-def test_the_sale_path_and_the_window_run_no_sql_of_their_own() -> None:
-    files = [p for name in CLEAN for p in ([ROOT / name] if name.endswith(".py") else (ROOT / name).rglob("*.py"))]
-    assert len(files) > 10
+def test_services_the_window_and_the_command_line_run_no_sql_of_their_own() -> None:
+    files = [p for name in CLEAN for p in ([ROOT / name] if name.endswith(".py") else (ROOT / name).rglob("*.py"))
+             if str(p.relative_to(ROOT)) not in NOT_YET]
+    assert len(files) > 40 and ROOT / "services" / "reports.py" in files and ROOT / "cli.py" in files
     assert [s for f in files for s in sql_strings(f)] == []
 
 
