@@ -62,14 +62,11 @@ def sale_detail(t: Terminal, receipt_no: str) -> SaleDetail:
         raise InvalidInput("receipt_no", "a receipt number is required")
     receipt_no = receipt_no.strip()
     with t.database.reading():
-        sale = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+        sale = t.repo.sale(receipt_no)
         if sale is None:
             raise NotFound("receipt_no", f"no sale {receipt_no!r}")
-        rows = t.repo.rows(
-            "SELECT l.line_no, l.sku, l.name, l.category, l.qty, l.unit_price_fen, l.net_fen, l.flags,"
-            " r.refund_no FROM sale_line l LEFT JOIN refund r ON r.id = l.refund_id"
-            " WHERE l.sale_id = ? ORDER BY l.line_no", (sale["id"],))
-        refunds = t.repo.rows("SELECT refund_no FROM refund WHERE sale_id = ? ORDER BY id", (sale["id"],))
+        rows = t.repo.sale_lines_refunded_by(sale["id"])
+        refunds = t.repo.refund_nos(sale["id"])
         member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
     lines = tuple(
         SaleLineDetail(line_no=r["line_no"], sku=r["sku"], name=r["name"], category=r["category"], qty=r["qty"],
@@ -81,7 +78,7 @@ def sale_detail(t: Terminal, receipt_no: str) -> SaleDetail:
         staff_code=sale["staff_code"], total_fen=sale["total_fen"], coupon_fen=sale["coupon_fen"],
         points_paid=sale["points_paid"], points_value_fen=sale["points_value_fen"], tender_fen=sale["tender_fen"],
         tender_kind=sale["tender_kind"], points_earned=sale["credited_purchase"] + sale["credited_bonus"],
-        lines=lines, refunds=tuple(r["refund_no"] for r in refunds), member=member,
+        lines=lines, refunds=tuple(refunds), member=member,
     )
 
 
@@ -101,23 +98,14 @@ def audit_trail(t: Terminal, *, action: str | None = None, limit: int = 200) -> 
     """Audit rows, newest first, optionally only one action (``points.adjust``, ``refund``, ...)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_AUDIT_ROWS:
         raise InvalidInput("limit", f"must be a whole number from 1 to {MAX_AUDIT_ROWS}")
-    sql = ("SELECT a.id, a.at, a.staff_code, s.name staff_name, a.action, a.ref, m.card_no, a.details"
-           " FROM audit a LEFT JOIN staff s ON s.code = a.staff_code LEFT JOIN member m ON m.uuid = a.ref")
-    params: list[Any] = []
-    if action:
-        sql += " WHERE a.action = ?"
-        params.append(action)
-    # id order is the order the rows were written; `at` can repeat within a second
-    sql += " ORDER BY a.id DESC LIMIT ?"
-    params.append(limit)
     return [
         AuditRow(id=r["id"], at=dt.datetime.fromisoformat(r["at"]), staff_code=r["staff_code"],
                  staff_name=r["staff_name"], action=r["action"], ref=r["ref"], member_card=r["card_no"],
                  details=json.loads(r["details"]) if r["details"] else {})
-        for r in t.repo.rows(sql, params)
+        for r in t.repo.audit_rows(action or None, limit)
     ]
 
 
 def audit_actions(t: Terminal) -> list[str]:
     """The actions the audit trail holds, for a filter list."""
-    return [r["action"] for r in t.repo.rows("SELECT DISTINCT action FROM audit ORDER BY action")]
+    return t.repo.audit_actions()

@@ -98,17 +98,16 @@ def _job(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def pending_jobs(t: Terminal) -> list[dict[str, Any]]:
-    return [_job(r) for r in t.repo.rows("SELECT * FROM print_job WHERE status <> 'printed' ORDER BY id")]
+    return [_job(r) for r in t.repo.print_jobs(pending_only=True)]
 
 
 def pending_count(t: Terminal) -> int:
-    return int(t.database.execute("SELECT count(*) FROM print_job WHERE status <> 'printed'").fetchone()[0])
+    return t.repo.pending_print_jobs()
 
 
 def list_jobs(t: Terminal, *, limit: int = 50, pending_only: bool = False) -> list[dict[str, Any]]:
     """The newest jobs first (the ``print-queue`` listing)."""
-    where = "WHERE status <> 'printed'" if pending_only else ""
-    return [_job(r) for r in t.repo.rows(f"SELECT * FROM print_job {where} ORDER BY id DESC LIMIT ?", (limit,))]
+    return [_job(r) for r in t.repo.print_jobs(pending_only=pending_only, newest_first=limit)]
 
 
 def job_document(t: Terminal, job: dict[str, Any], settings: TerminalSettings | None = None) -> Any:
@@ -136,11 +135,9 @@ def reprint(t: Terminal, kind: str, ref: str, *, staff_code: str | None = None) 
     build_document(t, kind, ref)  # NotFound names the field (receipt_no, coupon, shift ...)
     stamp = t.stamp(staff_code=staff_code)
     with t.database.transaction():
-        first = t.repo.row("SELECT id FROM print_job WHERE kind = ? AND ref = ? AND reprint_of IS NULL"
-                           " ORDER BY id LIMIT 1", (kind, ref))
         job_id = t.repo.insert("print_job", {
             "kind": kind, "ref": ref, "payload": {"reprint": True}, "created_at": iso(stamp.recorded_at),
-            "reprint_of": first["id"] if first else None})
+            "reprint_of": t.repo.first_print_job(kind, ref)})
         t.ledger.audit("print.reprint", ref, {"kind": kind, "job": job_id}, stamp)
     return job_id
 
@@ -155,27 +152,22 @@ def reprint_receipt(t: Terminal, receipt_no: str, *, staff_code: str | None = No
 def _fail(t: Terminal, job_ids: list[int], error: str, now: dt.datetime, *, count_attempt: bool) -> None:
     with t.database.transaction():
         for job_id in job_ids:
-            row = t.repo.row("SELECT attempts FROM print_job WHERE id = ? AND status <> 'printed'", (job_id,))
-            if row is None:
+            tried = t.repo.print_job_attempts(job_id)
+            if tried is None:
                 continue
-            attempts = row["attempts"] + (1 if count_attempt else 0)
-            t.database.execute(
-                "UPDATE print_job SET status = 'failed', attempts = ?, last_error = ?, next_try_at = ? WHERE id = ?",
-                (attempts, error[:500], iso(now + dt.timedelta(seconds=backoff_seconds(attempts))), job_id))
+            attempts = tried + (1 if count_attempt else 0)
+            t.repo.print_job_failed(job_id, attempts, error[:500],
+                                    iso(now + dt.timedelta(seconds=backoff_seconds(attempts))))
 
 
 def _claim(t: Terminal, job: dict[str, Any], now: dt.datetime) -> bool:
     with t.database.transaction():
-        cur = t.database.execute(
-            "UPDATE print_job SET attempts = attempts + 1, next_try_at = ? WHERE id = ? AND attempts = ?"
-            " AND status <> 'printed'", (iso(now + dt.timedelta(seconds=LEASE_S)), job["id"], job["attempts"]))
-        return cur.rowcount == 1
+        return t.repo.claim_print_job(job["id"], job["attempts"], iso(now + dt.timedelta(seconds=LEASE_S)))
 
 
 def _done(t: Terminal, job_id: int, now: dt.datetime) -> None:
     with t.database.transaction():
-        t.database.execute("UPDATE print_job SET status = 'printed', printed_at = ?, last_error = NULL,"
-                           " next_try_at = NULL WHERE id = ?", (iso(now), job_id))
+        t.repo.print_job_printed(job_id, iso(now))
 
 
 def print_pending(t: Terminal, connect: Connect | None = None, now: dt.datetime | None = None, *,
@@ -255,7 +247,7 @@ def queue_shift_report(t: Terminal, shift_no: str, at: str) -> int:
 
 
 def job_or_error(t: Terminal, job_id: int) -> dict[str, Any]:
-    row = t.repo.row("SELECT * FROM print_job WHERE id = ?", (job_id,))
+    row = t.repo.print_job(job_id)
     if row is None:
         raise NotFound("job", f"no print job {job_id}")
     return _job(row)

@@ -154,19 +154,8 @@ def _balance_after_sale(t: Terminal, member_id: int, receipt_no: str, balance_no
     """The member's balance as it stood right after the sale, on a reprint too: the ledger up to
     the sale's own entries (later rows naming the receipt, its refunds, are not counted); for a
     sale that earned and paid no points, up to the last entry written before the sale's event."""
-    last = t.repo.row("SELECT max(id) id FROM ledger_entry WHERE member_id = ? AND ref_type = 'sale' AND ref_no = ?",
-                      (member_id, receipt_no))
-    last_id = last["id"] if last else None
-    if last_id is None:
-        event = t.repo.row("SELECT min(id) id FROM outbox WHERE kind = 'sale' AND ref = ?", (receipt_no,))
-        if event is None or event["id"] is None:
-            return balance_now  # a sale of a release that kept no events
-        before = t.repo.row("SELECT coalesce(max(entry_id), 0) id FROM outbox WHERE entry_id IS NOT NULL AND id < ?",
-                            (event["id"],))
-        last_id = before["id"] if before else 0
-    row = t.repo.row("SELECT coalesce(sum(points), 0) b FROM ledger_entry WHERE member_id = ? AND id <= ?",
-                     (member_id, last_id))
-    return int(row["b"]) if row else balance_now
+    balance = t.ledger.balance_after_sale(member_id, receipt_no)
+    return balance_now if balance is None else balance  # None: a sale of a release that kept no events
 
 
 def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
@@ -178,10 +167,10 @@ def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
     program = t.program
     lay.rule()
     lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
-    earn = t.repo.row("SELECT points, breakdown FROM ledger_entry WHERE ref_no = ? AND kind = 'earn'", (receipt_no,))
+    earn = t.ledger.earn_entry(receipt_no)
     if earn is not None:
-        b = json.loads(earn["breakdown"])
-        lay.pair(d.word("earned"), f"+{earn['points']}", bold=True)
+        b = json.loads(earn[1])
+        lay.pair(d.word("earned"), f"+{earn[0]}", bold=True)
         lay.pair(d.word("purchase"), str(b.get("purchase_points", 0)), indent=2)
         line_rules: dict[str, None] = {}
         for ln in b.get("lines", []):
@@ -210,7 +199,7 @@ def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
 
 def _receipt(d: _Doc, receipt_no: str, reprint: bool) -> Document:
     t, lay = d.t, d.layout
-    sale = t.repo.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
+    sale = t.repo.sale(receipt_no)
     if sale is None:
         raise NotFound("receipt_no", f"no sale {receipt_no!r}")
     d.head("receipt", reprint)
@@ -222,7 +211,7 @@ def _receipt(d: _Doc, receipt_no: str, reprint: bool) -> Document:
     widths = d.item_widths()
     aligns = ["left", "right", "right"]
     lay.table([d.word("item"), d.word("qty"), d.word("amount")], widths, aligns)
-    for ln in t.repo.rows("SELECT * FROM sale_line WHERE sale_id = ? ORDER BY line_no", (sale["id"],)):
+    for ln in t.repo.receipt_lines(sale_id=sale["id"]):
         lay.table([ln["name"] or ln["sku"] or d.word("line", n=ln["line_no"]), str(ln["qty"]),
                    format_fen(ln["qty"] * ln["unit_price_fen"])], widths, aligns)
         if ln["discount_fen"]:
@@ -248,8 +237,7 @@ def _receipt(d: _Doc, receipt_no: str, reprint: bool) -> Document:
 
 def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
     t, lay = d.t, d.layout
-    r = t.repo.row("SELECT r.*, s.receipt_no FROM refund r JOIN sale s ON s.id = r.sale_id WHERE r.refund_no = ?",
-                   (refund_no,))
+    r = t.repo.refund(refund_no)
     if r is None:
         raise NotFound("refund_no", f"no refund {refund_no!r}")
     d.head("refund", reprint)
@@ -259,7 +247,7 @@ def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
     lay.rule()
     widths = d.item_widths()
     aligns = ["left", "right", "right"]
-    for ln in t.repo.rows("SELECT * FROM sale_line WHERE refund_id = ? ORDER BY line_no", (r["id"],)):
+    for ln in t.repo.receipt_lines(refund_id=r["id"]):
         lay.table([ln["name"] or ln["sku"], str(ln["qty"]), format_fen(-ln["net_fen"])], widths, aligns)
     lay.rule()
     lay.pair(d.word("refunded"), format_fen(r["refund_fen"]), bold=True)
@@ -290,9 +278,9 @@ def _coupon(d: _Doc, code: str, reprint: bool) -> Document:
     lay.pair(d.word("value"), format_fen(c["value_fen"]), bold=True)
     lay.text(d.word("min_spend", amount=format_fen(c["min_spend_fen"])) if c["min_spend_fen"] else d.word("no_min"))
     lay.pair(d.word("valid_until"), c["valid_until"] or d.word("no_expiry"))
-    bought = t.repo.row("SELECT cash_fen FROM redemption WHERE coupon_code = ?", (code,))
-    if bought and bought["cash_fen"]:
-        lay.pair(d.word("gift_cash"), format_fen(bought["cash_fen"]))
+    cash_fen = t.repo.coupon_cash_fen(code)
+    if cash_fen:
+        lay.pair(d.word("gift_cash"), format_fen(cash_fen))
     member = t.repo.member_by_id(c["member_id"])
     if member is not None:
         lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
@@ -330,7 +318,7 @@ def _test(d: _Doc, ref: str, payload: dict[str, Any]) -> Document:
 
 def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
     t, lay = d.t, d.layout
-    row = t.repo.row("SELECT * FROM shift WHERE shift_no = ?", (shift_no,))
+    row = t.repo.shift(shift_no)
     if row is None:
         raise NotFound("shift", f"no shift {shift_no!r}")
     if row["report"]:

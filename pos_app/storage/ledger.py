@@ -184,6 +184,25 @@ class Ledger:
                                     (receipt_no,)).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
+    def balance_after_sale(self, member_id: int, receipt_no: str) -> int | None:
+        """The member's balance as it stood right after the sale: the ledger up to the sale's own
+        entries (later rows naming the receipt, its refunds, are not counted); for a sale that
+        earned and paid no points, up to the last entry written before the sale's event. None
+        when the sale has neither entries nor an event (a sale of a release that kept no events)."""
+        last_id = self.database.execute(
+            "SELECT max(id) FROM ledger_entry WHERE member_id = ? AND ref_type = 'sale' AND ref_no = ?",
+            (member_id, receipt_no)).fetchone()[0]
+        if last_id is None:
+            event = self.database.execute("SELECT min(id) FROM outbox WHERE kind = 'sale' AND ref = ?",
+                                          (receipt_no,)).fetchone()[0]
+            if event is None:
+                return None
+            last_id = self.database.execute(
+                "SELECT coalesce(max(entry_id), 0) FROM outbox WHERE entry_id IS NOT NULL AND id < ?",
+                (event,)).fetchone()[0]
+        return int(self.database.execute("SELECT coalesce(sum(points), 0) FROM ledger_entry"
+                                          " WHERE member_id = ? AND id <= ?", (member_id, last_id)).fetchone()[0])
+
     def lots_earned_by(self, receipt_no: str, member_id: int) -> tuple[int, ...]:
         """The lots a sale's ``earn`` entry credited to the member."""
         return tuple(r[0] for r in self.database.execute(

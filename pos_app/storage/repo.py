@@ -330,6 +330,53 @@ class Repo:
         self.database.execute(f"UPDATE sale_line SET refund_id = ? WHERE sale_id = ? AND line_no IN ({marks})",
                               (refund_id, sale_id, *line_nos))
 
+    def sale_lines_refunded_by(self, sale_id: int) -> list[dict[str, Any]]:
+        """The lines of a sale, in order, each with the refund_no that refunded it (or None)."""
+        return self.rows(
+            "SELECT l.line_no, l.sku, l.name, l.category, l.qty, l.unit_price_fen, l.net_fen, l.flags,"
+            " r.refund_no FROM sale_line l LEFT JOIN refund r ON r.id = l.refund_id"
+            " WHERE l.sale_id = ? ORDER BY l.line_no", (sale_id,))
+
+    def refund_nos(self, sale_id: int) -> list[str]:
+        """The sale's refunds, oldest first."""
+        return [r[0] for r in self.database.execute("SELECT refund_no FROM refund WHERE sale_id = ? ORDER BY id",
+                                                    (sale_id,)).fetchall()]
+
+    def refund(self, refund_no: str) -> dict[str, Any] | None:
+        """A refund's row with its sale's receipt_no."""
+        return self.row("SELECT r.*, s.receipt_no FROM refund r JOIN sale s ON s.id = r.sale_id WHERE r.refund_no = ?",
+                        (refund_no,))
+
+    def receipt_lines(self, *, sale_id: int | None = None, refund_id: int | None = None) -> list[dict[str, Any]]:
+        """Whole sale_line rows in line order: a sale's (``sale_id``) or those a refund took (``refund_id``)."""
+        if sale_id is not None:
+            return self.rows("SELECT * FROM sale_line WHERE sale_id = ? ORDER BY line_no", (sale_id,))
+        return self.rows("SELECT * FROM sale_line WHERE refund_id = ? ORDER BY line_no", (refund_id,))
+
+    def coupon_cash_fen(self, code: str) -> int:
+        """The cash collected with the gift that gave this coupon (0: none, or not from a gift)."""
+        row = self.database.execute("SELECT cash_fen FROM redemption WHERE coupon_code = ?", (code,)).fetchone()
+        return int(row[0] or 0) if row else 0
+
+    # -- audit ---------------------------------------------------------------------------------------
+    def audit_rows(self, action: str | None, limit: int) -> list[dict[str, Any]]:
+        """Audit rows newest first (optionally one action), with the staff's name and, when the
+        reference is a member's uuid, the member's card_no."""
+        sql = ("SELECT a.id, a.at, a.staff_code, s.name staff_name, a.action, a.ref, m.card_no, a.details"
+               " FROM audit a LEFT JOIN staff s ON s.code = a.staff_code LEFT JOIN member m ON m.uuid = a.ref")
+        params: list[Any] = []
+        if action is not None:
+            sql += " WHERE a.action = ?"
+            params.append(action)
+        # id order is the order the rows were written; `at` can repeat within a second
+        sql += " ORDER BY a.id DESC LIMIT ?"
+        params.append(limit)
+        return self.rows(sql, params)
+
+    def audit_actions(self) -> list[str]:
+        """The actions the audit trail holds, in order."""
+        return [r[0] for r in self.database.execute("SELECT DISTINCT action FROM audit ORDER BY action").fetchall()]
+
     # -- products, revoked codes, shifts --------------------------------------------------------------
     def product_exists(self, sku: str, barcode: str | None) -> bool:
         """Whether a product has this SKU or (when given) this barcode, active or not."""
@@ -363,6 +410,50 @@ class Repo:
     # -- print queue ---------------------------------------------------------------------------------
     def queue_print_job(self, kind: str, ref: str, payload: dict[str, Any], at: str) -> int:
         return self.insert("print_job", {"kind": kind, "ref": ref, "payload": payload, "created_at": at})
+
+    def print_job(self, job_id: int) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM print_job WHERE id = ?", (job_id,))
+
+    def print_jobs(self, *, pending_only: bool, newest_first: int | None = None) -> list[dict[str, Any]]:
+        """Jobs oldest first, or the ``newest_first`` newest ones newest first; only those not
+        printed yet with ``pending_only``."""
+        where = "WHERE status <> 'printed'" if pending_only else ""
+        if newest_first is None:
+            return self.rows(f"SELECT * FROM print_job {where} ORDER BY id")
+        return self.rows(f"SELECT * FROM print_job {where} ORDER BY id DESC LIMIT ?", (newest_first,))
+
+    def pending_print_jobs(self) -> int:
+        """How many jobs are not printed yet."""
+        return int(self.database.execute("SELECT count(*) FROM print_job WHERE status <> 'printed'").fetchone()[0])
+
+    def first_print_job(self, kind: str, ref: str) -> int | None:
+        """The first (not a reprint) job of a document, if any."""
+        row = self.database.execute("SELECT id FROM print_job WHERE kind = ? AND ref = ? AND reprint_of IS NULL"
+                                    " ORDER BY id LIMIT 1", (kind, ref)).fetchone()
+        return int(row[0]) if row else None
+
+    def print_job_attempts(self, job_id: int) -> int | None:
+        """The attempts of a job not printed yet (None: no such job, or printed)."""
+        row = self.database.execute("SELECT attempts FROM print_job WHERE id = ? AND status <> 'printed'",
+                                    (job_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    def print_job_failed(self, job_id: int, attempts: int, error: str, next_try_at: str) -> None:
+        self.database.execute(
+            "UPDATE print_job SET status = 'failed', attempts = ?, last_error = ?, next_try_at = ? WHERE id = ?",
+            (attempts, error, next_try_at, job_id))
+
+    def claim_print_job(self, job_id: int, attempts: int, until: str) -> bool:
+        """Take a job not printed yet for printing until ``until`` (one more attempt), if its
+        attempts are still ``attempts`` (no one else took it meanwhile)."""
+        cur = self.database.execute(
+            "UPDATE print_job SET attempts = attempts + 1, next_try_at = ? WHERE id = ? AND attempts = ?"
+            " AND status <> 'printed'", (until, job_id, attempts))
+        return cur.rowcount == 1
+
+    def print_job_printed(self, job_id: int, at: str) -> None:
+        self.database.execute("UPDATE print_job SET status = 'printed', printed_at = ?, last_error = NULL,"
+                              " next_try_at = NULL WHERE id = ?", (at, job_id))
 
     # -- generic rows --------------------------------------------------------------------------------
     def rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
