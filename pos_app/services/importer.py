@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core import lots as core_lots
-from pos_app.core.errors import InvalidInput, PosError
+from pos_app.core.errors import DatabaseError, InvalidInput, PosError
 from pos_app.core.members import normalize_phone, parse_birthday, validate_card_number, validate_name
 from pos_app.core.money import parse_int
 from pos_app.core.program import Program
@@ -18,6 +19,8 @@ from pos_app.core.text import csv_table, normalize_input
 from pos_app.services.context import Terminal
 from pos_app.services.members import _new_card_number, member_payload
 from pos_app.storage.ledger import Stamp, iso
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("phone", "name", "birthday", "card_no", "points", "earned_on")
 MAX_ROWS = 2_000_000
@@ -27,6 +30,8 @@ CHUNK_SECONDS = 0.5
 #: the pause between two import transactions: longer than SQLite's longest step between two
 #: tries of a connection waiting for the lock (100 ms), so a waiting sale gets the lock
 LOCK_GAP_SECONDS = 0.12
+#: how long in all an import waits for a counter that keeps the lock busy before it gives up
+BUSY_PATIENCE_SECONDS = 120.0
 
 
 @dataclass
@@ -137,28 +142,20 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     # write lock in the meantime (one transaction for a large file held it for minutes, and the
     # till's sales failed with "database is locked")
     report.members_created = report.points_imported = 0
-    pending = iter(good)
-    more = bool(good)
-    while more:
-        deadline = time.monotonic() + CHUNK_SECONDS
-        with t.database.transaction():
-            while time.monotonic() < deadline:
-                row = next(pending, None)
-                if row is None:
-                    more = False
-                    break
-                # enrolled at the counter since the checks above: reported, not written twice
-                taken = ("phone" if t.repo.member_by_phone(row.phone) is not None else
-                         "card_no" if row.card_no and t.repo.member_by_card(row.card_no) is not None else None)
-                if taken:
-                    report.errors.append({"line": row.line, "field": taken,
-                                          "message": f"{row.phone} became a member while importing"})
-                    report.valid -= 1
-                    continue
-                _write_row(t, program, row, p.name, stamp)
-                report.members_created += 1
-                report.points_imported += row.points
-        if more:
+    done = 0
+    waited = 0.0
+    while done < len(good):
+        try:
+            done = _write_chunk(t, program, good, done, p.name, stamp, report)
+        except DatabaseError as exc:
+            # the counter kept the write lock past the busy timeout (sales back to back): this
+            # chunk was rolled back whole; the import waits its turn instead of failing half-way
+            if exc.params.get("reason") != "busy" or waited >= BUSY_PATIENCE_SECONDS:
+                raise
+            waited += LOCK_GAP_SECONDS
+            log.info("member import waits for the counter: the database stayed busy (%d of %d rows written)",
+                     done, len(good))
+        if done < len(good):
             time.sleep(LOCK_GAP_SECONDS)  # a writer waiting on the lock retries within this gap
     with t.database.transaction():
         t.ledger.audit("member.import", p.name, {"members": report.members_created,
@@ -167,6 +164,35 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     report.errors.sort(key=lambda e: e["line"])
     report.written = True
     return report
+
+
+def _write_chunk(t: Terminal, program: Program, good: list[ImportRow], start: int, file_name: str, stamp: Stamp,
+                 report: ImportReport) -> int:
+    """Rows from ``good[start]`` on, in one transaction of ``CHUNK_SECONDS`` at most; returns
+    where the next chunk starts. The report counts a chunk only once it is committed."""
+    created = points = 0
+    late: list[dict[str, Any]] = []
+    index = start
+    deadline = time.monotonic() + CHUNK_SECONDS
+    with t.database.transaction():
+        while index < len(good) and time.monotonic() < deadline:
+            row = good[index]
+            index += 1
+            # enrolled at the counter since the checks above: reported, not written twice
+            taken = ("phone" if t.repo.member_by_phone(row.phone) is not None else
+                     "card_no" if row.card_no and t.repo.member_by_card(row.card_no) is not None else None)
+            if taken:
+                late.append({"line": row.line, "field": taken,
+                             "message": f"{row.phone} became a member while importing"})
+                continue
+            _write_row(t, program, row, file_name, stamp)
+            created += 1
+            points += row.points
+    report.members_created += created
+    report.points_imported += points
+    report.errors.extend(late)
+    report.valid -= len(late)
+    return index
 
 
 def _write_row(t: Terminal, program: Program, r: ImportRow, file_name: str, stamp: Stamp) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from pos_app.services import importer, sales
 from pos_app.services.context import Terminal
@@ -83,3 +86,40 @@ def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, tmp_pa
     assert not errors and reports[0].written and reports[0].members_created == n
     assert any(0 < s < n for s in seen), "no sale was made between two of the import's transactions"
     assert terminal.repo.row("SELECT count(*) n FROM sale") == {"n": len(seen)}
+
+
+def test_an_import_waits_out_a_counter_that_keeps_the_lock(terminal: Terminal, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Another program holds the write lock past the busy timeout: the chunk is rolled back whole
+    and tried again once the lock is free, instead of the import failing half-way."""
+    import logging
+    import sqlite3
+
+    path = write(tmp_path, "".join(f"139{i:08d},会员{i},,,100,2026-01-01\n" for i in range(50)))
+    holder = sqlite3.connect(terminal.database.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    reports: list[importer.ImportReport] = []
+    errors: list[BaseException] = []
+
+    def run_import() -> None:
+        try:
+            reports.append(importer.import_members(terminal, path))
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            terminal.database.db.close()
+
+    caplog.set_level(logging.INFO, logger="pos_app.services.importer")
+    worker = threading.Thread(target=run_import)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any("waits for the counter" in r.getMessage() for r in caplog.records):
+            assert worker.is_alive() and time.monotonic() < deadline, errors
+            worker.join(0.05)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    worker.join(60)
+    assert not errors and reports[0].written and reports[0].members_created == 50
+    assert terminal.repo.member_count() == 50
