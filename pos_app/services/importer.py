@@ -143,16 +143,17 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     # till's sales failed with "database is locked")
     report.members_created = report.points_imported = 0
     done = 0
-    waited = 0.0
+    busy_since: float | None = None
     while done < len(good):
         try:
             done = _write_chunk(t, program, good, done, p.name, stamp, report)
+            busy_since = None
         except DatabaseError as exc:
             # the counter kept the write lock past the busy timeout (sales back to back): this
             # chunk was rolled back whole; the import waits its turn instead of failing half-way
-            if exc.params.get("reason") != "busy" or waited >= BUSY_PATIENCE_SECONDS:
+            busy_since = busy_since or time.monotonic()
+            if exc.params.get("reason") != "busy" or time.monotonic() - busy_since >= BUSY_PATIENCE_SECONDS:
                 raise
-            waited += LOCK_GAP_SECONDS
             log.info("member import waits for the counter: the database stayed busy (%d of %d rows written)",
                      done, len(good))
         if done < len(good):
