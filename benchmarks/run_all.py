@@ -13,6 +13,7 @@ import bench_expiry
 import bench_frozen
 import bench_lookup
 import bench_sale
+import bench_scanner
 import bench_sync_push
 import bench_ui
 from benchlib import BENCH_DIR, Figure, machine_info, print_figures
@@ -26,6 +27,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("camera worker and the UI thread (figure 9)", bench_camera_ui.run),
     ("push to headquarters: 1 and 20 terminals, SQLite and PostgreSQL (figure 10)", bench_sync_push.run),
     ("one-folder build: size and start (figure 11)", bench_frozen.run),
+    ("keyboard-wedge scans through X under CPU load (figure 12)", bench_scanner.run),
 ]
 
 
