@@ -75,9 +75,16 @@ class FaultProxy:
         async def _stop() -> None:
             if self._server:
                 self._server.close()
+            # connections still being handled (a client that gave up on a held answer) end
+            # here, not as "Task was destroyed but it is pending" when the loop is dropped
+            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         asyncio.run_coroutine_threadsafe(_stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
 
     @property
     def url(self) -> str:
