@@ -37,6 +37,7 @@ from typing import Any
 from pos_app.core.errors import DatabaseError, InvalidInput
 from pos_app.services.context import Terminal
 from pos_app.services.paths import AppPaths, app_paths
+from pos_app.storage import files
 from pos_app.storage.database import (
     DIR_MODE,
     FILE_MODE,
@@ -46,12 +47,12 @@ from pos_app.storage.database import (
     schema_version,
 )
 from pos_app.storage.instance_lock import hold_lock
-from pos_app.storage.integrity import run_checks
+from pos_app.storage.integrity import run_checks, table_counts
+from pos_app.storage.repo import Repo
 
 STAMP = "%Y%m%d-%H%M%S"
 AUTO_EVERY = dt.timedelta(hours=24)
 AUTO_KEEP = 14
-_COUNTED = ("member", "ledger_entry", "lot", "sale", "outbox")
 #: Settings that never go into a backup (see ``_strip_secrets``).
 SECRET_SETTINGS = ("sync.secret",)
 
@@ -73,15 +74,13 @@ def check_file(path: Path, *, migrate: bool = False) -> dict[str, Any]:
     database = open_database(path, migrate=migrate, models=False)
     try:
         checks = run_checks(database)
-        settings = dict(database.execute(
-            "SELECT key, value FROM setting WHERE key IN ('store_id', 'terminal_id', 'hq.url', 'sync.secret')"
-        ).fetchall())
-        counts = {name: database.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in _COUNTED}
+        settings = Repo(database).settings()
+        counts = table_counts(database)
         report = {"ok": all(c["ok"] for c in checks.values()), "store_id": settings.get("store_id"),
                   "terminal_id": settings.get("terminal_id"), "schema": database.user_version(),
                   "enrolled": bool(settings.get("hq.url")), "has_secret": bool(settings.get("sync.secret")),
                   "counts": counts, "checks": checks}
-        database.execute("PRAGMA journal_mode = DELETE")  # checkpoints; the copy is then one file
+        database.single_file()  # checkpoints; the copy is then one file
     finally:
         database.close()
     return report
@@ -91,37 +90,15 @@ def _strip_secrets(path: Path) -> None:
     """A backup holds no secret: the sync secret is deleted from the copy with SQLite's
     secure_delete (its bytes are overwritten, not left in a free page). A restore takes it
     back from the database it replaces; a till restored on a new machine is enrolled again."""
-    con = sqlite3.connect(str(path))
-    try:
-        con.execute("PRAGMA secure_delete = ON")
-        with con:
-            con.execute(f"DELETE FROM setting WHERE key IN ({', '.join('?' * len(SECRET_SETTINGS))})",
-                        SECRET_SETTINGS)
-    finally:
-        con.close()
+    files.delete_settings(path, SECRET_SETTINGS)
 
 
-def _secrets_of(db: Path) -> list[tuple[str, str]]:
+def _secrets_of(db: Path) -> dict[str, str]:
     """The live database's secrets, read without changing it (none when it cannot be read)."""
     try:
-        con = sqlite3.connect(db.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
-        try:
-            return [(str(k), str(v)) for k, v in con.execute(
-                f"SELECT key, value FROM setting WHERE key IN ({', '.join('?' * len(SECRET_SETTINGS))})",
-                SECRET_SETTINGS)]
-        finally:
-            con.close()
+        return files.read_settings(db, SECRET_SETTINGS)
     except sqlite3.Error:
-        return []
-
-
-def _put_secrets(path: Path, rows: list[tuple[str, str]]) -> None:
-    con = sqlite3.connect(str(path))
-    try:
-        with con:
-            con.executemany("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", rows)
-    finally:
-        con.close()
+        return {}
 
 
 def _failed(report: dict[str, Any]) -> list[str]:
@@ -299,12 +276,7 @@ def _check_candidate(file: Path) -> None:
 
 def _version(path: Path) -> int:
     try:
-        con = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
-        try:
-            version = int(con.execute("PRAGMA user_version").fetchone()[0])
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        finally:
-            con.close()
+        version, tables = files.schema_of(path)
     except sqlite3.DatabaseError as exc:
         raise InvalidInput("file", f"cannot be read as a database: {exc}") from None
     if version == 0 or "setting" not in tables:
@@ -314,12 +286,7 @@ def _version(path: Path) -> int:
 
 def _identity(db: Path) -> tuple[str | None, str | None]:
     """The current database's store and terminal, read without changing it."""
-    con = sqlite3.connect(db.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
-    try:
-        rows = dict(con.execute(
-            "SELECT key, value FROM setting WHERE key IN ('store_id', 'terminal_id')").fetchall())
-    finally:
-        con.close()
+    rows = files.read_settings(db, ("store_id", "terminal_id"))
     return rows.get("store_id"), rows.get("terminal_id")
 
 
@@ -393,7 +360,7 @@ def restore(db_path: str | Path, file: str | Path, *, force: bool = False,
             elif report["enrolled"]:
                 secrets = _secrets_of(db)  # backups hold no secret: the till keeps the one it has (the newest)
                 if secrets:
-                    _put_secrets(copy, secrets)
+                    files.put_settings(copy, secrets)
                     report["has_secret"] = True
         if report["enrolled"] and not report["has_secret"]:
             warnings.append("backups hold no sync secret and this database had none to keep: enroll the till "
@@ -415,11 +382,7 @@ def _replace(db: Path, copy: Path, stamp: str) -> Path | None:
     kept = None
     if db.exists():
         with contextlib.suppress(sqlite3.Error):  # fold the WAL in; the window is not running
-            con = sqlite3.connect(str(db), timeout=5)
-            try:
-                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                con.close()
+            files.checkpoint(db)
         kept = _free_name(db.with_name(f"{db.name}.before-restore-{stamp}"))
         try:
             os.link(db, kept)  # the database stays in place until the rename below

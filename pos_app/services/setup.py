@@ -46,7 +46,7 @@ def first_start(path: str | Path, *, store_id: str, terminal_id: str, manager_co
         try:
             load_program(t, reference_program_path().read_text(encoding="utf-8"))
             staff.create_staff(t, code=manager_code, name=manager_name, role="manager", pin=pin)
-            t.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            t.database.checkpoint()
         finally:
             t.close()
         os.replace(tmp, target)

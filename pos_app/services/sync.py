@@ -178,8 +178,7 @@ def enroll(t: Terminal, hq_url: str, code: str, *, ca_file: str | None = None, c
     adopted = False
     with t.database.transaction():
         if (store_id, terminal_id) != (t.store_id, t.terminal_id):
-            entries = t.database.execute("SELECT count(*) FROM ledger_entry").fetchone()[0]
-            if entries:
+            if t.ledger.has_entries():
                 raise Conflict("terminal", f"headquarters enrolled this code as {store_id}/{terminal_id}, but this"
                                f" till is {t.store_id}/{t.terminal_id} and has ledger entries; ask headquarters"
                                " for a code of this terminal", store_id=store_id, terminal_id=terminal_id)
@@ -336,8 +335,7 @@ def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> N
     hq_last_seq, hq_last_oid = _whole(page.get("own_last_seq")), _whole(page.get("own_last_oid"))
     if hq_last_seq is None:
         return  # an older headquarters does not say
-    local = t.database.execute("SELECT coalesce(max(seq), 0) FROM ledger_entry WHERE terminal_id = ?",
-                               (t.terminal_id,)).fetchone()[0]
+    local = replica.own_last_seq(t.database, t.terminal_id)
     if hq_last_seq > local:
         report.stuck = (f"headquarters holds entries of this till up to #{hq_last_seq}, this database only up to"
                         f" #{local}: it is older than what the till sent (restored from an older backup?)."
@@ -345,12 +343,8 @@ def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> N
         raise SyncError("conflict", report.stuck)
     # every round asks; both look only past what HQ holds (index ranges), so they cost nothing
     # while HQ is whole however long the outbox has grown
-    lost_entries = t.database.execute(
-        "SELECT 1 FROM ledger_entry e JOIN outbox o ON o.entry_id = e.id WHERE e.terminal_id = ? AND e.seq > ?"
-        " AND o.acked_at IS NOT NULL LIMIT 1", (t.terminal_id, hq_last_seq)).fetchone() is not None
-    lost_events = hq_last_oid is not None and t.database.execute(
-        "SELECT 1 FROM outbox WHERE id > ? AND entry_id IS NULL AND acked_at IS NOT NULL LIMIT 1",
-        (hq_last_oid,)).fetchone() is not None
+    lost_entries = replica.entries_acked_past(t.database, t.terminal_id, hq_last_seq)
+    lost_events = hq_last_oid is not None and replica.events_acked_past(t.database, hq_last_oid)
     if lost_entries or lost_events:
         log.warning("headquarters holds this till's entries up to #%s and events up to %s, less than it"
                     " acknowledged: sending the rest again", hq_last_seq, hq_last_oid)
@@ -496,10 +490,7 @@ def offline_allowance(t: Terminal, day: dt.date, now: dt.datetime | None = None)
     limited = is_enrolled(t) and not heard_recently(t, now)
     used = 0
     if limited:
-        row = t.database.execute(
-            "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE terminal_id = ? AND business_date = ?"
-            " AND kind IN ('redeem', 'gift')", (t.terminal_id, day.isoformat())).fetchone()
-        used = int(row[0])
+        used = t.ledger.redeemed_here_on(day)
     return OfflineAllowance(limited, used, offline.daily_redeem_points, offline.silence_minutes)
 
 

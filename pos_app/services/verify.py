@@ -6,7 +6,7 @@ from typing import Any
 
 from pos_app.core.errors import DatabaseDamaged, NotFound
 from pos_app.services.context import Terminal
-from pos_app.storage.integrity import run_checks
+from pos_app.storage.integrity import run_checks, table_counts
 
 
 def _program_check(t: Terminal) -> dict[str, Any]:
@@ -23,7 +23,6 @@ def _program_check(t: Terminal) -> dict[str, Any]:
 def verify(t: Terminal) -> dict[str, Any]:
     checks = run_checks(t.database)
     checks["loyalty_program"] = _program_check(t)
-    counts = {name: t.database.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-              for name in ("member", "ledger_entry", "lot", "sale", "outbox")}
+    counts = table_counts(t.database)
     return {"ok": all(c["ok"] for c in checks.values()), "store_id": t.store_id, "terminal_id": t.terminal_id,
             "counts": counts, "checks": checks}

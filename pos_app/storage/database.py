@@ -268,6 +268,14 @@ class Database:
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         self.db.connection().executemany(sql, rows)
 
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file and empty it."""
+        self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def single_file(self) -> None:
+        """Leave WAL for a rollback journal (a checkpoint first): the file is then self-contained."""
+        self.execute("PRAGMA journal_mode = DELETE")
+
     def user_version(self) -> int:
         return int(self.db.execute_sql("PRAGMA user_version").fetchone()[0])
 

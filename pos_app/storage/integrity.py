@@ -58,6 +58,15 @@ TRIGGERS = ("ledger_entry_no_update", "ledger_entry_no_delete", "lot_move_no_upd
             "audit_no_update", "audit_no_delete")
 
 
+#: The tables whose rows verify's and a backup's report count.
+COUNTED = ("member", "ledger_entry", "lot", "sale", "outbox")
+
+
+def table_counts(database: Database) -> dict[str, int]:
+    """Rows in each of ``COUNTED``."""
+    return {name: int(database.execute(f"SELECT count(*) FROM {name}").fetchone()[0]) for name in COUNTED}
+
+
 def run_checks(database: Database) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     with database.reading():

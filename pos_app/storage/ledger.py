@@ -184,6 +184,16 @@ class Ledger:
                                     (receipt_no,)).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
+    def has_entries(self) -> bool:
+        """Whether the ledger holds any entry (this terminal's or another's)."""
+        return self.database.execute("SELECT 1 FROM ledger_entry LIMIT 1").fetchone() is not None
+
+    def redeemed_here_on(self, day: dt.date) -> int:
+        """Points this terminal took on a business day as payment or for gifts."""
+        return int(self.database.execute(
+            "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE terminal_id = ? AND business_date = ?"
+            " AND kind IN ('redeem', 'gift')", (self.terminal_id, day.isoformat())).fetchone()[0])
+
     def balance_after_sale(self, member_id: int, receipt_no: str) -> int | None:
         """The member's balance as it stood right after the sale: the ledger up to the sale's own
         entries (later rows naming the receipt, its refunds, are not counted); for a sale that

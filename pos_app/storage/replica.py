@@ -161,6 +161,26 @@ def pending_count(database: Database) -> int:
     return int(database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0])
 
 
+def own_last_seq(database: Database, terminal_id: str) -> int:
+    """The last seq of this terminal's own chain (0: none yet)."""
+    return int(database.execute("SELECT coalesce(max(seq), 0) FROM ledger_entry WHERE terminal_id = ?",
+                                (terminal_id,)).fetchone()[0])
+
+
+def entries_acked_past(database: Database, terminal_id: str, seq: int) -> bool:
+    """Whether headquarters acknowledged an entry of this terminal past ``seq`` (an index range)."""
+    return database.execute(
+        "SELECT 1 FROM ledger_entry e JOIN outbox o ON o.entry_id = e.id WHERE e.terminal_id = ? AND e.seq > ?"
+        " AND o.acked_at IS NOT NULL LIMIT 1", (terminal_id, seq)).fetchone() is not None
+
+
+def events_acked_past(database: Database, oid: int) -> bool:
+    """Whether headquarters acknowledged an event (an outbox row without entry) past outbox id ``oid``."""
+    return database.execute(
+        "SELECT 1 FROM outbox WHERE id > ? AND entry_id IS NULL AND acked_at IS NOT NULL LIMIT 1",
+        (oid,)).fetchone() is not None
+
+
 def _terminal_id(database: Database) -> str:
     row = database.execute("SELECT value FROM setting WHERE key = 'terminal_id'").fetchone()
     return str(row[0]) if row else ""
