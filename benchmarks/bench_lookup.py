@@ -21,6 +21,7 @@ from benchlib import (
     bulk_pragmas,
     cache_marker,
     finish_bulk,
+    is_cached,
     member_row,
     member_seeds,
     print_figures,
@@ -43,24 +44,10 @@ def _marker(n: int) -> str:
     return cache_marker(GENERATOR, n)
 
 
-def _cached(path: Path, marker: str) -> bool:
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)  # leaves no -wal/-shm behind
-        try:
-            row = conn.execute("SELECT value FROM setting WHERE key = 'bench_generated'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return row is not None and row[0] == marker
-
-
 def ensure_database(n: int) -> Path:
     """``var/bench/members-N.db``: a terminal database with ``n`` members, built once and cached."""
     path = BENCH_DIR / f"members-{n}.db"
-    if _cached(path, _marker(n)):
+    if is_cached(path, _marker(n)):
         print(f"   using cached {path.relative_to(BENCH_DIR.parent.parent)}")
         return path
     say = progress("members db")

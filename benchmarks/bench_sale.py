@@ -26,6 +26,7 @@ from benchlib import (
     bulk_pragmas,
     cache_marker,
     finish_bulk,
+    is_cached,
     member_row,
     member_seeds,
     print_figures,
@@ -70,20 +71,6 @@ Shapes = dict[str, list[tuple[bool, ...]]]
 # ------------------------------------------------------------------------------------------ the till's database
 
 
-def _cached(path: Path, marker: str) -> bool:
-    if not path.exists():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)  # leaves no -wal/-shm behind
-        try:
-            row = conn.execute("SELECT value FROM setting WHERE key = 'bench_generated'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return row is not None and row[0] == marker
-
-
 def ensure_database(n_shoppers: int, n_entries: int) -> Path:
     """``var/bench/sale-S-E.db``, built once and cached: a terminal (S001/T01, the reference program) with
     ``n_shoppers`` members who have bought nothing yet (ids 1..S) and a history of ``n_entries`` earn
@@ -92,7 +79,7 @@ def ensure_database(n_shoppers: int, n_entries: int) -> Path:
     months the sum of their entries' tier points."""
     path = BENCH_DIR / f"sale-{n_shoppers}-{n_entries}.db"
     marker = cache_marker(GENERATOR, n_shoppers, n_entries)
-    if _cached(path, marker):
+    if is_cached(path, marker):
         print(f"   using cached {path.relative_to(BENCH_DIR.parent.parent)}")
         return path
     say = progress(f"sale db {n_entries:,} entries")

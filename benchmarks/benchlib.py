@@ -146,6 +146,22 @@ def cache_marker(generator: str, *sizes: int) -> str:
     return ":".join([generator, f"schema{schema_version()}", *(str(n) for n in sizes)])
 
 
+def is_cached(path: Path, marker: str) -> bool:
+    """Whether ``path`` is a database this benchmark generated with ``marker`` (``cache_marker``),
+    read without leaving -wal/-shm files behind."""
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM setting WHERE key = 'bench_generated'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == marker
+
+
 def remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
