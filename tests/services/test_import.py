@@ -62,28 +62,35 @@ def test_a_field_over_the_csv_size_limit_is_an_invalid_row(terminal: Terminal, t
     assert (dry.rows, dry.valid) == (2, 1)
 
 
+class ImportThread(threading.Thread):
+    """An import in a thread of its own, with its own connection, as the window's workers do."""
+
+    def __init__(self, terminal: Terminal, path: Path) -> None:
+        super().__init__()
+        self.terminal, self.path = terminal, path
+        self.report: importer.ImportReport | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.report = importer.import_members(self.terminal, self.path)
+        except BaseException as exc:  # reported to the test
+            self.error = exc
+        finally:
+            self.terminal.database.db.close()  # this thread's connection
+
+
 def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, tmp_path: Path) -> None:
     n = 2000
     path = write(tmp_path, "".join(f"139{i:08d},会员{i},,,100,2026-01-01\n" for i in range(n)))
-    errors: list[BaseException] = []
-    reports: list[importer.ImportReport] = []
-
-    def run_import() -> None:  # in a thread of its own, with its own connection, as the window's workers do
-        try:
-            reports.append(importer.import_members(terminal, path))
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            terminal.database.db.close()  # this thread's connection
-
-    worker = threading.Thread(target=run_import)
+    worker = ImportThread(terminal, path)
     worker.start()
     seen: list[int] = []  # members already imported, as each sale saw them right after it
     while worker.is_alive():
         sales.record_sale(terminal, lines=[line(1, 1000)])  # raises "database is locked" if the import holds on
         seen.append(int(terminal.repo.row("SELECT count(*) n FROM member")["n"]))  # type: ignore[index]
     worker.join()
-    assert not errors and reports[0].written and reports[0].members_created == n
+    assert worker.error is None and worker.report and worker.report.written and worker.report.members_created == n
     assert any(0 < s < n for s in seen), "no sale was made between two of the import's transactions"
     assert terminal.repo.row("SELECT count(*) n FROM sale") == {"n": len(seen)}
 
@@ -98,28 +105,18 @@ def test_an_import_waits_out_a_counter_that_keeps_the_lock(terminal: Terminal, t
     path = write(tmp_path, "".join(f"139{i:08d},会员{i},,,100,2026-01-01\n" for i in range(50)))
     holder = sqlite3.connect(terminal.database.path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    reports: list[importer.ImportReport] = []
-    errors: list[BaseException] = []
-
-    def run_import() -> None:
-        try:
-            reports.append(importer.import_members(terminal, path))
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            terminal.database.db.close()
-
     caplog.set_level(logging.INFO, logger="pos_app.services.importer")
-    worker = threading.Thread(target=run_import)
+    worker = ImportThread(terminal, path)
     worker.start()
     try:
         deadline = time.monotonic() + 60
         while not any("waits for the counter" in r.getMessage() for r in caplog.records):
-            assert worker.is_alive() and time.monotonic() < deadline, errors
+            assert worker.is_alive() and time.monotonic() < deadline, worker.error
             worker.join(0.05)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     worker.join(60)
-    assert not errors and reports[0].written and reports[0].members_created == 50
+    assert worker.error is None and worker.report and worker.report.written
+    assert worker.report.members_created == 50
     assert terminal.repo.member_count() == 50
