@@ -36,6 +36,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from benchlib import Figure, print_figures, scaled  # noqa: E402
 
+from tests.xvfb import xvfb_display  # noqa: E402
+
 END = "9999999999999"  # the last scan: the window reports its field and quits
 GAP_MS = 4  # between a scanner's keys
 WAIT_S = 3.0  # a scan not read by then is counted lost
@@ -70,28 +72,6 @@ def window() -> int:
 
 
 @contextmanager
-def xvfb() -> Iterator[str]:
-    read, write = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                              pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    number = b""
-    while not number.endswith(b"\n"):
-        chunk = os.read(read, 16)
-        if not chunk:
-            break
-        number += chunk
-    os.close(read)
-    try:
-        if not number.strip():
-            raise RuntimeError("Xvfb did not start")
-        yield f":{number.decode().strip()}"
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-@contextmanager
 def cpu_load() -> Iterator[int]:
     """One busy process per core for as long as the block runs."""
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
@@ -114,7 +94,7 @@ def run() -> list[Figure]:
     n = scaled(1000, minimum=20)
     codes = [f"69{i:011d}" for i in range(n)]
     scanner = [*realtime(), "xdotool", "key", "--delay", str(GAP_MS)]
-    with xvfb() as display:
+    with xvfb_display("1024x768x24") as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(REPO_ROOT)}
         child = subprocess.Popen([sys.executable, __file__, "--window"], env=env, stdout=subprocess.PIPE, text=True)
         lines: queue.Queue[str] = queue.Queue()

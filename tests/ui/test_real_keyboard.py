@@ -20,6 +20,7 @@ import pytest
 
 from pos_app.core.members import make_card_number
 from pos_app.services import context, demo
+from tests.xvfb import xvfb_display
 
 # Xvfb and xdotool come with scripts/install-system-deps.sh (as .ci/run and `make test` as root do)
 assert shutil.which("Xvfb") and shutil.which("xdotool"), "install Xvfb and xdotool: scripts/install-system-deps.sh"
@@ -49,23 +50,8 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = 60.0) -> o
 
 @pytest.fixture
 def display() -> Iterator[str]:
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    number = b""
-    while not number.endswith(b"\n"):
-        chunk = os.read(read, 16)
-        if not chunk:
-            break
-        number += chunk
-    os.close(read)
-    try:
-        assert number.strip(), "Xvfb did not start"
-        yield f":{number.decode().strip()}"
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
+    with xvfb_display("1280x1024x24") as name:
+        yield name
 
 
 def test_scanner_bursts_and_human_typing_through_a_real_x_server(tmp_path: Path, display: str) -> None:
