@@ -190,12 +190,20 @@ def flag_crossed_limits(proj: Projection, term: db.Terminal, entries: list[dict[
     if not todo:
         return
     since = min(str(f["business_date"])[:7] for f in todo) + "-01"
+    members = sorted({f["member_uuid"] for f in todo})
+    mark = db.proxy.obj.param
+    # earnings count by day only: summed by the database (most of a member's entries are earnings,
+    # and a push must not fetch each one of its members' month)
     rows = select_in(
+        "SELECT member_uuid, 'earn', sum(points), '', business_date, NULL FROM entry"
+        f" WHERE kind = 'earn' AND business_date >= {mark} AND member_uuid IN ({{marks}})"
+        " GROUP BY member_uuid, business_date", members, params=[since])
+    rows += select_in(
         "SELECT member_uuid, kind, points, ref_no, business_date,"
         " CASE WHEN kind IN ('gift', 'award') THEN breakdown END FROM entry"
-        f" WHERE kind IN ({', '.join(repr(k) for k in _LIMIT_KINDS)}) AND (kind = 'award' OR business_date >= "
-        f"{db.proxy.obj.param}) AND member_uuid IN ({{marks}})",
-        sorted({f["member_uuid"] for f in todo}), params=[since])
+        f" WHERE kind IN ({', '.join(repr(k) for k in _LIMIT_KINDS if k != 'earn')})"
+        f" AND (kind = 'award' OR business_date >= {mark}) AND member_uuid IN ({{marks}})",
+        members, params=[since])
     paid_months: dict[tuple[str, str], str] = {}
     totals: dict[_Key, int] = {}
     for row in sorted(rows, key=lambda r: r[1] != "redeem"):  # payments first: returns name them
