@@ -203,14 +203,38 @@ class TierMonth(Base):
 
 
 class Change(Base):
-    """The change feed terminals pull: ids increase in commit order (see ``feed``)."""
+    """The change feed terminals pull (see ``feed``). A change is for one *audience*: ``*`` every
+    till, ``S:<store>`` the tills of a store (its home members, its gift stock), ``T:<terminal>``
+    one till (members it subscribed to outside its home store). A till reads its three audiences
+    in ``(txid, id)`` order: ``txid`` is the writing transaction's id on PostgreSQL (0 on SQLite,
+    where writers are serialised, and for rows written before migration 3)."""
 
     id = AutoField()
     kind = TextField()
     key = TextField()
-    store_id = TextField(null=True)  # None: for every store
+    store_id = TextField(null=True)  # None: for every store (kept for older readers; audience decides)
     data = TextField()
     at = TextField()
+    audience = TextField(default="*")
+    txid = BigIntegerField(default=0)
+    member_uuid = TextField(null=True)  # the member a member-scoped change is about
+
+    class Meta:
+        indexes = ((("audience", "txid", "id"), False),)
+
+
+class Subscription(Base):
+    """A till holds a member outside its home store: it identified them (an online lookup, or a
+    push of an entry for them). Changes about the member go to ``T:<terminal>`` while
+    ``seen_at`` is within the program's replica window."""
+
+    terminal_id = TextField()
+    member_uuid = TextField(index=True)
+    since = TextField()
+    seen_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("terminal_id", "member_uuid")
 
 
 class Program(Base):
@@ -298,7 +322,7 @@ class Audit(Base):
 
 MODELS: list[type[Base]] = [
     SchemaVersion, Setting, Store, Terminal, EnrollmentCode, Nonce, Batch, Member, Entry, Event, Lot, LotMove,
-    TierMonth, Change, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
+    TierMonth, Change, Subscription, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
 ]
 
 
@@ -328,6 +352,7 @@ def _drop_unused_indexes(db: Database) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial", _run_sql("0001_initial")),
     (2, "drop_unused_indexes", _drop_unused_indexes),
+    (3, "partial_replica", _run_sql("0003_partial_replica")),
 ]
 
 

@@ -70,6 +70,8 @@ class Member(BaseModel):
     last_purchase_at = TextField(null=True)
     balance = IntegerField(default=0)
     debt = IntegerField(default=0)
+    seen_at = TextField(null=True)  # last identified or served at this till (migration 0007)
+    fresh_at = TextField(null=True)  # last brought complete from headquarters by a lookup
 
 
 class LedgerEntry(BaseModel):

@@ -20,6 +20,39 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_3(database: Any) -> None:
+    """Back to the tables of schema 2 (the feed without audiences, no subscriptions)."""
+    database.execute_sql('DROP INDEX "change_audience_txid_id"')
+    for column in ("audience", "txid", "member_uuid"):
+        database.execute_sql(f'ALTER TABLE "change" DROP COLUMN "{column}"')
+    database.execute_sql('DROP TABLE "subscription"')
+
+
+def test_a_schema_2_feed_gets_audiences(hq_db: Any) -> None:
+    """Migration 3 gives every change of an older feed the audience it has today: a store's
+    own rows stay its store's, and member records, entries and coupons go to the member's home
+    store; program and other global rows to every till."""
+    undo_migration_3(hq_db)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 2).execute()
+    now = db.utcnow()
+    hq_db.execute_sql("INSERT INTO member (uuid, name, status, consent, store_id, enrolled_at, tier, tier_since,"
+                      " balance, debt, updated_at) VALUES ('m-a', 'A', 'active', false, 'S001', '', 'normal', '',"
+                      " 0, 0, '')")
+    hq_db.execute_sql("INSERT INTO entry (uuid, terminal_id, seq, store_id, member_uuid, kind, points,"
+                      " tier_points, ref_type, ref_no, breakdown, created_at, business_date, recorded_at,"
+                      " backdated, prev_hash, hash, effects, received_at) VALUES ('e-1', 'T9', 1, 'S002',"
+                      " 'm-a', 'earn', 5, 0, 'sale', 'R1', '{}', '', '2026-01-01', '', false, '', '', '{}', '')")
+    rows = [("member", "m-a", None), ("entry", "e-1", None), ("program", "p:1", None),
+            ("gift_stock", "S002:G1", "S002")]
+    for kind, key, store in rows:
+        hq_db.execute_sql('INSERT INTO "change" (kind, key, store_id, data, at) VALUES (%s, %s, %s, %s, %s)'
+                          .replace("%s", hq_db.param), (kind, key, store, "{}", now))
+    assert db.migrate(hq_db) == db.schema_version()
+    got = {(c.kind, c.key): (c.audience, c.member_uuid, c.txid) for c in db.Change.select()}
+    assert got == {("member", "m-a"): ("S:S001", "m-a", 0), ("entry", "e-1"): ("S:S001", "m-a", 0),
+                   ("program", "p:1"): ("*", None, 0), ("gift_stock", "S002:G1"): ("S:S002", None, 0)}
+
+
 def test_a_new_database_has_the_latest_schema_without_the_unused_indexes(hq_db: Any) -> None:
     assert db.SchemaVersion.select().order_by(db.SchemaVersion.version.desc()).first().version == db.schema_version()
     names = index_names(hq_db)
@@ -32,6 +65,7 @@ def test_a_schema_1_database_loses_the_unused_indexes(hq_db: Any) -> None:
     hq_db.execute_sql('CREATE INDEX "entry_store_id" ON "entry" ("store_id")')
     hq_db.execute_sql('CREATE INDEX "lot_move_entry_uuid" ON "lot_move" ("entry_uuid")')
     hq_db.execute_sql('CREATE INDEX "lot_move_lot_key" ON "lot_move" ("lot_key")')
+    undo_migration_3(hq_db)
     db.SchemaVersion.delete().where(db.SchemaVersion.version > 1).execute()
     assert index_names(hq_db) >= DROPPED
     assert db.migrate(hq_db) == db.schema_version()
