@@ -161,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", required=True)
     s.add_argument("--dry-run", action="store_true")
 
+    s = sub.add_parser("replica", help="the partial replica: members of other stores held here")
+    rs = s.add_subparsers(dest="action", required=True)
+    r = rs.add_parser("prune", help="drop other stores' members not identified here within the keep days"
+                      " (headquarters keeps them)")
+    r.add_argument("--keep-days", help="this run's window instead of the replica.keep_days setting")
+
     s = sub.add_parser("tier-review", help="the yearly tier review")
     s.add_argument("--as-of", required=True)
 
@@ -418,6 +424,15 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         er = expiry.run_expiry(t, as_of=_date(args.as_of, "as_of"), dry_run=args.dry_run)
         out.emit(er.to_dict(), f"{'would expire' if er.dry_run else 'expired'} {er.points} points"
                  f" in {er.lots} lots of {er.members} members")
+        return EXIT_OK
+    if cmd == "replica":
+        from pos_app.services import prune
+
+        pr = prune.prune_replica(t, keep_days=None if args.keep_days is None
+                                 else parse_int(args.keep_days, field="keep_days"))
+        out.emit(pr.to_dict(), pr.skipped or (
+            f"dropped {pr.members} members of other stores (kept {pr.members_kept}) with {pr.entries} entries,"
+            f" {pr.lots} lots, {pr.coupons} coupons; identified here since {pr.since} kept"))
         return EXIT_OK
     if cmd == "tier-review":
         tr = tiers.run_tier_review(t, as_of=_date(args.as_of, "as_of"))

@@ -16,6 +16,7 @@ from pos_app.core.errors import ApprovalRequired, InvalidInput, NotFound
 from pos_app.devices.receipt import CHARSETS, DEFAULT_CHARSET
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import iso
+from pos_app.storage.prune import DEFAULT_KEEP_DAYS, KEEP_DAYS_KEY, MAX_KEEP_DAYS, MIN_KEEP_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ class TerminalSettings:
     hq_url: str = ""
     hq_ca_file: str = ""  # a PEM file of the CA that signed headquarters' certificate ("": the bundled public CAs)
     language: str = "zh_CN"
+    #: days a member of another store identified here stays on the till (storage.prune)
+    replica_keep_days: int = DEFAULT_KEEP_DAYS
 
     def value(self, key: str) -> Any:
         return getattr(self, _ATTR[key])
@@ -276,6 +279,7 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "hq.url": ("hq_url", _url),
     "hq.ca_file": ("hq_ca_file", _file),
     "ui.language": ("language", _choice(LANGUAGES)),
+    KEEP_DAYS_KEY: ("replica_keep_days", _bounded(MIN_KEEP_DAYS, MAX_KEEP_DAYS)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)

@@ -9,7 +9,7 @@ import re
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -372,6 +372,17 @@ def open_database(path: str | Path, *, create: bool = False, migrate: bool = Tru
     return database
 
 
+def _prune_step(conn: sqlite3.Connection) -> None:
+    """Migration 0008's second half: a full replica becomes a partial one (``storage.prune``)."""
+    from pos_app.storage.prune import prune_replica
+
+    prune_replica(conn, today=dt.date.today())
+
+
+#: Migrations that SQL alone cannot express: after the numbered script, in its transaction.
+MIGRATION_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {8: _prune_step}
+
+
 def _migrate(database: Database, target: int) -> None:
     current = database.user_version()
     if current >= target:
@@ -384,9 +395,16 @@ def _migrate(database: Database, target: int) -> None:
         if number <= current:
             continue
         sql = path.read_text(encoding="utf-8")
+        step = MIGRATION_STEPS.get(number)
         try:
-            conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except sqlite3.Error as exc:
+            if step is None:
+                conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            else:  # the script, then the step, in one transaction (executescript would commit first)
+                conn.executescript(f"BEGIN IMMEDIATE;\n{sql}")
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+        except (sqlite3.Error, PosError) as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise DatabaseError("db", f"migration {path.name} failed: {exc}") from None

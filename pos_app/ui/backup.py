@@ -1,6 +1,8 @@
 """The daily automatic backup in the window: ``services.backup.auto_backup`` off the UI thread,
 once at start and then every hour (it takes a copy only when the newest automatic one is a
 day old). A failure is logged and reported for the status bar; it never stops the counter.
+After the backup the same task runs the daily prune of the partial replica
+(``services.prune.daily_prune``: once a day, after that day's backup); its failure is logged.
 """
 
 from __future__ import annotations
@@ -13,12 +15,25 @@ from pos_app.core.errors import PosError
 from pos_app.services.backup import AUTO_KEEP, AutoBackupResult, auto_backup, last_auto_backup
 from pos_app.services.context import Terminal
 from pos_app.services.paths import AppPaths
+from pos_app.services.prune import daily_prune
 from pos_app.ui.qt import QObject, QThreadPool, QTimer, Signal
 from pos_app.ui.workers import ImmediatePool, Task
 
 log = logging.getLogger(__name__)
 
 HOUR_MS = 3_600_000
+
+
+def _backup_then_prune(terminal: Terminal, paths: AppPaths, now: dt.datetime, keep: int) -> AutoBackupResult:
+    result = auto_backup(terminal, paths, now, keep)
+    try:
+        pruned = daily_prune(terminal, at=now)
+    except PosError as exc:
+        log.warning("the daily prune of the replica failed: %s", exc.message)
+    else:
+        if pruned is not None and pruned.members:
+            log.info("replica pruned: %s", pruned.to_dict())
+    return result
 
 
 class AutoBackupWorker(QObject):
@@ -63,7 +78,7 @@ class AutoBackupWorker(QObject):
         self.busy = True
         now = self.clock()
         terminal, paths, keep = self.terminal, self.paths, self.keep
-        Task(lambda _progress: auto_backup(terminal, paths, now, keep)) \
+        Task(lambda _progress: _backup_then_prune(terminal, paths, now, keep)) \
             .success(self._succeeded).failure(self._failed).run(self.pool)
 
     def _succeeded(self, result: AutoBackupResult) -> None:
