@@ -187,7 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--run", action="store_true")
     s.add_argument("--all", action="store_true", help="list printed jobs too")
 
-    sub.add_parser("verify", help="check the ledger, projections and hash chains")
+    s = sub.add_parser("verify", help="check the ledger, projections and hash chains (a passing run leaves a "
+                       "signed checkpoint)")
+    s.add_argument("--since-checkpoint", action="store_true",
+                   help="check only what came after the last signed checkpoint (the daily check); a full "
+                        "check runs when there is none or anything is wrong")
 
     s = sub.add_parser("backup", help="a checked copy of the database, taken while the till works")
     s.add_argument("--to", default=None, help="folder (default: the backups folder of the user data directory)")
@@ -460,9 +464,19 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(b.to_dict(), f"backup written to {b.path} ({b.bytes} bytes, verify OK)")
         return EXIT_OK
     if cmd == "verify":
-        report = verify.verify(t)
+        report = verify.verify(t, since_checkpoint=args.since_checkpoint)
         bad = [k for k, v in report["checks"].items() if not v["ok"]]
         text = "verify: OK" if report["ok"] else "verify: DISCREPANCIES in " + ", ".join(bad)
+        chains = report["checks"]["hash_chains"]
+        own, others = chains["own_chain"], chains["other_chains"]
+        if report["mode"] == "incremental":
+            text += (f"\nincremental, {report['checkpoint']['reason']}: own chain complete, {own['entries']:,} "
+                     f"entries ({own['new']:,} new); other chains: {others['new']:,} new entries, partial")
+        else:
+            state = "complete" if own["complete"] else "INCOMPLETE"
+            text += (f"\nfull ({report['checkpoint']['reason']}): own chain {state},"
+                     f" {own['entries']:,} entries; other chains: {others['terminals']:,} terminals, "
+                     f"{others['entries']:,} entries, partial")
         if {"sqlite_quick_check", "loyalty_program"} & set(bad):
             text += f"\nthe database file is damaged: {RESTORE_HINT}"
         out.emit(report, text)

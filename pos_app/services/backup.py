@@ -53,8 +53,10 @@ from pos_app.storage.repo import Repo
 STAMP = "%Y%m%d-%H%M%S"
 AUTO_EVERY = dt.timedelta(hours=24)
 AUTO_KEEP = 14
-#: Settings that never go into a backup (see ``_strip_secrets``).
-SECRET_SETTINGS = ("sync.secret",)
+#: Settings that never go into a backup (see ``_strip_secrets``). The key that signs verify's
+#: checkpoint is one: a backup edited elsewhere must not carry a checkpoint that still verifies
+#: (restored over the same till, the till's own key comes back and its checkpoint holds again).
+SECRET_SETTINGS = ("sync.secret", "verify.checkpoint_key")
 
 
 def backup_name(store_id: str, terminal_id: str, at: dt.datetime, n: int = 1) -> str:
