@@ -666,6 +666,9 @@ def _sync(t: Any, args: argparse.Namespace, out: Output) -> int:
             + (f" ({r.duplicates} already held)" if r.duplicates else "")
             + f"; pulled {r.pulled} changes ({r.imported_entries} entries from other tills); {r.waiting} waiting"
             + ("; headquarters had lost some of this till's rows: sent again" if r.resent else "")
+            + (f"; took back {r.recovered_entries} entries and {r.recovered_events} events of this till from"
+               " headquarters (rebuilt, or restored from an older backup; audit: sync.recover)"
+               if r.recovered_entries or r.recovered_events else "")
             + (f"; {r.quarantined} changes from headquarters set aside, malformed (audit: sync.bad_change)"
                if r.quarantined else "")
             + ("; headquarters' feed was read again from the start (its database was restored)"

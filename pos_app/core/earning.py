@@ -13,6 +13,7 @@ from pos_app.core.program import Program
 
 MAX_LINES = 500
 MAX_QTY = 100_000
+MAX_LINE_TEXT = 200  # sku, name, category of a line (= sync.protocol.MAX_LINE_TEXT)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ def validate_lines(lines: list[SaleLine]) -> None:
         check_fen(line.gross_fen, field=f"{p}.amount")
         if not isinstance(line.category, str) or not isinstance(line.name, str):
             raise InvalidInput(f"{p}.category", "must be text")
+        # what a sale event carries to headquarters (sync.protocol.SALE_LINE_SCHEMA)
+        for key in ("sku", "name", "category"):
+            value = getattr(line, key)
+            if not isinstance(value, str) or len(value) > MAX_LINE_TEXT:
+                raise InvalidInput(f"{p}.{key}", f"must be text of at most {MAX_LINE_TEXT} characters")
+        if len(",".join(line.flags)) > MAX_LINE_TEXT:
+            raise InvalidInput(f"{p}.flags", f"at most {MAX_LINE_TEXT} characters of flags")
     check_fen(sum(line.net_fen for line in lines), field="total", allow_zero=True)
 
 

@@ -128,6 +128,16 @@ class ChangesAnswer(BaseModel):
     restart: bool = Field(False, description="the cursor and mark sent are not this feed's: start again from 0")
 
 
+class OwnAnswer(BaseModel):
+    part: Literal["entries", "events"]
+    items: list[dict[str, Any]] = Field(description="entries (wire form with effects) by seq, or events by oid")
+    after: int
+    next: int = Field(description="the ``after`` of the next page")
+    more: bool
+    last_seq: int = Field(description="the highest sequence of the caller's own chain headquarters holds")
+    last_oid: int = Field(description="the highest outbox id of the caller's events headquarters holds")
+
+
 class AwardRequest(BaseModel):
     member: str = Field(description="member uuid, card number or phone", max_length=64)
     award: str = Field(max_length=64)
@@ -450,6 +460,28 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         answer["own_last_seq"] = int(terminal.last_seq)
         answer["own_last_oid"] = int(terminal.last_oid)
         return answer
+
+    @app.get("/v1/own", response_model=None, tags=["sync"], responses=_errors(401, 403, 422, ok=OwnAnswer),
+             openapi_extra={"parameters": [
+                 *SIGNED_HEADERS,
+                 {"name": "part", "in": "query", "required": True,
+                  "schema": {"type": "string", "enum": ["entries", "events"]}},
+                 {"name": "after", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                 {"name": "limit", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": protocol.MAX_PAGE, "default": 500}}]})
+    async def own_data(request: Request) -> dict[str, Any]:
+        """The caller's own chain entries (by seq) or events (by outbox id) after ``after``: what a
+        rebuilt or restored till gets back."""
+        terminal, _body = await signed(request)  # a channel is refused there (403): tills only
+        part = request.query_params.get("part") or ""
+        if part not in ("entries", "events"):
+            raise InvalidInput("part", "entries or events is required")
+        after = _int_param(request, "after", 0, 0, 2**62)
+        limit = _int_param(request, "limit", 500, 1, protocol.MAX_PAGE)
+        from pos_app.hq import own
+
+        return await run_in_threadpool(in_db, own.own, terminal, part=part, after=after, limit=limit)
 
     @app.post("/v1/awards", response_model=None, tags=["channels"],
               responses=_errors(401, 403, 404, 422, ok=AwardAnswer),

@@ -372,9 +372,9 @@ def restore(db_path: str | Path, file: str | Path, *, force: bool = False,
         kept = _replace(db, copy, stamp)
     if report["enrolled"]:
         warnings.append("this till is enrolled with headquarters: entries it wrote after the backup was "
-                        "taken exist only at headquarters now; they do not come back to the till (a known limit)."
-                        " Run `pos-app sync` before selling: it says whether headquarters holds more of this"
-                        " till's entries than this database")
+                        "taken exist only at headquarters now. Run `pos-app sync` before selling: it takes them"
+                        " back (its entries, sales, refunds, redemptions and receipt numbers), so numbers do not"
+                        " repeat")
     return RestoreResult(db, src, kept, store, terminal, found, report["enrolled"], report["counts"], warnings)
 
 

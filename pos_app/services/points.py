@@ -104,8 +104,10 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
             "cash_fen": gift.cash_fen, "approved_by": approved_by, "staff_code": staff_code,
             "created_at": iso(stamp.at), "business_date": stamp.day.isoformat(), "coupon_code": coupon_code,
         })
-        t.ledger.outbox_event("redemption", redemption_no, {"member": member.uuid, "gift": gift.code,
-                                                            "points": gift.points, "cash_fen": gift.cash_fen}, stamp)
+        t.ledger.outbox_event("redemption", redemption_no, {
+            "member": member.uuid, "gift": gift.code, "points": gift.points, "cash_fen": gift.cash_fen,
+            "approved_by": approved_by, "staff_code": staff_code, "created_at": iso(stamp.at),
+            "business_date": stamp.day.isoformat(), "coupon_code": coupon_code}, stamp)
         t.ledger.audit("gift.redeem", redemption_no, {"gift": gift.code, "points": gift.points,
                                                       "cash_fen": gift.cash_fen, "approved_by": approved_by}, stamp)
     after = t.repo.member_by_id(member.id)

@@ -186,15 +186,18 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             "flags": ",".join(earn.flags) if earn else "", "program_version": program.version,
         })
         by_line = {le.line_no: le for le in earn.lines} if earn else {}
+        line_rows = []
         for ln in lines:
             le = by_line.get(ln.line_no)
-            t.repo.insert("sale_line", {
-                "sale_id": sale_id, "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
+            line_row = {
+                "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
                 "category": ln.category, "qty": ln.qty, "unit_price_fen": ln.unit_price_fen,
                 "discount_fen": ln.discount_fen, "net_fen": ln.net_fen, "flags": ",".join(ln.flags),
                 "eligible_fen": le.eligible_fen if le else 0,
                 "multiplier": str(le.multiplier) if le else "1",
-            })
+            }
+            t.repo.insert("sale_line", {"sale_id": sale_id, **line_row})
+            line_rows.append(line_row)
         if coupon:
             t.repo.use_coupon(coupon, at=iso(stamp.at), receipt_no=receipt_no)
             t.ledger.outbox_event("coupon_use", coupon, {"receipt_no": receipt_no, "at": iso(stamp.at)}, stamp)
@@ -205,8 +208,18 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             upgraded = apply_upgrade(t, after, stamp)
             if upgraded is not None:
                 tier_after, after = upgraded, _reload(t, member)
-        t.ledger.outbox_event("sale", receipt_no, {"total_fen": q.total_fen, "tender": tender,
-                                                   "member": member.uuid if member else None}, stamp)
+        # the whole sale and its lines: a till rebuilt from headquarters refunds it like this one
+        t.ledger.outbox_event("sale", receipt_no, {
+            "total_fen": q.total_fen, "tender": tender, "member": member.uuid if member else None,
+            "uuid": sale_uuid, "receipt_no": receipt_no, "staff_code": staff_code, "created_at": iso(stamp.at),
+            "business_date": stamp.day.isoformat(), "recorded_at": iso(stamp.recorded_at),
+            "backdated": stamp.backdated, "coupon_code": coupon, "coupon_fen": q.coupon_fen,
+            "points_paid": q.points_paid, "points_value_fen": q.points_value_fen, "tender_fen": q.tender_fen,
+            "credited_purchase": earn.credited_purchase if earn else 0,
+            "credited_bonus": earn.credited_bonus if earn else 0,
+            "bonuses": ",".join(b for b, _ in earn.bonuses) if earn and earn.credited_bonus else "",
+            "flags": ",".join(earn.flags) if earn else "", "program_version": program.version,
+            "earned": earn.total if earn else 0, "lines": line_rows}, stamp)
         t.ledger.audit("sale", receipt_no, {"total_fen": q.total_fen, "points_paid": q.points_paid,
                                             "earned": earn.total if earn else 0}, stamp)
         if queue_receipt:
@@ -419,8 +432,13 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
             "coupon_returned": coupon_back,
         })
         t.repo.mark_lines_refunded(sale["id"], chosen, refund_id)
-        t.ledger.outbox_event("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen,
-                                                    "refund_fen": plan.refund_fen}, stamp)
+        # the whole refund row: a till rebuilt from headquarters knows which lines are back
+        t.ledger.outbox_event("refund", refund_no, {
+            "receipt_no": receipt_no, "lines": chosen, "refund_fen": plan.refund_fen, "staff_code": staff_code,
+            "created_at": iso(stamp.at), "business_date": stamp.day.isoformat(), "net_fen": plan.net_fen,
+            "clawback_purchase": plan.clawback_purchase, "clawback_bonus": plan.clawback_bonus,
+            "returned_points": plan.return_points, "shortfall": shortfall, "complete": plan.complete,
+            "coupon_returned": coupon_back}, stamp)
         t.ledger.audit("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen, "clawback": plan.clawback,
                                              "returned": plan.return_points, "shortfall": shortfall,
                                              "coupon_returned": coupon_back}, stamp)

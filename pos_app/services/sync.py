@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.core.errors import ApprovalRequired, Conflict, NotFound, PosError
 from pos_app.services.context import Terminal
-from pos_app.storage import replica
+from pos_app.storage import recovery, replica
 from pos_app.storage.ledger import Ledger, Stamp, iso
 from pos_app.sync import protocol
 
@@ -61,6 +61,8 @@ class SyncReport:
     feed_restarted: bool = False  # headquarters did not know the cursor: the feed was read again from 0
     resent: bool = False  # headquarters had lost rows it acknowledged: they went up again
     quarantined: int = 0  # changes from headquarters set aside, malformed (in the audit: sync.bad_change)
+    recovered_entries: int = 0  # this till's own entries headquarters gave back (rebuilt or restored till)
+    recovered_events: int = 0  # and its own events (sales, refunds, redemptions, coupons...)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -321,12 +323,13 @@ def _whole(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> None:
+def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport, client: HQClient | None = None) -> None:
     """Compare what headquarters holds of this till with the till's own ledger and outbox.
 
-    - HQ holds more of the chain than the ledger: the database was restored from an older
-      backup (or copied from this till earlier). Its next entries would repeat sequence and
-      receipt numbers HQ holds already, so the round stops and says so.
+    - HQ holds more of the chain or of the events than this database: it was rebuilt from
+      nothing (a new database enrolled under the same terminal id) or restored from an older
+      backup. The till takes its own history back from HQ (``_recover_own``) before anything
+      else, so its next sale follows the last one HQ holds; the round then goes on.
     - HQ holds less than it once acknowledged: its database was restored from a backup. What
       it lost is pending again (``replica.reset_from``) and goes up in this same round.
     """
@@ -335,12 +338,20 @@ def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> N
     hq_last_seq, hq_last_oid = _whole(page.get("own_last_seq")), _whole(page.get("own_last_oid"))
     if hq_last_seq is None:
         return  # an older headquarters does not say
-    local = replica.own_last_seq(t.database, t.terminal_id)
-    if hq_last_seq > local:
-        report.stuck = (f"headquarters holds entries of this till up to #{hq_last_seq}, this database only up to"
-                        f" #{local}: it is older than what the till sent (restored from an older backup?)."
-                        " Do not sell on it: see docs/operations/backup.md, 'Restoring an enrolled till'")
+    if recovery.pending_entries_through(t.database, t.terminal_id, hq_last_seq):
+        # this till wrote entries under sequence numbers headquarters holds others for (the push
+        # was refused): restored from an older backup, or rebuilt, and sold before a sync
+        report.stuck = _fork_text(hq_last_seq)
         raise SyncError("conflict", report.stuck)
+    local = replica.own_last_seq(t.database, t.terminal_id)
+    behind_events = hq_last_oid is not None and hq_last_oid > recovery.last_outbox_id(t.database)
+    if hq_last_seq > local or behind_events:
+        if client is None:
+            report.stuck = (f"headquarters holds entries of this till up to #{hq_last_seq}, this database only up"
+                            f" to #{local}: it is older than what the till sent")
+            raise SyncError("conflict", report.stuck)
+        _recover_own(t, client, report, hq_last_seq, hq_last_oid or 0)
+        return
     # every round asks; both look only past what HQ holds (index ranges), so they cost nothing
     # while HQ is whole however long the outbox has grown
     lost_entries = replica.entries_acked_past(t.database, t.terminal_id, hq_last_seq)
@@ -356,6 +367,87 @@ def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport) -> N
         report.resent = True
 
 
+def _fork_text(hq_last_seq: int) -> str:
+    return (f"this database has entries or events headquarters did not accept, and headquarters holds"
+            f" other entries of this till (up to #{hq_last_seq}): it was restored from an older backup and"
+            " sold on, or rebuilt and sold before its first sync. Do not sell on it: see"
+            " docs/operations/backup.md, 'Restoring an enrolled till'")
+
+
+RECOVERY_PAGE = 1000  # rows of one page of GET /v1/own (each page is one transaction here)
+
+
+def _recover_own(t: Terminal, client: HQClient, report: SyncReport, hq_last_seq: int, hq_last_oid: int) -> None:
+    """Take back from headquarters this till's events past its last outbox id, then its entries
+    past its last sequence (``storage.recovery``): page by page, each checked with the push's
+    schema and written in one transaction, so an interrupted recovery resumes. Audited as
+    ``sync.recover`` with what came back; the counts go into ``report``."""
+    from pos_app.sync.client import SyncError
+
+    fork = _fork_text(hq_last_seq)
+    if replica.pending_count(t.database):
+        report.stuck = fork
+        raise SyncError("conflict", fork)
+    local_seq = replica.own_last_seq(t.database, t.terminal_id)
+    local_oid = recovery.last_outbox_id(t.database)
+    log.warning("headquarters holds this till's entries up to #%s and events up to %s, this database up to #%s"
+                " and %s (rebuilt, or restored from an older backup): taking them back", hq_last_seq, hq_last_oid,
+                local_seq, local_oid)
+    total = recovery.Recovered()
+
+    def checked(items: list[Any], check: Callable[[Any, str], Any]) -> list[Any]:
+        try:
+            return [check(raw, f"own.items[{i}]") for i, raw in enumerate(items)]
+        except PosError as exc:
+            report.stuck = f"this till's own data from headquarters cannot be taken back: {exc.field}: {exc.message}"
+            raise SyncError("conflict", report.stuck) from None
+
+    def entry(raw: Any, name: str) -> dict[str, Any]:
+        fields, _effects = protocol.check_entry(raw, name)
+        if fields["terminal_id"] != t.terminal_id:
+            raise Conflict(f"{name}.terminal_id", f"an entry of this till ({t.terminal_id}) is required")
+        return {**fields, "effects": raw.get("effects", {})}
+
+    try:
+        after = local_oid
+        while after < hq_last_oid:
+            answer = client.own("events", after, RECOVERY_PAGE)
+            report.reached_hq = True
+            events = checked(answer["items"], protocol.check_event)
+            if not events:
+                break
+            total.add(recovery.apply_own_events(t.database, t.terminal_id, t.store_id, events))
+            after = events[-1]["oid"]
+            if not answer["more"]:
+                break
+        after = local_seq
+        while after < hq_last_seq:
+            answer = client.own("entries", after, RECOVERY_PAGE)
+            report.reached_hq = True
+            entries = checked(answer["items"], entry)
+            if not entries:
+                break
+            total.add(recovery.apply_own_entries(t.database, t.terminal_id, t.store_id, entries))
+            after = entries[-1]["seq"]
+            if not answer["more"]:
+                break
+    except PosError as exc:  # the storage refused a page: it does not continue this ledger
+        report.stuck = fork if isinstance(exc, Conflict) else (
+            f"this till's own data from headquarters cannot be taken back: {exc.field}: {exc.message}")
+        raise SyncError("conflict", report.stuck) from None
+    finally:
+        report.recovered_entries += total.entries
+        report.recovered_events += total.events
+        if total.entries or total.events:
+            with t.database.transaction():
+                t.ledger.audit("sync.recover", str(hq_last_seq), {
+                    "hq_last_seq": hq_last_seq, "hq_last_oid": hq_last_oid, "from_seq": local_seq,
+                    "from_oid": local_oid, **total.to_dict()}, t.stamp())
+    log.warning("took back %s entries and %s events of this till from headquarters (%s sales, %s refunds,"
+                " %s redemptions, %s coupons; %s older events without their rows)", total.entries, total.events,
+                total.sales, total.refunds, total.redemptions, total.coupons, total.incomplete)
+
+
 def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) -> None:
     from pos_app.sync.client import SyncError
 
@@ -366,7 +458,7 @@ def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) 
         page = client.changes(cursor, page_size, mark)
         report.reached_hq = True
         if first:
-            _check_own_chain(t, page, report)
+            _check_own_chain(t, page, report, client)
             first = False
         if page.get("restart") is True:
             if report.feed_restarted:  # twice in one round: something else is wrong

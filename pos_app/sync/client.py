@@ -123,6 +123,17 @@ class HQClient:
         return data
 
 
+    def own(self, part: str, after: int, limit: int) -> dict[str, Any]:
+        """A page of this terminal's own chain (``part="entries"``, after sequence ``after``) or
+        events (``"events"``, after outbox id ``after``) as headquarters holds them."""
+        params = {"part": part, "after": int(after), "limit": int(limit)}
+        data = _json(self._send("GET", "/v1/own", params=params))
+        if (not isinstance(data.get("items"), list) or not isinstance(data.get("next"), int)
+                or isinstance(data.get("next"), bool) or not isinstance(data.get("more"), bool)):
+            raise SyncError("server", "headquarters' answer about this till's own data has no items, next or more")
+        return data
+
+
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         data = response.json()

@@ -29,7 +29,14 @@ Everything is JSON over HTTPS, signed per terminal (see ``signing``).
              kinds: ``CHANGE_KINDS``; a terminal skips the entries of its own chain.
              ``own_last_seq``, ``own_last_oid``: the highest sequence of the caller's chain and
              outbox id of its events headquarters holds (a till whose ledger ends below it was
-             restored from an older backup; a till that had more acknowledged sends it again).
+             restored from an older backup or rebuilt: it takes its own data back with
+             ``/v1/own``; a till that had more acknowledged sends it again).
+
+``GET /v1/own?part=entries|events&after=N&limit=M`` (signed; tills only)
+    200      ``{"part", "items", "after", "next", "more", "last_seq", "last_oid"}``
+             the caller's own chain entries after sequence N (wire form with effects, by
+             seq) or its own events after outbox id N (as received, by oid); ``next`` is the
+             ``after`` of the next page. Never another terminal's rows.
 
 ``POST /v1/awards`` (signed by a channel credential: a mini-program or website)
     request  ``{"member", "award", "ref"}`` (member: uuid, card or phone; ref: the
@@ -42,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pos_app.core.chain import HASHED_FIELDS, entry_hash
@@ -194,17 +201,83 @@ MEMBER_SCHEMA: dict[str, Check] = {
 }
 _AMOUNT = _whole(0, MAX_AMOUNT)
 _RECEIPT = _text_of(64)
+_STAFF = _text_of(32)
+#: a sale's lines: at most ``core.earning.MAX_LINES``; texts as ``core.earning.validate_lines`` allows
+MAX_SALE_LINES = 500
+MAX_LINE_TEXT = 200
+
+
+class ListOf:
+    """A payload field holding a list of records (a sale's lines), each checked with ``schema``
+    (``required``: the keys every record must have); ``check_record`` names the wrong one
+    (``...lines[2].qty``)."""
+
+    def __init__(self, schema: dict[str, Check], *, longest: int, required: tuple[str, ...] = ()) -> None:
+        self.schema = schema
+        self.longest = longest
+        self.required = required
+
+    def check(self, value: object, name: str) -> None:
+        if not isinstance(value, list) or len(value) > self.longest:
+            raise InvalidInput(name, f"a list of at most {self.longest} records is required")
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise InvalidInput(f"{name}[{i}]", "an object is required")
+            for key in self.required:
+                if item.get(key) is None:
+                    raise InvalidInput(f"{name}[{i}].{key}", "is missing")
+            check_record(item, self.schema, f"{name}[{i}]")
+
+
+def _multiplier(value: object) -> str | None:
+    """A line's earning multiplier as the till stores it: a fraction ``p`` or ``p/q``."""
+    if isinstance(value, str) and _FRACTION_RE.match(value):
+        return None
+    return "a multiplier such as 1, 3/2 or 0 is required"
+
+
+_FRACTION_RE = re.compile(r"^\d{1,18}(/[1-9]\d{0,17})?$")
+
+
+def _line_numbers(value: object) -> str | None:
+    """A refund's lines: the sale's line numbers it took back."""
+    if isinstance(value, list) and len(value) <= MAX_SALE_LINES and all(is_whole(n, 1, 10**6) for n in value):
+        return None
+    return f"a list of at most {MAX_SALE_LINES} line numbers is required"
+
+_LINE_NO = _whole(1, 10**6)
+#: one line of a sale as the till's ``sale_line`` table holds it
+SALE_LINE_SCHEMA: dict[str, Check] = {
+    "line_no": _LINE_NO, "sku": _text_of(MAX_LINE_TEXT), "name": _text_of(MAX_LINE_TEXT),
+    "category": _text_of(MAX_LINE_TEXT), "qty": _whole(1, 100_000), "unit_price_fen": _AMOUNT,
+    "discount_fen": _AMOUNT, "net_fen": _AMOUNT, "flags": _text_of(1000), "eligible_fen": _AMOUNT,
+    "multiplier": _multiplier,
+}
+_SALE_LINE_KEYS = ("line_no", "qty", "unit_price_fen", "net_fen", "eligible_fen", "multiplier")
 #: The payload fields of each event kind a till sends; null is accepted for each (older tills
-#: send fewer fields, which are absent), other keys are kept for the reports as sent.
-EVENT_SCHEMAS: dict[str, dict[str, Check]] = {
+#: send fewer fields, which are absent), other keys are kept for the reports as sent. Since
+#: release 13 sale, refund and redemption events carry the whole business row (and a sale its
+#: lines), so a till rebuilt from nothing gets them back from headquarters (``GET /v1/own``).
+EVENT_SCHEMAS: dict[str, Mapping[str, Check | ListOf]] = {
     "member": MEMBER_SCHEMA,
-    "sale": {"total_fen": _AMOUNT, "tender": _text_of(32), "member": _UUID},
-    "refund": {"receipt_no": _RECEIPT, "refund_fen": _AMOUNT},
+    "sale": {"total_fen": _AMOUNT, "tender": _text_of(32), "member": _UUID,
+             "uuid": _UUID, "receipt_no": _RECEIPT, "staff_code": _STAFF, "created_at": _datetime,
+             "business_date": _date, "recorded_at": _datetime, "backdated": _boolean, "coupon_code": _text_of(64),
+             "coupon_fen": _AMOUNT, "points_paid": _AMOUNT, "points_value_fen": _AMOUNT, "tender_fen": _AMOUNT,
+             "credited_purchase": _AMOUNT, "credited_bonus": _AMOUNT, "bonuses": _text_of(1000),
+             "flags": _text_of(1000), "program_version": _whole(0, 2**31), "earned": _AMOUNT,
+             "lines": ListOf(SALE_LINE_SCHEMA, longest=MAX_SALE_LINES, required=_SALE_LINE_KEYS)},
+    "refund": {"receipt_no": _RECEIPT, "refund_fen": _AMOUNT,
+               "lines": _line_numbers, "staff_code": _STAFF, "created_at": _datetime, "business_date": _date,
+               "net_fen": _AMOUNT, "clawback_purchase": _AMOUNT, "clawback_bonus": _AMOUNT,
+               "returned_points": _AMOUNT, "shortfall": _AMOUNT, "complete": _boolean, "coupon_returned": _text_of(64)},
     "coupon_issue": {"member": _UUID, "gift": _PROGRAM_ID, "value_fen": _AMOUNT, "min_spend_fen": _AMOUNT,
                      "valid_until": _date},
     "coupon_use": {"receipt_no": _RECEIPT, "at": _datetime},
     "coupon_return": {"receipt_no": _RECEIPT, "refund_no": _RECEIPT, "at": _datetime},
-    "redemption": {"member": _UUID, "gift": _PROGRAM_ID, "points": _AMOUNT, "cash_fen": _AMOUNT},
+    "redemption": {"member": _UUID, "gift": _PROGRAM_ID, "points": _AMOUNT, "cash_fen": _AMOUNT,
+                   "approved_by": _STAFF, "staff_code": _STAFF, "created_at": _datetime, "business_date": _date,
+                   "coupon_code": _text_of(64)},
     "tier": {"from": _PROGRAM_ID, "to": _PROGRAM_ID, "reason": _text_of(1000), "qualifying_points": _whole(
         -MAX_AMOUNT, MAX_AMOUNT), "at": _datetime},
 }
@@ -212,12 +285,15 @@ EVENT_SCHEMAS: dict[str, dict[str, Check]] = {
 _MEMBER_REF_EVENTS = ("member", "tier")
 
 
-def check_record(data: dict[str, Any], schema: dict[str, Check], name: str) -> None:
+def check_record(data: dict[str, Any], schema: Mapping[str, Check | ListOf], name: str) -> None:
     """Every field of ``schema`` that ``data`` holds with a value is checked; raises
     ``InvalidInput`` naming the first wrong one."""
     for key, check in schema.items():
         value = data.get(key)
         if value is not None:
+            if isinstance(check, ListOf):
+                check.check(value, f"{name}.{key}")
+                continue
             problem = check(value)
             if problem is not None:
                 raise InvalidInput(f"{name}.{key}", problem)

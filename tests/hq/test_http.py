@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
+from pos_app.core.replica import effects_from_wire
 from pos_app.hq import admin, db, sealing
 from tests.hq import hqserver
 from tests.hq.hqserver import SignedClient, ThreadServer
@@ -107,7 +108,7 @@ def test_health_is_open_and_names_the_schema(hq: ThreadServer) -> None:
 
 def test_openapi_describes_every_route(hq: ThreadServer) -> None:
     spec = httpx.get(f"{hq.url}/openapi.json").json()
-    assert {"/v1/enroll", "/v1/push", "/v1/changes", "/v1/awards", "/v1/health"} <= set(spec["paths"])
+    assert {"/v1/enroll", "/v1/push", "/v1/changes", "/v1/own", "/v1/awards", "/v1/health"} <= set(spec["paths"])
     push_body = spec["paths"]["/v1/push"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert {"protocol", "store_id", "terminal_id", "batch_id"} <= set(push_body["required"])
 
@@ -307,6 +308,51 @@ def test_signed_push_then_the_changes_feed_pages(hq: ThreadServer) -> None:
     assert mine == {e["uuid"] for e in entries}
     members = [c["data"] for c in seen if c["kind"] == "member" and c["data"]["uuid"] == member_uuid]
     assert members and members[-1]["balance"] == 120
+
+
+def test_own_gives_a_till_back_its_own_chain_and_events_only_paged(hq: ThreadServer) -> None:
+    """``GET /v1/own``: what a rebuilt till takes back. Entries by sequence with their effects,
+    events by outbox id, paged; another till's rows never; a bad part or number is a 422
+    naming it; unsigned is 401."""
+    client, store_id = enrolled(hq)
+    other, _ = enrolled(hq, store_id=store_id)
+    member_uuid = str(uuid.uuid4())
+    entries = three_entries(client, member_uuid)
+    sale = {"oid": 3, "kind": "sale", "ref": "R1", "created_at": "2026-11-03T10:00:00",
+            "payload": {"total_fen": 100, "tender": "cash", "member": None}}
+    assert push(client, batch(client, store_id, entries, [member_event(1, member_uuid, "13800138001"), sale])
+                ).status_code == 200
+    theirs = make_entries(other.terminal_id, member_uuid, [("earn", 7, {"new": [["2026-11-03", None, 7]]})])
+    assert push(other, batch(other, store_id, theirs, [member_event(9, member_uuid, "13800138001")])
+                ).status_code == 200
+
+    got: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        r = client.request("GET", f"/v1/own?part=entries&after={after}&limit=2")
+        assert r.status_code == 200, r.text
+        page = r.json()
+        assert (page["last_seq"], page["last_oid"]) == (3, 3) and len(page["items"]) <= 2
+        got += page["items"]
+        after = page["next"]
+        if not page["more"]:
+            break
+    def bare(e: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in e.items() if k != "effects"}
+
+    assert [bare(e) for e in got] == [bare(e) for e in entries]  # the wire form as pushed
+    assert [effects_from_wire(e["effects"], points=e["points"]) for e in got] == [
+        effects_from_wire(e["effects"], points=e["points"]) for e in entries]  # with their effects
+    r = client.request("GET", "/v1/own?part=events&after=1")
+    assert r.status_code == 200 and r.json()["items"] == [sale] and not r.json()["more"]
+    r = other.request("GET", "/v1/own?part=events")
+    assert [e["oid"] for e in r.json()["items"]] == [9]
+    assert [e["uuid"] for e in other.request("GET", "/v1/own?part=entries").json()["items"]] == [theirs[0]["uuid"]]
+    for query, field in (("part=lots", "part"), ("after=0", "part"), ("part=entries&after=-1", "after"),
+                         ("part=events&limit=0", "limit"), (f"part=events&limit={10**6}", "limit")):
+        r = client.request("GET", f"/v1/own?{query}")
+        assert r.status_code == 422 and r.json()["field"] == field, (query, r.text)
+    assert httpx.get(f"{hq.url}/v1/own?part=entries").status_code == 401
 
 
 def test_changes_refuses_a_bad_cursor(hq: ThreadServer) -> None:

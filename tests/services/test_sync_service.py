@@ -419,11 +419,11 @@ def hqdb_coupon_used(t: Terminal, code: str) -> str | None:
     return last["used_at"]
 
 
-def test_a_till_restored_from_an_older_backup_is_told_before_it_repeats_numbers(
+def test_a_till_restored_from_an_older_backup_takes_back_what_headquarters_holds_of_it(
         tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
-    """HQ holds more of the till's chain than the restored database: a round stops with a
-    message that says so (a round with nothing to push would otherwise look fine), and the
-    CLI exits 1 with it."""
+    """HQ holds more of the till's chain than the restored database (it used to stop the round
+    with a conflict): the round takes the missing entries and events back, the sale made after
+    the backup can be refunded and the next receipt number follows it; `pos-app sync` says so."""
     from pos_app.services import backup
 
     a, _ = tills
@@ -431,23 +431,113 @@ def test_a_till_restored_from_an_older_backup_is_told_before_it_repeats_numbers(
     sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
     sync_service.sync_once(a)
     old = backup.take_backup(a, tmp_path / "backups")  # everything in it was synced already
-    sales.record_sale(a, lines=[line(1, 20000)], member_ref=m.card_no, staff_code="1001")
+    later = sales.record_sale(a, lines=[line(1, 20000)], member_ref=m.card_no, staff_code="1001")
     assert sync_service.sync_once(a).pushed_entries == 1
+    balance = members.find_member(a, m.card_no).balance
+    db = Path(a.database.path)
+    a.close()
+    backup.restore(db, old.path)
+    assert cli.main(["--db", str(db), "sync"]) == cli.EXIT_OK
+    assert "took back 1 entries and 1 events of this till" in capsys.readouterr().out
+    a = context.Terminal.open(db, clock=clock)
+    try:
+        assert replica.own_last_seq(a.database, "S01-T1") == 3
+        assert members.find_member(a, m.card_no).balance == balance
+        refund = sales.refund_sale(a, receipt_no=later.receipt_no, staff_code="1001")
+        assert refund.clawback == later.points_earned
+        again = sales.record_sale(a, lines=[line(1, 500)], staff_code="1001")
+        assert int(again.receipt_no[-8:]) == int(later.receipt_no[-8:]) + 1
+        report = sync_service.sync_once(a)
+        assert report.waiting == 0 and report.recovered_entries == 0
+        checks_ok(a)
+    finally:
+        a.close()
+
+
+def test_a_recovery_cut_half_way_resumes_where_its_last_page_ended(
+        hq: HQ, tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuilt till takes its history back in pages of one transaction each: the connection
+    drops after two pages; the next round goes on from there and the result is whole."""
+    from tests.e2e.conftest import run_hq
+
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000032", name="孙十", staff_code="1001")
+    for i in range(12):
+        sales.record_sale(a, lines=[line(1, 10000 + i)], member_ref=m.card_no if i % 2 else None, staff_code="1001")
+    sync_service.sync_once(a)
+    chain = a.database.execute("SELECT seq, hash FROM ledger_entry ORDER BY seq").fetchall()
+    receipts = a.database.execute("SELECT receipt_no FROM sale ORDER BY receipt_no").fetchall()
+    events = a_events(a)
+    path = Path(a.database.path)
+    a.close()
+    path.unlink()
+    code = run_hq(hq.server.db_url, "terminal", "code", "S01-T1").split()[-1]
+    (tmp_path / "new").mkdir()
+    b = till(tmp_path / "new", "S01-T1", clock)
+    try:
+        sync_service.enroll(b, hq.url, code)
+        monkeypatch.setattr(sync_service, "RECOVERY_PAGE", 5)
+        calls = {"n": 0}
+
+        class Dropping(HQClient):
+            def own(self, part: str, after: int, limit: int) -> dict[str, Any]:
+                calls["n"] += 1
+                if calls["n"] == 3:
+                    raise SyncError("offline", "cannot reach headquarters: connection reset")
+                return super().own(part, after, limit)
+
+        with Dropping(hq.url, "S01-T1", b.repo.setting("sync.secret") or "") as client:
+            with pytest.raises(SyncError) as exc:
+                sync_service.sync_once(b, client=client)
+            assert exc.value.kind == "offline"
+            half = b.database.execute("SELECT count(*) FROM outbox").fetchone()[0]
+            assert half == 10  # two pages of events, each committed
+            report = sync_service.sync_once(b, client=client)
+        assert report.recovered_events + half == events == a_events(b)
+        assert report.recovered_entries == len(chain)
+        assert b.database.execute("SELECT seq, hash FROM ledger_entry ORDER BY seq").fetchall() == chain
+        assert b.database.execute("SELECT receipt_no FROM sale ORDER BY receipt_no").fetchall() == receipts
+        assert len(b.repo.rows("SELECT id FROM audit WHERE action = 'sync.recover'")) == 2
+        checks_ok(b)
+    finally:
+        b.close()
+
+
+def a_events(t: Terminal) -> int:
+    return int(t.database.execute("SELECT count(*) FROM outbox WHERE entry_id IS NULL").fetchone()[0])
+
+
+def test_a_restored_till_that_sold_before_syncing_is_told_and_takes_nothing_back(
+        tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+    """Restored from an older backup and sold on before a sync: its new entries carry sequence
+    numbers HQ holds other entries under. The round stops with a conflict that says so (its
+    ledger is not touched), and the CLI exits 1 with it."""
+    from pos_app.services import backup
+
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000031", name="孙九", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+    sync_service.sync_once(a)
+    old = backup.take_backup(a, tmp_path / "backups")
+    sales.record_sale(a, lines=[line(1, 20000)], member_ref=m.card_no, staff_code="1001")
+    sync_service.sync_once(a)
     db = Path(a.database.path)
     a.close()
     backup.restore(db, old.path)
     a = context.Terminal.open(db, clock=clock)
     try:
-        assert sync_service.status(a).waiting == 0  # nothing to push: the check is the pull's
+        sales.record_sale(a, lines=[line(1, 30000)], member_ref=m.card_no, staff_code="1001")  # #3 again
+        chain = a.database.execute("SELECT seq, hash FROM ledger_entry ORDER BY seq").fetchall()
         with pytest.raises(SyncError) as exc:
             sync_service.sync_once(a)
         assert exc.value.kind == "conflict"
-        assert "older than what the till sent" in exc.value.message and "#3" in exc.value.message
-        assert "older than what the till sent" in (sync_service.status(a).last_error or "")
+        assert "did not accept" in (sync_service.status(a).last_error or "")
+        assert a.database.execute("SELECT seq, hash FROM ledger_entry ORDER BY seq").fetchall() == chain
     finally:
         a.close()
     assert cli.main(["--db", str(db), "sync"]) == cli.EXIT_DISCREPANCY
-    assert "restored from an older backup" in capsys.readouterr().err
+    assert "restored from an older backup and sold on" in capsys.readouterr().err
 
 
 def test_first_purchase_bonus_granted_at_two_stores_offline_is_flagged_at_hq(hq: HQ,
