@@ -116,15 +116,23 @@ def _split_entries(term: db.Terminal, entries: list[tuple[dict[str, Any], Effect
 
 def _split_events(term: db.Terminal, events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     """Events already received (outbox id not above the terminal's last) are skipped, after
-    checking they are the same; the rest are new."""
+    checking they are the same; the rest are new. An event under an outbox id headquarters
+    passed without receiving one (a till's entry row had it) is refused: the till numbered its
+    outbox again (rebuilt, or restored from an older backup) and the event would be lost as a
+    "duplicate"; the till moves it past what HQ holds when it takes its history back."""
     last_oid = int(term.last_oid)
-    old = [ev for ev in events if ev["oid"] <= last_oid]
+    old = [(i, ev) for i, ev in enumerate(events) if ev["oid"] <= last_oid]
     if old:
         E = db.Event
         held = {oid: (kind, ref) for oid, kind, ref in tuples(E.select(E.oid, E.kind, E.ref).where(
-            (E.terminal_id == term.id) & E.oid.in_([ev["oid"] for ev in old])))}
-        for ev in old:
-            if ev["oid"] in held and held[ev["oid"]] != (ev["kind"], ev["ref"]):
+            (E.terminal_id == term.id) & E.oid.in_([ev["oid"] for _, ev in old])))}
+        for i, ev in old:
+            if ev["oid"] not in held:
+                raise Conflict(f"events[{i}].oid", "headquarters holds later events of this till but none under"
+                               " this outbox id: the till's outbox was numbered again (rebuilt or restored);"
+                               " it sends the event again after it took its history back", oid=ev["oid"],
+                               acked_oid=last_oid)
+            if held[ev["oid"]] != (ev["kind"], ev["ref"]):
                 raise Conflict("events", "a different event with this outbox id is held", oid=ev["oid"])
     return [ev for ev in events if ev["oid"] > last_oid], len(old)
 

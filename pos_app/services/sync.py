@@ -370,7 +370,8 @@ def _check_own_chain(t: Terminal, page: dict[str, Any], report: SyncReport, clie
 def _fork_text(hq_last_seq: int) -> str:
     return (f"this database has entries or events headquarters did not accept, and headquarters holds"
             f" other entries of this till (up to #{hq_last_seq}): it was restored from an older backup and"
-            " sold on, or rebuilt and sold before its first sync. Do not sell on it: see"
+            " sold on, or rebuilt and sold before its first sync (or while its history was coming back)."
+            " Do not sell on it: see"
             " docs/operations/backup.md, 'Restoring an enrolled till'")
 
 

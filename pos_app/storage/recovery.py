@@ -84,6 +84,14 @@ def pending_entries_through(database: Database, terminal_id: str, seq: int) -> b
         " AND e.terminal_id = ? AND e.seq <= ? LIMIT 1", (terminal_id, seq)).fetchone() is not None
 
 
+def _nothing_pending(database: Database) -> None:
+    """Inside a page's transaction: nothing written at this till waits to go up. A sale, a member
+    or a redemption written before its history is back repeats numbers headquarters holds (a
+    fork of its chain or of its receipts); the recovery stops rather than mix the two."""
+    if database.execute("SELECT 1 FROM outbox WHERE acked_at IS NULL LIMIT 1").fetchone() is not None:
+        raise Conflict("outbox", "this till wrote rows before its own history came back from headquarters")
+
+
 def _now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
@@ -143,6 +151,7 @@ def apply_own_entries(database: Database, terminal_id: str, store_id: str, entri
     out = Recovered()
     receipt_prefix = f"{store_id}-{terminal_id}"
     with database.transaction():
+        _nothing_pending(database)
         applier = _OwnChain(database, terminal_id, store_id)
         row = database.execute("SELECT seq, hash FROM ledger_entry WHERE terminal_id = ? ORDER BY seq DESC LIMIT 1",
                                (terminal_id,)).fetchone()
@@ -179,6 +188,7 @@ def apply_own_events(database: Database, terminal_id: str, store_id: str, events
     out = Recovered()
     receipt_prefix = f"{store_id}-{terminal_id}"
     with database.transaction():
+        _nothing_pending(database)
         applier = _OwnChain(database, terminal_id, store_id)
         repo = Repo(database)
         last = last_outbox_id(database)

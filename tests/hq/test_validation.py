@@ -159,6 +159,31 @@ def test_a_malformed_event_is_refused_naming_its_field(hq_db: Any, kind: str, re
     assert counts() == before
 
 
+def test_an_event_under_an_outbox_id_headquarters_passed_is_refused_not_dropped(hq_db: Any) -> None:
+    """Outbox ids 1 and 3 are events HQ holds, 2 was an entry's row: a till that numbered its
+    outbox again (rebuilt) and sends an event as 2 is refused, naming it, instead of having the
+    event counted as a duplicate and lost. A true duplicate (1 again) still passes."""
+    term = register("T1", "S1")
+    till = Till("T1", "S1")
+    first = member_event(till, M1, phone="13800000001", card_no="C1")
+    earn = till.earn(M1, 100)
+    tier = till.event("tier", M1, {"to": "gold", "at": "2026-11-03T10:00:00"})
+    push(term, till.batch([earn], [first, tier]))
+    again = Till("T1", "S1")
+    again.seq, again.prev = till.seq, till.prev
+    renumbered = {**member_event(again, str(uuid_mod.uuid4()), phone="13800000002", card_no="C2"), "oid": 2}
+    before = counts()
+    with pytest.raises(PosError) as err:
+        push(register_again("T1"), again.batch([], [first, renumbered]))
+    assert err.value.field == "events[1].oid" and err.value.params["acked_oid"] == 3, err.value.to_dict()
+    assert counts() == before
+    assert push(register_again("T1"), again.batch([], [first]))["duplicates"] == 1
+
+
+def register_again(terminal_id: str) -> db.Terminal:
+    return db.Terminal.get_by_id(terminal_id)
+
+
 def test_an_event_time_must_be_a_date_and_time(hq_db: Any) -> None:
     term = register("T1", "S1")
     till = Till("T1", "S1")

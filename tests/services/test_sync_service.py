@@ -454,11 +454,13 @@ def test_a_till_restored_from_an_older_backup_takes_back_what_headquarters_holds
         a.close()
 
 
+@pytest.mark.parametrize("sold_meanwhile", [False, True])
 def test_a_recovery_cut_half_way_resumes_where_its_last_page_ended(
         hq: HQ, tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, sold_meanwhile: bool) -> None:
     """A rebuilt till takes its history back in pages of one transaction each: the connection
-    drops after two pages; the next round goes on from there and the result is whole."""
+    drops after two pages; the next round goes on from there and the result is whole. A sale
+    made in between (its receipt number is one HQ holds) stops the recovery with a conflict."""
     from tests.e2e.conftest import run_hq
 
     a, _ = tills
@@ -493,6 +495,13 @@ def test_a_recovery_cut_half_way_resumes_where_its_last_page_ended(
             assert exc.value.kind == "offline"
             half = b.database.execute("SELECT count(*) FROM outbox").fetchone()[0]
             assert half == 10  # two pages of events, each committed
+            if sold_meanwhile:
+                sales.record_sale(b, lines=[line(1, 700)], staff_code="1001")
+                with pytest.raises(SyncError) as exc:
+                    sync_service.sync_once(b, client=client)
+                assert exc.value.kind == "conflict" and "while its history was coming back" in exc.value.message
+                assert b.database.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 0
+                return
             report = sync_service.sync_once(b, client=client)
         assert report.recovered_events + half == events == a_events(b)
         assert report.recovered_entries == len(chain)
@@ -500,6 +509,37 @@ def test_a_recovery_cut_half_way_resumes_where_its_last_page_ended(
         assert b.database.execute("SELECT receipt_no FROM sale ORDER BY receipt_no").fetchall() == receipts
         assert len(b.repo.rows("SELECT id FROM audit WHERE action = 'sync.recover'")) == 2
         checks_ok(b)
+    finally:
+        b.close()
+
+
+def test_a_rebuilt_till_that_sold_before_its_first_sync_is_told_and_loses_nothing(
+        hq: HQ, tills: tuple[Terminal, Terminal], tmp_path: Path, clock: FakeClock) -> None:
+    """A till rebuilt from nothing sells (no member: events only) before its first sync: its
+    receipt number and outbox id repeat what headquarters holds. HQ refuses the push (it used
+    to count such an event as a duplicate and lose it), and the round stops with a conflict
+    that says so, taking nothing back."""
+    from tests.e2e.conftest import run_hq
+
+    a, _ = tills
+    m = members.enroll_member(a, phone="13800000033", name="孙十一", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
+    sync_service.sync_once(a)
+    path = Path(a.database.path)
+    a.close()
+    path.unlink()
+    code = run_hq(hq.server.db_url, "terminal", "code", "S01-T1").split()[-1]
+    (tmp_path / "new").mkdir()
+    b = till(tmp_path / "new", "S01-T1", clock)
+    try:
+        sync_service.enroll(b, hq.url, code)
+        sales.record_sale(b, lines=[line(1, 700)], staff_code="1001")
+        with pytest.raises(SyncError) as exc:
+            sync_service.sync_once(b)
+        assert exc.value.kind == "conflict"
+        assert "rebuilt and sold before its first sync" in (sync_service.status(b).last_error or "")
+        assert b.database.execute("SELECT count(*) FROM sale").fetchone()[0] == 1  # its own, nothing else
+        assert sync_service.status(b).waiting == 1  # kept, not lost
     finally:
         b.close()
 
