@@ -381,9 +381,47 @@ def table(rows: list[dict[str, Any]]) -> str:
 # -- cProfile of one push in-process ---------------------------------------------------------------
 
 
+class _TimedCursor:
+    """A cursor that charges each statement's database CPU (the backend's ``schedstat``, in ns)
+    and wall time to the statement's opening words."""
+
+    def __init__(self, cur: Any, backend: int, log: dict[str, list[float]]) -> None:
+        self._cur, self._backend, self._log = cur, backend, log
+
+    def _timed(self, sql: str, fn: Any, *args: Any) -> Any:
+        cpu0, wall0 = backend_ns(self._backend), time.perf_counter_ns()
+        try:
+            return fn(*args)
+        finally:
+            label = re.sub(r"\s+", " ", re.sub(r"\([^()]{40,}\)", "(...)", sql))[:90]
+            row = self._log.setdefault(label, [0, 0.0, 0.0])
+            row[0] += 1
+            row[1] += (backend_ns(self._backend) - cpu0) / 1e6
+            row[2] += (time.perf_counter_ns() - wall0) / 1e6
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        return self._timed(sql, self._cur.execute, sql, params)
+
+    def copy_expert(self, sql: str, file: Any, size: int = 8192) -> Any:
+        return self._timed(sql, self._cur.copy_expert, sql, file, size)
+
+    def __iter__(self) -> Any:
+        return iter(self._cur)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cur, name)
+
+
+def backend_ns(pid: int) -> int:
+    """CPU nanoseconds a process has run (``/proc/PID/schedstat``, finer than ``stat``'s ticks)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
 def profile_push(per_till: int, per_member: int, warm_batches: int, top: int, *, cpu: bool) -> str:
-    """cProfile around one batch of ``hq.ingest.push`` (in this process, on a fresh PostgreSQL
-    database, after ``warm_batches`` batches of the same till), sorted by own time."""
+    """One in-process ``hq.ingest.push`` of 1,000 entries (on a fresh PostgreSQL database, after
+    the till's member records and ``warm_batches`` batches of its entries, then ``ANALYZE``)
+    with each statement's database CPU and this process's CPU measured; then the next batch
+    under cProfile, sorted by own time."""
     import hashlib
 
     from pos_app.hq import db as hqdb
@@ -392,43 +430,59 @@ def profile_push(per_till: int, per_member: int, warm_batches: int, top: int, *,
     work = chains(1, per_till, per_member)
     tid, (sid, enroll, entries) = next(iter(work.items()))
     bodies = enroll + entries
-    profiled = warm_batches + len(enroll) - 1  # the member records, then warm_batches of entries
+    measured = warm_batches + len(enroll) - 1  # the member records, then warm_batches of entries
+    statements: dict[str, list[float]] = {}
     name, url = new_database()
     try:
         prepare(url, [(tid, sid)])
         database = hqdb.connect(url)
         try:
+            backend = int(database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[no-untyped-call]
             term = hqdb.Terminal.get_by_id(tid)
             wall = []
             # cpu: this process's CPU time (a shared machine's other load does not inflate it; the
             # database's work shows only as the driver's own CPU); wall: the database's time too
             prof = cProfile.Profile(time.process_time) if cpu else cProfile.Profile()
-            for n, (batch_id, body) in enumerate(bodies[:profiled + 1]):
+            plain_cursor = database.cursor
+
+            def timed_cursor(*a: Any, **k: Any) -> _TimedCursor:
+                return _TimedCursor(plain_cursor(*a, **k), backend, statements)  # type: ignore[no-untyped-call]
+            for n, (batch_id, body) in enumerate(bodies[:measured + 2]):
                 data = json.loads(body)
                 digest = hashlib.sha256(body).hexdigest()
-                t0 = time.perf_counter()
-                if n == profiled:
+                if n == measured:
                     analyze(url)
-                    t0 = time.perf_counter()
+                    database.cursor = timed_cursor  # type: ignore[method-assign]
+                    db_ns, me = backend_ns(backend), time.process_time()
+                elif n == measured + 1:
+                    database.cursor = plain_cursor  # type: ignore[method-assign]
                     prof.enable()
+                t0 = time.perf_counter()
                 ingest.push(term, data, body_digest=digest, idempotency_key=batch_id)
-                if n == profiled:
-                    prof.disable()
                 wall.append((time.perf_counter() - t0) * 1000)
+                if n == measured:
+                    db_ms, me_ms = (backend_ns(backend) - db_ns) / 1e6, (time.process_time() - me) * 1000
+                prof.disable()
                 term = hqdb.Terminal.get_by_id(tid)
+            if database.cursor is not plain_cursor:
+                raise RuntimeError("the timed cursor stayed in place")
         finally:
             hqdb.close_pool(database)
     finally:
         drop_database(name)
     s = io.StringIO()
+    s.write(f"batch {warm_batches + 1} of {DEFAULT_BATCH} entries (after ANALYZE): {wall[-2]:.1f} ms wall,"
+            f" this process {me_ms:.1f} ms CPU, its database backend {db_ms:.1f} ms CPU"
+            f" (median wall of the batches before: {sorted(wall[:-2])[len(wall[:-2]) // 2]:.1f} ms)\n"
+            "statements of that batch by database CPU (calls, backend CPU ms, wall ms):\n")
+    for label, (calls, db_cpu, db_wall) in sorted(statements.items(), key=lambda kv: -kv[1][1]):
+        s.write(f"  {int(calls):3d} {db_cpu:8.1f} {db_wall:8.1f}  {label}\n")
     stats = pstats.Stats(prof, stream=s)
     total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
-    s.write(f"one batch of {DEFAULT_BATCH} entries after {warm_batches} batches of entries: {wall[-1]:.1f} ms wall"
-            f" (profiled; unprofiled batches before it: median {sorted(wall[:-1])[len(wall[:-1]) // 2]:.1f} ms),"
+    s.write(f"\nbatch {warm_batches + 2} under cProfile: {wall[-1]:.1f} ms wall,"
             f" {total * 1000:.1f} ms {'of CPU' if cpu else 'wall'} in the profile\n")
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
-    stats.print_callers("execute|copy_expert")  # which statements the database time belongs to
     return re.sub(r"/\S*/(pos_app|site-packages)/", r"\1/", s.getvalue())
 
 
