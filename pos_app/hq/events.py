@@ -14,6 +14,8 @@ from pos_app.hq.projection import CHUNK, Projection, bulk_update, for_update, in
 #: member fields a ``member`` event may set (balance and debt are headquarters' own)
 MEMBER_FIELDS = ("phone", "name", "birthday", "card_no", "referrer_uuid", "status", "consent", "store_id",
                  "enrolled_at", "tier", "tier_since", "last_review", "first_purchase_at", "last_purchase_at")
+#: decided once: taken from a member record only for a member headquarters has not described yet
+TIER_FIELDS = frozenset({"tier", "tier_since"})
 #: the ones that may be empty (null); a null for any other leaves the value headquarters has
 NULLABLE_MEMBER_FIELDS = frozenset({"phone", "birthday", "card_no", "referrer_uuid", "last_review",
                                     "first_purchase_at", "last_purchase_at"})
@@ -41,6 +43,8 @@ def apply_member_events(proj: Projection, term: db.Terminal, events: list[dict[s
         for name in MEMBER_FIELDS:
             if name not in p:
                 continue
+            if name in TIER_FIELDS and m.tier_since:  # the tier is decided once (tier events, HQ), never by
+                continue                              # a record a till sent from its copy
             if name == "consent":
                 m.consent = bool(p[name])
             elif p[name] is not None or name in NULLABLE_MEMBER_FIELDS:
@@ -106,7 +110,8 @@ def other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None
     elif kind == "tier":
         m = proj.members.get(ref)
         to = p.get("to")
-        if m is not None and isinstance(to, str):
+        if m is not None and isinstance(to, str) and (p.get("reason") != "upgrade" or proj.raises_tier(m.tier, to)):
+            # an automatic upgrade that headquarters decided already (or passed) changes nothing
             m.tier = to
             at = p.get("at")
             m.tier_since = str(at)[:10] if isinstance(at, str) else m.tier_since

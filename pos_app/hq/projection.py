@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pos_app.core import tiers as core_tiers
 from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.errors import Conflict, NotFound
+from pos_app.core.program import Program
 from pos_app.core.replica import EXACT_DEBIT_KINDS, Applied, Effects, LotState, NewLot, apply_entry, effects_from_wire
 from pos_app.core.tiers import month_key
 from pos_app.hq import db, feed
@@ -152,6 +154,9 @@ class Projection:
         self.entry_rows: list[tuple[Any, ...]] = []
         self.move_rows: list[tuple[str, str, int]] = []
         self.tier: dict[tuple[str, str], int] = defaultdict(int)
+        self.tier_day: dict[str, str] = {}  # member -> latest business date of the tier points applied
+        self.tier_decisions: list[dict[str, Any]] = []  # upgrades headquarters decided (``decide_tiers``)
+        self._program: Program | bool | None = False  # the active program, read once (False: not yet)
         self.flags: list[tuple[Any, ...]] = []
         self.changes = feed.ChangeBuffer()
         self.hq = HqChain()
@@ -251,6 +256,7 @@ class Projection:
                 self.changed_lots.add(key)
         if fields["tier_points"]:
             self.tier[(member_uuid, month_key(dt.date.fromisoformat(fields["business_date"])))] += fields["tier_points"]
+            self.tier_day[member_uuid] = max(self.tier_day.get(member_uuid, ""), fields["business_date"])
         self.dirty[member_uuid] = None
         self.entry_rows.append((*(fields[k] for k in HASHED_FIELDS), fields["hash"], store_id,
                                 canonical_json(effects.to_wire()), self.now, batch_id))
@@ -301,6 +307,55 @@ class Projection:
         self.flag(kind, store_id=store_id, terminal_id=fields["terminal_id"], member_uuid=fields["member_uuid"],
                   ref=fields["uuid"], points=excess, details=details)
 
+    # tiers -----------------------------------------------------------------------------
+    def program(self) -> Program | None:
+        if self._program is False:
+            from pos_app.hq.authority import active_program
+
+            self._program = active_program()
+        return self._program if isinstance(self._program, Program) else None
+
+    def raises_tier(self, current: str, to: str) -> bool:
+        """Whether ``to`` is above ``current`` in the active program's tiers (True without one)."""
+        program = self.program()
+        if program is None:
+            return True
+        ids = [t.id for t in program.tiers.tiers]
+        return to in ids and (current not in ids or ids.index(to) > ids.index(current))
+
+    def decide_tiers(self) -> None:
+        """Headquarters' tier decision, after the batch's entries and events: a member whose
+        qualifying points (``tier_month`` over the trailing window, with this batch's) reach a
+        higher tier than the member holds is upgraded here, once, and the member record goes
+        out with the rest of the batch's changes. A till whose own sale crossed the threshold
+        sent its ``tier`` event in the batch already (applied first), so headquarters decides
+        only when points from several tills crossed it together, none alone. Tills take the
+        record's tier and never decide it again after a pull. Audited as ``tier.upgrade``."""
+        earned = sorted({u for (u, _month), points in self.tier.items() if points > 0 and u in self.members})
+        program = self.program() if earned else None
+        if program is None:
+            return
+        rules = program.tiers
+        buckets: dict[str, dict[str, int]] = defaultdict(dict)
+        for member_uuid, month, points in select_in(
+                "SELECT member_uuid, month, points FROM tier_month WHERE member_uuid IN ({marks})", earned):
+            buckets[member_uuid][month] = int(points)
+        for (member_uuid, month), points in self.tier.items():
+            buckets[member_uuid][month] = buckets[member_uuid].get(month, 0) + points
+        ids = [t.id for t in rules.tiers]
+        for member_uuid in earned:
+            m = self.members[member_uuid]
+            day = dt.date.fromisoformat(self.tier_day[member_uuid])
+            qualifying = core_tiers.qualifying_points(rules, buckets[member_uuid], day)
+            new = core_tiers.upgrade(rules, m.tier if m.tier in ids else ids[0], qualifying)
+            if new is None:
+                continue
+            self.tier_decisions.append({"member_uuid": member_uuid, "from": m.tier, "to": new.id,
+                                        "qualifying_points": qualifying, "at": day.isoformat()})
+            m.tier, m.tier_since = new.id, day.isoformat()
+            self.dirty[member_uuid] = None
+            self.tier_dirty.add(member_uuid)
+
     # writing ---------------------------------------------------------------------------
     def _insert_entries(self) -> None:
         """Insert the entries in a savepoint: an entry whose uuid headquarters holds already
@@ -320,6 +375,7 @@ class Projection:
 
     def write(self) -> None:
         """Write everything in bulk and queue the member changes (the caller flushes ``changes``)."""
+        self.decide_tiers()
         self._insert_entries()
         feed.bulk_insert(db.Lot, ("key", "member_uuid", "earned_on", "expires_on", "points", "remaining"), [
             (lot.key, member, lot.earned_on.isoformat(), lot.expires_on.isoformat() if lot.expires_on else None,
@@ -340,12 +396,17 @@ class Projection:
                          suffix="ON CONFLICT (member_uuid, month) DO UPDATE SET points = tier_month.points"
                                 " + excluded.points")
         feed.bulk_insert(db.Flag, FLAG_COLS, self.flags)
+        if self.tier_decisions:
+            feed.bulk_insert(db.Audit, ("at", "actor", "action", "ref", "details"), [
+                (self.now, "hq", "tier.upgrade", d["member_uuid"], canonical_json({**d, "decided_by": "hq"}))
+                for d in self.tier_decisions])
         self.hq.save()
         for u in self.dirty:
             self.changes.add("member", u, feed.member_data(self.members[u]))
         self.entry_rows, self.move_rows, self.flags = [], [], []
         self.created, self.changed_lots, self.dirty, self.tier_dirty = {}, set(), {}, set()
         self.tier = defaultdict(int)
+        self.tier_day, self.tier_decisions = {}, []
 
 
 # -- headquarters' entries ---------------------------------------------------------------------------

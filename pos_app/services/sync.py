@@ -15,7 +15,6 @@ Settings: ``hq.url``, ``hq.ca_file`` (a private CA for headquarters' TLS certifi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import random
@@ -53,7 +52,7 @@ class SyncReport:
     pulled: int = 0
     imported_entries: int = 0
     conflicts: int = 0
-    upgrades: int = 0
+    upgrades: int = 0  # members whose tier headquarters' records changed here (decided elsewhere)
     cursor: int = 0
     waiting: int = 0
     reached_hq: bool = False
@@ -303,22 +302,6 @@ def _checked_changes(changes: list[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _upgrade(t: Terminal, member_ids: set[int]) -> int:
-    """The immediate tier upgrade, for members whose qualifying points came from other tills."""
-    from pos_app.services.tiers import apply_upgrade
-
-    if not member_ids:
-        return 0
-    upgraded = 0
-    stamp = t.stamp()
-    with t.database.transaction():
-        for member_id in sorted(member_ids):
-            member = t.repo.member_by_id(member_id)
-            if member is not None and apply_upgrade(t, member, stamp):
-                upgraded += 1
-    return upgraded
-
-
 def _whole(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -486,9 +469,9 @@ def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) 
         report.imported_entries += applied.entries_imported
         report.conflicts += len(applied.conflicts)
         report.quarantined += len(applied.bad)
-        if applied.touched_members:
-            with contextlib.suppress(NotFound):  # no program loaded yet: the next sale upgrades
-                report.upgrades += _upgrade(t, applied.touched_members)
+        # a tier is decided once, where the qualifying sale happened or at headquarters: a pull
+        # never runs the upgrade (every till would re-decide it and push a tier event for it)
+        report.upgrades += applied.tier_changes
         cursor = page["cursor"]
         mark = page_mark if isinstance(page_mark, str) else mark
         report.cursor = cursor

@@ -234,6 +234,7 @@ class ApplyReport:
     placeholders: list[str] = field(default_factory=list)  # member uuids created for entries
     shortfalls: list[dict[str, Any]] = field(default_factory=list)  # debits not covered here (debt)
     touched_members: set[int] = field(default_factory=set)  # local ids that received foreign entries
+    tier_changes: int = 0  # members whose tier a record from headquarters changed
     skipped: int = 0  # changes of a kind this build does not know, or for another store
     bad: list[dict[str, Any]] = field(default_factory=list)  # changes that could not be read (skipped)
     cursor: int | None = None
@@ -257,6 +258,7 @@ class _Applier:
         self.stamp = Stamp(now, now, None)
         self.report = ApplyReport()
         self._first_tier: str | None = None
+        self._tier_ids: list[str] | None = None  # the active program's tiers, lowest first
 
     def audit(self, action: str, ref: str, details: dict[str, Any]) -> None:
         self.ledger.audit(action, ref, details, self.stamp)
@@ -295,8 +297,8 @@ class _Applier:
 
     def member(self, data: dict[str, Any]) -> None:
         member_uuid = _text(data, "uuid")
-        local = self.db.execute("SELECT id, first_purchase_at, last_purchase_at FROM member WHERE uuid = ?",
-                                (member_uuid,)).fetchone()
+        local = self.db.execute("SELECT id, first_purchase_at, last_purchase_at, tier, tier_since, phone"
+                                " FROM member WHERE uuid = ?", (member_uuid,)).fetchone()
         clashes = {}
         for col in ("phone", "card_no"):
             value = data.get(col)
@@ -323,6 +325,16 @@ class _Applier:
         for col in ("store_id", "enrolled_at", "tier", "tier_since"):
             if data.get(col):
                 fields[col] = str(data[col])
+        if local is not None and "tier" in fields and fields["tier"] != local[3]:
+            if self._keeps_own_tier(member_uuid, local[3], local[4], fields["tier"], fields.get("tier_since")):
+                fields.pop("tier")
+                fields.pop("tier_since", None)
+            elif not str(local[5]).startswith("~"):  # a decision made elsewhere: taken, never re-decided here
+                self.db.execute(
+                    "INSERT INTO tier_change (member_id, at, from_tier, to_tier, reason, qualifying_points)"
+                    " VALUES (?, ?, ?, ?, 'headquarters', 0)",
+                    (int(local[0]), iso(self.stamp.at), local[3], fields["tier"]))
+                self.report.tier_changes += 1
         if data.get("status") in MEMBER_STATUSES:
             fields["status"] = data["status"]
         if "consent" in data:
@@ -343,6 +355,26 @@ class _Applier:
         member_id = self._insert_member(member_uuid, data) if local is None else int(local[0])
         self.repo.update_member(member_id, **fields)
         self.report.members_upserted += 1
+
+    def _tier_rank(self, tier: str) -> int:
+        if self._tier_ids is None:
+            row_id = self.repo.active_program_id()
+            self._tier_ids = ([t.id for t in parse_program(self.repo.program_source(row_id)).tiers.tiers]
+                              if row_id is not None else [])
+        return self._tier_ids.index(tier) if tier in self._tier_ids else -1
+
+    def _keeps_own_tier(self, member_uuid: str, local_tier: str, local_since: str, tier: str,
+                        since: str | None) -> bool:
+        """Whether a member record from headquarters must not lower the till's tier: the till
+        decided it (its sale crossed the threshold) and headquarters has not heard yet (a tier
+        event waits in the outbox), or the record is older than that decision (from before the
+        day the till's tier began). A higher tier from headquarters is always taken."""
+        if self._tier_rank(tier) >= self._tier_rank(local_tier):
+            return False
+        if since and str(since) < local_since:
+            return True
+        return self.db.execute("SELECT 1 FROM outbox WHERE acked_at IS NULL AND kind = 'tier' AND ref = ? LIMIT 1",
+                               (member_uuid,)).fetchone() is not None
 
     # -- entries --------------------------------------------------------------------------------------
     def entry(self, data: dict[str, Any]) -> None:
@@ -447,6 +479,7 @@ class _Applier:
             if gift.stock_tracked and self.repo.gift_stock(gift.code) is None:
                 self.repo.set_gift_stock(gift.code, 0)
         self._first_tier = None
+        self._tier_ids = None
         if new:
             self.audit("program.load", f"{program.program_id}@{program.version}",
                        {"digest": program.digest, "new": new, "from": "hq"})
