@@ -32,10 +32,10 @@ REFERRER = "13700137000"  # 赵敏 of S002: 张伟's referrer (member.referrer_i
 GONE = {"13500135000": "孙丽", "13400134000": "周杰"}  # S002's members never served at T01
 
 
-def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str, codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
+def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> dict[str, Any]:
     code = cli.main(["--db", str(db), "--json", *args])
     out = capsys.readouterr().out
-    assert code in codes, out
+    assert code == 0, out
     return dict(json.loads(out))
 
 
@@ -60,16 +60,11 @@ def _picture(con: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     return out
 
 
-def assert_verified(report: dict[str, Any]) -> None:  # verify exits 1 on the foreign gaps today
-    """Every check of ``verify`` passes, but for gaps in other terminals' chains: a partial copy
-    of a foreign chain has them by design. (Until ``verify`` learns partial chains; then there
-    are none.) This till's own chain must be whole."""
-    bad = {k: v for k, v in report["checks"].items() if not v["ok"]}
-    chains = bad.pop("hash_chains", None)
-    assert not bad, bad
-    if chains is not None:
-        assert chains["problems"] and all(p["terminal_id"] != "T01" and "gap" in p["problem"]
-                                          for p in chains["problems"]), chains
+def assert_verified(report: dict[str, Any]) -> None:
+    """``verify`` passes: this till's own chain complete, the other chains partial copies."""
+    assert report["ok"] is True, {k: v for k, v in report["checks"].items() if not v["ok"]}
+    chains = report["checks"]["hash_chains"]
+    assert chains["own_chain"]["complete"] is True and chains["own_chain"]["terminal_id"] == "T01"
 
 
 def test_a_full_replica_of_schema_6_becomes_partial_after_a_backup(tmp_path: Path,
@@ -86,8 +81,10 @@ def test_a_full_replica_of_schema_6_becomes_partial_after_a_backup(tmp_path: Pat
     assert set(before) == {*HOME, SERVED_HERE, REFERRER, *GONE}  # a full replica: every member of the chain
     assert (own_entries, total_before) == (7, 20)
 
-    report = run(capsys, db, "verify", codes=(0, 1))  # the first open migrates
+    report = run(capsys, db, "verify")  # the first open migrates
     assert_verified(report)
+    assert report["checks"]["hash_chains"]["own_chain"]["entries"] == 7
+    assert report["checks"]["hash_chains"]["other_chains"] == {"terminals": 1, "entries": 6, "partial": True}
 
     backups = list(tmp_path.glob("pos.db.v6-*.bak"))
     assert len(backups) == 1
@@ -131,7 +128,7 @@ def test_a_full_replica_of_schema_6_becomes_partial_after_a_backup(tmp_path: Pat
     sale = run(capsys, db, "sale", "--amount", "100.00", "--member", SERVED_HERE, "--staff", "1001")
     assert sale["receipt_no"] == "S001-T01-00000005"
     assert run(capsys, db, "member", "show", SERVED_HERE)["balance"] == 357 + sale["points_earned"]
-    assert_verified(run(capsys, db, "verify", codes=(0, 1)))
+    assert_verified(run(capsys, db, "verify"))
     assert len(list(tmp_path.glob("pos.db.v*.bak"))) == 1  # migrated once
 
 
@@ -172,12 +169,8 @@ def _held(t: Terminal, phone: str) -> bool:
 
 
 def _checks_ok(t: Terminal) -> None:
-    report = run_checks(t.database)
-    bad = {k: v for k, v in report.items() if not v["ok"]}
-    chains = bad.pop("hash_chains", None)
+    bad = {k: v for k, v in run_checks(t.database).items() if not v["ok"]}
     assert not bad, bad
-    if chains is not None:
-        assert all(p["terminal_id"] != t.terminal_id and "gap" in p["problem"] for p in chains["problems"]), chains
 
 
 def test_keep_days_drops_members_of_other_stores_no_longer_seen(two_stores: tuple[Terminal, Terminal],
