@@ -393,7 +393,8 @@ class _TimedCursor:
         try:
             return fn(*args)
         finally:
-            label = re.sub(r"\s+", " ", re.sub(r"\([^()]{40,}\)", "(...)", sql))[:90]
+            label = re.sub(r"\s+", " ", re.sub(r"\([^()]{40,}\)", "(...)", sql))
+            label = re.sub(r'"s[0-9a-f]{32}"', '"s..."', label)[:90]  # peewee's savepoint names
             row = self._log.setdefault(label, [0, 0.0, 0.0])
             row[0] += 1
             row[1] += (backend_ns(self._backend) - cpu0) / 1e6
@@ -412,16 +413,19 @@ class _TimedCursor:
         return getattr(self._cur, name)
 
 
+MEASURED = 3  # batches measured statement by statement in --profile
+
+
 def backend_ns(pid: int) -> int:
     """CPU nanoseconds a process has run (``/proc/PID/schedstat``, finer than ``stat``'s ticks)."""
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
 def profile_push(per_till: int, per_member: int, warm_batches: int, top: int, *, cpu: bool) -> str:
-    """One in-process ``hq.ingest.push`` of 1,000 entries (on a fresh PostgreSQL database, after
-    the till's member records and ``warm_batches`` batches of its entries, then ``ANALYZE``)
-    with each statement's database CPU and this process's CPU measured; then the next batch
-    under cProfile, sorted by own time."""
+    """In-process ``hq.ingest.push`` of batches of 1,000 entries (on a fresh PostgreSQL database,
+    after the till's member records and ``warm_batches`` batches of its entries, then
+    ``ANALYZE``): three batches with each statement's database CPU and this process's CPU
+    measured (averaged), then the next batch under cProfile, sorted by own time."""
     import hashlib
 
     from pos_app.hq import db as hqdb
@@ -447,21 +451,21 @@ def profile_push(per_till: int, per_member: int, warm_batches: int, top: int, *,
 
             def timed_cursor(*a: Any, **k: Any) -> _TimedCursor:
                 return _TimedCursor(plain_cursor(*a, **k), backend, statements)  # type: ignore[no-untyped-call]
-            for n, (batch_id, body) in enumerate(bodies[:measured + 2]):
+            spent: list[tuple[float, float]] = []  # (this process, its backend) CPU ms per measured batch
+            for n, (batch_id, body) in enumerate(bodies[:measured + MEASURED + 1]):
                 data = json.loads(body)
                 digest = hashlib.sha256(body).hexdigest()
                 if n == measured:
                     analyze(url)
                     database.cursor = timed_cursor  # type: ignore[method-assign]
-                    db_ns, me = backend_ns(backend), time.process_time()
-                elif n == measured + 1:
+                elif n == measured + MEASURED:
                     database.cursor = plain_cursor  # type: ignore[method-assign]
                     prof.enable()
-                t0 = time.perf_counter()
+                db_ns, me, t0 = backend_ns(backend), time.process_time(), time.perf_counter()
                 ingest.push(term, data, body_digest=digest, idempotency_key=batch_id)
                 wall.append((time.perf_counter() - t0) * 1000)
-                if n == measured:
-                    db_ms, me_ms = (backend_ns(backend) - db_ns) / 1e6, (time.process_time() - me) * 1000
+                if measured <= n < measured + MEASURED:
+                    spent.append(((time.process_time() - me) * 1000, (backend_ns(backend) - db_ns) / 1e6))
                 prof.disable()
                 term = hqdb.Terminal.get_by_id(tid)
             if database.cursor is not plain_cursor:
@@ -471,15 +475,17 @@ def profile_push(per_till: int, per_member: int, warm_batches: int, top: int, *,
     finally:
         drop_database(name)
     s = io.StringIO()
-    s.write(f"batch {warm_batches + 1} of {DEFAULT_BATCH} entries (after ANALYZE): {wall[-2]:.1f} ms wall,"
-            f" this process {me_ms:.1f} ms CPU, its database backend {db_ms:.1f} ms CPU"
-            f" (median wall of the batches before: {sorted(wall[:-2])[len(wall[:-2]) // 2]:.1f} ms)\n"
-            "statements of that batch by database CPU (calls, backend CPU ms, wall ms):\n")
+    me_ms, db_ms = (sum(x) / MEASURED for x in zip(*spent, strict=True))
+    s.write(f"batches {warm_batches + 1}-{warm_batches + MEASURED} of {DEFAULT_BATCH} entries (after ANALYZE),"
+            f" per batch: this process {me_ms:.1f} ms CPU, its database backend {db_ms:.1f} ms CPU"
+            f" (each: {', '.join(f'{a:.0f} + {b:.0f}' for a, b in spent)}; wall"
+            f" {', '.join(f'{w:.0f}' for w in wall[measured:measured + MEASURED])} ms)\n"
+            "statements by database CPU, per batch (calls, backend CPU ms, wall ms):\n")
     for label, (calls, db_cpu, db_wall) in sorted(statements.items(), key=lambda kv: -kv[1][1]):
-        s.write(f"  {int(calls):3d} {db_cpu:8.1f} {db_wall:8.1f}  {label}\n")
+        s.write(f"  {calls / MEASURED:5.1f} {db_cpu / MEASURED:8.1f} {db_wall / MEASURED:8.1f}  {label}\n")
     stats = pstats.Stats(prof, stream=s)
     total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
-    s.write(f"\nbatch {warm_batches + 2} under cProfile: {wall[-1]:.1f} ms wall,"
+    s.write(f"\nbatch {warm_batches + MEASURED + 1} under cProfile: {wall[-1]:.1f} ms wall,"
             f" {total * 1000:.1f} ms {'of CPU' if cpu else 'wall'} in the profile\n")
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
