@@ -9,3 +9,7 @@ UPDATE member SET seen_at = (
     WHERE e.member_id = member.id
       AND e.terminal_id = (SELECT value FROM setting WHERE key = 'terminal_id'))
 WHERE seen_at IS NULL;
+
+-- a member's deletion checks who names them as referrer: without this index every deleted member
+-- scanned the whole member table (25 s for 18,000 of 20,000 members)
+CREATE INDEX member_referrer ON member (referrer_id);

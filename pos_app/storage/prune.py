@@ -42,8 +42,12 @@ from pos_app.storage.database import Database
 #: row of this till naming them) stays on the till after the last identification.
 KEEP_DAYS_KEY = "replica.keep_days"
 DEFAULT_KEEP_DAYS = 30
-#: Bounds for ``replica.keep_days`` (services.settings validates the setting with them).
-MIN_KEEP_DAYS, MAX_KEEP_DAYS = 1, 3650
+#: Bounds for ``replica.keep_days`` (services.settings validates the setting with them). Never
+#: below headquarters' subscription window (``hq.feed.SUBSCRIPTION_KEEP_DAYS``, 30 days after the
+#: member's last lookup or push from this till): headquarters keeps sending a subscribed member's
+#: changes for that long, and a member dropped earlier would come back as a placeholder holding
+#: only the entries that arrived after the drop (a wrong balance on this till).
+MIN_KEEP_DAYS, MAX_KEEP_DAYS = 30, 3650
 AUDIT_ACTION = "replica.prune"
 
 #: The append-only triggers (as migration 0001 made them), dropped for the deletes and made again.
