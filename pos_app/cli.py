@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core.earning import SaleLine
-from pos_app.core.errors import DatabaseDamaged, InvalidInput, PosError
+from pos_app.core.errors import Conflict, DatabaseDamaged, InvalidInput, PosError
 from pos_app.core.members import mask_phone
 from pos_app.core.money import format_fen, parse_int, parse_yuan
 from pos_app.storage.database import RESTORE_HINT
@@ -94,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--staff")
     a.add_argument("--at")
     ms.add_parser("show").add_argument("ref", help="card or phone number")
+    a = ms.add_parser("history", help="a member's entries, newest first: from headquarters when enrolled, "
+                                      "else (or with --local) from this till's ledger")
+    a.add_argument("ref", help="card or phone number")
+    g = a.add_mutually_exclusive_group()
+    g.add_argument("--online", dest="source", action="store_const", const="hq",
+                   help="from headquarters (every store; the default when enrolled)")
+    g.add_argument("--local", dest="source", action="store_const", const="local", help="from this till's ledger")
+    a.add_argument("--before", help="headquarters' entry id: the page of entries older than it (--online)")
+    a.add_argument("--limit", default="100", help="entries at most (1 to 500 from headquarters)")
     ms.add_parser("find").add_argument("text")
     a = ms.add_parser("award")
     a.add_argument("ref")
@@ -374,9 +383,11 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
             out.emit(data, f"would earn {data['points_earned']} points; pay {format_fen(q.tender_fen)} yuan")
             return EXIT_OK
         approval = (args.manager, args.manager_pin or "") if args.manager else None
+        _identify_online(t, args.member)
         r = sales.record_sale(t, lines=lines, member_ref=args.member, points=pts, coupon=args.coupon,
                               tender=args.tender, at=_at(args.at), staff_code=args.staff, sale_uuid=args.sale_id,
                               approval=approval)
+        _served(t, r.member)
         text = f"receipt {r.receipt_no}: {format_fen(r.total_fen)} yuan, pay {format_fen(r.tender_fen)} {r.tender_kind}"
         if r.member:
             text += (f"; earned {r.points_earned}, redeemed {r.points_paid}, balance {r.member.balance}"
@@ -401,8 +412,10 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(rr.to_dict(), text)
         return EXIT_OK
     if cmd == "redeem-gift":
+        _identify_online(t, args.member)
         gr = points.redeem_gift(t, member_ref=args.member, gift_code=args.gift, staff_code=args.staff,
                                 manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at))
+        _served(t, gr.member)
         out.emit(gr.to_dict(), f"{gr.redemption_no}: {gr.gift_code} for {gr.points} points"
                  + (f" + {format_fen(gr.cash_fen)} yuan" if gr.cash_fen else "")
                  + (f"; coupon {gr.coupon_code}" if gr.coupon_code else "") + f"; balance {gr.member.balance}")
@@ -538,8 +551,65 @@ def _member_qr(t: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def _identify_online(t: Any, ref: str | None) -> None:
+    """The member a sale or a gift is for, identified as at the counter: headquarters first when
+    this till's copy is missing or stale (an error is left to the sale or gift to report; the
+    member counts as seen here once served, ``_served``)."""
+    from pos_app.services import online
+
+    if not ref:
+        return
+    try:
+        found = online.identify(t, ref, mark_seen=False)
+    except PosError:
+        return
+    if found.offline:
+        print(f"offline: using this till's copy of the member ({found.error})", file=sys.stderr)
+
+
+def _served(t: Any, member: Any) -> None:
+    from pos_app.services import online
+
+    if member is not None:
+        online.mark_seen(t, member)
+
+
+def _member_history(t: Any, args: argparse.Namespace, out: Output) -> None:
+    from pos_app.services import members, online, sync
+
+    limit = parse_int(args.limit, field="limit")
+    before = parse_int(args.before, field="before") if args.before else None
+    source = args.source or ("hq" if sync.is_enrolled(t) else "local")
+    if source == "hq":
+        member_uuid = online.identify(t, args.ref).member.uuid
+        try:
+            page = online.hq_history(t, member_uuid, before=before, limit=limit)
+        except online.LookupUnavailable as exc:
+            raise Conflict("hq", f"headquarters did not answer ({exc}); --local shows this till's ledger") \
+                from None
+        rows = [e.to_dict() for e in page.entries]
+        text = "\n".join(f"{e.business_date} {e.store_id}/{e.terminal_id} {e.kind} {e.points:+d} {e.ref_no}"
+                         f" {e.summary}" for e in page.entries) or "no entries"
+        if page.more:
+            text += f"\nolder entries: --before {page.next_before}"
+        out.emit({"source": "hq", "entries": rows, "next_before": page.next_before},
+                 "headquarters' records (every store)\n" + text)
+        return
+    if before is not None:
+        raise InvalidInput("before", "--before pages headquarters' history (--online)")
+    member = members.find_member(t, args.ref)
+    entries = members.member_history(t, member.id, limit=limit)
+    out.emit({"source": "local", "entries": [{"uuid": e.uuid, "kind": e.kind, "points": e.points,
+                                              "balance_after": e.balance_after, "ref_no": e.ref_no,
+                                              "business_date": e.business_date.isoformat(),
+                                              "created_at": e.created_at.isoformat(), "breakdown": e.breakdown}
+                                             for e in entries]},
+             "this till's records\n" + ("\n".join(f"{e.business_date} {e.kind} {e.points:+d} = {e.balance_after}"
+                                                   f" {e.ref_no} {e.summary}" for e in entries) or "no entries"))
+
+
 def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
-    from pos_app.services import members
+    from pos_app.services import members, online
 
     if args.action == "enroll":
         m = members.enroll_member(t, phone=args.phone, name=args.name, birthday=args.birthday, card_no=args.card,
@@ -547,11 +617,15 @@ def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
                                   staff_code=args.staff)
         out.emit(m.to_dict(), f"member {m.name} card {m.card_no}, balance {m.balance}")
     elif args.action == "show":
-        pic = members.member_picture(t, members.find_member(t, args.ref), lots=True)
+        found = online.identify(t, args.ref)  # headquarters first when this till's copy is missing or stale
+        pic = members.member_picture(t, found.member, lots=True)
         m = pic.member
         text = (f"{m.name} {mask_phone(m.phone)} card {m.card_no} tier {m.tier} balance {m.balance}"
-                + (f" debt {m.debt}" if m.debt else "") + f" segment {pic.segment}")
-        out.emit(pic.to_dict(), text)
+                + (f" debt {m.debt}" if m.debt else "") + f" segment {pic.segment}"
+                + (f" (offline: this till's copy; {found.error})" if found.offline else ""))
+        out.emit({**pic.to_dict(), "source": found.source, "counters": found.counters}, text)
+    elif args.action == "history":
+        _member_history(t, args, out)
     elif args.action == "find":
         found = t.repo.find_members(args.text)
         out.emit([m.to_dict() for m in found],

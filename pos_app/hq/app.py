@@ -151,6 +151,30 @@ class AwardAnswer(BaseModel):
     duplicate: bool
 
 
+class LookupRequest(BaseModel):
+    ref: str = Field(description="card number, mobile number or member uuid", max_length=36)
+    after: int = Field(0, ge=0, description="the last entry id of the previous page (a long history)")
+    day: str | None = Field(None, description="the till's business date (YYYY-MM-DD) the counters are for")
+
+
+class LookupAnswer(BaseModel):
+    member: dict[str, Any] = Field(description="the member record, as in a ``member`` change")
+    entries: list[dict[str, Any]] = Field(description="the member's entries (wire form with effects), in id order")
+    after: int = Field(description="the last entry id of this page: ``after`` of the next request")
+    more: bool = Field(description="more entries follow: ask again with ``after``")
+    coupons: list[dict[str, Any]] = Field(default_factory=list, description="the member's coupons (first page)")
+    counters: dict[str, Any] = Field(default_factory=dict, description="the chain-wide rules' counters (first page)")
+    hq_time: str
+
+
+class HistoryAnswer(BaseModel):
+    entries: list[dict[str, Any]] = Field(description="newest first: id, store_id, terminal_id, kind, points, ...")
+    more: bool
+    next_before: int | None = Field(description="``before`` of the next (older) page")
+    balance: int = Field(description="the member's balance at headquarters now (after the newest entry)")
+    hq_time: str
+
+
 class HealthAnswer(BaseModel):
     ok: bool
     schema_: int = Field(alias="schema")
@@ -501,7 +525,43 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         return await run_in_threadpool(in_db, authority.report_award, channel, member_ref=data["member"],
                                        award_id=data["award"], ref=data["ref"])
 
+    _member_routes(app, signed)
     return app
+
+
+def _member_routes(app: FastAPI, signed: Callable[[Request], Any]) -> None:
+    """Online member lookup and member history (``hq/lookup.py``), for tills."""
+
+    @app.post("/v1/members/lookup", response_model=None, tags=["members"],
+              responses=_errors(401, 403, 404, 413, 422, ok=LookupAnswer),
+              openapi_extra={**_body_doc(LookupRequest), "parameters": SIGNED_HEADERS})
+    async def member_lookup(request: Request) -> dict[str, Any]:
+        """A member's record, every entry headquarters holds of them, their coupons and the
+        chain-wide counters, by card, phone or uuid; the till is subscribed to the member."""
+        terminal, body = await signed(request)
+        data = parse_json(body)
+        from pos_app.hq import lookup
+
+        return await run_in_threadpool(in_db, lookup.lookup, terminal, data)
+
+    @app.get("/v1/members/{member_uuid}/history", response_model=None, tags=["members"],
+             responses=_errors(401, 403, 404, 422, ok=HistoryAnswer),
+             openapi_extra={"parameters": [
+                 *SIGNED_HEADERS,
+                 {"name": "before", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                 {"name": "limit", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}]})
+    async def member_history(request: Request, member_uuid: str) -> dict[str, Any]:
+        """The member's entries newest first, paged (``before`` = ``next_before`` of the last page)."""
+        await signed(request)
+        from pos_app.hq import lookup
+
+        raw_before = request.query_params.get("before")
+        before = None if raw_before in (None, "") else _int_param(request, "before", 0, 1, 2**62)
+        limit = _int_param(request, "limit", lookup.DEFAULT_HISTORY_PAGE, 1, lookup.MAX_HISTORY_PAGE)
+        if not protocol.UUID_RE.match(member_uuid):
+            raise InvalidInput("uuid", "a member uuid is required")
+        return await run_in_threadpool(in_db, lookup.history, member_uuid, before=before, limit=limit)
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:

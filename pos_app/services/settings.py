@@ -64,6 +64,10 @@ class TerminalSettings:
     member_qr_public_key: str = ""  # headquarters' Ed25519 key (base64url, 32 bytes)
     hq_url: str = ""
     hq_ca_file: str = ""  # a PEM file of the CA that signed headquarters' certificate ("": the bundled public CAs)
+    # online member lookup (services/online.py): the longest the counter waits for headquarters,
+    # and how old a member's copy may be before headquarters is asked again
+    lookup_budget_ms: int = 300
+    lookup_stale_seconds: int = 120
     language: str = "zh_CN"
     #: days a member of another store identified here stays on the till (storage.prune)
     replica_keep_days: int = DEFAULT_KEEP_DAYS
@@ -278,6 +282,8 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "member_qr.public_key": ("member_qr_public_key", _public_key),
     "hq.url": ("hq_url", _url),
     "hq.ca_file": ("hq_ca_file", _file),
+    "lookup.budget_ms": ("lookup_budget_ms", _bounded(50, 10_000)),
+    "lookup.stale_seconds": ("lookup_stale_seconds", _bounded(0, 86_400)),
     "ui.language": ("language", _choice(LANGUAGES)),
     KEEP_DAYS_KEY: ("replica_keep_days", _bounded(MIN_KEEP_DAYS, MAX_KEEP_DAYS)),
 }

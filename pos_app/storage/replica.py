@@ -259,6 +259,7 @@ class _Applier:
         self.report = ApplyReport()
         self._first_tier: str | None = None
         self._tier_ids: list[str] | None = None  # the active program's tiers, lowest first
+        self.partial = False  # entries of other tills' chains may come without the entries before them
 
     def audit(self, action: str, ref: str, details: dict[str, Any]) -> None:
         self.ledger.audit(action, ref, details, self.stamp)
@@ -398,6 +399,13 @@ class _Applier:
         prev = self.db.execute("SELECT hash FROM ledger_entry WHERE terminal_id = ? AND seq = ?",
                                (fields["terminal_id"], fields["seq"] - 1)).fetchone()
         expected_prev = GENESIS_HASH if fields["seq"] == 1 else (prev[0] if prev else None)
+        if expected_prev is None and self.partial:
+            # a member's entries from a lookup: the chain before it is not held here (a partial
+            # copy of another till's chain); its own hash was checked, and the link is checked
+            # with the entry after it when that one is held
+            after = self.db.execute("SELECT prev_hash FROM ledger_entry WHERE terminal_id = ? AND seq = ?",
+                                    (fields["terminal_id"], fields["seq"] + 1)).fetchone()
+            expected_prev = fields["prev_hash"] if after is None or after[0] == digest else None
         if expected_prev is None or expected_prev != fields["prev_hash"]:
             raise Conflict("changes.entry.prev_hash",
                            f"entry {fields['terminal_id']}#{fields['seq']} does not follow its chain here",
@@ -648,6 +656,52 @@ def current_cursor(database: Database) -> int:
         return int(row[0]) if row else 0
     except ValueError:
         return 0
+
+
+# ------------------------------------------------------------------------ an online lookup
+
+
+def apply_member_copy(database: Database, terminal_id: str, store_id: str, member: dict[str, Any],
+                      entries: list[dict[str, Any]], coupons: list[dict[str, Any]], *, at: str) -> ApplyReport:
+    """Headquarters' complete picture of one member (an online lookup), applied in one
+    transaction with the code that applies the feed: the member record, then every entry this
+    till does not hold yet (other tills' chains in part: an entry's link to the one before it
+    is checked when that one is held here), then the coupons. The feed cursor does not move.
+    The member is marked fresh and seen at ``at`` (local time, ISO). Entries of this till's own
+    chain are skipped: they are in its ledger already (a till that lost them is recovered from
+    its own chain at headquarters, not here)."""
+    applier = _Applier(database, terminal_id, store_id, PUSHED_SETTINGS)
+    applier.partial = True
+    report = applier.report
+    with database.transaction():
+        applier.member(member)
+        own = [e for e in entries if e.get("terminal_id") != terminal_id]
+        for data in sorted(own, key=lambda e: (str(e.get("terminal_id")), int(e.get("seq") or 0))):
+            applier.entry(data)
+        for coupon in coupons:
+            try:
+                with database.db.atomic():  # a savepoint: a coupon this build cannot read is left out
+                    applier.coupon(coupon)
+            except (PosError, ValueError, TypeError, KeyError) as exc:
+                report.bad.append({"kind": "coupon", "error": str(exc)})
+        report.changes = 1 + len(own) + len(coupons)
+        database.execute("UPDATE member SET fresh_at = ?, seen_at = ? WHERE uuid = ?", (at, at, member["uuid"]))
+    return report
+
+
+def mark_member_seen(database: Database, member_id: int, at: str) -> None:
+    """The member was identified at this till at ``at`` (local time, ISO): the till keeps them
+    (``replica.keep_days``) and headquarters' feed keeps them current."""
+    with database.transaction():
+        database.execute("UPDATE member SET seen_at = ? WHERE id = ?", (at, member_id))
+
+
+def member_freshness(database: Database, member_id: int) -> tuple[str | None, str | None, str]:
+    """(seen_at, fresh_at, store_id) of a member held here."""
+    row = database.execute("SELECT seen_at, fresh_at, store_id FROM member WHERE id = ?", (member_id,)).fetchone()
+    if row is None:
+        return None, None, ""
+    return row[0], row[1], str(row[2] or "")
 
 
 __all__ = ["DEFAULT_BATCH", "PUSHED_SETTINGS", "ApplyReport", "PendingBatch", "apply_changes", "canonical_json",

@@ -75,11 +75,13 @@ class HQClient:
 
     # -- requests ------------------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, body: bytes = b"", params: dict[str, Any] | None = None,
-              idempotency_key: str = "", signed: bool = True) -> httpx.Response:
+              idempotency_key: str = "", signed: bool = True, timeout: float | None = None) -> httpx.Response:
         import httpx
 
         request = self._http.build_request(method, path, content=body or None, params=params,
-                                           headers={"Content-Type": "application/json"} if body else None)
+                                           headers={"Content-Type": "application/json"} if body else None,
+                                           timeout=httpx.Timeout(timeout) if timeout is not None
+                                           else httpx.USE_CLIENT_DEFAULT)
         if signed:
             wire_path = request.url.raw_path.decode("ascii")  # the path with its query, as sent
             request.headers.update(signing.sign(self._secret, self.terminal_id, method, wire_path, body,
@@ -122,7 +124,6 @@ class HQClient:
             raise SyncError("server", "the change feed's answer has no changes or cursor")
         return data
 
-
     def own(self, part: str, after: int, limit: int) -> dict[str, Any]:
         """A page of this terminal's own chain (``part="entries"``, after sequence ``after``) or
         events (``"events"``, after outbox id ``after``) as headquarters holds them."""
@@ -131,6 +132,33 @@ class HQClient:
         if (not isinstance(data.get("items"), list) or not isinstance(data.get("next"), int)
                 or isinstance(data.get("next"), bool) or not isinstance(data.get("more"), bool)):
             raise SyncError("server", "headquarters' answer about this till's own data has no items, next or more")
+        return data
+
+    def lookup(self, ref: str, *, after: int = 0, day: str | None = None,
+               timeout: float | None = None) -> dict[str, Any]:
+        """One page of a member's picture at headquarters (``POST /v1/members/lookup``):
+        record, entries after HQ entry id ``after``, coupons and counters (first page).
+        ``timeout``: seconds for each network step of this request (the caller bounds the total)."""
+        body: dict[str, Any] = {"ref": ref}
+        if after:
+            body["after"] = int(after)
+        if day:
+            body["day"] = day
+        data = _json(self._send("POST", "/v1/members/lookup", body=encode(body), timeout=timeout))
+        if (not isinstance(data.get("member"), dict) or not isinstance(data.get("entries"), list)
+                or not isinstance(data.get("after"), int) or not isinstance(data.get("more"), bool)):
+            raise SyncError("server", "the member lookup's answer has no member, entries, after or more")
+        return data
+
+    def history(self, member_uuid: str, *, before: int | None = None, limit: int = 100,
+                timeout: float | None = None) -> dict[str, Any]:
+        """A page of a member's entries at headquarters, newest first (``GET /v1/members/{uuid}/history``)."""
+        params: dict[str, Any] = {"limit": int(limit)}
+        if before is not None:
+            params["before"] = int(before)
+        data = _json(self._send("GET", f"/v1/members/{member_uuid}/history", params=params, timeout=timeout))
+        if not isinstance(data.get("entries"), list) or not isinstance(data.get("more"), bool):
+            raise SyncError("server", "the member history's answer has no entries")
         return data
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pos_app
 from pos_app.core.errors import PosError
-from pos_app.services import printing
+from pos_app.services import online, printing
 from pos_app.services.context import Terminal
 from pos_app.services.paths import app_paths
 from pos_app.services.settings import load_settings, startup_language
@@ -229,6 +229,7 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
         app.sync.state_changed.connect(lambda _state: window.refresh_status())
         app.sync.synced.connect(lambda _report: window.refresh_status())
         app.sync.synced.connect(app.refresh_after_pull)
+        online.prepare(terminal)  # the first member lookup at the counter does not wait for httpx to load
     # automatic backup: daily, checked hourly, off the UI thread; a failure shows in the status bar
     app.backup = AutoBackupWorker(terminal, app_paths(), app.pool, parent=window)
     app.backup.failed.connect(lambda _text: window.refresh_status())

@@ -43,7 +43,7 @@ from typing import Any
 from pos_app.core.errors import PosError
 from pos_app.devices.serial_scanner import SerialScanner
 from pos_app.devices.wedge import KeyKind, WedgeConfig, WedgeDecoder
-from pos_app.services import scans
+from pos_app.services import online, scans
 from pos_app.services.context import Terminal
 from pos_app.services.settings import TerminalSettings
 from pos_app.ui.errors import message
@@ -414,7 +414,7 @@ class ScanRouter(QObject):
     def _open_member(self, text: str) -> None:
         members_page = self._work.pages["members"]
         try:
-            member = scans.identify_member(self.terminal, text)
+            member = online.identify(self.terminal, text).member  # headquarters first when this till's copy is stale
         except PosError as exc:
             members_page.vm.error_raised.emit(message(exc))
             return

@@ -402,6 +402,10 @@
         <translation>Complete sale (F12)</translation>
     </message>
     <message>
+        <source>Offline: using this till's copy</source>
+        <translation>Offline: using this till's copy</translation>
+    </message>
+    <message>
         <source>No member identified</source>
         <translation>No member identified</translation>
     </message>
@@ -925,6 +929,10 @@
         <translation>Choose a gift first.</translation>
     </message>
     <message>
+        <source>Offline: using this till's copy</source>
+        <translation>Offline: using this till's copy</translation>
+    </message>
+    <message>
         <source>No member identified</source>
         <translation>No member identified</translation>
     </message>
@@ -1170,6 +1178,10 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Staff</translation>
     </message>
     <message>
+        <source>Older entries</source>
+        <translation>Older entries</translation>
+    </message>
+    <message>
         <source>Why</source>
         <translation>Why</translation>
     </message>
@@ -1380,6 +1392,18 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>No consent to the program's terms on record.</source>
         <translation>No consent to the program's terms on record.</translation>
+    </message>
+    <message>
+        <source>Headquarters' records (every store)</source>
+        <translation>Headquarters' records (every store)</translation>
+    </message>
+    <message>
+        <source>This till's records (headquarters did not answer)</source>
+        <translation>This till's records (headquarters did not answer)</translation>
+    </message>
+    <message>
+        <source>This till's records</source>
+        <translation>This till's records</translation>
     </message>
     <message>
         <source>Showing the latest %1 entries; the export has them all.</source>

@@ -402,6 +402,10 @@
         <translation>完成结账 (F12)</translation>
     </message>
     <message>
+        <source>Offline: using this till's copy</source>
+        <translation>离线：使用本机资料</translation>
+    </message>
+    <message>
         <source>No member identified</source>
         <translation>未识别会员</translation>
     </message>
@@ -925,6 +929,10 @@
         <translation>请先选择礼品。</translation>
     </message>
     <message>
+        <source>Offline: using this till's copy</source>
+        <translation>离线：使用本机资料</translation>
+    </message>
+    <message>
         <source>No member identified</source>
         <translation>未识别会员</translation>
     </message>
@@ -1170,6 +1178,10 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>操作员</translation>
     </message>
     <message>
+        <source>Older entries</source>
+        <translation>更早的记录</translation>
+    </message>
+    <message>
         <source>Why</source>
         <translation>原因</translation>
     </message>
@@ -1380,6 +1392,18 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>No consent to the program's terms on record.</source>
         <translation>没有会员同意积分计划条款的记录。</translation>
+    </message>
+    <message>
+        <source>Headquarters' records (every store)</source>
+        <translation>总部记录（所有门店）</translation>
+    </message>
+    <message>
+        <source>This till's records (headquarters did not answer)</source>
+        <translation>本机记录（总部未响应）</translation>
+    </message>
+    <message>
+        <source>This till's records</source>
+        <translation>本机记录</translation>
     </message>
     <message>
         <source>Showing the latest %1 entries; the export has them all.</source>

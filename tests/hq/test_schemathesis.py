@@ -109,6 +109,7 @@ def test_no_server_error(case: Any, hq: Enrolled) -> None:
     if case.headers:  # the generated timestamp, nonce and signature under a real terminal's name:
         # they reach the signature checks (an unknown terminal is refused before them)
         named = case.operation.Case(body=case.body, query=case.query, media_type=case.media_type,
+                                    path_parameters=case.path_parameters,
                                     headers={**case.headers, signing.H_TERMINAL: terminal_id})
         variants.append(("named", named, None))
     if case.path == "/v1/push" and isinstance(case.body, dict):

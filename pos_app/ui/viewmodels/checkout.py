@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.money import parse_int, parse_yuan
-from pos_app.services import catalog, members, sales, scans
+from pos_app.services import catalog, members, online, sales, scans
 from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
@@ -39,6 +39,8 @@ class CheckoutViewModel(QObject):
         self.language = language
         self._staff_code = staff_code
         self.member: MemberPicture | None = None
+        # headquarters was asked for the member and did not answer: the till's own copy is shown
+        self.member_offline = False
         self.lines: list[SaleLine] = []
         self.points = 0
         self.coupon: str | None = None
@@ -51,11 +53,12 @@ class CheckoutViewModel(QObject):
     def identify(self, text: str) -> bool:
         """By card, phone number or scan; at any moment of the sale."""
         try:
-            found = scans.identify_member(self.terminal, text)
-            self.member = members.member_picture(self.terminal, found)
+            found = online.identify(self.terminal, text)  # headquarters first when this till's copy is stale
+            self.member = members.member_picture(self.terminal, found.member)
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
+        self.member_offline = found.offline
         self.points = 0
         self.member_changed.emit()
         self._refresh()
@@ -103,6 +106,7 @@ class CheckoutViewModel(QObject):
 
     def clear_member(self) -> None:
         self.member = None
+        self.member_offline = False
         self.points = 0
         self.coupon = None
         self.member_changed.emit()

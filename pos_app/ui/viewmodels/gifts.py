@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pos_app.core import redemption as core_redemption
 from pos_app.core.errors import ApprovalRequired, PosError
-from pos_app.services import points, scans
+from pos_app.services import online, points
 from pos_app.services.context import Terminal
 from pos_app.services.points import GiftResult
 from pos_app.storage.repo import MemberRecord
@@ -45,6 +45,8 @@ class GiftsViewModel(QObject):
         self.language = language
         self.gifts: list[GiftRow] = []
         self.member: MemberRecord | None = None
+        # headquarters was asked for the member and did not answer: the till's own copy is shown
+        self.member_offline = False
         self.pending: str | None = None  # the gift waiting for a manager's approval
         self.last_result: GiftResult | None = None
 
@@ -70,16 +72,19 @@ class GiftsViewModel(QObject):
     # -- member -----------------------------------------------------------------------------------
     def identify(self, text: str) -> bool:
         try:
-            self.member = scans.identify_member(self.terminal, text)  # a revoked card is refused
+            found = online.identify(self.terminal, text)  # a revoked card is refused; HQ first when stale
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
+        self.member = found.member
+        self.member_offline = found.offline
         self.cancel_approval()
         self.member_changed.emit()
         return True
 
     def clear_member(self) -> None:
         self.member = None
+        self.member_offline = False
         self.cancel_approval()
         self.member_changed.emit()
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PosError
 from pos_app.core.members import normalize_phone, validate_name
 from pos_app.core.money import format_fen
-from pos_app.services import members
+from pos_app.services import members, online
 from pos_app.services.context import Terminal
 from pos_app.services.members import HISTORY_KINDS, HistoryEntry, MemberPicture, TierChange
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, QThreadPool, Signal
 from pos_app.ui.workers import ImmediatePool, Task
+
+if TYPE_CHECKING:
+    from pos_app.sync.client import HQClient
 
 #: The table shows this many entries at most; the CSV export has them all.
 HISTORY_LIMIT = 1000
@@ -55,6 +60,13 @@ class MembersViewModel(QObject):
         self.tier_changes: list[TierChange] = []
         self.history: list[HistoryEntry] = []
         self.history_truncated = False
+        # where the history on screen comes from: "hq" (headquarters, every store) or "local" (this till)
+        self.history_source = "local"
+        self.history_offline = False  # headquarters was asked for the history and did not answer
+        self.history_loading = False
+        self._hq_next: int | None = None  # ``before`` of headquarters' next (older) page; None: no more
+        self._history_generation = 0
+        self.member_offline = False  # headquarters was asked for the member and did not answer
         self.kind_filter: str | None = None
         self.date_from: dt.date | None = None
         self.date_to: dt.date | None = None
@@ -143,6 +155,9 @@ class MembersViewModel(QObject):
         except PosError as exc:
             self._fail(exc)
             return False
+        if not self.results:  # a card or phone number this till does not hold: headquarters may
+            with contextlib.suppress(PosError):
+                self.results = [online.identify(self.terminal, text).member]
         self.results_changed.emit()
         if not self.results:
             self.error_raised.emit(self.tr("No member matches %1.").replace("%1", text.strip()))
@@ -158,6 +173,12 @@ class MembersViewModel(QObject):
             return False
         if self.member is None or self.member.id != member_id:
             self.kind_filter = self.date_from = self.date_to = None
+            try:  # identified on this screen: headquarters first when this till's copy is stale
+                found = online.identify(self.terminal, member.uuid)
+            except PosError as exc:
+                self._fail(exc)
+                return False
+            member, self.member_offline = found.member, found.offline
         self.picture = members.member_picture(self.terminal, member, lots=True)
         self.referrer = self.terminal.repo.member_by_id(member.referrer_id) if member.referrer_id else None
         self.tier_changes = members.tier_history(self.terminal, member.id)
@@ -217,6 +238,26 @@ class MembersViewModel(QObject):
                                       date_from=self.date_from, date_to=self.date_to, limit=limit)
 
     def _load_history(self) -> None:
+        """Headquarters' history (every store's entries, paged) when the till is enrolled and no
+        filter is set, fetched off the UI thread; this till's ledger otherwise, or when
+        headquarters does not answer (``history_offline``)."""
+        self._history_generation += 1
+        self._hq_next = None
+        self.history_offline = False
+        member = self.member
+        if member is not None and self.kind_filter is None and self.date_from is None and self.date_to is None:
+            try:
+                client = online.history_client(self.terminal)
+            except online.LookupUnavailable:
+                client = None
+            if client is not None:
+                self._fetch_history(client, member.uuid, None, self._history_generation)
+                return
+        self._load_local_history()
+
+    def _load_local_history(self) -> None:
+        self.history_source = "local"
+        self.history_loading = False
         if self.member is None:
             self.history = []
             self.history_truncated = False
@@ -225,6 +266,59 @@ class MembersViewModel(QObject):
             self.history_truncated = len(found) > HISTORY_LIMIT
             self.history = found[:HISTORY_LIMIT]
         self.history_changed.emit()
+
+    @property
+    def history_more(self) -> bool:
+        """Headquarters holds older entries than those shown (``load_more_history``)."""
+        return self.history_source == "hq" and self._hq_next is not None
+
+    def load_more_history(self) -> bool:
+        """The next (older) page of headquarters' history."""
+        member = self.member
+        if member is None or not self.history_more or self.history_loading:
+            return False
+        try:
+            client = online.history_client(self.terminal)
+        except online.LookupUnavailable:
+            return False
+        self._fetch_history(client, member.uuid, self._hq_next, self._history_generation)
+        return True
+
+    def _fetch_history(self, client: HQClient, member_uuid: str, before: int | None, generation: int) -> None:
+        self.history_loading = True
+        task = Task(lambda _progress: online.history_page(client, member_uuid, before=before,
+                                                          limit=online.HISTORY_PAGE))
+
+        def done(page: online.HistoryPage) -> None:
+            self._tasks.discard(task)
+            if generation != self._history_generation or self.member is None:
+                return  # another member or filter since
+            self.history_loading = False
+            if before is None:
+                balance = page.balance if page.balance is not None else self.member.balance
+                self.history = online.as_history(page.entries, balance)
+            else:
+                last = self.history[-1] if self.history else None
+                start = last.balance_after - last.points if last else 0
+                self.history = self.history + online.as_history(page.entries, start)
+            self.history_source = "hq"
+            self.history_truncated = False
+            self._hq_next = page.next_before
+            self.history_changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self._tasks.discard(task)
+            if generation != self._history_generation:
+                return
+            self.history_offline = True
+            if before is None:
+                self._load_local_history()
+            else:
+                self.history_loading = False
+                self.history_changed.emit()
+
+        self._tasks.add(task)
+        task.success(done).failure(failed).run(self.pool)
 
     def csv_headers(self) -> list[str]:
         return [self.tr("Business date"), self.tr("Time"), self.tr("Kind"), self.tr("Points"),

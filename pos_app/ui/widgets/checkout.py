@@ -67,9 +67,12 @@ class CheckoutPage(QWidget):
         self.balance_label = QLabel(box)
         self.balance_label.setObjectName("balance_label")
         self.expiring_label = QLabel(box)
+        self.offline_label = QLabel(box)  # headquarters did not answer the lookup: this till's copy
+        self.offline_label.setObjectName("member_offline_label")
         self.tier_progress = QProgressBar(box)
         self.tier_progress.setTextVisible(True)
-        for w in (self.member_label, self.tier_label, self.balance_label, self.expiring_label, self.tier_progress):
+        for w in (self.member_label, self.offline_label, self.tier_label, self.balance_label, self.expiring_label,
+                  self.tier_progress):
             info.addWidget(w)
         row.addLayout(info, 3)
         self.clear_member_button = big_button(self.tr("Clear"), box)
@@ -210,6 +213,8 @@ class CheckoutPage(QWidget):
     # -- view-model signals --------------------------------------------------------------------
     def _on_member_changed(self) -> None:
         pic = self.vm.member
+        self.offline_label.setText(self.tr("Offline: using this till's copy") if pic and self.vm.member_offline else "")
+        self.offline_label.setVisible(bool(pic and self.vm.member_offline))
         if pic is None:
             self.member_label.setText(self.tr("No member identified"))
             for w in (self.tier_label, self.balance_label, self.expiring_label):

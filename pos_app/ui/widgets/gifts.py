@@ -56,7 +56,10 @@ class GiftsPage(QWidget):
         self.member_label.setWordWrap(True)  # name, phone, card and tier may not fit one line at 1024x768
         self.balance_label = QLabel(box)
         self.balance_label.setObjectName("balance_label")
+        self.offline_label = QLabel(box)  # headquarters did not answer the lookup: this till's copy
+        self.offline_label.setObjectName("gift_member_offline_label")
         info.addWidget(self.member_label)
+        info.addWidget(self.offline_label)
         info.addWidget(self.balance_label)
         row.addLayout(info, 3)
         self.clear_button = big_button(self.tr("Clear (Esc)"), box)
@@ -146,6 +149,8 @@ class GiftsPage(QWidget):
             for w in (self.result_label, self.coupon_label, self.cash_label):
                 w.clear()
         m = self.vm.member
+        self.offline_label.setText(self.tr("Offline: using this till's copy") if m and self.vm.member_offline else "")
+        self.offline_label.setVisible(bool(m and self.vm.member_offline))
         if m is None:
             self.member_label.setText(self.tr("No member identified"))
             self.balance_label.clear()

@@ -287,8 +287,18 @@ class MembersPage(QWidget):
         self.history_table.setObjectName("history_table")
         self.history_table.setWordWrap(False)
         col.addWidget(self.history_table, 1)
+        foot = QHBoxLayout()
+        self.history_source_label = QLabel(tab)  # headquarters' records or this till's
+        self.history_source_label.setObjectName("history_source")
+        foot.addWidget(self.history_source_label)
         self.history_note = QLabel(tab)
-        col.addWidget(self.history_note)
+        self.history_note.setObjectName("history_note")
+        foot.addWidget(self.history_note, 1)
+        self.more_button = big_button(self.tr("Older entries"), tab)
+        self.more_button.setObjectName("history_more_button")
+        self.more_button.clicked.connect(self.vm.load_more_history)
+        foot.addWidget(self.more_button)
+        col.addLayout(foot)
         return tab
 
     def _build_profile_tab(self) -> QWidget:
@@ -571,11 +581,20 @@ class MembersPage(QWidget):
             tips[(r, 0)] = e.created_at.isoformat(sep=" ")
             tips[(r, 5)] = rows[r][5]
         _fill(self.history_table, rows, right=(2, 3), tips=tips)
+        if vm.history_source == "hq":
+            source = self.tr("Headquarters' records (every store)")
+        elif vm.history_offline:
+            source = self.tr("This till's records (headquarters did not answer)")
+        else:
+            source = self.tr("This till's records")
+        self.history_source_label.setText(source)
         if vm.history_truncated:
             self.history_note.setText(self.tr("Showing the latest %1 entries; the export has them all.")
                                       .replace("%1", str(HISTORY_LIMIT)))
         else:
             self.history_note.setText(self.tr("%1 entries").replace("%1", str(len(vm.history))))
+        self.more_button.setVisible(vm.history_more)
+        self.more_button.setEnabled(not vm.history_loading)
         self.export_button.setEnabled(vm.member is not None)
 
     def _on_similar_found(self, similar: list[MemberRecord]) -> None:
