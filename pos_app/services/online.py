@@ -45,7 +45,7 @@ from pos_app.core.text import normalize_input
 from pos_app.services import member_codes, members, scans
 from pos_app.services import sync as sync_service
 from pos_app.services.context import Terminal
-from pos_app.storage import replica
+from pos_app.storage import prune, replica
 from pos_app.storage.ledger import iso
 from pos_app.storage.repo import MemberRecord
 from pos_app.sync import protocol
@@ -57,10 +57,10 @@ log = logging.getLogger(__name__)
 
 K_BUDGET = "lookup.budget_ms"
 K_STALE = "lookup.stale_seconds"
-K_KEEP_DAYS = "replica.keep_days"
+K_KEEP_DAYS = prune.KEEP_DAYS_KEY
 DEFAULT_BUDGET_MS = 300
 DEFAULT_STALE_SECONDS = 120
-DEFAULT_KEEP_DAYS = 30
+DEFAULT_KEEP_DAYS = prune.DEFAULT_KEEP_DAYS
 #: pages of a lookup at most (5,000 entries each at headquarters): a member never needs more
 MAX_PAGES = 10
 #: seconds the members screen waits for a page of history from headquarters (off the UI thread)
@@ -123,7 +123,7 @@ def stale_seconds(t: Terminal) -> int:
 
 
 def keep_days(t: Terminal) -> int:
-    return _whole_setting(t, K_KEEP_DAYS, DEFAULT_KEEP_DAYS, 1, 3650)
+    return _whole_setting(t, K_KEEP_DAYS, DEFAULT_KEEP_DAYS, prune.MIN_KEEP_DAYS, prune.MAX_KEEP_DAYS)
 
 
 def _parse(text: str | None) -> dt.datetime | None:
