@@ -2227,6 +2227,18 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Member QR code key (Ed25519, public)</translation>
     </message>
     <message>
+        <source>ms; ask again after</source>
+        <translation>ms; ask again after</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>s</translation>
+    </message>
+    <message>
+        <source>Member lookup at headquarters: wait at most</source>
+        <translation>Member lookup at headquarters: wait at most</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Language</translation>
     </message>
@@ -2422,6 +2434,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Member QR code key</translation>
     </message>
     <message>
+        <source>Member lookup wait</source>
+        <translation>Member lookup wait</translation>
+    </message>
+    <message>
+        <source>Member lookup age</source>
+        <translation>Member lookup age</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>vendor:product in hex, e.g. 04b8:0202</translation>
     </message>
@@ -2476,6 +2496,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>at most 200 characters</source>
         <translation>at most 200 characters</translation>
+    </message>
+    <message>
+        <source>a whole number of milliseconds from 50 to 10000</source>
+        <translation>a whole number of milliseconds from 50 to 10000</translation>
+    </message>
+    <message>
+        <source>a whole number of seconds from 0 to 86400</source>
+        <translation>a whole number of seconds from 0 to 86400</translation>
     </message>
     <message>
         <source>%1 is needed for this connection.</source>

@@ -2227,6 +2227,18 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>会员码公钥（Ed25519）</translation>
     </message>
     <message>
+        <source>ms; ask again after</source>
+        <translation>毫秒；资料超过</translation>
+    </message>
+    <message>
+        <source>s</source>
+        <translation>秒后重新查询</translation>
+    </message>
+    <message>
+        <source>Member lookup at headquarters: wait at most</source>
+        <translation>向总部查询会员：最多等待</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -2422,6 +2434,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>会员码公钥</translation>
     </message>
     <message>
+        <source>Member lookup wait</source>
+        <translation>会员查询等待时间</translation>
+    </message>
+    <message>
+        <source>Member lookup age</source>
+        <translation>会员资料有效时间</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>十六进制的“厂商ID:产品ID”，如 04b8:0202</translation>
     </message>
@@ -2476,6 +2496,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>at most 200 characters</source>
         <translation>最多 200 个字符</translation>
+    </message>
+    <message>
+        <source>a whole number of milliseconds from 50 to 10000</source>
+        <translation>50 到 10000 之间的整数（毫秒）</translation>
+    </message>
+    <message>
+        <source>a whole number of seconds from 0 to 86400</source>
+        <translation>0 到 86400 之间的整数（秒）</translation>
     </message>
     <message>
         <source>%1 is needed for this connection.</source>

@@ -53,6 +53,7 @@ class SettingsViewModel(QObject):
             "scanner.min_length": self.tr("Shortest scan"), "scanner.prefix": self.tr("Scanner prefix"),
             "scanner.suffix": self.tr("Scanner suffix"), "scanner.terminator": self.tr("Scan ending"),
             "decoder.backend": self.tr("Decoder"), "member_qr.public_key": self.tr("Member QR code key"),
+            "lookup.budget_ms": self.tr("Member lookup wait"), "lookup.stale_seconds": self.tr("Member lookup age"),
         }
         return labels.get(key, key)
 
@@ -74,6 +75,8 @@ class SettingsViewModel(QObject):
             "member_qr.public_key": self.tr("43 characters of base64url from headquarters"),
             "receipt.header": self.tr("at most 200 characters, lines separated by |"),
             "receipt.footer": self.tr("at most 200 characters"),
+            "lookup.budget_ms": self.tr("a whole number of milliseconds from 50 to 10000"),
+            "lookup.stale_seconds": self.tr("a whole number of seconds from 0 to 86400"),
         }
         return hints.get(key, "")
 

@@ -304,6 +304,20 @@ class SettingsPage(QWidget):
         self.member_qr_key = self._line(box, "member_qr_key", self.tr("sent down by headquarters"))
         form.addRow(QLabel(self.tr("Member QR code key (Ed25519, public)"), box))
         form.addRow(self.member_qr_key)
+        # online member lookup: the longest the counter waits for headquarters, and how old a
+        # member's copy may be before headquarters is asked again
+        row = QHBoxLayout()
+        self.lookup_budget = self._line(box, "lookup_budget", "300")
+        self.lookup_budget.setMaximumWidth(70)
+        row.addWidget(self.lookup_budget)
+        row.addWidget(QLabel(self.tr("ms; ask again after"), box))
+        self.lookup_stale = self._line(box, "lookup_stale", "120")
+        self.lookup_stale.setMaximumWidth(70)
+        row.addWidget(self.lookup_stale)
+        row.addWidget(QLabel(self.tr("s"), box))
+        row.addStretch(1)
+        form.addRow(QLabel(self.tr("Member lookup at headquarters: wait at most"), box))
+        form.addRow(row)
         left.addWidget(box)
 
         box = QGroupBox(self.tr("Language"), self)
@@ -375,6 +389,7 @@ class SettingsPage(QWidget):
             "scanner.min_length": self.scanner_min_length, "scanner.prefix": self.scanner_prefix,
             "scanner.suffix": self.scanner_suffix, "scanner.terminator": self.scanner_terminator,
             "decoder.backend": self.decoder_backend, "member_qr.public_key": self.member_qr_key,
+            "lookup.budget_ms": self.lookup_budget, "lookup.stale_seconds": self.lookup_stale,
         }
         for combo in self.findChildren(QComboBox):
             # long item texts must not widen the column past 1024x768
@@ -400,6 +415,7 @@ class SettingsPage(QWidget):
             "scanner.min_length": self.scanner_min_length.text(), "scanner.prefix": self.scanner_prefix.text(),
             "scanner.suffix": self.scanner_suffix.text(), "scanner.terminator": self.scanner_terminator.currentData(),
             "decoder.backend": self.decoder_backend.currentData(), "member_qr.public_key": self.member_qr_key.text(),
+            "lookup.budget_ms": self.lookup_budget.text(), "lookup.stale_seconds": self.lookup_stale.text(),
         }
         if connection == "usb":
             out["printer.usb"] = self.printer_usb.text()
@@ -434,6 +450,8 @@ class SettingsPage(QWidget):
         _select(self.scanner_terminator, s.scanner_terminator)
         _select(self.decoder_backend, s.decoder_backend)
         self.member_qr_key.setText(s.member_qr_public_key)
+        self.lookup_budget.setText(str(s.lookup_budget_ms))
+        self.lookup_stale.setText(str(s.lookup_stale_seconds))
         _select(self.scanner_mode, s.scanner_mode)
         self.scanner_serial.setText(s.scanner_serial_port)
         _select(self.scanner_baud, s.scanner_baud)
