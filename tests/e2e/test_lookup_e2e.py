@@ -156,9 +156,15 @@ def test_a_member_the_till_does_not_hold_is_brought_from_headquarters(hq: HQServ
     with pytest.raises(NotFound) as exc:  # nobody anywhere
         online.identify(b, "13899999999", budget=ROOMY)
     assert exc.value.field == "member"
+    # the lookup subscribed store B to the member: what store A does next reaches B's feed
+    later = record_sale(a, lines=line(30000), member_ref=n.phone, staff_code="1001")
+    assert later.points_earned > 0
+    sync_until_done(a)
     sync_until_done(b)
     sync_until_done(a)
     assert find_member(a, n.phone).balance == find_member(b, n.phone).balance
+    assert b.database.execute("SELECT 1 FROM ledger_entry WHERE terminal_id = 'S01-T1' AND ref_no = ?",
+                              (later.receipt_no,)).fetchone() is not None  # store A's later sale, at store B
     checks_ok(a)
     checks_ok(b)
 
