@@ -18,15 +18,16 @@ LAST_RUN_KEY = "replica.last_prune"
 
 def prune_replica(t: Terminal, *, keep_days: int | None = None, staff_code: str | None = None,
                   at: dt.datetime | None = None) -> prune.PruneReport:
-    """Drop what this till need not hold, in one transaction; audited (``replica.prune``) with the
-    counts when anything was dropped. ``keep_days``: this run's window instead of the setting."""
+    """Drop what this till need not hold, in one transaction (none when nothing is to go);
+    audited (``replica.prune``) with the counts when anything was dropped. ``keep_days``: this
+    run's window instead of the setting."""
     from pos_app.services.settings import load_settings, parse_value
 
     days = load_settings(t).replica_keep_days if keep_days is None else parse_value(prune.KEEP_DAYS_KEY, keep_days)
     stamp = t.stamp(at, staff_code)
+    report = prune.prune_database(t.database, today=stamp.day, keep_days=days, at=iso(stamp.at),
+                                  staff_code=staff_code)
     with t.database.transaction():
-        report = prune.prune_database(t.database, today=stamp.day, keep_days=days,
-                                     at=iso(stamp.at), staff_code=staff_code)
         t.repo.set_setting(LAST_RUN_KEY, stamp.day.isoformat())
     return report
 

@@ -172,8 +172,31 @@ def prune_replica(conn: sqlite3.Connection, *, today: dt.date, keep_days: int | 
 
 def prune_database(database: Database, *, today: dt.date, keep_days: int | None = None, at: str | None = None,
                    staff_code: str | None = None) -> PruneReport:
-    """``prune_replica`` on an open terminal database, inside the caller's ``transaction()``."""
-    return prune_replica(database.db.connection(), today=today, keep_days=keep_days, at=at, staff_code=staff_code)
+    """``prune_replica`` on an open terminal database, in a transaction of its own. The members
+    to drop are counted first in a read snapshot, which takes no lock: on most days there are
+    none and the counter never waits (the write transaction, and its lock, only when needed)."""
+    days = keep_days_setting(database.db.connection()) if keep_days is None else parse_keep_days(keep_days)
+    with database.reading():
+        conn = database.db.connection()
+        droppable = _droppable(conn, today=today, keep_days=days)
+        if droppable is None:  # not enrolled: the report says so, nothing is touched
+            return prune_replica(conn, today=today, keep_days=days)
+        if droppable == 0:
+            report = PruneReport(days, (today - dt.timedelta(days=days)).isoformat())
+            report.members_kept = int(conn.execute("SELECT count(*) FROM member").fetchone()[0])
+            return report
+    with database.transaction():
+        return prune_replica(database.db.connection(), today=today, keep_days=days, at=at, staff_code=staff_code)
+
+
+def _droppable(conn: sqlite3.Connection, *, today: dt.date, keep_days: int) -> int | None:
+    """How many members a prune would drop now (None: not enrolled, nothing to look at)."""
+    store, terminal = _setting(conn, "store_id"), _setting(conn, "terminal_id")
+    if not _setting(conn, "hq.url") or not store or not terminal:
+        return None
+    since = (today - dt.timedelta(days=keep_days)).isoformat()
+    return int(conn.execute(f"SELECT count(*) FROM member WHERE id NOT IN ({_KEEP_SQL})",
+                            {"store": store, "terminal": terminal, "since": since}).fetchone()[0])
 
 
 def _guard(conn: sqlite3.Connection, terminal: str) -> None:

@@ -246,3 +246,24 @@ def test_keep_days_is_validated(two_stores: tuple[Terminal, Terminal], capsys: p
         prune.prune_replica(a, keep_days=0)
     code = cli.main(["--db", str(a.database.path), "--json", "replica", "prune", "--keep-days", "x"])
     assert code == 2 and "keep_days" in capsys.readouterr().out
+
+
+def test_a_day_with_nothing_to_drop_never_takes_the_write_lock(two_stores: tuple[Terminal, Terminal],
+                                                               clock: FakeClock) -> None:
+    """The members to drop are counted in a read snapshot first: while the counter holds the
+    write lock (a sale), a prune with nothing to drop returns at once instead of waiting."""
+    from pos_app.storage.prune import prune_database
+
+    a, b = two_stores
+    m = members.enroll_member(a, phone="13800000061", name="home", staff_code="1001")
+    sync_service.sync_once(a)
+    sync_service.sync_once(b)
+    sales.record_sale(b, lines=[line(1, 5000)], member_ref=m.phone, staff_code="1001")  # kept: served here
+    counter = sqlite3.connect(b.database.path, timeout=0)
+    try:
+        counter.execute("BEGIN IMMEDIATE")
+        report = prune_database(b.database, today=clock.now.date())
+        assert (report.members, report.members_kept) == (0, 1)
+    finally:
+        counter.execute("ROLLBACK")
+        counter.close()
