@@ -15,7 +15,7 @@ import pytest
 
 from pos_app import cli
 from pos_app.core.errors import InvalidInput
-from pos_app.services import members, points, prune, sales, settings
+from pos_app.services import members, online, points, prune, sales, settings
 from pos_app.services import sync as sync_service
 from pos_app.services.context import Terminal
 from pos_app.storage.database import schema_version
@@ -176,6 +176,12 @@ def _checks_ok(t: Terminal) -> None:
     assert not bad, bad
 
 
+def identified(t: Terminal, phone: str) -> None:
+    """The counter identifies a member: an online lookup brings them (and subscribes this till)."""
+    found = online.identify(t, phone, budget=30)
+    assert found.member.phone == phone and found.source in ("hq", "local")
+
+
 def test_keep_days_drops_members_of_other_stores_no_longer_seen(two_stores: tuple[Terminal, Terminal],
                                                                clock: FakeClock) -> None:
     a, b = two_stores
@@ -186,17 +192,21 @@ def test_keep_days_drops_members_of_other_stores_no_longer_seen(two_stores: tupl
     for m in (served, seen, edited, other):
         sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, staff_code="1001")
     sync_service.sync_once(a)
-    sync_service.sync_once(b)
-    assert all(_held(b, m.phone) for m in (served, seen, edited, other))  # today's feed: a full replica
+    for m in (served, seen, edited, other):  # all four shop at store S02 once
+        identified(b, m.phone)
     sales.record_sale(b, lines=[line(1, 5000)], member_ref=served.phone, staff_code="1001")  # own entries
     members.update_member(b, member_ref=edited.phone, staff_code="1001", name="edited at S02")
-    b.database.execute("UPDATE member SET seen_at = ? WHERE uuid = ?", (clock.now.isoformat(), seen.uuid))
+    sync_service.sync_once(b)
+    clock.advance(days=20)
+    identified(b, seen.phone)  # seen again
     entries = b.database.execute("SELECT count(*) FROM ledger_entry").fetchone()[0]
     other_entries = b.database.execute("SELECT count(*) FROM ledger_entry e JOIN member m ON m.id = e.member_id"
                                        " WHERE m.uuid = ?", (other.uuid,)).fetchone()[0]
+    assert other_entries == 2  # held with every entry (sign-up award, the sale at S01)
     balances = {m.phone: members.find_member(b, m.phone).balance for m in (served, seen, edited)}
+    assert prune.prune_replica(b).members == 0  # nobody is 30 days past being seen yet
 
-    clock.advance(days=1)
+    clock.advance(days=11)
     report = prune.prune_replica(b, staff_code="9001")
     assert (report.members, report.entries, report.keep_days) == (1, other_entries, 30)
     assert not _held(b, other.phone)
@@ -207,16 +217,19 @@ def test_keep_days_drops_members_of_other_stores_no_longer_seen(two_stores: tupl
     assert len(audit) == 1 and audit[0]["staff_code"] == "9001" and json.loads(audit[0]["details"])["members"] == 1
     _checks_ok(b)
 
-    # 31 days later the member seen here goes too; served and edited here stay (rows of this till)
+    # 30 days later the member seen here goes too; served and edited here stay (rows of this till)
     clock.advance(days=30)
     assert prune.daily_prune(b) is not None
     assert not _held(b, seen.phone) and _held(b, served.phone) and _held(b, edited.phone)
     assert prune.daily_prune(b) is None  # once a day
     _checks_ok(b)
-    # a sale here goes on for the member held; home store's till A is untouched (home members)
+    # the member dropped comes back complete when identified again; home store's till keeps its own
+    identified(b, other.phone)
+    assert members.find_member(b, other.phone).balance == members.find_member(a, other.phone).balance
     sales.record_sale(b, lines=[line(1, 5000)], member_ref=served.phone, staff_code="1001")
     assert prune.prune_replica(a).members == 0
     assert sync_service.sync_once(b).waiting == 0
+    _checks_ok(b)
 
 
 def test_a_member_with_a_pending_row_is_never_dropped(two_stores: tuple[Terminal, Terminal], clock: FakeClock,
@@ -225,7 +238,7 @@ def test_a_member_with_a_pending_row_is_never_dropped(two_stores: tuple[Terminal
     m = members.enroll_member(a, phone="13800000021", name="pending", staff_code="1001")
     sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, staff_code="1001")
     sync_service.sync_once(a)
-    sync_service.sync_once(b)
+    identified(b, m.phone)
     clock.advance(days=40)
     points.redeem_gift(b, member_ref=m.phone, gift_code="G001", staff_code="1001")  # HQ has not heard of it
     assert sync_service.status(b).waiting > 0
@@ -257,7 +270,7 @@ def test_a_day_with_nothing_to_drop_never_takes_the_write_lock(two_stores: tuple
     a, b = two_stores
     m = members.enroll_member(a, phone="13800000061", name="home", staff_code="1001")
     sync_service.sync_once(a)
-    sync_service.sync_once(b)
+    identified(b, m.phone)
     sales.record_sale(b, lines=[line(1, 5000)], member_ref=m.phone, staff_code="1001")  # kept: served here
     counter = sqlite3.connect(b.database.path, timeout=0)
     try:
