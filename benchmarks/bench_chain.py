@@ -411,7 +411,7 @@ def run_scale(args: argparse.Namespace, n_stores: int) -> dict[str, Any]:
                 st = lookups(f"http://127.0.0.1:{hq.port}", RAW_READER, lk_secret, url_db, args.lookup)
                 res["lookup"] = {"n": st.n, "median_ms": round(st.median, 2), "p99_ms": round(st.p99, 2)}
                 print(f"   {n_stores} stores: online lookup: {st.text()}", flush=True)
-            if args.daily:
+            if args.daily and (not args.daily_scales or n_stores in args.daily_scales):
                 before_id = max_change(url_db)
                 batches = day_batches(url_db, n_stores, args.day_entries)
                 push_s = push_day(f"http://127.0.0.1:{hq.port}", secrets, batches)
@@ -489,11 +489,13 @@ def main() -> int:
     p.add_argument("--till-max", type=int, default=10_000, help="a real till's first sync up to this many stores")
     p.add_argument("--daily", action="store_true")
     p.add_argument("--day-entries", type=int, default=1500)
+    p.add_argument("--daily-scales", default="", help="the daily pull only at these scales (default: every one)")
     p.add_argument("--lookup", type=int, default=0, help="online lookups to time (0: none)")
     p.add_argument("--year", action="store_true")
     p.add_argument("--year-entries", type=int, default=1500 * 365)
     p.add_argument("--out", help="JSON file for the figures")
     args = p.parse_args()
+    args.daily_scales = [int(x) for x in args.daily_scales.split(",") if x]
     chain_sim.key_file()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print("command:", " ".join([f"PYTHONPATH={CODE}", sys.executable, *sys.argv]), flush=True)
