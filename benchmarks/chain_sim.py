@@ -296,6 +296,7 @@ def ensure_stores(name: str, total: int, n_members: int, n_entries: int, *, memb
                 f" generated {t1 - t0:.1f} s, loaded {time.perf_counter() - t1:.1f} s")
     finally:
         database.close()
+    analyze(name)
     return have
 
 
@@ -310,6 +311,15 @@ def counts(name: str) -> dict[str, int]:
         cur.execute("SELECT pg_database_size(current_database())")
         out["bytes"] = int(cur.fetchone()[0])
         return out
+    finally:
+        conn.close()
+
+
+def analyze(name: str) -> None:
+    conn = psycopg2.connect(dsn(name))
+    conn.autocommit = True
+    try:
+        conn.cursor().execute("ANALYZE")
     finally:
         conn.close()
 
