@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pos_app.core import tiers as core_tiers
-from pos_app.core.errors import InvalidInput
+from pos_app.core.errors import Conflict, InvalidInput
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import Stamp, iso
 from pos_app.storage.repo import MemberRecord
@@ -59,7 +59,17 @@ class ReviewReport:
 def run_tier_review(t: Terminal, *, as_of: dt.date, staff_code: str | None = None) -> ReviewReport:
     """The yearly review (保级) due on or before ``as_of``, for every member not yet reviewed who
     was a member for the whole of its period (``core.tiers.under_review``); the others keep
-    their tier and are marked done for this review."""
+    their tier and are marked done for this review.
+
+    A till enrolled with headquarters refuses: headquarters reviews every member once
+    (``pos-hq tier-review``) and its records bring the result; every till reviewing the members
+    it holds would decide the same change again and push it (one writer per tier change)."""
+    from pos_app.services.sync import is_enrolled
+
+    if is_enrolled(t):
+        raise Conflict("tier-review", "this till is enrolled with headquarters, which reviews every member's tier"
+                       " once for the whole chain (pos-hq tier-review); the result reaches this till with the next"
+                       " sync")
     rules = t.program.tiers
     due = core_tiers.review_due(rules, None, as_of)
     assert due is not None

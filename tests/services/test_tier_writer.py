@@ -198,3 +198,33 @@ def test_a_pulled_record_never_lowers_a_tier_the_till_decided_and_hq_has_not_hea
     replica.apply_changes(a.database, a.terminal_id, a.store_id,
                           [{"id": 3, "kind": "member", "data": {**record, "tier": "gold"}}])
     assert tier_at(a, m.phone) == "gold"
+
+
+def test_the_yearly_review_is_headquarters_alone_and_tills_take_it(chain: Chain, clock: FakeClock) -> None:
+    import datetime as dt
+
+    from pos_app.core.errors import Conflict
+    from pos_app.hq import authority
+    from pos_app.services import tiers
+
+    a, b, _ = chain.tills
+    m = members.enroll_member(a, phone="13800000071", name="保级", staff_code="1001")
+    sales.record_sale(a, lines=[line(1, 600_000)], member_ref=m.phone, staff_code="1001")  # silver, decided here
+    sync_service.sync_once(a)
+    identified(b, m.phone)
+    assert tier_at(a, m.phone) == tier_at(b, m.phone) == chain.hq_tier(m.uuid) == "silver"
+    with pytest.raises(Conflict) as err:  # every enrolled till would decide the same review again
+        tiers.run_tier_review(b, as_of=dt.date(2028, 1, 1))
+    assert err.value.field == "tier-review"
+    database = hqdb.connect(chain.url)
+    try:
+        result = authority.run_tier_review(dt.date(2028, 1, 1), actor="yearly", today=dt.date(2028, 1, 1))
+    finally:
+        database.close()
+    assert result["changes"] == [{"member_uuid": m.uuid, "from": "silver", "to": "normal", "qualifying": 0}]
+    clock.set("2028-01-01T09:00")
+    for t in (a, b):
+        before = tier_rows(t)
+        sync_service.sync_once(t)
+        assert tier_at(t, m.phone) == "normal" and tier_rows(t) == before  # taken, not re-decided
+    assert chain.hq_tier_events() == 1  # A's upgrade in its sale, nothing else
