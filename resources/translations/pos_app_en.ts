@@ -2239,6 +2239,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Member lookup at headquarters: wait at most</translation>
     </message>
     <message>
+        <source>Keep other stores' members seen here for</source>
+        <translation>Keep other stores' members seen here for</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>days</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Language</translation>
     </message>
@@ -2442,6 +2450,10 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Member lookup age</translation>
     </message>
     <message>
+        <source>Days other stores' members stay</source>
+        <translation>Days other stores' members stay</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>vendor:product in hex, e.g. 04b8:0202</translation>
     </message>
@@ -2504,6 +2516,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>a whole number of seconds from 0 to 86400</source>
         <translation>a whole number of seconds from 0 to 86400</translation>
+    </message>
+    <message>
+        <source>a whole number of days from 30 to 3650</source>
+        <translation>a whole number of days from 30 to 3650</translation>
     </message>
     <message>
         <source>%1 is needed for this connection.</source>

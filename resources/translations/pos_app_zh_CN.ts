@@ -2239,6 +2239,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>向总部查询会员：最多等待</translation>
     </message>
     <message>
+        <source>Keep other stores' members seen here for</source>
+        <translation>其他门店的会员在本机识别后保留</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>天</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -2442,6 +2450,10 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>会员资料有效时间</translation>
     </message>
     <message>
+        <source>Days other stores' members stay</source>
+        <translation>其他门店会员保留天数</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>十六进制的“厂商ID:产品ID”，如 04b8:0202</translation>
     </message>
@@ -2504,6 +2516,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>a whole number of seconds from 0 to 86400</source>
         <translation>0 到 86400 之间的整数（秒）</translation>
+    </message>
+    <message>
+        <source>a whole number of days from 30 to 3650</source>
+        <translation>30 到 3650 之间的整数天数</translation>
     </message>
     <message>
         <source>%1 is needed for this connection.</source>

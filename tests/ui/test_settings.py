@@ -237,3 +237,18 @@ def test_device_details_saved_and_bad_ones_refused(qtbot: object, app: App) -> N
     qtbot.keyClick(page.member_qr_key, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     assert page.notice.text().startswith("Member QR code key is not valid")
     assert saved_keys(app) == before
+
+
+def test_keep_days_of_the_partial_replica_saved_and_bad_ones_refused(qtbot: object, app: App) -> None:
+    page = settings_page(qtbot, app)
+    choose(page.language, "en")
+    assert page.replica_keep_days.text() == "30"
+    type_into(qtbot, page.replica_keep_days, "7")  # below headquarters' subscription window
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert page.notice.text().startswith("Days other stores' members stay is not valid")
+    assert "30 to 3650" in page.notice.text()
+    assert page.replica_keep_days.hasFocus() and saved_keys(app) == {}
+    type_into(qtbot, page.replica_keep_days, "60")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert settings.load_settings(app.terminal).replica_keep_days == 60
+    assert saved_keys(app)["replica.keep_days"] == "60"

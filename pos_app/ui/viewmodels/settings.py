@@ -54,6 +54,7 @@ class SettingsViewModel(QObject):
             "scanner.suffix": self.tr("Scanner suffix"), "scanner.terminator": self.tr("Scan ending"),
             "decoder.backend": self.tr("Decoder"), "member_qr.public_key": self.tr("Member QR code key"),
             "lookup.budget_ms": self.tr("Member lookup wait"), "lookup.stale_seconds": self.tr("Member lookup age"),
+            "replica.keep_days": self.tr("Days other stores' members stay"),
         }
         return labels.get(key, key)
 
@@ -77,6 +78,7 @@ class SettingsViewModel(QObject):
             "receipt.footer": self.tr("at most 200 characters"),
             "lookup.budget_ms": self.tr("a whole number of milliseconds from 50 to 10000"),
             "lookup.stale_seconds": self.tr("a whole number of seconds from 0 to 86400"),
+            "replica.keep_days": self.tr("a whole number of days from 30 to 3650"),
         }
         return hints.get(key, "")
 

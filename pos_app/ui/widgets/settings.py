@@ -318,6 +318,15 @@ class SettingsPage(QWidget):
         row.addStretch(1)
         form.addRow(QLabel(self.tr("Member lookup at headquarters: wait at most"), box))
         form.addRow(row)
+        # the partial replica: how long a member of another store identified here stays on the till
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Keep other stores' members seen here for"), box))
+        self.replica_keep_days = self._line(box, "replica_keep_days", "30")
+        self.replica_keep_days.setMaximumWidth(60)
+        row.addWidget(self.replica_keep_days)
+        row.addWidget(QLabel(self.tr("days"), box))
+        row.addStretch(1)
+        form.addRow(row)
         left.addWidget(box)
 
         box = QGroupBox(self.tr("Language"), self)
@@ -390,6 +399,7 @@ class SettingsPage(QWidget):
             "scanner.suffix": self.scanner_suffix, "scanner.terminator": self.scanner_terminator,
             "decoder.backend": self.decoder_backend, "member_qr.public_key": self.member_qr_key,
             "lookup.budget_ms": self.lookup_budget, "lookup.stale_seconds": self.lookup_stale,
+            "replica.keep_days": self.replica_keep_days,
         }
         for combo in self.findChildren(QComboBox):
             # long item texts must not widen the column past 1024x768
@@ -416,6 +426,7 @@ class SettingsPage(QWidget):
             "scanner.suffix": self.scanner_suffix.text(), "scanner.terminator": self.scanner_terminator.currentData(),
             "decoder.backend": self.decoder_backend.currentData(), "member_qr.public_key": self.member_qr_key.text(),
             "lookup.budget_ms": self.lookup_budget.text(), "lookup.stale_seconds": self.lookup_stale.text(),
+            "replica.keep_days": self.replica_keep_days.text(),
         }
         if connection == "usb":
             out["printer.usb"] = self.printer_usb.text()
@@ -452,6 +463,7 @@ class SettingsPage(QWidget):
         self.member_qr_key.setText(s.member_qr_public_key)
         self.lookup_budget.setText(str(s.lookup_budget_ms))
         self.lookup_stale.setText(str(s.lookup_stale_seconds))
+        self.replica_keep_days.setText(str(s.replica_keep_days))
         _select(self.scanner_mode, s.scanner_mode)
         self.scanner_serial.setText(s.scanner_serial_port)
         _select(self.scanner_baud, s.scanner_baud)
