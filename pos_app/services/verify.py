@@ -28,8 +28,10 @@ def _program_check(t: Terminal) -> dict[str, Any]:
     return {"ok": True, "count": 0, "problems": []}
 
 
-def verify(t: Terminal, *, since_checkpoint: bool = False, write_checkpoint: bool = True) -> dict[str, Any]:
-    """Check the database; ``since_checkpoint``: only what came after the last signed checkpoint.
+def verify(t: Terminal, *, since_checkpoint: bool = False, write_checkpoint: bool = True,
+           quick_check: bool = True) -> dict[str, Any]:
+    """Check the database; ``since_checkpoint``: only what came after the last signed checkpoint
+    (``quick_check`` false: without SQLite's page check, whose time grows with the file).
 
     A passing run leaves a new checkpoint (unless ``write_checkpoint`` is false, or the database
     cannot be written: the report's ``checkpoint.written`` says)."""
@@ -40,7 +42,7 @@ def verify(t: Terminal, *, since_checkpoint: bool = False, write_checkpoint: boo
         with database.reading():
             checkpoint, reason = integrity.read_checkpoint(database)
         if checkpoint is not None:
-            got = integrity.run_incremental(database, checkpoint)
+            got = integrity.run_incremental(database, checkpoint, quick_check=quick_check)
             if isinstance(got, str):
                 reason = got
             elif all(c["ok"] for c in got[0].values()):

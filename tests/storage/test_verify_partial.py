@@ -250,3 +250,32 @@ def test_cli_verify_since_checkpoint(till: Terminal, db_path: Path, capsys: pyte
     assert main(["--json", "--db", str(db_path), "verify", "--since-checkpoint"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["mode"] == "incremental" and data["checkpoint"]["used"]
+
+
+def test_the_full_run_finds_changed_lots_and_tier_buckets(till: Terminal) -> None:
+    assert verify.verify(till)["ok"]
+    ex = till.database.execute
+    untouched = ex("SELECT id FROM lot l WHERE remaining = points AND NOT EXISTS "
+                   "(SELECT 1 FROM lot_move WHERE lot_id = l.id) LIMIT 1").fetchone()[0]
+    ex("UPDATE lot SET remaining = remaining - 1 WHERE id = ?", (untouched,))
+    moved = ex("SELECT lot_id FROM lot_move LIMIT 1").fetchone()[0]
+    ex("UPDATE lot SET remaining = remaining + 1 WHERE id = ?", (moved,))
+    member_id, month, points = ex("SELECT member_id, month, points FROM tier_month LIMIT 1").fetchone()
+    ex("UPDATE tier_month SET points = points + 7 WHERE member_id = ? AND month = ?", (member_id, month))
+    ex("INSERT INTO tier_month (member_id, month, points) VALUES (?, '1999-01', 3)", (member_id,))
+    checks = verify.verify(till)["checks"]
+    assert {p["lot_id"] for p in checks["lot_remaining_equals_moves"]["problems"]} == {untouched, moved}
+    assert checks["balance_equals_lots_minus_debt"]["count"] >= 1
+    assert {(p["month"], p["projection"], p["ledger"]) for p in checks["tier_points_equal_ledger"]["problems"]} == {
+        (month, points + 7, points), ("1999-01", 3, None)}
+
+
+def test_cli_verify_without_quick_check(till: Terminal, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    till.close()
+    assert main(["--db", str(db_path), "verify"]) == 0
+    capsys.readouterr()
+    assert main(["--json", "--db", str(db_path), "verify", "--since-checkpoint", "--no-quick-check"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["mode"] == "incremental" and data["checks"]["sqlite_quick_check"]["skipped"]
+    assert main(["--db", str(db_path), "verify", "--no-quick-check"]) == 2
+    assert "no_quick_check: --no-quick-check goes with --since-checkpoint" in capsys.readouterr().err
