@@ -50,6 +50,8 @@ def verify(t: Terminal, *, since_checkpoint: bool = False, write_checkpoint: boo
             else:
                 bad = [k for k, v in got[0].items() if not v["ok"]]
                 reason = "the checks since the checkpoint found problems in " + ", ".join(bad)
+                if bad == ["balances_equal_checkpoint_sums"]:
+                    reason += " (members were pruned since, or a balance was changed)"
     if result is None:
         result = integrity.run_full(database)
     checks, body = result

@@ -509,6 +509,10 @@ def run_incremental(database: Database, checkpoint: dict[str, Any], *, quick_che
         top = database.execute("SELECT uuid FROM ledger_entry WHERE id = ?", (max_id["ledger_entry"],)).fetchone()
         if (None if top is None else top[0]) != checkpoint["top_entry_uuid"]:
             return "the last entry the checkpoint covered is gone"
+        for table in ("lot", "lot_move", "member"):  # a new row must not reuse a removed one's id
+            if max_id[table] and database.execute(f"SELECT 1 FROM {table} WHERE id = ?",
+                                                  (max_id[table],)).fetchone() is None:
+                return f"the last {table} row the checkpoint covered is gone"
         own_seq, own_hash = checkpoint["own_head"]
         if own_seq:
             head = database.execute("SELECT hash FROM ledger_entry WHERE terminal_id = ? AND seq = ?",

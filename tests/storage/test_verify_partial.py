@@ -279,3 +279,16 @@ def test_cli_verify_without_quick_check(till: Terminal, db_path: Path, capsys: p
     assert data["mode"] == "incremental" and data["checks"]["sqlite_quick_check"]["skipped"]
     assert main(["--db", str(db_path), "verify", "--no-quick-check"]) == 2
     assert "no_quick_check: --no-quick-check goes with --since-checkpoint" in capsys.readouterr().err
+
+
+
+def test_a_checkpoint_whose_last_lot_is_gone_is_not_used(till: Terminal) -> None:
+    """A prune can remove the newest lot; a later lot would get its id and not count as new."""
+    assert verify.verify(till)["ok"]
+    till.database.execute("PRAGMA foreign_keys = OFF")
+    till.database.execute("DROP TRIGGER lot_move_no_delete")
+    till.database.execute("DELETE FROM lot_move WHERE lot_id = (SELECT max(id) FROM lot)")
+    till.database.execute("DELETE FROM lot WHERE id = (SELECT max(id) FROM lot)")
+    report = verify.verify(till, since_checkpoint=True)
+    assert report["mode"] == "full"
+    assert report["checkpoint"]["reason"] == "the last lot row the checkpoint covered is gone"
