@@ -409,7 +409,7 @@ def run_expiry(as_of: dt.date, *, actor: str, today: dt.date | None = None) -> d
                 lots += len(taken)
                 points += total
             proj.write()
-            proj.changes.flush()
+            proj.changes.flush(locked=proj.members)
             after = batch[-1]
     result = {"as_of": day, "members": members, "lots": lots, "points": points}
     with db.writing(_database()):

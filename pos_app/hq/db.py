@@ -449,7 +449,7 @@ _write_lock = threading.Lock()
 def writing(db: Database) -> Iterator[None]:
     """A write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE via a
     process lock, since the HTTP server's threads share the file); on PostgreSQL it is a plain
-    transaction and ``feed`` serialises only the short part that numbers changes."""
+    transaction (the feed is ordered by transaction ids, no lock: see ``feed``)."""
     if isinstance(db, SqliteDatabase):
         with _write_lock, db.atomic():
             yield

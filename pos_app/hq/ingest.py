@@ -23,8 +23,10 @@ Concurrency (PostgreSQL, where pushes of different terminals run in parallel): b
 lots are computed in memory and written back as values, so every row they come from is
 locked until the commit, always in the same order: the pushing terminal's row, the
 members' rows (``FOR UPDATE``, in uuid order), the ``HQ`` chain's row if an overdraft or
-expiry fix is written, coupon and gift stock rows, and last the change feed's lock (see
-``feed``). Lots are only changed by a transaction holding their member's lock. On SQLite
+expiry fix is written, coupon and gift stock rows. No lock orders the change feed (see
+``feed``): the push's changes are written last, fanned out to the members' home stores and
+subscribed tills, after the pushing till has been subscribed to the other stores' members
+it pushed for. Lots are only changed by a transaction holding their member's lock. On SQLite
 ``db.writing`` serialises writers.
 """
 
@@ -174,6 +176,11 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
         term.last_oid = events[-1]["oid"]
     db.Terminal.update(last_seq=term.last_seq, last_hash=term.last_hash, last_oid=term.last_oid,
                        last_push_at=now, last_seen_at=now).where(db.Terminal.id == term.id).execute()
-    proj.changes.flush()
+    # the till holds the other stores' members it pushed for: it gets their changes from now on
+    # (this push's own included: subscribed before the fan-out, under the members' row locks)
+    foreign = [u for u, m in proj.members.items() if m.store_id and m.store_id != store_id]
+    if foreign:
+        feed.subscribe_many(term.id, foreign, at=now)
+    proj.changes.flush(locked=proj.members)
     return {"batch_id": batch_id, "acked_seq": int(term.last_seq), "acked_oid": int(term.last_oid),
             "inserted": len(entries) + len(events), "duplicates": 0}

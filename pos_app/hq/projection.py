@@ -6,7 +6,8 @@ two machines expired the same lot) and the entries of its daily jobs and channel
 
 Used by a push (``ingest``), by ``append_hq_entry`` and by the expiry run (``authority``).
 Locks, on PostgreSQL, until the caller commits: members' rows (``FOR UPDATE``, in uuid
-order), then the ``HQ`` chain's row, then the feed (see ``feed``).
+order), then the ``HQ`` chain's row. Changes are written last (``feed.ChangeBuffer.flush``),
+fanned out to the members' audiences while their rows are locked (see ``feed``).
 """
 
 from __future__ import annotations
@@ -260,7 +261,7 @@ class Projection:
         self.dirty[member_uuid] = None
         self.entry_rows.append((*(fields[k] for k in HASHED_FIELDS), fields["hash"], store_id,
                                 canonical_json(effects.to_wire()), self.now, batch_id))
-        self.changes.add_entry(entry_uuid)
+        self.changes.add_entry(entry_uuid, member_uuid)
         return applied
 
     def append_hq(self, *, member_uuid: str, kind: str, points: int, ref_type: str, ref_no: str,
@@ -421,9 +422,9 @@ def append_hq_entry(*, member_uuid: str, kind: str, points: int, ref_type: str, 
     the member's lots and balance and publish it; returns the wire entry.
 
     Locks, on PostgreSQL, until the caller commits: the member's row, then the ``HQ`` chain's
-    row, then the feed (see ``feed``). A caller writing many entries (an expiry run) passes
-    one ``changes`` buffer and flushes it once at the end, so the feed is locked only for
-    the last moment; without it the changes are written at once.
+    row. A caller writing many entries (an expiry run) passes one ``changes`` buffer and
+    flushes it once at the end (the changes in one statement); without it the changes are
+    written at once.
     """
     effects_from_wire(effects.to_wire(), points=points)  # a credit creates its lots, a debit takes at most
     proj = Projection()
@@ -437,7 +438,7 @@ def append_hq_entry(*, member_uuid: str, kind: str, points: int, ref_type: str, 
                           at=at, store_id=store_id)
     proj.write()
     if changes is None:
-        proj.changes.flush()
+        proj.changes.flush(locked=proj.members)
     else:
         changes.rows += proj.changes.rows
     return wire

@@ -53,7 +53,8 @@ class SyncReport:
     imported_entries: int = 0
     conflicts: int = 0
     upgrades: int = 0  # members whose tier headquarters' records changed here (decided elsewhere)
-    cursor: int = 0
+    cursor: str = "0"  # the feed cursor as headquarters gave it (see sync.protocol)
+    snapshot_pages: int = 0  # pages of a first sync's snapshot (current state) among ``pages``
     waiting: int = 0
     reached_hq: bool = False
     stuck: str | None = None  # a batch headquarters refused (422): which entry
@@ -74,7 +75,7 @@ class SyncStatus:
     waiting: int
     last_success: dt.datetime | None
     last_error: str | None
-    cursor: int
+    cursor: str
     quarantined: int = 0  # changes from headquarters this till set aside (malformed), all time
 
     def to_dict(self) -> dict[str, Any]:
@@ -453,7 +454,7 @@ def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) 
                 t.ledger.audit("sync.feed_restart", str(cursor), {"cursor": cursor, "mark": mark}, t.stamp())
             replica.restart_feed(t.database)
             report.feed_restarted = True
-            cursor, mark = 0, None
+            cursor, mark = "0", None
             continue
         page_mark = page.get("mark")
         try:
@@ -465,6 +466,7 @@ def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) 
             raise SyncError("conflict", f"a change from headquarters cannot be applied after cursor {cursor}:"
                             f" {exc.field}: {exc.message}") from None
         report.pages += 1
+        report.snapshot_pages += page.get("snapshot") is True
         report.pulled += applied.changes
         report.imported_entries += applied.entries_imported
         report.conflicts += len(applied.conflicts)

@@ -237,7 +237,7 @@ class ApplyReport:
     tier_changes: int = 0  # members whose tier a record from headquarters changed
     skipped: int = 0  # changes of a kind this build does not know, or for another store
     bad: list[dict[str, Any]] = field(default_factory=list)  # changes that could not be read (skipped)
-    cursor: int | None = None
+    cursor: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"changes": self.changes, "by_kind": self.by_kind, "entries_imported": self.entries_imported,
@@ -259,7 +259,6 @@ class _Applier:
         self.report = ApplyReport()
         self._first_tier: str | None = None
         self._tier_ids: list[str] | None = None  # the active program's tiers, lowest first
-        self.partial = False  # entries of other tills' chains may come without the entries before them
 
     def audit(self, action: str, ref: str, details: dict[str, Any]) -> None:
         self.ledger.audit(action, ref, details, self.stamp)
@@ -396,13 +395,15 @@ class _Applier:
         if not isinstance(points, int) or not isinstance(fields["seq"], int):
             raise InvalidInput("changes.entry", f"entry {entry_uuid}: points and seq must be whole numbers")
         effects = effects_from_wire(data.get("effects", {}), points=points, field_name="changes.entry.effects")
+        # another till's chain is held in part (the members this till holds): the link to the
+        # previous entry is checked when that entry is here; the entry's own hash always is
         prev = self.db.execute("SELECT hash FROM ledger_entry WHERE terminal_id = ? AND seq = ?",
                                (fields["terminal_id"], fields["seq"] - 1)).fetchone()
         expected_prev = GENESIS_HASH if fields["seq"] == 1 else (prev[0] if prev else None)
-        if expected_prev is None and self.partial:
-            # a member's entries from a lookup: the chain before it is not held here (a partial
-            # copy of another till's chain); its own hash was checked, and the link is checked
-            # with the entry after it when that one is held
+        if expected_prev is None:
+            # another till's chain is held in part (the members this till holds: the feed per
+            # till, a lookup's answer): the chain before this entry is not here. Its own hash
+            # was checked; the link is checked with the entry after it when that one is held
             after = self.db.execute("SELECT prev_hash FROM ledger_entry WHERE terminal_id = ? AND seq = ?",
                                     (fields["terminal_id"], fields["seq"] + 1)).fetchone()
             expected_prev = fields["prev_hash"] if after is None or after[0] == digest else None
@@ -597,7 +598,7 @@ def _text(data: dict[str, Any], key: str) -> str:
 
 
 def apply_changes(database: Database, terminal_id: str, store_id: str, changes: list[dict[str, Any]], *,
-                  cursor: int | None = None, mark: str | None = None,
+                  cursor: int | str | None = None, mark: str | None = None,
                   pushed_settings: tuple[str, ...] = PUSHED_SETTINGS) -> ApplyReport:
     """Apply one page of headquarters' change feed and store the new cursor (and its ``mark``),
     in one transaction: either the whole page is applied and the cursor moves, or nothing is."""
@@ -634,10 +635,10 @@ def apply_changes(database: Database, terminal_id: str, store_id: str, changes: 
                 _quarantine(applier, change, str(exc))
         new_cursor = cursor if cursor is not None else last_id
         if new_cursor is not None:
-            Repo(database).set_setting(CURSOR_KEY, str(int(new_cursor)))
+            Repo(database).set_setting(CURSOR_KEY, str(new_cursor))
             if mark is not None:
                 Repo(database).set_setting(CURSOR_MARK_KEY, mark)
-            report.cursor = int(new_cursor)
+            report.cursor = str(new_cursor)
     return report
 
 
@@ -650,12 +651,12 @@ def restart_feed(database: Database) -> None:
         repo.set_setting(CURSOR_MARK_KEY, "")
 
 
-def current_cursor(database: Database) -> int:
+def current_cursor(database: Database) -> str:
+    """Where this till's feed continues, as headquarters gave it (text: ``n``, ``txid.n`` or a
+    snapshot's ``s.txid.n[.uuid]``; an integer cursor kept by an older build is ``n``)."""
     row = database.execute("SELECT value FROM setting WHERE key = ?", (CURSOR_KEY,)).fetchone()
-    try:
-        return int(row[0]) if row else 0
-    except ValueError:
-        return 0
+    text = str(row[0]).strip() if row and row[0] is not None else ""
+    return text or "0"
 
 
 # ------------------------------------------------------------------------ an online lookup
@@ -671,7 +672,6 @@ def apply_member_copy(database: Database, terminal_id: str, store_id: str, membe
     chain are skipped: they are in its ledger already (a till that lost them is recovered from
     its own chain at headquarters, not here)."""
     applier = _Applier(database, terminal_id, store_id, PUSHED_SETTINGS)
-    applier.partial = True
     report = applier.report
     with database.transaction():
         applier.member(member)

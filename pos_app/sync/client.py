@@ -115,13 +115,23 @@ class HQClient:
         An answer that is not a JSON object is a ``server`` error like any other bad answer."""
         return _json(self._send("POST", "/v1/push", body=encode(body), idempotency_key=batch_id))
 
-    def changes(self, cursor: int, limit: int, mark: str | None = None) -> dict[str, Any]:
-        params: dict[str, Any] = {"cursor": int(cursor), "limit": int(limit)}
+    def changes(self, cursor: int | str, limit: int, mark: str | None = None) -> dict[str, Any]:
+        """A page of the change feed after ``cursor`` (as headquarters gave it, kept as text).
+        From cursor 0 the till asks for a snapshot of what it holds instead of the whole
+        feed from the beginning (``protocol``: ``snapshot=1``). The answer's cursor comes back
+        as text."""
+        text = str(cursor)
+        params: dict[str, Any] = {"cursor": text, "limit": int(limit)}
+        if text == "0":
+            params["snapshot"] = 1
         if mark:
             params["mark"] = mark
         data = _json(self._send("GET", "/v1/changes", params=params))
-        if not isinstance(data.get("changes"), list) or not isinstance(data.get("cursor"), int):
+        got = data.get("cursor")
+        if (not isinstance(data.get("changes"), list) or isinstance(got, bool)
+                or not isinstance(got, int | str) or not str(got)):
             raise SyncError("server", "the change feed's answer has no changes or cursor")
+        data["cursor"] = str(got)
         return data
 
     def own(self, part: str, after: int, limit: int) -> dict[str, Any]:

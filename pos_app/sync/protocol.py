@@ -20,9 +20,25 @@ Everything is JSON over HTTPS, signed per terminal (see ``signing``).
              (an entry headquarters holds with a different content, a broken chain, ...)
     A batch is all or nothing.
 
-``GET /v1/changes?cursor=N&limit=M[&mark=K]`` (signed)
+``GET /v1/changes?cursor=C&limit=M[&mark=K][&snapshot=1]`` (signed; gzipped when accepted)
     200      ``{"changes": [{"id", "kind", "data"}...], "cursor", "mark", "more", "hq_time",
-               "own_last_seq", "own_last_oid"}``
+               "own_last_seq", "own_last_oid"[, "snapshot": true]}``
+             Only what the caller holds: changes for every till, for its store (its members,
+             their entries and coupons, its gift stock) and for itself (members of other
+             stores it subscribed to by an online lookup or a push).
+             ``cursor`` C is a position in the feed, kept by the till as text and sent back as
+             given: ``n`` (a change id; what older tills hold: it means ``txid`` 0, the changes
+             written before HQ migration 3, which come first), ``"txid.n"`` (the writing
+             transaction's id and the change id, PostgreSQL), or during a snapshot
+             ``"s.txid.n[.uuid]"``. Answers give ``n`` as a JSON number when txid is 0 (so a
+             till of an older build keeps working against a SQLite headquarters), a string
+             otherwise.
+             ``snapshot=1`` with cursor 0 (a new till, or one told to restart): instead of the
+             feed from its beginning, the current state in pages marked ``"snapshot": true``
+             (global data, then each member the till holds with their record, every entry and
+             their coupons), with ``"s..."`` cursors (a till killed mid-snapshot resumes), then
+             the feed from a cursor taken before the first snapshot page. Every change id in a
+             snapshot page is 0. Without ``snapshot`` cursor 0 reads the feed from the start.
              ``mark``: a fingerprint of the change at ``cursor``, sent back with it next time;
              a cursor whose change this feed does not have (headquarters' database restored
              from a backup) is answered ``"restart": true`` with no changes and cursor 0.

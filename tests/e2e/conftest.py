@@ -4,6 +4,7 @@ SQLite and on the real PostgreSQL server, and real terminal databases."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import socket
 import subprocess
@@ -42,9 +43,12 @@ class HQServer:
 
     def start(self) -> HQServer:
         with self.log.open("ab") as out:
+            # the test PostgreSQL server is shared: other databases' writers hold its feed horizon
+            # back (see pos_app.hq.feed); a pull waits for them up to 8 s (below the till's timeout)
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "pos_app.hq", "--db", self.db_url, "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+                 "--port", str(self.port)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                env={**os.environ, "POS_HQ_FEED_WAIT": "8"})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

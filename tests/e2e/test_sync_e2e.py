@@ -55,6 +55,21 @@ def hq_state(db_url: str, terminal_ids: list[str] | None = None) -> dict[str, An
     return {"members": members, "entries": entries, "kinds": kinds, "events": events, "flags": flags}
 
 
+def identified(db_url: str, terminal_id: str, member_uuid: str) -> None:
+    """The till identified a member of another store: headquarters subscribes it to the member
+    (what an online lookup does; issue 13: a till holds only its store's members and those
+    it identified), so its next pull brings the member and every entry of theirs."""
+    from pos_app.hq import db as hqdb
+    from pos_app.hq import feed
+
+    database = hqdb.connect(db_url)
+    try:
+        with hqdb.writing(database):
+            feed.subscribe(terminal_id, member_uuid, at=hqdb.utcnow())
+    finally:
+        database.close()
+
+
 def local_entries(t: Any, terminal_id: str) -> list[tuple[int, str]]:
     rows = t.database.execute("SELECT seq, uuid FROM ledger_entry WHERE terminal_id = ? ORDER BY seq",
                               (terminal_id,)).fetchall()
@@ -97,6 +112,7 @@ def test_a_member_enrolled_in_one_store_has_the_same_balance_everywhere(hq: HQSe
     first = record_sale(a, lines=line(20000), member_ref=m.card_no, staff_code="1001")
     assert first.points_earned == 200 + 100  # 200.00 yuan and the first-purchase bonus
     sync_until_done(a)
+    identified(hq.db_url, "S02-T1", m.uuid)  # the member shops at S02 too
     sync_until_done(b)
     at_b = find_member(b, m.phone)
     assert at_b.uuid == m.uuid and at_b.balance == find_member(a, m.phone).balance == 50 + 300
@@ -124,6 +140,7 @@ def test_points_spent_twice_offline_become_an_explicit_overdraft(hq: HQServer, t
                   manager_pin="9999")
     record_sale(a, lines=line(1000), member_ref=m.phone, staff_code="1001")  # 10 + first purchase 100
     sync_until_done(a)
+    identified(hq.db_url, "S02-T1", m.uuid)  # the member shops at S02 too
     sync_until_done(b)
     assert find_member(b, m.phone).balance == 2110
     hq.stop()  # headquarters unreachable: both tills honour a redemption of 1,500 of the same 2,110 points
@@ -231,6 +248,7 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
     for till in (a, b):
         set_gift_stock(till, gift_code="G004", stock=5)
     sync_until_done(a)
+    identified(hq.db_url, "S02-T1", m.uuid)  # the member shops at S02 too
     sync_until_done(b)
     hq.stop()
     for till, gifts in ((a, ("G004", "G003", "G003")), (b, ("G004",))):
@@ -280,6 +298,7 @@ def test_a_member_enrolled_today_is_new_and_not_reviewed_for_a_period_before_the
     m = enroll_member(a, phone="13800000004", name="赵六", staff_code="1001")
     set_tier(a, member=m, tier="gold", reason="migrated from the old scheme")
     sync_until_done(a)
+    identified(hq.db_url, "S02-T1", m.uuid)  # the member shops at S02 too
     sync_until_done(b)
     for till in (a, b):
         assert member_picture(till, find_member(till, m.phone)).segment == "new"

@@ -18,6 +18,13 @@ from pos_app.hq import db, ingest
 from tests.postgres import postgres_database
 
 
+@pytest.fixture(autouse=True)
+def _patient_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test PostgreSQL server is shared: other databases' writers hold the feed's horizon
+    back (see ``feed``); a pull waits for them up to 20 s here (below the test clients' timeout)."""
+    monkeypatch.setenv("POS_HQ_FEED_WAIT", "20")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hq_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """The HQ database, connected and migrated. PostgreSQL unreachable: the test fails."""

@@ -21,7 +21,7 @@ import pytest
 
 from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
 from pos_app.core.replica import effects_from_wire
-from pos_app.hq import admin, db, sealing
+from pos_app.hq import admin, db, feed, sealing
 from tests.hq import hqserver
 from tests.hq.hqserver import SignedClient, ThreadServer
 
@@ -300,7 +300,7 @@ def test_signed_push_then_the_changes_feed_pages(hq: ThreadServer) -> None:
         pages += 1
         if not page["more"]:
             break
-        assert page["cursor"] > cursor
+        assert feed.parse_cursor(page["cursor"]) > feed.parse_cursor(cursor)  # (txid, id) order
         cursor = page["cursor"]
     ids = [c["id"] for c in seen]
     assert ids == sorted(ids) and len(set(ids)) == len(ids) and pages >= 2
@@ -353,6 +353,23 @@ def test_own_gives_a_till_back_its_own_chain_and_events_only_paged(hq: ThreadSer
         r = client.request("GET", f"/v1/own?{query}")
         assert r.status_code == 422 and r.json()["field"] == field, (query, r.text)
     assert httpx.get(f"{hq.url}/v1/own?part=entries").status_code == 401
+
+
+def test_change_pages_are_gzipped(hq: ThreadServer) -> None:
+    """Bytes on the wire count (issue 13): a page of changes goes compressed to a client that
+    accepts it (httpx does, and decodes it), plain to one that does not."""
+    client, store_id = enrolled(hq)
+    member_uuid = str(uuid.uuid4())
+    r = push(client, batch(client, store_id, three_entries(client, member_uuid),
+                           [member_event(1, member_uuid, "13800138001")]))
+    assert r.status_code == 200, r.text
+    zipped = client.request("GET", "/v1/changes?cursor=0&limit=100")
+    assert zipped.status_code == 200 and zipped.headers["content-encoding"] == "gzip"
+    assert len(zipped.json()["changes"]) == 4
+    assert zipped.num_bytes_downloaded * 2 < len(zipped.content)  # at least halved
+    plain = client.request("GET", "/v1/changes?cursor=0&limit=100", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == {**zipped.json(),
+                                                                        "hq_time": plain.json()["hq_time"]}
 
 
 def test_changes_refuses_a_bad_cursor(hq: ThreadServer) -> None:

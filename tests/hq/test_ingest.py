@@ -214,7 +214,7 @@ def test_a_failure_while_writing_leaves_no_trace(hq_db: Any, monkeypatch: pytest
     before = counts()
     last = db.Terminal.get_by_id("T01")
 
-    def broken(self: feed.ChangeBuffer) -> int:
+    def broken(self: feed.ChangeBuffer, **_options: Any) -> int:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(feed.ChangeBuffer, "flush", broken)

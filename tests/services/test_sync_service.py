@@ -102,6 +102,7 @@ def test_enroll_sell_sync_and_the_other_store_sees_the_member(hq: HQ, tmp_path: 
     assert report.pushed_entries + report.pushed_events == waiting and report.waiting == 0
     assert sync_service.status(a).last_success == clock.now
 
+    identified(b, m.uuid)  # the member shops at S02 too
     rb = sync_service.sync_once(b)
     assert rb.imported_entries == 2 and rb.pushed_entries == 0
     at_b = members.find_member(b, m.phone)
@@ -149,6 +150,7 @@ def test_hq_unreachable_loses_nothing_and_the_next_round_pushes_it(tills: tuple[
     report = sync_service.sync_once(a)
     assert report.waiting == 0 and report.pushed_entries == 2
     assert sync_service.status(a).last_error is None
+    identified(b, m.uuid)  # the member shops at S02 too
     sync_service.sync_once(b)
     assert members.find_member(b, m.phone).balance == members.find_member(a, m.phone).balance
 
@@ -391,6 +393,7 @@ def test_a_coupon_given_back_by_a_refund_is_usable_at_the_other_store(tills: tup
     assert coupon
     sold = sales.record_sale(a, lines=[line(1, 6000)], member_ref=m.card_no, coupon=coupon, staff_code="1001")
     sync_service.sync_once(a)
+    identified(b, m.uuid)  # the member shops at S02 too
     sync_service.sync_once(b)
     assert b.repo.coupon(coupon)["used_receipt_no"] == sold.receipt_no  # type: ignore[index]
     refund = sales.refund_sale(a, receipt_no=sold.receipt_no, staff_code="1001")
@@ -406,6 +409,20 @@ def test_a_coupon_given_back_by_a_refund_is_usable_at_the_other_store(tills: tup
     assert a.repo.coupon(coupon)["used_receipt_no"] == at_b.receipt_no  # type: ignore[index]
     checks_ok(a)
     checks_ok(b)
+
+
+def identified(t: Terminal, member_uuid: str) -> None:
+    """Till ``t`` identified a member of another store: headquarters subscribes it to the member
+    (what an online lookup does; issue 13: a till holds its store's members and those it
+    identified), so its next pull brings the member and every entry of theirs."""
+    from pos_app.hq import feed
+
+    database = hqdb.connect(hq_db_url(t))
+    try:
+        with hqdb.writing(database):
+            feed.subscribe(t.terminal_id, member_uuid, at=hqdb.utcnow())
+    finally:
+        database.close()
 
 
 def hqdb_coupon_used(t: Terminal, code: str) -> str | None:
@@ -585,6 +602,7 @@ def test_first_purchase_bonus_granted_at_two_stores_offline_is_flagged_at_hq(hq:
     a, b = tills
     m = members.enroll_member(a, phone="13800000040", name="周九", staff_code="1001")
     sync_service.sync_once(a)
+    identified(b, m.uuid)  # the member shops at S02 too
     sync_service.sync_once(b)  # both stores know the member, neither has seen a purchase
     ra = sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
     rb = sales.record_sale(b, lines=[line(1, 10000)], member_ref=m.phone, staff_code="1001")
@@ -614,6 +632,7 @@ def test_headquarters_restored_from_a_backup_loses_nothing_for_good(tmp_path: Pa
             sync_service.enroll(a, server.url, codes["S01-T1"])
             sync_service.enroll(b, server.url, codes["S02-T1"])
             first = members.enroll_member(a, phone="13800000050", name="吴一", staff_code="1001")
+            identified(b, first.uuid)  # the member shops at S02 too
             sync_service.sync_once(a)
             sync_service.sync_once(b)
             with sqlite3.connect(hq_file) as live, sqlite3.connect(tmp_path / "hq-backup.db") as copy:
@@ -621,6 +640,8 @@ def test_headquarters_restored_from_a_backup_loses_nothing_for_good(tmp_path: Pa
             later = [members.enroll_member(a, phone=f"1380000006{i}", name=f"郑{i}", staff_code="1001")
                      for i in range(4)]
             sales.record_sale(a, lines=[line(1, 10000)], member_ref=first.card_no, staff_code="1001")
+            for m in later:
+                identified(b, m.uuid)  # they shop at S02 too
             sync_service.sync_once(a)
             sync_service.sync_once(b)
             assert all(members.find_member(b, m.phone).uuid == m.uuid for m in later)
@@ -636,6 +657,7 @@ def test_headquarters_restored_from_a_backup_loses_nothing_for_good(tmp_path: Pa
             # a member enrolled at the other store after the restore: its changes get ids the
             # first till's cursor had already passed
             newcomer = members.enroll_member(b, phone="13800000070", name="王二", staff_code="1001")
+            identified(a, newcomer.uuid)  # who shops at S01 too
             assert sync_service.sync_once(b).feed_restarted  # its cursor was past the restored feed too
             report = sync_service.sync_once(a)
             assert report.resent and report.feed_restarted
@@ -683,6 +705,7 @@ def test_once_only_and_per_period_rules_count_what_other_stores_did(hq: HQ, till
     for _ in range(2):  # 100,000 points a day at most
         sales.record_sale(a, lines=[line(1, 5_000_000)], member_ref=m.card_no, staff_code="1001")
     sync_service.sync_once(a)
+    identified(b, m.uuid)  # the member shops at S02 too
     sync_service.sync_once(b)
     at_b = members.find_member(b, m.phone)
     assert at_b.first_purchase_at is not None and at_b.balance == members.find_member(a, m.phone).balance
@@ -730,7 +753,7 @@ def _relay_as_an_older_hq(terminal_id: str, member_uuid: str, *, created_at: str
             hqdb.Entry.insert(**{k: fields[k] for k in (*HASHED_FIELDS, "hash")}, store_id=term.store_id,
                               effects=canonical_json({"new": [], "back": [], "taken": []}),
                               received_at=hqdb.utcnow(), batch_id=None).execute()
-            buf.add_entry(fields["uuid"])
+            buf.add_entry(fields["uuid"], member_uuid)
         member = hqdb.Member.get(hqdb.Member.uuid == member_uuid)
         data = feed.member_data(member)
         data["birthday"] = {"y": 1990}
@@ -748,13 +771,15 @@ def test_a_change_a_till_cannot_apply_is_quarantined_not_fatal(
     m = members.enroll_member(a, phone="13800000077", name="李四", staff_code="1001")
     sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, staff_code="1001")
     sync_service.sync_once(a)
-    _relay_as_an_older_hq("S01-T1", m.uuid, created_at="yesterday")
+    identified(b, m.uuid)  # the member shops at S02 too
+    assert sync_service.sync_once(b).imported_entries == 2  # a first sync: the current state
+    _relay_as_an_older_hq("S01-T1", m.uuid, created_at="yesterday")  # then the feed brings these
     db = str(b.database.path)
     assert cli.main(["--db", db, "sync", "--json"]) == cli.EXIT_OK
     out = json.loads(capsys.readouterr().out)
-    assert out["quarantined"] == 3 and out["imported_entries"] == 2
+    assert out["quarantined"] == 3 and out["imported_entries"] == 0
     assert sync_service.status(b).quarantined == 3
-    assert replica.current_cursor(b.database) == out["cursor"] > 0
+    assert replica.current_cursor(b.database) == out["cursor"] != "0"
     rows = b.repo.rows("SELECT details FROM audit WHERE action = 'sync.bad_change' ORDER BY id")
     details = [json.loads(r["details"]) for r in rows]
     assert [d["kind"] for d in details] == ["entry", "entry", "member"]
