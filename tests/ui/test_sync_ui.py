@@ -179,8 +179,18 @@ def test_open_screens_show_another_stores_sale_after_a_pull(enrolled_app: App, q
     try:
         staff.create_staff(other, code="1001", name="收银员", role="cashier", pin="1234")
         sync_service.enroll(other, hq[0], hq[2])
-        sync_service.sync_once(other)  # the program and the members
         card = make_card_number(1)  # 张伟, gold
+        # S002's till identified 张伟 (what an online lookup does: headquarters subscribes it)
+        from pos_app.hq import db as hqdb
+        from pos_app.hq import feed
+
+        database = hqdb.connect(f"sqlite:///{tmp_path / 'hq.db'}")
+        try:
+            with hqdb.writing(database):
+                feed.subscribe("T02", members.find_member(app.terminal, card).uuid, at=hqdb.utcnow())
+        finally:
+            database.close()
+        sync_service.sync_once(other)  # the program and the member
         assert app.checkout.identify(card)
         gifts = app.window.work.pages["gifts"]  # type: ignore[attr-defined]
         assert gifts.vm.identify(card)
