@@ -29,6 +29,7 @@ from pos_app.storage.integrity import run_checks
 from pos_app.sync.client import SyncError
 from tests.e2e.conftest import REPO, Clock, HQServer, enrollment_code, make_terminal
 from tests.e2e.faultproxy import FaultProxy
+from tests.e2e.test_sync_e2e import identified
 
 #: the rule tests are about rules, not speed: a budget no loaded test machine misses
 #: (the budget itself is tested below with the default)
@@ -108,6 +109,7 @@ def test_cross_store_rules_are_refused_online_at_a_store_that_has_not_pulled(hq:
     for till in (a, b):
         set_gift_stock(till, gift_code="G004", stock=5)
         set_gift_stock(till, gift_code="G003", stock=5)
+    identified(hq.db_url, "S02-T1", m.uuid)  # store B served the member once (its feed brings them)
     sync_until_done(a)
     sync_until_done(b)  # store B holds the member as they were before store A's grants
     grant_everything_at(a, m.phone)
@@ -197,6 +199,7 @@ def test_the_time_budget_is_kept_with_a_slow_network_and_the_sale_uses_the_local
     on the till's copy. A behaviour test; speed figures are the benchmark's."""
     a, b, clock = tills
     m = enroll_member(a, phone="13800000007", name="吴九", staff_code="1001")
+    identified(hq.db_url, "S02-T1", m.uuid)  # store B served the member once: it holds a copy
     sync_until_done(a)
     sync_until_done(b)
     proxy = FaultProxy("127.0.0.1", hq.port).start()
