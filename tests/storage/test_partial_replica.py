@@ -269,7 +269,6 @@ def test_a_day_with_nothing_to_drop_never_takes_the_write_lock(two_stores: tuple
 
     a, b = two_stores
     m = members.enroll_member(a, phone="13800000061", name="home", staff_code="1001")
-    identified(b, m.uuid)
     sync_service.sync_once(a)
     identified(b, m.phone)
     sales.record_sale(b, lines=[line(1, 5000)], member_ref=m.phone, staff_code="1001")  # kept: served here
