@@ -84,22 +84,6 @@ def _find(ref: str) -> str | None:
     return None
 
 
-def subscribe(terminal_id: str, member_uuid: str, *, at: str) -> None:
-    """The till holds the member from now on: changes about them reach its feed (refreshed
-    when it exists). One statement, inside the caller's transaction.
-
-    TODO(integrator): the feed helper provides ``feed.subscribe`` with this signature; once it
-    is on main this calls it instead."""
-    subscribe_in_feed = getattr(feed, "subscribe", None)
-    if subscribe_in_feed is not None:
-        subscribe_in_feed(terminal_id, member_uuid, at=at)
-        return
-    S = db.Subscription
-    (S.insert(terminal_id=terminal_id, member_uuid=member_uuid, since=at, seen_at=at)
-     .on_conflict(conflict_target=[S.terminal_id, S.member_uuid], update={S.seen_at: at})
-     .execute())
-
-
 def lookup(terminal: db.Terminal, data: object) -> dict[str, Any]:
     """The answer to ``POST /v1/members/lookup`` from ``terminal`` (a till)."""
     ref, after, day = parse_request(data)
@@ -110,7 +94,7 @@ def lookup(terminal: db.Terminal, data: object) -> dict[str, Any]:
         M = db.Member
         member = for_update(M.select().where(M.uuid == member_uuid)).get()  # a push waits for us, or we for it
         now = db.utcnow()
-        subscribe(terminal.id, member_uuid, at=now)
+        feed.subscribe(terminal.id, member_uuid, at=now)  # its changes reach the till's feed from now on
         entries, last_id, more = _entries(member_uuid, after)
         coupons = [] if after else [events.coupon_data(c) for c in
                                     db.Coupon.select().where(db.Coupon.member_uuid == member_uuid)
