@@ -280,3 +280,14 @@ def test_a_day_with_nothing_to_drop_never_takes_the_write_lock(two_stores: tuple
     finally:
         counter.execute("ROLLBACK")
         counter.close()
+
+
+def test_a_till_never_drops_a_member_headquarters_still_sends() -> None:
+    """replica.keep_days has headquarters' subscription window as its floor: a member dropped
+    while HQ still fans out their changes would come back as a placeholder with only the later
+    entries (storage cannot import hq, so the two constants are tied here)."""
+    from pos_app.hq import feed
+    from pos_app.storage import prune as storage_prune
+
+    assert storage_prune.MIN_KEEP_DAYS >= feed.SUBSCRIPTION_KEEP_DAYS
+    assert storage_prune.DEFAULT_KEEP_DAYS >= feed.SUBSCRIPTION_KEEP_DAYS
