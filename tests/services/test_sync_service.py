@@ -794,3 +794,51 @@ def test_a_change_a_till_cannot_apply_is_quarantined_not_fatal(
     assert cli.main(["--db", db, "verify"]) == cli.EXIT_OK
     again = sync_service.sync_once(b)  # the cursor moved past them: nothing is set aside twice
     assert again.quarantined == 0 and sync_service.status(b).quarantined == 3
+
+
+def test_a_first_sync_is_a_snapshot_that_resumes_where_the_till_stopped(tills: tuple[Terminal, Terminal],
+                                                                        hq: HQ) -> None:
+    """Issue 13: a new till's first sync reads the current state (a snapshot), not the feed's
+    history; each page is applied with its cursor, so a till that dies part way resumes from
+    the page it reached, and then follows the feed."""
+    a, b = tills
+    people = [members.enroll_member(a, phone=f"1380000090{i}", name=f"会员{i}", staff_code="1001")
+              for i in range(6)]
+    for m in people:
+        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, staff_code="1001")
+        identified(b, m.uuid)  # S02 serves them all
+    sync_service.sync_once(a)
+
+    class DiesAfterTwoPages(HQClient):
+        pages = 0
+
+        def changes(self, cursor: int | str, limit: int, mark: str | None = None) -> dict[str, Any]:
+            self.pages += 1
+            if self.pages > 2:
+                raise SyncError("offline", "the till was switched off")
+            return super().changes(cursor, limit, mark)
+
+    secret = b.repo.setting("sync.secret")
+    assert secret
+    dying = DiesAfterTwoPages(hq.url, b.terminal_id, secret)
+    try:
+        with pytest.raises(SyncError):
+            sync_service.sync_once(b, client=dying, page_size=3)
+    finally:
+        dying.close()
+    stopped = replica.current_cursor(b.database)
+    assert stopped.startswith("s.")  # part way through the snapshot
+    held = b.database.execute("SELECT count(*) FROM member").fetchone()[0]
+    assert 0 < held < len(people)
+    report = sync_service.sync_once(b, page_size=3)
+    assert report.snapshot_pages >= 1 and not report.feed_restarted
+    assert not replica.current_cursor(b.database).startswith("s.")  # on the feed now
+    for m in people:
+        assert members.find_member(b, m.phone).balance == members.find_member(a, m.phone).balance
+    checks_ok(b)
+    # from here on the feed: a later sale at S01 arrives as a change, not a snapshot
+    sales.record_sale(a, lines=[line(1, 20000)], member_ref=people[0].phone, staff_code="1001")
+    sync_service.sync_once(a)
+    later = sync_service.sync_once(b)
+    assert later.snapshot_pages == 0 and later.imported_entries == 1
+    assert members.find_member(b, people[0].phone).balance == members.find_member(a, people[0].phone).balance
