@@ -147,7 +147,12 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
     other_events = [ev for ev in events if ev["kind"] != "member"]
     entry_members = {f["member_uuid"] for _, f, _ in entries}
     event_members = {event_member(ev) for ev in member_events}
-    proj.load_members(entry_members | event_members | {ev["ref"] for ev in other_events if ev["kind"] == "tier"})
+    # the members the other events name (a coupon issued, a gift redeemed, a sale) are locked
+    # with the rest, in the same order: the push subscribes the till to them and fans their
+    # changes out under their row locks (see ``feed``)
+    named = {ev["payload"]["member"] for ev in other_events if isinstance(ev["payload"].get("member"), str)}
+    proj.load_members(entry_members | event_members | named
+                      | {ev["ref"] for ev in other_events if ev["kind"] == "tier"})
     created = proj.ensure_members(entry_members | event_members, store_id=store_id)
     for _, f, _ in entries:  # an entry naming a member HQ never heard of: kept, and flagged once
         if f["member_uuid"] in created - event_members:

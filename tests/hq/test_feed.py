@@ -203,6 +203,13 @@ def test_coupons_follow_their_member(hq_db: Any) -> None:
     push(ta1, a1.batch([], [a1.event("coupon_issue", "CPAAAA", {"member": M1, "gift": "G002", "value_fen": 1000})]))
     assert member_changes({"changes": read_all("S002", "B1", cursor_b)[0]}) == [("coupon", M1)]
     assert member_changes({"changes": read_all("S003", "C1")[0]}) == []
+    # a till of another store issuing a coupon to the member subscribes to them too
+    c1 = Till("C1", "S003")
+    tc1 = register("C1", "S003")
+    push(tc1, c1.batch([], [c1.event("coupon_issue", "CPCCCC", {"member": M1, "gift": "G002", "value_fen": 500})]))
+    assert [s.terminal_id for s in db.Subscription.select().where(db.Subscription.member_uuid == M1)
+            .order_by(db.Subscription.terminal_id)] == ["B1", "C1"]
+    assert member_changes({"changes": read_all("S003", "C1")[0]}) == [("coupon", M1)]
 
 
 # -- order without a lock -----------------------------------------------------------------------------
