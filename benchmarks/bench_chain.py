@@ -381,7 +381,14 @@ def run_scale(args: argparse.Namespace, n_stores: int) -> dict[str, Any]:
     chain_sim.snapshot(pristine, work)
     url_db = chain_sim.dsn(work)
     chain_sim.analyze(work)  # a headquarters with a history has planner statistics; a bulk load has none
+    if args.extra_sql:  # an experiment on the copy (an index the code under test lacks, say)
+        conn = psycopg2.connect(url_db)
+        conn.autocommit = True
+        conn.cursor().execute(args.extra_sql)
+        conn.close()
     res: dict[str, Any] = {"stores": n_stores, **{k: v for k, v in chain_sim.counts(work).items()}}
+    if args.extra_sql:
+        res["extra_sql"] = args.extra_sql
     secrets = json.loads(chain_sim.secrets_path(work).read_text())
     folder = Path(tempfile.mkdtemp(prefix="chain-till-", dir=BENCH_DIR))
     t = None
@@ -499,6 +506,7 @@ def main() -> int:
     p.add_argument("--lookup", type=int, default=0, help="online lookups to time (0: none)")
     p.add_argument("--year", action="store_true")
     p.add_argument("--year-entries", type=int, default=1500 * 365)
+    p.add_argument("--extra-sql", help="SQL run on each work copy before measuring (an experiment)")
     p.add_argument("--out", help="JSON file for the figures")
     args = p.parse_args()
     args.daily_scales = [int(x) for x in args.daily_scales.split(",") if x]
