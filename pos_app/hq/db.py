@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import (
-    AutoField,
+    BigAutoField,
     BigIntegerField,
     BooleanField,
     CompositeKey,
@@ -124,11 +124,14 @@ class Member(Base):
     debt = BigIntegerField(default=0)
     updated_at = TextField(default="")
 
+    class Meta:
+        indexes = ((("store_id", "uuid"), False),)  # a first sync pages a store's members (migration 4)
+
 
 class Entry(Base):
     """Every terminal's ledger entries and headquarters' own, as received (never changed)."""
 
-    id = AutoField()
+    id = BigAutoField()
     uuid = TextField(unique=True)
     terminal_id = TextField()
     seq = BigIntegerField()
@@ -159,7 +162,7 @@ class Entry(Base):
 class Event(Base):
     """Outbox events (member, sale, refund, coupon, redemption, tier) as received."""
 
-    id = AutoField()
+    id = BigAutoField()
     terminal_id = TextField()
     oid = BigIntegerField()
     store_id = TextField(index=True)
@@ -174,7 +177,7 @@ class Event(Base):
 
 
 class Lot(Base):
-    id = AutoField()
+    id = BigAutoField()
     key = TextField(unique=True)  # core.replica lot key: the creating entry's uuid (#n)
     member_uuid = TextField(index=True)
     earned_on = TextField()
@@ -187,7 +190,7 @@ class LotMove(Base):
     """Lot movements as headquarters applied them; only ``verify`` reads them, in whole-table
     joins, so they carry no index but the key (each one costs a push time, migration 2)."""
 
-    id = AutoField()
+    id = BigAutoField()
     entry_uuid = TextField()
     lot_key = TextField()
     points = BigIntegerField()
@@ -209,7 +212,7 @@ class Change(Base):
     in ``(txid, id)`` order: ``txid`` is the writing transaction's id on PostgreSQL (0 on SQLite,
     where writers are serialised, and for rows written before migration 3)."""
 
-    id = AutoField()
+    id = BigAutoField()
     kind = TextField()
     key = TextField()
     store_id = TextField(null=True)  # None: for every store (kept for older readers; audience decides)
@@ -285,7 +288,7 @@ class Coupon(Base):
 class Flag(Base):
     """The reconciliation report's rows: overdrafts, coupons used twice, double expiries ..."""
 
-    id = AutoField()
+    id = BigAutoField()
     kind = TextField(index=True)
     store_id = TextField(null=True, index=True)
     terminal_id = TextField(null=True)
@@ -312,7 +315,7 @@ class AwardClaim(Base):
 
 
 class Audit(Base):
-    id = AutoField()
+    id = BigAutoField()
     at = TextField()
     actor = TextField()
     action = TextField()
@@ -353,6 +356,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial", _run_sql("0001_initial")),
     (2, "drop_unused_indexes", _drop_unused_indexes),
     (3, "partial_replica", _run_sql("0003_partial_replica")),
+    (4, "wide_ids", _run_sql("0004_wide_ids")),
 ]
 
 

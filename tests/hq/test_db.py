@@ -21,7 +21,9 @@ def index_names(database: Any) -> set[str]:
 
 
 def undo_migration_3(database: Any) -> None:
-    """Back to the tables of schema 2 (the feed without audiences, no subscriptions)."""
+    """Back to the tables of schema 2 (the feed without audiences, no subscriptions; migration 4's
+    index gone; its wider ids are left, as migrating them again changes nothing)."""
+    database.execute_sql('DROP INDEX "member_store_id_uuid"')
     database.execute_sql('DROP INDEX "change_audience_txid_id"')
     for column in ("audience", "txid", "member_uuid"):
         database.execute_sql(f'ALTER TABLE "change" DROP COLUMN "{column}"')
@@ -81,6 +83,23 @@ def test_a_newer_database_is_refused_untouched(hq_db: Any) -> None:
         db.migrate(hq_db)
     assert err.value.field == "db" and "newer" in str(err.value)
     assert index_names(hq_db) == before
+
+
+@pytest.mark.parametrize("hq_db", ["postgresql"], indirect=True)
+def test_the_tables_that_grow_with_sales_have_64_bit_ids_on_postgresql(hq_db: Any) -> None:
+    """Migration 1 made every id SERIAL (32-bit): a large chain's feed would run out of change ids
+    within a year. Migration 4 widens the column and its sequence, so the next id past 2^31 is
+    taken, and a first sync's member pages have their index."""
+    growing = ("entry", "event", "lot", "lot_move", "change", "flag", "audit")
+    types = dict(hq_db.execute_sql(
+        "SELECT table_name, data_type FROM information_schema.columns WHERE column_name = 'id'"
+        " AND table_schema = current_schema() AND table_name = ANY(%s)", (list(growing),)).fetchall())
+    assert types == {t: "bigint" for t in growing}
+    hq_db.execute_sql("SELECT setval('change_id_seq', 2147483647)")
+    with db.writing(hq_db):
+        db.Change.insert(kind="program", key="p:1", data="{}", at=db.utcnow()).execute()
+    assert db.Change.select(db.Change.id).scalar() == 2147483648
+    assert "member_store_id_uuid" in index_names(hq_db)
 
 
 @pytest.mark.parametrize("hq_db", ["postgresql"], indirect=True)
