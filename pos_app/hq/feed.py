@@ -541,16 +541,21 @@ def snapshot_page(*, store_id: str, terminal_id: str | None, cursor: SnapshotPos
     database = db.proxy.obj
     p = database.param
     cols = ", ".join(f'"{c}"' for c in MEMBER_COLUMNS)
-    mine = f"store_id = {p}"
-    params: list[Any] = [store_id]
+    # two ordered index reads merged, not one query with OR: PostgreSQL answers
+    # "store_id = ? OR uuid IN (subscribed)" ORDER BY uuid by walking every member of the chain
+    # in uuid order (441 ms a page with 2 M members, benchmarks figure 14); each branch here is a
+    # range of an index (member (store_id, uuid), migration 4; subscription's key) and LIMITed
+    later = f" AND uuid > {p}" if after is not None else ""
+    branches = [f"SELECT {cols} FROM member WHERE store_id = {p}{later} ORDER BY uuid LIMIT {p}"]
+    params: list[Any] = [store_id, *([after] if after is not None else []), limit]
     if terminal_id:
-        mine = f"({mine} OR uuid IN (SELECT member_uuid FROM subscription WHERE terminal_id = {p} AND seen_at >= {p}))"
-        params += [terminal_id, keep_since()]
-    if after is not None:
-        mine += f" AND uuid > {p}"
-        params.append(after)
+        branches.append(
+            f"SELECT {cols} FROM member WHERE uuid IN (SELECT member_uuid FROM subscription WHERE terminal_id = {p}"
+            f" AND seen_at >= {p}{later.replace('uuid', 'member_uuid')}) AND store_id <> {p} ORDER BY uuid LIMIT {p}")
+        params += [terminal_id, keep_since(), *([after] if after is not None else []), store_id, limit]
+    union = " UNION ALL ".join(f"SELECT * FROM ({b}) AS part{i}" for i, b in enumerate(branches))
     members = [MemberRow(tuple(r)) for r in database.execute_sql(
-        f"SELECT {cols} FROM member WHERE {mine} ORDER BY uuid LIMIT {p}", [*params, limit]).fetchall()]
+        f"{union} ORDER BY uuid LIMIT {p}", [*params, limit]).fetchall()]
     entries: dict[str, list[dict[str, Any]]] = {}
     coupons: dict[str, list[dict[str, Any]]] = {}
     if members:
