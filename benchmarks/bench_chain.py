@@ -51,7 +51,7 @@ from typing import Any
 import chain_sim
 import httpx
 import psycopg2
-from benchlib import BENCH_DIR, REPO_ROOT, FixedClock, Stats
+from benchlib import BENCH_DIR, REPO_ROOT, FixedClock, HQProcess, Stats
 
 from pos_app.core.chain import HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.replica import Effects, NewLot
@@ -64,12 +64,6 @@ NOW = dt.datetime(2026, 12, 1, 20, 0)
 NEW_TILL = "S0000-T9"
 RAW_READER = "S0000-T8"
 HOME = "S0000"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class CountingRelay:
@@ -126,34 +120,6 @@ class CountingRelay:
 
     def close(self) -> None:
         self.sock.close()
-
-
-class HQProcess:
-    """``pos-hq`` (uvicorn, one worker) of the code under test, on loopback."""
-
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> HQProcess:
-        env = dict(os.environ, POS_HQ_DB=self.db_url)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "pos_app.hq.app:app_from_env", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"], cwd=CODE, env=env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/v1/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("pos-hq did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(20)
 
 
 def hq_admin(db_url: str, fn: Any) -> Any:
@@ -395,7 +361,7 @@ def run_scale(args: argparse.Namespace, n_stores: int) -> dict[str, Any]:
     try:
         raw_secret = new_terminal(url_db, RAW_READER, secret=True) if args.raw else ""
         code = new_terminal(url_db, NEW_TILL, secret=False)
-        with HQProcess(url_db) as hq:
+        with HQProcess(url_db, cwd=CODE) as hq:
             relay = CountingRelay(hq.port)
             if args.raw:
                 relay.reset()
@@ -416,15 +382,15 @@ def run_scale(args: argparse.Namespace, n_stores: int) -> dict[str, Any]:
                 print(f"   {n_stores} stores: first sync, till: {pulled:,} changes, {relay.down / 1e6:,.1f} MB"
                       f" received, {secs:.1f} s, {rounds} rounds, till database"
                       f" {res['till_first']['till_db_bytes'] / 1e6:,.1f} MB", flush=True)
-            if args.lookup and lookup_route(f"http://127.0.0.1:{hq.port}"):
+            if args.lookup and lookup_route(hq.url):
                 lk_secret = raw_secret or new_terminal(url_db, RAW_READER, secret=True)
-                st = lookups(f"http://127.0.0.1:{hq.port}", RAW_READER, lk_secret, url_db, args.lookup)
+                st = lookups(hq.url, RAW_READER, lk_secret, url_db, args.lookup)
                 res["lookup"] = {"n": st.n, "median_ms": round(st.median, 2), "p99_ms": round(st.p99, 2)}
                 print(f"   {n_stores} stores: online lookup: {st.text()}", flush=True)
             if args.daily and (not args.daily_scales or n_stores in args.daily_scales):
                 before_id = max_change(url_db)
                 batches = day_batches(url_db, n_stores, args.day_entries)
-                push_s = push_day(f"http://127.0.0.1:{hq.port}", secrets, batches)
+                push_s = push_day(hq.url, secrets, batches)
                 total, own, glob = own_and_global(url_db, before_id)
                 relay.reset()
                 if t is not None:

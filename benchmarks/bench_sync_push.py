@@ -22,16 +22,13 @@ import datetime as dt
 import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
 import httpx
-from benchlib import BENCH_DIR, REPO_ROOT, Figure, percentile, print_figures, scaled
+from benchlib import BENCH_DIR, Figure, HQProcess, percentile, print_figures, scaled
 
 from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
 from pos_app.core.replica import Effects, NewLot
@@ -41,12 +38,6 @@ from pos_app.sync.protocol import DEFAULT_BATCH, PROTOCOL, entry_to_wire
 PG_ADMIN = os.environ.get("POS_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")  # as tests/postgres.py
 TARGET_US_PER_ENTRY_PG = 200.0  # >= 5,000 entries per second on PostgreSQL
 BATCH = int(os.environ.get("BENCH_PUSH_BATCH", DEFAULT_BATCH))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_chain(terminal_id: str, store_id: str, n_entries: int, n_members: int, seed: int
@@ -106,39 +97,6 @@ def batches(terminal_id: str, store_id: str, events: list[dict[str, object]], en
                 "entries": [r for k, r in chunk if k == "entries"], "events": [r for k, r in chunk if k == "events"]}
         out.append((batch_id, json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()))
     return out
-
-
-class HQProcess:
-    """``pos-hq`` on loopback in its own process (uvicorn, one worker)."""
-
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> HQProcess:
-        env = dict(os.environ, POS_HQ_DB=self.db_url)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "pos_app.hq.app:app_from_env", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
-            cwd=REPO_ROOT, env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("pos-hq did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
 
 
 def prepare(db_url: str, terminals: list[tuple[str, str]]) -> dict[str, str]:

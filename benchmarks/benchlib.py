@@ -7,7 +7,10 @@ import math
 import os
 import platform
 import random
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -240,3 +243,48 @@ def progress(label: str) -> Callable[[str], None]:
         print(f"   [{label} +{time.perf_counter() - start:6.1f}s] {what}", flush=True)
 
     return say
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class HQProcess:
+    """``pos-hq`` on loopback in its own process (uvicorn, one worker), run from ``cwd`` (the
+    checkout under test: another one for a "before" figure), ready once ``/v1/health`` answers."""
+
+    def __init__(self, db_url: str, *, cwd: str | Path = REPO_ROOT, start_timeout: float = 60) -> None:
+        self.db_url = db_url
+        self.cwd = cwd
+        self.start_timeout = start_timeout
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> HQProcess:
+        import httpx
+
+        env = dict(os.environ, POS_HQ_DB=self.db_url)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "pos_app.hq.app:app_from_env", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"], cwd=self.cwd, env=env)
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError("pos-hq did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(20)
