@@ -139,3 +139,18 @@ def make_terminal(tmp_path: Path, store_id: str, terminal_id: str, clock: Any) -
     create_staff(t, code="1001", name="收银员", role="cashier", pin="1234")
     create_staff(t, code="9001", name="店长", role="manager", pin="9999")
     return t
+
+
+@pytest.fixture
+def two_tills(hq: HQServer, tmp_path: Path) -> Iterator[tuple[Any, Any, Clock]]:
+    """Two stores' tills (S01-T1, S02-T1) enrolled with ``hq``, on one fake clock."""
+    from pos_app.services import sync as sync_service
+
+    clock = Clock()
+    a = make_terminal(tmp_path, "S01", "S01-T1", clock)
+    b = make_terminal(tmp_path, "S02", "S02-T1", clock)
+    sync_service.enroll(a, hq.url, enrollment_code(hq.db_url, "S01-T1"))
+    sync_service.enroll(b, hq.url, enrollment_code(hq.db_url, "S02-T1"))
+    yield a, b, clock
+    a.close()
+    b.close()

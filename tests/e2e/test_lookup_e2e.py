@@ -12,7 +12,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from pos_app.services.points import adjust_points, redeem_gift, set_gift_stock
 from pos_app.services.sales import record_sale
 from pos_app.storage.integrity import run_checks
 from pos_app.sync.client import SyncError
-from tests.e2e.conftest import REPO, Clock, HQServer, enrollment_code, make_terminal
+from tests.e2e.conftest import REPO, HQServer, make_terminal
 from tests.e2e.faultproxy import FaultProxy
 from tests.e2e.test_sync_e2e import identified
 
@@ -56,17 +55,6 @@ def checks_ok(t: Any) -> None:
     bad = {k: v for k, v in report.items() if not v["ok"]}
     assert not bad, bad
 
-
-@pytest.fixture
-def tills(hq: HQServer, tmp_path: Path) -> Iterator[tuple[Any, Any, Clock]]:
-    clock = Clock()
-    a = make_terminal(tmp_path, "S01", "S01-T1", clock)
-    b = make_terminal(tmp_path, "S02", "S02-T1", clock)
-    sync_service.enroll(a, hq.url, enrollment_code(hq.db_url, "S01-T1"))
-    sync_service.enroll(b, hq.url, enrollment_code(hq.db_url, "S02-T1"))
-    yield a, b, clock
-    a.close()
-    b.close()
 
 
 def grant_everything_at(a: Any, phone: str) -> None:
@@ -101,8 +89,8 @@ def assert_everything_refused_at(b: Any, phone: str) -> None:
         award_behaviour(b, member_ref=phone, award_id="share")
 
 
-def test_cross_store_rules_are_refused_online_at_a_store_that_has_not_pulled(hq: HQServer, tills: Any) -> None:
-    a, b, _ = tills
+def test_cross_store_rules_are_refused_online_at_a_store_that_has_not_pulled(hq: HQServer, two_tills: Any) -> None:
+    a, b, _ = two_tills
     m = enroll_member(a, phone="13800000003", name="王五", birthday="1990-11-20", staff_code="1001")
     adjust_points(a, member_ref=m.phone, points=60000, reason="opening balance", manager_code="9001",
                   manager_pin="9999")
@@ -139,8 +127,8 @@ def test_cross_store_rules_are_refused_online_at_a_store_that_has_not_pulled(hq:
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
-def test_a_member_the_till_does_not_hold_is_brought_from_headquarters(hq: HQServer, tills: Any) -> None:
-    a, b, _ = tills
+def test_a_member_the_till_does_not_hold_is_brought_from_headquarters(hq: HQServer, two_tills: Any) -> None:
+    a, b, _ = two_tills
     sync_until_done(b)
     n = enroll_member(a, phone="13800000004", name="赵六", birthday="1985-11-20", staff_code="1001")
     first = record_sale(a, lines=line(20000), member_ref=n.phone, staff_code="1001")
@@ -172,8 +160,8 @@ def test_a_member_the_till_does_not_hold_is_brought_from_headquarters(hq: HQServ
 
 
 def test_a_current_copy_is_not_asked_for_and_an_unenrolled_till_never_asks(
-        hq: HQServer, tills: Any, tmp_path: Path) -> None:
-    _a, b, clock = tills
+        hq: HQServer, two_tills: Any, tmp_path: Path) -> None:
+    _a, b, clock = two_tills
     home = enroll_member(b, phone="13800000005", name="孙七", staff_code="1001")
     sync_until_done(b)
     found = online.identify(b, home.phone)
@@ -193,11 +181,11 @@ def test_a_current_copy_is_not_asked_for_and_an_unenrolled_till_never_asks(
 
 
 def test_the_time_budget_is_kept_with_a_slow_network_and_the_sale_uses_the_local_copy(
-        hq: HQServer, tills: Any) -> None:
+        hq: HQServer, two_tills: Any) -> None:
     """200 ms each way on the lookup (an answer held 400 ms by the proxy): the default 300 ms
     budget gives up within the budget and a margin, says it is offline, and the sale proceeds
     on the till's copy. A behaviour test; speed figures are the benchmark's."""
-    a, b, clock = tills
+    a, b, clock = two_tills
     m = enroll_member(a, phone="13800000007", name="吴九", staff_code="1001")
     identified(hq.db_url, "S02-T1", m.uuid)  # store B served the member once: it holds a copy
     sync_until_done(a)
@@ -242,8 +230,8 @@ def cli(t: Any, *args: str) -> Any:
     return json.loads(out.stdout)
 
 
-def test_member_history_on_the_command_line_comes_from_headquarters_or_this_till(hq: HQServer, tills: Any) -> None:
-    a, b, _ = tills
+def test_member_history_on_the_command_line_comes_from_headquarters_or_this_till(hq: HQServer, two_tills: Any) -> None:
+    a, b, _ = two_tills
     m = enroll_member(a, phone="13800000008", name="郑十", staff_code="1001")
     for fen in (10000, 20000, 30000):
         record_sale(a, lines=line(fen), member_ref=m.phone, staff_code="1001")

@@ -22,7 +22,7 @@ from pos_app.services.points import adjust_points
 from pos_app.services.sales import record_sale
 from pos_app.storage.integrity import run_checks
 from pos_app.sync.client import HQClient, SyncError
-from tests.e2e.conftest import REPO, Clock, HQServer, enrollment_code, make_terminal, run_hq
+from tests.e2e.conftest import REPO, HQServer, run_hq
 from tests.e2e.faultproxy import FaultProxy, wait_for
 
 
@@ -93,17 +93,6 @@ def sync_until_done(t: Any, client: HQClient | None = None, *, rounds: int = 40)
             return errors
     raise AssertionError(f"still {sync_service.status(t).waiting} waiting after {rounds} rounds: {errors}")
 
-
-@pytest.fixture
-def two_tills(hq: HQServer, tmp_path: Path) -> tuple[Any, Any, Clock]:
-    clock = Clock()
-    a = make_terminal(tmp_path, "S01", "S01-T1", clock)
-    b = make_terminal(tmp_path, "S02", "S02-T1", clock)
-    sync_service.enroll(a, hq.url, enrollment_code(hq.db_url, "S01-T1"))
-    sync_service.enroll(b, hq.url, enrollment_code(hq.db_url, "S02-T1"))
-    yield a, b, clock
-    a.close()
-    b.close()
 
 
 def test_a_member_enrolled_in_one_store_has_the_same_balance_everywhere(hq: HQServer, two_tills: Any) -> None:
