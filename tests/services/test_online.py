@@ -65,3 +65,19 @@ def test_what_headquarters_is_asked_by(terminal: Terminal) -> None:
     assert online._hq_ref(terminal, members.make_card_number(7)) == members.make_card_number(7)
     assert online._hq_ref(terminal, "0d5b6a52-1c1e-4c43-9d55-0e9a8c5f6a10") == "0d5b6a52-1c1e-4c43-9d55-0e9a8c5f6a10"
     assert online._hq_ref(terminal, "张三") is None
+
+
+def test_seen_is_written_once_a_day_so_a_scan_costs_no_write(terminal: Terminal, clock: FakeClock) -> None:
+    """``member.seen_at`` counts in days (``replica.keep_days``): a member scanned again the same
+    day leaves the database untouched (no write transaction at the counter); the next day moves it."""
+    m = members.enroll_member(terminal, phone="13800000001", name="张三")
+    first = clock.now.isoformat()
+    online.identify(terminal, "13800000001")
+    changes = terminal.database.execute("SELECT total_changes()").fetchone()[0]
+    clock.advance(seconds=3600)
+    online.identify(terminal, "13800000001")
+    assert terminal.database.execute("SELECT total_changes()").fetchone()[0] == changes
+    assert replica.member_freshness(terminal.database, m.id)[0] == first
+    clock.advance(days=1)
+    online.identify(terminal, "13800000001")
+    assert replica.member_freshness(terminal.database, m.id)[0] == clock.now.isoformat()
