@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import (
+    AutoField,
     BigAutoField,
     BigIntegerField,
     BooleanField,
@@ -76,6 +77,12 @@ class Terminal(Base):
     last_hash = TextField(default="0" * 64)
     last_oid = BigIntegerField(default=0)
     active = BooleanField(default=True)
+    # what the till reported of itself on its last pull (migration 5): the console's sync health
+    app_version = TextField(null=True)
+    waiting = BigIntegerField(null=True)  # outbox rows not yet acknowledged, as the till counted them
+    clock_skew_s = IntegerField(null=True)  # the till's clock minus headquarters' (seconds) on that request
+    last_pull_at = TextField(null=True)
+    retired_at = TextField(null=True)  # retired for good (``active`` false and never again)
 
 
 class EnrollmentCode(Base):
@@ -123,6 +130,7 @@ class Member(Base):
     balance = BigIntegerField(default=0)
     debt = BigIntegerField(default=0)
     updated_at = TextField(default="")
+    merged_into = TextField(null=True)  # the surviving member's uuid once merged (migration 5)
 
     class Meta:
         indexes = ((("store_id", "uuid"), False),)  # a first sync pages a store's members (migration 4)
@@ -247,6 +255,7 @@ class Program(Base):
     source = TextField()
     published_at = TextField()
     published_by = TextField(null=True)
+    effective_on = TextField(null=True)  # the business date from which tills run it (None: at once)
 
     class Meta:
         indexes = ((("program_id", "version"), True),)
@@ -297,6 +306,14 @@ class Flag(Base):
     points = BigIntegerField(default=0)
     details = TextField(default="{}")
     at = TextField()
+    # the console's reconciliation queue (migration 5): unresolved while resolved_at is None
+    resolved_at = TextField(null=True)
+    resolved_by = TextField(null=True)
+    resolution = TextField(null=True)  # what was done: taken_back, written_off, merged, dismissed ...
+    resolution_note = TextField(null=True)
+
+    class Meta:
+        indexes = ((("terminal_id",), False),)
 
 
 class AwardClaim(Base):
@@ -323,9 +340,72 @@ class Audit(Base):
     details = TextField(default="{}")
 
 
+class Staff(Base):
+    """A headquarters console user (not a till's cashier): admin, marketing, finance or store_manager."""
+
+    id = AutoField()
+    login = TextField(unique=True)
+    name = TextField()
+    role = TextField()
+    store_id = TextField(null=True)  # a store manager's store
+    password_hash = TextField()  # argon2id
+    active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = TextField(null=True)
+    created_at = TextField()
+    password_changed_at = TextField()
+    last_login_at = TextField(null=True)
+
+
+class ConsoleSession(Base):
+    """A signed-in console browser. The cookie holds a random token; only its sha256 is kept here."""
+
+    token_hash = TextField(primary_key=True)
+    staff_id = IntegerField(index=True)
+    csrf = TextField()  # the session's form token
+    created_at = TextField()
+    last_seen_at = TextField()
+    expires_at = TextField()
+    client = TextField()
+
+
+class Approval(Base):
+    """A change one person made and a second must approve (maker-checker): ``payload`` says what."""
+
+    id = AutoField()
+    kind = TextField()  # adjust, ...
+    status = TextField(default="pending", index=True)  # pending | approved | rejected
+    ref = TextField()  # what it is about (a member uuid)
+    payload = TextField()
+    made_by = TextField()
+    made_at = TextField()
+    checked_by = TextField(null=True)
+    checked_at = TextField(null=True)
+    note = TextField(default="")
+    result = TextField(default="{}")
+
+
+class GiftStockMove(Base):
+    """Every change of a store's gift stock from the console: received, transferred, counted."""
+
+    id = BigAutoField()
+    store_id = TextField()
+    gift_code = TextField()
+    kind = TextField()  # receive | transfer_in | transfer_out | count | set
+    qty = BigIntegerField()
+    stock_after = BigIntegerField()
+    ref = TextField(default="")
+    at = TextField()
+    actor = TextField()
+
+    class Meta:
+        indexes = ((("store_id", "gift_code", "id"), False),)
+
+
 MODELS: list[type[Base]] = [
     SchemaVersion, Setting, Store, Terminal, EnrollmentCode, Nonce, Batch, Member, Entry, Event, Lot, LotMove,
     TierMonth, Change, Subscription, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
+    Staff, ConsoleSession, Approval, GiftStockMove,
 ]
 
 
@@ -357,6 +437,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (2, "drop_unused_indexes", _drop_unused_indexes),
     (3, "partial_replica", _run_sql("0003_partial_replica")),
     (4, "wide_ids", _run_sql("0004_wide_ids")),
+    (5, "console", _run_sql("0005_console")),
 ]
 
 

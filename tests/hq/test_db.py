@@ -20,9 +20,23 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_5(database: Any) -> None:
+    """Back to the tables of schema 4 (no console tables and columns)."""
+    for table in ("staff", "console_session", "approval", "gift_stock_move"):
+        database.execute_sql(f'DROP TABLE "{table}"')
+    database.execute_sql('DROP INDEX "flag_terminal_id"')
+    for table, column in (("terminal", "app_version"), ("terminal", "waiting"), ("terminal", "clock_skew_s"),
+                          ("terminal", "last_pull_at"), ("terminal", "retired_at"), ("program", "effective_on"),
+                          ("flag", "resolved_at"), ("flag", "resolved_by"), ("flag", "resolution"),
+                          ("flag", "resolution_note"), ("member", "merged_into")):
+        database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+
+
 def undo_migration_3(database: Any) -> None:
     """Back to the tables of schema 2 (the feed without audiences, no subscriptions; migration 4's
-    index gone; its wider ids are left, as migrating them again changes nothing)."""
+    index gone; its wider ids are left, as migrating them again changes nothing; migration 5's
+    console tables gone)."""
+    undo_migration_5(database)
     database.execute_sql('DROP INDEX "member_store_id_uuid"')
     database.execute_sql('DROP INDEX "change_audience_txid_id"')
     for column in ("audience", "txid", "member_uuid"):
@@ -153,3 +167,16 @@ def test_the_migrated_schema_has_every_column_and_index_of_the_models(hq_db: Any
         assert columns(hq_db, table) == {f.column_name for f in model._meta.sorted_fields}, table
         for index in model._meta.fields_to_index():
             assert index._name in names, (table, index._name)
+
+
+def test_a_schema_4_database_gets_the_console_tables(hq_db: Any) -> None:
+    """Migration 5 on a database of the previous release: its rows stay, the console's tables and
+    columns appear empty (no staff: ``pos-hq staff add`` makes the first admin)."""
+    undo_migration_5(hq_db)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 4).execute()
+    db.Store.create(id="S1", name="one", created_at=db.utcnow())
+    assert db.migrate(hq_db) == db.schema_version()
+    assert columns(hq_db, "staff") >= {"login", "password_hash", "role", "store_id", "failed_logins", "locked_until"}
+    assert columns(hq_db, "terminal") >= {"app_version", "waiting", "clock_skew_s", "last_pull_at", "retired_at"}
+    assert db.Staff.select().count() == 0
+    assert [s.id for s in db.Store.select()] == ["S1"]
