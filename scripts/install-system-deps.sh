@@ -31,6 +31,7 @@ install_packages() {
   local pkgs=(python3-venv postgresql
               libzbar0 libusb-1.0-0 libpulse0 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
               fonts-wqy-microhei xvfb xauth xdotool
+              chromium
               libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
               libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0)
   local missing=() p

@@ -4,6 +4,7 @@
     python scripts/translations.py fill zh_CN map.json   # put translations from {source: text} into a .ts
     python scripts/translations.py release        # lrelease: compile .ts -> .qm (done by make)
     python scripts/translations.py check          # every message translated; exit 1 if not
+    python scripts/translations.py console        # the console's messages with no Chinese (check runs it too)
 
 Source strings are English; zh_CN is the shipped default. The English file carries each
 source string as its own translation so both languages are complete.
@@ -79,12 +80,44 @@ def missing(lang: str) -> list[str]:
     return out
 
 
+CONSOLE = ROOT / "pos_app" / "hq" / "console"
+CONSOLE_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def console_messages() -> dict[str, str]:
+    """Every message the headquarters console's templates and Python mark for translation
+    (msgid -> where), extracted with Babel (Jinja2's extractor for the templates)."""
+    from babel.messages.extract import extract_from_dir
+
+    found: dict[str, str] = {}
+    method_map = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(CONSOLE), method_map=method_map, options_map=options, keywords=CONSOLE_KEYWORDS):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, f"{filename}:{lineno}")
+    return found
+
+
+def console_missing() -> list[str]:
+    """The console's messages without a Chinese translation (English is the source text)."""
+    from pos_app.hq.console import i18n
+
+    i18n.catalogue.cache_clear()
+    known = i18n.catalogue("zh_CN")
+    return [f"{where}: {msgid}" for msgid, where in sorted(console_messages().items()) if msgid not in known]
+
+
 def check() -> int:
     bad = 0
     for lang in LANGS:
         for line in missing(lang):
             print(f"{lang}: untranslated: {line}")
             bad += 1
+    for line in console_missing():
+        print(f"console zh_CN: untranslated: {line}")
+        bad += 1
     return 1 if bad else 0
 
 
@@ -102,6 +135,9 @@ if __name__ == "__main__":
         fill(sys.argv[2], sys.argv[3])
     elif cmd == "check":
         sys.exit(check())
+    elif cmd == "console":
+        for line in console_missing():
+            print(line)
     elif cmd == "release":
         release()
     else:

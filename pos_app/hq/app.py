@@ -29,7 +29,7 @@ from typing import Any, Literal, TypeVar
 import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from peewee import DataError, IntegrityError
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -350,9 +350,13 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
     # level 5 costs a fraction of level 9's CPU for nearly the same size. httpx decodes it.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
 
+    from pos_app.hq import console  # the staff's web pages (their errors are pages, not JSON)
+
     @app.exception_handler(PosError)
-    async def _pos_error(request: Request, exc: PosError) -> JSONResponse:
+    async def _pos_error(request: Request, exc: PosError) -> Response:
         status = status_of(exc)
+        if console.is_console(request):
+            return console.error_response(request, exc, status)
         terminal = getattr(request.state, "terminal", None)
         if terminal is not None and status in (404, 422):  # a signed request refused: which till, which field
             # (401 and 403 are audited where they are decided; 409 is a till catching up, not a refusal)
@@ -362,14 +366,18 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if console.is_console(request):
+            return console.error_response(request, exc, 422)
         errors = exc.errors()
         loc = ".".join(str(x) for x in errors[0].get("loc", ())) if errors else "request"
         return _plain_error(422, "invalid_input", loc or "request", errors[0].get("msg", "invalid") if errors
                             else "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if console.is_console(request):
+            return console.error_response(request, exc, exc.status_code)
         names = {404: "not_found", 405: "method_not_allowed"}
         return _plain_error(exc.status_code, names.get(exc.status_code, "http_error"), "path", str(exc.detail))
 
@@ -399,8 +407,10 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         app.add_exception_handler(integrity_error, _integrity_error)
 
     @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception) -> JSONResponse:  # a bug: JSON all the same
+    async def _internal(request: Request, exc: Exception) -> Response:  # a bug: JSON all the same
         log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
+        if console.is_console(request):
+            return console.error_response(request, exc, 500)
         return _plain_error(500, "internal", "server", "headquarters failed; the error is in its log")
 
     async def signed(request: Request) -> tuple[db.Terminal, bytes]:
@@ -539,6 +549,7 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
                                        award_id=data["award"], ref=data["ref"])
 
     _member_routes(app, signed)
+    console.mount(app)
     return app
 
 

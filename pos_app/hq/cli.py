@@ -278,6 +278,55 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """A password from standard input (``--password-stdin``, one line) or typed twice at a
+    prompt: never from the command line, where other users and the shell history see it."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise InvalidInput("password", "type it at a terminal, or pipe it with --password-stdin")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise InvalidInput("password", "the two passwords differ")
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from pos_app.hq import staff
+
+    row = staff.add_staff(args.login, _read_password(args), args.role, name=args.name or "", store_id=args.store,
+                          actor=_actor())
+    _emit(args, row, f"staff {row['login']} added as {row['role']}; sign in at /console/")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from pos_app.hq import staff
+
+    rows = staff.list_staff()
+    _emit(args, rows, format_table(rows, ("login", "name", "role", "store_id", "active", "locked_until",
+                                          "last_login_at")))
+    return 0
+
+
+def cmd_staff_password(args: argparse.Namespace) -> int:
+    from pos_app.hq import staff
+
+    staff.set_password(args.login, _read_password(args), actor=_actor())
+    _emit(args, {"login": args.login}, f"password of {args.login} set; its sessions are ended")
+    return 0
+
+
+def cmd_staff_unlock(args: argparse.Namespace) -> int:
+    from pos_app.hq import staff
+
+    row = staff.update_staff(args.login, unlock=True, active=True if args.enable else None, actor=_actor())
+    _emit(args, row, f"{args.login} unlocked")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="pos-hq", description="积分收银台 headquarters: server, administration and reports")
     p.add_argument("--db", default=os.environ.get("POS_HQ_DB") or DEFAULT_DB,
@@ -331,6 +380,22 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("import", cmd_member_import, member, help="members from a CSV file: phone,name,birthday,card_no")
     s.add_argument("file")
     s.add_argument("--store", default="HQ", help="the home store of the imported members")
+
+    staff_cmd = sub.add_parser("staff", help="console accounts (headquarters staff)").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    s = add("add", cmd_staff_add, staff_cmd, help="a console account; the first admin is made here")
+    s.add_argument("login")
+    s.add_argument("--role", required=True, choices=("admin", "marketing", "finance", "store_manager"))
+    s.add_argument("--name", help="the name shown (default: the login)")
+    s.add_argument("--store", help="a store manager's store")
+    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add("list", cmd_staff_list, staff_cmd)
+    s = add("password", cmd_staff_password, staff_cmd, help="set a new password (ends the account's sessions)")
+    s.add_argument("login")
+    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    s = add("unlock", cmd_staff_unlock, staff_cmd, help="lift a lock-out after wrong passwords")
+    s.add_argument("login")
+    s.add_argument("--enable", action="store_true", help="and re-enable a disabled account")
 
     s = add("revoke", cmd_revoke, help="refuse a card or a member code everywhere")
     s.add_argument("--kind", required=True, choices=("card", "member_qr"))
