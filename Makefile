@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
 
-.PHONY: run demo test lint unit bench clean translations screenshots package system-packages test-db
+.PHONY: run demo test lint unit bench clean translations screenshots package system-packages test-db hq-demo
 
 # The system's part (Debian/Ubuntu): packages, and PostgreSQL running for the tests. As root they
 # are installed and started; as another user checked, naming the one command to run as root.
@@ -40,6 +40,16 @@ run: system-packages $(STAMP) $(QM)
 		echo "no display: running the headless demo (log in with 1001 / PIN 1234 when a display is there)"; \
 		$(PY) -m pos_app.cli --db $(DEMO_DB) demo-run && $(PY) -m pos_app.cli --db $(DEMO_DB) verify; \
 	fi
+
+# Headquarters with its console on a demo chain (three stores' tills sold for 30 days through the
+# real sync), at http://127.0.0.1:8800/console/ ; the accounts and their password are printed.
+HQ_DEMO_DB ?= var/hq-demo.db
+HQ_DEMO_PORT ?= 8800
+hq-demo: system-packages $(STAMP)
+	mkdir -p var
+	POS_HQ_KEY_FILE=$(HQ_DEMO_DB).key $(PY) scripts/hq_demo.py --db $(HQ_DEMO_DB)
+	@echo "the console: http://127.0.0.1:$(HQ_DEMO_PORT)/console/  (Ctrl+C stops headquarters)"
+	POS_HQ_KEY_FILE=$(HQ_DEMO_DB).key $(PY) -m pos_app.hq.cli --db $(HQ_DEMO_DB) serve --port $(HQ_DEMO_PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
