@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import os
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -155,13 +156,26 @@ SECURITY_HEADERS = {
 
 
 def secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Cookies are ``Secure`` (and HSTS is sent) when the browser reached the console over TLS:
+    ``pos-hq serve --cert`` itself, or a TLS proxy in front when ``POS_HQ_CONSOLE_TLS=1`` says so
+    (uvicorn does not trust forwarded headers; docs/operations/console.md)."""
+    return request.url.scheme == "https" or os.environ.get("POS_HQ_CONSOLE_TLS") == "1"
+
+
+def security_headers(request: Request) -> dict[str, str]:
+    if secure(request):
+        return {**SECURITY_HEADERS, "Strict-Transport-Security": "max-age=31536000"}
+    return SECURITY_HEADERS
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None,
                path: str = PREFIX) -> None:
     response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="lax",
                         secure=secure(request))
+
+
+def clear_cookie(response: Response, request: Request, name: str) -> None:
+    response.delete_cookie(name, path=PREFIX, httponly=True, samesite="lax", secure=secure(request))
 
 
 def request_language(request: Request) -> str:
@@ -259,9 +273,9 @@ class Page:
             request=self.request, user=self.user, area=self.area, lang=self.lang, csrf=self.user.csrf,
             page=self, flash=_unquote(flash) if flash else None, path=self.request.url.path,
             query=str(self.request.url.query), **context)
-        response = HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+        response = HTMLResponse(body, status_code=status, headers=security_headers(self.request))
         if flash:
-            response.delete_cookie(FLASH_COOKIE, path=PREFIX)
+            clear_cookie(response, self.request, FLASH_COOKIE)
         return self._finish(response)
 
     def form_error(self, template: str, exc: PosError, **context: Any) -> Response:
@@ -324,7 +338,7 @@ def render_anonymous(request: Request, template: str, *, status: int = 200, **co
                                                        flash=None, **context)
     finally:
         i18n._current.reset(token)
-    response = HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+    response = HTMLResponse(body, status_code=status, headers=security_headers(request))
     set_cookie(response, request, LOGIN_CSRF_COOKIE, csrf, max_age=3600)
     return response
 

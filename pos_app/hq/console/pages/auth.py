@@ -52,7 +52,7 @@ def _login(request: Request, form: FormData) -> Response:
                                     next=target, form=values, errors={exc.field: message})
     response = RedirectResponse(target, status_code=303)
     web.set_cookie(response, request, web.SESSION_COOKIE, token)
-    response.delete_cookie(web.LOGIN_CSRF_COOKIE, path=web.PREFIX)
+    web.clear_cookie(response, request, web.LOGIN_CSRF_COOKIE)
     return response
 
 
@@ -68,7 +68,7 @@ def _logout(request: Request, form: FormData) -> Response:
     with db.proxy.obj.connection_context():
         staff_mod.sign_out(request.cookies.get(web.SESSION_COOKIE))
     response = RedirectResponse(f"{web.PREFIX}/login", status_code=303)
-    response.delete_cookie(web.SESSION_COOKIE, path=web.PREFIX)
+    web.clear_cookie(response, request, web.SESSION_COOKIE)
     return response
 
 
