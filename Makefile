@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
 
-.PHONY: run demo test lint unit bench clean translations screenshots package system-packages test-db hq-demo
+.PHONY: run demo test lint unit bench clean translations screenshots package system-packages test-db hq-demo console-screenshots
 
 # The system's part (Debian/Ubuntu): packages, and PostgreSQL running for the tests. As root they
 # are installed and started; as another user checked, naming the one command to run as root.
@@ -70,6 +70,10 @@ screenshots: $(STAMP) $(QM)
 	for lang in zh_CN en; do \
 		QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x1024x24" $(PY) scripts/screenshots.py --lang $$lang --out docs/screenshots || exit 1; \
 	done
+
+# Screenshots of every console page in both languages (Chromium, the demo chain), into docs/screenshots/console
+console-screenshots: $(STAMP)
+	$(PY) scripts/console_screenshots.py --out docs/screenshots/console
 
 # The one-folder application for this machine's OS (dist/pos-app/: pos-app and pos-app-gui);
 # see packaging/ and docs/operations/installing.md. It is built with the versions pinned in
