@@ -1,0 +1,442 @@
+"""Program simulation: the chain's real sales of the last days replayed under a draft program.
+
+Every sale event that carries its lines (tills of release 13 and later) is earned again with
+``core.earning.compute_earning``, the one function the tills use, with what headquarters knows of
+the member at the time: the tier they held (their tier events), their birthday, their first
+purchase, what they had earned that day (the daily cap). The figures are set beside what the
+tills actually credited, per day, store, tier and rule, with the liability change at the draft's
+redemption value and the members most affected. Integer arithmetic only (points, fen; the
+multipliers are exact fractions inside ``compute_earning``).
+
+Sales without lines (older tills) are counted and shown, not simulated; sales without a member
+earn nothing under any program. Refunds are not replayed (their clawbacks follow the sale's
+points proportionally under either program). Tiers are the ones members held: a draft with other
+thresholds does not move anybody's tier in the replay.
+
+Sales are read in batches, through a server-side cursor on PostgreSQL, in the order headquarters
+received them; a member's daily cap and birthday bonus follow that order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import heapq
+import itertools
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from pos_app.core.earning import EarnResult, SaleLine, compute_earning
+from pos_app.core.errors import InvalidInput
+from pos_app.core.members import is_birthday
+from pos_app.core.program import Program, parse_program
+from pos_app.hq import authority, db
+from pos_app.hq.projection import tuples
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+TOP_MEMBERS = 20
+BATCH = 5000
+_IN_CHUNK = 900  # members looked up per query (SQLite allows 999 parameters)
+_cursor_numbers = itertools.count(1)
+
+#: rows of the per-rule table that are not a rule of the program
+BASE = "base"  # eligible fen / fen_per_point, before any multiplier
+SALE_CAP = "sale_cap"  # cut by max_points_per_sale (negative)
+DAILY_CAP = "daily_cap"  # cut by max_points_per_member_day (negative)
+
+
+@dataclass
+class Figures:
+    """Sales counted, points actually credited and points the draft would have credited."""
+
+    sales: int = 0
+    actual: int = 0
+    simulated: int = 0
+
+    @property
+    def change(self) -> int:
+        return self.simulated - self.actual
+
+    def add(self, actual: int, simulated: int) -> None:
+        self.sales += 1
+        self.actual += actual
+        self.simulated += simulated
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    uuid: str
+    name: str
+    store_id: str
+    sales: int
+    actual: int
+    simulated: int
+
+    @property
+    def change(self) -> int:
+        return self.simulated - self.actual
+
+
+@dataclass(frozen=True)
+class RuleFigures:
+    rule_id: str
+    sales: int  # sales it changed the points of
+    points: int  # points it accounts for (the per-rule rows add up to the simulated total)
+
+
+@dataclass
+class SimulationResult:
+    program: Program  # the draft
+    current_version: int | None  # the published program's version (None before the first)
+    days: int
+    since: dt.date
+    until: dt.date  # inclusive
+    total: Figures = field(default_factory=Figures)
+    by_day: dict[str, Figures] = field(default_factory=dict)
+    by_store: dict[str, Figures] = field(default_factory=dict)
+    by_tier: dict[str, Figures] = field(default_factory=dict)
+    by_rule: list[RuleFigures] = field(default_factory=list)
+    top_members: list[MemberChange] = field(default_factory=list)
+    members: int = 0  # members with a simulated sale
+    no_lines: int = 0  # sales from tills before release 13: not simulated
+    no_lines_points: int = 0  # what those sales credited
+    without_member: int = 0  # sales without a member (no points either way)
+    elapsed_ms: int = 0
+
+    @property
+    def change_points(self) -> int:
+        return self.total.change
+
+    @property
+    def liability_change_fen(self) -> int:
+        """The change in points owed to members, in fen at the draft's redemption value."""
+        return value_fen(self.program, self.total.change)
+
+    @property
+    def actual_value_fen(self) -> int:
+        return value_fen(self.program, self.total.actual)
+
+    @property
+    def simulated_value_fen(self) -> int:
+        return value_fen(self.program, self.total.simulated)
+
+
+def value_fen(program: Program, points: int) -> int:
+    """Points in fen at the program's redemption value (rounded toward zero, either sign)."""
+    fen = program.redemption.value_fen(abs(points))
+    return fen if points >= 0 else -fen
+
+
+def check_days(value: object) -> int:
+    """The number of days to replay: a whole number from 1 to ``MAX_DAYS`` (text from a form)."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
+        raise InvalidInput("days", f"must be a whole number of days from 1 to {MAX_DAYS}")
+    return value
+
+
+# -- the per-sale part ---------------------------------------------------------------------------
+
+def attribute(program: Program, earn: EarnResult) -> list[tuple[str, int]]:
+    """The points of one sale split by rule, adding up exactly to ``earn.total``: the base rate,
+    then each multiplier in the program's order (line multipliers, the tier, the sale
+    multipliers) with the points it added on top of the ones before, the per-sale cap's cut,
+    the flat bonuses and the daily cap's cut. Rules that change nothing are left out."""
+    fpp = program.earning.fen_per_point
+    eligible = [le.eligible_fen for le in earn.lines]
+    total_eligible = sum(eligible)
+    previous = total_eligible // fpp
+    rows: list[tuple[str, int]] = [(BASE, previous)] if previous else []
+    factors = [Fraction(1)] * len(eligible)
+    weighted = Fraction(total_eligible)
+    for lm in program.earning.line_multipliers:
+        touched = False
+        for i, le in enumerate(earn.lines):
+            if lm.id in le.multiplier_ids and eligible[i]:
+                factors[i] *= lm.multiplier
+                touched = True
+        if not touched:
+            continue
+        weighted = sum((e * f for e, f in zip(eligible, factors, strict=True)), Fraction(0))
+        points = int(weighted // fpp)
+        if points != previous:
+            rows.append((lm.id, points - previous))
+        previous = points
+    sale_factor = Fraction(1)
+    for rule_id, multiplier in earn.sale_multipliers:
+        if multiplier == 1:
+            continue
+        sale_factor *= multiplier
+        points = int(weighted * sale_factor // fpp)
+        if points != previous:
+            rows.append((rule_id, points - previous))
+        previous = points
+    if earn.purchase_points != earn.purchase_points_uncapped:
+        rows.append((SALE_CAP, earn.purchase_points - earn.purchase_points_uncapped))
+    rows.extend((bonus_id, points) for bonus_id, points in earn.bonuses)
+    if earn.daily_cap_cut:
+        rows.append((DAILY_CAP, -earn.daily_cap_cut))
+    return rows
+
+
+def sale_lines(raw: list[dict[str, Any]]) -> list[SaleLine]:
+    """A sale event's lines as ``core.earning`` takes them."""
+    out = []
+    for ln in raw:
+        flags = ln.get("flags") or ""
+        out.append(SaleLine(
+            line_no=int(ln["line_no"]), sku=str(ln.get("sku") or ""), name=str(ln.get("name") or ""),
+            category=str(ln.get("category") or ""), qty=int(ln["qty"]), unit_price_fen=int(ln["unit_price_fen"]),
+            discount_fen=int(ln.get("discount_fen") or 0),
+            flags=tuple(f for f in str(flags).split(",") if f),
+        ))
+    return out
+
+
+@dataclass
+class _MemberState:
+    """What the replay knows of one member: headquarters' record and the replay so far."""
+
+    birthday: dt.date | None
+    first_purchase_at: str | None
+    tier_now: str
+    store_id: str
+    day: str = ""
+    earned_today: int = 0
+    birthday_years: set[int] = field(default_factory=set)
+    had_sale: bool = False
+    sales: int = 0
+    actual: int = 0
+    simulated: int = 0
+
+
+class _TierHistory:
+    """Members' tier changes as the tills and headquarters reported them (``tier`` events)."""
+
+    def __init__(self) -> None:
+        # uuid -> (at, event id, from, to)
+        self.changes: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
+
+    def add(self, member_uuid: str, at: str, event_id: int, from_tier: str, to_tier: str) -> None:
+        self.changes[member_uuid].append((at[:19], event_id, from_tier, to_tier))
+
+    def sort(self) -> None:
+        for history in self.changes.values():
+            history.sort()
+
+    def tier_at(self, member_uuid: str, at: str, event_id: int, now: str) -> str:
+        """The tier a member held when the sale (time ``at``, event ``event_id``) started: the
+        last change before it (at the same second, the one received first: an upgrade the sale
+        caused comes after it and counts from the next sale); before the first change, its
+        ``from``; without changes, the member's tier now."""
+        history = self.changes.get(member_uuid)
+        if not history:
+            return now
+        i = bisect.bisect_left(history, (at[:19], event_id))
+        if i == 0:
+            return history[0][2] or now
+        return history[i - 1][3] or now
+
+
+def _date(text: object) -> dt.date | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+def _rows(database: Any, sql: str, params: tuple[Any, ...]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a query in batches; on PostgreSQL through a server-side cursor (the result is
+    never held whole), inside the caller's transaction."""
+    if db.is_postgres(database):
+        # DECLARE in the transaction peewee began (its connections run in autocommit, so a
+        # psycopg2 named cursor would refuse): the server hands the rows out a batch at a time
+        name = f"simulation_{next(_cursor_numbers)}"
+        cursor = database.cursor()
+        cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql.replace('?', '%s')}", params)
+        try:
+            while True:
+                cursor.execute(f"FETCH {BATCH} FROM {name}")
+                batch = cursor.fetchall()
+                if not batch:
+                    return
+                yield batch
+        finally:
+            cursor.execute(f"CLOSE {name}")
+            cursor.close()
+    cursor = database.cursor()
+    cursor.execute(sql, params)
+    try:
+        while True:
+            batch = cursor.fetchmany(BATCH)
+            if not batch:
+                return
+            yield batch
+    finally:
+        cursor.close()
+
+
+def _tier_history(database: Any) -> _TierHistory:
+    history = _TierHistory()
+    for batch in _rows(database, "SELECT id, ref, created_at, payload FROM event WHERE kind = ? ORDER BY id",
+                       ("tier",)):
+        for event_id, ref, created_at, payload in batch:
+            p = json.loads(payload)
+            at = p.get("at") if isinstance(p.get("at"), str) else created_at
+            history.add(ref, str(at), int(event_id), str(p.get("from") or ""), str(p.get("to") or ""))
+    history.sort()
+    return history
+
+
+def _load_members(uuids: list[str], into: dict[str, _MemberState]) -> None:
+    M = db.Member
+    for start in range(0, len(uuids), _IN_CHUNK):
+        chunk = uuids[start:start + _IN_CHUNK]
+        query = M.select(M.uuid, M.birthday, M.first_purchase_at, M.tier, M.store_id).where(M.uuid.in_(chunk))
+        for u, birthday, first, tier, store in tuples(query):
+            into[u] = _MemberState(birthday=_date(birthday), first_purchase_at=first or None,
+                                   tier_now=tier or "", store_id=store or "")
+    for u in uuids:  # a member headquarters has no record of: nothing known but the sales
+        into.setdefault(u, _MemberState(birthday=None, first_purchase_at=None, tier_now="", store_id=""))
+
+
+# -- the simulation --------------------------------------------------------------------------------
+
+def simulate(draft_source: str, days: int = DEFAULT_DAYS, today: dt.date | None = None, *,
+             top: int = TOP_MEMBERS, store_id: str | None = None) -> SimulationResult:
+    """Replay the sales of the ``days`` business days up to ``today`` (inclusive) under the draft
+    program (its TOML text; ``ProgramError`` naming the field when it is wrong, nothing read).
+    Uses the bound headquarters database; reads only. ``store_id`` limits it to one store."""
+    started = time.perf_counter()
+    program = parse_program(draft_source)
+    days = check_days(days)
+    today = today or dt.date.today()
+    since = today - dt.timedelta(days=days - 1)
+    database = db.proxy.obj
+    current = authority.active_program()
+    result = SimulationResult(program=program, current_version=current.version if current else None,
+                              days=days, since=since, until=today)
+    for i in range(days):
+        result.by_day[(since + dt.timedelta(days=i)).isoformat()] = Figures()
+    rules: dict[str, list[int]] = {BASE: [0, 0]}
+    for rule_id in (*(lm.id for lm in program.earning.line_multipliers),
+                    *(f"tier:{t.id}" for t in program.tiers.tiers),
+                    *(sm.id for sm in program.earning.sale_multipliers),
+                    *(b.id for b in program.earning.bonuses)):
+        rules[rule_id] = [0, 0]
+    members: dict[str, _MemberState] = {}
+    first_day, after_day = since.isoformat(), (today + dt.timedelta(days=1)).isoformat()
+    # the event's own time is the outbox row's, a moment after the sale: a day's margin, the
+    # sale's business date decides
+    low = (since - dt.timedelta(days=1)).isoformat()
+    high = (today + dt.timedelta(days=2)).isoformat()
+    sql = "SELECT id, store_id, created_at, payload FROM event WHERE kind = ? AND created_at >= ? AND created_at < ?"
+    params: tuple[Any, ...] = ("sale", low, high)
+    if store_id is not None:
+        sql += " AND store_id = ?"
+        params = (*params, store_id)
+    sql += " ORDER BY id"
+    with database.connection_context(), database.atomic():
+        tiers = _tier_history(database)
+        for batch in _rows(database, sql, params):
+            parsed = []
+            for event_id, store, created_at, payload in batch:
+                p = json.loads(payload)
+                at_text = p.get("created_at") if isinstance(p.get("created_at"), str) else str(created_at)
+                day = p.get("business_date") if isinstance(p.get("business_date"), str) else at_text[:10]
+                if not first_day <= day < after_day:
+                    continue
+                parsed.append((int(event_id), store, at_text, day, p))
+            unknown = list({p["member"] for *_, p in parsed
+                            if isinstance(p.get("member"), str) and p["member"] not in members})
+            if unknown:
+                _load_members(unknown, members)
+            for event_id, store, at_text, day, p in parsed:
+                _replay_sale(program, result, rules, members, tiers, event_id, store, at_text, day, p)
+        result.top_members = _top_members(members, top)
+    result.by_rule = [RuleFigures(rule_id, sales, points) for rule_id, (sales, points) in rules.items()]
+    result.members = sum(1 for m in members.values() if m.sales)
+    result.elapsed_ms = int((time.perf_counter() - started) * 1000)
+    return result
+
+
+def _replay_sale(program: Program, result: SimulationResult, rules: dict[str, list[int]],
+                 members: dict[str, _MemberState], tiers: _TierHistory, event_id: int, store: str, at_text: str,
+                 day: str, p: dict[str, Any]) -> None:
+    member_uuid = p.get("member")
+    if not isinstance(member_uuid, str):
+        result.without_member += 1
+        return
+    actual = int(p.get("credited_purchase") or 0) + int(p.get("credited_bonus") or 0)
+    if "credited_purchase" not in p and "earned" in p:
+        actual = int(p.get("earned") or 0)
+    raw_lines = p.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        result.no_lines += 1
+        result.no_lines_points += actual
+        return
+    m = members[member_uuid]
+    at = dt.datetime.fromisoformat(at_text)
+    if at.tzinfo is not None:
+        at = at.replace(tzinfo=None)  # the store's wall clock, which the rules speak of
+    tier_id = tiers.tier_at(member_uuid, at_text, event_id, m.tier_now) or program.tiers.tiers[0].id
+    if m.day != day:
+        m.day, m.earned_today = day, 0
+    first = not m.had_sale and (m.first_purchase_at is None or m.first_purchase_at[:19] >= at_text[:19])
+    sale_day = dt.date.fromisoformat(day)
+    birthday = is_birthday(m.birthday, sale_day) and sale_day.year not in m.birthday_years
+    earn = compute_earning(
+        program, sale_lines(raw_lines), at=at, tier_id=tier_id,
+        deduction_fen=int(p.get("coupon_fen") or 0) + int(p.get("points_value_fen") or 0),
+        first_purchase=first, birthday=birthday, earned_today=m.earned_today,
+    )
+    simulated = earn.total
+    m.had_sale = True
+    m.earned_today += simulated
+    if birthday and any(bonus_id in _birthday_ids(program) for bonus_id, _ in earn.bonuses):
+        m.birthday_years.add(sale_day.year)
+    m.sales += 1
+    m.actual += actual
+    m.simulated += simulated
+    m.store_id = m.store_id or store
+    for rule_id, points in attribute(program, earn):
+        row = rules.setdefault(rule_id, [0, 0])
+        row[0] += 1
+        row[1] += points
+    result.total.add(actual, simulated)
+    result.by_day.setdefault(day, Figures()).add(actual, simulated)
+    result.by_store.setdefault(store, Figures()).add(actual, simulated)
+    result.by_tier.setdefault(tier_id, Figures()).add(actual, simulated)
+
+
+def _birthday_ids(program: Program) -> tuple[str, ...]:
+    return tuple(b.id for b in program.earning.bonuses if b.kind == "birthday")
+
+
+def _top_members(members: dict[str, _MemberState], top: int) -> list[MemberChange]:
+    """The members whose points change most (either way), with their names."""
+    chosen = heapq.nlargest(top, ((abs(m.simulated - m.actual), u) for u, m in members.items()
+                                  if m.sales and m.simulated != m.actual))
+    uuids = [u for _, u in chosen]
+    names: dict[str, str] = {}
+    if uuids:
+        names = {u: name for u, name in tuples(
+            db.Member.select(db.Member.uuid, db.Member.name).where(db.Member.uuid.in_(uuids)))}
+    out = []
+    for u in uuids:
+        m = members[u]
+        out.append(MemberChange(uuid=u, name=names.get(u, ""), store_id=m.store_id, sales=m.sales,
+                                actual=m.actual, simulated=m.simulated))
+    return out
