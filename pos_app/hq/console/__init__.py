@@ -28,11 +28,13 @@ from pos_app.hq.console.pages import (
     reports,
     stores,
 )
+from pos_app.hq.console.pages import simulation as simulation_pages
 from pos_app.hq.console.pages import staff as staff_pages
 
 log = logging.getLogger("pos_app.hq.console")
 
-PAGES = (auth, dashboard, stores, program, members, gifts, reconciliation, reports, staff_pages, audit)
+PAGES = (auth, dashboard, stores, simulation_pages, program, members, gifts, reconciliation, reports, staff_pages,
+         audit)
 
 
 def is_console(request: Request) -> bool:
