@@ -20,6 +20,7 @@ received them; a member's daily cap and birthday bonus follow that order.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import heapq
 import itertools
@@ -191,12 +192,11 @@ def sale_lines(raw: list[dict[str, Any]]) -> list[SaleLine]:
     """A sale event's lines as ``core.earning`` takes them."""
     out = []
     for ln in raw:
-        flags = ln.get("flags") or ""
+        flags = ln.get("flags")
         out.append(SaleLine(
-            line_no=int(ln["line_no"]), sku=str(ln.get("sku") or ""), name=str(ln.get("name") or ""),
-            category=str(ln.get("category") or ""), qty=int(ln["qty"]), unit_price_fen=int(ln["unit_price_fen"]),
-            discount_fen=int(ln.get("discount_fen") or 0),
-            flags=tuple(f for f in str(flags).split(",") if f),
+            int(ln["line_no"]), str(ln.get("sku") or ""), "", str(ln.get("category") or ""), int(ln["qty"]),
+            int(ln["unit_price_fen"]), int(ln.get("discount_fen") or 0),
+            tuple(f for f in flags.split(",") if f) if isinstance(flags, str) and flags else (),
         ))
     return out
 
@@ -315,19 +315,90 @@ def _load_members(uuids: list[str], into: dict[str, _MemberState]) -> None:
 # -- the simulation --------------------------------------------------------------------------------
 
 def simulate(draft_source: str, days: int = DEFAULT_DAYS, today: dt.date | None = None, *,
-             top: int = TOP_MEMBERS, store_id: str | None = None) -> SimulationResult:
+             top: int = TOP_MEMBERS, store_id: str | None = None, workers: int = 1,
+             db_url: str | None = None) -> SimulationResult:
     """Replay the sales of the ``days`` business days up to ``today`` (inclusive) under the draft
     program (its TOML text; ``ProgramError`` naming the field when it is wrong, nothing read).
-    Uses the bound headquarters database; reads only. ``store_id`` limits it to one store."""
+    Uses the bound headquarters database; reads only. ``store_id`` limits it to one store.
+
+    On PostgreSQL, ``workers`` processes (each connecting to ``db_url``) replay a share of the
+    members each (by a hash of the member's uuid, so a member's day stays in one process) and
+    the parts are added up; on SQLite, or with one worker, it runs in this thread."""
     started = time.perf_counter()
     program = parse_program(draft_source)
     days = check_days(days)
     today = today or dt.date.today()
     since = today - dt.timedelta(days=days - 1)
     database = db.proxy.obj
-    current = authority.active_program()
-    result = SimulationResult(program=program, current_version=current.version if current else None,
-                              days=days, since=since, until=today)
+    with database.connection_context():
+        current = authority.active_program()
+    if workers > 1 and db_url is not None and db.is_postgres(database):
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            parts = list(pool.map(_part_in_process, [
+                (db_url, draft_source, since, today, store_id, (k, workers), top) for k in range(workers)]))
+    else:
+        with database.connection_context():
+            parts = [_replay(program, since, today, store_id=store_id, part=None, top=top)]
+    result = _merge(parts, top)
+    result.current_version = current.version if current else None
+    with database.connection_context():
+        names = {u: name for u, name in tuples(db.Member.select(db.Member.uuid, db.Member.name).where(
+            db.Member.uuid.in_([m.uuid for m in result.top_members])))} if result.top_members else {}
+    result.top_members = [dataclasses.replace(m, name=names.get(m.uuid, "")) for m in result.top_members]
+    result.elapsed_ms = int((time.perf_counter() - started) * 1000)
+    return result
+
+
+def _part_in_process(args: tuple[str, str, dt.date, dt.date, str | None, tuple[int, int], int]
+                     ) -> SimulationResult:
+    """One worker's share (a process of its own: its own connection)."""
+    db_url, source, since, today, store_id, part, top = args
+    database = db.connect(db_url)
+    try:
+        return _replay(parse_program(source), since, today, store_id=store_id, part=part, top=top)
+    finally:
+        db.close_pool(database)
+
+
+def _merge(parts: list[SimulationResult], top: int) -> SimulationResult:
+    """The workers' parts added up (each member's sales are in one part only)."""
+    out = parts[0]
+    for part in parts[1:]:
+        for mine, theirs in ((out.by_day, part.by_day), (out.by_store, part.by_store), (out.by_tier, part.by_tier)):
+            for key, f in theirs.items():
+                figures = mine.setdefault(key, Figures())
+                figures.sales += f.sales
+                figures.actual += f.actual
+                figures.simulated += f.simulated
+        out.total.sales += part.total.sales
+        out.total.actual += part.total.actual
+        out.total.simulated += part.total.simulated
+        by_rule = {r.rule_id: r for r in out.by_rule}
+        for r in part.by_rule:
+            held = by_rule.get(r.rule_id)
+            by_rule[r.rule_id] = r if held is None else RuleFigures(r.rule_id, held.sales + r.sales,
+                                                                      held.points + r.points)
+        out.by_rule = list(by_rule.values())
+        out.top_members = out.top_members + part.top_members
+        out.members += part.members
+        out.no_lines += part.no_lines
+        out.no_lines_points += part.no_lines_points
+        out.without_member += part.without_member
+    out.top_members = sorted(out.top_members, key=lambda m: (-abs(m.change), m.uuid))[:top]
+    out.by_day = dict(sorted(out.by_day.items()))
+    return out
+
+
+def _replay(program: Program, since: dt.date, today: dt.date, *, store_id: str | None,
+            part: tuple[int, int] | None, top: int) -> SimulationResult:
+    """The replay itself (see ``simulate``), of one part of the members when ``part`` is
+    (k, n) (PostgreSQL), in the caller's connection; names of the members not looked up."""
+    database = db.proxy.obj
+    days = (today - since).days + 1
+    result = SimulationResult(program=program, current_version=None, days=days, since=since, until=today)
     for i in range(days):
         result.by_day[(since + dt.timedelta(days=i)).isoformat()] = Figures()
     rules: dict[str, list[int]] = {BASE: [0, 0]}
@@ -347,8 +418,11 @@ def simulate(draft_source: str, days: int = DEFAULT_DAYS, today: dt.date | None 
     if store_id is not None:
         sql += " AND store_id = ?"
         params = (*params, store_id)
+    if part is not None:  # PostgreSQL only: a share of the members (and the sales without one in share 0)
+        sql += " AND mod(hashtext(coalesce(payload::json->>'member', ''))::bigint + 2147483648, ?) = ?"
+        params = (*params, part[1], part[0])
     sql += " ORDER BY id"
-    with database.connection_context(), database.atomic():
+    with database.atomic():
         tiers = _tier_history(database)
         for batch in _rows(database, sql, params):
             parsed = []
@@ -365,10 +439,9 @@ def simulate(draft_source: str, days: int = DEFAULT_DAYS, today: dt.date | None 
                 _load_members(unknown, members)
             for event_id, store, at_text, day, p in parsed:
                 _replay_sale(program, result, rules, members, tiers, event_id, store, at_text, day, p)
-        result.top_members = _top_members(members, top)
+    result.top_members = _top_members(members, top)
     result.by_rule = [RuleFigures(rule_id, sales, points) for rule_id, (sales, points) in rules.items()]
     result.members = sum(1 for m in members.values() if m.sales)
-    result.elapsed_ms = int((time.perf_counter() - started) * 1000)
     return result
 
 
@@ -412,13 +485,17 @@ def _replay_sale(program: Program, result: SimulationResult, rules: dict[str, li
     m.simulated += simulated
     m.store_id = m.store_id or store
     for rule_id, points in attribute(program, earn):
-        row = rules.setdefault(rule_id, [0, 0])
+        row = rules.get(rule_id)
+        if row is None:
+            row = rules[rule_id] = [0, 0]
         row[0] += 1
         row[1] += points
     result.total.add(actual, simulated)
-    result.by_day.setdefault(day, Figures()).add(actual, simulated)
-    result.by_store.setdefault(store, Figures()).add(actual, simulated)
-    result.by_tier.setdefault(tier_id, Figures()).add(actual, simulated)
+    for groups, key in ((result.by_day, day), (result.by_store, store), (result.by_tier, tier_id)):
+        figures = groups.get(key)
+        if figures is None:
+            figures = groups[key] = Figures()
+        figures.add(actual, simulated)
 
 
 def _birthday_ids(program: Program) -> tuple[str, ...]:
@@ -426,17 +503,8 @@ def _birthday_ids(program: Program) -> tuple[str, ...]:
 
 
 def _top_members(members: dict[str, _MemberState], top: int) -> list[MemberChange]:
-    """The members whose points change most (either way), with their names."""
+    """The members whose points change most (either way); names are looked up by ``simulate``."""
     chosen = heapq.nlargest(top, ((abs(m.simulated - m.actual), u) for u, m in members.items()
                                   if m.sales and m.simulated != m.actual))
-    uuids = [u for _, u in chosen]
-    names: dict[str, str] = {}
-    if uuids:
-        names = {u: name for u, name in tuples(
-            db.Member.select(db.Member.uuid, db.Member.name).where(db.Member.uuid.in_(uuids)))}
-    out = []
-    for u in uuids:
-        m = members[u]
-        out.append(MemberChange(uuid=u, name=names.get(u, ""), store_id=m.store_id, sales=m.sales,
-                                actual=m.actual, simulated=m.simulated))
-    return out
+    return [MemberChange(uuid=u, name="", store_id=members[u].store_id, sales=members[u].sales,
+                         actual=members[u].actual, simulated=members[u].simulated) for _, u in chosen]

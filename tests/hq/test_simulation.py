@@ -170,3 +170,18 @@ def test_a_real_tills_sales_replayed_under_its_own_program_earn_what_it_credited
     assert result.total.sales >= 3 and result.total.actual > 0
     assert result.total.simulated == result.total.actual
     assert sum(r.points for r in result.by_rule) == result.total.simulated
+
+
+def test_workers_on_postgresql_add_up_to_the_same_figures(chain: Any) -> None:
+    if not db.is_postgres(chain):
+        pytest.skip("parts by a hash of the member run on PostgreSQL (SQLite replays in one thread)")
+    from tests.postgres import PG_ADMIN_URL
+
+    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{chain.database}"
+    one = simulation.simulate(DOUBLE, days=30, today=TODAY)
+    two = simulation.simulate(DOUBLE, days=30, today=TODAY, workers=3, db_url=url)
+    assert two.total == one.total and two.by_store == one.by_store and two.by_tier == one.by_tier
+    assert two.by_day == one.by_day and sorted(two.by_rule, key=lambda r: r.rule_id) == sorted(
+        one.by_rule, key=lambda r: r.rule_id)
+    assert two.top_members == one.top_members and two.members == one.members == 3
+    assert (two.no_lines, two.without_member) == (one.no_lines, one.without_member) == (1, 1)
