@@ -39,7 +39,7 @@ from pos_app.core.members import (
     validate_card_number,
     validate_name,
 )
-from pos_app.core.program import Program, parse_program
+from pos_app.core.program import Gift, Program, parse_program
 from pos_app.core.replica import Effects, NewLot
 from pos_app.core.text import csv_table, normalize_input
 from pos_app.hq import db, feed, ingest, sealing
@@ -136,25 +136,50 @@ def set_gift_stock(store_id: str, gift_code: str, stock: int, *, actor: str) -> 
     """A store's stock of a stock-tracked gift; only that store's terminals receive it."""
     if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= 10**9:
         raise InvalidInput("stock", "a whole number from 0 is required")
-    program = require_program()
-    gift = program.gift(gift_code)
-    if gift is None:
-        raise NotFound("gift", f"the active program has no gift {gift_code!r}")
-    if not gift.stock_tracked:
-        raise RuleViolation("gift", f"gift {gift_code} is not stock-tracked in the program")
+    stock_tracked_gift(gift_code)
     with db.writing(_database()):
         if db.Store.get_or_none(db.Store.id == store_id) is None:
             raise NotFound("store", f"no store {store_id!r}")
-        row = db.GiftStock.get_or_none((db.GiftStock.store_id == store_id) & (db.GiftStock.gift_code == gift_code))
-        before = None if row is None else int(row.stock)
-        if row is None:
-            db.GiftStock.create(store_id=store_id, gift_code=gift_code, stock=stock)
-        else:
-            db.GiftStock.update(stock=stock).where((db.GiftStock.store_id == store_id)
-                                                   & (db.GiftStock.gift_code == gift_code)).execute()
+        before = locked_gift_stock(store_id, gift_code)
+        data = write_gift_stock(store_id, gift_code, stock, kind="set", qty=stock - (before or 0), actor=actor)
         _audit(actor, "gift.stock", f"{store_id}:{gift_code}", before=before, stock=stock)
-        data = {"store_id": store_id, "gift_code": gift_code, "stock": stock}
-        feed.publish("gift_stock", f"{store_id}:{gift_code}", data, store_id=store_id)
+    return data
+
+
+def stock_tracked_gift(gift_code: str, *, field: str = "gift") -> Gift:
+    """The active program's stock-tracked gift ``gift_code`` (NotFound / RuleViolation naming ``field``)."""
+    program = require_program()
+    gift = program.gift(gift_code) if isinstance(gift_code, str) else None
+    if gift is None:
+        raise NotFound(field, f"the active program has no gift {gift_code!r}")
+    if not gift.stock_tracked:
+        raise RuleViolation(field, f"gift {gift_code} is not stock-tracked in the program")
+    return gift
+
+
+def locked_gift_stock(store_id: str, gift_code: str) -> int | None:
+    """A store's stock of a gift (None: never set), its row locked to the commit on PostgreSQL."""
+    G = db.GiftStock
+    query = G.select(G.stock).where((G.store_id == store_id) & (G.gift_code == gift_code))
+    row = (query.for_update() if db.is_postgres() else query).first()
+    return None if row is None else int(row.stock)
+
+
+def write_gift_stock(store_id: str, gift_code: str, stock: int, *, kind: str, qty: int, actor: str,
+                     ref: str = "") -> dict[str, Any]:
+    """Inside the caller's transaction: set a store's stock of a gift, record the move
+    (``db.GiftStockMove``: what changed it, by how much, the stock after) and publish the stock
+    to that store's tills (their next pull)."""
+    G = db.GiftStock
+    where = (G.store_id == store_id) & (G.gift_code == gift_code)
+    if G.select().where(where).exists():
+        G.update(stock=stock).where(where).execute()
+    else:
+        G.create(store_id=store_id, gift_code=gift_code, stock=stock)
+    db.GiftStockMove.create(store_id=store_id, gift_code=gift_code, kind=kind, qty=qty, stock_after=stock, ref=ref,
+                            at=db.utcnow(), actor=actor)
+    data = {"store_id": store_id, "gift_code": gift_code, "stock": stock}
+    feed.publish("gift_stock", f"{store_id}:{gift_code}", data, store_id=store_id)
     return data
 
 
