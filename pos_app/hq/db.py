@@ -391,7 +391,7 @@ class GiftStockMove(Base):
     id = BigAutoField()
     store_id = TextField()
     gift_code = TextField()
-    kind = TextField()  # receive | transfer_in | transfer_out | count | set
+    kind = TextField()  # receive | transfer_in | transfer_out | count | set | redeem (a till redeemed one)
     qty = BigIntegerField()
     stock_after = BigIntegerField()
     ref = TextField(default="")

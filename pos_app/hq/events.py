@@ -104,6 +104,8 @@ def other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None
             if row is not None:
                 row.stock = int(row.stock) - 1
                 G.update(stock=row.stock).where((G.store_id == term.store_id) & (G.gift_code == gift)).execute()
+                db.GiftStockMove.create(store_id=term.store_id, gift_code=gift, kind="redeem", qty=-1,
+                                        stock_after=row.stock, ref=str(ref), at=proj.now, actor=term.id)
                 proj.changes.add("gift_stock", f"{term.store_id}/{gift}",
                                  {"store_id": term.store_id, "gift_code": gift, "stock": row.stock},
                                  store_id=term.store_id)

@@ -126,27 +126,15 @@ def stock_table(store_id: str | None = None) -> StockTable:
 
 
 def history(store_id: str, gift_code: str, *, limit: int = 100) -> list[dict[str, Any]]:
-    """A store's stock moves of one gift, newest first: the console's operations and the CLI's
-    settings (``db.GiftStockMove``), with the redemptions its tills reported between them."""
+    """A store's stock moves of one gift, newest first (``db.GiftStockMove``): the console's
+    operations, the CLI's settings and the redemptions the store's tills reported."""
     M = db.GiftStockMove
     rows: list[dict[str, Any]] = [
         {"at": m.at, "kind": m.kind, "qty": int(m.qty), "stock_after": int(m.stock_after), "ref": m.ref,
          "actor": m.actor}
         for m in M.select().where((M.store_id == store_id) & (M.gift_code == gift_code)).order_by(M.id.desc())
         .limit(limit)]
-    E = db.Event
-    for ev in (E.select(E.received_at, E.terminal_id, E.ref, E.payload)
-               .where((E.store_id == store_id) & (E.kind == "redemption") & E.payload.contains(f'"{gift_code}"'))
-               .order_by(E.id.desc()).limit(limit)):
-        try:
-            payload = json.loads(ev.payload)
-        except ValueError:
-            continue
-        if isinstance(payload, dict) and payload.get("gift") == gift_code:
-            rows.append({"at": ev.received_at, "kind": "redeem", "qty": -1, "stock_after": None, "ref": ev.ref,
-                         "actor": ev.terminal_id})
-    rows.sort(key=lambda r: str(r["at"]), reverse=True)
-    return rows[:limit]
+    return rows
 
 
 # -- stock operations ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from peewee import Database
+from peewee import Database, fn
 
 from pos_app.core import lots as core_lots
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -129,13 +129,10 @@ def list_flags(*, kind: str = "", store_id: str = "", resolved: bool = False, li
 def open_counts(*, store_id: str = "") -> dict[str, int]:
     """Unresolved flags per kind."""
     F = db.Flag
-    query = F.select(F.kind, F.id).where(F.resolved_at.is_null())
+    query = F.select(F.kind, fn.COUNT(F.id)).where(F.resolved_at.is_null())
     if store_id:
         query = query.where(F.store_id == store_id)
-    out: dict[str, int] = {}
-    for kind, _id in projection.tuples(query):
-        out[kind] = out.get(kind, 0) + 1
-    return out
+    return {str(kind): int(n) for kind, n in projection.tuples(query.group_by(F.kind))}
 
 
 def get_flag(flag_id: object) -> FlagView:

@@ -181,9 +181,13 @@ def test_bad_stock_operations_name_the_field_and_write_nothing(hq_db: Any) -> No
     assert (stock("S001"), stock("S002")) == (2, None)
 
 
-def test_set_gift_stock_from_the_cli_is_in_the_history_too(hq_db: Any) -> None:
+def test_the_cli_and_the_tills_redemptions_are_in_the_history_too(hq_db: Any) -> None:
     stores()
     authority.set_gift_stock("S001", "G004", 7, actor="admin")
     authority.set_gift_stock("S001", "G004", 5, actor="admin")
-    assert [(m["kind"], m["qty"], m["stock_after"]) for m in gifts_admin.history("S001", "G004")] == [
-        ("set", -2, 5), ("set", 7, 7)]
+    till = Till("T01", "S001")
+    push(db.Terminal.get_by_id("T01"), till.batch([], [
+        member_event(till, M1, phone="13800000001", card_no="2900000000018"),
+        till.event("redemption", "RD-1", {"member": M1, "gift": "G004", "points": 10000, "cash_fen": 0})]))
+    assert [(m["kind"], m["qty"], m["stock_after"], m["actor"]) for m in gifts_admin.history("S001", "G004")] == [
+        ("redeem", -1, 4, "T01"), ("set", -2, 5, "admin"), ("set", 7, 7, "admin")]
