@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,3 +109,135 @@ def test_stale_terminals_are_tills_quiet_for_a_day_or_never_heard_from(hq_db: An
     rows = reports.stale_terminals(now)
     assert [(r["terminal_id"], r["hours_since_push"]) for r in rows] == [("S01-T2", 24), ("S02-T1", None)]
     assert [r["terminal_id"] for r in reports.stale_terminals(now, hours=48)] == ["S02-T1"]
+
+
+# -- the console's reports (issue 14 item 9) ---------------------------------------------------------
+
+def test_a_report_range_is_checked_and_names_the_bad_field() -> None:
+    today = dt.date(2026, 11, 20)
+    assert reports.parse_range("", "", today=today) == (dt.date(2026, 10, 22), today)
+    assert reports.parse_range("2026-01-01", "2026-12-31", today=today) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert reports.parse_range("2024-01-01", "2024-12-31", today=today)[0] == dt.date(2024, 1, 1)  # 366 days
+    for date_from, date_to, field in (("2026-02-30", "", "from"), ("", "20261101", "to"), ("x", "2026-11-01", "from"),
+                                      ("2026-11-02", "2026-11-01", "to"), ("2025-01-01", "2026-01-02", "to"),
+                                      ("2026-1-1", "", "from")):
+        with pytest.raises(InvalidInput) as caught:
+            reports.parse_range(date_from, date_to, today=today)
+        assert caught.value.field == field, (date_from, date_to)
+
+
+def test_points_by_day_and_store(chain: dict[str, Any]) -> None:
+    rows = reports.points_by_day(dt.date(2026, 10, 1), dt.date(2026, 11, 30))
+    assert rows == [
+        {"day": "2026-10-01", "store_id": "S01", "issued": 10, "redeemed": 0},
+        {"day": "2026-11-03", "store_id": "HQ", "issued": 0, "redeemed": 0},  # the overdraft's debt entry
+        {"day": "2026-11-03", "store_id": "S01", "issued": 250, "redeemed": 110},
+        {"day": "2026-11-03", "store_id": "S02", "issued": 200, "redeemed": 160},
+    ]
+    assert reports.points_by_day(dt.date(2026, 11, 3), dt.date(2026, 11, 3), "S02") == [rows[3]]
+    assert reports.points_by_day(dt.date(2026, 11, 4), dt.date(2026, 11, 30)) == []
+
+
+def test_liability_values_the_points_at_the_program_s_rate(chain: dict[str, Any]) -> None:
+    from pos_app.core.program import parse_program
+
+    program = parse_program((Path(__file__).parents[2] / "db" / "reference-program.toml").read_text("utf-8"))
+    rows = reports.liability(program)
+    assert [(r["store_id"], r["store_name"], r["points"], r["value_fen"], r["debt"]) for r in rows] == [
+        ("S01", "东城店", 130, 130, 60), ("S02", "西城店", 105, 105, 0)]  # 100 points = 100 fen
+    assert [r["store_id"] for r in reports.liability(program, "S02")] == ["S02"]
+    assert reports.liability(None, "S01")[0]["value_fen"] == 0
+
+
+def test_expiring_points_per_home_store_in_30_60_90_days(hq_db: Any) -> None:
+    db.Store.create(id="S01", name="东城店", created_at=db.utcnow())
+    term = register("S01-T1", "S01")
+    till = Till("S01-T1", "S01")
+    m = str(uuid.uuid4())
+    today = dt.date(2026, 11, 20)
+    ends = {"yesterday": "2026-11-19", "today": "2026-11-20", "d30": "2026-12-19", "d31": "2026-12-20",
+            "d60": "2027-01-18", "d90": "2027-02-17", "d91": "2027-02-18"}
+    entries = [till.earn(m, 1 << i, expires=end) for i, end in enumerate(ends.values())]
+    push(term, till.batch(entries, [member_event(till, m, phone="13800000009", card_no=make_card_number(9))]))
+    [row] = reports.expiring(today)
+    # today counts as the first day (the tills' 30 days); a lot past its day is not "expiring"
+    assert (row["within_30"], row["within_60"], row["within_90"], row["members"]) == (2 + 4, 2 + 4 + 8 + 16,
+                                                                                     2 + 4 + 8 + 16 + 32, 1)
+    assert reports.expiring(today, "S02") == []
+
+
+def test_gift_redemptions_from_the_tills_events(hq_db: Any) -> None:
+    term = register("S01-T1", "S01")
+    till = Till("S01-T1", "S01")
+    m = str(uuid.uuid4())
+    events = [member_event(till, m, phone="13800000010", card_no=make_card_number(10))]
+    sold = (("G005", 2000, 1990, "2026-11-03"), ("G005", 2000, 1990, "2026-11-04"), ("G001", 100, 0, "2026-11-03"),
+            ("G001", 100, 0, "2026-10-01"))
+    for no, (gift, points, cash, day) in enumerate(sold):
+        ev = till.event("redemption", f"S01-T1-G{no:07d}", {"member": m, "gift": gift, "points": points,
+                                                           "cash_fen": cash, "business_date": day,
+                                                           "created_at": f"{day}T10:00:00"})
+        ev["created_at"] = f"{day}T10:00:00"
+        events.append(ev)
+    push(term, till.batch([], events))
+    rows = reports.gift_redemptions(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert rows == [{"store_id": "S01", "gift": "G001", "redemptions": 1, "points": 100, "cash_fen": 0},
+                    {"store_id": "S01", "gift": "G005", "redemptions": 2, "points": 4000, "cash_fen": 3980}]
+    assert reports.gift_redemptions(dt.date(2026, 11, 4), dt.date(2026, 11, 4), "S01")[0]["redemptions"] == 1
+    assert reports.gift_redemptions(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "S02") == []
+
+
+def test_segments_count_every_member_as_the_tills_classify_them(hq_db: Any) -> None:
+    """Members around every threshold of the reference rules: the report's counts and member lists
+    equal ``core.segments.classify`` applied to each member's own facts."""
+    import random
+
+    from pos_app.core import segments as core_segments
+    from pos_app.core.program import parse_program
+
+    program = parse_program((Path(__file__).parents[2] / "db" / "reference-program.toml").read_text("utf-8"))
+    today = dt.date(2026, 11, 20)
+    since = today - dt.timedelta(days=program.segments.window_days)
+    rng = random.Random(14)
+    expected: dict[tuple[str, str], set[str]] = {}
+    for store in ("S01", "S02"):
+        term = register(f"{store}-T1", store)
+        till = Till(f"{store}-T1", store)
+        entries, events, facts = [], [], {}
+        for n in range(30):
+            m = str(uuid.uuid4())
+            sales = [(today - dt.timedelta(days=rng.choice((0, 5, 89, 90, 91, 120)))).isoformat()
+                     for _ in range(rng.choice((0, 1, 2, 3, 5, 6, 7)))]
+            for k, on in enumerate(sales):
+                ref = f"{store}-R{n}-{k}"
+                entries.append(till.entry(m, "earn", 10, new=[[on, None, 10]], day=on, ref_type="sale", ref_no=ref))
+                if k % 2:  # paid partly with points: the same sale, counted once
+                    entries.append(till.entry(m, "redeem", -1, day=on, ref_type="sale", ref_no=ref))
+            enrolled = today - dt.timedelta(days=rng.choice((0, 29, 30, 31, 400)))
+            last = rng.choice((None, 1, 89, 90, 91, 200))
+            last_on = None if last is None else today - dt.timedelta(days=last)
+            events.append(till.event("member", m, {
+                "uuid": m, "phone": None, "name": f"m{n}", "birthday": None, "card_no": None, "status": "active",
+                "tier": "normal", "store_id": store, "enrolled_at": f"{enrolled}T10:00:00", "consent": True,
+                "first_purchase_at": None, "last_purchase_at": f"{last_on}T09:00:00" if last_on else None,
+                "referrer_uuid": None}))
+            balance = rng.choice((-5, 0, 4999, 5000, 5001, 9999, 10000, 10001, 19999, 20000, 20001, 25000))
+            facts[m] = core_segments.MemberFacts(balance=balance, purchases_in_window=sum(s >= since.isoformat()
+                                                                                          for s in sales),
+                                                 last_purchase_on=last_on, registered_on=enrolled)
+        push(term, till.batch(entries, events))
+        for m, f in facts.items():
+            db.Member.update(balance=f.balance).where(db.Member.uuid == m).execute()
+            expected.setdefault((store, core_segments.classify(program.segments, f, today)), set()).add(m)
+    rows = reports.segment_counts(program, today)
+    assert {(r["store_id"], r["segment"]): r["members"] for r in rows} == {
+        (store, seg): len(expected.get((store, seg), ())) for store in ("S01", "S02")
+        for seg in reports.segment_ids(program)}
+    assert len({seg for _store, seg in expected}) >= 4  # the population reaches most segments
+    for seg in reports.segment_ids(program):
+        chain_wide = {r["uuid"] for r in reports.segment_members(program, today, seg, limit=None)}
+        assert chain_wide == expected.get(("S01", seg), set()) | expected.get(("S02", seg), set()), seg
+        one_store = reports.segment_members(program, today, seg, "S02", limit=3)
+        assert [r["uuid"] for r in one_store] == sorted(expected.get(("S02", seg), set()))[:3]
+    with pytest.raises(InvalidInput):
+        reports.segment_members(program, today, "nobody", None)
