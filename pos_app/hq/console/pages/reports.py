@@ -58,7 +58,7 @@ REPORTS: dict[str, Report] = {r.id: r for r in (
     Report("liability", N_("Liability"), False, (
         STORE, STORE_NAME, Column("members", N_("Member count"), "int", True),
         Column("members_with_points", N_("Members with points"), "int", True),
-        Column("points", N_("Points held"), "int", True), Column("value_fen", N_("Value (yuan)"), "fen", True),
+        Column("points", N_("Points held"), "int", True), Column("value_fen", N_("Value in yuan"), "fen", True),
         Column("debt", N_("Debt (points)"), "int", True))),
     Report("expiring", N_("Expiring points"), False, (
         STORE, STORE_NAME, Column("within_30", N_("Within 30 days"), "int", True),
