@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -398,6 +401,49 @@ def segment_counts(program: Program, today: dt.date, store_id: str | None = None
             for store in stores for segment in segment_ids(program)]
 
 
+#: segment counts that took at least this long to count (seconds) are kept ...
+SLOW_SECONDS = 0.3
+#: ... for this long (seconds): counting reads every member (about 10 s for a million on PostgreSQL)
+SEGMENT_CACHE_SECONDS = 600
+_segment_cache: dict[tuple[Any, ...], tuple[float, dt.datetime, list[dict[str, Any]]]] = {}
+_segment_lock = threading.Lock()
+
+
+def _cache_key(program: Program, today: dt.date, store_id: str | None) -> tuple[Any, ...]:
+    database = _database()
+    return (id(database), str(getattr(database, "database", "")), program.digest, today, store_id)
+
+
+def segment_snapshot(program: Program, today: dt.date, store_id: str | None = None, *,
+                     clock: Callable[[], float] = time.monotonic) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """``segment_counts`` and when they were counted (UTC). A count that took ``SLOW_SECONDS`` or
+    more (a large chain) is kept ``SEGMENT_CACHE_SECONDS`` for the same program, day and store, so
+    the page is counted once per ten minutes rather than on every view; a small chain is always
+    counted afresh."""
+    key = _cache_key(program, today, store_id)
+    with _segment_lock:
+        found = _segment_cache.get(key)
+    if found is not None and clock() - found[0] < SEGMENT_CACHE_SECONDS:
+        return [dict(row) for row in found[2]], found[1]
+    started, at = clock(), dt.datetime.now(dt.UTC)
+    rows = segment_counts(program, today, store_id)
+    if clock() - started >= SLOW_SECONDS:
+        with _segment_lock:
+            for old in [k for k, v in _segment_cache.items() if clock() - v[0] >= SEGMENT_CACHE_SECONDS]:
+                del _segment_cache[old]
+            _segment_cache[key] = (started, at, [dict(row) for row in rows])
+    return rows, at
+
+
+def _known_empty(program: Program, today: dt.date, segment: str, store_id: str | None) -> bool:
+    """A kept count says the segment has no member in this store (or the chain)."""
+    with _segment_lock:
+        found = _segment_cache.get(_cache_key(program, today, store_id))
+    if found is None or time.monotonic() - found[0] >= SEGMENT_CACHE_SECONDS:
+        return False
+    return sum(int(r["members"]) for r in found[2] if r["segment"] == segment) == 0
+
+
 def _undecided_groups(plan: _SegmentPlan, keys: set[int], store_id: str | None) -> list[dict[str, Any]]:
     key_sql, key_par = plan.key_sql()
     count_sql, count_par = plan.purchases_sql()
@@ -423,7 +469,7 @@ def segment_members(program: Program, today: dt.date, segment: str, store_id: st
     keys_all = range(plan.balance.size * plan.last.size * plan.registered.size)
     wanted = {k for k in keys_all if segment in plan.outcomes(k)}
     decided = {k for k in wanted if len(plan.outcomes(k)) == 1}
-    if not wanted:
+    if not wanted or _known_empty(program, today, segment, store_id):
         return []
     count_sql, count_par = plan.purchases_sql()
     undecided = sorted(wanted - decided)

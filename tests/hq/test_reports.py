@@ -241,3 +241,31 @@ def test_segments_count_every_member_as_the_tills_classify_them(hq_db: Any) -> N
         assert [r["uuid"] for r in one_store] == sorted(expected.get(("S02", seg), set()))[:3]
     with pytest.raises(InvalidInput):
         reports.segment_members(program, today, "nobody", None)
+
+
+def test_a_slow_segment_count_is_kept_ten_minutes_and_a_fast_one_never(hq_db: Any, monkeypatch: pytest.MonkeyPatch
+                                                                        ) -> None:
+    from pos_app.core.program import parse_program
+
+    program = parse_program((Path(__file__).parents[2] / "db" / "reference-program.toml").read_text("utf-8"))
+    today = dt.date(2026, 11, 20)
+    register("S01-T1", "S01")
+    calls: list[int] = []
+    real = reports.segment_counts
+
+    def counted(*args: Any) -> list[dict[str, Any]]:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(reports, "segment_counts", counted)
+    tick = iter(range(0, 10_000, 1)).__next__  # every reading of the clock is a second later: "slow"
+    first, at = reports.segment_snapshot(program, today, "S01", clock=tick)
+    again, at2 = reports.segment_snapshot(program, today, "S01", clock=tick)
+    assert len(calls) == 1 and again == first and at2 == at
+    assert reports.segment_members(program, today, "dormant", "S01") == []  # known empty: not even read
+    late = iter(range(1_000, 10_000)).__next__  # ten minutes on
+    reports.segment_snapshot(program, today, "S01", clock=late)
+    assert len(calls) == 2
+    reports.segment_snapshot(program, today, None)  # fast (a real clock): counted every time
+    reports.segment_snapshot(program, today, None)
+    assert len(calls) == 4

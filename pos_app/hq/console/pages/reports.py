@@ -96,6 +96,7 @@ class Result:
     segment: str = ""
     chart: dict[str, Any] | None = None
     more_after: str = ""  # a segment's member list continues after this uuid
+    counted_at: str = ""  # when the segment counts were counted (UTC ISO; kept a while on a large chain)
 
     @property
     def filename(self) -> str:
@@ -186,7 +187,9 @@ def _segments(ctx: web.Page, result: Result, program: Program | None, today: dt.
             result.more_after = rows[-1]["uuid"]
         return
     pivot: dict[str, dict[str, Any]] = {}
-    for row in hq_reports.segment_counts(program, today, result.store):
+    counts, at = hq_reports.segment_snapshot(program, today, result.store)
+    result.counted_at = at.isoformat()
+    for row in counts:
         line = pivot.setdefault(row["store_id"], {"store_id": row["store_id"]})
         line[row["segment"]] = row["members"]
     result.rows = list(pivot.values())
