@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import uuid
+import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -146,6 +147,8 @@ def test_liability_in_yuan_and_expiring_points_match_the_lots(console: Console, 
     assert Decimal(str(s001[5])) == Decimal("367.00") and s001[4] == 36700
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.active.cell(row=2, column=6).number_format == "#,##0.00"
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>367.00</v>" in xml and "<v>30.00</v>" in xml  # the exact decimal text, no float on the way
     _name, data = download(page, "#export-csv")
     assert ["S002", "store S002", "1", "1", "3000", "30.00", "0"] in read_csv(data)
 

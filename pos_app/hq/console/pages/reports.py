@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -302,8 +301,14 @@ YUAN_FORMAT = "#,##0.00"
 
 
 def to_xlsx(header: list[str], result: Result) -> bytes:
-    """An Excel workbook: whole numbers as numbers, money as yuan numbers with two decimals,
-    written from an exact ``Decimal`` made from the integer fen (``yuan``)."""
+    """An Excel workbook: whole numbers as numbers; money as numbers in yuan with two decimals
+    (``#,##0.00``), so Excel sums and sorts them as money.
+
+    The yuan are written as their exact decimal text, made from the integer fen (``yuan``): the
+    cell is given that text and marked numeric (``data_type = "n"``), and the file holds
+    ``<v>0.07</v>``. A ``Decimal`` cell would go through a binary float in openpyxl's writer
+    (``"%.16g" % value``: 0.07 becomes 0.07000000000000001 in the file); integer fen with a
+    display format would show yuan but hold fen, so a sum or a formula would be 100 times off."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -314,20 +319,21 @@ def to_xlsx(header: list[str], result: Result) -> bytes:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    converters: dict[str, Callable[[Any], Any]] = {"fen": lambda v: yuan(int(v)), "int": int}
-    for line in _lines(result):
-        values = []
-        for column, value in zip(result.columns, line, strict=True):
-            convert = converters.get(column.kind)
-            values.append(convert(value) if convert and isinstance(value, int) else value)
-        sheet.append(values)
-    for index, column in enumerate(result.columns, start=1):
-        fmt = {"fen": YUAN_FORMAT, "int": INT_FORMAT}.get(column.kind)
+    for row_index, line in enumerate(_lines(result), start=2):
+        for col_index, (column, value) in enumerate(zip(result.columns, line, strict=True), start=1):
+            cell = sheet.cell(row=row_index, column=col_index)
+            if column.kind == "fen" and isinstance(value, int):
+                cell.value = str(yuan(value))
+                cell.data_type = "n"
+                cell.number_format = YUAN_FORMAT
+            elif column.kind == "int" and isinstance(value, int):
+                cell.value = value
+                cell.number_format = INT_FORMAT
+            else:
+                cell.value = value
+    for index in range(1, len(result.columns) + 1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, len(header[index - 1]) * 2)
-        if fmt:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
