@@ -401,44 +401,55 @@ def segment_counts(program: Program, today: dt.date, store_id: str | None = None
             for store in stores for segment in segment_ids(program)]
 
 
-#: segment counts that took at least this long to count (seconds) are kept ...
+#: a snapshot report (segment counts, expiring points) that took at least this long (seconds) ...
 SLOW_SECONDS = 0.3
-#: ... for this long (seconds): counting reads every member (about 10 s for a million on PostgreSQL)
+#: ... is kept this long (seconds): it reads every member or every lot expiring soon (seconds on a
+#: million members), so a large chain counts it once per ten minutes rather than on every view
 SEGMENT_CACHE_SECONDS = 600
-_segment_cache: dict[tuple[Any, ...], tuple[float, dt.datetime, list[dict[str, Any]]]] = {}
-_segment_lock = threading.Lock()
+_kept: dict[tuple[Any, ...], tuple[float, dt.datetime, list[dict[str, Any]]]] = {}
+_kept_lock = threading.Lock()
 
 
-def _cache_key(program: Program, today: dt.date, store_id: str | None) -> tuple[Any, ...]:
+def _cache_key(*key: Any) -> tuple[Any, ...]:
     database = _database()
-    return (id(database), str(getattr(database, "database", "")), program.digest, today, store_id)
+    return (id(database), str(getattr(database, "database", "")), *key)
+
+
+def _snapshot(key: tuple[Any, ...], count: Callable[[], list[dict[str, Any]]],
+              clock: Callable[[], float]) -> tuple[list[dict[str, Any]], dt.datetime]:
+    with _kept_lock:
+        found = _kept.get(key)
+    if found is not None and clock() - found[0] < SEGMENT_CACHE_SECONDS:
+        return [dict(row) for row in found[2]], found[1]
+    started, at = clock(), dt.datetime.now(dt.UTC)
+    rows = count()
+    if clock() - started >= SLOW_SECONDS:
+        with _kept_lock:
+            for old in [k for k, v in _kept.items() if clock() - v[0] >= SEGMENT_CACHE_SECONDS]:
+                del _kept[old]
+            _kept[key] = (started, at, [dict(row) for row in rows])
+    return rows, at
 
 
 def segment_snapshot(program: Program, today: dt.date, store_id: str | None = None, *,
                      clock: Callable[[], float] = time.monotonic) -> tuple[list[dict[str, Any]], dt.datetime]:
     """``segment_counts`` and when they were counted (UTC). A count that took ``SLOW_SECONDS`` or
-    more (a large chain) is kept ``SEGMENT_CACHE_SECONDS`` for the same program, day and store, so
-    the page is counted once per ten minutes rather than on every view; a small chain is always
-    counted afresh."""
-    key = _cache_key(program, today, store_id)
-    with _segment_lock:
-        found = _segment_cache.get(key)
-    if found is not None and clock() - found[0] < SEGMENT_CACHE_SECONDS:
-        return [dict(row) for row in found[2]], found[1]
-    started, at = clock(), dt.datetime.now(dt.UTC)
-    rows = segment_counts(program, today, store_id)
-    if clock() - started >= SLOW_SECONDS:
-        with _segment_lock:
-            for old in [k for k, v in _segment_cache.items() if clock() - v[0] >= SEGMENT_CACHE_SECONDS]:
-                del _segment_cache[old]
-            _segment_cache[key] = (started, at, [dict(row) for row in rows])
-    return rows, at
+    more (a large chain) is kept ``SEGMENT_CACHE_SECONDS`` for the same program, day and store;
+    a small chain is always counted afresh."""
+    return _snapshot(_cache_key("segments", program.digest, today, store_id),
+                     lambda: segment_counts(program, today, store_id), clock)
+
+
+def expiring_snapshot(today: dt.date, store_id: str | None = None, *,
+                      clock: Callable[[], float] = time.monotonic) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """``expiring`` and when it was counted, kept like ``segment_snapshot``."""
+    return _snapshot(_cache_key("expiring", today, store_id), lambda: expiring(today, store_id), clock)
 
 
 def _known_empty(program: Program, today: dt.date, segment: str, store_id: str | None) -> bool:
     """A kept count says the segment has no member in this store (or the chain)."""
-    with _segment_lock:
-        found = _segment_cache.get(_cache_key(program, today, store_id))
+    with _kept_lock:
+        found = _kept.get(_cache_key("segments", program.digest, today, store_id))
     if found is None or time.monotonic() - found[0] >= SEGMENT_CACHE_SECONDS:
         return False
     return sum(int(r["members"]) for r in found[2] if r["segment"] == segment) == 0

@@ -269,3 +269,5 @@ def test_a_slow_segment_count_is_kept_ten_minutes_and_a_fast_one_never(hq_db: An
     reports.segment_snapshot(program, today, None)  # fast (a real clock): counted every time
     reports.segment_snapshot(program, today, None)
     assert len(calls) == 4
+    expiring, when = reports.expiring_snapshot(today, "S01", clock=tick)
+    assert reports.expiring_snapshot(today, "S01", clock=tick) == (expiring, when)

@@ -157,7 +157,8 @@ def run_report(ctx: web.Page, *, today: dt.date, export: bool = False) -> tuple[
     elif report_id == "liability":
         result.rows = hq_reports.liability(program, store)
     elif report_id == "expiring":
-        result.rows = hq_reports.expiring(today, store)
+        result.rows, at = hq_reports.expiring_snapshot(today, store)
+        result.counted_at = at.isoformat()
     elif report_id == "gifts":
         assert date_from and date_to
         result.rows = hq_reports.gift_redemptions(date_from, date_to, store)
