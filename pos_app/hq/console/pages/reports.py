@@ -71,7 +71,7 @@ REPORTS: dict[str, Report] = {r.id: r for r in (
 )}
 
 SEGMENT_MEMBER_COLUMNS = (
-    Column("uuid", N_("Member")), Column("name", N_("Name")), Column("phone", N_("Phone")),
+    Column("uuid", N_("Member")), Column("name", N_("Member name")), Column("phone", N_("Phone")),
     Column("card_no", N_("Card")), STORE, Column("tier", N_("Tier")), Column("balance", N_("Balance"), "int"),
     Column("purchases", N_("Purchases in the window"), "int"), Column("last_purchase_at", N_("Last purchase")),
 )
