@@ -40,6 +40,35 @@ RESOLUTION_NAMES = {
     "dismissed": i18n.N_("Dismissed"),
 }
 
+#: the names of a flag's details (its evidence), by key
+DETAIL_NAMES = {
+    "bonus": i18n.N_("Bonus"),
+    "entry": i18n.N_("Entry"),
+    "first_entry": i18n.N_("First entry"),
+    "first_terminal_id": i18n.N_("First till"),
+    "kind": i18n.N_("Kind"),
+    "year": i18n.N_("Year"),
+    "shortfall": i18n.N_("Shortfall"),
+    "store_id": i18n.N_("Store"),
+    "terminal_id": i18n.N_("Till"),
+    "other": i18n.N_("Other member"),
+    "phone": i18n.N_("Phone"),
+    "card_no": i18n.N_("Card number"),
+    "limit": i18n.N_("Limit"),
+    "earned": i18n.N_("Earned"),
+    "redeemed": i18n.N_("Redeemed"),
+    "month": i18n.N_("Month"),
+    "day": i18n.N_("Day"),
+    "gift": i18n.N_("Gift"),
+    "count": i18n.N_("Count"),
+    "award": i18n.N_("Award"),
+    "referred": i18n.N_("Referred member"),
+    "receipt_no": i18n.N_("Receipt"),
+    "at": i18n.N_("Time"),
+    "first_receipt_no": i18n.N_("First receipt"),
+    "first_at": i18n.N_("First time"),
+}
+
 
 def _filters(ctx: web.Page) -> dict[str, Any]:
     kind = ctx.query("kind", max_len=40)
@@ -58,13 +87,15 @@ def queue(request: Request) -> Response:
         return ctx.render("reconciliation/queue.html", flags=flags, evidence=recon.evidence(flags),
                           counts=recon.open_counts(store_id=filters["store"]), filters=filters, offset=offset,
                           limit=PAGE_SIZE, stores=list(db.Store.select().order_by(db.Store.id)), kinds=recon.KINDS,
-                          KIND_NAMES=KIND_NAMES, RESOLUTION_NAMES=RESOLUTION_NAMES)
+                          KIND_NAMES=KIND_NAMES, RESOLUTION_NAMES=RESOLUTION_NAMES,
+                          DETAIL_NAMES=DETAIL_NAMES)
 
 
 def _flag_page(ctx: web.Page, flag_id: str, **extra: Any) -> dict[str, Any]:
     flag = recon.get_flag(flag_id)
     return {"flag": flag, "evidence": recon.evidence([flag]), "KIND_NAMES": KIND_NAMES,
-            "RESOLUTION_NAMES": RESOLUTION_NAMES, **extra}
+            "RESOLUTION_NAMES": RESOLUTION_NAMES,
+            "DETAIL_NAMES": DETAIL_NAMES, **extra}
 
 
 @router.get("/reconciliation/{flag_id}")
