@@ -26,7 +26,7 @@ MOVE_NAMES = {
     "transfer_out": i18n.N_("Transferred out"), "count": i18n.N_("Counted"), "set": i18n.N_("Set"),
     "redeem": i18n.N_("Redeemed at a till"),
 }
-COUPON_STATUS_NAMES = {"unused": i18n.N_("Unused"), "used": i18n.N_("Used"), "expired": i18n.N_("Expired")}
+COUPON_STATUS_NAMES = {"unused": i18n.N_("Unused"), "used": i18n.N_("Used at a sale"), "expired": i18n.N_("Expired")}
 OPERATIONS = {"receive": i18n.N_("Receive stock"), "transfer": i18n.N_("Transfer stock"),
               "count": i18n.N_("Count stock")}
 

@@ -55,7 +55,7 @@ DETAIL_NAMES = {
     "phone": i18n.N_("Phone"),
     "card_no": i18n.N_("Card number"),
     "limit": i18n.N_("Limit"),
-    "earned": i18n.N_("Earned"),
+    "earned": i18n.N_("Points earned"),
     "redeemed": i18n.N_("Redeemed"),
     "month": i18n.N_("Month"),
     "day": i18n.N_("Day"),
