@@ -93,10 +93,30 @@ def _parse_cached(source: str, digest: str) -> Program:
     return program
 
 
-def active_program() -> Program | None:
-    """The program published with the highest version, or None before the first publish."""
-    row = db.Program.select().order_by(db.Program.version.desc()).first()
+def active_program(day: dt.date | None = None) -> Program | None:
+    """The program the tills run on ``day`` (today by default): the highest version published
+    whose effective date is empty or not after that day; None before the first publish."""
+    on = (day or _local_now().date()).isoformat()
+    P = db.Program
+    row = (P.select().where(P.effective_on.is_null() | (P.effective_on <= on)).order_by(P.version.desc()).first()
+           or P.select().order_by(P.version).first())
     return None if row is None else _parse_cached(row.source, row.digest)
+
+
+def check_effective_on(value: object, *, today: dt.date) -> str | None:
+    """An effective date as typed: empty (None: at once) or a date ``YYYY-MM-DD`` not before today."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidInput("effective_on", "must be a date such as 2026-01-31, or empty for at once")
+    if day < today:
+        raise InvalidInput("effective_on", "must be today or later")
+    return day.isoformat()
 
 
 def require_program() -> Program:
@@ -106,11 +126,14 @@ def require_program() -> Program:
     return program
 
 
-def publish_program(source: str, *, actor: str) -> Program:
+def publish_program(source: str, *, actor: str, effective_on: str | None = None) -> Program:
     """Validate a program file and send it to every terminal. A version once published is
     immutable: the same text again is a no-op, different text under it a Conflict; a version
-    below the active one is refused (terminals always run the highest)."""
+    below the highest published is refused. ``effective_on`` (``YYYY-MM-DD``, not before
+    today; None: at once) is the business date from which tills run it: a till runs the
+    highest version whose effective date has come (``active_program``)."""
     program = parse_program(source)  # ProgramError naming the field; nothing written
+    effective = check_effective_on(effective_on, today=_local_now().date())
     with db.writing(_database()):
         same = db.Program.get_or_none((db.Program.program_id == program.program_id)
                                       & (db.Program.version == program.version))
@@ -122,11 +145,16 @@ def publish_program(source: str, *, actor: str) -> Program:
         top = db.Program.select().order_by(db.Program.version.desc()).first()
         if top is not None and top.version >= program.version:
             raise Conflict("version", f"version {program.version} is not above the active version {top.version}")
+        if top is None and effective is not None:
+            raise InvalidInput("effective_on", "the first version takes effect at once")
         db.Program.create(program_id=program.program_id, version=program.version, digest=program.digest,
-                          source=source, published_at=db.utcnow(), published_by=actor)
-        _audit(actor, "program.publish", f"{program.program_id}:{program.version}", digest=program.digest)
-        feed.publish("program", f"{program.program_id}:{program.version}",
-                     {"program_id": program.program_id, "version": program.version, "source": source})
+                          source=source, published_at=db.utcnow(), published_by=actor, effective_on=effective)
+        _audit(actor, "program.publish", f"{program.program_id}:{program.version}", digest=program.digest,
+               effective_on=effective)
+        data: dict[str, Any] = {"program_id": program.program_id, "version": program.version, "source": source}
+        if effective is not None:
+            data["effective_on"] = effective  # tills before it ignore it (and run the version at once)
+        feed.publish("program", f"{program.program_id}:{program.version}", data)
     return program
 
 

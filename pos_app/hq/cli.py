@@ -162,7 +162,7 @@ def cmd_program_publish(args: argparse.Namespace) -> int:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput("file", f"cannot read {path}: {exc}") from None
-    program = authority.publish_program(source, actor=_actor())
+    program = authority.publish_program(source, actor=_actor(), effective_on=args.effective_on)
     _emit(args, {"program_id": program.program_id, "version": program.version, "digest": program.digest},
           f"program {program.program_id} version {program.version} published ({program.digest[:12]})")
     return 0
@@ -368,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                              parser_class=_Parser)
     s = add("publish", cmd_program_publish, prog, help="validate a program file and send it to every terminal")
     s.add_argument("file")
+    s.add_argument("--effective-on", metavar="YYYY-MM-DD", help="the business date from which tills run it"
+                   " (default: at once)")
 
     gift = sub.add_parser("gift", help="gift stock").add_subparsers(dest="action", required=True, parser_class=_Parser)
     s = add("stock", cmd_gift_stock, gift)

@@ -508,8 +508,10 @@ def _globals(store_id: str) -> list[dict[str, Any]]:
     revocations and the pushed settings, as changes."""
     out: list[dict[str, Any]] = []
     for p in db.Program.select().order_by(db.Program.version):
-        out.append({"id": 0, "kind": "program",
-                    "data": {"program_id": p.program_id, "version": int(p.version), "source": p.source}})
+        program: dict[str, Any] = {"program_id": p.program_id, "version": int(p.version), "source": p.source}
+        if p.effective_on:
+            program["effective_on"] = p.effective_on
+        out.append({"id": 0, "kind": "program", "data": program})
     G = db.GiftStock
     for g in G.select().where(G.store_id == store_id).order_by(G.gift_code):
         out.append({"id": 0, "kind": "gift_stock",

@@ -56,15 +56,17 @@ class Terminal:
 
     @property
     def program(self) -> Program:
-        """The active program. Inside a transaction it is read once and kept until the transaction
-        ends (a sale asks for it at every step; another till's or a sync pull's change cannot land
-        meanwhile); outside one, every call checks which version is active. A version's text never
-        changes, so its parse is kept."""
+        """The active program: the one loaded last, or a later version headquarters published
+        ahead once its effective date is the clock's business date (a back-dated sale earns under
+        today's). Inside a transaction it is read once and kept until the transaction ends (a
+        sale asks for it at every step; another till's or a sync pull's change cannot land
+        meanwhile); outside one, every call checks which version is active. A version's text
+        never changes, so its parse is kept."""
         token = self.database.transaction_token()
         pinned = self._pinned
         if token is not None and pinned is not None and pinned[0] is token:
             return pinned[1]
-        row_id = self.repo.active_program_id()
+        row_id = self.repo.active_program_id(self.clock().date())
         if row_id is None:
             raise NotFound("program", "no loyalty program is loaded; run `pos-app program load FILE`")
         if self._program is None or self._program[0] != row_id:

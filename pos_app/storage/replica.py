@@ -272,7 +272,7 @@ class _Applier:
 
     def _lowest_tier(self) -> str:
         if self._first_tier is None:
-            row_id = self.repo.active_program_id()
+            row_id = self.repo.active_program_id(self.stamp.at.date())
             self._first_tier = (parse_program(self.repo.program_source(row_id)).tiers.tiers[0].id
                                 if row_id is not None else "normal")
         return self._first_tier
@@ -358,7 +358,7 @@ class _Applier:
 
     def _tier_rank(self, tier: str) -> int:
         if self._tier_ids is None:
-            row_id = self.repo.active_program_id()
+            row_id = self.repo.active_program_id(self.stamp.at.date())
             self._tier_ids = ([t.id for t in parse_program(self.repo.program_source(row_id)).tiers.tiers]
                               if row_id is not None else [])
         return self._tier_ids.index(tier) if tier in self._tier_ids else -1
@@ -482,8 +482,16 @@ class _Applier:
                             " VALUES (?, ?, ?, ?, ?, 0)", (program.program_id, program.version, program.digest,
                                                            source, at))
             return
-        new = self.repo.store_program(program_id=program.program_id, version=program.version,
-                                      digest=program.digest, source=source, at=at)
+        effective_on = _effective_on(data)
+        if effective_on is not None:
+            # published with a date: kept beside the active one, run from that business date of the
+            # till's clock (Repo.active_program_id), whenever this page is applied
+            new = self.repo.store_pending_program(program_id=program.program_id, version=program.version,
+                                                  digest=program.digest, source=source, at=at,
+                                                  effective_on=effective_on)
+        else:
+            new = self.repo.store_program(program_id=program.program_id, version=program.version,
+                                          digest=program.digest, source=source, at=at)
         for gift in program.gifts:
             if gift.stock_tracked and self.repo.gift_stock(gift.code) is None:
                 self.repo.set_gift_stock(gift.code, 0)
@@ -491,7 +499,7 @@ class _Applier:
         self._tier_ids = None
         if new:
             self.audit("program.load", f"{program.program_id}@{program.version}",
-                       {"digest": program.digest, "new": new, "from": "hq"})
+                       {"digest": program.digest, "new": new, "from": "hq", "effective_on": effective_on})
 
     def gift_stock(self, data: dict[str, Any]) -> None:
         store = data.get("store_id")
@@ -588,6 +596,19 @@ def _follows_quarantined(database: Database, data: dict[str, Any]) -> bool:
 def quarantined_count(database: Database) -> int:
     """Changes from headquarters this till set aside (malformed), all time."""
     return int(database.execute("SELECT count(*) FROM audit WHERE action = ?", (QUARANTINE_ACTION,)).fetchone()[0])
+
+
+def _effective_on(data: dict[str, Any]) -> str | None:
+    """A program change's effective date (``YYYY-MM-DD``; absent: at once)."""
+    value = data.get("effective_on")
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise InvalidInput("changes.effective_on", "a date such as 2026-01-31 is required")
 
 
 def _text(data: dict[str, Any], key: str) -> str:

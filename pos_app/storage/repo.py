@@ -45,6 +45,12 @@ class MemberRecord:
         }
 
 
+def program_effective_key(program_id: str, version: int) -> str:
+    """The setting that holds the business date from which a version headquarters published
+    ahead runs (no column for it: a till stores it beside the program, migration-free)."""
+    return f"program.effective_on:{program_id}:{version}"
+
+
 def _d(v: str | None) -> dt.date | None:
     return dt.date.fromisoformat(v) if v else None
 
@@ -89,9 +95,38 @@ class Repo:
     def set_setting(self, key: str, value: str) -> None:
         Setting.insert(key=key, value=value).on_conflict_replace().execute()
 
-    def active_program_id(self) -> int | None:
-        row = self.database.execute("SELECT id FROM program WHERE active = 1").fetchone()
+    def active_program_id(self, day: dt.date | None = None) -> int | None:
+        """The program to run: the one loaded last (``active``), or on ``day`` the highest version
+        above it whose effective date (``program_effective_key``, set for a version headquarters
+        published ahead of its date) has come."""
+        if day is None:
+            row = self.database.execute("SELECT id FROM program WHERE active = 1").fetchone()
+        else:
+            row = self.database.execute(
+                "SELECT p.id FROM program p LEFT JOIN setting s"
+                " ON s.key = 'program.effective_on:' || p.program_id || ':' || p.version"
+                " WHERE p.active = 1 OR (s.value <= ? AND p.version >"
+                " COALESCE((SELECT version FROM program WHERE active = 1), 0))"
+                " ORDER BY p.version DESC LIMIT 1", (day.isoformat(),)).fetchone()
         return int(row[0]) if row else None
+
+    def store_pending_program(self, *, program_id: str, version: int, digest: str, source: str, at: str,
+                              effective_on: str) -> bool:
+        """Record a program version that runs from ``effective_on`` (a later business date) without
+        making it the active one; False if that version was already there with the same text."""
+        existing = ProgramRow.get_or_none((ProgramRow.program_id == program_id) & (ProgramRow.version == version))
+        if existing is not None and existing.digest != digest:
+            from pos_app.core.errors import Conflict
+
+            raise Conflict("program.version", f"version {version} of {program_id!r} is already loaded "
+                           "with different rules; publish a new version number")
+        self.set_setting(program_effective_key(program_id, version), effective_on)
+        self.database.renew_transaction_token()
+        if existing is None:
+            ProgramRow.create(program_id=program_id, version=version, digest=digest, source=source,
+                              loaded_at=at, active=False)
+            return True
+        return False
 
     def program_source(self, row_id: int) -> str:
         return str(self.database.execute("SELECT source FROM program WHERE id = ?", (row_id,)).fetchone()[0])
