@@ -187,3 +187,20 @@ def test_finance_and_store_managers_read_but_do_not_edit(console: Console) -> No
         assert written(console) == before
     assert console.client("market").get("/console/program/new").status_code == 200
     assert console.client("admin").get("/console/program/99").status_code == 404
+
+
+def test_simulate_from_the_editor_then_publish_from_the_simulation(console: Console, page: Any) -> None:
+    sign_in(page, console, "admin", next_path="/program/new")
+    page.fill("#f-source", V2)
+    page.click("#simulate")
+    expect(page.locator("#sim-totals")).to_be_visible()  # the simulation page (pages/simulation.py)
+    expect(page.locator("#publish-form input[name=source]")).to_have_value(V2)
+    page.fill("#publish-form input[name=effective_on]", tomorrow())
+    page.once("dialog", lambda d: d.accept())
+    page.click("#publish")
+    expect(page.locator("#confirm")).to_be_visible()  # the diff and the confirmation first
+    expect(page.locator("#changes tr[data-field='earning.fen_per_point'] td").nth(2)).to_have_text("50")
+    page.click("#confirm")
+    expect(page.locator("#versions tr[data-version='2'] .badge")).to_have_text("待生效")
+    with hq(console):
+        assert hqdb.Program.get(hqdb.Program.version == 2).effective_on == tomorrow()
