@@ -244,6 +244,9 @@ def set_value(source: str, table: str, index: int | None, key: str, literal: str
         if value is None:
             raise InvalidInput(path, "cannot be rewritten here; edit it in the text")
         rest = found.group(2)[value.end():]
+        comment = rest.lstrip()
+        if comment.startswith("#"):  # the comment stays in its column where it can
+            rest = " " * max(1, value.end() + len(rest) - len(comment) - len(literal)) + comment
         lines[n] = found.group(1) + literal + rest
         break
     else:

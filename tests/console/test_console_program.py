@@ -64,6 +64,7 @@ def test_edit_in_the_form_see_the_diff_and_publish_with_a_date(console: Console,
     expect(page.locator("#changes tr[data-field='tiers.levels[gold].multiplier'] td").nth(1)).to_have_text('"1.5"')
     expect(page.locator("#changes tr[data-field='program.version'] td").nth(2)).to_have_text("2")
     expect(page.locator("#unified .add").first).to_be_visible()
+    assert "\n-version = 1\n+version = 2\n" in page.locator("#unified").inner_text()  # one line each
     page.fill("#f-effective_on", tomorrow())
     page.click("#publish")
     expect(page.locator("h1")).to_have_text("发布第 2 版？")

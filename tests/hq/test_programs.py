@@ -34,7 +34,7 @@ def test_the_form_rewrites_only_what_changed_and_keeps_the_comments() -> None:
     assert program.earning.max_points_per_sale == 40000  # the TOML edit made meanwhile is kept
     assert str(program.tiers.get("silver").multiplier) == "5/4" and program.name == 'A "quoted" # name'
     assert program.expiry.mode == "never"
-    assert "fen_per_point = 50                       # 1 point per yuan before multipliers" in out
+    assert "\nfen_per_point = 50                        # 1 point per yuan before multipliers\n" in out
     assert programs.apply_form(REFERENCE, _form(REFERENCE)) == REFERENCE  # nothing changed, nothing written
 
 
