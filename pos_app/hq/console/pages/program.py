@@ -136,7 +136,8 @@ def _edit(ctx: web.Page, source: str, *, form: dict[str, Any], status: int = 200
         if exc.field in names or exc.field == "effective_on":
             errors[exc.field] = message
         else:  # a setting of the TOML (ProgramError's path, or the version a Conflict names)
-            error_path = "program.version" if isinstance(exc, Conflict) and exc.field == "version" else exc.field
+            error_path = ("program.version" if isinstance(exc, Conflict) and exc.field == "version"
+                          else "" if exc.field == "source" else exc.field)
             errors["source"] = message
     shown = programs.form_values(draft) if draft else {}
     was = dict(shown)  # each field's value as shown: only the fields changed from it are applied
