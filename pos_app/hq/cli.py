@@ -188,6 +188,24 @@ def cmd_member_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_member_merge(args: argparse.Namespace) -> int:
+    from pos_app.hq import merge
+
+    if args.dry_run:
+        source = merge.find_member(args.source, field_name="source")
+        target = merge.find_member(args.target, field_name="target", exclude=source.uuid)
+        plan = merge.merge_lines(merge.plan_merge(source.uuid, target.uuid))
+        _emit(args, plan, f"would move {plan['points']} points in {len(plan['lots'])} lots and {plan['debt']} debt"
+                          f" from {plan['source']} to {plan['target']} (balance afterwards {plan['balance_after']})")
+        return 0
+    out = merge.merge_members(args.source, args.target, actor=_actor())
+    data = {"source": out.source_uuid, "target": out.target_uuid, "points": out.points, "debt": out.debt,
+            "entries": list(out.entries), "balance": out.balance, "tier": out.tier, "subscribed": list(out.subscribed)}
+    _emit(args, data, f"{out.source_uuid} merged into {out.target_uuid}: {out.points} points, {out.debt} debt moved;"
+                      f" balance {out.balance}, tier {out.tier}")
+    return 0
+
+
 def cmd_revoke(args: argparse.Namespace) -> int:
     from pos_app.hq import authority
 
@@ -382,6 +400,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("import", cmd_member_import, member, help="members from a CSV file: phone,name,birthday,card_no")
     s.add_argument("file")
     s.add_argument("--store", default="HQ", help="the home store of the imported members")
+    s = add("merge", cmd_member_merge, member,
+            help="merge SOURCE into TARGET (uuid, phone or card): its points and debt go to TARGET")
+    s.add_argument("source")
+    s.add_argument("target")
+    s.add_argument("--dry-run", action="store_true", help="show what the merge would do, write nothing")
 
     staff_cmd = sub.add_parser("staff", help="console accounts (headquarters staff)").add_subparsers(
         dest="action", required=True, parser_class=_Parser)

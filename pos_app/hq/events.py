@@ -45,6 +45,8 @@ def apply_member_events(proj: Projection, term: db.Terminal, events: list[dict[s
                 continue
             if name in TIER_FIELDS and m.tier_since:  # the tier is decided once (tier events, HQ), never by
                 continue                              # a record a till sent from its copy
+            if name == "status" and m.merged_into:  # merged at headquarters (hq.merge): stays merged
+                continue
             if name == "consent":
                 m.consent = bool(p[name])
             elif p[name] is not None or name in NULLABLE_MEMBER_FIELDS:

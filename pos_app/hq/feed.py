@@ -615,6 +615,7 @@ class MemberRow:
     balance: int
     debt: int
     updated_at: str
+    merged_into: str | None
 
     def __init__(self, values: tuple[Any, ...] | None = None, **fields: Any) -> None:
         if values is None:
@@ -680,6 +681,9 @@ def member_data(m: db.Member | MemberRow) -> dict[str, Any]:
         "last_review": m.last_review, "first_purchase_at": m.first_purchase_at,
         "last_purchase_at": m.last_purchase_at, "balance": int(m.balance), "debt": int(m.debt),
         "updated_at": m.updated_at,
+        # a merged member (``hq.merge``) goes out frozen (what a till of an older build knows)
+        # with the member it was merged into, which a current till follows
+        **({"status": "frozen", "merged_into": m.merged_into} if m.merged_into else {}),
     }
 
 

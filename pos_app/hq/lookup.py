@@ -78,10 +78,21 @@ def _find(ref: str) -> str | None:
         return str(row[0]) if row else None
     columns = (M.phone, M.card_no) if _PHONE_RE.match(ref) else (M.card_no,)
     for col in columns:
-        row = M.select(M.uuid).where(col == ref).order_by(M.enrolled_at, M.uuid).tuples().first()
+        row = M.select(M.uuid, M.merged_into).where(col == ref).order_by(M.enrolled_at, M.uuid).tuples().first()
         if row:
-            return str(row[0])
+            return _surviving(str(row[0]), row[1])
     return None
+
+
+def _surviving(member_uuid: str, merged_into: str | None) -> str:
+    """A member merged into another (``hq.merge``) is answered with the surviving member."""
+    for _ in range(5):
+        if not merged_into:
+            return member_uuid
+        member_uuid = merged_into
+        row = db.Member.select(db.Member.merged_into).where(db.Member.uuid == member_uuid).tuples().first()
+        merged_into = row[0] if row else None
+    return member_uuid
 
 
 def lookup(terminal: db.Terminal, data: object) -> dict[str, Any]:

@@ -54,7 +54,21 @@ def find_member(t: Terminal, ref: str, *, field: str = "member") -> MemberRecord
         raise InvalidInput(field, f"not a card number or mainland mobile number: {ref!r}")
     if found is None:
         raise NotFound(field, f"no member with {ref!r}")
-    return found
+    return _surviving(t, found)
+
+
+def _surviving(t: Terminal, member: MemberRecord) -> MemberRecord:
+    """A member merged into another at headquarters (``hq.merge``) leads to the surviving member
+    when this till holds them (it does once the merge's changes are pulled)."""
+    for _ in range(5):
+        row = t.database.execute("SELECT merged_into FROM member WHERE id = ?", (member.id,)).fetchone()
+        if not row or not row[0]:
+            return member
+        target = t.repo.member_by_uuid(str(row[0]))
+        if target is None:
+            return member
+        member = target
+    return member
 
 
 def _new_card_number(t: Terminal) -> str:

@@ -72,6 +72,7 @@ class Member(BaseModel):
     debt = IntegerField(default=0)
     seen_at = TextField(null=True)  # last identified or served at this till (migration 0007)
     fresh_at = TextField(null=True)  # last brought complete from headquarters by a lookup
+    merged_into = TextField(null=True)  # the surviving member's uuid, merged at headquarters (migration 0009)
 
 
 class LedgerEntry(BaseModel):

@@ -303,9 +303,11 @@ class _Applier:
         for col in ("phone", "card_no"):
             value = data.get(col)
             if value:
-                other = self.db.execute(f"SELECT uuid FROM member WHERE {col} = ? AND uuid <> ?",
+                other = self.db.execute(f"SELECT uuid, merged_into FROM member WHERE {col} = ? AND uuid <> ?",
                                         (value, member_uuid)).fetchone()
-                if other:
+                if other and other[1]:  # merged into another at headquarters: it gives the number up
+                    self.db.execute(f"UPDATE member SET {col} = ? WHERE uuid = ?", (f"~{other[0]}", other[0]))
+                elif other:
                     clashes[col] = other[0]
         if clashes:  # the local member keeps the number; this member's profile waits for a fix at HQ
             conflict = {"member": member_uuid, "fields": sorted(clashes),
@@ -337,6 +339,9 @@ class _Applier:
                 self.report.tier_changes += 1
         if data.get("status") in MEMBER_STATUSES:
             fields["status"] = data["status"]
+        merged_into = data.get("merged_into")
+        if isinstance(merged_into, str) and merged_into and merged_into != member_uuid:
+            fields["merged_into"] = merged_into
         if "consent" in data:
             fields["consent"] = int(bool(data["consent"]))
         referrer = data.get("referrer_uuid")

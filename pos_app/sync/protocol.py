@@ -95,8 +95,8 @@ _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?
 #: Ledger entry kinds a till writes (and may push).
 TILL_ENTRY_KINDS = frozenset({"earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import"})
 #: Kinds only headquarters writes, in its own chain: a till pushing one is refused; a till
-#: receives them in the feed.
-HQ_ENTRY_KINDS = frozenset({"overdraft", "expire_fix"})
+#: receives them in the feed (``merge_out``/``merge_in``: a merge of two members, ``hq.merge``).
+HQ_ENTRY_KINDS = frozenset({"overdraft", "expire_fix", "merge_out", "merge_in"})
 ENTRY_KINDS = TILL_ENTRY_KINDS | HQ_ENTRY_KINDS
 #: points (and tier points) of one entry, either way: a billion is far above any real sale
 MAX_POINTS = 10**9
@@ -214,6 +214,7 @@ MEMBER_SCHEMA: dict[str, Check] = {
     "referrer_uuid": _UUID, "status": _one_of(*MEMBER_STATUSES), "consent": _boolean, "store_id": _text_of(32),
     "enrolled_at": _datetime, "tier": _PROGRAM_ID, "tier_since": _date, "last_review": _date,
     "first_purchase_at": _datetime, "last_purchase_at": _datetime,
+    "merged_into": _UUID,  # headquarters' record of a member merged into another (``hq.merge``)
 }
 _AMOUNT = _whole(0, MAX_AMOUNT)
 _RECEIPT = _text_of(64)
