@@ -23,7 +23,7 @@ from pos_app.hq import db
 #: entry kinds that pay with points (payment at the till, gifts)
 REDEEM_KINDS = ("redeem", "gift")
 #: credits that give points back rather than issue new ones
-NOT_ISSUED_KINDS = ("return", "expire_fix")
+NOT_ISSUED_KINDS = ("return", "expire_fix", "merge_in", "merge_out")  # merges move points
 
 
 def _database() -> Database:

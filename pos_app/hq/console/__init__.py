@@ -28,13 +28,14 @@ from pos_app.hq.console.pages import (
     reports,
     stores,
 )
+from pos_app.hq.console.pages import merge as merge_pages
 from pos_app.hq.console.pages import simulation as simulation_pages
 from pos_app.hq.console.pages import staff as staff_pages
 
 log = logging.getLogger("pos_app.hq.console")
 
 PAGES = (auth, dashboard, stores, simulation_pages, program, members, gifts, reconciliation, reports, staff_pages,
-         audit)
+         audit, merge_pages)
 
 
 def is_console(request: Request) -> bool:
