@@ -179,3 +179,16 @@ def test_the_cli_merges_and_shows_a_dry_run(program: Any, capsys: pytest.Capture
     assert hq_main(["--db", url, "--json", "member", "merge", make_card_number(1), "13800000002"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["points"], out["balance"]) == (30, 30)
+
+
+def test_the_online_lookup_answers_the_surviving_member(program: Any) -> None:
+    from pos_app.hq import lookup
+
+    a = member("13800000001", card=1)
+    b = member("13800000002", card=2)
+    c = member("13800000003", card=3)
+    merge.merge_members(a.uuid, b.uuid, actor="staff:admin", today=TODAY)
+    merge.merge_members(b.uuid, c.uuid, actor="staff:admin", today=TODAY)  # a chain of merges is followed
+    assert lookup._find(make_card_number(1)) == c.uuid
+    assert lookup._find("13800000001") == c.uuid and lookup._find(make_card_number(3)) == c.uuid
+    assert merge.merged_target(a.uuid) == c.uuid

@@ -112,3 +112,40 @@ def test_the_schema_5_release_database_gets_the_lot_entry_index(tmp_path: Path,
                                           " ORDER BY l.id DESC LIMIT 1").fetchone()
     assert new_key == entry_uuid
     assert run(capsys, db, "verify")["ok"] is True
+
+
+FIXTURE_V8 = FIXTURE.with_name("pos-v8.db")
+
+
+def test_the_schema_8_release_database_learns_merged_members(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/fixtures/pos-v8.db (the release before migration 0009): migrated after a backup, its
+    members gain ``merged_into`` (empty), balances and entries kept; a member merged at
+    headquarters (the record naming the surviving member) then leads to that member."""
+    from pos_app.services.context import Terminal
+    from pos_app.services.members import find_member
+    from pos_app.storage import replica
+
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE_V8, db)
+    with sqlite3.connect(FIXTURE_V8) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 8
+        assert "merged_into" not in {r[1] for r in con.execute("PRAGMA table_info(member)")}
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v8-*.bak"))) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 7
+        rows = con.execute("SELECT uuid, card_no, merged_into FROM member ORDER BY id").fetchall()
+    assert [r[2] for r in rows] == [None, None]
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 427
+    (wang, wang_card, _), (li, _li_card, _) = rows
+    t = Terminal.open(db)
+    try:
+        replica.apply_changes(t.database, t.terminal_id, t.store_id, [
+            {"id": 1, "kind": "member", "data": {"uuid": li, "status": "frozen", "merged_into": wang}}])
+        assert find_member(t, "13900139000").uuid == wang  # Li Lei's phone leads to the surviving member
+        assert find_member(t, li).uuid == wang and find_member(t, wang_card).uuid == wang
+    finally:
+        t.close()
+    assert run(capsys, db, "verify")["ok"] is True
