@@ -61,10 +61,10 @@ def _surviving(t: Terminal, member: MemberRecord) -> MemberRecord:
     """A member merged into another at headquarters (``hq.merge``) leads to the surviving member
     when this till holds them (it does once the merge's changes are pulled)."""
     for _ in range(5):
-        row = t.database.execute("SELECT merged_into FROM member WHERE id = ?", (member.id,)).fetchone()
-        if not row or not row[0]:
+        merged_into = t.repo.merged_into(member.id)
+        if merged_into is None:
             return member
-        target = t.repo.member_by_uuid(str(row[0]))
+        target = t.repo.member_by_uuid(merged_into)
         if target is None:
             return member
         member = target

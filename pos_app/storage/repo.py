@@ -171,6 +171,11 @@ class Repo:
     def member_by_uuid(self, member_uuid: str) -> MemberRecord | None:
         return self._member_where("uuid", member_uuid)
 
+    def merged_into(self, member_id: int) -> str | None:
+        """The uuid of the member this one was merged into at headquarters (migration 0009)."""
+        row = self.database.execute("SELECT merged_into FROM member WHERE id = ?", (member_id,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def find_members(self, text: str, limit: int = 20) -> list[MemberRecord]:
         """Members whose name contains ``text`` or whose phone or card starts with it."""
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
