@@ -61,10 +61,9 @@ def _surviving(t: Terminal, member: MemberRecord) -> MemberRecord:
     """A member merged into another at headquarters (``hq.merge``) leads to the surviving member
     when this till holds them (it does once the merge's changes are pulled)."""
     for _ in range(5):
-        merged_into = t.repo.merged_into(member.id)
-        if merged_into is None:
+        if not member.merged_into:  # read with the member: no statement more at the counter
             return member
-        target = t.repo.member_by_uuid(merged_into)
+        target = t.repo.member_by_uuid(member.merged_into)
         if target is None:
             return member
         member = target

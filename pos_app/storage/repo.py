@@ -32,6 +32,7 @@ class MemberRecord:
     balance: int
     debt: int
     consent: bool
+    merged_into: str | None = None  # merged at headquarters into this member (migration 0009)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,7 +67,7 @@ def _month_bounds(day: dt.date) -> tuple[str, str]:
 
 
 MEMBER_COLUMNS = ("id, uuid, phone, name, birthday, card_no, referrer_id, status, store_id, enrolled_at, tier,"
-                  " tier_since, last_review, first_purchase_at, last_purchase_at, balance, debt, consent")
+                  " tier_since, last_review, first_purchase_at, last_purchase_at, balance, debt, consent, merged_into")
 
 
 def _member_row(r: tuple[Any, ...]) -> MemberRecord:
@@ -74,7 +75,7 @@ def _member_row(r: tuple[Any, ...]) -> MemberRecord:
         id=r[0], uuid=r[1], phone=r[2], name=r[3], birthday=_d(r[4]), card_no=r[5], referrer_id=r[6], status=r[7],
         store_id=r[8], enrolled_at=dt.datetime.fromisoformat(r[9]), tier=r[10],
         tier_since=dt.date.fromisoformat(r[11]), last_review=_d(r[12]), first_purchase_at=_t(r[13]),
-        last_purchase_at=_t(r[14]), balance=r[15], debt=r[16], consent=bool(r[17]),
+        last_purchase_at=_t(r[14]), balance=r[15], debt=r[16], consent=bool(r[17]), merged_into=r[18],
     )
 
 
@@ -170,11 +171,6 @@ class Repo:
 
     def member_by_uuid(self, member_uuid: str) -> MemberRecord | None:
         return self._member_where("uuid", member_uuid)
-
-    def merged_into(self, member_id: int) -> str | None:
-        """The uuid of the member this one was merged into at headquarters (migration 0009)."""
-        row = self.database.execute("SELECT merged_into FROM member WHERE id = ?", (member_id,)).fetchone()
-        return str(row[0]) if row and row[0] else None
 
     def find_members(self, text: str, limit: int = 20) -> list[MemberRecord]:
         """Members whose name contains ``text`` or whose phone or card starts with it."""
