@@ -488,12 +488,20 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
                   "schema": {"type": "integer", "minimum": 1, "maximum": protocol.MAX_PAGE,
                              "default": protocol.DEFAULT_BATCH}},
                  {"name": "mark", "in": "query", "required": False,
-                  "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$"}}]})
+                  "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$"}},
+                 {"name": "waiting", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 0, "maximum": 10**9}},
+                 {"name": "version", "in": "query", "required": False,
+                  "schema": {"type": "string", "pattern": "^[0-9A-Za-z.+-]{1,32}$"}}]})
     async def changes(request: Request) -> dict[str, Any]:
         """Changes after ``cursor`` for the caller (its store's, its own and everybody's), oldest
-        first, at most ``limit``; with ``snapshot=1`` and cursor 0 a snapshot first (see ``feed``)."""
+        first, at most ``limit``; with ``snapshot=1`` and cursor 0 a snapshot first (see ``feed``).
+        The till may report its outbox rows waiting and its version (kept for the console's
+        dashboard, with the pull's time and the till's clock offset); older tills send neither."""
         terminal, _body = await signed(request)
-        from pos_app.hq import feed
+        from pos_app.hq import dashboard, feed
+
+        reported = dashboard.parse_pull_report(request.query_params)
 
         cursor = feed.parse_cursor(request.query_params.get("cursor") or "0")
         snapshot = _int_param(request, "snapshot", 0, 0, 1) == 1
@@ -506,6 +514,8 @@ def create_app(db_url: str, *, enroll_limiter: admin.EnrollLimiter | None = None
         # a till restored from an older backup learns here that headquarters holds more of its chain
         answer["own_last_seq"] = int(terminal.last_seq)
         answer["own_last_oid"] = int(terminal.last_oid)
+        await run_in_threadpool(in_db, dashboard.record_pull, terminal.id, reported,
+                                signed_at=int(request.headers[signing.H_TIMESTAMP]))
         return answer
 
     @app.get("/v1/own", response_model=None, tags=["sync"], responses=_errors(401, 403, 422, ok=OwnAnswer),

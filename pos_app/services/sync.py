@@ -433,11 +433,21 @@ def _recover_own(t: Terminal, client: HQClient, report: SyncReport, hq_last_seq:
                 total.sales, total.refunds, total.redemptions, total.coupons, total.incomplete)
 
 
+def app_version() -> str:
+    """This till's version as it reports it to headquarters (``[0-9A-Za-z.+-]``, at most 32)."""
+    import pos_app
+
+    text = re.sub(r"[^0-9A-Za-z.+-]", "-", str(getattr(pos_app, "__version__", "") or "0"))[:32]
+    return text or "0"
+
+
 def _pull(t: Terminal, client: HQClient, report: SyncReport, *, page_size: int) -> None:
     from pos_app.sync.client import SyncError
 
     cursor = replica.current_cursor(t.database)
     mark = _setting(t, replica.CURSOR_MARK_KEY) or None
+    # headquarters' dashboard shows what each till has not delivered yet and which version it runs
+    client.reported = {"waiting": replica.pending_count(t.database), "version": app_version()}
     first = True
     while True:
         page = client.changes(cursor, page_size, mark)

@@ -61,6 +61,8 @@ class HQClient:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self._secret = secret
+        #: what the till reports of itself with each pull (``waiting``, ``version``), set by its sync
+        self.reported: dict[str, int | str] = {}
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, verify=_verify(verify),
                                   transport=transport, follow_redirects=False)
 
@@ -119,13 +121,14 @@ class HQClient:
         """A page of the change feed after ``cursor`` (as headquarters gave it, kept as text).
         From cursor 0 the till asks for a snapshot of what it holds instead of the whole
         feed from the beginning (``protocol``: ``snapshot=1``). The answer's cursor comes back
-        as text."""
+        as text. ``reported`` goes along (the till's entries waiting and version, for the console)."""
         text = str(cursor)
         params: dict[str, Any] = {"cursor": text, "limit": int(limit)}
         if text == "0":
             params["snapshot"] = 1
         if mark:
             params["mark"] = mark
+        params.update(self.reported)
         data = _json(self._send("GET", "/v1/changes", params=params))
         got = data.get("cursor")
         if (not isinstance(data.get("changes"), list) or isinstance(got, bool)
