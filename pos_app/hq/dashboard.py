@@ -2,16 +2,19 @@
 stores' figures, and each till's sync health as the till reports it when it pulls.
 
 The chain's figures come from two scans (entries of the last days by business date, members'
-balances and last changes), too slow for every page view on a chain of 10 M entries: they are computed once for
-the whole chain and kept ``POS_HQ_DASHBOARD_CACHE_S`` seconds (default 60) per database and day
-range; a store manager's dashboard filters the same figures to their store. The tills' table is
-read live (one row per till).
+balances and last changes), too slow for every page view on a chain of 10 M entries: they are
+computed for the whole chain on the first view, then kept and recomputed in the background once
+older than ``POS_HQ_DASHBOARD_CACHE_S`` seconds (default 60; 0 computes them on every view), so
+a page shows figures at most a minute or so old (it says as of when); a store manager's
+dashboard filters the same figures to their store. The tills' table is read live (one row per
+till).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import threading
@@ -35,6 +38,7 @@ DEFAULT_CACHE_S = 60
 
 MAX_WAITING = 10**9
 MAX_VERSION = 32
+log = logging.getLogger(__name__)
 _VERSION = re.compile(r"^[0-9A-Za-z.+-]{1,32}$")
 
 
@@ -45,8 +49,8 @@ def _database() -> Database:
     return cast(Database, database)
 
 
-def _query(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    database = _database()
+def _query(sql: str, params: tuple[Any, ...] = (), database: Database | None = None) -> list[tuple[Any, ...]]:
+    database = database or _database()
     if db.is_postgres(database):
         sql = sql.replace("?", "%s")
     return list(cast(Any, database).execute_sql(sql, params).fetchall())
@@ -165,6 +169,8 @@ class _Chain:
 
 _cache: dict[tuple[str, str, str], tuple[float, _Chain]] = {}
 _cache_lock = threading.Lock()
+_scan_lock = threading.Lock()
+_refreshing: set[tuple[str, str, str]] = set()
 
 
 def _cache_seconds() -> int:
@@ -176,7 +182,7 @@ def _database_key(database: Database) -> str:
     return f"{type(database).__name__}:{database.database}:{id(database)}"
 
 
-def _scan_chain(first: dt.date, today: dt.date) -> _Chain:
+def _scan_chain(database: Database, first: dt.date, today: dt.date) -> _Chain:
     lo, hi = first.isoformat(), today.isoformat()
     not_issued = ", ".join(f"'{k}'" for k in NOT_ISSUED_KINDS)
     redeem = ", ".join(f"'{k}'" for k in REDEEM_KINDS)
@@ -187,7 +193,7 @@ def _scan_chain(first: dt.date, today: dt.date) -> _Chain:
                    sum(CASE WHEN points > 0 AND kind NOT IN ({not_issued}) THEN points ELSE 0 END),
                    sum(CASE WHEN kind IN ({redeem}) THEN -points ELSE 0 END)
             FROM entry WHERE business_date >= ? AND business_date <= ?
-            GROUP BY business_date, store_id""", (lo, hi)):
+            GROUP BY business_date, store_id""", (lo, hi), database):
         key = (str(day)[:10], str(store))
         old = per_day.get(key, (0, 0))
         per_day[key] = (old[0] + int(issued or 0), old[1] + int(redeemed or 0))
@@ -199,27 +205,56 @@ def _scan_chain(first: dt.date, today: dt.date) -> _Chain:
     active_by_store: dict[str, int] = {}
     for store, points, active in _query(
             "SELECT store_id, sum(CASE WHEN balance > 0 THEN balance ELSE 0 END),"
-            " sum(CASE WHEN updated_at >= ? THEN 1 ELSE 0 END) FROM member GROUP BY store_id", (since,)):
+            " sum(CASE WHEN updated_at >= ? THEN 1 ELSE 0 END) FROM member GROUP BY store_id", (since,), database):
         liability[str(store)] = int(points or 0)
         active_by_store[str(store)] = int(active or 0)
-    stores = {str(i): str(n) for i, n in _query("SELECT id, name FROM store")}
+    stores = {str(i): str(n) for i, n in _query("SELECT id, name FROM store", (), database)}
     tills = {str(s): int(n) for s, n in _query(
-        "SELECT store_id, count(*) FROM terminal WHERE kind = 'till' AND active = ? GROUP BY store_id", (True,))}
+        "SELECT store_id, count(*) FROM terminal WHERE kind = 'till' AND active = ? GROUP BY store_id",
+        (True,), database)}
     return _Chain(computed_at=db.utcnow(), per_day_store=per_day, active_by_store=active_by_store,
                   liability_by_store=liability,
                   stores=stores, tills_by_store=tills)
 
 
+def _refresh(database: Database, key: tuple[str, str, str], first: dt.date, today: dt.date) -> None:
+    """Compute the figures again in the background (the page meanwhile shows the previous ones)."""
+    try:
+        with database.connection_context():
+            chain = _scan_chain(database, first, today)
+        with _cache_lock:
+            _cache[key] = (time.monotonic(), chain)
+    except Exception:  # the next page view tries again; the figures shown say how old they are
+        log.exception("the dashboard's figures could not be computed again")
+    finally:
+        with _cache_lock:
+            _refreshing.discard(key)
+
+
 def _chain(first: dt.date, today: dt.date) -> _Chain:
+    """The chain's figures: computed now the first time (one scan at a time), afterwards the kept
+    ones, recomputed in a background thread once they are older than the cache's seconds."""
     ttl = _cache_seconds()
-    key = (_database_key(_database()), first.isoformat(), today.isoformat())
-    with _cache_lock:  # one scan at a time: a burst of page views waits for the first one's figures
+    database = _database()
+    if ttl <= 0:
+        return _scan_chain(database, first, today)
+    key = (_database_key(database), first.isoformat(), today.isoformat())
+    with _cache_lock:
         hit = _cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < ttl:
+        if hit is not None:
+            if time.monotonic() - hit[0] >= ttl and key not in _refreshing:
+                _refreshing.add(key)
+                threading.Thread(target=_refresh, args=(database, key, first, today), daemon=True,
+                                 name="dashboard-figures").start()
             return hit[1]
-        chain = _scan_chain(first, today)
-        if ttl > 0:
-            for old in [k for k, (at, _c) in _cache.items() if time.monotonic() - at >= ttl]:
+    with _scan_lock:  # a burst of first views waits for one scan rather than running one each
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit is not None:
+            return hit[1]
+        chain = _scan_chain(database, first, today)
+        with _cache_lock:
+            for old in [k for k, (at, _c) in _cache.items() if time.monotonic() - at >= 10 * ttl]:
                 del _cache[old]
             _cache[key] = (time.monotonic(), chain)
         return chain

@@ -209,3 +209,21 @@ def test_headquarters_refuses_a_bad_report_naming_it(console: Console, tmp_path:
             client.close()
     finally:
         till.close()
+
+
+def test_the_figures_are_kept_then_recomputed_in_the_background(console: Console,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(dashboard.CACHE_ENV, "3600")
+    today = dt.date.today()
+    with hq(console) as database:
+        first = dashboard.figures(today)
+        till = Till("T03", "S002")
+        uc = "00000000-0000-4000-8000-000000000009"
+        push(hqdb.Terminal.get_by_id("T03"), till.batch([till.earn(uc, 70, day=today.isoformat())], [
+            member_event(till, uc, phone="13900000009", card_no=make_card_number(9), name="王五")]))
+        kept = dashboard.figures(today)
+        assert (first.issued, kept.issued) == (0, 0)  # the kept figures, not a scan per view
+        key = next(k for k in dashboard._cache if k[2] == today.isoformat() and str(id(database)) in k[0])
+        dashboard._refresh(database, key, today - dt.timedelta(days=dashboard.DAYS - 1), today)
+        assert dashboard.figures(today).issued == 70
+        assert dashboard.figures(today, store_id="S001").issued == 0
