@@ -156,27 +156,31 @@ def attribute(program: Program, earn: EarnResult) -> list[tuple[str, int]]:
     total_eligible = sum(eligible)
     previous = total_eligible // fpp
     rows: list[tuple[str, int]] = [(BASE, previous)] if previous else []
-    factors = [Fraction(1)] * len(eligible)
-    weighted = Fraction(total_eligible)
-    for lm in program.earning.line_multipliers:
-        touched = False
-        for i, le in enumerate(earn.lines):
-            if lm.id in le.multiplier_ids and eligible[i]:
-                factors[i] *= lm.multiplier
-                touched = True
-        if not touched:
-            continue
-        weighted = sum((e * f for e, f in zip(eligible, factors, strict=True)), Fraction(0))
-        points = int(weighted // fpp)
-        if points != previous:
-            rows.append((lm.id, points - previous))
-        previous = points
-    sale_factor = Fraction(1)
+    # the weighted amount as an exact fraction wn / wd (integers: cheaper than Fraction here)
+    wn, wd = total_eligible, 1
+    if any(le.multiplier_ids for le in earn.lines):
+        factors = [Fraction(1)] * len(eligible)
+        for lm in program.earning.line_multipliers:
+            touched = False
+            for i, le in enumerate(earn.lines):
+                if lm.id in le.multiplier_ids and eligible[i]:
+                    factors[i] *= lm.multiplier
+                    touched = True
+            if not touched:
+                continue
+            weighted = sum((e * f for e, f in zip(eligible, factors, strict=True)), Fraction(0))
+            wn, wd = weighted.numerator, weighted.denominator
+            points = wn // (wd * fpp)
+            if points != previous:
+                rows.append((lm.id, points - previous))
+            previous = points
+    sn, sd = 1, 1
     for rule_id, multiplier in earn.sale_multipliers:
-        if multiplier == 1:
+        if multiplier.numerator == multiplier.denominator:
             continue
-        sale_factor *= multiplier
-        points = int(weighted * sale_factor // fpp)
+        sn *= multiplier.numerator
+        sd *= multiplier.denominator
+        points = (wn * sn) // (wd * sd * fpp)
         if points != previous:
             rows.append((rule_id, points - previous))
         previous = points

@@ -185,3 +185,28 @@ def test_workers_on_postgresql_add_up_to_the_same_figures(chain: Any) -> None:
         one.by_rule, key=lambda r: r.rule_id)
     assert two.top_members == one.top_members and two.members == one.members == 3
     assert (two.no_lines, two.without_member) == (one.no_lines, one.without_member) == (1, 1)
+
+
+def test_the_rules_of_any_sale_add_up_to_what_core_credits() -> None:
+    import random
+
+    from pos_app.core.earning import SaleLine, compute_earning
+    from pos_app.core.program import parse_program
+
+    rng = random.Random(14)
+    capped = REFERENCE.replace("max_points_per_sale = 50000", "max_points_per_sale = 900", 1).replace(
+        "max_points_per_member_day = 100000", "max_points_per_member_day = 1500", 1)
+    for program in (parse_program(REFERENCE), parse_program(DOUBLE), parse_program(capped)):
+        for _ in range(400):
+            lines = [SaleLine(n, f"S{n}", "", rng.choice(("food", "tobacco", "home")), rng.randint(1, 3),
+                              rng.randint(1, 40000), 0, ("new",) if rng.random() < 0.3 else ())
+                     for n in range(1, rng.randint(2, 6))]
+            at = dt.datetime(2026, 5, rng.randint(1, 28), rng.randint(8, 22), 30)
+            earn = compute_earning(program, lines, at=at, tier_id=rng.choice(("normal", "silver", "gold", "diamond")),
+                                   deduction_fen=rng.choice((0, 0, 500, 5000)), first_purchase=rng.random() < 0.1,
+                                   birthday=rng.random() < 0.1, earned_today=rng.choice((0, 0, 800)))
+            rows = simulation.attribute(program, earn)
+            assert sum(points for _, points in rows) == earn.total
+            purchase = [p for rule, p in rows if rule not in (simulation.SALE_CAP, simulation.DAILY_CAP,
+                                                                "first_purchase", "birthday")]
+            assert sum(purchase) == earn.purchase_points_uncapped
