@@ -44,6 +44,8 @@ def seed(console: Console) -> dict[str, str]:
             out[key] = uuid
             events.append(member_event(till, uuid, phone=phone, card_no=make_card_number(card), name=name))
         entries.append(till.earn(out["zhang"], 300, breakdown=EARN_BREAKDOWN))
+        events.append(till.event("tier", out["zhang"], {"from": "normal", "to": "silver", "reason": "manager",
+                                                        "at": "2026-11-03T10:00:00"}))
         push(terminal, till.batch(entries, events))
         other = Till("T03", "S002")
         out["other"] = "00000000-0000-4000-8000-000000000009"
@@ -86,7 +88,9 @@ def test_search_as_you_type_then_the_members_file_with_its_breakdown(console: Co
     expect(row.locator("table.breakdown")).to_contain_text("first_purchase")
     expect(row.locator("table.breakdown")).to_contain_text("purchase")
     expect(page.locator("#stores-visited")).to_contain_text("S001")
-    expect(page.locator("#tier-changes-none")).to_be_visible()  # the tier part loaded by htmx
+    expect(page.locator("#tier")).to_have_text("silver")
+    expect(page.locator("#tier-changes")).to_contain_text("T01")  # the tier part, loaded by htmx
+    expect(page.locator("#tier-changes tbody tr")).to_have_count(1)
     expect(page.locator("#merge-link")).to_have_attribute("href", f"/console/members/{ids['zhang']}/merge")
     page.click("a.lang[lang=en]")
     expect(page.locator("h2#history")).to_have_text("Ledger history")

@@ -56,6 +56,10 @@ def test_search_by_phone_card_uuid_and_name_prefix_within_a_store(program: Any) 
     assert {m.uuid for m in admin.search_members("张三").rows} == {a.uuid, b.uuid}
     assert [m.uuid for m in admin.search_members("张三", store_id="S01").rows] == [a.uuid]
     assert admin.search_members("三").rows == []  # a prefix, not a substring
+    prefix = admin.search_members("1380000")  # a phone's first digits, in phone order
+    assert (prefix.by, [m.phone for m in prefix.rows]) == ("phone", ["13800000001", "13800000002", "13800000003"])
+    assert [m.phone for m in admin.search_members("138 0000", store_id="S02").rows] == ["13800000002"]
+    assert admin.search_members("1390").rows == [] and admin.search_members("29000").rows == []
     assert admin.search_members("%").rows == [] and admin.search_members("_").rows == []  # no wildcards
     page1 = admin.search_members("张", limit=1)
     page2 = admin.search_members("张", limit=1, offset=1)
@@ -182,4 +186,12 @@ def test_the_members_file(program: Any) -> None:
         {"id": "gold", "multiplier": "3/2"}], "bonuses": [{"id": "first_purchase", "points": 100}],
         "daily_cap_cut": 0, "total": 300}))
     assert rows == [("purchase", "200"), ("× gold", "3/2"), ("first_purchase", "100"), ("total", "300")]
-    assert admin.tier_history(m.uuid) == []
+    assert admin.tier_history(m) == []
+    for i, (store, ref) in enumerate((("S01", m.uuid), ("S02", m.uuid), ("S01", str(uuid.uuid4())))):
+        db.Event.create(terminal_id=f"T{i}", oid=1, store_id=store, kind="tier", ref=ref,
+                        payload=json.dumps({"from": "normal", "to": "silver", "reason": "upgrade"}),
+                        created_at=f"2026-11-0{i + 1}T10:00:00", received_at=db.utcnow())
+    db.Audit.create(at="2026-11-05T00:00:00+00:00", actor="hq", action="tier.upgrade", ref=m.uuid,
+                    details=json.dumps({"from": "silver", "to": "gold", "at": "2026-11-05"}))
+    changes = admin.tier_history(m)  # S02's event is not found: the member never shopped there
+    assert [(c["to"], c["source"]) for c in changes] == [("gold", "hq"), ("silver", "T0")]

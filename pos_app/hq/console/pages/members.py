@@ -122,7 +122,7 @@ def member_tiers(request: Request, uuid: str) -> Response:
     """The member's tier changes (a partial the member's page loads after itself: a scan)."""
     with web.page(request, "members") as ctx:
         member = _member(ctx, uuid)
-        return ctx.render("members/_tiers.html", m=member, changes=admin.tier_history(member.uuid))
+        return ctx.render("members/_tiers.html", m=member, changes=admin.tier_history(member))
 
 
 @router.post("/members/{uuid}/adjust")
