@@ -387,10 +387,13 @@ def _write_adjustment(member_uuid: str, points: int, reason: str, *, made_by: st
     )
 
 
-def pending_approvals(*, limit: int = 100) -> list[dict[str, Any]]:
+def pending_approvals(*, member_uuid: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Adjustments waiting for a checker (all, or one member's), oldest first (the status index)."""
     A = db.Approval
-    rows = list(A.select().where((A.kind == ADJUST_KIND) & (A.status == "pending")).order_by(A.id).limit(limit))
-    return [_approval_view(a) for a in rows]
+    query = A.select().where((A.kind == ADJUST_KIND) & (A.status == "pending"))
+    if member_uuid is not None:
+        query = query.where(A.ref == member_uuid)
+    return [_approval_view(a) for a in query.order_by(A.id).limit(limit)]
 
 
 def recent_decisions(*, limit: int = 20) -> list[dict[str, Any]]:

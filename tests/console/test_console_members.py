@@ -116,6 +116,7 @@ def test_maker_checker_a_large_adjustment_needs_a_second_person(console: Console
     page.click("#adjust")
     expect(page.locator(".flash")).to_contain_text("审批")
     expect(page.locator("#balance")).to_have_text("300")
+    expect(page.locator("#member-pending")).to_contain_text("+5000")
     assert balance(console, ids["zhang"]) == 300
     page.goto(f"{console.base}/members/approvals")
     pending = page.locator("#pending tbody tr")
@@ -140,6 +141,7 @@ def test_maker_checker_a_large_adjustment_needs_a_second_person(console: Console
         expect(tab.locator(f"#decided tr[data-approval='{number}']")).to_contain_text("staff:finance")
         tab.goto(f"{console.base}/members/{ids['zhang']}")
         expect(tab.locator("#balance")).to_have_text("5,300")
+        expect(tab.locator("#member-pending")).to_have_count(0)
         expect(tab.locator("#ledger tbody > tr").first).to_contain_text("HQADJ-")
         expect(tab.locator("#adjust-form")).to_have_count(0)  # finance approves, does not adjust
     finally:

@@ -105,6 +105,7 @@ def _member_context(ctx: web.Page, member: db.Member) -> dict[str, Any]:
         "months": admin.tier_months(member.uuid),
         "revoked": admin.card_revoked(member.card_no),
         "threshold": admin.approval_threshold(),
+        "pending": admin.pending_approvals(member_uuid=member.uuid) if ctx.store_scope is None else [],
         "errors": {},
         "form": {},
     }
