@@ -187,7 +187,10 @@ def test_bad_input_names_the_field_and_writes_nothing(console: Console, page: An
         assert f'id="e-{field}"' in answer.text, data
     answer = client.post(f"/console/members/{ids['zhang']}/revoke", data={"revoke_reason": " ", "csrf": token})
     assert answer.status_code == 422 and 'id="e-revoke_reason"' in answer.text
-    assert client.get("/console/members?q=" + "x" * 41).status_code == 422
+    too_long = client.get("/console/members?q=" + "x" * 41)
+    assert too_long.status_code == 422 and 'id="e-q"' in too_long.text
+    bad_page = client.get("/console/members?q=x&offset=-1", headers={"HX-Request": "true"})
+    assert bad_page.status_code == 422 and 'id="e-offset"' in bad_page.text and "<html" not in bad_page.text
     assert counts(console) == before
     sign_in(page, console, "admin", next_path=f"/members/{ids['zhang']}")  # and in the browser, in Chinese
     page.fill("#f-points", "-99999")

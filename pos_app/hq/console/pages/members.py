@@ -20,7 +20,10 @@ PAGE_SIZE = 20
 
 
 def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    """An htmx swap (the partial), not a boosted link or a history restore (the whole page)."""
+    headers = request.headers
+    return (headers.get("hx-request") == "true" and headers.get("hx-boosted") != "true"
+            and headers.get("hx-history-restore-request") != "true")
 
 
 # -- search -----------------------------------------------------------------------------------------
