@@ -109,6 +109,15 @@ def test_a_till_runs_the_new_version_from_its_effective_date(console: Console, t
         versions = [v for (v,) in till.database.execute(
             "SELECT program_version FROM ledger_entry WHERE kind = 'earn' ORDER BY id").fetchall()]
         assert versions[-2:] == [1, 2]
+        # a version published after the till enrolled comes by the feed, with its date
+        later = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+        v3 = V2.replace("version = 2", "version = 3", 1)
+        assert client.post("/console/program/publish", data={"source": v3, "effective_on": later, "csrf": token,
+                                                             "confirm": "1"}).status_code == 303
+        sync_service.sync_once(till)
+        assert till.program.version == 2
+        clock.now += dt.timedelta(days=1)
+        assert till.program.version == 3
     finally:
         till.close()
 
