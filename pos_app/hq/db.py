@@ -164,7 +164,8 @@ class Entry(Base):
     batch_id = TextField(null=True)
 
     class Meta:
-        indexes = ((("terminal_id", "seq"), True),)
+        # (business_date, store_id): the console's figures by date (migration 6, covering kind and points)
+        indexes = ((("terminal_id", "seq"), True), (("business_date", "store_id"), False))
 
 
 class Event(Base):
@@ -438,6 +439,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "partial_replica", _run_sql("0003_partial_replica")),
     (4, "wide_ids", _run_sql("0004_wide_ids")),
     (5, "console", _run_sql("0005_console")),
+    (6, "entry_by_date", _run_sql("0006_entry_by_date")),
 ]
 
 

@@ -20,8 +20,13 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_6(database: Any) -> None:
+    database.execute_sql('DROP INDEX "entry_business_date_store_id"')
+
+
 def undo_migration_5(database: Any) -> None:
-    """Back to the tables of schema 4 (no console tables and columns)."""
+    """Back to the tables of schema 4 (no console tables and columns; migration 6's index gone)."""
+    undo_migration_6(database)
     for table in ("staff", "console_session", "approval", "gift_stock_move"):
         database.execute_sql(f'DROP TABLE "{table}"')
     database.execute_sql('DROP INDEX "flag_terminal_id"')
@@ -180,3 +185,11 @@ def test_a_schema_4_database_gets_the_console_tables(hq_db: Any) -> None:
     assert columns(hq_db, "terminal") >= {"app_version", "waiting", "clock_skew_s", "last_pull_at", "retired_at"}
     assert db.Staff.select().count() == 0
     assert [s.id for s in db.Store.select()] == ["S1"]
+
+
+def test_a_schema_5_database_gets_the_entry_date_index(hq_db: Any) -> None:
+    undo_migration_6(hq_db)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 5).execute()
+    assert "entry_business_date_store_id" not in index_names(hq_db)
+    assert db.migrate(hq_db) == db.schema_version()
+    assert "entry_business_date_store_id" in index_names(hq_db)
