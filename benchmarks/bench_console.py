@@ -12,16 +12,15 @@ member search and the reports with their default ranges, so a page added later i
 without editing this file. Each page is fetched ``--runs`` times after one warm-up; the figure
 is its p95 (and median), per page, as the admin and as a store manager.
 
-    POS_HQ_KEY_FILE=var/bench/hq.key PYTHONPATH=. .venv/bin/python benchmarks/bench_console.py
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_console.py
     # the chain first (about 15-30 min, ~20 GB):
-    POS_HQ_KEY_FILE=var/bench/hq.key PYTHONPATH=. .venv/bin/python benchmarks/chain_sim.py \\
+    PYTHONPATH=. .venv/bin/python benchmarks/chain_sim.py \\
         --db console_bench --stores 100 --members 10000 --entries 100000
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import sys
@@ -30,7 +29,7 @@ from html.parser import HTMLParser
 
 import httpx
 from benchlib import BENCH_DIR, Figure, HQProcess, print_figures
-from chain_sim import dsn
+from chain_sim import dsn, key_file
 
 TARGET_MS = 300.0
 PASSWORD = "bench-console-2026"
@@ -141,7 +140,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("POS_HQ_KEY_FILE", str(BENCH_DIR / "hq.key"))
+    key_file()  # the chain simulator's sealing key (var/bench/hq-secrets.key)
     db_url = dsn(args.db)
     accounts(db_url)
     uuid, phone = member_uuid(db_url)
