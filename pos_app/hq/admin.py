@@ -227,6 +227,8 @@ def set_terminal_active(terminal_id: str, active: bool, *, actor: str = "admin")
         terminal = db.Terminal.get_or_none(db.Terminal.id == terminal_id)
         if terminal is None:
             raise NotFound("terminal", f"no terminal {terminal_id}")
+        if active and terminal.retired_at:
+            raise PermissionDenied("terminal", f"terminal {terminal_id} is retired for good")
         terminal.active = bool(active)
         terminal.save()
         _audit(actor, "terminal.activate" if active else "terminal.deactivate", terminal_id)
@@ -248,3 +250,127 @@ def list_terminals(store_id: str | None = None) -> list[dict[str, Any]]:
 def list_stores() -> list[dict[str, Any]]:
     return [{"id": s.id, "name": s.name, "created_at": s.created_at}
             for s in db.Store.select().order_by(db.Store.id)]
+
+
+# -- the console's views of stores and terminals (issue 14) ------------------------------------------
+
+def retire_terminal(terminal_id: str, *, actor: str) -> db.Terminal:
+    """Retire a terminal for good: inactive (every signed request refused), its unused codes
+    deleted, ``retired_at`` set; it cannot be reactivated or given a new code."""
+    _require_id(terminal_id, "terminal_id")
+    with db.writing(_database()):
+        terminal = db.Terminal.get_or_none(db.Terminal.id == terminal_id)
+        if terminal is None:
+            raise NotFound("terminal", f"no terminal {terminal_id}")
+        if terminal.retired_at:
+            raise Conflict("terminal", f"terminal {terminal_id} is retired already")
+        terminal.active = False
+        terminal.retired_at = db.utcnow()
+        terminal.save()
+        db.EnrollmentCode.delete().where((db.EnrollmentCode.terminal_id == terminal_id)
+                                         & db.EnrollmentCode.used_at.is_null()).execute()
+        _audit(actor, "terminal.retire", terminal_id, store_id=terminal.store_id)
+    return terminal
+
+
+def store_overview(store_id: str | None = None) -> list[dict[str, Any]]:
+    """Every store (or one) with its number of active tills and of members, newest id last."""
+    from peewee import fn
+
+    stores = db.Store.select().order_by(db.Store.id)
+    if store_id is not None:
+        stores = stores.where(db.Store.id == store_id)
+    T, M = db.Terminal, db.Member
+    tills_query = (T.select(T.store_id, fn.COUNT(T.id)).where(T.active & (T.kind == "till")).group_by(T.store_id))
+    members_query = M.select(M.store_id, fn.COUNT(M.uuid)).group_by(M.store_id)
+    if store_id is not None:
+        tills_query = tills_query.where(T.store_id == store_id)
+        members_query = members_query.where(M.store_id == store_id)
+    tills = {str(s): int(n) for s, n in _tuples(tills_query)}
+    members = {str(s): int(n) for s, n in _tuples(members_query)}
+    return [{"id": s.id, "name": s.name, "created_at": s.created_at, "tills": tills.get(s.id, 0),
+             "members": members.get(s.id, 0)} for s in stores]
+
+
+def _tuples(query: Any) -> list[tuple[Any, ...]]:
+    return list(query.tuples())  # peewee's typing does not follow ``.tuples()``
+
+
+def get_store(store_id: str) -> db.Store:
+    store = db.Store.get_or_none(db.Store.id == store_id)
+    if store is None:
+        raise NotFound("store", f"no store {store_id}")
+    return store
+
+
+def get_terminal(terminal_id: str) -> db.Terminal:
+    terminal = db.Terminal.get_or_none(db.Terminal.id == terminal_id)
+    if terminal is None:
+        raise NotFound("terminal", f"no terminal {terminal_id}")
+    return terminal
+
+
+def terminal_batches(terminal_id: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The terminal's latest pushes: when, entries written, what headquarters acknowledged."""
+    rows = (db.Batch.select().where(db.Batch.terminal_id == terminal_id)
+            .order_by(db.Batch.received_at.desc()).limit(limit))
+    out = []
+    for b in rows:
+        try:
+            answer = json.loads(b.response)
+        except ValueError:
+            answer = {}
+        out.append({"id": b.id, "received_at": b.received_at, "entries": int(b.entries),
+                    "inserted": answer.get("inserted"), "duplicates": answer.get("duplicates"),
+                    "acked_seq": answer.get("acked_seq"), "acked_oid": answer.get("acked_oid")})
+    return out
+
+
+def terminal_audit(terminal_id: str, *, before: int | None = None, limit: int = 50) -> list[db.Audit]:
+    """Audit rows about a terminal or made by it (refused requests included), newest first."""
+    A = db.Audit
+    query = A.select().where((A.ref == terminal_id) | (A.actor == terminal_id))
+    if before is not None:
+        query = query.where(A.id < before)
+    return list(query.order_by(A.id.desc()).limit(limit))
+
+
+AUDIT_FILTERS = ("actor", "action", "ref")
+
+
+def _day(value: str, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(name, "a date as YYYY-MM-DD is required") from None
+
+
+def audit_rows(*, actor: str = "", action: str = "", ref: str = "", since: str = "", until: str = "",
+               before: int | None = None, limit: int = 50) -> list[db.Audit]:
+    """Audit rows newest first, filtered (actor, action and ref exact; an action ending in ``.``
+    or ``*`` is a prefix), from ``since`` to ``until`` (days, inclusive, UTC), ``limit`` after
+    the keyset ``before`` (an id): each page is an index range on the primary key."""
+    A = db.Audit
+    for name, value in (("actor", actor), ("action", action), ("ref", ref)):
+        if len(value) > 300:
+            raise InvalidInput(name, "at most 300 characters")
+    first, last = _day(since, "since"), _day(until, "until")
+    if first and last and last < first:
+        raise InvalidInput("until", "the end is before the start")
+    query = A.select()
+    if actor:
+        query = query.where(A.actor == actor)
+    if action:
+        prefix = action.rstrip("*")
+        query = query.where(A.action.startswith(prefix) if action.endswith(("*", ".")) else A.action == action)
+    if ref:
+        query = query.where(A.ref == ref)
+    if first:
+        query = query.where(A.at >= first.isoformat())
+    if last:
+        query = query.where(A.at < (last + dt.timedelta(days=1)).isoformat())
+    if before is not None:
+        query = query.where(A.id < before)
+    return list(query.order_by(A.id.desc()).limit(limit))
