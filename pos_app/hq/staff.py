@@ -288,3 +288,26 @@ def sign_out(token: str | None) -> None:
             session.delete_instance()
             if row is not None:
                 audit(row_actor(row), "console.logout", row.login)
+
+
+def change_own_password(login: str, current: object, new: object, *, keep_session: str | None = None) -> None:
+    """A staff member's own new password: the current one is required (a borrowed, unlocked
+    browser cannot take the account over). Ends every other session of the account; the one
+    whose token is ``keep_session`` stays signed in."""
+    if not isinstance(current, str) or not current or len(current) > MAX_PASSWORD:
+        raise InvalidInput("current", "the current password is required")
+    password = check_password(new)
+    row = _get(login)
+    try:
+        _hasher.verify(row.password_hash, current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise InvalidInput("current", "the current password is wrong") from None
+    if password == current:
+        raise InvalidInput("password", "the new password must differ from the current one")
+    digest = _hasher.hash(password)
+    keep = _token_hash(keep_session) if keep_session else ""
+    with db.writing(_database()):
+        db.Staff.update(password_hash=digest, password_changed_at=db.utcnow()).where(db.Staff.id == row.id).execute()
+        db.ConsoleSession.delete().where((db.ConsoleSession.staff_id == row.id)
+                                         & (db.ConsoleSession.token_hash != keep)).execute()
+        audit(row_actor(row), "staff.password", login, own=True)
