@@ -109,8 +109,31 @@ def console_missing() -> list[str]:
     return [f"{where}: {msgid}" for msgid, where in sorted(console_messages().items()) if msgid not in known]
 
 
+def console_conflicts() -> list[str]:
+    """Message ids two console catalogues translate differently (the file read last would win
+    silently, changing another page's words): each area must use its own message id."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    out = []
+    for path in sorted((CONSOLE / "locale" / "zh_CN" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if not message.id or not message.string:
+                    continue
+                key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+                text = str(message.string if isinstance(message.string, str) else message.string[0])
+                if key in seen and seen[key][1] != text:
+                    out.append(f"{key!r}: {seen[key][0]} says {seen[key][1]!r}, {path.name} says {text!r}")
+                seen.setdefault(key, (path.name, text))
+    return out
+
+
 def check() -> int:
     bad = 0
+    for line in console_conflicts():
+        print(f"console zh_CN: translated two ways: {line}")
+        bad += 1
     for lang in LANGS:
         for line in missing(lang):
             print(f"{lang}: untranslated: {line}")

@@ -29,3 +29,9 @@ def test_the_language_is_chosen_per_request_and_english_is_the_source_text() -> 
         assert i18n._("a message nobody translated") == "a message nobody translated"
     finally:
         i18n._current.reset(token)
+
+
+def test_no_message_is_translated_two_ways_by_two_areas() -> None:
+    """The catalogues are merged into one table: a message id two areas translate differently
+    would take whichever file is read last, changing another page's words."""
+    assert translations.console_conflicts() == []
