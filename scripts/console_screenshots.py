@@ -33,7 +33,7 @@ def _chromium() -> str:
 
 
 def _slug(path: str) -> str:
-    path = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "member", path.removeprefix("/console/"))
+    path = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "one", path.removeprefix("/console/"))
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "dashboard"
 
 
@@ -69,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         hq_demo.main(["--db", str(db_file)])
         password = (Path(tmp) / "hq-demo.db.password").read_text(encoding="utf-8").strip()
         url, server, thread = hq_demo._serve(f"sqlite:///{db_file}")
+        import sqlite3
+
+        with sqlite3.connect(db_file) as conn:  # a member with history, and the duplicate pair's first
+            busy = conn.execute("SELECT member_uuid FROM entry GROUP BY member_uuid ORDER BY count(*) DESC"
+                                " LIMIT 1").fetchone()[0]
+        extra = ["/console/program/new", "/console/program/simulate", f"/console/members/{busy}",
+                 f"/console/members/{busy}/merge", "/console/account"]
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                     page.fill("#f-password", password)
                     page.click("#sign-in")
                     page.wait_for_selector("#logout")
-                    for path in pages(page, url):
+                    for path in [*pages(page, url), *extra]:
                         answer = page.goto(url + path)
                         if answer is None or not answer.ok:
                             raise SystemExit(f"{path}: {answer.status if answer else 'no answer'}")
