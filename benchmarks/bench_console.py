@@ -52,6 +52,7 @@ def shape(path: str) -> str:
     """A page's kind: ids, uuids and numbers replaced, so one page per kind is measured."""
     path = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{uuid}", path)
     path = re.sub(r"/S\d{4}(-T\d+)?", "/{id}", path)
+    path = re.sub(r"=S\d{4}(-T\d+)?", "={id}", path)
     path = re.sub(r"=\d[\d-]*", "=N", path)
     return re.sub(r"/\d+", "/{n}", path)
 
