@@ -166,14 +166,13 @@ def test_the_tills_holding_the_source_are_subscribed_to_the_target_and_sent_its_
     assert ("member", a.uuid) in kinds
 
 
+@pytest.mark.parametrize("hq_db", ["sqlite"], indirect=True)  # the CLI is run against the SQLite file
 def test_the_cli_merges_and_shows_a_dry_run(program: Any, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     a = member("13800000001", card=1)
     b = member("13800000002", card=2)
     credit(a, ("2026-05-05", "2027-05-05", 30))
-    url = db.proxy.obj.database if not db.is_postgres() else None
-    if url is None:
-        pytest.skip("the CLI is run against the SQLite file")
+    url = db.proxy.obj.database
     assert hq_main(["--db", url, "--json", "member", "merge", "--dry-run", a.uuid, b.uuid]) == 0
     assert json.loads(capsys.readouterr().out)["points"] == 30 and reload(a).balance == 30
     assert hq_main(["--db", url, "--json", "member", "merge", make_card_number(1), "13800000002"]) == 0

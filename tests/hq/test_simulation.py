@@ -172,9 +172,8 @@ def test_a_real_tills_sales_replayed_under_its_own_program_earn_what_it_credited
     assert sum(r.points for r in result.by_rule) == result.total.simulated
 
 
+@pytest.mark.parametrize("hq_db", ["postgresql"], indirect=True)  # SQLite replays in one thread
 def test_workers_on_postgresql_add_up_to_the_same_figures(chain: Any) -> None:
-    if not db.is_postgres(chain):
-        pytest.skip("parts by a hash of the member run on PostgreSQL (SQLite replays in one thread)")
     from tests.postgres import PG_ADMIN_URL
 
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{chain.database}"
