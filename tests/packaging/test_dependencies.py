@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: declared, never imported by name: used through another library (why, for each)
 USED_INDIRECTLY = {
     "psycopg2-binary": "peewee's PostgreSQL driver (pos-hq --db postgresql://...)",
+    "python-multipart": "Starlette's form parser: the console's posted forms (request.form())",
 }
 
 
