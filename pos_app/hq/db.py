@@ -8,11 +8,13 @@ HQ process serves one database.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from peewee import (
     AutoField,
@@ -464,6 +466,20 @@ def migrate(db: Database) -> int:
             step(db)
             SchemaVersion.create(version=number, applied_at=utcnow())
     return schema_version()
+
+
+def opened() -> Database:
+    """The database this process serves (``connect`` opened it)."""
+    database: Database | None = proxy.obj
+    if database is None:
+        raise InvalidInput("db", "the headquarters database is not open")
+    return database
+
+
+def audit(actor: str, action: str, ref: str, **details: Any) -> None:
+    """One audit row, inside the caller's transaction."""
+    Audit.create(at=utcnow(), actor=actor, action=action, ref=ref,
+                 details=json.dumps(details, sort_keys=True, ensure_ascii=False, default=str))
 
 
 def is_postgres(db: Database | None = None) -> bool:

@@ -10,12 +10,11 @@ that had not heard of a transfer still counts down at headquarters, as before).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from peewee import JOIN, Database
+from peewee import JOIN
 
 from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.core.program import Gift
@@ -29,16 +28,8 @@ MOVE_KINDS = ("receive", "transfer_in", "transfer_out", "count", "set", "redeem"
 COUPON_STATUSES = ("unused", "used", "expired")
 
 
-def _database() -> Database:
-    database = db.proxy.obj
-    if database is None:
-        raise InvalidInput("db", "the headquarters database is not open")
-    return cast(Database, database)
-
-
-def _audit(actor: str, action: str, ref: str, **details: Any) -> None:
-    db.Audit.create(at=db.utcnow(), actor=actor, action=action, ref=ref,
-                    details=json.dumps(details, sort_keys=True, ensure_ascii=False, default=str))
+_database = db.opened
+_audit = db.audit
 
 
 # -- input -----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import uuid as uuid_mod
 from dataclasses import dataclass
 from typing import Any, cast
 
-from peewee import Database, fn
+from peewee import fn
 
 from pos_app.core import lots as core_lots
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
@@ -37,16 +37,8 @@ _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _PHONE_LIKE = re.compile(r"^(\+86|0086)?[\s\-]*1[0-9\s\-]{10,14}$")
 
 
-def _database() -> Database:
-    database = db.proxy.obj
-    if database is None:
-        raise InvalidInput("db", "the headquarters database is not open")
-    return cast(Database, database)
-
-
-def _audit(actor: str, action: str, ref: str, **details: Any) -> None:
-    db.Audit.create(at=db.utcnow(), actor=actor, action=action, ref=ref,
-                    details=json.dumps(details, sort_keys=True, ensure_ascii=False, default=str))
+_database = db.opened
+_audit = db.audit
 
 
 # -- search -----------------------------------------------------------------------------------------

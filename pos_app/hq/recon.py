@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from peewee import Database, fn
+from peewee import fn
 
 from pos_app.core import lots as core_lots
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -47,16 +47,8 @@ NOTE_MAX = 500
 ENTRY_KEYS = ("entry", "first_entry")
 
 
-def _database() -> Database:
-    database = db.proxy.obj
-    if database is None:
-        raise InvalidInput("db", "the headquarters database is not open")
-    return cast(Database, database)
-
-
-def _audit(actor: str, action: str, ref: str, **details: Any) -> None:
-    db.Audit.create(at=db.utcnow(), actor=actor, action=action, ref=ref,
-                    details=json.dumps(details, sort_keys=True, ensure_ascii=False, default=str))
+_database = db.opened
+_audit = db.audit
 
 
 def _details(text: str | None) -> dict[str, Any]:
