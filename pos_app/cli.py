@@ -184,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dry-run", action="store_true")
     s.add_argument("--skip-bad", action="store_true")
 
+    s = sub.add_parser("product", help="the product catalogue")
+    cs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    a = cs.add_parser("import", help="import the chain's product catalogue from a CSV file (UTF-8 or GB18030;"
+                      " docs/operations/products.md); nothing is written if any row is wrong")
+    a.add_argument("file")
+    a.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    a.add_argument("--staff", default=None)
+
     s = sub.add_parser("receipt", help="write the exact printer bytes of a sale's receipt")
     s.add_argument("--receipt-no", required=True)
     s.add_argument("--out", required=True, help="file to write ('-' for standard output)")
@@ -468,6 +476,12 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
             text += f"\n  line {e['line']}: {e['field']}: {e['message']}"
         out.emit(ir.to_dict(), text)
         return EXIT_OK if ir.written or ir.dry_run else EXIT_BAD_INPUT
+    if cmd == "product":
+        from pos_app.services import catalog
+
+        imported = catalog.import_products(t, args.file, dry_run=args.dry_run, staff_code=args.staff)
+        out.emit(imported.to_dict(), imported.text())
+        return EXIT_OK if imported.written or (imported.dry_run and not imported.plan.errors) else EXIT_BAD_INPUT
     if cmd in ("receipt", "print-queue"):
         return _printing(t, args, out)
     if cmd in ("enroll", "sync"):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from pos_app.core import catalog as core_catalog
+from pos_app.core.catalog import CatalogPlan
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import Conflict, InvalidInput, NotFound
 from pos_app.core.members import validate_name
@@ -64,3 +67,81 @@ def search_products(t: Terminal, text: str, limit: int = 20) -> list[Product]:
         return []
     rows = t.repo.search_products(text, limit)
     return [_product(r) for r in rows]
+
+
+# -- importing the catalogue from the chain's ERP ----------------------------------------------------------
+
+#: products written in one transaction at most (the chunks are short: see ``importer.write_in_chunks``)
+IMPORT_CHUNK = 5000
+
+
+@dataclass
+class ProductImport:
+    """What ``import_products`` did (or, dry run, would do)."""
+
+    file: str
+    plan: CatalogPlan
+    excluded_categories: tuple[str, ...]
+    dry_run: bool
+    written: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "dry_run": self.dry_run, "written": self.written,
+                **self.plan.summary(excluded_categories=self.excluded_categories)}
+
+    def text(self) -> str:
+        """The report as the CLI prints it (English; the window translates its own)."""
+        s = self.to_dict()
+        verb = "would add" if self.dry_run or not self.written else "added"
+        lines = [f"{s['rows']} rows, {s['valid']} valid, {s['invalid']} invalid; {verb} {s['added']},"
+                 f" {'would change' if verb == 'would add' else 'changed'} {s['changed']},"
+                 f" {s['unchanged']} unchanged; " + ("written" if self.written else "nothing written")]
+        for e in self.plan.errors[:20]:
+            lines.append(f"  line {e['line']}: {e['field']}: {e['message']}")
+        if len(self.plan.errors) > 20:
+            lines.append(f"  ... and {len(self.plan.errors) - 20} more")
+        for c in s["changes"][:20]:  # type: ignore[index]
+            what = ", ".join(f"{k} {v['old']} -> {v['new']}" for k, v in c.items() if isinstance(v, dict))
+            lines.append(f"  {c['sku']} (line {c['line']}): {what}")
+        if s["never_earn"]:
+            lines.append("  never earn points (the program excludes these categories): "
+                         + ", ".join(s["never_earn"]))  # type: ignore[arg-type]
+        return "\n".join(lines)
+
+
+def import_products(t: Terminal, path: str | Path, *, dry_run: bool = False,
+                    staff_code: str | None = None) -> ProductImport:
+    """Import the chain's product catalogue from a CSV file (``core.catalog``'s format and
+    policy): every row checked first; with any error, or a dry run, nothing is written and the
+    report says what would change. Otherwise products are added or replaced by SKU, in short
+    transactions (a sale at the counter is not held up), and the import is audited."""
+    from pos_app.services.importer import read_csv_file, write_in_chunks
+
+    p = Path(path)
+    text = read_csv_file(p)
+    plan = core_catalog.plan(text, t.repo.product_catalog())
+    try:
+        excluded = tuple(t.program.earning.excluded_categories)
+    except NotFound:  # no program loaded yet: the catalogue can come first
+        excluded = ()
+    report = ProductImport(p.name, plan, excluded, dry_run)
+    if dry_run or plan.errors:
+        return report
+    stamp = t.stamp(None, staff_code)
+    rows = [(r.sku, r.barcode, r.name, r.category, r.price_fen, ",".join(r.flags), int(r.active))
+            for r in plan.writes]
+    if plan.barcodes_moved:
+        with t.database.transaction():
+            t.repo.clear_product_barcodes(plan.barcodes_moved)
+
+    def chunk(start: int) -> int:
+        with t.database.transaction():
+            t.repo.write_products(rows[start:start + IMPORT_CHUNK])
+        return start + IMPORT_CHUNK
+
+    write_in_chunks(t, len(rows), chunk, what="product import")
+    with t.database.transaction():
+        t.ledger.audit("product.import", p.name, {"rows": plan.rows, "added": len(plan.added),
+                                                  "changed": len(plan.changed), "unchanged": plan.unchanged}, stamp)
+    report.written = True
+    return report

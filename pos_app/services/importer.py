@@ -6,11 +6,13 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pos_app.core import lots as core_lots
+from pos_app.core.catalog import decode
 from pos_app.core.errors import DatabaseError, InvalidInput, PosError
 from pos_app.core.members import normalize_phone, parse_birthday, validate_card_number, validate_name
 from pos_app.core.money import parse_int
@@ -101,10 +103,7 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     invalid row with its line. The rows are written in transactions of ``CHUNK_SECONDS`` at
     most, with a pause between them for the counter's sales."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput("file", f"cannot read {p}: {exc}") from None
+    text = read_csv_file(p)
     stamp = t.stamp(None, staff_code)
     program = t.program
     rows, errors, total = _parse(text, stamp.day)
@@ -142,22 +141,8 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     # write lock in the meantime (one transaction for a large file held it for minutes, and the
     # till's sales failed with "database is locked")
     report.members_created = report.points_imported = 0
-    done = 0
-    busy_since: float | None = None
-    while done < len(good):
-        try:
-            done = _write_chunk(t, program, good, done, p.name, stamp, report)
-            busy_since = None
-        except DatabaseError as exc:
-            # the counter kept the write lock past the busy timeout (sales back to back): this
-            # chunk was rolled back whole; the import waits its turn instead of failing half-way
-            busy_since = busy_since or time.monotonic()
-            if exc.params.get("reason") != "busy" or time.monotonic() - busy_since >= BUSY_PATIENCE_SECONDS:
-                raise
-            log.info("member import waits for the counter: the database stayed busy (%d of %d rows written)",
-                     done, len(good))
-        if done < len(good):
-            time.sleep(LOCK_GAP_SECONDS)  # a writer waiting on the lock retries within this gap
+    write_in_chunks(t, len(good), lambda start: _write_chunk(t, program, good, start, p.name, stamp, report),
+                    what="member import")
     with t.database.transaction():
         t.ledger.audit("member.import", p.name, {"members": report.members_created,
                                                  "points": report.points_imported,
@@ -165,6 +150,38 @@ def import_members(t: Terminal, path: str | Path, *, dry_run: bool = False, skip
     report.errors.sort(key=lambda e: e["line"])
     report.written = True
     return report
+
+
+def read_csv_file(path: str | Path) -> str:
+    """An import file's text: UTF-8 with or without a BOM, or GB18030 (``core.catalog.decode``)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InvalidInput("file", f"cannot read {p}: {exc}") from None
+    return decode(data, field="file")
+
+
+def write_in_chunks(t: Terminal, total: int, write_chunk: Callable[[int], int], *, what: str) -> None:
+    """Write ``total`` prepared rows by ``write_chunk(start) -> next start``, one transaction of
+    ``CHUNK_SECONDS`` at most per call, with a pause between them so a sale at the counter
+    gets the write lock in the meantime (one transaction for a large file held it for
+    minutes, and the till's sales failed with "database is locked"). A chunk the counter kept
+    the lock from past the busy timeout was rolled back whole: it is tried again, for
+    ``BUSY_PATIENCE_SECONDS`` at most, instead of failing half-way."""
+    done = 0
+    busy_since: float | None = None
+    while done < total:
+        try:
+            done = write_chunk(done)
+            busy_since = None
+        except DatabaseError as exc:
+            busy_since = busy_since or time.monotonic()
+            if exc.params.get("reason") != "busy" or time.monotonic() - busy_since >= BUSY_PATIENCE_SECONDS:
+                raise
+            log.info("%s waits for the counter: the database stayed busy (%d of %d rows written)", what, done, total)
+        if done < total:
+            time.sleep(LOCK_GAP_SECONDS)  # a writer waiting on the lock retries within this gap
 
 
 def _write_chunk(t: Terminal, program: Program, good: list[ImportRow], start: int, file_name: str, stamp: Stamp,

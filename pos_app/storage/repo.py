@@ -428,6 +428,23 @@ class Repo:
         return self.rows("SELECT * FROM product WHERE active = 1 AND (name LIKE ? OR sku LIKE ? OR barcode LIKE ?)"
                          " ORDER BY name LIMIT ?", (f"%{text}%", f"{text}%", f"{text}%", limit))
 
+    def product_catalog(self) -> dict[str, tuple[str | None, str, str, int, str, int]]:
+        """Every product, active or not: sku -> (barcode, name, category, price_fen, flags, active)."""
+        cur = self.database.execute("SELECT sku, barcode, name, category, price_fen, flags, active FROM product")
+        return {r[0]: (r[1], r[2], r[3], int(r[4]), r[5] or "", int(r[6])) for r in cur.fetchall()}
+
+    def clear_product_barcodes(self, skus: list[str]) -> None:
+        """These products give up their barcodes (another product takes them in the same import)."""
+        self.database.executemany("UPDATE product SET barcode = NULL WHERE sku = ?", [(s,) for s in skus])
+
+    def write_products(self, rows: list[tuple[str, str | None, str, str, int, str, int]]) -> None:
+        """Add or replace products by SKU: (sku, barcode, name, category, price_fen, flags, active)."""
+        self.database.executemany(
+            "INSERT INTO product (sku, barcode, name, category, price_fen, flags, active) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (sku) DO UPDATE SET barcode = excluded.barcode, name = excluded.name,"
+            " category = excluded.category, price_fen = excluded.price_fen, flags = excluded.flags,"
+            " active = excluded.active", rows)
+
     def revoked_code(self, kind: str, value: str) -> dict[str, Any] | None:
         """Why and when a card or member code was revoked, if it was."""
         return self.row("SELECT reason, revoked_at FROM revoked_code WHERE kind = ? AND value = ?", (kind, value))

@@ -346,3 +346,32 @@ def test_demo_seed_failing_midway_writes_nothing(
     code, data, _ = run(capsys, db, "demo-seed")
     assert code == 0 and data is not None and data["seeded"] is True
     assert run(capsys, db, "member", "show", "13600136000")[1]["balance"] == 300  # type: ignore[index]
+
+
+def test_product_import_dry_run_then_import(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``pos-app product import FILE [--dry-run]``: exit 2 with every bad row by line and field
+    and nothing written; a dry run of a good file (GB18030, as Excel saves it) writes nothing;
+    the import then adds and changes products (the demo's earbuds get their right check digit)."""
+    csv_file = tmp_path / "erp.csv"
+    csv_file.write_bytes(("商品编码,条码,商品名称,类别,售价,新品\n"
+                          "EARBUD,6970000000017,新款蓝牙耳机,electronics,199.00,是\n"
+                          "TEA,6970000000031,乌龙茶,food,12.5,\n"
+                          "TEA2,6970000000030,绿茶,food,12.5,\n").encode("gb18030"))
+    before = digest(demo_db)
+    code, data, _ = run(capsys, demo_db, "product", "import", str(csv_file))
+    assert code == 2 and data is not None
+    assert [(e["line"], e["field"]) for e in data["errors"]] == [(4, "barcode")]  # type: ignore[index]
+    assert digest(demo_db) == before
+    csv_file.write_bytes(csv_file.read_bytes().replace(b"TEA2,6970000000030", b"TEA2,6970000000048"))
+    code, data, _ = run(capsys, demo_db, "product", "import", str(csv_file), "--dry-run")
+    assert code == 0 and data is not None
+    assert (data["added"], data["changed"], data["written"]) == (2, 1, False)  # type: ignore[index]
+    assert data["changes"] == [{"sku": "EARBUD", "line": 2,  # type: ignore[index]
+                                "barcode": {"old": "6970000000016", "new": "6970000000017"}}]
+    assert digest(demo_db) == before
+    code, data, _ = run(capsys, demo_db, "product", "import", str(csv_file))
+    assert code == 0 and data is not None and data["written"]  # type: ignore[index]
+    con = sqlite3.connect(demo_db)
+    assert con.execute("SELECT price_fen, category FROM product WHERE barcode = '6970000000031'").fetchone() == (
+        1250, "food")
+    con.close()
