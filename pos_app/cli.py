@@ -368,7 +368,10 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     if cmd == "demo-seed":
         result = demo.seed_demo(t)
-        out.emit(result, "demo store seeded" if result["seeded"] else "demo store was seeded already")
+        text = "demo store seeded" if result["seeded"] else "demo store was seeded already"
+        if result.get("barcodes_fixed"):
+            text += "; barcodes corrected for " + ", ".join(result["barcodes_fixed"])
+        out.emit(result, text)
         return EXIT_OK
     if cmd == "demo-run":
         return _demo_run(t, out)

@@ -69,7 +69,7 @@ def main() -> int:
     work = w.work  # type: ignore[attr-defined]
     co = app.checkout
     co.identify(gold)
-    co.add_code("6970000000016")
+    co.add_code("6970000000017")
     co.add_code("6901234567892")
     co.add_code("6901028001236")
     co.set_points(5000)

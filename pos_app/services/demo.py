@@ -17,15 +17,24 @@ from pos_app.services.staff import create_staff
 from pos_app.services.tiers import set_tier
 from pos_app.storage.paths import data_root
 
-# sku, barcode, name, category, price in fen, flags
+# sku, barcode, name, category, price in fen, flags. Every barcode is a valid EAN-13 (check digit
+# verified: tests/services/test_demo.py); none is in the GS1 in-store range 29, which is the
+# member cards' (pos_app.core.members.CARD_PREFIX).
 DEMO_PRODUCTS = (
     ("BREAD", "6901234567892", "全麦面包", "food", 850, ()),
     ("MILK", "6907992100012", "纯牛奶 250ml", "food", 450, ()),
     ("WATER", "6921168509256", "矿泉水 550ml", "food", 200, ()),
-    ("EARBUD", "6970000000016", "新款蓝牙耳机", "electronics", 19900, ("new",)),
-    ("CUP", "6970000000023", "保温杯", "home", 8900, ()),
+    ("EARBUD", "6970000000017", "新款蓝牙耳机", "electronics", 19900, ("new",)),
+    ("CUP", "6970000000024", "保温杯", "home", 8900, ()),
     ("CIG", "6901028001236", "香烟", "tobacco", 3000, ()),
-    ("GIFTCARD", "2990000000011", "礼品卡 100元", "gift_card", 10000, ()),
+    ("GIFTCARD", "6970000000055", "礼品卡 100元", "gift_card", 10000, ()),
+)
+#: barcodes that releases before 1.x seeded with wrong check digits (sku, wrong, right); 2990000000011
+#: became 6970000000055, since with a valid check digit it would be a member card (range 29)
+DEMO_BARCODE_FIXES = (
+    ("EARBUD", "6970000000016", "6970000000017"),
+    ("CUP", "6970000000023", "6970000000024"),
+    ("GIFTCARD", "2990000000011", "6970000000055"),
 )
 DEMO_STAFF = (("1001", "收银员小陈", "cashier", "1234"), ("9001", "店长王经理", "manager", "9999"))
 # phone, name, birthday, card serial, tier, points
@@ -56,13 +65,35 @@ def demo_member_qr_public_key() -> str:
 
 
 def seed_demo(t: Terminal) -> dict[str, Any]:
-    """Idempotent: a store that is seeded already is left as it is. All or nothing: one
+    """Idempotent: a store that is seeded already is left as it is, except that demo products
+    seeded with a wrong barcode (``DEMO_BARCODE_FIXES``) get the right one. All or nothing: one
     transaction, so a failure half-way leaves the database as it was."""
     if t.repo.staff_by_code(DEMO_STAFF[0][0]) is not None:
-        return {"seeded": False, "reason": "already seeded"}
+        fixed = fix_demo_barcodes(t)
+        return {"seeded": False, "reason": "already seeded", "barcodes_fixed": fixed}
     public_key = demo_member_qr_public_key()
     with t.database.transaction():
         return _seed(t, public_key)
+
+
+def fix_demo_barcodes(t: Terminal) -> list[str]:
+    """Gives demo products seeded with a wrong check digit their right barcode (audited as
+    ``product.barcode``); a product whose barcode was changed by hand, or a right barcode that
+    another product has taken, is left alone. Returns the SKUs corrected."""
+    fixed = []
+    stamp = t.stamp()
+    with t.database.transaction():
+        for sku, wrong, right in DEMO_BARCODE_FIXES:
+            taken = t.database.execute("SELECT 1 FROM product WHERE barcode = ?", (right,)).fetchone()
+            if taken is not None:
+                continue
+            cur = t.database.execute("UPDATE product SET barcode = ? WHERE sku = ? AND barcode = ?",
+                                     (right, sku, wrong))
+            if cur.rowcount:
+                t.ledger.audit("product.barcode", sku, {"from": wrong, "to": right, "reason": "demo check digit"},
+                               stamp)
+                fixed.append(sku)
+    return fixed
 
 
 def _seed(t: Terminal, member_qr_public_key: str) -> dict[str, Any]:

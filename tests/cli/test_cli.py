@@ -351,10 +351,10 @@ def test_demo_seed_failing_midway_writes_nothing(
 def test_product_import_dry_run_then_import(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``pos-app product import FILE [--dry-run]``: exit 2 with every bad row by line and field
     and nothing written; a dry run of a good file (GB18030, as Excel saves it) writes nothing;
-    the import then adds and changes products (the demo's earbuds get their right check digit)."""
+    the import then adds and changes products (the demo's earbuds at a new price)."""
     csv_file = tmp_path / "erp.csv"
     csv_file.write_bytes(("商品编码,条码,商品名称,类别,售价,新品\n"
-                          "EARBUD,6970000000017,新款蓝牙耳机,electronics,199.00,是\n"
+                          "EARBUD,6970000000017,新款蓝牙耳机,electronics,189.00,是\n"
                           "TEA,6970000000031,乌龙茶,food,12.5,\n"
                           "TEA2,6970000000030,绿茶,food,12.5,\n").encode("gb18030"))
     before = digest(demo_db)
@@ -367,11 +367,29 @@ def test_product_import_dry_run_then_import(demo_db: Path, tmp_path: Path, capsy
     assert code == 0 and data is not None
     assert (data["added"], data["changed"], data["written"]) == (2, 1, False)  # type: ignore[index]
     assert data["changes"] == [{"sku": "EARBUD", "line": 2,  # type: ignore[index]
-                                "barcode": {"old": "6970000000016", "new": "6970000000017"}}]
+                                "price_fen": {"old": 19900, "new": 18900}}]
     assert digest(demo_db) == before
     code, data, _ = run(capsys, demo_db, "product", "import", str(csv_file))
     assert code == 0 and data is not None and data["written"]  # type: ignore[index]
     con = sqlite3.connect(demo_db)
     assert con.execute("SELECT price_fen, category FROM product WHERE barcode = '6970000000031'").fetchone() == (
         1250, "food")
+
+
+def test_demo_seed_again_corrects_the_barcodes_an_older_release_seeded(demo_db: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from pos_app.services.demo import DEMO_BARCODE_FIXES
+
+    con = sqlite3.connect(demo_db)
+    with con:  # the database as `make demo` of an older release left it
+        for sku, wrong, _right in DEMO_BARCODE_FIXES:
+            con.execute("UPDATE product SET barcode = ? WHERE sku = ?", (wrong, sku))
+    con.close()
+    assert main(["--db", str(demo_db), "demo-seed"]) == 0
+    assert "barcodes corrected for EARBUD, CUP, GIFTCARD" in capsys.readouterr().out
+    code, data, _ = run(capsys, demo_db, "demo-seed")
+    assert code == 0 and data == {"seeded": False, "reason": "already seeded", "barcodes_fixed": []}
+    con = sqlite3.connect(demo_db)
+    assert dict(con.execute("SELECT sku, barcode FROM product WHERE sku IN ('EARBUD', 'CUP', 'GIFTCARD')")) == {
+        sku: right for sku, _wrong, right in DEMO_BARCODE_FIXES}
     con.close()

@@ -29,7 +29,7 @@ def test_login_shift_member_basket_points_complete_receipt_queued(qtbot: object,
     assert "张伟" in page.member_label.text() and "138****8000" in page.member_label.text()
     assert "12,000" in page.balance_label.text()
     for _ in range(2):
-        qtbot.keyClicks(page.code_input, "6970000000016")  # type: ignore[attr-defined]  (new earbuds 199.00)
+        qtbot.keyClicks(page.code_input, "6970000000017")  # type: ignore[attr-defined]  (new earbuds 199.00)
         qtbot.keyClick(page.code_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     assert page.basket.rowCount() == 1 and page.basket.item(0, 1).text() == "2"
     # 2 x 199.00 x 1.2 x gold 1.5 = 716 purchase points, + 100 for the member's first purchase
@@ -80,7 +80,7 @@ def test_full_width_phone_code_and_points_typed_in_the_window(qtbot: object, app
     page.member_input.insert("１３８００１３８０００")  # type: ignore[attr-defined]
     qtbot.keyClick(page.member_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     assert "张伟" in page.member_label.text() and "12,000" in page.balance_label.text()
-    page.code_input.insert("６９７００００００００１６")  # type: ignore[attr-defined]  (new earbuds 199.00)
+    page.code_input.insert("６９７００００００００１７")  # type: ignore[attr-defined]  (new earbuds 199.00)
     qtbot.keyClick(page.code_input, Qt.Key.Key_Return)  # type: ignore[attr-defined]
     assert page.basket.rowCount() == 1
     page.points_input.insert("５０００")  # type: ignore[attr-defined]

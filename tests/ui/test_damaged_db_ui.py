@@ -63,7 +63,7 @@ def test_damage_found_during_the_day_refuses_the_sale_and_shows_in_the_status_ba
     page = app.window.work.pages["checkout"]  # type: ignore[attr-defined]
     vm = app.checkout
     vm.identify(GOLD_CARD)
-    vm.add_code("6970000000016")
+    vm.add_code("6970000000017")
     assert vm.lines
     status = app.window.status_label  # type: ignore[attr-defined]
     assert "DAMAGED" not in status.text()

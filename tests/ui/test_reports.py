@@ -64,12 +64,12 @@ def reports_page(app: App) -> ReportsPage:
 
 def test_reports_after_sales_built_through_the_pool(qtbot: object, app: App, clock: FakeClock) -> None:
     login(qtbot, app, "9001", "9999")
-    sell(qtbot, app, GOLD_CARD, "6970000000016", points=5000)  # earbuds 199.00, 5,000 points paid
+    sell(qtbot, app, GOLD_CARD, "6970000000017", points=5000)  # earbuds 199.00, 5,000 points paid
     gold_sale = app.checkout.last_sale
     # (19900 - 5000) x 1.2 x gold 1.5 / 100 = 268, + 100 for the first purchase
     assert gold_sale is not None and (gold_sale.points_paid, gold_sale.points_earned) == (5000, 368)
     clock.advance(days=1)
-    sell(qtbot, app, SILVER_CARD, "6970000000023")  # thermos 89.00
+    sell(qtbot, app, SILVER_CARD, "6970000000024")  # thermos 89.00
     silver_sale = app.checkout.last_sale
     assert silver_sale is not None
 

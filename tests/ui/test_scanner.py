@@ -20,7 +20,7 @@ from pos_app.ui.qt import QApplication, QEvent, QKeyEvent, QLineEdit, Qt, QWidge
 from tests.ui.test_checkout_flow import login
 
 GOLD_CARD = make_card_number(1)  # 张伟, gold
-EARBUDS = "6970000000016"  # a demo product, 199.00
+EARBUDS = "6970000000017"  # a demo product, 199.00
 SCANNER_GAP = 4  # ms between a scanner's keys
 HUMAN_GAP = 180  # ms between a person's keys
 
