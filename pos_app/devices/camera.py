@@ -8,7 +8,9 @@ Two threads per camera:
   preview frames to ``on_frame``;
 - the decode thread takes the newest frame, decodes it, and reports each code once through a
   ``Debouncer`` (a code held in front of the camera is reported again only after it has been
-  gone for ``hold_s``).
+  out of view for ``hold_s``); frames in which a held code is not decoded but still seen where
+  it was (``Presence``: a thumb over a corner, glare, blur) keep it held, so a code held for
+  seconds is reported once, never twice.
 
 States through ``on_state``: "starting", "running", "no_camera" (the device or file does not
 open; retried with back-off, so a camera plugged in later starts), "lost" (reads fail; the
@@ -33,7 +35,7 @@ import cv2
 import numpy as np
 
 from pos_app.core.errors import InvalidInput
-from pos_app.devices.decoding import Decoded, Decoder
+from pos_app.devices.decoding import Decoded, Decoder, to_gray
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +46,100 @@ Source = int | str
 
 
 class Debouncer:
-    """Reports a code when it appears, and again only after it has been absent for ``hold_s``.
+    """Reports a code when it appears, and again only after it has been out of view for ``hold_s``.
 
-    ``feed(codes, now)`` takes the codes of one decoded frame and returns the ones to report.
-    Frames without the code (a blurred frame, a hand passing by) shorter than the hold time do
-    not make it new again."""
+    ``feed(codes, now, present)`` takes the codes of one decoded frame and returns the ones to
+    report; ``present`` are codes that were not decoded in that frame but are seen to be still in
+    view (``Presence``): they keep the code held without reporting it. Frames without the code
+    (a blurred frame, a hand passing by) shorter than the hold time do not make it new again.
+    Out of view needs evidence: a decoded frame without the code. A decoder that fell behind (no
+    frame decoded for longer than the hold time) does not make a code held all along new again."""
 
     def __init__(self, hold_s: float = 1.5) -> None:
         if hold_s <= 0:
             raise InvalidInput("hold_s", f"must be positive: {hold_s!r}")
         self.hold_s = hold_s
         self._last_seen: dict[Decoded, float] = {}
+        self._absent: set[Decoded] = set()  # held codes a frame since their last sighting did not show
 
-    def feed(self, codes: Iterable[Decoded], now: float) -> list[Decoded]:
-        self._last_seen = {c: t for c, t in self._last_seen.items() if now - t < self.hold_s}
-        new = []
-        for c in codes:
-            if c not in self._last_seen and c not in new:
-                new.append(c)
+    def held(self, now: float) -> list[Decoded]:
+        """The codes that are held: reporting them again waits until they are out of view."""
+        return list(self._last_seen)
+
+    def feed(self, codes: Iterable[Decoded], now: float, present: Iterable[Decoded] = ()) -> list[Decoded]:
+        found = list(dict.fromkeys(codes))
+        here = set(found) | {c for c in present if c in self._last_seen}
+        self._absent |= {c for c in self._last_seen if c not in here}
+        for c, t in list(self._last_seen.items()):
+            if c in self._absent and now - t >= self.hold_s:  # out of view for the hold time: forgotten
+                del self._last_seen[c]
+                self._absent.discard(c)
+        new = [c for c in found if c not in self._last_seen]
+        for c in here:
             self._last_seen[c] = now
+            self._absent.discard(c)
         return new
 
     def reset(self) -> None:
         self._last_seen.clear()
+        self._absent.clear()
+
+
+class Presence:
+    """Whether a code decoded before is still in view in a frame where it was not decoded.
+
+    A code held in front of the camera is not decoded in every frame: a thumb over a corner of
+    a QR code, glare on a phone screen, motion blur or the camera refocusing make frames the
+    decoder finds nothing in, for seconds sometimes. Each decoded code's picture (a small gray
+    patch of its box) is remembered; in a frame without the code, the patch is looked for around
+    where it was (normalized cross-correlation, ``cv2.matchTemplate``): found (score at least
+    ``threshold``), the code is still in view, and follows the patch if it moved a little.
+    A code taken away leaves background there, which does not match."""
+
+    def __init__(self, threshold: float = 0.6, side: int = 64) -> None:
+        self.threshold = threshold
+        self.side = side
+        self._tracks: dict[Decoded, tuple[np.ndarray, tuple[int, int, int, int], float]] = {}
+
+    def remember(self, gray: np.ndarray, code: Decoded) -> None:
+        if code.box is None:
+            return
+        x, y, w, h = _clip(code.box, gray.shape)
+        if w < 8 or h < 8:
+            return
+        scale = min(1.0, self.side / max(w, h))
+        patch = cv2.resize(gray[y:y + h, x:x + w], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        self._tracks[code] = (patch, (x, y, w, h), scale)
+
+    def present(self, gray: np.ndarray, codes: Iterable[Decoded]) -> list[Decoded]:
+        seen = []
+        for code in codes:
+            track = self._tracks.get(code)
+            if track is None:
+                continue
+            patch, (x, y, w, h), scale = track
+            mx, my = w // 2, h // 2  # look half a box around where it was
+            rx, ry, rw, rh = _clip((x - mx, y - my, w + 2 * mx, h + 2 * my), gray.shape)
+            region = cv2.resize(gray[ry:ry + rh, rx:rx + rw], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            if region.shape[0] < patch.shape[0] or region.shape[1] < patch.shape[1] or float(region.std()) < 2.0:
+                continue
+            scores = cv2.matchTemplate(region, patch, cv2.TM_CCOEFF_NORMED)
+            _lo, best, _lo_at, (bx, by) = cv2.minMaxLoc(scores)
+            if np.isfinite(best) and best >= self.threshold:
+                seen.append(code)
+                self._tracks[code] = (patch, (rx + round(bx / scale), ry + round(by / scale), w, h), scale)
+        return seen
+
+    def keep_only(self, codes: Iterable[Decoded]) -> None:
+        keep = set(codes)
+        self._tracks = {c: t for c, t in self._tracks.items() if c in keep}
+
+
+def _clip(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(shape[1], x + w), min(shape[0], y + h)
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
 class _LatestFrame:
@@ -101,7 +174,8 @@ class _LatestFrame:
 
 @dataclass(frozen=True)
 class CameraConfig:
-    hold_s: float = 1.5  # a code is reported again after it has been gone this long
+    hold_s: float = 1.5  # a code is reported again after it has been out of view this long
+    presence: bool = True  # a held code not decoded in a frame but still seen there stays held (Presence)
     preview_fps: float = 15.0  # at most this many preview frames per second (0: none)
     preview_width: int = 320  # preview frames are downscaled to at most this width
     loop: bool = False  # a file source: start again at its end (else: "stopped")
@@ -157,6 +231,7 @@ class CameraWorker:
         self._open_capture = open_capture
         self._clock = clock
         self._debouncer = Debouncer(self.config.hold_s)
+        self._presence = Presence() if self.config.presence else None
         self._stop = threading.Event()
         self._slot = _LatestFrame()
         self._thread: threading.Thread | None = None
@@ -345,7 +420,14 @@ class CameraWorker:
                 log.exception("camera %s: decoding a frame failed", self.source)
                 continue
             self.frames_decoded += 1
-            for code in self._debouncer.feed(found, self._clock()):
+            now = self._clock()
+            present: list[Decoded] = []
+            if self._presence is not None:
+                try:
+                    present = self._track(frame, found, now)
+                except Exception:  # presence only spares repeats: never lose a code over it
+                    log.exception("camera %s: presence check failed", self.source)
+            for code in self._debouncer.feed(found, now, present):
                 log.info("camera %s: %s %r", self.source, code.format, code.text)
                 if self._on_code is not None:
                     try:
@@ -353,3 +435,16 @@ class CameraWorker:
                     except Exception:
                         log.exception("camera code callback failed")
 
+    def _track(self, frame: np.ndarray, found: list[Decoded], now: float) -> list[Decoded]:
+        """The held codes that this frame did not decode but still shows (``Presence``)."""
+        assert self._presence is not None
+        held = self._debouncer.held(now)
+        missing = [c for c in held if c not in found]
+        if not missing and not any(c.box is not None for c in found):
+            return []
+        gray = to_gray(frame)
+        present = self._presence.present(gray, missing) if missing else []
+        for code in found:
+            self._presence.remember(gray, code)
+        self._presence.keep_only([*held, *found])
+        return present

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,10 +49,13 @@ class DecoderUnavailable(InvalidInput):
 
 @dataclass(frozen=True)
 class Decoded:
-    """One symbol found in a frame: normalized format name and its text."""
+    """One symbol found in a frame: normalized format name and its text; ``box`` (x, y, width,
+    height in the frame's pixels) where it was found, when the backend says (not part of equality:
+    the same code at another place is the same code)."""
 
     format: str
     text: str
+    box: tuple[int, int, int, int] | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 class Decoder(Protocol):
@@ -113,6 +116,12 @@ def _quad(barcode: Any) -> np.ndarray:
     p = barcode.position
     return np.array([[p.top_left.x, p.top_left.y], [p.top_right.x, p.top_right.y],
                      [p.bottom_right.x, p.bottom_right.y], [p.bottom_left.x, p.bottom_left.y]], dtype=float)
+
+
+def _box(q: np.ndarray) -> tuple[int, int, int, int]:
+    x0, y0 = np.floor(q.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(q.max(axis=0)).astype(int)
+    return int(x0), int(y0), int(max(1, x1 - x0)), int(max(1, y1 - y0))
 
 
 def _bar_height(q: np.ndarray) -> float:
@@ -179,7 +188,7 @@ class ZxingDecoder:
             ):
                 log.debug("dropped a linear read %s %r that conflicts with a better one", fmt, text)
                 continue
-            kept.append(Decoded(fmt, text))
+            kept.append(Decoded(fmt, text, _box(quad)))
         return _unique(kept)
 
 
@@ -226,7 +235,8 @@ class PyzbarDecoder:
                 text = s.data.decode("latin-1")
             fmt, text = _normalized(fmt, text)
             if _check_digits(fmt, text):
-                found.append(Decoded(fmt, text))
+                r = s.rect
+                found.append(Decoded(fmt, text, (int(r.left), int(r.top), int(r.width), int(r.height))))
         return _unique(found)
 
 

@@ -15,7 +15,7 @@ import qrcode
 
 from pos_app.core.errors import InvalidInput
 from pos_app.core.members import make_card_number
-from pos_app.devices.camera import CameraConfig, CameraWorker, Debouncer
+from pos_app.devices.camera import CameraConfig, CameraWorker, Debouncer, Presence
 from pos_app.devices.decoding import Decoded, make_decoder
 
 CARD = make_card_number(7)
@@ -35,6 +35,18 @@ def member_qr_frame(text: str = CARD) -> np.ndarray:
 
 def blank_frame() -> np.ndarray:
     return np.full((SIZE[1], SIZE[0], 3), 255, np.uint8)
+
+
+def thumb_over(frame: np.ndarray) -> np.ndarray:
+    """The code still in view with a thumb over one corner (its finder pattern): not decodable."""
+    covered = frame.copy()
+    covered[110:200, 190:290] = (90, 120, 170)
+    return covered
+
+
+def blurred(frame: np.ndarray) -> np.ndarray:
+    """The code still in view, out of focus (the camera refocusing, a shaking hand): not decodable."""
+    return cv2.GaussianBlur(frame, (0, 0), 6)
 
 
 def write_video(path: Path, segments: list[tuple[np.ndarray, int]]) -> Path:
@@ -100,6 +112,44 @@ def test_debouncer_reports_a_held_code_once_and_again_after_it_was_gone() -> Non
     assert d.feed([a], 3.6) == [a]  # gone for 1.1 s: new again
 
 
+def test_debouncer_keeps_a_code_that_is_still_present_held() -> None:
+    d = Debouncer(hold_s=1.0)
+    a = Decoded("QRCode", "A")
+    assert d.feed([a], 0.0) == [a]
+    for t in range(1, 30):  # three seconds not decoded, but seen where it was
+        assert d.feed([], t / 10, present=[a]) == []
+    assert d.held(3.0) == [a]
+    assert d.feed([a], 3.1) == []  # decoded again: the same hold, not a new scan
+    assert d.feed([], 4.2) == [] and d.held(4.2) == []  # out of view for 1.1 s: forgotten
+    assert d.feed([a], 4.3) == [a]  # so it is new
+
+
+def test_a_decoder_that_fell_behind_does_not_make_a_held_code_new() -> None:
+    """No frame decoded for longer than the hold (a busy machine) is no evidence the code left."""
+    d = Debouncer(hold_s=0.4)
+    a = Decoded("QRCode", "A")
+    assert d.feed([a], 0.0) == [a]
+    assert d.feed([a], 0.9) == []  # the next decoded frame came 0.9 s later: still held
+    assert d.feed([], 1.0) == []
+    assert d.feed([a], 1.5) == [a]  # a frame without it, and 0.6 s since it was seen: new
+
+
+def test_presence_sees_a_covered_or_blurred_code_and_not_an_empty_view() -> None:
+    frame = member_qr_frame()
+    decoder = make_decoder()
+    found = decoder.decode(frame)
+    assert found == [Decoded("QRCode", CARD)] and found[0].box is not None
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    presence = Presence()
+    presence.remember(gray, found[0])
+    for still_there in (thumb_over(frame), blurred(frame), np.roll(frame, (12, -15), axis=(0, 1))):
+        assert decoder.decode(still_there) == [] or still_there.shape  # the decoder may miss it ...
+        assert presence.present(cv2.cvtColor(still_there, cv2.COLOR_BGR2GRAY), found) == found  # ... it is seen
+    assert presence.present(cv2.cvtColor(blank_frame(), cv2.COLOR_BGR2GRAY), found) == []
+    other = member_qr_frame("SOMETHING ELSE ENTIRELY")
+    assert presence.present(cv2.cvtColor(other, cv2.COLOR_BGR2GRAY), found) == []
+
+
 def test_debouncer_needs_a_positive_hold() -> None:
     with pytest.raises(InvalidInput) as err:
         Debouncer(0)
@@ -118,6 +168,31 @@ def test_a_code_held_then_shown_again_after_the_hold_time_is_reported_twice(tmp_
     assert rec.states == ["starting", "running", "stopped"]
     assert worker.frames_read == 93
     assert worker.decode_errors == 0
+
+
+def test_a_code_held_in_view_for_seconds_is_reported_once_though_not_decoded_in_every_frame(
+        tmp_path: Path) -> None:
+    """Issue 15 item 8: a code held in view for 3-4 s was reported twice (a product added twice):
+    frames the decoder missed it in for longer than the hold time made it new again. The hold
+    here is 0.5 s and the code is not decodable for 1 s (a thumb, then blur), the same case
+    scaled down (1.5 s and 3-4 s in the store)."""
+    qr, blank = member_qr_frame(), blank_frame()
+    assert make_decoder().decode(thumb_over(qr)) == [] and make_decoder().decode(blurred(qr)) == []
+    video = write_video(tmp_path / "held.avi", [(qr, 12), (thumb_over(qr), 15), (blurred(qr), 15), (qr, 12),
+                                                (blank, 30), (qr, 10)])
+    worker, rec = run_file(video, CameraConfig(hold_s=0.5))
+    # held for 1.8 s: once; then out of view for 1 s: the same code again is a new scan
+    assert rec.codes == [Decoded("QRCode", CARD)] * 2
+    assert worker.decode_errors == 0
+
+
+def test_without_the_presence_check_the_held_code_was_reported_twice(tmp_path: Path) -> None:
+    """The behaviour before the fix, kept as a switch: the same video without ``presence``."""
+    qr, blank = member_qr_frame(), blank_frame()
+    video = write_video(tmp_path / "held.avi", [(qr, 12), (thumb_over(qr), 15), (blurred(qr), 15), (qr, 12),
+                                                (blank, 30), (qr, 10)])
+    _worker, rec = run_file(video, CameraConfig(hold_s=0.5, presence=False))
+    assert rec.codes == [Decoded("QRCode", CARD)] * 3
 
 
 def test_preview_frames_are_throttled_downscaled_rgb(tmp_path: Path) -> None:
