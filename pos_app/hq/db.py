@@ -388,6 +388,22 @@ class Approval(Base):
     result = TextField(default="{}")
 
 
+class SaleFact(Base):
+    """What the program simulation reads of a sale event, written with it by ingest (migration 7):
+    the member (NULL: none), the sale's time and business date, the points the till credited, what
+    was paid with points and coupons, and the lines as a JSON array of ``[line_no, sku, category,
+    qty, unit_price_fen, discount_fen, flags]`` (NULL: an old till's sale without lines)."""
+
+    event_id = BigIntegerField(primary_key=True)
+    store_id = TextField()
+    member_uuid = TextField(null=True)
+    at = TextField()
+    business_date = TextField(index=True)
+    credited = BigIntegerField()
+    deduction_fen = BigIntegerField()
+    lines = TextField(null=True)
+
+
 class GiftStockMove(Base):
     """Every change of a store's gift stock from the console: received, transferred, counted."""
 
@@ -408,7 +424,7 @@ class GiftStockMove(Base):
 MODELS: list[type[Base]] = [
     SchemaVersion, Setting, Store, Terminal, EnrollmentCode, Nonce, Batch, Member, Entry, Event, Lot, LotMove,
     TierMonth, Change, Subscription, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
-    Staff, ConsoleSession, Approval, GiftStockMove,
+    Staff, ConsoleSession, Approval, GiftStockMove, SaleFact,
 ]
 
 
@@ -442,6 +458,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (4, "wide_ids", _run_sql("0004_wide_ids")),
     (5, "console", _run_sql("0005_console")),
     (6, "entry_by_date", _run_sql("0006_entry_by_date")),
+    (7, "sale_facts", _run_sql("0007_sale_facts")),
 ]
 
 

@@ -38,7 +38,7 @@ from typing import Any
 from pos_app.core.chain import canonical_json
 from pos_app.core.errors import Conflict, PosError
 from pos_app.core.replica import Effects
-from pos_app.hq import db, feed
+from pos_app.hq import db, feed, simulation
 from pos_app.hq.events import apply_member_events, event_member, other_event
 from pos_app.hq.flags import flag_crossed_limits, flag_double_bonuses
 from pos_app.hq.projection import Projection, append_hq_entry, for_update, tuples
@@ -174,6 +174,7 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
                                 "received_at"),
                      [(term.id, ev["oid"], store_id, ev["kind"], ev["ref"], canonical_json(ev["payload"]),
                        ev["created_at"], now) for ev in events])
+    simulation.write_sale_facts(term.id, store_id, [ev for ev in events if ev["kind"] == "sale"])
     if entries:
         term.last_seq = entries[-1][1]["seq"]
         term.last_hash = entries[-1][1]["hash"]

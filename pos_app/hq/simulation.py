@@ -14,7 +14,12 @@ points proportionally under either program). Tiers are the ones members held: a 
 thresholds does not move anybody's tier in the replay.
 
 Sales are read in batches, through a server-side cursor on PostgreSQL, in the order headquarters
-received them; a member's daily cap and birthday bonus follow that order.
+received them; a member's daily cap and birthday bonus follow that order. What is read of a sale
+is its facts (``sale_fact``: member, time, business date, points credited, points and coupons
+paid, the lines as a compact JSON array), which ingest writes beside the event (migration 7 made
+them for the sales received before it): parsing each event's whole JSON cost more than earning
+its points again. On PostgreSQL ``workers`` processes share the members out by a hash of the
+member's uuid (all of a member's sales in one process).
 """
 
 from __future__ import annotations
@@ -24,19 +29,20 @@ import dataclasses
 import datetime as dt
 import heapq
 import itertools
-import json
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
+from math import gcd
 from typing import Any
+
+import orjson
 
 from pos_app.core.earning import EarnResult, SaleLine, compute_earning
 from pos_app.core.errors import InvalidInput
 from pos_app.core.members import is_birthday
 from pos_app.core.program import Program, parse_program
-from pos_app.hq import authority, db
+from pos_app.hq import authority, db, feed
 from pos_app.hq.projection import tuples
 
 DEFAULT_DAYS = 90
@@ -44,6 +50,7 @@ MAX_DAYS = 366
 TOP_MEMBERS = 20
 BATCH = 5000
 _IN_CHUNK = 900  # members looked up per query (SQLite allows 999 parameters)
+_KNOWN_LINES = 200_000  # lines remembered by ``sale_lines`` in one replay
 _cursor_numbers = itertools.count(1)
 
 #: rows of the per-rule table that are not a rule of the program
@@ -150,36 +157,47 @@ def attribute(program: Program, earn: EarnResult) -> list[tuple[str, int]]:
     """The points of one sale split by rule, adding up exactly to ``earn.total``: the base rate,
     then each multiplier in the program's order (line multipliers, the tier, the sale
     multipliers) with the points it added on top of the ones before, the per-sale cap's cut,
-    the flat bonuses and the daily cap's cut. Rules that change nothing are left out."""
+    the flat bonuses and the daily cap's cut. Rules that change nothing are left out.
+    Integers only: each weighted amount is kept as a numerator over a common denominator."""
     fpp = program.earning.fen_per_point
-    eligible = [le.eligible_fen for le in earn.lines]
-    total_eligible = sum(eligible)
+    lines = earn.lines
+    total_eligible = 0
+    multiplied = False
+    for le in lines:
+        total_eligible += le.eligible_fen
+        if le.multiplier_ids:
+            multiplied = True
     previous = total_eligible // fpp
     rows: list[tuple[str, int]] = [(BASE, previous)] if previous else []
-    # the weighted amount as an exact fraction wn / wd (integers: cheaper than Fraction here)
-    wn, wd = total_eligible, 1
-    if any(le.multiplier_ids for le in earn.lines):
-        factors = [Fraction(1)] * len(eligible)
+    wn, wd = total_eligible, 1  # the weighted amount so far: wn / wd
+    if multiplied:
+        nums = [1] * len(lines)
+        dens = [1] * len(lines)
         for lm in program.earning.line_multipliers:
             touched = False
-            for i, le in enumerate(earn.lines):
-                if lm.id in le.multiplier_ids and eligible[i]:
-                    factors[i] *= lm.multiplier
+            for i, le in enumerate(lines):
+                if le.eligible_fen and lm.id in le.multiplier_ids:
+                    nums[i] *= lm.multiplier.numerator
+                    dens[i] *= lm.multiplier.denominator
                     touched = True
             if not touched:
                 continue
-            weighted = sum((e * f for e, f in zip(eligible, factors, strict=True)), Fraction(0))
-            wn, wd = weighted.numerator, weighted.denominator
+            wd = 1
+            for d in dens:
+                if wd % d:
+                    wd = wd * d // gcd(wd, d)
+            wn = sum(le.eligible_fen * n * (wd // d) for le, n, d in zip(lines, nums, dens, strict=True))
             points = wn // (wd * fpp)
             if points != previous:
                 rows.append((lm.id, points - previous))
             previous = points
     sn, sd = 1, 1
     for rule_id, multiplier in earn.sale_multipliers:
-        if multiplier.numerator == multiplier.denominator:
+        if multiplier == 1:
             continue
-        sn *= multiplier.numerator
-        sd *= multiplier.denominator
+        n, d = multiplier.numerator, multiplier.denominator
+        sn *= n
+        sd *= d
         points = (wn * sn) // (wd * sd * fpp)
         if points != previous:
             rows.append((rule_id, points - previous))
@@ -192,17 +210,68 @@ def attribute(program: Program, earn: EarnResult) -> list[tuple[str, int]]:
     return rows
 
 
-def sale_lines(raw: list[dict[str, Any]]) -> list[SaleLine]:
-    """A sale event's lines as ``core.earning`` takes them."""
+def sale_lines(text: str, known: dict[tuple[Any, ...], SaleLine] | None = None) -> list[SaleLine]:
+    """A sale's lines (``sale_fact.lines``: ``[[line_no, sku, category, qty, unit_price_fen,
+    discount_fen, flags], ...]``) as ``core.earning`` takes them. ``known`` remembers the lines
+    made before (a chain sells the same products in the same quantities over and over: a look-up
+    is several times cheaper than making the line again)."""
     out = []
-    for ln in raw:
-        flags = ln.get("flags")
-        out.append(SaleLine(
-            int(ln["line_no"]), str(ln.get("sku") or ""), "", str(ln.get("category") or ""), int(ln["qty"]),
-            int(ln["unit_price_fen"]), int(ln.get("discount_fen") or 0),
-            tuple(f for f in flags.split(",") if f) if isinstance(flags, str) and flags else (),
-        ))
+    for raw in orjson.loads(text):
+        try:
+            key: tuple[Any, ...] | None = tuple(raw)
+            line = known.get(key) if known is not None else None  # type: ignore[arg-type]
+        except TypeError:  # a value headquarters' checks never let through: made, not remembered
+            line, key = None, None
+        if line is None:
+            line_no, sku, category, qty, price, discount, flags = raw
+            line = SaleLine(int(line_no), str(sku or ""), "", str(category or ""), int(qty), int(price),
+                            int(discount or 0),
+                            tuple(f for f in flags.split(",") if f) if isinstance(flags, str) and flags else ())
+            if known is not None and key is not None:
+                if len(known) >= _KNOWN_LINES:
+                    known.clear()
+                known[key] = line
+        out.append(line)
     return out
+
+
+#: the columns of ``sale_fact`` (migration 7), in the order ``sale_fact_row`` gives them
+SALE_FACT_COLUMNS = ("event_id", "store_id", "member_uuid", "at", "business_date", "credited", "deduction_fen",
+                     "lines")
+_LINE_KEYS = ("line_no", "sku", "category", "qty", "unit_price_fen", "discount_fen", "flags")
+
+
+def sale_fact_row(event_id: int, store_id: str, created_at: str, p: dict[str, Any]) -> tuple[Any, ...]:
+    """What the simulation reads of one sale event (``payload`` ``p``, received as ``created_at``):
+    the row ingest writes to ``sale_fact`` beside the event. Migration 7 made the same rows for
+    the sales received before it, in SQL (tests/hq/test_db.py holds the two to each other)."""
+    at = p.get("created_at")
+    if not isinstance(at, str):
+        at = created_at
+    day = p.get("business_date")
+    if not isinstance(day, str):
+        day = at[:10]
+    member = p.get("member")
+    if "credited_purchase" not in p and "earned" in p:
+        credited = int(p.get("earned") or 0)
+    else:
+        credited = int(p.get("credited_purchase") or 0) + int(p.get("credited_bonus") or 0)
+    raw = p.get("lines")
+    lines = orjson.dumps([[ln.get(k) for k in _LINE_KEYS] for ln in raw]).decode() if isinstance(
+        raw, list) and raw else None
+    return (event_id, store_id, member if isinstance(member, str) else None, at, day, credited,
+            int(p.get("coupon_fen") or 0) + int(p.get("points_value_fen") or 0), lines)
+
+
+def write_sale_facts(terminal_id: str, store_id: str, sales: list[dict[str, Any]]) -> None:
+    """The facts of a push's sale events (``{"oid", "payload", "created_at"}``), once the events
+    are written (a fact carries its event's id)."""
+    if not sales:
+        return
+    ids = dict(tuples(db.Event.select(db.Event.oid, db.Event.id).where(
+        (db.Event.terminal_id == terminal_id) & db.Event.oid.in_([ev["oid"] for ev in sales]))))
+    feed.bulk_insert(db.SaleFact, SALE_FACT_COLUMNS, [
+        sale_fact_row(int(ids[ev["oid"]]), store_id, str(ev["created_at"]), ev["payload"]) for ev in sales])
 
 
 @dataclass
@@ -297,7 +366,7 @@ def _tier_history(database: Any) -> _TierHistory:
     for batch in _rows(database, "SELECT id, ref, created_at, payload FROM event WHERE kind = ? ORDER BY id",
                        ("tier",)):
         for event_id, ref, created_at, payload in batch:
-            p = json.loads(payload)
+            p = orjson.loads(payload)
             at = p.get("at") if isinstance(p.get("at"), str) else created_at
             history.add(ref, str(at), int(event_id), str(p.get("from") or ""), str(p.get("to") or ""))
     history.sort()
@@ -399,111 +468,124 @@ def _merge(parts: list[SimulationResult], top: int) -> SimulationResult:
 def _replay(program: Program, since: dt.date, today: dt.date, *, store_id: str | None,
             part: tuple[int, int] | None, top: int) -> SimulationResult:
     """The replay itself (see ``simulate``), of one part of the members when ``part`` is
-    (k, n) (PostgreSQL), in the caller's connection; names of the members not looked up."""
+    (k, n) (PostgreSQL), in the caller's connection; names of the members not looked up.
+    It reads the sales' facts (``sale_fact``, written by ingest), not the events' JSON."""
     database = db.proxy.obj
     days = (today - since).days + 1
     result = SimulationResult(program=program, current_version=None, days=days, since=since, until=today)
     for i in range(days):
         result.by_day[(since + dt.timedelta(days=i)).isoformat()] = Figures()
-    rules: dict[str, list[int]] = {BASE: [0, 0]}
-    for rule_id in (*(lm.id for lm in program.earning.line_multipliers),
-                    *(f"tier:{t.id}" for t in program.tiers.tiers),
-                    *(sm.id for sm in program.earning.sale_multipliers),
-                    *(b.id for b in program.earning.bonuses)):
-        rules[rule_id] = [0, 0]
-    members: dict[str, _MemberState] = {}
-    first_day, after_day = since.isoformat(), (today + dt.timedelta(days=1)).isoformat()
-    # the event's own time is the outbox row's, a moment after the sale: a day's margin, the
-    # sale's business date decides
-    low = (since - dt.timedelta(days=1)).isoformat()
-    high = (today + dt.timedelta(days=2)).isoformat()
-    sql = "SELECT id, store_id, created_at, payload FROM event WHERE kind = ? AND created_at >= ? AND created_at < ?"
-    params: tuple[Any, ...] = ("sale", low, high)
+    sql = ("SELECT event_id, store_id, member_uuid, at, business_date, credited, deduction_fen, lines FROM sale_fact"
+           " WHERE business_date >= ? AND business_date <= ?")
+    params: tuple[Any, ...] = (since.isoformat(), today.isoformat())
     if store_id is not None:
         sql += " AND store_id = ?"
         params = (*params, store_id)
-    if part is not None:  # PostgreSQL only: a share of the members (and the sales without one in share 0)
-        sql += " AND mod(hashtext(coalesce(payload::json->>'member', ''))::bigint + 2147483648, ?) = ?"
+    if part is not None:  # PostgreSQL only: a share of the members (a member's sales all in one)
+        sql += " AND mod(hashtext(coalesce(member_uuid, ''))::bigint + 2147483648, ?) = ?"
         params = (*params, part[1], part[0])
-    sql += " ORDER BY id"
+    sql += " ORDER BY event_id"
     with database.atomic():
-        tiers = _tier_history(database)
+        replay = _Replay(program, result, _tier_history(database))
+        members = replay.members
         for batch in _rows(database, sql, params):
-            parsed = []
-            for event_id, store, created_at, payload in batch:
-                p = json.loads(payload)
-                at_text = p.get("created_at") if isinstance(p.get("created_at"), str) else str(created_at)
-                day = p.get("business_date") if isinstance(p.get("business_date"), str) else at_text[:10]
-                if not first_day <= day < after_day:
-                    continue
-                parsed.append((int(event_id), store, at_text, day, p))
-            unknown = list({p["member"] for *_, p in parsed
-                            if isinstance(p.get("member"), str) and p["member"] not in members})
+            unknown = list({row[2] for row in batch if row[2] is not None and row[2] not in members})
             if unknown:
                 _load_members(unknown, members)
-            for event_id, store, at_text, day, p in parsed:
-                _replay_sale(program, result, rules, members, tiers, event_id, store, at_text, day, p)
+            sale = replay.sale
+            for row in batch:
+                sale(*row)
     result.top_members = _top_members(members, top)
-    result.by_rule = [RuleFigures(rule_id, sales, points) for rule_id, (sales, points) in rules.items()]
+    result.by_rule = [RuleFigures(rule_id, sales, points) for rule_id, (sales, points) in replay.rules.items()]
     result.members = sum(1 for m in members.values() if m.sales)
     return result
 
 
-def _replay_sale(program: Program, result: SimulationResult, rules: dict[str, list[int]],
-                 members: dict[str, _MemberState], tiers: _TierHistory, event_id: int, store: str, at_text: str,
-                 day: str, p: dict[str, Any]) -> None:
-    member_uuid = p.get("member")
-    if not isinstance(member_uuid, str):
-        result.without_member += 1
-        return
-    actual = int(p.get("credited_purchase") or 0) + int(p.get("credited_bonus") or 0)
-    if "credited_purchase" not in p and "earned" in p:
-        actual = int(p.get("earned") or 0)
-    raw_lines = p.get("lines")
-    if not isinstance(raw_lines, list) or not raw_lines:
-        result.no_lines += 1
-        result.no_lines_points += actual
-        return
-    m = members[member_uuid]
-    at = dt.datetime.fromisoformat(at_text)
-    if at.tzinfo is not None:
-        at = at.replace(tzinfo=None)  # the store's wall clock, which the rules speak of
-    tier_id = tiers.tier_at(member_uuid, at_text, event_id, m.tier_now) or program.tiers.tiers[0].id
-    if m.day != day:
-        m.day, m.earned_today = day, 0
-    first = not m.had_sale and (m.first_purchase_at is None or m.first_purchase_at[:19] >= at_text[:19])
-    sale_day = dt.date.fromisoformat(day)
-    birthday = is_birthday(m.birthday, sale_day) and sale_day.year not in m.birthday_years
-    earn = compute_earning(
-        program, sale_lines(raw_lines), at=at, tier_id=tier_id,
-        deduction_fen=int(p.get("coupon_fen") or 0) + int(p.get("points_value_fen") or 0),
-        first_purchase=first, birthday=birthday, earned_today=m.earned_today,
-    )
-    simulated = earn.total
-    m.had_sale = True
-    m.earned_today += simulated
-    if birthday and any(bonus_id in _birthday_ids(program) for bonus_id, _ in earn.bonuses):
-        m.birthday_years.add(sale_day.year)
-    m.sales += 1
-    m.actual += actual
-    m.simulated += simulated
-    m.store_id = m.store_id or store
-    for rule_id, points in attribute(program, earn):
-        row = rules.get(rule_id)
-        if row is None:
-            row = rules[rule_id] = [0, 0]
-        row[0] += 1
-        row[1] += points
-    result.total.add(actual, simulated)
-    for groups, key in ((result.by_day, day), (result.by_store, store), (result.by_tier, tier_id)):
-        figures = groups.get(key)
+class _Replay:
+    """One replay's state: the members as the replay goes, the per-rule sums, what is remembered
+    (the sales' lines, the days) to keep the cost of a sale down."""
+
+    def __init__(self, program: Program, result: SimulationResult, tiers: _TierHistory) -> None:
+        self.program = program
+        self.result = result
+        self.tiers = tiers
+        self.members: dict[str, _MemberState] = {}
+        self.rules: dict[str, list[int]] = {BASE: [0, 0]}
+        for rule_id in (*(lm.id for lm in program.earning.line_multipliers),
+                        *(f"tier:{t.id}" for t in program.tiers.tiers),
+                        *(sm.id for sm in program.earning.sale_multipliers),
+                        *(b.id for b in program.earning.bonuses)):
+            self.rules[rule_id] = [0, 0]
+        self.birthday_ids = frozenset(b.id for b in program.earning.bonuses if b.kind == "birthday")
+        self.lowest_tier = program.tiers.tiers[0].id
+        self.known_lines: dict[tuple[Any, ...], SaleLine] = {}
+        self.days: dict[str, dt.date] = {}
+
+    def sale(self, event_id: int, store: str, member_uuid: str | None, at_text: str, day: str, actual: int,
+             deduction_fen: int, lines: str | None) -> None:
+        """One sale, from its facts (a ``sale_fact`` row)."""
+        result = self.result
+        if member_uuid is None:
+            result.without_member += 1
+            return
+        if lines is None:
+            result.no_lines += 1
+            result.no_lines_points += actual
+            return
+        m = self.members[member_uuid]
+        at = dt.datetime.fromisoformat(at_text)
+        if at.tzinfo is not None:
+            at = at.replace(tzinfo=None)  # the store's wall clock, which the rules speak of
+        tier_id = self.tiers.tier_at(member_uuid, at_text, event_id, m.tier_now) or self.lowest_tier
+        if m.day != day:
+            m.day, m.earned_today = day, 0
+        first = not m.had_sale and (m.first_purchase_at is None or m.first_purchase_at[:19] >= at_text[:19])
+        sale_day = self.days.get(day)
+        if sale_day is None:
+            sale_day = self.days[day] = dt.date.fromisoformat(day)
+        birthday = is_birthday(m.birthday, sale_day) and sale_day.year not in m.birthday_years
+        earn = compute_earning(
+            self.program, sale_lines(lines, self.known_lines), at=at, tier_id=tier_id, deduction_fen=deduction_fen,
+            first_purchase=first, birthday=birthday, earned_today=m.earned_today,
+        )
+        simulated = earn.total
+        m.had_sale = True
+        m.earned_today += simulated
+        if birthday and any(bonus_id in self.birthday_ids for bonus_id, _ in earn.bonuses):
+            m.birthday_years.add(sale_day.year)
+        m.sales += 1
+        m.actual += actual
+        m.simulated += simulated
+        m.store_id = m.store_id or store
+        rules = self.rules
+        for rule_id, points in attribute(self.program, earn):
+            row = rules.get(rule_id)
+            if row is None:
+                row = rules[rule_id] = [0, 0]
+            row[0] += 1
+            row[1] += points
+        total = result.total
+        total.sales += 1
+        total.actual += actual
+        total.simulated += simulated
+        figures = result.by_day.get(day)
         if figures is None:
-            figures = groups[key] = Figures()
-        figures.add(actual, simulated)
-
-
-def _birthday_ids(program: Program) -> tuple[str, ...]:
-    return tuple(b.id for b in program.earning.bonuses if b.kind == "birthday")
+            figures = result.by_day[day] = Figures()
+        figures.sales += 1
+        figures.actual += actual
+        figures.simulated += simulated
+        figures = result.by_store.get(store)
+        if figures is None:
+            figures = result.by_store[store] = Figures()
+        figures.sales += 1
+        figures.actual += actual
+        figures.simulated += simulated
+        figures = result.by_tier.get(tier_id)
+        if figures is None:
+            figures = result.by_tier[tier_id] = Figures()
+        figures.sales += 1
+        figures.actual += actual
+        figures.simulated += simulated
 
 
 def _top_members(members: dict[str, _MemberState], top: int) -> list[MemberChange]:

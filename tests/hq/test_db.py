@@ -20,7 +20,12 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_7(database: Any) -> None:
+    database.execute_sql('DROP TABLE "sale_fact"')
+
+
 def undo_migration_6(database: Any) -> None:
+    undo_migration_7(database)
     database.execute_sql('DROP INDEX "entry_business_date_store_id"')
 
 

@@ -209,3 +209,30 @@ def test_the_rules_of_any_sale_add_up_to_what_core_credits() -> None:
             purchase = [p for rule, p in rows if rule not in (simulation.SALE_CAP, simulation.DAILY_CAP,
                                                                 "first_purchase", "birthday")]
             assert sum(purchase) == earn.purchase_points_uncapped
+
+
+def test_migration_7_gives_older_sales_the_facts_ingest_writes(chain: Any) -> None:
+    """Ingest writes each sale's facts (Python); migration 7 made them in SQL for the sales
+    received before it, on each backend: the same rows for the same events (an old till's sale
+    without lines or the sale's own time, a sale without a member, points paid, tier changes)."""
+    from tests.hq.test_db import undo_migration_7
+
+    def facts() -> list[tuple[Any, ...]]:
+        rows = db.SaleFact.select().order_by(db.SaleFact.event_id).tuples()
+        return [(*row[:-1], json.loads(row[-1]) if row[-1] is not None else None) for row in rows]
+
+    till, terminal = Till("T02", "S001"), register("T02", "S001")
+    odd = [sale(till, GOLD, "2026-05-07T10:00:00", [line(1, 1000)], earned=15),
+           sale(till, None, "2026-05-07T12:00:00", [line(1, 1000, flags="new,promo")], earned=0)]
+    odd[0]["payload"]["memo"] = "member"  # other keys are kept as sent
+    odd[1]["payload"]["aaa"] = {"member": NORMAL}  # nested: not the sale's member
+    push(terminal, till.batch([], odd))
+    written = facts()
+    sales = db.Event.select().where(db.Event.kind == "sale").count()
+    assert len(written) == sales == 9
+    assert written[-1][2] is None and written[-1][7] == [[1, "SKU1", "food", 1, 1000, 0, "new,promo"]]
+    assert {(f[2], f[5], f[7] is None) for f in written} >= {(OLD, 55, True), (None, 0, False), (SILVER, 180, False)}
+    undo_migration_7(chain)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 6).execute()
+    assert db.migrate(chain) == db.schema_version()
+    assert facts() == written
