@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from pos_app.services.sales import record_sale
 from pos_app.storage.integrity import run_checks
 from pos_app.sync.client import SyncError
 from tests.e2e.conftest import REPO, HQServer, make_terminal
-from tests.e2e.faultproxy import FaultProxy
+from tests.e2e.faultproxy import FaultProxy, wait_for
 from tests.e2e.test_sync_e2e import identified
 
 #: the rule tests are about rules, not speed: a budget no loaded test machine misses
@@ -182,9 +182,10 @@ def test_a_current_copy_is_not_asked_for_and_an_unenrolled_till_never_asks(
 
 def test_the_time_budget_is_kept_with_a_slow_network_and_the_sale_uses_the_local_copy(
         hq: HQServer, two_tills: Any) -> None:
-    """200 ms each way on the lookup (an answer held 400 ms by the proxy): the default 300 ms
-    budget gives up within the budget and a margin, says it is offline, and the sale proceeds
-    on the till's copy. A behaviour test; speed figures are the benchmark's."""
+    """Headquarters' answer held by the proxy: the default 300 ms budget gives up while the
+    answer is still held (so the budget, not the answer, ended the wait: no wall-clock bound that
+    a loaded machine breaks), says it is offline, and the sale proceeds on the till's copy. A
+    behaviour test; speed figures are the benchmark's."""
     a, b, clock = two_tills
     m = enroll_member(a, phone="13800000007", name="吴九", staff_code="1001")
     identified(hq.db_url, "S02-T1", m.uuid)  # store B served the member once: it holds a copy
@@ -194,14 +195,16 @@ def test_the_time_budget_is_kept_with_a_slow_network_and_the_sale_uses_the_local
     try:
         b.repo.set_setting("hq.url", proxy.url)  # direct write: the test stands in for the manager
         proxy.match = "/v1/members/lookup"
-        proxy.faults = [("slow", 0.4)]
-        started = time.monotonic()
+        held = threading.Event()
+        proxy.faults = [("hold", held)]
         found = online.identify(b, m.phone)
-        elapsed = time.monotonic() - started
+        answered_while_held = not held.is_set()
+        held.set()
+        assert answered_while_held  # the budget ended the wait, not headquarters' answer
         assert found.offline and found.source == "offline" and found.reason == "stale"
         assert found.error and ("in time" in found.error or "300 ms" in found.error)
-        assert elapsed < online.DEFAULT_BUDGET_MS / 1000 + 0.5, elapsed  # the budget and a generous margin
-        assert [(p, f) for p, f, _ in proxy.log] == [("/v1/members/lookup", ("slow", 0.4))]
+        assert wait_for(lambda: len(proxy.log) == 1)  # the held answer went out once released
+        assert [(p, f) for p, f, _ in proxy.log] == [("/v1/members/lookup", ("hold", held))]
         sale = record_sale(b, lines=line(10000), member_ref=m.phone, staff_code="1001")
         assert sale.member is not None and sale.member.uuid == m.uuid
         # identified here now, the copy is current while the feed is read: not asked again
@@ -210,11 +213,11 @@ def test_the_time_budget_is_kept_with_a_slow_network_and_the_sale_uses_the_local
         clock.now = clock.now.replace(minute=clock.now.minute + 5)
         hq.stop()
         down = online.identify(b, m.phone)
-        assert down.offline and down.elapsed_ms < 1000
+        assert down.offline and down.source == "offline" and down.error
         hq.start()
         proxy.upstream = ("127.0.0.1", hq.port)
         # a slow network within a larger budget: answered
-        b.repo.set_setting(online.K_BUDGET, "5000")
+        b.repo.set_setting(online.K_BUDGET, "10000")  # the largest: 25 times the delay, for a loaded machine
         proxy.faults = [("slow", 0.4)]
         assert online.identify(b, m.phone).source == "hq"
     finally:
