@@ -17,8 +17,13 @@ open; retried with back-off, so a camera plugged in later starts), "lost" (reads
 device is reopened with back-off), "stopped". Callbacks run on the worker threads: they must be
 quick and thread-safe (the Qt bridge in ``pos_app.ui.camera`` queues them to the UI thread).
 
-A file source (a path or URL; tests use video files) is paced at its own frame rate like a
-live camera, and at its end either loops or ends with "stopped" (``loop``).
+Sources (``source_kind``): a camera number, a device path (/dev/video2), a network stream
+(rtsp://, http://) or a video file. A file (tests use them) is paced at its own frame rate like a
+live camera, and at its end either loops or ends with "stopped" (``loop``). A network stream is
+read as fast as it delivers, and frames that waited in the stream's buffer (after a stall, or a
+burst from the network) are grabbed and dropped without being converted until a grab has to
+wait for the camera: the frame decoded is the newest one, so the lag does not grow
+(``frames_skipped`` counts them; docs/benchmarks.md "Camera stream lag").
 """
 
 from __future__ import annotations
@@ -192,6 +197,9 @@ class CameraConfig:
             raise InvalidInput("reopen_backoff_s", "needs at least one positive wait")
 
 
+INDEX, DEVICE, STREAM, FILE = "index", "device", "stream", "file"
+
+
 def check_source(source: object) -> Source:
     """A device index (0-99) or a non-empty path/URL; anything else is an InvalidInput naming ``camera``."""
     if isinstance(source, bool) or not isinstance(source, int | str):
@@ -201,6 +209,19 @@ def check_source(source: object) -> Source:
     if isinstance(source, str) and not source.strip():
         raise InvalidInput("camera", "empty file path")
     return source
+
+
+def source_kind(source: Source) -> str:
+    """"index" (a camera by number), "device" (a path under /dev/), "stream" (an address such as
+    rtsp:// or http://) or "file" (a video file: tests, demos). The first three are live: read as
+    fast as they deliver, reopened when they fail; a file is paced at its own frame rate."""
+    if isinstance(source, int):
+        return INDEX
+    if "://" in source:
+        return STREAM
+    if source.startswith("/dev/"):
+        return DEVICE
+    return FILE
 
 
 def _open_capture(source: Source) -> Any:
@@ -239,6 +260,7 @@ class CameraWorker:
         self._cap: Any | None = None  # the open capture, owned by the capture thread
         self.state = STOPPED
         self.frames_read = 0
+        self.frames_skipped = 0  # stream frames that waited in its buffer, grabbed and dropped
         self.frames_decoded = 0
         self.decode_errors = 0
 
@@ -248,8 +270,12 @@ class CameraWorker:
         return self._slot.dropped
 
     @property
+    def kind(self) -> str:
+        return source_kind(self.source)
+
+    @property
     def is_file(self) -> bool:
-        return isinstance(self.source, str)
+        return self.kind == FILE
 
     # -- control (any thread) ---------------------------------------------------------------
     def start(self) -> None:
@@ -307,7 +333,7 @@ class CameraWorker:
                 cap.release()
             return None
         if not self.is_file:
-            with contextlib.suppress(Exception):  # a live camera: no driver-side queue of old frames
+            with contextlib.suppress(Exception):  # a live source: no driver-side queue of old frames
                 cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         return cap
 
@@ -342,17 +368,37 @@ class CameraWorker:
             attempt += 1
         return None
 
-    def _frame_interval(self, cap: Any) -> float:
-        if not (self.is_file and self.config.realtime):
-            return 0.0
+    @staticmethod
+    def _nominal_interval(cap: Any) -> float:
         try:
             fps = float(cap.get(cv2.CAP_PROP_FPS))
         except Exception:
             fps = 0.0
         return 1.0 / fps if 1.0 <= fps <= 240.0 else 1.0 / 30.0
 
+    def _frame_interval(self, cap: Any) -> float:
+        if not (self.is_file and self.config.realtime):
+            return 0.0
+        return self._nominal_interval(cap)
+
+    def _read_newest(self, cap: Any, quick_s: float) -> tuple[bool, Any]:
+        """A network stream: grab until a grab had to wait (quicker than ``quick_s``: the frame
+        was waiting in the buffer, a newer one may follow), then convert only that last frame."""
+        began = self._clock()
+        if not cap.grab():
+            return False, None
+        while self._clock() - began < quick_s and not self._stop.is_set():
+            began = self._clock()
+            if not cap.grab():
+                break
+            self.frames_skipped += 1
+        ok, frame = cap.retrieve()
+        return bool(ok), frame
+
     def _read_loop(self, cap: Any) -> None:
         interval = self._frame_interval(cap)
+        stream = self.kind == STREAM
+        quick = self._nominal_interval(cap) / 4
         next_due = self._clock()
         last_preview = -1e9
         preview_gap = 1.0 / self.config.preview_fps if self.config.preview_fps > 0 else None
@@ -364,7 +410,7 @@ class CameraWorker:
                     break
                 next_due = max(next_due + interval, self._clock() - interval)
             try:
-                ok, frame = cap.read()
+                ok, frame = self._read_newest(cap, quick) if stream else cap.read()
             except Exception as exc:
                 log.warning("camera %s: read failed: %s", self.source, exc)
                 ok, frame = False, None
@@ -386,6 +432,7 @@ class CameraWorker:
                 if cap is None:
                     return
                 interval = self._frame_interval(cap)
+                quick = self._nominal_interval(cap) / 4
                 next_due = self._clock()
                 continue
             rewound = False

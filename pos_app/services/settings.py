@@ -56,7 +56,7 @@ class TerminalSettings:
     scanner_prefix: str = ""
     scanner_suffix: str = ""
     scanner_terminator: str = "enter_or_tab"
-    camera_device: int | None = None
+    camera_device: int | str | None = None  # a number, a device path or a stream address
     decoder_backend: str = "auto"  # auto: zxing-cpp, then pyzbar when it is installed
     printer_cash_drawer: bool = False  # kick the drawer after a cash sale
     receipt_header: str = ""  # the store's name and address on receipts; lines split by "|"
@@ -208,13 +208,46 @@ def _public_key(key: str, value: object) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _camera(key: str, value: object) -> int | None:
+_CAMERA_DEVICE = re.compile(r"^/dev/[A-Za-z0-9._/-]{1,64}$")
+CAMERA_STREAM_SCHEMES = ("rtsp", "rtsps", "http", "https")
+
+
+def _camera(key: str, value: object) -> int | str | None:
+    """A camera: its number (0-9), a device path (/dev/video2) or a stream address (rtsp://...,
+    http(s)://...); none, "" or "none": no camera. A stream address carries no user name or
+    password (settings are audited old and new, and the address is logged)."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
-    index = _whole(key, value)
-    if not 0 <= index <= MAX_CAMERA_INDEX:
-        raise InvalidInput(key, f"a camera index is 0 to {MAX_CAMERA_INDEX}: {value!r}")
-    return index
+    if (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.strip().isdigit()):
+        index = _whole(key, value)
+        if not 0 <= index <= MAX_CAMERA_INDEX:
+            raise InvalidInput(key, f"a camera index is 0 to {MAX_CAMERA_INDEX}: {value!r}")
+        return index
+    text = _text(key, value, 300)
+    if text.startswith("/"):
+        if not _CAMERA_DEVICE.match(text) or "/../" in text + "/":
+            raise InvalidInput(key, f"a camera device path is /dev/ and a name, e.g. /dev/video2: {value!r}")
+        return text
+    bad = InvalidInput(key, f"a camera number from 0 to {MAX_CAMERA_INDEX}, a device path such as /dev/video2 "
+                            f"or a stream address such as rtsp://192.168.1.64/stream: {value!r}")
+    if any(c.isspace() for c in text) or "://" not in text:
+        raise bad
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError:
+        raise bad from None
+    if parts.scheme.lower() not in CAMERA_STREAM_SCHEMES or not parts.hostname:
+        raise bad
+    if parts.username or parts.password:
+        raise InvalidInput(key, "a camera stream address without a user name or password (it would be "
+                                "stored, audited and logged in the clear): allow the till's address on the "
+                                "camera instead", reason="credentials")
+    try:
+        _host(key, parts.hostname)
+    except InvalidInput:
+        raise bad from None
+    return text
 
 
 def _url(key: str, value: object) -> str:

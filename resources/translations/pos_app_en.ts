@@ -2183,6 +2183,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Camera %1</translation>
     </message>
     <message>
+        <source>a number, /dev/video2 or rtsp://…</source>
+        <translation>a number, /dev/video2 or rtsp://…</translation>
+    </message>
+    <message>
+        <source>Choose a camera by number, or type a device path such as /dev/video2 or a network camera's stream address such as rtsp://192.168.1.64/stream</source>
+        <translation>Choose a camera by number, or type a device path such as /dev/video2 or a network camera's stream address such as rtsp://192.168.1.64/stream</translation>
+    </message>
+    <message>
         <source>Device</source>
         <translation>Device</translation>
     </message>
@@ -2482,8 +2490,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem</translation>
     </message>
     <message>
-        <source>a camera number from 0 to 9</source>
-        <translation>a camera number from 0 to 9</translation>
+        <source>a camera number from 0 to 9, a device path such as /dev/video2 or a stream address such as rtsp://192.168.1.64/stream, without a password</source>
+        <translation>a camera number from 0 to 9, a device path such as /dev/video2 or a stream address such as rtsp://192.168.1.64/stream, without a password</translation>
     </message>
     <message>
         <source>a whole number of milliseconds from 5 to 500</source>

@@ -2183,6 +2183,14 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>摄像头 %1</translation>
     </message>
     <message>
+        <source>a number, /dev/video2 or rtsp://…</source>
+        <translation>编号、/dev/video2 或 rtsp://…</translation>
+    </message>
+    <message>
+        <source>Choose a camera by number, or type a device path such as /dev/video2 or a network camera's stream address such as rtsp://192.168.1.64/stream</source>
+        <translation>按编号选择摄像头，或输入设备路径（如 /dev/video2）或网络摄像头的视频流地址（如 rtsp://192.168.1.64/stream）</translation>
+    </message>
+    <message>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -2482,8 +2490,8 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>PEM 文件的完整路径，例如 /etc/pos-app/hq-ca.pem</translation>
     </message>
     <message>
-        <source>a camera number from 0 to 9</source>
-        <translation>0 到 9 之间的摄像头编号</translation>
+        <source>a camera number from 0 to 9, a device path such as /dev/video2 or a stream address such as rtsp://192.168.1.64/stream, without a password</source>
+        <translation>0 到 9 的摄像头编号、设备路径（如 /dev/video2）或视频流地址（如 rtsp://192.168.1.64/stream），地址中不能含密码</translation>
     </message>
     <message>
         <source>a whole number of milliseconds from 5 to 500</source>

@@ -15,8 +15,9 @@ import qrcode
 
 from pos_app.core.errors import InvalidInput
 from pos_app.core.members import make_card_number
-from pos_app.devices.camera import CameraConfig, CameraWorker, Debouncer, Presence
+from pos_app.devices.camera import CameraConfig, CameraWorker, Debouncer, Presence, source_kind
 from pos_app.devices.decoding import Decoded, make_decoder
+from tests.devices.mjpeg_stream import MjpegStream, read_stamp
 
 CARD = make_card_number(7)
 FPS = 30
@@ -316,3 +317,57 @@ def test_a_bad_source_is_an_error_naming_the_camera(source: object) -> None:
     with pytest.raises(InvalidInput) as err:
         CameraWorker(source, make_decoder())  # type: ignore[arg-type]
     assert err.value.field == "camera"
+
+
+# ------------------------------------------------------------------------------------------ network streams
+
+
+class StampReader:
+    """A decoder at the edge that reads the frame's number (tests/devices/mjpeg_stream.py) and
+    what the newest frame the camera had sent was at that moment."""
+
+    name = "stamp"
+
+    def __init__(self, stream: MjpegStream) -> None:
+        self.stream = stream
+        self.behind: list[int] = []  # frames between the one decoded and the newest one sent
+
+    def decode(self, frame: np.ndarray) -> list[Decoded]:
+        newest = max(self.stream.sent_at, default=0)
+        self.behind.append(newest - read_stamp(frame))
+        return []
+
+
+def test_a_stream_address_is_a_live_source_and_a_device_path_too() -> None:
+    assert source_kind("rtsp://192.168.1.64/stream") == "stream" == source_kind("http://cam.local/video.mjpg")
+    assert source_kind("/dev/video2") == "device" and source_kind(2) == "index"
+    assert source_kind("/tmp/clip.avi") == "file"
+
+
+def test_a_network_stream_is_read_at_its_own_rate_and_frames_left_waiting_are_dropped() -> None:
+    """Issue 15 item 8: a network camera's picture lagged more and more (5.5 s): its address was
+    read like a file, paced at the frame rate FFmpeg reports for an MJPEG stream (25 fps, the
+    camera sends 30), so frames piled up in the stream's buffer. Now the stream is read as it
+    delivers, and after a stall (here the preview callback blocks for a second) the frames that
+    waited are grabbed and dropped: the decoder is back on the newest frame."""
+    blank = np.full((SIZE[1], SIZE[0], 3), 200, np.uint8)
+    stall = threading.Event()
+    calls = [0]
+
+    def on_frame(_rgb: np.ndarray) -> None:
+        calls[0] += 1
+        if calls[0] == 10:
+            stall.wait(1.0)  # the capture thread held up for a second, as by a busy machine
+
+    with MjpegStream(lambda _n: blank, fps=30) as stream:
+        reader = StampReader(stream)
+        worker = CameraWorker(stream.url, reader, on_frame=on_frame, config=CameraConfig(preview_fps=30))  # type: ignore[arg-type]
+        assert worker.kind == "stream" and not worker.is_file
+        worker.start()
+        try:
+            assert wait_until(lambda: calls[0] > 10 and len(reader.behind) > 40, timeout=30)
+        finally:
+            assert worker.stop()
+    assert worker.frames_skipped >= 15  # about a second of frames waited and was dropped
+    recent = sorted(reader.behind[-20:])
+    assert recent[len(recent) // 2] <= 5, reader.behind  # the decoder stays with the newest frame

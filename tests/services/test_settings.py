@@ -59,12 +59,35 @@ def test_save_typed_values_reload_and_audit_only_changes(terminal: Terminal) -> 
     assert setting_rows(terminal)["camera.device"] == "none"
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("3", 3), (" /dev/video2 ", "/dev/video2"), ("/dev/v4l/by-id/usb-046d_C920-video-index0",
+                                                  "/dev/v4l/by-id/usb-046d_C920-video-index0"),
+    ("rtsp://192.168.1.64:554/Streaming/Channels/102", "rtsp://192.168.1.64:554/Streaming/Channels/102"),
+    ("http://cam.local:8080/video.mjpg", "http://cam.local:8080/video.mjpg"), ("none", None),
+])
+def test_a_camera_is_a_number_a_device_path_or_a_stream_address(terminal: Terminal, typed: str,
+                                                                 stored: object) -> None:
+    settings.save_settings(terminal, {"camera.device": typed})
+    assert settings.load_settings(terminal).camera_device == stored
+
+
+def test_a_camera_address_with_a_password_is_refused_and_not_written(terminal: Terminal) -> None:
+    with pytest.raises(InvalidInput) as err:
+        settings.save_settings(terminal, {"camera.device": "rtsp://admin:secret@192.168.1.64/stream"})
+    assert err.value.field == "camera.device" and "secret" not in err.value.message
+    assert setting_rows(terminal) == {} and audits(terminal) == []
+
+
 @pytest.mark.parametrize(("key", "value"), [
     ("printer.port", "70000"), ("printer.port", "0"), ("printer.port", "abc"), ("printer.port", True),
     ("printer.host", "bad host"), ("printer.host", "999.1.1.1"), ("printer.host", "-x.example.com"),
     ("printer.usb", "04b8"), ("printer.serial_port", "ttyUSB0"), ("printer.file", "relative/out.txt"),
     ("printer.paper_mm", "60"), ("printer.connection", "bluetooth"), ("scanner.baud", "9601"),
     ("scanner.mode", "camera"), ("camera.device", "10"), ("camera.device", "-1"), ("ui.language", "fr"),
+    ("camera.device", "video2"), ("camera.device", "/etc/passwd2/../x"), ("camera.device", "/dev/video 2"),
+    ("camera.device", "ftp://cam.local/s"), ("camera.device", "rtsp://"), ("camera.device", "rtsp://cam:99999/s"),
+    ("camera.device", "rtsp://admin:secret@192.168.1.64/stream"), ("camera.device", "http://bad host/x"),
+    ("camera.device", 1.5),
     ("hq.url", "hq.example.com"), ("hq.url", "ftp://hq.example.com"), ("hq.url", "https://"),
     ("hq.url", "https://hq example.com"), ("hq.url", "https://hq.example.com:99999"),
     ("hq.url", "https://user:pw@hq.example.com"), ("hq.url", "https://hq.example.com/?x=1"),

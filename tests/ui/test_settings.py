@@ -252,3 +252,29 @@ def test_keep_days_of_the_partial_replica_saved_and_bad_ones_refused(qtbot: obje
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     assert settings.load_settings(app.terminal).replica_keep_days == 60
     assert saved_keys(app)["replica.keep_days"] == "60"
+
+
+def test_a_camera_typed_as_a_device_path_or_stream_address_is_saved_and_a_password_refused(
+        qtbot: object, app: App) -> None:
+    """Issue 15 item 8: the camera could be chosen only by number 0-9."""
+    page = settings_page(qtbot, app)
+    edit = page.camera.lineEdit()
+    assert edit is not None and edit.objectName() == "camera_source"
+    type_into(qtbot, edit, "/dev/video2")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]  Enter saves
+    assert page.notice.text().startswith("Settings saved."), page.notice.text()
+    assert settings.load_settings(app.terminal).camera_device == "/dev/video2"
+    assert app.camera is not None and app.camera.source == "/dev/video2"  # the device uses it at once
+    assert "/dev/video2" in page.camera_status.text()
+    type_into(qtbot, edit, "rtsp://admin:secret@192.168.1.64/stream")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert "Camera" in page.notice.text() and "secret" not in page.notice.text()
+    assert settings.load_settings(app.terminal).camera_device == "/dev/video2"  # nothing saved
+    type_into(qtbot, edit, "rtsp://192.168.1.64:554/stream")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert settings.load_settings(app.terminal).camera_device == "rtsp://192.168.1.64:554/stream"
+    page.revert()  # the form shows what is saved
+    assert page.camera.currentText() == "rtsp://192.168.1.64:554/stream"
+    choose(page.camera, None)
+    page.save()
+    assert settings.load_settings(app.terminal).camera_device is None

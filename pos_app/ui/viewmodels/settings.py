@@ -68,7 +68,8 @@ class SettingsViewModel(QObject):
             "printer.file": self.tr("a full path, e.g. /dev/usb/lp0"),
             "hq.url": self.tr("an https:// address, e.g. https://hq.example.com (http:// only to this computer)"),
             "hq.ca_file": self.tr("a full path to a PEM file, e.g. /etc/pos-app/hq-ca.pem"),
-            "camera.device": self.tr("a camera number from 0 to 9"),
+            "camera.device": self.tr("a camera number from 0 to 9, a device path such as /dev/video2 or a "
+                                     "stream address such as rtsp://192.168.1.64/stream, without a password"),
             "scanner.max_gap_ms": self.tr("a whole number of milliseconds from 5 to 500"),
             "scanner.min_length": self.tr("a whole number from 2 to 64"),
             "scanner.prefix": self.tr("at most 8 printable ASCII characters"),

@@ -23,6 +23,7 @@ from pos_app.ui.qt import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QObject,
     QScrollArea,
     QShortcut,
     QStackedWidget,
@@ -265,11 +266,22 @@ class SettingsPage(QWidget):
         # camera
         box = QGroupBox(self.tr("Camera (member QR codes)"), self)
         form = QFormLayout(box)
+        # a camera by number from the list, or typed: a device path or a network stream's address
         self.camera = QComboBox(box)
         self.camera.setObjectName("camera")
+        self.camera.setEditable(True)
+        self.camera.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.camera.addItem(self.tr("No camera"), None)
         for i in range(settings.MAX_CAMERA_INDEX + 1):
             self.camera.addItem(self.tr("Camera %1").replace("%1", str(i)), i)
+        camera_edit = self.camera.lineEdit()
+        assert camera_edit is not None  # editable: it has one
+        camera_edit.setObjectName("camera_source")
+        camera_edit.setPlaceholderText(self.tr("a number, /dev/video2 or rtsp://…"))
+        camera_edit.installEventFilter(self)  # Enter saves (eventFilter)
+        self.camera.setToolTip(self.tr("Choose a camera by number, or type a device path such as /dev/video2 "
+                                       "or a network camera's stream address such as "
+                                       "rtsp://192.168.1.64/stream"))
         form.addRow(self.tr("Device"), self.camera)
         self.decoder_backend = QComboBox(box)
         self.decoder_backend.setObjectName("decoder_backend")
@@ -417,7 +429,7 @@ class SettingsPage(QWidget):
         out: dict[str, object] = {
             "printer.connection": connection, "printer.paper_mm": self.paper_width.currentData(),
             "printer.charset": self.printer_charset.currentData(),
-            "scanner.mode": self.scanner_mode.currentData(), "camera.device": self.camera.currentData(),
+            "scanner.mode": self.scanner_mode.currentData(), "camera.device": self._camera_value(),
             "hq.url": self.hq_url.text(), "hq.ca_file": self.hq_ca_file.text(),
             "ui.language": self.language.currentData(),
             "printer.cash_drawer": self.cash_drawer.isChecked(), "receipt.header": self.receipt_header.text(),
@@ -467,7 +479,10 @@ class SettingsPage(QWidget):
         _select(self.scanner_mode, s.scanner_mode)
         self.scanner_serial.setText(s.scanner_serial_port)
         _select(self.scanner_baud, s.scanner_baud)
-        _select(self.camera, s.camera_device)
+        if isinstance(s.camera_device, str):
+            self.camera.setEditText(s.camera_device)
+        else:
+            _select(self.camera, s.camera_device)
         self.hq_url.setText(s.hq_url)
         self.hq_ca_file.setText(s.hq_ca_file)
         _select(self.language, s.language)
@@ -475,7 +490,22 @@ class SettingsPage(QWidget):
         self._on_scanner_mode_changed()
         self._show_camera(s.camera_device)
 
-    def _show_camera(self, device: int | None) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter in the camera field saves, once: an editable combo box would report the one
+        # Enter twice (its line edit's, then its own handling of the same key)
+        if (watched is self.camera.lineEdit() and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):  # type: ignore[attr-defined]
+            self.save()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _camera_value(self) -> object:
+        """The chosen camera's number (or None), or the path or address typed (checked on save)."""
+        text = self.camera.currentText().strip()
+        index = self.camera.findText(text)
+        return self.camera.itemData(index) if index >= 0 else text
+
+    def _show_camera(self, device: int | str | None) -> None:
         if device is None:
             self.camera_status.setText(self.tr("No camera configured: members are identified by card, phone "
                                                "number or scanner."))
