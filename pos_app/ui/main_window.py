@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from pos_app.core.money import format_fen
 from pos_app.ui.qt import (
+    QEvent,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QObject,
     QShortcut,
+    QSizePolicy,
     QStackedWidget,
     Qt,
     QVBoxLayout,
@@ -74,8 +77,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.login)
         self.stack.addWidget(self.work)
         self.setCentralWidget(self.stack)
+        # the status wraps onto a second line rather than widen the window past a 1024x768 screen
         self.status_label = QLabel(self)
         self.status_label.setObjectName("status_label")
+        self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.status_label.installEventFilter(self)
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self._status_text = status_text
         session.logged_in.connect(self._on_logged_in)
@@ -88,7 +95,20 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         self.status_label.setText(self._status_text())
+        self._fit_status()
         self.work.shift_button.setText(self.tr("Close shift") if self.session.shift else self.tr("Open shift"))
+
+    def _fit_status(self) -> None:
+        """The status label as high as its wrapped text needs at the window's width (its width
+        is ignored by the layout, so a long status never widens the window)."""
+        label = self.status_label
+        width = label.width() if label.width() > 100 else self.width() - 30
+        label.setFixedHeight(max(label.fontMetrics().lineSpacing(), label.heightForWidth(width)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.status_label and event.type() == QEvent.Type.Resize:
+            self._fit_status()  # the window's width changed: the text wraps anew
+        return super().eventFilter(watched, event)
 
     def _on_logged_in(self, _staff: object) -> None:
         if self.session.shift is None:

@@ -76,6 +76,6 @@ __all__ = [
     "QTranslator", "QVBoxLayout", "QWidget", "Qt", "Signal", "Slot",
 ]
 
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QScrollArea, QSizePolicy
 
-__all__ += ["QScrollArea"]
+__all__ += ["QScrollArea", "QSizePolicy"]

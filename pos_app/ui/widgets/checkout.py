@@ -62,6 +62,7 @@ class CheckoutPage(QWidget):
         info = QVBoxLayout()
         self.member_label = QLabel(box)
         self.member_label.setObjectName("member_label")
+        self.member_label.setWordWrap(True)  # with the camera's preview beside it, within 1024 px
         self.tier_label = QLabel(box)
         self.tier_label.setObjectName("tier_badge")
         self.balance_label = QLabel(box)
