@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,16 @@ def _app_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The PostgreSQL databases still being dropped, and the template databases (tests/postgres.py)."""
+    postgres = sys.modules.get("tests.postgres")
+    if postgres is not None:
+        postgres.finish()
+    hqserver = sys.modules.get("tests.hq.hqserver")
+    if hqserver is not None:
+        hqserver.remove_sqlite_templates()
 
 
 @pytest.fixture

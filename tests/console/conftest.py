@@ -21,7 +21,7 @@ import pytest
 
 from pos_app.hq import db as hqdb
 from pos_app.hq import staff
-from tests.hq.hqserver import ThreadServer, database_url, prepare_hq
+from tests.hq.hqserver import ThreadServer, prepare_hq, prepared_database
 
 PASSWORD = "Counter-2026-pw"  # every test account's (the accounts live in a throwaway database)
 ACCOUNTS = {  # login -> (role, store)
@@ -81,24 +81,32 @@ def add_accounts() -> None:
         staff.add_staff(login, PASSWORD, role, name=f"{login} 名", store_id=store, actor="test")
 
 
+def prepare_console(url: str) -> dict[str, str]:
+    """The console tests' headquarters: stores, tills, the program and the accounts; the
+    tills' enrollment codes (returned)."""
+    codes = prepare_hq(url, TERMINALS)
+    database = hqdb.connect(url)
+    try:
+        add_accounts()
+    finally:
+        hqdb.close_pool(database)
+    return codes
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def console(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Console]:
-    """Headquarters on uvicorn with the console, on SQLite and on PostgreSQL."""
+    """Headquarters on uvicorn with the console, on SQLite and on PostgreSQL: a database of the
+    test's own, a copy of the one ``prepare_console`` made once (the accounts' argon2 hashes are
+    slow on purpose)."""
     monkeypatch.setenv("POS_HQ_FEED_WAIT", "20")
-    with database_url(request.param, tmp_path) as url:
-        codes = prepare_hq(url, TERMINALS)
-        database = hqdb.connect(url)
+    with (prepared_database(request.param, tmp_path, "console", prepare_console) as (url, codes),
+          ThreadServer(url) as server):
+        running = Console(url=server.url, db_url=url, codes=codes)
         try:
-            add_accounts()
+            yield running
         finally:
-            hqdb.close_pool(database)
-        with ThreadServer(url) as server:
-            running = Console(url=server.url, db_url=url, codes=codes)
-            try:
-                yield running
-            finally:
-                for client in running.clients:
-                    client.close()
+            for client in running.clients:
+                client.close()
 
 
 @pytest.fixture(scope="session")

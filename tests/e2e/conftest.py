@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.postgres import postgres_database
+from tests.hq.hqserver import prepared_database
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,13 +74,20 @@ class HQServer:
                 self.kill()
 
 
+def prepare_hq(db_url: str) -> None:
+    """Stores, terminals and the program, before a server starts (the admin CLI's work)."""
+    run_hq(db_url, "store", "add", "S01", "东城店")
+    run_hq(db_url, "store", "add", "S02", "西城店")
+    run_hq(db_url, "terminal", "add", "S01-T1", "--store", "S01")
+    run_hq(db_url, "terminal", "add", "S02-T1", "--store", "S02")
+    run_hq(db_url, "program", "publish", str(REPO / "db" / "reference-program.toml"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hq_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty headquarters database (its URL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'hq.db'}"
-        return
-    with postgres_database("hq_e2e") as url:
+    """A headquarters database of the test's own (its URL) with the two stores, their tills and
+    the program: a copy of the one ``prepare_hq`` made once per session (five CLI processes)."""
+    with prepared_database(request.param, tmp_path, "e2e", prepare_hq) as (url, _):
         try:
             yield url
         finally:
@@ -93,12 +100,6 @@ def hq_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def hq(hq_url: str, tmp_path: Path) -> Iterator[HQServer]:
     server = HQServer(hq_url, tmp_path / "hq.log")
-    # stores, terminals and the program exist before the server starts (the admin CLI's work)
-    run_hq(hq_url, "store", "add", "S01", "东城店")
-    run_hq(hq_url, "store", "add", "S02", "西城店")
-    run_hq(hq_url, "terminal", "add", "S01-T1", "--store", "S01")
-    run_hq(hq_url, "terminal", "add", "S02-T1", "--store", "S02")
-    run_hq(hq_url, "program", "publish", str(REPO / "db" / "reference-program.toml"))
     server.start()
     try:
         yield server

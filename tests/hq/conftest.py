@@ -15,7 +15,7 @@ import pytest
 
 from pos_app.core.chain import GENESIS_HASH, canonical_json, entry_hash
 from pos_app.hq import db, ingest
-from tests.postgres import postgres_database
+from tests.hq.hqserver import migrated, prepared_database
 
 
 @pytest.fixture(autouse=True)
@@ -27,13 +27,14 @@ def _patient_feed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hq_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """The HQ database, connected and migrated. PostgreSQL unreachable: the test fails."""
+    """The HQ database of the test's own, connected and migrated. PostgreSQL unreachable: the test fails."""
     if request.param == "sqlite":
         database = db.connect(f"sqlite:///{tmp_path / 'hq.db'}")
         yield database
         database.close()
         return
-    with postgres_database() as url:
+    # a copy of a database migrated once per session (migrating costs seconds on PostgreSQL)
+    with prepared_database("postgresql", tmp_path, "migrated", migrated) as (url, _):
         database = db.connect(url)
         try:
             yield database

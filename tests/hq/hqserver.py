@@ -1,19 +1,23 @@
 """Real headquarters servers for tests: uvicorn on 127.0.0.1 (a free port), in a thread of
 the test process (so ``caplog`` sees its log records) or in a subprocess (so a test can kill
-and restart it), plus fresh PostgreSQL databases and a signing HTTP client.
+and restart it), plus fresh databases (empty, or copies of one prepared once per session) and a
+signing HTTP client.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,7 @@ import uvicorn
 from pos_app.core.chain import canonical_json
 from pos_app.hq.app import create_app
 from pos_app.sync import signing
-from tests.postgres import postgres_database
+from tests.postgres import postgres_database, template_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +40,51 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     else:
         with postgres_database() as url:
             yield url
+
+
+_SQLITE_TEMPLATES: dict[str, tuple[Path, Any]] = {}
+
+
+@contextmanager
+def prepared_database(backend: str, tmp_path: Path, key: str,
+                      prepare: Callable[[str], Any]) -> Iterator[tuple[str, Any]]:
+    """A fresh headquarters database of its own for one test (its URL), a copy of the one
+    ``prepare(url)`` made once per session under ``key`` for this backend, and what ``prepare``
+    returned then. ``prepare`` must close every connection it opened. The copy is byte for byte
+    the database ``prepare`` would make for this test (same migrations, same rows), minus the
+    cost of making it again: SQLite's backup API into the test's folder, PostgreSQL's
+    ``CREATE DATABASE ... TEMPLATE``."""
+    if backend == "sqlite":
+        if key not in _SQLITE_TEMPLATES:
+            folder = Path(tempfile.mkdtemp(prefix=f"hq-template-{key}-"))
+            result = prepare(f"sqlite:///{folder / 'hq.db'}")
+            _SQLITE_TEMPLATES[key] = (folder / "hq.db", result)
+        source_path, result = _SQLITE_TEMPLATES[key]
+        target = tmp_path / "hq.db"
+        source, copy = sqlite3.connect(source_path), sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+        yield f"sqlite:///{target}", result
+    else:
+        name, result = template_database(key, prepare)
+        with postgres_database(template=name) as url:
+            yield url, result
+
+
+def migrated(url: str) -> None:
+    """Preparation for ``prepared_database``: the schema, nothing else."""
+    from pos_app.hq import db as hqdb
+
+    hqdb.close_pool(hqdb.connect(url))
+
+
+def remove_sqlite_templates() -> None:
+    for path, _ in _SQLITE_TEMPLATES.values():
+        shutil.rmtree(path.parent, ignore_errors=True)
+    _SQLITE_TEMPLATES.clear()
 
 
 def prepare_hq(db_url: str, terminals: dict[str, str]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,10 +38,32 @@ def _no_window_left_open(qapp: QApplication) -> Iterator[None]:
     assert not names, "the test left windows open: " + ", ".join(names)
 
 
+@pytest.fixture(scope="session")
+def _seeded_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo store seeded once per session for each clock reading it was seeded at (the
+    staff's PIN hashes are slow on purpose), copied for each test by ``store``."""
+    return {}
+
+
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[context.Terminal]:
+def store(tmp_path: Path, clock: FakeClock, _seeded_stores: dict[str, Path],
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[context.Terminal]:
+    """The demo store on a database file of the test's own: a copy (SQLite's backup API) of the
+    one ``demo.seed_demo`` made at the same clock reading."""
+    key = clock.now.isoformat()
+    if key not in _seeded_stores:
+        seeded = context.init_terminal(tmp_path_factory.mktemp("seeded-store") / "store.db", store_id="S001",
+                                       terminal_id="T01", clock=clock)
+        demo.seed_demo(seeded)
+        seeded.close()
+        _seeded_stores[key] = Path(seeded.database.path)
+    source, copy = sqlite3.connect(_seeded_stores[key]), sqlite3.connect(tmp_path / "store.db")
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
     t = context.init_terminal(tmp_path / "store.db", store_id="S001", terminal_id="T01", clock=clock)
-    demo.seed_demo(t)
     yield t
     t.close()
 
