@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,11 +71,37 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "terminal.db"
 
 
+def sqlite_copy(source: Path, target: Path) -> None:
+    """``target``: a copy of the SQLite database ``source`` (SQLite's backup API, so a copy of
+    what is committed whatever the journal holds)."""
+    from_db, to_db = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        from_db.backup(to_db)
+    finally:
+        from_db.close()
+        to_db.close()
+
+
+@pytest.fixture(scope="session")
+def _prepared_terminals() -> dict[str, Path]:
+    """Terminal databases ``terminal`` made once per session (by clock reading), copied for each test."""
+    return {}
+
+
 @pytest.fixture
-def terminal(db_path: Path, clock: FakeClock) -> Iterator[Terminal]:
-    """A terminal with the reference program loaded, no staff and no members."""
+def terminal(db_path: Path, clock: FakeClock, _prepared_terminals: dict[str, Path],
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
+    """A terminal with the reference program loaded, no staff and no members: a database file of
+    the test's own, a copy of the one made once with the same clock reading."""
+    key = clock.now.isoformat()
+    if key not in _prepared_terminals:
+        made = context.init_terminal(tmp_path_factory.mktemp("prepared-terminal") / "terminal.db", store_id="S001",
+                                     terminal_id="T01", clock=clock)
+        context.load_program(made, context.reference_program_source())
+        made.close()
+        _prepared_terminals[key] = Path(made.database.path)
+    sqlite_copy(_prepared_terminals[key], db_path)
     t = context.init_terminal(db_path, store_id="S001", terminal_id="T01", clock=clock)
-    context.load_program(t, context.reference_program_source())
     yield t
     t.close()
 

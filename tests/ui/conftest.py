@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from pos_app.storage.paths import data_root
 from pos_app.ui.app import App, build
 from pos_app.ui.qt import QApplication, QEvent
 from pos_app.ui.workers import ImmediatePool
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, sqlite_copy
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -57,12 +56,7 @@ def store(tmp_path: Path, clock: FakeClock, _seeded_stores: dict[str, Path],
         demo.seed_demo(seeded)
         seeded.close()
         _seeded_stores[key] = Path(seeded.database.path)
-    source, copy = sqlite3.connect(_seeded_stores[key]), sqlite3.connect(tmp_path / "store.db")
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
+    sqlite_copy(_seeded_stores[key], tmp_path / "store.db")
     t = context.init_terminal(tmp_path / "store.db", store_id="S001", terminal_id="T01", clock=clock)
     yield t
     t.close()
