@@ -141,7 +141,7 @@ class App:
             scanner += " " + {"connected": translate("App", "connected"),
                               "disconnected": translate("App", "disconnected"),
                               "stopped": translate("App", "off")}.get(self.scanner.state, "")
-        camera = translate("App", "none") if devices.camera_device is None else str(devices.camera_device)
+        camera = translate("App", "none") if devices.camera_device is None else camera_name(devices.camera_device)
         if devices.camera_device is not None and self.camera is not None:
             camera += " " + {"running": translate("App", "on"), "starting": translate("App", "starting"),
                              "no_camera": translate("App", "not found"), "lost": translate("App", "lost"),
@@ -163,6 +163,16 @@ class App:
         if self.backup is not None and self.backup.last_error:
             parts.append(translate("App", "Backup failed: %1").replace("%1", self.backup.last_error))
         return " · ".join(parts)
+
+
+def camera_name(device: int | str) -> str:
+    """The camera as the status bar names it: its number or path, a stream by scheme, host and port."""
+    if isinstance(device, str) and "://" in device:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(device)
+        return f"{parts.scheme}://{parts.netloc}"
+    return str(device)
 
 
 def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None, language: str = "zh_CN") -> App:

@@ -84,7 +84,8 @@ class CameraBridge(QObject):
         return self.start(settings.camera_device, settings.decoder_backend)
 
     def start(self, source: Source, backend: str = "auto") -> bool:
-        """(Re)starts capturing from a device index or a file; True when a worker was started."""
+        """(Re)starts capturing from a camera number, a device path, a stream address or a video
+        file (``pos_app.devices.camera.source_kind``); True when a worker was started."""
         from pos_app.devices.camera import CameraConfig, CameraWorker
         from pos_app.devices.decoding import make_decoder
 

@@ -99,7 +99,7 @@ def test_the_status_bar_fits_1024x768_with_its_whole_text(qtbot: Any, till: App)
         assert inside(window.rect(), QRect(w.mapTo(window, w.rect().topLeft()), w.size())), w.objectName()
     label = window.status_label  # type: ignore[attr-defined]
     text = label.text()
-    assert "Streaming/Channels" in text or "127.0.0.1" in text  # the camera is named
+    assert "rtsp://127.0.0.1:9 " in text and "Streaming/Channels" not in text  # the camera by its host
     assert "No space left" in text  # the longest part, the backup's failure, is there
     assert whole_text_shown(label), (label.size(), text)
     # the page above keeps its room
