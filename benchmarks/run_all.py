@@ -7,6 +7,7 @@ import time
 import traceback
 from collections.abc import Callable
 
+import bench_camera_stream
 import bench_camera_ui
 import bench_decoders
 import bench_expiry
@@ -25,6 +26,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("cashier window: start, scan, sale, memory (figures 5-8)", bench_ui.run),
     ("camera decoders on the photo corpus", bench_decoders.run),
     ("camera worker and the UI thread (figure 9)", bench_camera_ui.run),
+    ("camera network stream lag (figure 18)", bench_camera_stream.run),
     ("push to headquarters: 1 and 20 terminals, SQLite and PostgreSQL (figure 10)", bench_sync_push.run),
     ("one-folder build: size and start (figure 11)", bench_frozen.run),
     ("keyboard-wedge scans through X under CPU load (figure 12)", bench_scanner.run),
