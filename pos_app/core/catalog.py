@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pos_app.core.errors import InvalidInput, PosError
 from pos_app.core.members import gs1_check_digit, validate_name
@@ -49,9 +49,8 @@ _YES = {"1", "y", "yes", "true", "是", "在售", "新品", "x", "√"}
 _NO = {"", "0", "n", "no", "false", "否", "停售", "下架"}
 
 
-@dataclass(frozen=True)
-class CatalogRow:
-    """One product as the file gives it, checked."""
+class CatalogRow(NamedTuple):
+    """One product as the file gives it, checked (a tuple: 100,000 of them are made at once)."""
 
     line: int
     sku: str
@@ -134,10 +133,15 @@ def decode(data: bytes, *, field: str = "file") -> str:
                            " or GB18030") from None
 
 
+_BARCODE_RE = re.compile(r"[0-9]{8}|[0-9]{12,14}")
+_PRICE_RE = re.compile(r"([0-9]{1,7})(?:\.([0-9]{1,2}))?")
+_FLAG_SPLIT_RE = re.compile(r"[|;,\s]+")
+
+
 def check_barcode(text: str, *, field: str = "barcode") -> str:
     """A GTIN (EAN-8, UPC-A, EAN-13, GTIN-14) with its check digit."""
     raw = normalize_input(text)
-    if not re.fullmatch(r"[0-9]{8}|[0-9]{12,14}", raw):
+    if not _BARCODE_RE.fullmatch(raw):
         raise InvalidInput(field, f"a barcode is 8, 12, 13 or 14 digits: {text!r}")
     if gs1_check_digit(raw[:-1]) != int(raw[-1]):
         raise InvalidInput(field, f"check digit does not match: {text!r} (it would end in {gs1_check_digit(raw[:-1])})")
@@ -145,6 +149,10 @@ def check_barcode(text: str, *, field: str = "barcode") -> str:
 
 
 def _yes_no(text: str, *, field: str) -> bool:
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
     value = normalize_input(text).lower()
     if value in _YES:
         return True
@@ -155,7 +163,7 @@ def _yes_no(text: str, *, field: str) -> bool:
 
 def _flags(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    for word in re.split(r"[|;,\s]+", normalize_input(text).lower()):
+    for word in _FLAG_SPLIT_RE.split(normalize_input(text).lower()):
         if not word:
             continue
         if not FLAG_RE.fullmatch(word):
@@ -176,11 +184,18 @@ def check_row(line: int, raw: Mapping[str, str]) -> CatalogRow:
     category = normalize_input(raw.get("category") or "").lower()
     if not CATEGORY_RE.fullmatch(category):
         raise InvalidInput("category", f"1 to 32 lower-case letters, digits, - or _: {category!r}")
-    price_fen = parse_yuan(raw.get("price") or "", field="price")
-    flags = _flags(raw.get("flags") or "")
-    if "new" in raw and _yes_no(raw["new"], field="new") and "new" not in flags:
+    price_text = raw.get("price") or ""
+    m = _PRICE_RE.fullmatch(price_text)  # the common case, without parse_yuan's normalising
+    price_fen = int(m[1]) * 100 + int((m[2] or "").ljust(2, "0")) if m else 0
+    if not price_fen:
+        price_fen = parse_yuan(price_text, field="price")
+    flags_text = raw.get("flags")
+    flags = _flags(flags_text) if flags_text else ()
+    new = raw.get("new")
+    if new and _yes_no(new, field="new") and "new" not in flags:
         flags = (*flags, "new")
-    active = _yes_no(raw["active"], field="active") if (raw.get("active") or "").strip() else True
+    active_text = raw.get("active")
+    active = _yes_no(active_text, field="active") if active_text and active_text.strip() else True
     return CatalogRow(line, sku, barcode, name, category, price_fen, flags, active)
 
 

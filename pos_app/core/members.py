@@ -30,9 +30,11 @@ def normalize_phone(text: str, *, field: str = "phone") -> str:
 
 def gs1_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit (EAN-13, EAN-8, UPC-A) for the digits before it."""
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        total += int(ch) * (3 if i % 2 == 0 else 1)
+    if not (body.isascii() and body.isdigit()):
+        raise ValueError(f"digits are required: {body!r}")
+    rev = body.encode()[::-1]  # ASCII digits: the byte values less 48
+    odd, even = rev[0::2], rev[1::2]
+    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
     return (10 - total % 10) % 10
 
 
@@ -56,6 +58,9 @@ def make_card_number(serial: int) -> str:
     return body + str(gs1_check_digit(body))
 
 
+_CONTROL_RE = re.compile("[\x00-\x1f]")
+
+
 def validate_name(text: str, *, field: str = "name") -> str:
     if not isinstance(text, str):
         raise InvalidInput(field, "must be text")
@@ -64,7 +69,7 @@ def validate_name(text: str, *, field: str = "name") -> str:
         raise InvalidInput(field, "must not be empty")
     if len(name) > 40:
         raise InvalidInput(field, "at most 40 characters")
-    if any(ord(c) < 32 for c in name):
+    if _CONTROL_RE.search(name):
         raise InvalidInput(field, "must not contain control characters")
     return name
 

@@ -17,6 +17,8 @@ from pos_app.core.errors import InvalidInput
 
 def normalize_input(value: str) -> str:
     """NFKC, stripped: full-width digits, letters, signs and spaces become ASCII."""
+    if value.isascii():  # NFKC leaves ASCII as it is (the common case, e.g. every row of an import)
+        return value.strip()
     return unicodedata.normalize("NFKC", value).strip()
 
 

@@ -188,6 +188,14 @@ def cmd_member_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_product_import(args: argparse.Namespace) -> int:
+    from pos_app.hq import products
+
+    summary = products.import_products(args.file, actor=_actor(), dry_run=args.dry_run)
+    _emit(args, summary, products.report_text(summary))
+    return 0 if summary["written"] or (args.dry_run and not summary["errors"]) else 2
+
+
 def cmd_member_merge(args: argparse.Namespace) -> int:
     from pos_app.hq import merge
 
@@ -405,6 +413,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("source")
     s.add_argument("target")
     s.add_argument("--dry-run", action="store_true", help="show what the merge would do, write nothing")
+
+    product = sub.add_parser("product", help="the product catalogue").add_subparsers(dest="action", required=True,
+                                                                                   parser_class=_Parser)
+    s = add("import", cmd_product_import, product, help="the ERP's catalogue from a CSV file (UTF-8 or GB18030;"
+            " docs/operations/products.md), sent to every till; nothing is written if any row is wrong")
+    s.add_argument("file")
+    s.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     staff_cmd = sub.add_parser("staff", help="console accounts (headquarters staff)").add_subparsers(
         dest="action", required=True, parser_class=_Parser)

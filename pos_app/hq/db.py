@@ -421,10 +421,24 @@ class GiftStockMove(Base):
         indexes = ((("store_id", "gift_code", "id"), False),)
 
 
+class Product(Base):
+    """The chain's catalogue as headquarters last imported it (``hq.products``); the tills get
+    every change by the feed."""
+
+    sku = TextField(primary_key=True)
+    barcode = TextField(null=True)
+    name = TextField()
+    category = TextField()
+    price_fen = BigIntegerField()
+    flags = TextField()  # comma-separated, as the tills store them
+    active = BooleanField(default=True)
+    updated_at = TextField()
+
+
 MODELS: list[type[Base]] = [
     SchemaVersion, Setting, Store, Terminal, EnrollmentCode, Nonce, Batch, Member, Entry, Event, Lot, LotMove,
     TierMonth, Change, Subscription, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
-    Staff, ConsoleSession, Approval, GiftStockMove, SaleFact,
+    Staff, ConsoleSession, Approval, GiftStockMove, SaleFact, Product,
 ]
 
 
@@ -459,6 +473,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (5, "console", _run_sql("0005_console")),
     (6, "entry_by_date", _run_sql("0006_entry_by_date")),
     (7, "sale_facts", _run_sql("0007_sale_facts")),
+    (8, "products", _run_sql("0008_products")),
 ]
 
 

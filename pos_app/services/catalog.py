@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +72,8 @@ def search_products(t: Terminal, text: str, limit: int = 20) -> list[Product]:
 
 # -- importing the catalogue from the chain's ERP ----------------------------------------------------------
 
-#: products written in one transaction at most (the chunks are short: see ``importer.write_in_chunks``)
-IMPORT_CHUNK = 5000
+#: products written by one statement; a transaction writes batches for ``CHUNK_SECONDS`` at most
+IMPORT_BATCH = 1000
 
 
 @dataclass
@@ -115,7 +116,7 @@ def import_products(t: Terminal, path: str | Path, *, dry_run: bool = False,
     policy): every row checked first; with any error, or a dry run, nothing is written and the
     report says what would change. Otherwise products are added or replaced by SKU, in short
     transactions (a sale at the counter is not held up), and the import is audited."""
-    from pos_app.services.importer import read_csv_file, write_in_chunks
+    from pos_app.services.importer import CHUNK_SECONDS, read_csv_file, write_in_chunks
 
     p = Path(path)
     text = read_csv_file(p)
@@ -134,10 +135,13 @@ def import_products(t: Terminal, path: str | Path, *, dry_run: bool = False,
         with t.database.transaction():
             t.repo.clear_product_barcodes(plan.barcodes_moved)
 
-    def chunk(start: int) -> int:
+    def chunk(start: int) -> int:  # batches of IMPORT_BATCH until CHUNK_SECONDS have gone
+        deadline = time.monotonic() + CHUNK_SECONDS
         with t.database.transaction():
-            t.repo.write_products(rows[start:start + IMPORT_CHUNK])
-        return start + IMPORT_CHUNK
+            while start < len(rows) and time.monotonic() < deadline:
+                t.repo.write_products(rows[start:start + IMPORT_BATCH])
+                start += IMPORT_BATCH
+        return start
 
     write_in_chunks(t, len(rows), chunk, what="product import")
     with t.database.transaction():

@@ -26,8 +26,11 @@ import uuid as uuid_mod
 from dataclasses import dataclass, field
 from typing import Any
 
+from pos_app.core import catalog as core_catalog
 from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.errors import Conflict, InvalidInput, PosError
+from pos_app.core.members import validate_name
+from pos_app.core.money import check_fen
 from pos_app.core.program import parse_program
 from pos_app.core.replica import Effects, LotState, NewLot, apply_entry, effects_from_wire
 from pos_app.core.tiers import month_key
@@ -543,6 +546,33 @@ class _Applier:
             self.repo.set_setting(key, value)
             self.audit("setting.change", key, {"old": old, "new": value, "from": "hq"})
 
+    def product(self, data: dict[str, Any]) -> None:
+        """A product of the chain's catalogue as headquarters holds it: added or replaced by
+        SKU. Headquarters is the authority on barcodes: another product here holding the
+        barcode gives it up (its own change, with its new barcode, is in the feed too)."""
+        sku = _text(data, "sku")
+        if not core_catalog.SKU_RE.fullmatch(sku):
+            raise InvalidInput("changes.product.sku", f"not a SKU: {sku!r}")
+        barcode = data.get("barcode")
+        if barcode is not None:
+            barcode = core_catalog.check_barcode(str(barcode), field="changes.product.barcode")
+        name = validate_name(_text(data, "name"), field="changes.product.name")
+        category = _text(data, "category")
+        if not core_catalog.CATEGORY_RE.fullmatch(category):
+            raise InvalidInput("changes.product.category", f"not a category: {category!r}")
+        price = check_fen(data.get("price_fen"), field="changes.product.price_fen")
+        flags = data.get("flags", [])
+        if not isinstance(flags, list) or not all(isinstance(f, str) and core_catalog.FLAG_RE.fullmatch(f)
+                                                  for f in flags):
+            raise InvalidInput("changes.product.flags", "a list of flags is required")
+        active = data.get("active", True)
+        if not isinstance(active, bool):
+            raise InvalidInput("changes.product.active", "true or false is required")
+        if barcode is not None:
+            self.repo.clear_product_barcodes([r[0] for r in self.db.execute(
+                "SELECT sku FROM product WHERE barcode = ? AND sku <> ?", (barcode, sku)).fetchall()])
+        self.repo.write_products([(sku, barcode, name, category, price, ",".join(flags), int(active))])
+
     def coupon(self, data: dict[str, Any]) -> None:
         code = _text(data, "code")
         existing = self.db.execute("SELECT id, used_at, used_receipt_no FROM coupon WHERE code = ?",
@@ -632,7 +662,7 @@ def apply_changes(database: Database, terminal_id: str, store_id: str, changes: 
     report = applier.report
     handlers = {"member": applier.member, "entry": applier.entry, "program": applier.program,
                 "gift_stock": applier.gift_stock, "revoked": applier.revoked, "setting": applier.setting,
-                "coupon": applier.coupon}
+                "coupon": applier.coupon, "product": applier.product}
     with database.transaction():
         last_id = None
         for change in changes:

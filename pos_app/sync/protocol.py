@@ -78,7 +78,7 @@ DEFAULT_BATCH = 1000  # = MAX_BATCH: fewer, larger transactions (benchmarks/benc
 MAX_PAGE = 2000
 
 #: What a change in the feed can be.
-CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon")
+CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon", "product")
 #: Outbox events a terminal sends up (besides ledger entries).
 EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier")
 #: Settings headquarters may send down.

@@ -20,7 +20,12 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_8(database: Any) -> None:
+    database.execute_sql('DROP TABLE "product"')
+
+
 def undo_migration_7(database: Any) -> None:
+    undo_migration_8(database)
     database.execute_sql('DROP TABLE "sale_fact"')
 
 
@@ -190,6 +195,16 @@ def test_a_schema_4_database_gets_the_console_tables(hq_db: Any) -> None:
     assert columns(hq_db, "terminal") >= {"app_version", "waiting", "clock_skew_s", "last_pull_at", "retired_at"}
     assert db.Staff.select().count() == 0
     assert [s.id for s in db.Store.select()] == ["S1"]
+
+
+def test_a_schema_7_database_gets_the_product_catalogue(hq_db: Any) -> None:
+    undo_migration_8(hq_db)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 7).execute()
+    db.Store.create(id="S1", name="one", created_at=db.utcnow())
+    assert db.migrate(hq_db) == db.schema_version()
+    assert columns(hq_db, "product") == {"sku", "barcode", "name", "category", "price_fen", "flags", "active",
+                                         "updated_at"}
+    assert db.Product.select().count() == 0 and [s.id for s in db.Store.select()] == ["S1"]
 
 
 def test_a_schema_5_database_gets_the_entry_date_index(hq_db: Any) -> None:
