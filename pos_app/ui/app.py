@@ -211,20 +211,20 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
                                   tier_names=tiers, language=language)
     window.work.add_page("members", translate("App", "Members"), MembersPage(members_vm, session), "F5")
     gifts_vm = GiftsViewModel(terminal, staff_code, language)
-    session.logged_out.connect(gifts_vm.reset)
     window.work.add_page("gifts", translate("App", "Gifts"), GiftsPage(gifts_vm, session, tiers), "F6")
     refunds_vm = RefundsViewModel(terminal, staff_code)
-    session.logged_out.connect(refunds_vm.clear)
     refunds_page = RefundsPage(refunds_vm, session)
     window.work.add_page("refunds", translate("App", "Refunds"), refunds_page, "F7")
     adjustments_vm = AdjustmentsViewModel(terminal, app.pool)
-    session.logged_out.connect(adjustments_vm.clear)
     window.work.add_page("adjustments", translate("App", "Adjustments"), AdjustmentsPage(adjustments_vm, session), "F8")
     reports_vm = ReportsViewModel(terminal, session, app.pool, language)
     window.work.add_page("reports", translate("App", "Reports"), ReportsPage(reports_vm), "F9")
     settings_vm = SettingsViewModel(terminal, session)
     window.work.add_page("settings", translate("App", "Settings"), SettingsPage(settings_vm), "F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
+    # every screen starts fresh for the next customer after a sale, for the next cashier after a logout
+    checkout.sale_completed.connect(lambda _r: window.work.reset_pages("sale"))
+    session.logged_out.connect(lambda: window.work.reset_pages("logout"))
     checkout.error_raised.connect(lambda _text: window.refresh_status())  # e.g. the database found damaged
     # printing: the worker prints queued jobs off the UI thread; a completed sale pokes it
     app.printer = PrinterWorker(terminal, parent=window)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pos_app.core.money import format_fen
 from pos_app.ui.qt import (
+    QApplication,
     QEvent,
     QHBoxLayout,
     QKeySequence,
@@ -27,7 +28,15 @@ from pos_app.ui.widgets.login import LoginPage
 
 
 class WorkArea(QWidget):
-    """A navigation list (F-keys) beside a stack of screens."""
+    """A navigation list (F-keys) beside a stack of screens.
+
+    The list and the side buttons never take the keyboard focus from a click: the keys stay
+    with the screen that is showing (its fields, its F-keys; typed keys do not vanish into the
+    list's type-ahead search). Tab still reaches the side buttons.
+
+    Screens may have ``reset_screen(after)``: ``reset_pages`` calls it on every screen after a
+    sale ("sale": nothing of the last customer stays) and after a logout ("logout": nothing of
+    the last cashier stays either)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,7 +59,10 @@ class WorkArea(QWidget):
         layout.addWidget(side)
         layout.addWidget(self.stack, 1)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for button in (self.shift_button, self.logout_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.nav.currentRowChanged.connect(self._show_row)
         self.pages: dict[str, QWidget] = {}
 
     def add_page(self, key: str, title: str, page: QWidget, shortcut: str | None = None) -> None:
@@ -63,6 +75,34 @@ class WorkArea(QWidget):
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))
+
+    def _show_row(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self.settle_focus()
+
+    def settle_focus(self) -> None:
+        """The keys go to the screen that is showing: when the focus is outside it (the side
+        buttons, nowhere) and the screen did not place it when shown, its first field takes it."""
+        page = self.stack.currentWidget()
+        if page is None or not self.isVisible():
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None and page.isAncestorOf(focused):
+            return
+        w = page.nextInFocusChain()
+        while w is not None and w is not page:
+            if (page.isAncestorOf(w) and w.isVisibleTo(page) and w.isEnabled()
+                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None):
+                w.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            w = w.nextInFocusChain()
+
+    def reset_pages(self, after: str) -> None:
+        """Every screen as the next customer ("sale") or the next cashier ("logout") should find it."""
+        for page in self.pages.values():
+            reset = getattr(page, "reset_screen", None)
+            if callable(reset):
+                reset(after)
 
 
 class MainWindow(QMainWindow):

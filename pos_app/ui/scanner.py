@@ -40,13 +40,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pos_app.core.errors import PosError
 from pos_app.devices.serial_scanner import SerialScanner
 from pos_app.devices.wedge import KeyKind, WedgeConfig, WedgeDecoder
-from pos_app.services import online, scans
+from pos_app.services import scans
 from pos_app.services.context import Terminal
 from pos_app.services.settings import TerminalSettings
-from pos_app.ui.errors import message
 from pos_app.ui.qt import QApplication, QEvent, QKeyEvent, QLineEdit, QObject, Qt, QTimer, QWidget, Signal
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
@@ -344,11 +342,13 @@ class ScanRouter(QObject):
     - a modal dialog (or a popup) open: given to the dialog when it takes scans (a
       ``take_scan(text)`` method, as the settings' Test scan has), otherwise dropped with a
       notice: a scan never presses a dialog's button;
-    - checkout: ``CheckoutViewModel.scan`` (member, product, coupon, gift, ...);
-    - members: a member code, card or phone opens that member; anything else goes to checkout;
-    - gifts: a member code, card or phone identifies the member, a gift code selects the gift;
-      anything else goes to checkout;
-    - any other screen: switch to checkout and scan there.
+    - checkout: ``CheckoutViewModel.scan`` (member, product, coupon, gift, ...; a receipt is
+      answered with where refunds are made: a sale in progress stays);
+    - any other screen first: its ``take_scan(ScanResult) -> bool``, when it has one, takes
+      what belongs there (members: a member, or the field of an open form; gifts: a member or
+      a gift; refunds: a receipt; adjustments: a member);
+    - a receipt no screen took: the refunds screen with that sale;
+    - anything else: switch to checkout and scan there.
     A gift scanned at checkout switches to the gifts screen with that gift (and the member).
     """
 
@@ -396,30 +396,18 @@ class ScanRouter(QObject):
 
     def _dispatch(self, text: str) -> None:
         page = self.current_page()
-        kind = scans.read_scan(self.terminal, text).kind
-        log.info("scan read: %s, %d characters, on the %s screen", kind, len(text), page)
-        if page == "members" and kind in self.MEMBER_KINDS:
-            self._open_member(text)
-        elif page == "gifts" and kind in (*self.MEMBER_KINDS, "gift"):
-            gifts = self._work.pages["gifts"]
-            if kind == "gift":
-                self.show_gift(scans.read_scan(self.terminal, text).text, "")
-            elif gifts.vm.identify(text):
-                gifts.member_input.clear()
-        else:
-            if page != "checkout":
-                self._work.show_page("checkout")
-            self.checkout.scan(text)
-
-    def _open_member(self, text: str) -> None:
-        members_page = self._work.pages["members"]
-        try:
-            member = online.identify(self.terminal, text).member  # headquarters first when this till's copy is stale
-        except PosError as exc:
-            members_page.vm.error_raised.emit(message(exc))
-            return
-        members_page.views.setCurrentIndex(members_page.BROWSE)
-        members_page.vm.open(member.id)
+        result = scans.read_scan(self.terminal, text)
+        log.info("scan read: %s, %d characters, on the %s screen", result.kind, len(text), page)
+        if page != "checkout":
+            take = getattr(self._work.pages.get(page), "take_scan", None)
+            if callable(take) and take(result):
+                return
+            if result.kind == "receipt" and "refunds" in self._work.pages:
+                self._work.show_page("refunds")
+                self._work.pages["refunds"].take_scan(result)
+                return
+            self._work.show_page("checkout")
+        self.checkout.scan(text)
 
     def show_gift(self, gift_code: str, member_ref: str) -> None:
         work = self._work

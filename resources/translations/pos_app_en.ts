@@ -1294,6 +1294,14 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Required, e.g. card reported lost</translation>
     </message>
     <message>
+        <source>Scan a new card into Card number, or the referrer's card or member code into Referred by: click the field first.</source>
+        <translation>Scan a new card into Card number, or the referrer's card or member code into Referred by: click the field first.</translation>
+    </message>
+    <message>
+        <source>Scan ignored: finish the form or leave it (Esc) first.</source>
+        <translation>Scan ignored: finish the form or leave it (Esc) first.</translation>
+    </message>
+    <message>
         <source>%1 will not be able to earn or use points until unfrozen.</source>
         <translation>%1 will not be able to earn or use points until unfrozen.</translation>
     </message>

@@ -1294,6 +1294,14 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>必填，如：会员卡挂失</translation>
     </message>
     <message>
+        <source>Scan a new card into Card number, or the referrer's card or member code into Referred by: click the field first.</source>
+        <translation>新卡请扫入“卡号”，推荐人的卡或会员码请扫入“推荐人”：请先点一下该栏。</translation>
+    </message>
+    <message>
+        <source>Scan ignored: finish the form or leave it (Esc) first.</source>
+        <translation>扫码未处理：请先填完或退出 (Esc) 当前表单。</translation>
+    </message>
+    <message>
         <source>%1 will not be able to earn or use points until unfrozen.</source>
         <translation>解冻之前，%1 将无法获得或使用积分。</translation>
     </message>

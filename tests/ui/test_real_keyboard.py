@@ -1,8 +1,8 @@
 """The real window on a real X server (Xvfb), driven by real X key events (xdotool): a person
 types the login at human speed, a keyboard-wedge scanner types a member card and a product
-barcode at scanner speed, F12 completes the sale. What the till wrote is read back from its
-database. This is the path the pytest-qt tests cannot take: X key events through Qt's xcb
-platform into the application-wide scanner filter."""
+barcode at scanner speed, the mouse clicks in the side list, F12 completes the sale. What the
+till wrote is read back from its database. This is the path the pytest-qt tests cannot take:
+X key events through Qt's xcb platform into the application-wide scanner filter."""
 
 from __future__ import annotations
 
@@ -119,6 +119,12 @@ def test_scanner_bursts_and_human_typing_through_a_real_x_server(tmp_path: Path,
         wait_for("the card scan", lambda: log_lines("scan read: member_card, 13 characters, on the checkout"))
         scan("6901234567892")  # whole-wheat bread, 8.50
         wait_for("the product scan", lambda: log_lines("scan read: product, 13 characters, on the checkout"))
+        # a click in the side list (its first row: checkout, the screen showing) must not take the
+        # keys from the screen: F12 still completes the sale (it did nothing while the list had them)
+        xdo("mousemove", "--window", window, "100", "30")
+        xdo("click", "1")
+        xdo("mousemove", "--sync", "1275", "1019")
+        wait_for("the window to have the keyboard focus", focused)
         xdo("key", "F12")
         sale = wait_for("the sale", lambda: rows("SELECT member_id, total_fen FROM sale"))
         assert sale == [(1, 850)]  # the scanned member, the scanned product, nothing else

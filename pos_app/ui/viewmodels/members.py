@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PosError
 from pos_app.core.members import normalize_phone, validate_name
 from pos_app.core.money import format_fen
-from pos_app.services import members, online
+from pos_app.services import members, online, scans
 from pos_app.services.context import Terminal
 from pos_app.services.members import HISTORY_KINDS, HistoryEntry, MemberPicture, TierChange
 from pos_app.storage.repo import MemberRecord
@@ -185,6 +185,25 @@ class MembersViewModel(QObject):
         self.member_opened.emit()
         self._load_history()
         return True
+
+    def open_scanned(self, text: str) -> bool:
+        """The member of a scanned card, member code or phone number (headquarters first when
+        this till's copy is stale)."""
+        try:
+            member = online.identify(self.terminal, text).member
+        except PosError as exc:
+            self._fail(exc)
+            return False
+        return self.open(member.id)
+
+    def card_of_code(self, code: str, field: str = "referrer") -> str | None:
+        """The card number a member code (会员码) stands for, the code verified (and a revoked
+        card refused), for a form's field that takes a card number."""
+        try:
+            return scans.identify_member(self.terminal, code, field=field).card_no
+        except PosError as exc:
+            self._fail(exc)
+            return None
 
     def reload(self) -> None:
         """After anything may have changed the member (a sale, a refund, another screen)."""

@@ -8,6 +8,7 @@ from typing import Any
 from pos_app.core.members import mask_phone
 from pos_app.services.history import AuditRow
 from pos_app.services.points import AdjustResult
+from pos_app.services.scans import ScanResult
 from pos_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -15,11 +16,8 @@ from pos_app.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QLineEdit,
-    QShortcut,
-    Qt,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,7 +26,7 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.adjustments import AdjustmentsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
-from pos_app.ui.widgets.common import Notice, big_button, yuan
+from pos_app.ui.widgets.common import Notice, big_button, screen_keys, yuan
 
 
 def _value_text(key: str, value: Any) -> str:
@@ -132,14 +130,22 @@ class AdjustmentsPage(QWidget):
         col.addWidget(self.table, 1)
         root.addWidget(trail, 1)
 
-        for key, slot in (("F2", self.member_input.setFocus), ("Esc", self._clear)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(slot)
+        screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self._clear})
 
     # -- actions ------------------------------------------------------------------------------
+    def take_scan(self, scan: ScanResult) -> bool:
+        """A member's card, code or phone scanned while this screen shows (``ScanRouter``)
+        identifies the member here."""
+        if scan.kind not in ("member_card", "member_qr", "phone"):
+            return False
+        self._identify_text(scan.text)
+        return True
+
     def _identify(self) -> None:
-        if self.vm.identify(self.member_input.text()):
+        self._identify_text(self.member_input.text())
+
+    def _identify_text(self, text: str) -> None:
+        if self.vm.identify(text):
             self.member_input.clear()
             self.notice.clear()
             self.points_input.setFocus()
@@ -240,6 +246,12 @@ class AdjustmentsPage(QWidget):
         if self.approval is not None and self.approval.isVisible():
             self.approval.refuse(text)
         self.notice.error(text)
+
+    def reset_screen(self, after: str) -> None:
+        """After a sale or a logout: no member, points, reason, result or message."""
+        self._clear()
+        self.member_input.clear()
+        self.result_label.clear()
 
     def showEvent(self, event: object) -> None:
         if self._trail_allowed():

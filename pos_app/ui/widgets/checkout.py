@@ -14,11 +14,9 @@ from pos_app.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QLineEdit,
     QProgressBar,
-    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -30,7 +28,7 @@ from pos_app.ui.scanner import disable_input_method
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.camera_view import CameraView
-from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
+from pos_app.ui.widgets.common import Notice, big_button, member_entry, screen_keys, yuan
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +173,8 @@ class CheckoutPage(QWidget):
         self.notice = Notice(self)
         root.addWidget(self.notice)
 
-        for key, slot in (("F2", self.member_input.setFocus), ("F3", self.code_input.setFocus),
-                          ("F4", self.points_input.setFocus), ("F12", self.vm.complete)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(slot)
+        screen_keys(self, {"F2": self.member_input.setFocus, "F3": self.code_input.setFocus,
+                           "F4": self.points_input.setFocus, "F12": self.vm.complete})
 
     def showEvent(self, event: object) -> None:
         """Coming to checkout (after login, F1) puts the keys where the next step is: the
@@ -261,8 +256,8 @@ class CheckoutPage(QWidget):
     def _on_preview_changed(self) -> None:
         q = self.vm.quote
         self.complete_button.setEnabled(bool(self.vm.lines))
-        if q is None:
-            for w in (self.total_label, self.due_label, self.earn_label, self.points_hint):
+        if q is None:  # an empty basket: nothing to pay with points either
+            for w in (self.total_label, self.due_label, self.earn_label, self.points_hint, self.points_input):
                 w.setText("")
             self.breakdown.clear()
             return
@@ -308,6 +303,21 @@ class CheckoutPage(QWidget):
     def _on_approval_given(self, code: str, pin: str) -> None:
         if self.vm.approve(code, pin) is not None and self.approval is not None:
             self.approval.accept()
+
+    def reset_screen(self, after: str) -> None:
+        """After a sale the fields are empty for the next customer (the sale's receipt line
+        stays); after a logout nothing of the last cashier stays: the sale in progress, the
+        last receipt line and any message go too."""
+        if after == "logout":
+            if self.vm.lines:
+                log.info("logout: a sale in progress (%d lines) was dropped", len(self.vm.lines))
+            self.vm.reset()
+            self.last_sale_label.clear()
+            self.notice.clear()
+        for w in (self.member_input, self.code_input, self.amount_input, self.coupon_input, self.points_input):
+            w.clear()
+        self.tender_box.setCurrentIndex(0)
+        self.member_input.setFocus()
 
     def _on_sale_completed(self, result: SaleResult) -> None:
         text = self.tr("Receipt %1: paid %2").replace("%1", result.receipt_no).replace("%2", yuan(result.tender_fen))

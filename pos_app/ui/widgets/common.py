@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pos_app.core.money import format_fen
-from pos_app.ui.qt import QCoreApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSize, QTimer, QWidget
+from pos_app.ui.qt import (
+    QCoreApplication,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QShortcut,
+    QSize,
+    Qt,
+    QTimer,
+    QWidget,
+)
 from pos_app.ui.scanner import disable_input_method
 
 TOUCH_HEIGHT = 44
@@ -18,6 +30,20 @@ def big_button(text: str, parent: QWidget | None = None, *, primary: bool = Fals
         b.setObjectName("primary")
         b.setDefault(True)
     return b
+
+
+def screen_keys(screen: QWidget, keys: dict[str, Callable[[], object]]) -> list[QShortcut]:
+    """A screen's own keys (F2, F12, Esc, ...): they act while the screen is the one showing,
+    wherever the focus is in the window (the side list, a side button, nowhere). Qt fires a
+    window shortcut only while its widget is visible: a screen behind another one, or behind
+    the login screen, hears none of them, and a dialog (a window of its own) keeps its keys."""
+    made = []
+    for key, slot in keys.items():
+        sc = QShortcut(QKeySequence(key), screen)
+        sc.setContext(Qt.ShortcutContext.WindowShortcut)
+        sc.activated.connect(slot)
+        made.append(sc)
+    return made
 
 
 def yuan(fen: int) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pos_app.core.members import mask_phone
 from pos_app.services.points import GiftResult
+from pos_app.services.scans import ScanResult
 from pos_app.ui.qt import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
-    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -21,7 +20,7 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.gifts import GiftsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
-from pos_app.ui.widgets.common import Notice, big_button, member_entry, yuan
+from pos_app.ui.widgets.common import Notice, big_button, member_entry, screen_keys, yuan
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -111,14 +110,26 @@ class GiftsPage(QWidget):
         self.notice = Notice(self)
         root.addWidget(self.notice)
 
-        for key, slot in (("F2", self.member_input.setFocus), ("Esc", self.vm.reset)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(slot)
+        screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset})
 
     # -- actions ------------------------------------------------------------------------------
+    def take_scan(self, scan: ScanResult) -> bool:
+        """While this screen shows (``ScanRouter``): a member's card, code or phone identifies
+        the member, a gift code selects the gift."""
+        if scan.kind == "gift":
+            self.select_gift(scan.text)
+            self.table.setFocus()
+            return True
+        if scan.kind not in ("member_card", "member_qr", "phone"):
+            return False
+        self._identify_text(scan.text)
+        return True
+
     def _identify(self) -> None:
-        if self.vm.identify(self.member_input.text()):
+        self._identify_text(self.member_input.text())
+
+    def _identify_text(self, text: str) -> None:
+        if self.vm.identify(text):
             self.member_input.clear()
             self.notice.clear()
             self.table.setFocus()
@@ -240,6 +251,14 @@ class GiftsPage(QWidget):
         if self.approval is not None and self.approval.isVisible():
             self.approval.refuse(text)
         self.notice.error(text)
+
+    def reset_screen(self, after: str) -> None:
+        """After a sale or a logout: no member, gift chosen, last redemption or message."""
+        self.vm.reset()
+        self.member_input.clear()
+        self.table.clearSelection()
+        self.table.setCurrentCell(-1, -1)
+        self.notice.clear()
 
     def showEvent(self, event: object) -> None:
         self.vm.refresh_catalogue()  # stock may have changed elsewhere

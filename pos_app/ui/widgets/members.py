@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pos_app.core.members import mask_phone
 from pos_app.services.members import HISTORY_KINDS
+from pos_app.services.scans import ScanResult
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.qt import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QEvent,
@@ -121,6 +123,7 @@ class Form(QWidget):
 
 class MembersPage(QWidget):
     BROWSE, REGISTER, REGISTERED, EDIT, STATUS = range(5)
+    MEMBER_KINDS = ("member_card", "member_qr", "phone")
 
     def __init__(self, vm: MembersViewModel, session: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,7 +141,6 @@ class MembersPage(QWidget):
         vm.status_changed.connect(self._on_status_changed)
         vm.export_finished.connect(self._on_export_finished)
         vm.error_raised.connect(self.notice.error)
-        session.logged_out.connect(self._on_logged_out)
         self._on_member_opened()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -394,6 +396,42 @@ class MembersPage(QWidget):
         f.on_cancel = self._back
         return f
 
+    # -- scans (``ScanRouter`` gives them here while this screen shows) ---------------------------------
+    def take_scan(self, scan: ScanResult) -> bool:
+        """An open form keeps every scan on this screen: the field with the focus takes what fits
+        it (a new card into Card number; the referrer's card, member code or phone into Referred
+        by; a phone number into a Mobile number field), anything else is refused with what to
+        do, and nothing typed is lost. Otherwise a member's card, code or phone opens them."""
+        if self.views.currentIndex() in (self.REGISTER, self.EDIT, self.STATUS):
+            self._scan_into_form(scan)
+            return True
+        if scan.kind not in self.MEMBER_KINDS:
+            return False
+        self.views.setCurrentIndex(self.BROWSE)
+        self.vm.open_scanned(scan.text)
+        return True
+
+    def _scan_into_form(self, scan: ScanResult) -> None:
+        fits = ((self.reg_card, ("member_card",)), (self.reg_referrer, self.MEMBER_KINDS),
+                (self.reg_phone, ("phone",)), (self.edit_phone, ("phone",)))
+        focused = QApplication.focusWidget()
+        field = next((edit for edit, kinds in fits if edit is focused and scan.kind in kinds), None)
+        if field is None:
+            if self.views.currentIndex() == self.REGISTER:
+                self.notice.error(self.tr("Scan a new card into Card number, or the referrer's card or member code "
+                                          "into Referred by: click the field first."))
+            else:
+                self.notice.error(self.tr("Scan ignored: finish the form or leave it (Esc) first."))
+            return
+        text = scan.text
+        if scan.kind == "member_qr":  # the referrer's member code: their card number goes in the field
+            card = self.vm.card_of_code(text)
+            if card is None:
+                return
+            text = card
+        field.setText(text)
+        self.notice.clear()
+
     # -- actions ---------------------------------------------------------------------------------------
     def _search(self) -> None:
         self.views.setCurrentIndex(self.BROWSE)
@@ -627,9 +665,16 @@ class MembersPage(QWidget):
     def _on_export_finished(self, path: str, rows: int) -> None:
         self.notice.info(self.tr("%1 entries written to %2").replace("%1", str(rows)).replace("%2", path))
 
-    def _on_logged_out(self) -> None:
+    def reset_screen(self, after: str) -> None:
+        """After a sale or a logout: no member, search, form or message of the last customer."""
         self.vm.clear()
-        self.search_input.clear()
+        for edit in self.findChildren(QLineEdit):
+            edit.clear()
+        self.reg_consent.setChecked(False)
+        self._reset_similar()
+        self._reset_duplicate()
+        self.kind_box.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(0)
         self._back()
         self.notice.clear()
 

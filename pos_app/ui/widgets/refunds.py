@@ -6,16 +6,15 @@ from typing import TYPE_CHECKING
 
 from pos_app.core.members import mask_phone
 from pos_app.services.sales import RefundResult
+from pos_app.services.scans import ScanResult
 from pos_app.ui.qt import (
     QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QLineEdit,
-    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -25,7 +24,7 @@ from pos_app.ui.qt import (
 )
 from pos_app.ui.viewmodels.refunds import RefundsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
-from pos_app.ui.widgets.common import Notice, big_button, yuan
+from pos_app.ui.widgets.common import Notice, big_button, screen_keys, yuan
 
 if TYPE_CHECKING:
     from pos_app.ui.widgets.receipt_preview import ReceiptPreview
@@ -143,12 +142,17 @@ class RefundsPage(QWidget):
         self.notice = Notice(self)
         root.addWidget(self.notice)
 
-        for key, slot in (("F12", self.vm.confirm), ("Esc", self._clear)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(slot)
+        screen_keys(self, {"F12": self.vm.confirm, "Esc": self._clear})
 
     # -- actions ------------------------------------------------------------------------------
+    def take_scan(self, scan: ScanResult) -> bool:
+        """A receipt scanned while this screen shows (``ScanRouter``): that sale, as if typed."""
+        if scan.kind != "receipt":
+            return False
+        self.receipt_input.setText(scan.text)
+        self._load()
+        return True
+
     def _load(self) -> None:
         if self.vm.load(self.receipt_input.text()):
             self.notice.clear()
@@ -320,6 +324,10 @@ class RefundsPage(QWidget):
         self.result_label.setText(text)
         self.notice.info(self.tr("Refund done. Give back %1.").replace("%1", yuan(r.refund_fen)))
         self.receipt_input.setFocus()
+
+    def reset_screen(self, after: str) -> None:
+        """After a sale or a logout: no receipt, refund or message of the last customer."""
+        self._clear()
 
     def showEvent(self, event: object) -> None:
         if self.vm.sale is None:

@@ -11,11 +11,9 @@ from pos_app.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QMessageBox,
     QProgressBar,
-    QShortcut,
     QSize,
     QStackedWidget,
     Qt,
@@ -26,7 +24,7 @@ from pos_app.ui.qt import (
 )
 from pos_app.ui.viewmodels.reports import DAYS, ReportData, ReportsViewModel
 from pos_app.ui.widgets.chart import BarChart
-from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, yuan
+from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, screen_keys, yuan
 
 
 def _table(parent: QWidget, headers: list[str], stretch: int = 0) -> QTableWidget:
@@ -153,9 +151,7 @@ class ReportsPage(QWidget):
 
         self.notice = Notice(self)
         root.addWidget(self.notice)
-        sc = QShortcut(QKeySequence("Ctrl+R"), self)
-        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self._refresh)
+        screen_keys(self, {"Ctrl+R": self._refresh})
 
     # -- actions ------------------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:
@@ -165,6 +161,11 @@ class ReportsPage(QWidget):
     def _refresh(self) -> None:
         self.notice.clear()
         self.vm.refresh()
+
+    def reset_screen(self, after: str) -> None:
+        """Old messages go after a sale and a logout (the figures follow the access and are
+        built again each time the screen shows)."""
+        self.notice.clear()
 
     # -- view-model signals -------------------------------------------------------------------------
     def _on_access_changed(self) -> None:

@@ -19,13 +19,11 @@ from pos_app.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QKeyEvent,
-    QKeySequence,
     QLabel,
     QLineEdit,
     QListWidget,
     QObject,
     QScrollArea,
-    QShortcut,
     QStackedWidget,
     Qt,
     QVBoxLayout,
@@ -33,7 +31,7 @@ from pos_app.ui.qt import (
 )
 from pos_app.ui.viewmodels.settings import SettingsViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
-from pos_app.ui.widgets.common import Notice, big_button
+from pos_app.ui.widgets.common import Notice, big_button, screen_keys
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 
@@ -114,6 +112,14 @@ class SettingsPage(QWidget):
         self.vm.error_raised.connect(self._on_error)
         self.vm.approval_needed.connect(self._on_approval_needed)
         self._on_loaded()
+
+    def reset_screen(self, after: str) -> None:
+        """Old messages go after a sale and a logout; a logout also drops what was typed and not
+        saved (the saved settings show). A sale leaves a manager's unsaved changes alone: they
+        belong to no customer."""
+        if after == "logout":
+            self.vm.load()
+        self.notice.clear()
 
     def showEvent(self, event: QEvent) -> None:
         if not self._decoders_checked:
@@ -417,9 +423,7 @@ class SettingsPage(QWidget):
             # long item texts must not widen the column past 1024x768
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
-        sc = QShortcut(QKeySequence("Ctrl+S"), self)
-        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self.save)
+        screen_keys(self, {"Ctrl+S": self.save})
 
     # -- form <-> settings ----------------------------------------------------------------------------
     def values(self) -> dict[str, object]:
