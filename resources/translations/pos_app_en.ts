@@ -1658,6 +1658,65 @@ Gifts handed out: %7, refunds: %8</translation>
     </message>
 </context>
 <context>
+    <name>ProductImportDialog</name>
+    <message>
+        <source>Import products</source>
+        <translation>Import products</translation>
+    </message>
+    <message>
+        <source>The chain's product file (CSV from the ERP, UTF-8 or GB18030). Check it first: nothing is written while any row is wrong.</source>
+        <translation>The chain's product file (CSV from the ERP, UTF-8 or GB18030). Check it first: nothing is written while any row is wrong.</translation>
+    </message>
+    <message>
+        <source>File path</source>
+        <translation>File path</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Check (dry run)</source>
+        <translation>Check (dry run)</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>Product file</source>
+        <translation>Product file</translation>
+    </message>
+    <message>
+        <source>%1 rows, %2 valid, %3 invalid</source>
+        <translation>%1 rows, %2 valid, %3 invalid</translation>
+    </message>
+    <message>
+        <source>Imported: %1 added, %2 changed, %3 unchanged.</source>
+        <translation>Imported: %1 added, %2 changed, %3 unchanged.</translation>
+    </message>
+    <message>
+        <source>Nothing can be imported: correct these rows in the file and check again.</source>
+        <translation>Nothing can be imported: correct these rows in the file and check again.</translation>
+    </message>
+    <message>
+        <source>line %1: %2: %3</source>
+        <translation>line %1: %2: %3</translation>
+    </message>
+    <message>
+        <source>Would add %1, change %2, leave %3 unchanged. Press Import to write them.</source>
+        <translation>Would add %1, change %2, leave %3 unchanged. Press Import to write them.</translation>
+    </message>
+    <message>
+        <source>Never earn points (excluded by the program): %1</source>
+        <translation>Never earn points (excluded by the program): %1</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptPreview</name>
     <message>
         <source>Receipt preview %1</source>
@@ -2179,6 +2238,10 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Test scan…</translation>
     </message>
     <message>
+        <source>Import products…</source>
+        <translation>Import products…</translation>
+    </message>
+    <message>
         <source>Camera (member QR codes)</source>
         <translation>Camera (member QR codes)</translation>
     </message>
@@ -2321,6 +2384,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>none yet</source>
         <translation>none yet</translation>
+    </message>
+    <message>
+        <source>Only a manager imports products: log in as a manager.</source>
+        <translation>Only a manager imports products: log in as a manager.</translation>
     </message>
     <message>
         <source>The devices use the new settings now.</source>

@@ -1658,6 +1658,65 @@ Gifts handed out: %7, refunds: %8</source>
     </message>
 </context>
 <context>
+    <name>ProductImportDialog</name>
+    <message>
+        <source>Import products</source>
+        <translation>商品导入</translation>
+    </message>
+    <message>
+        <source>The chain's product file (CSV from the ERP, UTF-8 or GB18030). Check it first: nothing is written while any row is wrong.</source>
+        <translation>连锁总部的商品文件（ERP 导出的 CSV，UTF-8 或 GB18030）。请先检查：只要有一行有误，就不会写入任何数据。</translation>
+    </message>
+    <message>
+        <source>File path</source>
+        <translation>文件路径</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Check (dry run)</source>
+        <translation>检查（试运行）</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Product file</source>
+        <translation>商品文件</translation>
+    </message>
+    <message>
+        <source>%1 rows, %2 valid, %3 invalid</source>
+        <translation>共 %1 行，有效 %2 行，无效 %3 行</translation>
+    </message>
+    <message>
+        <source>Imported: %1 added, %2 changed, %3 unchanged.</source>
+        <translation>已导入：新增 %1 个，修改 %2 个，%3 个未变。</translation>
+    </message>
+    <message>
+        <source>Nothing can be imported: correct these rows in the file and check again.</source>
+        <translation>无法导入：请在文件中改正以下各行后重新检查。</translation>
+    </message>
+    <message>
+        <source>line %1: %2: %3</source>
+        <translation>第 %1 行：%2：%3</translation>
+    </message>
+    <message>
+        <source>Would add %1, change %2, leave %3 unchanged. Press Import to write them.</source>
+        <translation>将新增 %1 个，修改 %2 个，%3 个不变。按“导入”写入。</translation>
+    </message>
+    <message>
+        <source>Never earn points (excluded by the program): %1</source>
+        <translation>不积分的类别（积分方案排除）：%1</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptPreview</name>
     <message>
         <source>Receipt preview %1</source>
@@ -2179,6 +2238,10 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>扫码测试…</translation>
     </message>
     <message>
+        <source>Import products…</source>
+        <translation>商品导入…</translation>
+    </message>
+    <message>
         <source>Camera (member QR codes)</source>
         <translation>摄像头（扫会员二维码）</translation>
     </message>
@@ -2321,6 +2384,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>none yet</source>
         <translation>尚无</translation>
+    </message>
+    <message>
+        <source>Only a manager imports products: log in as a manager.</source>
+        <translation>只有店长可以导入商品：请以店长身份登录。</translation>
     </message>
     <message>
         <source>The devices use the new settings now.</source>

@@ -32,6 +32,7 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.settings import SettingsViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import Notice, big_button, screen_keys
+from pos_app.ui.widgets.products import ProductImportDialog
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 
@@ -266,6 +267,10 @@ class SettingsPage(QWidget):
         self.test_scan_button.setObjectName("test_scan_button")
         self.test_scan_button.clicked.connect(self.open_scan_test)
         form.addRow(self.test_scan_button)
+        self.import_products_button = big_button(self.tr("Import products…"), box)
+        self.import_products_button.setObjectName("import_products_button")
+        self.import_products_button.clicked.connect(self.open_product_import)
+        form.addRow(self.import_products_button)
         self.scanner_mode.currentIndexChanged.connect(self._on_scanner_mode_changed)
         left.addWidget(box)
 
@@ -551,6 +556,16 @@ class SettingsPage(QWidget):
     def revert(self) -> None:
         self.vm.load()
         self.notice.info(self.tr("Unsaved changes were put back."))
+
+    def open_product_import(self) -> ProductImportDialog | None:
+        """A manager's import of the chain's product file (docs/operations/products.md)."""
+        if not self.vm.session.is_manager:
+            self.notice.error(self.tr("Only a manager imports products: log in as a manager."))
+            return None
+        staff = self.vm.session.staff
+        dialog = ProductImportDialog(self.vm.terminal, staff.code if staff else None, self)
+        dialog.open()
+        return dialog
 
     def open_scan_test(self) -> ScanTestDialog:
         dialog = ScanTestDialog(self.vm, self)
