@@ -128,7 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--member", help="card or phone number")
     s.add_argument("--points", default="0", help="points paid with")
     s.add_argument("--coupon")
-    s.add_argument("--tender", default="cash")
+    s.add_argument("--tender", default="cash", help="cash, card, wechat or alipay: pays the amount due exactly")
+    s.add_argument("--pay", action="append", metavar="KIND=YUAN",
+                   help="what the customer hands over, e.g. --pay card=50 --pay cash=100 (repeatable: a split "
+                        "tender; cash above the amount due is change; short is refused)")
     s.add_argument("--at", help="back-dated entry: the sale's local time, e.g. 2026-11-05T21:00")
     s.add_argument("--staff")
     s.add_argument("--sale-id", help="a UUID the till fixed before the first attempt (retries are not counted twice)")
@@ -136,10 +139,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--manager", help="a manager approving points beyond the offline allowance")
     s.add_argument("--manager-pin", help=PIN_HELP)
 
+    s = sub.add_parser("setting", help="show the terminal's settings, or set one (back office: audited)")
+    s.add_argument("action", choices=("show", "set"))
+    s.add_argument("key", nargs="?", help="e.g. discount.limit_percent")
+    s.add_argument("value", nargs="?")
+
+    s = sub.add_parser("suspended", help="suspended sales (挂单): list them, or discard one")
+    s.add_argument("action", choices=("list", "discard"))
+    s.add_argument("id", nargs="?", type=int, help="the suspended sale to discard (from the list)")
+    s.add_argument("--staff")
+
     s = sub.add_parser("refund", help="refund a sale, whole or some lines")
     s.add_argument("receipt_no")
     s.add_argument("--lines", help="line numbers, e.g. 1,3 (default: every line not refunded yet)")
     s.add_argument("--quote", action="store_true", help="show what would be clawed back and returned")
+    s.add_argument("--to", action="append", metavar="KIND=YUAN",
+                   help="where the money goes, e.g. --to cash=23.45 (repeatable; default: back to the sale's "
+                        "tenders pro rata); the amounts must add up to the refund")
     s.add_argument("--at")
     s.add_argument("--staff")
 
@@ -231,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--backend", choices=["auto", "zxing", "pyzbar"], help="default: the terminal's decoder setting")
     return p
+
+
+def _payments(items: list[str], field: str = "tenders") -> list[tuple[str, int]]:
+    """``--pay KIND=YUAN`` (``--to``) options as (kind, fen) pairs."""
+    out = []
+    for i, item in enumerate(items):
+        kind, sep, amount = item.partition("=")
+        if not sep:
+            raise InvalidInput(f"{field}[{i}]", f"KIND=YUAN is required, e.g. cash=100, got {item!r}")
+        out.append((kind.strip(), parse_yuan(amount, field=f"{field}[{i}].amount", allow_zero=True)))
+    return out
 
 
 def _at(text: str | None) -> dt.datetime | None:
@@ -397,26 +424,64 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
             return EXIT_OK
         approval = (args.manager, args.manager_pin or "") if args.manager else None
         _identify_online(t, args.member)
+        payments = _payments(args.pay) if args.pay else None
         r = sales.record_sale(t, lines=lines, member_ref=args.member, points=pts, coupon=args.coupon,
                               tender=args.tender, at=_at(args.at), staff_code=args.staff, sale_uuid=args.sale_id,
-                              approval=approval)
+                              approval=approval, payments=payments)
         _served(t, r.member)
         text = f"receipt {r.receipt_no}: {format_fen(r.total_fen)} yuan, pay {format_fen(r.tender_fen)} {r.tender_kind}"
+        if len(r.tenders) > 1:
+            text += " (" + ", ".join(f"{td.kind} {format_fen(td.amount_fen)}" for td in r.tenders) + ")"
+        if r.change_fen:
+            text += f"; change {format_fen(r.change_fen)}"
         if r.member:
             text += (f"; earned {r.points_earned}, redeemed {r.points_paid}, balance {r.member.balance}"
                      f" ({r.member.name} {mask_phone(r.member.phone)})")
         out.emit(r.to_dict(), text)
         return EXIT_OK
+    if cmd == "setting":
+        from pos_app.services import settings as terminal_settings
+
+        if args.action == "show":
+            current = terminal_settings.load_settings(t)
+            shown = {k: current.value(k) for k in terminal_settings.KEYS if k != "member_qr.public_key"}
+            out.emit(shown, "\n".join(f"{k} = {v}" for k, v in shown.items()))
+            return EXIT_OK
+        if args.key is None or args.value is None:
+            raise InvalidInput("key", "pos-app setting set KEY VALUE")
+        if args.key not in terminal_settings.KEYS:
+            raise InvalidInput("key", f"no setting {args.key!r}; one of {', '.join(terminal_settings.KEYS)}")
+        changed = terminal_settings.save_settings(t, {args.key: args.value})
+        out.emit({"changed": changed}, f"{args.key} set" if changed else f"{args.key} unchanged")
+        return EXIT_OK
+    if cmd == "suspended":
+        from pos_app.services import suspended
+
+        if args.action == "list":
+            rows = [x.to_dict() for x in suspended.list_suspended(t)]
+            out.emit(rows, "\n".join(f"{r['id']}: {r['label']}  {r['lines']} lines  {format_fen(r['total_fen'])} yuan"
+                                     f"  {r['suspended_at']}" for r in rows) or "no suspended sales")
+            return EXIT_OK
+        if args.id is None:
+            raise InvalidInput("id", "name the suspended sale to discard (pos-app suspended list)")
+        gone = suspended.discard_suspended(t, args.id, staff_code=args.staff)
+        out.emit(gone.to_dict(), f"suspended sale {gone.id} ({gone.label}) discarded")
+        return EXIT_OK
     if cmd == "refund":
         nums = None
         if args.lines:
             nums = [parse_int(x, field="lines") for x in args.lines.split(",") if x.strip()]
+        to = _payments(args.to, field="refund_tenders") if args.to else None
         if args.quote:
-            data = sales.quote_refund(t, receipt_no=args.receipt_no, line_nos=nums)
-            out.emit(data, f"would claw back {data['clawback']} and return {data['returned_points']} points")
+            rq: dict[str, Any] = sales.quote_refund(t, receipt_no=args.receipt_no, line_nos=nums, to=to)
+            back = ", ".join(f"{x['kind']} {format_fen(x['amount_fen'])}" for x in rq["tenders"])
+            out.emit(rq, f"would claw back {rq['clawback']} and return {rq['returned_points']} points;"
+                         f" money back to {back}")
             return EXIT_OK
-        rr = sales.refund_sale(t, receipt_no=args.receipt_no, line_nos=nums, at=_at(args.at), staff_code=args.staff)
-        text = (f"refund {rr.refund_no}: {format_fen(rr.refund_fen)} yuan back; clawed back {rr.clawback},"
+        rr = sales.refund_sale(t, receipt_no=args.receipt_no, line_nos=nums, at=_at(args.at), staff_code=args.staff,
+                               to=to)
+        text = (f"refund {rr.refund_no}: {format_fen(rr.refund_fen)} yuan back ("
+                + ", ".join(f"{k} {format_fen(f)}" for k, f in rr.tenders) + f"); clawed back {rr.clawback},"
                 f" returned {rr.returned_points} points")
         if rr.shortfall:
             text += f"; SHORTFALL {rr.shortfall} points (balance now negative)"

@@ -54,7 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         "sales": "销售笔数", "member_sales": "会员笔数", "sales_total": "销售总额", "points_issued": "发放积分",
         "points_redeemed_total": "兑换积分", "gifts": "礼品兑换", "refunds": "退货笔数", "thanks": "谢谢惠顾",
         "gift_cash": "礼品收现", "cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝",
-        "line": "第{n}行",
+        "line": "第{n}行", "given": "实收", "change": "找零", "split": "组合支付", "refund_to": "退回",
     },
     "en": {
         "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
@@ -74,7 +74,8 @@ WORDS: dict[str, dict[str, str]] = {
         "closed": "Closed", "sales": "Sales", "member_sales": "Member sales", "sales_total": "Sales total",
         "points_issued": "Points issued", "points_redeemed_total": "Points redeemed", "gifts": "Gifts",
         "refunds": "Refunds", "thanks": "Thank you", "cash": "Cash", "card": "Card", "wechat": "WeChat Pay",
-        "alipay": "Alipay", "gift_cash": "Gift cash", "line": "line {n}",
+        "alipay": "Alipay", "gift_cash": "Gift cash", "line": "line {n}", "given": "Cash given",
+        "change": "Change", "split": "Split", "refund_to": "Back to",
     },
 }
 
@@ -224,13 +225,24 @@ def _receipt(d: _Doc, receipt_no: str, reprint: bool) -> Document:
         lay.pair(f"{d.word('points_paid')} ({sale['points_paid']} {d.word('points_unit')})",
                  format_fen(-sale["points_value_fen"]))
     lay.pair(d.word("to_pay"), format_fen(sale["tender_fen"]), bold=True)
-    lay.pair(d.word("tender"), d.word(sale["tender_kind"]) if sale["tender_kind"] in d.w else sale["tender_kind"])
+    tenders = t.repo.sale_tenders(sale["id"])
+    if len(tenders) > 1:  # a split tender: each kind with what it paid
+        for td in tenders:
+            lay.pair(d.word(td["kind"]) if td["kind"] in d.w else td["kind"], format_fen(td["amount_fen"]))
+    else:
+        lay.pair(d.word("tender"), d.word(sale["tender_kind"]) if sale["tender_kind"] in d.w else sale["tender_kind"])
+    if sale["change_fen"]:
+        cash = next((td for td in tenders if td["kind"] == "cash"), None)
+        if cash is not None:
+            lay.pair(d.word("given"), format_fen(cash["given_fen"]))
+        lay.pair(d.word("change"), format_fen(sale["change_fen"]), bold=True)
     if sale["member_id"]:
         _points_block(d, sale, receipt_no)
     lay.rule()
     lay.qr(receipt_no)
     lay.text(receipt_no, "center")
-    drawer = d.settings.printer_cash_drawer and sale["tender_kind"] == "cash" and not reprint
+    drawer = d.settings.printer_cash_drawer and (sale["tender_kind"] == "cash" or any(
+        td["kind"] == "cash" for td in tenders)) and not reprint
     doc = d.foot(drawer=drawer)
     return dataclasses.replace(doc, title=receipt_no)
 
@@ -251,6 +263,9 @@ def _refund(d: _Doc, refund_no: str, reprint: bool) -> Document:
         lay.table([ln["name"] or ln["sku"], str(ln["qty"]), format_fen(-ln["net_fen"])], widths, aligns)
     lay.rule()
     lay.pair(d.word("refunded"), format_fen(r["refund_fen"]), bold=True)
+    for td in t.repo.refund_tenders(r["id"]):  # where the money goes
+        kind = d.word(td["kind"]) if td["kind"] in d.w else td["kind"]
+        lay.pair(f"{d.word('refund_to')} {kind}", format_fen(td["amount_fen"]))
     clawback = r["clawback_purchase"] + r["clawback_bonus"]
     if clawback:
         lay.pair(d.word("clawback"), f"-{clawback}")

@@ -11,22 +11,25 @@ from typing import Any
 
 from pos_app.core import lots as core_lots
 from pos_app.core import redemption as core_redemption
+from pos_app.core import tenders as core_tenders
 from pos_app.core.earning import EarnResult, SaleLine, compute_earning, validate_lines
-from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
+from pos_app.core.errors import ApprovalRequired, InvalidInput, NotFound, RuleViolation
 from pos_app.core.members import is_birthday
 from pos_app.core.money import check_points
 from pos_app.core.refunds import RefundDone, RefundLine, SaleTotals, plan_refund
+from pos_app.core.tenders import Settlement, Tender
 from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired
 from pos_app.services.members import _grant_award, find_member, require_active
+from pos_app.services.settings import load_settings
 from pos_app.services.staff import require_manager
 from pos_app.services.sync import enforce_offline_allowance
 from pos_app.services.tiers import apply_upgrade
 from pos_app.storage.ledger import Stamp, iso
 from pos_app.storage.repo import MemberRecord
 
-TENDERS = ("cash", "card", "wechat", "alipay")
+TENDERS = core_tenders.TENDERS
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,13 @@ class SaleResult:
     flags: tuple[str, ...]
     expiring: list[tuple[int, int]] = field(default_factory=list)
     replayed: bool = False
+    tenders: tuple[Tender, ...] = ()
+    change_fen: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         m = self.member
         return {
+            "tenders": [t.to_dict() for t in self.tenders], "change_fen": self.change_fen,
             "receipt_no": self.receipt_no, "sale_uuid": self.sale_uuid, "total_fen": self.total_fen,
             "coupon_fen": self.coupon_fen, "points_redeemed": self.points_paid,
             "points_value_fen": self.points_value_fen, "tender_fen": self.tender_fen,
@@ -141,13 +147,22 @@ def _quote(t: Terminal, *, lines: list[SaleLine], member: MemberRecord | None, p
 def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = None, points: int = 0,
                 coupon: str | None = None, tender: str = "cash", at: dt.datetime | None = None,
                 staff_code: str | None = None, sale_uuid: str | None = None,
-                queue_receipt: bool = False, approval: tuple[str, str] | None = None) -> SaleResult:
+                queue_receipt: bool = False, approval: tuple[str, str] | None = None,
+                payments: list[tuple[str, int]] | None = None) -> SaleResult:
     """Complete a sale in one transaction. Re-sending the same ``sale_uuid`` returns the sale
     already recorded instead of counting it twice. With ``queue_receipt`` the receipt's print
     job is queued in the same transaction, so a sale never exists without its receipt job.
-    ``approval`` (manager number, PIN) lets a points payment pass the offline allowance."""
-    if tender not in TENDERS:
-        raise InvalidInput("tender", f"must be one of {', '.join(TENDERS)}, got {tender!r}")
+    ``approval`` (manager number, PIN) lets a points payment pass the offline allowance.
+    ``payments`` (kind, fen) are what the customer handed over, in one tender or several
+    (``core.tenders.settle``: short is refused, cash above the amount due is change); without
+    them the amount due is paid exactly by ``tender``."""
+    core_tenders.check_kind(tender)
+    if payments is not None:
+        payments = list(payments)
+        for i, pay in enumerate(payments):
+            if not isinstance(pay, tuple | list) or len(pay) != 2:
+                raise InvalidInput(f"tenders[{i}]", "a (kind, fen) pair is required")
+            core_tenders.check_kind(pay[0], f"tenders[{i}].kind")
     coupon = identifier(coupon, field="coupon") if coupon is not None else None
     if sale_uuid is not None:
         try:
@@ -155,8 +170,12 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         except (ValueError, AttributeError, TypeError):
             raise InvalidInput("sale_uuid", f"not a UUID: {sale_uuid!r}") from None
     stamp = t.stamp(at, staff_code)
-    approved_by = require_manager(t, approval[0], approval[1]).code if approval else None
     validate_lines(lines)
+    over = discounts_over_limit(t, lines)
+    if over and approval is None:
+        raise ApprovalRequired("discount", f"line discounts above the store's limit need a manager: lines {over}",
+                               lines=over)
+    approved_by = require_manager(t, approval[0], approval[1]).code if approval else None
     with t.database.transaction():
         program = t.program
         if sale_uuid is not None:
@@ -170,6 +189,8 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
                    lapsed_written_off=True, with_max=False)
         after = member
         receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
+        settled = (core_tenders.settle(q.tender_fen, payments) if payments is not None
+                   else core_tenders.exact(q.tender_fen, tender))
         enforce_offline_allowance(t, points=q.points_paid, stamp=stamp, ref=receipt_no, approved_by=approved_by)
         earn = q.earn
         sale_uuid = sale_uuid or str(uuid_mod.uuid4())
@@ -180,11 +201,15 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             "recorded_at": iso(stamp.recorded_at), "backdated": int(stamp.backdated),
             "total_fen": q.total_fen, "coupon_code": coupon, "coupon_fen": q.coupon_fen,
             "points_paid": q.points_paid, "points_value_fen": q.points_value_fen, "tender_fen": q.tender_fen,
-            "tender_kind": tender, "credited_purchase": earn.credited_purchase if earn else 0,
+            "tender_kind": _kind_of(settled, tender), "change_fen": settled.change_fen,
+            "credited_purchase": earn.credited_purchase if earn else 0,
             "credited_bonus": earn.credited_bonus if earn else 0,
             "bonuses": ",".join(b for b, _ in earn.bonuses) if earn and earn.credited_bonus else "",
             "flags": ",".join(earn.flags) if earn else "", "program_version": program.version,
         })
+        for seq, td in enumerate(settled.tenders, 1):
+            t.repo.insert("sale_tender", {"sale_id": sale_id, "seq": seq, "kind": td.kind,
+                                          "amount_fen": td.amount_fen, "given_fen": td.given_fen})
         by_line = {le.line_no: le for le in earn.lines} if earn else {}
         line_rows = []
         for ln in lines:
@@ -210,7 +235,8 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
                 tier_after, after = upgraded, _reload(t, member)
         # the whole sale and its lines: a till rebuilt from headquarters refunds it like this one
         t.ledger.outbox_event("sale", receipt_no, {
-            "total_fen": q.total_fen, "tender": tender, "member": member.uuid if member else None,
+            "total_fen": q.total_fen, "tender": _kind_of(settled, tender), "member": member.uuid if member else None,
+            "tenders": [td.to_dict() for td in settled.tenders], "change_fen": settled.change_fen,
             "uuid": sale_uuid, "receipt_no": receipt_no, "staff_code": staff_code, "created_at": iso(stamp.at),
             "business_date": stamp.day.isoformat(), "recorded_at": iso(stamp.recorded_at),
             "backdated": stamp.backdated, "coupon_code": coupon, "coupon_fen": q.coupon_fen,
@@ -222,17 +248,39 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
             "earned": earn.total if earn else 0, "lines": line_rows}, stamp)
         t.ledger.audit("sale", receipt_no, {"total_fen": q.total_fen, "points_paid": q.points_paid,
                                             "earned": earn.total if earn else 0}, stamp)
+        if any(ln.discount_fen for ln in lines):  # every line discount, and who approved those above the limit
+            t.ledger.audit("sale.discount", receipt_no, {
+                "lines": {str(ln.line_no): ln.discount_fen for ln in lines if ln.discount_fen},
+                "over_limit": over, "approved_by": approved_by if over else None}, stamp)
         if queue_receipt:
             t.repo.queue_print_job("receipt", receipt_no, {}, iso(stamp.recorded_at))
         expiring = _expiring(t, after.id, stamp.day) if after else []
     return SaleResult(
         receipt_no=receipt_no, sale_uuid=sale_uuid, total_fen=q.total_fen, coupon_fen=q.coupon_fen,
         points_paid=q.points_paid, points_value_fen=q.points_value_fen, tender_fen=q.tender_fen,
-        tender_kind=tender, points_earned=earn.total if earn else 0,
+        tender_kind=_kind_of(settled, tender), points_earned=earn.total if earn else 0,
         breakdown=earn.breakdown() if earn else None, member=after, tier_before=tier_before,
         tier_after=tier_after, flags=earn.flags if earn else (),
-        expiring=expiring,
+        expiring=expiring, tenders=settled.tenders, change_fen=settled.change_fen,
     )
+
+
+def discounts_over_limit(t: Terminal, lines: list[SaleLine]) -> list[int]:
+    """The line numbers whose discount is above the store's limit (settings ``discount.*``)."""
+    s = load_settings(t)
+    return [ln.line_no for ln in lines if core_tenders.discount_over_limit(
+        ln.gross_fen, ln.discount_fen, limit_percent=s.discount_limit_percent, limit_fen=s.discount_limit_fen)]
+
+
+def _kind_of(settled: Settlement, tender: str) -> str:
+    """The sale's ``tender_kind``: its one tender's kind, "split" for several; a sale paid
+    entirely with points or a coupon keeps the kind the cashier had chosen."""
+    return tender if not settled.tenders else settled.kind
+
+
+def sale_tenders(t: Terminal, sale_id: int) -> tuple[Tender, ...]:
+    """A sale's tenders in the order they were taken."""
+    return tuple(Tender(r["kind"], r["amount_fen"], r["given_fen"]) for r in t.repo.sale_tenders(sale_id))
 
 
 def _expiring(t: Terminal, member_id: int, day: dt.date) -> list[tuple[int, int]]:
@@ -297,6 +345,7 @@ def sale_result(t: Terminal, receipt_no: str, *, replayed: bool = False) -> Sale
         breakdown=json.loads(earned[1]) if earned else None, member=member,
         tier_before=None, tier_after=member.tier if member else None,
         flags=tuple(f for f in s["flags"].split(",") if f), replayed=replayed,
+        tenders=sale_tenders(t, s["id"]), change_fen=s["change_fen"],
     )
 
 
@@ -319,9 +368,11 @@ class RefundResult:
     complete: bool
     member: MemberRecord | None
     coupon_returned: str | None = None  # the coupon code the member has back (the sale's last lines)
+    tenders: tuple[tuple[str, int], ...] = ()  # where the money goes: (tender kind, fen)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "tenders": [{"kind": k, "amount_fen": f} for k, f in self.tenders],
             "refund_no": self.refund_no, "receipt_no": self.receipt_no, "lines": self.lines,
             "net_fen": self.net_fen, "refund_fen": self.refund_fen, "clawback": self.clawback,
             "clawback_purchase": self.clawback_purchase, "clawback_bonus": self.clawback_bonus,
@@ -375,10 +426,35 @@ def _coupon_back(t: Terminal, sale: dict[str, Any], complete: bool) -> str | Non
     return code if coupon is not None and coupon["used_receipt_no"] == sale["receipt_no"] else None
 
 
-def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None) -> dict[str, Any]:
-    """What a refund would claw back and return, shown before the cashier confirms."""
+def refund_room(t: Terminal, sale_id: int) -> list[tuple[str, int]]:
+    """What each of a sale's tenders paid less what refunds gave back to it already."""
+    back = t.repo.refunded_by_tender(sale_id)
+    room: dict[str, int] = {}
+    for td in t.repo.sale_tenders(sale_id):
+        room[td["kind"]] = room.get(td["kind"], 0) + td["amount_fen"]
+    return [(k, max(0, f - back.get(k, 0))) for k, f in room.items()]
+
+
+def _refund_tenders(t: Terminal, sale: dict[str, Any], refund_fen: int,
+                    to: list[tuple[str, int]] | None) -> list[tuple[str, int]]:
+    """Where a refund's money goes: back to the sale's tenders pro rata (``to`` None), or as
+    the cashier chose (``core.tenders.chosen_refund``). A sale without tenders (paid with
+    points and coupons only) gives money back in cash."""
+    room = refund_room(t, sale["id"])
+    if to is not None:
+        return core_tenders.chosen_refund(refund_fen, room, to)
+    if refund_fen > sum(f for _, f in room):
+        return [("cash", refund_fen)] if refund_fen else []
+    return core_tenders.split_refund(refund_fen, room)
+
+
+def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None,
+                 to: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """What a refund would claw back and return, and to which tenders the money goes, shown
+    before the cashier confirms."""
     receipt_no = identifier(receipt_no, field="receipt_no")
     sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
+    tenders = _refund_tenders(t, sale, plan.refund_fen, to)
     member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
     shortfall = 0
     if member is not None:  # what the lots can still give (lapsed points are written off first)
@@ -387,18 +463,23 @@ def quote_refund(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = N
     return {"receipt_no": receipt_no, "lines": chosen, "net_fen": plan.net_fen, "refund_fen": plan.refund_fen,
             "clawback": plan.clawback, "returned_points": plan.return_points, "complete": plan.complete,
             "balance_now": member.balance if member else None, "expected_shortfall": shortfall,
-            "coupon_returned": _coupon_back(t, sale, plan.complete)}
+            "coupon_returned": _coupon_back(t, sale, plan.complete),
+            "tenders": [{"kind": k, "amount_fen": f} for k, f in tenders],
+            "sale_tenders": [{"kind": k, "room_fen": f} for k, f in refund_room(t, sale["id"])]}
 
 
 def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = None, at: dt.datetime | None = None,
-                staff_code: str | None = None, queue_receipt: bool = False) -> RefundResult:
+                staff_code: str | None = None, queue_receipt: bool = False,
+                to: list[tuple[str, int]] | None = None) -> RefundResult:
     """Refund a whole sale or some of its lines, reversing its points exactly; with
-    ``queue_receipt`` the refund slip is queued for printing in the same transaction."""
+    ``queue_receipt`` the refund slip is queued for printing in the same transaction. The
+    money goes back to the sale's tenders pro rata, or as ``to`` (kind, fen) says."""
     receipt_no = identifier(receipt_no, field="receipt_no")
     stamp = t.stamp(at, staff_code)
     program = t.program
     with t.database.transaction():
         sale, plan, chosen = _refund_plan(t, receipt_no, line_nos)
+        tenders = _refund_tenders(t, sale, plan.refund_fen, to)
         n = t.repo.refunded_so_far(sale["id"])["n"] + 1
         refund_no = f"{receipt_no}-R{n}"
         member = t.repo.member_by_id(sale["member_id"]) if sale["member_id"] else None
@@ -432,13 +513,15 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
             "coupon_returned": coupon_back,
         })
         t.repo.mark_lines_refunded(sale["id"], chosen, refund_id)
+        for kind, fen in tenders:
+            t.repo.insert("refund_tender", {"refund_id": refund_id, "kind": kind, "amount_fen": fen})
         # the whole refund row: a till rebuilt from headquarters knows which lines are back
         t.ledger.outbox_event("refund", refund_no, {
             "receipt_no": receipt_no, "lines": chosen, "refund_fen": plan.refund_fen, "staff_code": staff_code,
             "created_at": iso(stamp.at), "business_date": stamp.day.isoformat(), "net_fen": plan.net_fen,
             "clawback_purchase": plan.clawback_purchase, "clawback_bonus": plan.clawback_bonus,
             "returned_points": plan.return_points, "shortfall": shortfall, "complete": plan.complete,
-            "coupon_returned": coupon_back}, stamp)
+            "coupon_returned": coupon_back, "tenders": [{"kind": k, "amount_fen": f} for k, f in tenders]}, stamp)
         t.ledger.audit("refund", refund_no, {"receipt_no": receipt_no, "lines": chosen, "clawback": plan.clawback,
                                              "returned": plan.return_points, "shortfall": shortfall,
                                              "coupon_returned": coupon_back}, stamp)
@@ -448,7 +531,7 @@ def refund_sale(t: Terminal, *, receipt_no: str, line_nos: list[int] | None = No
         refund_no=refund_no, receipt_no=receipt_no, lines=chosen, net_fen=plan.net_fen, refund_fen=plan.refund_fen,
         clawback=plan.clawback, clawback_purchase=plan.clawback_purchase, clawback_bonus=plan.clawback_bonus,
         returned_points=plan.return_points, written_off=written_off, shortfall=shortfall, complete=plan.complete,
-        member=_reload(t, member) if member else None, coupon_returned=coupon_back,
+        member=_reload(t, member) if member else None, coupon_returned=coupon_back, tenders=tuple(tenders),
     )
 
 

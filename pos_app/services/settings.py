@@ -71,6 +71,9 @@ class TerminalSettings:
     language: str = "zh_CN"
     #: days a member of another store identified here stays on the till (storage.prune)
     replica_keep_days: int = DEFAULT_KEEP_DAYS
+    #: a line discount above either limit needs a manager's number and PIN (services.sales)
+    discount_limit_percent: int = 10
+    discount_limit_fen: int = 5000
 
     def value(self, key: str) -> Any:
         return getattr(self, _ATTR[key])
@@ -319,6 +322,8 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "lookup.stale_seconds": ("lookup_stale_seconds", _bounded(0, 86_400)),
     "ui.language": ("language", _choice(LANGUAGES)),
     KEEP_DAYS_KEY: ("replica_keep_days", _bounded(MIN_KEEP_DAYS, MAX_KEEP_DAYS)),
+    "discount.limit_percent": ("discount_limit_percent", _bounded(0, 100)),
+    "discount.limit_fen": ("discount_limit_fen", _bounded(0, 1_000_000_000)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)
@@ -373,7 +378,7 @@ def get_setting(t: Terminal, key: str) -> Any:
 
 #: settings that decide whom the terminal trusts (where its ledger goes, which member QR codes
 #: are genuine): a cashier may not change them without a manager's number and PIN
-PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key")
+PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key", "discount.limit_percent", "discount.limit_fen")
 
 
 def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None,

@@ -46,13 +46,18 @@ def shift_report(t: Terminal, opened_at: str, closed_at: str | None) -> dict[str
     return {
         "opened_at": opened_at, "closed_at": closed_at, "sales": sales["sales"],
         "member_sales": sales["member_sales"], "total_fen": sales["total_fen"], "tender_fen": sales["tender_fen"],
-        "tenders": {r["tender_kind"]: {"count": r["n"], "fen": r["fen"]} for r in tenders},
+        # per tender kind: sales that used it, the fen it paid; cash also what was handed over
+        # (``given_fen``) and the change given back (the sales' ``change_fen``)
+        "tenders": {r["tender_kind"]: {"count": r["n"], "fen": r["fen"], "given_fen": r["given"]} for r in tenders},
+        "change_fen": sales["change_fen"],
         "points_issued": points["issued"], "points_redeemed": points["redeemed"],
         "gifts": {r["gift"]: r["n"] for r in gifts}, "gifts_total": sum(r["n"] for r in gifts),
         # cash collected with gifts (points + cash), taken in cash besides the sales' tenders
         "gift_cash": {"count": gift_cash["n"], "fen": gift_cash["fen"]},
         "takings_fen": sales["tender_fen"] + gift_cash["fen"],
         "refunds": refunds["n"],
+        # money given back by those refunds, per tender kind
+        "refund_tenders": {r["kind"]: {"count": r["n"], "fen": r["fen"]} for r in f["refund_tenders"]},
     }
 
 

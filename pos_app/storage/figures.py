@@ -16,10 +16,13 @@ def recorded_between(repo: Repo, start: str, end: str) -> dict[str, Any]:
     span = (start, end)
     sales = repo.row(
         "SELECT count(*) sales, count(member_id) member_sales, coalesce(sum(total_fen), 0) total_fen,"
-        " coalesce(sum(tender_fen), 0) tender_fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?", span)
+        " coalesce(sum(tender_fen), 0) tender_fen, coalesce(sum(change_fen), 0) change_fen"
+        " FROM sale WHERE recorded_at >= ? AND recorded_at <= ?", span)
+    # by tender (sale_tender, 0010): a split sale counts once under each of its kinds
     tenders = repo.rows(
-        "SELECT tender_kind, count(*) n, sum(tender_fen) fen FROM sale WHERE recorded_at >= ? AND recorded_at <= ?"
-        " GROUP BY tender_kind ORDER BY tender_kind", span)
+        "SELECT t.kind tender_kind, count(DISTINCT s.id) n, sum(t.amount_fen) fen, sum(t.given_fen) given"
+        " FROM sale s JOIN sale_tender t ON t.sale_id = s.id WHERE s.recorded_at >= ? AND s.recorded_at <= ?"
+        " GROUP BY t.kind ORDER BY t.kind", span)
     points = repo.row(
         "SELECT coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
         " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
@@ -31,9 +34,14 @@ def recorded_between(repo: Repo, start: str, end: str) -> dict[str, Any]:
         "SELECT count(*) n, coalesce(sum(r.cash_fen), 0) fen FROM audit a JOIN redemption r ON r.redemption_no = a.ref"
         " WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ? AND r.cash_fen > 0", span)
     refunds = repo.row("SELECT count(*) n FROM audit WHERE action = 'refund' AND at >= ? AND at <= ?", span)
+    # money given back per tender kind by the refunds recorded in the window (0010)
+    refund_tenders = repo.rows(
+        "SELECT t.kind, count(DISTINCT a.id) n, sum(t.amount_fen) fen FROM audit a"
+        " JOIN refund r ON r.refund_no = a.ref JOIN refund_tender t ON t.refund_id = r.id"
+        " WHERE a.action = 'refund' AND a.at >= ? AND a.at <= ? GROUP BY t.kind ORDER BY t.kind", span)
     assert sales is not None and points is not None and refunds is not None and gift_cash is not None
     return {"sales": sales, "tenders": tenders, "points": points, "gifts": gifts, "gift_cash": gift_cash,
-            "refunds": refunds}
+            "refunds": refunds, "refund_tenders": refund_tenders}
 
 
 def points_by_day(repo: Repo, first: dt.date, last: dt.date) -> dict[str, dict[str, Any]]:

@@ -153,6 +153,20 @@ class Sale(BaseModel):
     bonuses = TextField(default="")
     flags = TextField(default="")
     program_version = IntegerField(null=True)
+    change_fen = IntegerField(default=0)  # cash given back (0010)
+
+
+class SaleTender(BaseModel):
+    """One tender of a sale (0010): the amount it paid and, for cash, what was handed over."""
+
+    sale = ForeignKeyField(Sale, column_name="sale_id", backref="tenders")
+    seq = IntegerField()
+    kind = TextField()
+    amount_fen = IntegerField()
+    given_fen = IntegerField()
+
+    class Meta:
+        indexes = ((("sale", "seq"), True),)
 
 
 class Refund(BaseModel):
@@ -169,6 +183,24 @@ class Refund(BaseModel):
     shortfall = IntegerField()
     complete = BooleanField()
     coupon_returned = TextField(null=True)  # the coupon code given back with the sale's last lines
+
+
+class RefundTender(BaseModel):
+    """A refund's money back to one tender (0010)."""
+
+    refund = ForeignKeyField(Refund, column_name="refund_id", backref="tenders")
+    kind = TextField()
+    amount_fen = IntegerField()
+
+
+class SuspendedSale(BaseModel):
+    """A suspended basket (0010): not a sale until resumed and completed."""
+
+    label = TextField()
+    basket = TextField()
+    total_fen = IntegerField()
+    staff_code = TextField(null=True)
+    suspended_at = TextField()
 
 
 class SaleLine(BaseModel):
@@ -215,6 +247,8 @@ class Redemption(BaseModel):
     created_at = TextField()
     business_date = TextField()
     coupon_code = TextField(null=True)
+    cancelled_at = TextField(null=True)  # cancelled within its shift (0010)
+    cancelled_by = TextField(null=True)
 
 
 class Outbox(BaseModel):
@@ -289,5 +323,5 @@ class RevokedCode(BaseModel):
 MODELS: list[type[BaseModel]] = [
     Setting, Counter, ProgramRow, Staff, Member, LedgerEntry, Lot, LotMove, TierMonth,
     TierChange, Sale, Refund, SaleLine, GiftStock, Coupon, Redemption, Outbox, Audit, ExpiryRun, Product, Shift,
-    PrintJob, RevokedCode,
+    PrintJob, RevokedCode, SaleTender, RefundTender, SuspendedSale,
 ]

@@ -225,8 +225,15 @@ def _rebuild(applier: _OwnChain, repo: Repo, ev: dict[str, Any], receipt_prefix:
             "tender_fen": p["tender_fen"], "tender_kind": p["tender"],
             "credited_purchase": p.get("credited_purchase") or 0, "credited_bonus": p.get("credited_bonus") or 0,
             "bonuses": p.get("bonuses") or "", "flags": p.get("flags") or "",
-            "program_version": p.get("program_version"),
+            "program_version": p.get("program_version"), "change_fen": p.get("change_fen") or 0,
         })
+        # the tenders (0010); a sale sent before them was paid by its one tender exactly
+        tenders = p.get("tenders") or ([{"kind": p["tender"], "amount_fen": p["tender_fen"],
+                                         "given_fen": p["tender_fen"]}] if p["tender_fen"] else [])
+        for seq, td in enumerate(tenders, 1):
+            repo.insert("sale_tender", {"sale_id": sale_id, "seq": seq, "kind": td["kind"],
+                                        "amount_fen": td["amount_fen"],
+                                        "given_fen": td.get("given_fen") or td["amount_fen"]})
         for line in p["lines"]:
             repo.insert("sale_line", {
                 "sale_id": sale_id, "line_no": line["line_no"], "sku": line.get("sku") or "",
@@ -253,6 +260,9 @@ def _rebuild(applier: _OwnChain, repo: Repo, ev: dict[str, Any], receipt_prefix:
         })
         if p["lines"]:
             repo.mark_lines_refunded(sale["id"], [int(n) for n in p["lines"]], refund_id)
+            for td in p.get("tenders") or []:  # where its money went (0010)
+                repo.insert("refund_tender", {"refund_id": refund_id, "kind": td["kind"],
+                                              "amount_fen": td["amount_fen"]})
         out.refunds += 1
     elif kind == "redemption":
         _count_numbers(db, receipt_prefix, "redemption", ref)

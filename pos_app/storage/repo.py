@@ -342,6 +342,33 @@ class Repo:
     def sale(self, receipt_no: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM sale WHERE receipt_no = ?", (receipt_no,))
 
+    def sale_tenders(self, sale_id: int) -> list[dict[str, Any]]:
+        """A sale's tenders (kind, amount_fen, given_fen) in the order they were taken."""
+        return self.rows("SELECT kind, amount_fen, given_fen FROM sale_tender WHERE sale_id = ? ORDER BY seq",
+                         (sale_id,))
+
+    def refunded_by_tender(self, sale_id: int) -> dict[str, int]:
+        """What the refunds of a sale gave back, per tender kind."""
+        return {r["kind"]: int(r["fen"]) for r in self.rows(
+            "SELECT t.kind, sum(t.amount_fen) fen FROM refund r JOIN refund_tender t ON t.refund_id = r.id"
+            " WHERE r.sale_id = ? GROUP BY t.kind", (sale_id,))}
+
+    def refund_tenders(self, refund_id: int) -> list[dict[str, Any]]:
+        return self.rows("SELECT kind, amount_fen FROM refund_tender WHERE refund_id = ? ORDER BY id", (refund_id,))
+
+    # -- suspended baskets (services.suspended) ----------------------------------------------------
+    def suspended_count(self) -> int:
+        return int(self.database.execute("SELECT count(*) FROM suspended_sale").fetchone()[0])
+
+    def suspended_sale(self, suspended_id: int) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM suspended_sale WHERE id = ?", (suspended_id,))
+
+    def suspended_sales(self) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM suspended_sale ORDER BY suspended_at, id")
+
+    def delete_suspended_sale(self, suspended_id: int) -> None:
+        self.database.execute("DELETE FROM suspended_sale WHERE id = ?", (suspended_id,))
+
     def sale_receipt_no(self, sale_uuid: str) -> str | None:
         """The receipt of the sale stored under ``sale_uuid`` (a re-sent sale), if any."""
         row = self.database.execute("SELECT receipt_no FROM sale WHERE uuid = ?", (sale_uuid,)).fetchone()

@@ -271,6 +271,14 @@ SALE_LINE_SCHEMA: dict[str, Check] = {
     "multiplier": _multiplier,
 }
 _SALE_LINE_KEYS = ("line_no", "qty", "unit_price_fen", "net_fen", "eligible_fen", "multiplier")
+#: the tender kinds a till takes (``core.tenders.TENDERS``)
+TENDER_KINDS = ("cash", "card", "wechat", "alipay")
+#: one tender of a sale (release 15 on): the kind, the fen it paid, what was handed over
+SALE_TENDER_SCHEMA: dict[str, Check] = {"kind": _one_of(*TENDER_KINDS), "amount_fen": _AMOUNT,
+                                        "given_fen": _AMOUNT}
+#: a refund's money back to one tender
+REFUND_TENDER_SCHEMA: dict[str, Check] = {"kind": _one_of(*TENDER_KINDS), "amount_fen": _AMOUNT}
+MAX_TENDERS = 20
 #: The payload fields of each event kind a till sends; null is accepted for each (older tills
 #: send fewer fields, which are absent), other keys are kept for the reports as sent. Since
 #: release 13 sale, refund and redemption events carry the whole business row (and a sale its
@@ -283,11 +291,14 @@ EVENT_SCHEMAS: dict[str, Mapping[str, Check | ListOf]] = {
              "coupon_fen": _AMOUNT, "points_paid": _AMOUNT, "points_value_fen": _AMOUNT, "tender_fen": _AMOUNT,
              "credited_purchase": _AMOUNT, "credited_bonus": _AMOUNT, "bonuses": _text_of(1000),
              "flags": _text_of(1000), "program_version": _whole(0, 2**31), "earned": _AMOUNT,
-             "lines": ListOf(SALE_LINE_SCHEMA, longest=MAX_SALE_LINES, required=_SALE_LINE_KEYS)},
+             "lines": ListOf(SALE_LINE_SCHEMA, longest=MAX_SALE_LINES, required=_SALE_LINE_KEYS),
+             "tenders": ListOf(SALE_TENDER_SCHEMA, longest=MAX_TENDERS, required=("kind", "amount_fen", "given_fen")),
+             "change_fen": _AMOUNT},
     "refund": {"receipt_no": _RECEIPT, "refund_fen": _AMOUNT,
                "lines": _line_numbers, "staff_code": _STAFF, "created_at": _datetime, "business_date": _date,
                "net_fen": _AMOUNT, "clawback_purchase": _AMOUNT, "clawback_bonus": _AMOUNT,
-               "returned_points": _AMOUNT, "shortfall": _AMOUNT, "complete": _boolean, "coupon_returned": _text_of(64)},
+               "returned_points": _AMOUNT, "shortfall": _AMOUNT, "complete": _boolean, "coupon_returned": _text_of(64),
+               "tenders": ListOf(REFUND_TENDER_SCHEMA, longest=MAX_TENDERS, required=("kind", "amount_fen"))},
     "coupon_issue": {"member": _UUID, "gift": _PROGRAM_ID, "value_fen": _AMOUNT, "min_spend_fen": _AMOUNT,
                      "valid_until": _date},
     "coupon_use": {"receipt_no": _RECEIPT, "at": _datetime},
@@ -398,10 +409,39 @@ def check_event(raw: object, name: str) -> dict[str, Any]:
         check_member(payload, f"{name}.payload")
     else:
         check_record(payload, EVENT_SCHEMAS[kind], f"{name}.payload")
+        _check_tenders(kind, payload, f"{name}.payload")
     created = raw.get("created_at")
     if not is_datetime(created):
         raise InvalidInput(f"{name}.created_at", "a date and time (YYYY-MM-DDTHH:MM:SS) is required")
     return {"oid": oid, "kind": kind, "ref": ref, "payload": payload, "created_at": created}
+
+
+def _check_tenders(kind: str, payload: dict[str, Any], name: str) -> None:
+    """A sale's tenders add up to its ``tender_fen`` exactly, none hands over less than it paid,
+    only cash gives change and the change is the cash handed over beyond its amount; a refund's
+    tenders add up to its ``refund_fen``. Tills before release 15 send no tenders: accepted."""
+    tenders = payload.get("tenders")
+    if tenders is None:
+        if kind == "sale" and payload.get("change_fen"):
+            raise InvalidInput(f"{name}.change_fen", "change needs the sale's tenders")
+        return
+    total = sum(int(t["amount_fen"]) for t in tenders)
+    if kind == "sale":
+        due = payload.get("tender_fen")
+        if due is None or total != due:
+            raise InvalidInput(f"{name}.tenders", f"the tenders add up to {total} fen, not the sale's tender_fen {due}")
+        surplus = 0
+        for i, t in enumerate(tenders):
+            extra = int(t["given_fen"]) - int(t["amount_fen"])
+            if extra < 0 or (extra and t["kind"] != "cash"):
+                raise InvalidInput(f"{name}.tenders[{i}].given_fen", "only cash may be handed over beyond its amount,"
+                                   " and never less")
+            surplus += extra
+        if surplus != int(payload.get("change_fen") or 0):
+            raise InvalidInput(f"{name}.change_fen", f"the cash handed over beyond its amount is {surplus} fen")
+    elif kind == "refund" and total != payload.get("refund_fen"):
+        raise InvalidInput(f"{name}.tenders", f"the tenders add up to {total} fen, not the refund_fen "
+                           f"{payload.get('refund_fen')}")
 
 
 def check_push(body: object, *, terminal_id: str, store_id: str) -> tuple[str, list[tuple[dict[str, Any], Effects]],

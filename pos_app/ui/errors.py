@@ -36,6 +36,9 @@ def field_label(field: str) -> str:
         "birthday": translate("Errors", "Birthday"),
         "staff": translate("Errors", "Staff number"),
         "tender": translate("Errors", "Payment method"),
+        "tenders": translate("Errors", "Payment"),
+        "tendered": translate("Errors", "Amount tendered"),
+        "refund_tenders": translate("Errors", "Refund payment"),
         "stock": translate("Errors", "Stock"),
         "product": translate("Errors", "Product"),
         "shift": translate("Errors", "Shift"),
@@ -86,6 +89,12 @@ def message(exc: BaseException) -> str:
         text = str(p.get("text", ""))[:40]
         return translate("Errors", "Unknown code %1: not a member, product, coupon, gift or receipt code.").replace(
             "%1", text)
+    if field == "tenders" and p.get("reason") == "short":
+        return translate("Errors", "%1 yuan still to pay: take more cash or another payment, or press Clear "
+                                   "payments.").replace("%1", format_fen(int(p["short_fen"])))
+    if field == "tenders" and p.get("reason") == "over":
+        return translate("Errors", "Card and mobile payments may not exceed the %1 yuan due (they give no change)."
+                         ).replace("%1", format_fen(int(p["due_fen"])))
     if code == "not_found" and field == "product":
         return translate("Errors", "No product with this code.")
     if code == "not_found" and field == "receipt_no":

@@ -342,6 +342,14 @@
         <translation>Remove line</translation>
     </message>
     <message>
+        <source>Discount (Ctrl+D)</source>
+        <translation>Discount (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Suspend (Ctrl+H)</source>
+        <translation>Suspend (Ctrl+H)</translation>
+    </message>
+    <message>
         <source>Payment</source>
         <translation>Payment</translation>
     </message>
@@ -394,12 +402,48 @@
         <translation>To pay</translation>
     </message>
     <message>
+        <source>Amount handed over (F11)</source>
+        <translation>Amount handed over (F11)</translation>
+    </message>
+    <message>
+        <source>Take</source>
+        <translation>Take</translation>
+    </message>
+    <message>
+        <source>Clear payments</source>
+        <translation>Clear payments</translation>
+    </message>
+    <message>
+        <source>Tendered</source>
+        <translation>Tendered</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
+    </message>
+    <message>
         <source>Points to earn</source>
         <translation>Points to earn</translation>
     </message>
     <message>
         <source>Complete sale (F12)</source>
         <translation>Complete sale (F12)</translation>
+    </message>
+    <message>
+        <source>Choose a line of the basket first.</source>
+        <translation>Choose a line of the basket first.</translation>
+    </message>
+    <message>
+        <source>Sale suspended. Resume it from the list (Ctrl+U).</source>
+        <translation>Sale suspended. Resume it from the list (Ctrl+U).</translation>
+    </message>
+    <message>
+        <source>Resume (%1) Ctrl+U</source>
+        <translation>Resume (%1) Ctrl+U</translation>
+    </message>
+    <message>
+        <source>%1 still to pay</source>
+        <translation>%1 still to pay</translation>
     </message>
     <message>
         <source>Offline: using this till's copy</source>
@@ -428,6 +472,10 @@
     <message>
         <source>[new]</source>
         <translation>[new]</translation>
+    </message>
+    <message>
+        <source>(discount %1)</source>
+        <translation>(discount %1)</translation>
     </message>
     <message>
         <source>Up to %1 points</source>
@@ -470,6 +518,10 @@
         <translation>Receipt %1: paid %2</translation>
     </message>
     <message>
+        <source>change %1</source>
+        <translation>change %1</translation>
+    </message>
+    <message>
         <source>%1 points credited, %2 redeemed, balance %3</source>
         <translation>%1 points credited, %2 redeemed, balance %3</translation>
     </message>
@@ -485,8 +537,35 @@
         <translation>Receipt %1: refunds are made on the Refunds screen (F7).</translation>
     </message>
     <message>
+        <source>Complete or suspend the current sale first.</source>
+        <translation>Complete or suspend the current sale first.</translation>
+    </message>
+    <message>
+        <source>A discount above the store's limit (lines %1): a store manager must approve it.</source>
+        <translation>A discount above the store's limit (lines %1): a store manager must approve it.</translation>
+    </message>
+    <message>
         <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</source>
         <translation>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</translation>
+    </message>
+</context>
+<context>
+    <name>DiscountDialog</name>
+    <message>
+        <source>Line discount</source>
+        <translation>Line discount</translation>
+    </message>
+    <message>
+        <source>%1, line amount %2: a percentage (e.g. 10%) or an amount in yuan (e.g. 5.00)</source>
+        <translation>%1, line amount %2: a percentage (e.g. 10%) or an amount in yuan (e.g. 5.00)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Apply (Enter)</source>
+        <translation>Apply (Enter)</translation>
     </message>
 </context>
 <context>
@@ -566,6 +645,18 @@
     <message>
         <source>Payment method</source>
         <translation>Payment method</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Payment</translation>
+    </message>
+    <message>
+        <source>Amount tendered</source>
+        <translation>Amount tendered</translation>
+    </message>
+    <message>
+        <source>Refund payment</source>
+        <translation>Refund payment</translation>
     </message>
     <message>
         <source>Stock</source>
@@ -670,6 +761,14 @@
     <message>
         <source>Unknown code %1: not a member, product, coupon, gift or receipt code.</source>
         <translation>Unknown code %1: not a member, product, coupon, gift or receipt code.</translation>
+    </message>
+    <message>
+        <source>%1 yuan still to pay: take more cash or another payment, or press Clear payments.</source>
+        <translation>%1 yuan still to pay: take more cash or another payment, or press Clear payments.</translation>
+    </message>
+    <message>
+        <source>Card and mobile payments may not exceed the %1 yuan due (they give no change).</source>
+        <translation>Card and mobile payments may not exceed the %1 yuan due (they give no change).</translation>
     </message>
     <message>
         <source>No product with this code.</source>
@@ -1778,6 +1877,30 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Money back</translation>
     </message>
     <message>
+        <source>Original payment</source>
+        <translation>Original payment</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <source>Alipay</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <source>Refund to</source>
+        <translation>Refund to</translation>
+    </message>
+    <message>
         <source>Points taken back</source>
         <translation>Points taken back</translation>
     </message>
@@ -1852,6 +1975,10 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Shortfall: %1 points. The balance will be negative (%2); later earnings pay it off first.</source>
         <translation>Shortfall: %1 points. The balance will be negative (%2); later earnings pay it off first.</translation>
+    </message>
+    <message>
+        <source>Back to: %1</source>
+        <translation>Back to: %1</translation>
     </message>
     <message>
         <source>Refund %1: %2 back, %3 points taken back, %4 points given back</source>
@@ -2659,6 +2786,33 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
         <translation>Unknown code %1: not a member card, phone number, product barcode or coupon</translation>
+    </message>
+</context>
+<context>
+    <name>SuspendedDialog</name>
+    <message>
+        <source>Suspended sales</source>
+        <translation>Suspended sales</translation>
+    </message>
+    <message>
+        <source>Discard (Del)</source>
+        <translation>Discard (Del)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>Resume (Enter)</source>
+        <translation>Resume (Enter)</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2 lines  ·  %3</source>
+        <translation>%1  ·  %2 lines  ·  %3</translation>
+    </message>
+    <message>
+        <source>No suspended sales.</source>
+        <translation>No suspended sales.</translation>
     </message>
 </context>
 <context>

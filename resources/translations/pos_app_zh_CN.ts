@@ -342,6 +342,14 @@
         <translation>删除商品</translation>
     </message>
     <message>
+        <source>Discount (Ctrl+D)</source>
+        <translation>单品折扣 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Suspend (Ctrl+H)</source>
+        <translation>挂单 (Ctrl+H)</translation>
+    </message>
+    <message>
         <source>Payment</source>
         <translation>结算</translation>
     </message>
@@ -394,12 +402,48 @@
         <translation>应收</translation>
     </message>
     <message>
+        <source>Amount handed over (F11)</source>
+        <translation>顾客付款金额 (F11)</translation>
+    </message>
+    <message>
+        <source>Take</source>
+        <translation>收款</translation>
+    </message>
+    <message>
+        <source>Clear payments</source>
+        <translation>清除收款</translation>
+    </message>
+    <message>
+        <source>Tendered</source>
+        <translation>收款</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
         <source>Points to earn</source>
         <translation>可得积分</translation>
     </message>
     <message>
         <source>Complete sale (F12)</source>
         <translation>完成结账 (F12)</translation>
+    </message>
+    <message>
+        <source>Choose a line of the basket first.</source>
+        <translation>请先选择购物篮中的一行商品。</translation>
+    </message>
+    <message>
+        <source>Sale suspended. Resume it from the list (Ctrl+U).</source>
+        <translation>已挂单。可在取单列表中取回 (Ctrl+U)。</translation>
+    </message>
+    <message>
+        <source>Resume (%1) Ctrl+U</source>
+        <translation>取单 (%1) Ctrl+U</translation>
+    </message>
+    <message>
+        <source>%1 still to pay</source>
+        <translation>还需付 %1</translation>
     </message>
     <message>
         <source>Offline: using this till's copy</source>
@@ -428,6 +472,10 @@
     <message>
         <source>[new]</source>
         <translation>[新品]</translation>
+    </message>
+    <message>
+        <source>(discount %1)</source>
+        <translation>(折扣 %1)</translation>
     </message>
     <message>
         <source>Up to %1 points</source>
@@ -470,6 +518,10 @@
         <translation>小票 %1：实收 %2</translation>
     </message>
     <message>
+        <source>change %1</source>
+        <translation>找零 %1</translation>
+    </message>
+    <message>
         <source>%1 points credited, %2 redeemed, balance %3</source>
         <translation>获得 %1 积分，抵用 %2 积分，余额 %3</translation>
     </message>
@@ -485,8 +537,35 @@
         <translation>小票 %1：退货请到“退货”页面办理 (F7)。</translation>
     </message>
     <message>
+        <source>Complete or suspend the current sale first.</source>
+        <translation>请先完成或挂起当前这笔销售。</translation>
+    </message>
+    <message>
+        <source>A discount above the store's limit (lines %1): a store manager must approve it.</source>
+        <translation>折扣超过门店限额（第 %1 行）：需店长批准。</translation>
+    </message>
+    <message>
         <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</source>
         <translation>总部已有一段时间无法连接：本机今天已兑换离线额度 %2 积分中的 %1 积分。使用 %3 积分支付需要店长授权。</translation>
+    </message>
+</context>
+<context>
+    <name>DiscountDialog</name>
+    <message>
+        <source>Line discount</source>
+        <translation>单品折扣</translation>
+    </message>
+    <message>
+        <source>%1, line amount %2: a percentage (e.g. 10%) or an amount in yuan (e.g. 5.00)</source>
+        <translation>%1，本行金额 %2：输入百分比（如 10%）或金额（元，如 5.00）</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Apply (Enter)</source>
+        <translation>确定 (Enter)</translation>
     </message>
 </context>
 <context>
@@ -566,6 +645,18 @@
     <message>
         <source>Payment method</source>
         <translation>支付方式</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>支付</translation>
+    </message>
+    <message>
+        <source>Amount tendered</source>
+        <translation>收款金额</translation>
+    </message>
+    <message>
+        <source>Refund payment</source>
+        <translation>退款方式</translation>
     </message>
     <message>
         <source>Stock</source>
@@ -670,6 +761,14 @@
     <message>
         <source>Unknown code %1: not a member, product, coupon, gift or receipt code.</source>
         <translation>无法识别的条码 %1：不是会员、商品、优惠券、礼品或小票条码。</translation>
+    </message>
+    <message>
+        <source>%1 yuan still to pay: take more cash or another payment, or press Clear payments.</source>
+        <translation>还差 %1 元：请再收现金或其他方式付款，或按“清除收款”。</translation>
+    </message>
+    <message>
+        <source>Card and mobile payments may not exceed the %1 yuan due (they give no change).</source>
+        <translation>银行卡和移动支付不能超过应付的 %1 元（不能找零）。</translation>
     </message>
     <message>
         <source>No product with this code.</source>
@@ -1778,6 +1877,30 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>退款金额</translation>
     </message>
     <message>
+        <source>Original payment</source>
+        <translation>原支付方式</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <source>Refund to</source>
+        <translation>退款至</translation>
+    </message>
+    <message>
         <source>Points taken back</source>
         <translation>扣回积分</translation>
     </message>
@@ -1852,6 +1975,10 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>Shortfall: %1 points. The balance will be negative (%2); later earnings pay it off first.</source>
         <translation>差额：%1 积分。余额将变为负数（%2），之后获得的积分将优先抵扣。</translation>
+    </message>
+    <message>
+        <source>Back to: %1</source>
+        <translation>退回：%1</translation>
     </message>
     <message>
         <source>Refund %1: %2 back, %3 points taken back, %4 points given back</source>
@@ -2659,6 +2786,33 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
         <translation>无法识别的码 %1：不是会员卡、手机号、商品条码或优惠券</translation>
+    </message>
+</context>
+<context>
+    <name>SuspendedDialog</name>
+    <message>
+        <source>Suspended sales</source>
+        <translation>挂单列表</translation>
+    </message>
+    <message>
+        <source>Discard (Del)</source>
+        <translation>作废 (Del)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Resume (Enter)</source>
+        <translation>取单 (Enter)</translation>
+    </message>
+    <message>
+        <source>%1  ·  %2 lines  ·  %3</source>
+        <translation>%1  ·  %2 行  ·  %3</translation>
+    </message>
+    <message>
+        <source>No suspended sales.</source>
+        <translation>没有挂单。</translation>
     </message>
 </context>
 <context>

@@ -393,3 +393,65 @@ def test_demo_seed_again_corrects_the_barcodes_an_older_release_seeded(demo_db: 
     assert dict(con.execute("SELECT sku, barcode FROM product WHERE sku IN ('EARBUD', 'CUP', 'GIFTCARD')")) == {
         sku: right for sku, _wrong, right in DEMO_BARCODE_FIXES}
     con.close()
+
+
+def test_sale_with_split_tender_and_change_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = run(capsys, demo_db, "sale", "--amount", "123.45", "--pay", "card=50", "--pay", "cash=100",
+                        "--staff", "1001")
+    assert code == 0 and isinstance(data, dict)
+    assert data["tender"] == "split" and data["change_fen"] == 2655
+    assert data["tenders"] == [{"kind": "cash", "amount_fen": 7345, "given_fen": 10000},
+                               {"kind": "card", "amount_fen": 5000, "given_fen": 5000}]
+    before = digest(demo_db)
+    code, data, err = run(capsys, demo_db, "sale", "--amount", "123.45", "--pay", "cash=100", "--staff", "1001")
+    assert code == 2 and "tenders" in err and "2345 fen short" in err
+    code, data, err = run(capsys, demo_db, "sale", "--amount", "1", "--pay", "cash", "--staff", "1001")
+    assert code == 2 and "tenders[0]" in err
+    assert digest(demo_db) == before
+    assert main(["--db", str(demo_db), "sale", "--amount", "83.50", "--pay", "cash=100", "--staff", "1001"]) == 0
+    assert "change 16.50" in capsys.readouterr().out
+
+
+def test_suspended_sales_listed_and_discarded_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pos_app.core.earning import SaleLine
+    from pos_app.services import suspended
+    from pos_app.services.context import Terminal
+
+    t = Terminal.open(demo_db)
+    s = suspended.suspend_sale(t, lines=[SaleLine(1, "", "", "general", 2, 450)], label="蓝衣服", staff_code="1001")
+    t.close()
+    code, data, _ = run(capsys, demo_db, "suspended", "list")
+    assert code == 0 and data == [{"id": s.id, "label": "蓝衣服", "total_fen": 900, "staff_code": "1001",
+                                   "suspended_at": s.suspended_at, "lines": 1, "member": None, "coupon": None}]
+    code, _, err = run(capsys, demo_db, "suspended", "discard")
+    assert code == 2 and "id" in err
+    code, data, _ = run(capsys, demo_db, "suspended", "discard", str(s.id), "--staff", "1001")
+    assert code == 0 and run(capsys, demo_db, "suspended", "list")[1] == []
+    code, _, err = run(capsys, demo_db, "suspended", "discard", str(s.id))
+    assert code == 2 and "suspended" in err
+
+
+def test_discount_limit_set_and_a_discounted_sale_through_cli(demo_db: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    basket = tmp_path / "lines.json"
+    basket.write_text(json.dumps([{"price": "100.00", "discount_fen": 1500}]), encoding="utf-8")
+    code, _, err = run(capsys, demo_db, "sale", "--lines", str(basket), "--staff", "1001")
+    assert code == 2 and "discount" in err
+    code, _, err = run(capsys, demo_db, "setting", "set", "discount.limit_percent", "200")
+    assert code == 2 and "discount.limit_percent" in err
+    code, data, _ = run(capsys, demo_db, "setting", "set", "discount.limit_percent", "20")
+    assert code == 0 and data == {"changed": ["discount.limit_percent"]}
+    assert run(capsys, demo_db, "setting", "show")[1]["discount.limit_percent"] == 20  # type: ignore[index]
+    code, data, _ = run(capsys, demo_db, "sale", "--lines", str(basket), "--staff", "1001")
+    assert code == 0 and data["total_fen"] == 8500  # type: ignore[index]
+
+
+def test_refund_to_a_chosen_tender_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = run(capsys, demo_db, "sale", "--amount", "100", "--tender", "wechat", "--staff", "1001")
+    receipt = data["receipt_no"]  # type: ignore[index]
+    code, data, _ = run(capsys, demo_db, "refund", receipt, "--quote")
+    assert code == 0 and data["tenders"] == [{"kind": "wechat", "amount_fen": 10000}]  # type: ignore[index]
+    code, _, err = run(capsys, demo_db, "refund", receipt, "--to", "card=100")
+    assert code == 2 and "refund_tenders" in err
+    code, data, _ = run(capsys, demo_db, "refund", receipt, "--to", "cash=100", "--staff", "1001")
+    assert code == 0 and data["tenders"] == [{"kind": "cash", "amount_fen": 10000}]  # type: ignore[index]

@@ -124,6 +124,22 @@ def test_old_and_new_forms_of_sale_refund_and_redemption_events_go_through(hq_db
     assert json.loads(stored.payload) == new_sale
 
 
+def test_a_sale_with_split_tenders_and_change_is_stored_as_sent(hq_db: Any) -> None:
+    """Release 15 tills send each tender (kind, amount paid, handed over) and the change; the
+    amounts add up to the sale's tender_fen exactly; a refund names where the money went."""
+    term = register("T1", "S1")
+    till = Till("T1", "S1")
+    sale = {"total_fen": 12345, "tender": "split", "tender_fen": 12345, "change_fen": 1655,
+            "tenders": [{"kind": "card", "amount_fen": 5000, "given_fen": 5000},
+                        {"kind": "cash", "amount_fen": 7345, "given_fen": 9000}]}
+    refund = {"receipt_no": "R3", "refund_fen": 12345, "tenders": [{"kind": "card", "amount_fen": 5000},
+                                                                   {"kind": "cash", "amount_fen": 7345}]}
+    assert push(term, till.batch([], [till.event("sale", "R3", sale), till.event("refund", "R3-R1", refund)])
+                )["inserted"] == 2
+    stored = db.Event.get((db.Event.terminal_id == "T1") & (db.Event.ref == "R3"))
+    assert json.loads(stored.payload) == sale
+
+
 @pytest.mark.parametrize(("kind", "ref", "payload", "field"), [
     ("member", "123", {}, "events[0].ref"),
     ("tier", "x" * 90, {"to": "gold"}, "events[0].ref"),
@@ -147,6 +163,25 @@ def test_old_and_new_forms_of_sale_refund_and_redemption_events_go_through(hq_db
     ("refund", "R1-R1", {"complete": 1}, "events[0].payload.complete"),
     ("redemption", "G1", {"approved_by": "9" * 33}, "events[0].payload.approved_by"),
     ("redemption", "G1", {"business_date": "2026-02-30"}, "events[0].payload.business_date"),
+    # a sale's tenders (release 15): known kinds, whole fen, adding up to tender_fen exactly
+    ("sale", "R1", {"tender_fen": 5000, "tenders": [{"kind": "bitcoin", "amount_fen": 5000, "given_fen": 5000}]},
+     "events[0].payload.tenders[0].kind"),
+    ("sale", "R1", {"tender_fen": 5000, "tenders": [{"kind": "cash", "amount_fen": 50.0, "given_fen": 5000}]},
+     "events[0].payload.tenders[0].amount_fen"),
+    ("sale", "R1", {"tender_fen": 5000, "tenders": [{"kind": "cash", "amount_fen": 5000}]},
+     "events[0].payload.tenders[0].given_fen"),
+    ("sale", "R1", {"tender_fen": 5000, "tenders": [{"kind": "cash", "amount_fen": 2000, "given_fen": 2000},
+                                                    {"kind": "card", "amount_fen": 2999, "given_fen": 2999}]},
+     "events[0].payload.tenders"),
+    ("sale", "R1", {"tender_fen": 5000, "change_fen": 0,
+                    "tenders": [{"kind": "card", "amount_fen": 5000, "given_fen": 6000}]},
+     "events[0].payload.tenders[0].given_fen"),
+    ("sale", "R1", {"tender_fen": 5000, "change_fen": 100,
+                    "tenders": [{"kind": "cash", "amount_fen": 5000, "given_fen": 10000}]},
+     "events[0].payload.change_fen"),
+    ("sale", "R1", {"tender_fen": 5000, "change_fen": 100}, "events[0].payload.change_fen"),
+    ("refund", "R1-R1", {"refund_fen": 100, "tenders": [{"kind": "card", "amount_fen": 99}]},
+     "events[0].payload.tenders"),
 ])
 def test_a_malformed_event_is_refused_naming_its_field(hq_db: Any, kind: str, ref: str, payload: dict[str, Any],
                                                        field: str) -> None:

@@ -45,6 +45,7 @@ from hypothesis.stateful import (
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import PosError
 from pos_app.services import context, expiry, members, points, sales, staff, verify
+from pos_app.services import settings as terminal_settings
 from tests.conftest import FakeClock
 
 T = TypeVar("T")
@@ -145,6 +146,9 @@ class World:
                                        clock=self.clock)
         context.load_program(self.t, context.reference_program_source())
         staff.create_staff(self.t, code=MANAGER, name="店长", role="manager", pin=PIN)
+        # line discounts up to the whole line without a manager: these tests are about points
+        # (the approval of discounts above the limit: tests/services/test_counter.py)
+        terminal_settings.save_settings(self.t, {"discount.limit_percent": 100, "discount.limit_fen": 1_000_000_000})
         self.enrolled = 0
         self.sale_lines: dict[str, list[int]] = {}
         self.checked_up_to = 0  # ledger entries whose lot debits were checked already

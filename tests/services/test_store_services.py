@@ -54,7 +54,8 @@ def test_shift_report_counts_what_happened_in_the_shift(shop: Terminal, clock: F
     report = shifts.close_shift(shop, staff_code="1001")
     assert report["shift_no"] == shift.shift_no
     assert (report["sales"], report["member_sales"], report["total_fen"]) == (2, 1, 11700)
-    assert report["tenders"] == {"cash": {"count": 1, "fen": 10000}, "wechat": {"count": 1, "fen": 1700}}
+    assert report["tenders"] == {"cash": {"count": 1, "fen": 10000, "given_fen": 10000},
+                                 "wechat": {"count": 1, "fen": 1700, "given_fen": 1700}}
     assert report["points_issued"] == 100
     assert report["points_redeemed"] == 2000
     assert report["gifts"] == {"G005": 1} and report["refunds"] == 1

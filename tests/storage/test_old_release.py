@@ -149,3 +149,33 @@ def test_the_schema_8_release_database_learns_merged_members(tmp_path: Path,
     finally:
         t.close()
     assert run(capsys, db, "verify")["ok"] is True
+
+
+FIXTURE_V9 = FIXTURE.with_name("pos-v9.db")
+
+
+def test_the_schema_9_release_database_gets_one_tender_per_sale(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/fixtures/pos-v9.db (the release before migration 0010): migrated after a backup,
+    each old sale gets its one tender (its kind, the amount it paid), balances and entries
+    kept, and the till then takes split tenders with change."""
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE_V9, db)
+    with sqlite3.connect(FIXTURE_V9) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 9
+        assert "sale_tender" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v9-*.bak"))) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 8
+        tenders = con.execute("SELECT s.receipt_no, t.kind, t.amount_fen, t.given_fen, s.change_fen FROM sale s"
+                              " JOIN sale_tender t ON t.sale_id = s.id ORDER BY s.id").fetchall()
+        assert con.execute("SELECT count(*) FROM suspended_sale").fetchone()[0] == 0
+    assert tenders == [("S001-T01-00000001", "cash", 25800, 25800, 0), ("S001-T01-00000002", "card", 9990, 9990, 0),
+                       ("S001-T01-00000003", "wechat", 11900, 11900, 0), ("S001-T01-00000004", "cash", 3500, 3500, 0)]
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 327
+    sale = run(capsys, db, "sale", "--amount", "100.00", "--member", "13800138000", "--staff", "1001",
+               "--pay", "card=60", "--pay", "cash=50")
+    assert sale["receipt_no"] == "S001-T01-00000005" and sale["change_fen"] == 1000
+    assert run(capsys, db, "verify")["ok"] is True

@@ -6,10 +6,11 @@ import dataclasses
 import uuid
 from collections.abc import Callable
 
+from pos_app.core import tenders
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.money import parse_int, parse_yuan
-from pos_app.services import catalog, members, online, sales, scans
+from pos_app.services import catalog, members, online, sales, scans, suspended
 from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
@@ -32,6 +33,7 @@ class CheckoutViewModel(QObject):
     coupon_changed = Signal()
     gift_requested = Signal(str, str)
     approval_needed = Signal(str)  # headquarters silent too long: a manager approves the points payment
+    suspended_changed = Signal()  # a basket was suspended, resumed or discarded
 
     def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN") -> None:
         super().__init__()
@@ -45,6 +47,8 @@ class CheckoutViewModel(QObject):
         self.points = 0
         self.coupon: str | None = None
         self.tender = "cash"
+        # what the customer handed over so far: (kind, fen), in order (a split tender, cash with change)
+        self.payments: list[tuple[str, int]] = []
         self.quote: SaleQuote | None = None
         self.last_sale: SaleResult | None = None
         self._sale_uuid = str(uuid.uuid4())
@@ -157,6 +161,37 @@ class CheckoutViewModel(QObject):
             self.basket_changed.emit()
             self._refresh()
 
+    def set_discount(self, row: int, text: str) -> bool:
+        """A line discount: ``"10%"`` of the line, or an amount in yuan (``"5.00"``); ``"0"``
+        takes it off. Points follow the net amount. A discount above the store's limit is asked
+        a manager's approval when the sale is completed."""
+        if not 0 <= row < len(self.lines):
+            self.error_raised.emit(message(InvalidInput("lines", "choose a line first")))
+            return False
+        ln = self.lines[row]
+        raw = text.strip().replace("％", "%")
+        try:
+            if raw.endswith("%"):
+                pct = parse_int(raw[:-1].strip(), field="discount")
+                if not 0 <= pct <= 100:
+                    raise InvalidInput("discount", f"a percentage from 0 to 100, got {raw!r}")
+                fen = ln.gross_fen * pct // 100
+            else:
+                fen = parse_yuan(raw, field="discount", allow_zero=True)
+            if fen > ln.gross_fen:
+                raise InvalidInput("discount", "is larger than the line amount")
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.lines[row] = dataclasses.replace(ln, discount_fen=fen)
+        self.basket_changed.emit()
+        self._refresh()
+        return True
+
+    def discount_needs_manager(self) -> list[int]:
+        """The basket lines (numbers) whose discount is above the store's limit."""
+        return sales.discounts_over_limit(self.terminal, self.lines)
+
     def remove_line(self, row: int) -> None:
         self.set_qty(row, 0)
 
@@ -202,6 +237,93 @@ class CheckoutViewModel(QObject):
             self.tender = kind
             self.preview_changed.emit()
 
+    def add_payment(self, kind: str, text: str) -> bool:
+        """The customer hands over an amount in one tender (cash, card, WeChat Pay, Alipay);
+        several make a split tender. Cash beyond what is due is change; a card or mobile payment
+        above what is still due is refused."""
+        try:
+            tenders.check_kind(kind)
+            fen = parse_yuan(text, field="tendered")
+            if self.quote is not None and kind != "cash":  # card and mobile payments never give change
+                tenders.check_non_cash(self.quote.tender_fen, [*self.payments, (kind, fen)])
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.payments.append((kind, fen))
+        self.preview_changed.emit()
+        return True
+
+    def clear_payments(self) -> None:
+        self.payments = []
+        self.preview_changed.emit()
+
+    def paid_fen(self) -> int:
+        return sum(f for _, f in self.payments)
+
+    def remaining_fen(self) -> int:
+        """Still to pay after what was handed over (0 when covered)."""
+        due = self.quote.tender_fen if self.quote else 0
+        return max(0, due - self.paid_fen())
+
+    def change_fen(self) -> int:
+        """Change due to the customer from the cash handed over (0 until it covers the sale)."""
+        if self.quote is None or not self.payments:
+            return 0
+        try:
+            return tenders.settle(self.quote.tender_fen, self.payments).change_fen
+        except PosError:
+            return 0
+
+    # -- suspend and resume (挂单/取单) ----------------------------------------------------------
+    def suspend(self, label: str = "") -> bool:
+        """Put the basket aside (kept in the database, no sale written) and start a new one."""
+        if not self.lines:
+            self.error_raised.emit(message(InvalidInput("lines", "the basket is empty")))
+            return False
+        try:
+            suspended.suspend_sale(self.terminal, lines=self.lines, member_card=self._member_ref(),
+                                   coupon=self.coupon, label=label, staff_code=self._staff_code())
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.reset()
+        self.suspended_changed.emit()
+        return True
+
+    def suspended_sales(self) -> list[suspended.Suspended]:
+        return suspended.list_suspended(self.terminal)
+
+    def resume(self, suspended_id: int) -> bool:
+        """Bring a suspended basket back; refused while another sale is in progress. The member
+        is identified again as at the start of a sale (a points payment is entered again)."""
+        if self.lines:
+            self.error_raised.emit(self.tr("Complete or suspend the current sale first."))
+            return False
+        try:
+            s = suspended.resume_sale(self.terminal, suspended_id, staff_code=self._staff_code())
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.reset()
+        self.lines = list(s.lines)
+        self.basket_changed.emit()
+        if s.member_card:
+            self.identify(s.member_card)
+        if s.coupon:
+            self.set_coupon(s.coupon)
+        self._refresh()
+        self.suspended_changed.emit()
+        return True
+
+    def discard_suspended(self, suspended_id: int) -> bool:
+        try:
+            suspended.discard_suspended(self.terminal, suspended_id, staff_code=self._staff_code())
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.suspended_changed.emit()
+        return True
+
     def _member_ref(self) -> str | None:
         return self.member.member.card_no if self.member else None
 
@@ -230,8 +352,13 @@ class CheckoutViewModel(QObject):
             result = sales.record_sale(
                 self.terminal, lines=self.lines, member_ref=self._member_ref(), points=self.points,
                 coupon=self.coupon, tender=self.tender, staff_code=self._staff_code(), sale_uuid=self._sale_uuid,
-                queue_receipt=True, approval=approval)
+                queue_receipt=True, approval=approval, payments=list(self.payments) if self.payments else None)
         except ApprovalRequired as exc:
+            if exc.field == "discount":
+                self.approval_needed.emit(
+                    self.tr("A discount above the store's limit (lines %1): a store manager must approve it.")
+                    .replace("%1", ", ".join(str(n) for n in exc.params.get("lines", []))))
+                return None
             if exc.field != "offline":
                 self.error_raised.emit(message(exc))
                 return None
@@ -259,6 +386,7 @@ class CheckoutViewModel(QObject):
         self.points = 0
         self.coupon = None
         self.tender = "cash"
+        self.payments = []
         self.quote = None
         self._sale_uuid = str(uuid.uuid4())
         self.member_changed.emit()

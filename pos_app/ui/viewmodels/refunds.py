@@ -30,6 +30,7 @@ class RefundPreview:
     balance_after: int | None
     shortfall: int  # points the balance cannot cover: they become a debt (negative balance)
     coupon_returned: str | None = None  # the sale's coupon, given back with its last lines
+    tenders: tuple[tuple[str, int], ...] = ()  # where the money goes: (tender kind, fen)
 
 
 class RefundsViewModel(QObject):
@@ -49,6 +50,7 @@ class RefundsViewModel(QObject):
         self.selected: set[int] = set()
         self.preview: RefundPreview | None = None
         self.last_refund: RefundResult | None = None
+        self.refund_to: str | None = None  # None: back to the sale's tenders pro rata; else all to this kind
 
     def load(self, receipt_no: str) -> bool:
         try:
@@ -65,6 +67,7 @@ class RefundsViewModel(QObject):
 
     def clear(self) -> None:
         self.sale = None
+        self.refund_to = None
         self.selected = set()
         self.last_refund = None
         self.sale_loaded.emit()
@@ -91,11 +94,23 @@ class RefundsViewModel(QObject):
         self.selected = set()
         self._refresh()
 
+    def set_refund_to(self, kind: str | None) -> None:
+        """Where the money goes: None for the sale's own tenders (pro rata), or one kind for all
+        of it (cash always; another kind only up to what it paid)."""
+        self.refund_to = kind
+        self._refresh()
+
+    def _to(self, refund_fen: int) -> list[tuple[str, int]] | None:
+        return None if self.refund_to is None else [(self.refund_to, refund_fen)]
+
     def _refresh(self) -> None:
         self.preview = None
         if self.sale is not None and self.selected:
             try:
                 q = sales.quote_refund(self.terminal, receipt_no=self.sale.receipt_no, line_nos=sorted(self.selected))
+                if self.refund_to is not None:
+                    q = sales.quote_refund(self.terminal, receipt_no=self.sale.receipt_no,
+                                           line_nos=sorted(self.selected), to=self._to(int(q["refund_fen"])))
             except PosError as exc:
                 self.selected = set()
                 self.error_raised.emit(message(exc))
@@ -117,6 +132,7 @@ class RefundsViewModel(QObject):
             clawback=clawback, returned_points=returned,
             complete=bool(q["complete"]), balance_now=member.balance if member else None,
             balance_after=balance_after, shortfall=shortfall or 0, coupon_returned=q.get("coupon_returned"),
+            tenders=tuple((str(x["kind"]), int(x["amount_fen"])) for x in q.get("tenders", [])),
         )
 
     # -- the refund -----------------------------------------------------------------------------------
@@ -124,15 +140,18 @@ class RefundsViewModel(QObject):
         if self.sale is None or not self.selected:
             self.error_raised.emit(self.tr("Tick the lines to refund first."))
             return None
+        if self.preview is None:
+            return None
         try:
             result = sales.refund_sale(self.terminal, receipt_no=self.sale.receipt_no,
                                        line_nos=sorted(self.selected), staff_code=self._staff_code(),
-                                       queue_receipt=True)
+                                       queue_receipt=True, to=self._to(self.preview.refund_fen))
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return None
         self.sale = history.sale_detail(self.terminal, self.sale.receipt_no)
         self.selected = set()
+        self.refund_to = None
         self.last_refund = result
         self.sale_loaded.emit()
         self._refresh()

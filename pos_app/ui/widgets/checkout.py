@@ -29,6 +29,7 @@ from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.camera_view import CameraView
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, screen_keys, yuan
+from pos_app.ui.widgets.suspended import DiscountDialog, SuspendedDialog
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,11 @@ class CheckoutPage(QWidget):
         vm.sale_completed.connect(self._on_sale_completed)
         vm.error_raised.connect(self._on_error)
         vm.approval_needed.connect(self._on_approval_needed)
+        vm.suspended_changed.connect(self._on_suspended_changed)
         self.approval: ApprovalDialog | None = None
+        self.suspended_dialog: SuspendedDialog | None = None
+        self.discount_dialog: DiscountDialog | None = None
+        self._on_suspended_changed()
         self._on_member_changed()
         self._on_basket_changed()
         self._on_preview_changed()
@@ -112,8 +117,20 @@ class CheckoutPage(QWidget):
         self.minus_button.clicked.connect(lambda: self._change_qty(-1))
         self.remove_button = big_button(self.tr("Remove line"), self)
         self.remove_button.clicked.connect(self._remove)
-        for b in (self.plus_button, self.minus_button, self.remove_button):
+        self.discount_button = big_button(self.tr("Discount (Ctrl+D)"), self)
+        self.discount_button.setObjectName("discount_button")
+        self.discount_button.clicked.connect(self.open_discount)
+        for b in (self.plus_button, self.minus_button, self.remove_button, self.discount_button):
             buttons.addWidget(b)
+        # 挂单/取单: put the basket aside (kept in the database) and take one back from the list
+        self.suspend_button = big_button(self.tr("Suspend (Ctrl+H)"), self)
+        self.suspend_button.setObjectName("suspend_button")
+        self.suspend_button.clicked.connect(self._suspend)
+        self.resume_button = big_button("", self)
+        self.resume_button.setObjectName("resume_button")
+        self.resume_button.clicked.connect(self.open_suspended)
+        buttons.addWidget(self.suspend_button)
+        buttons.addWidget(self.resume_button)
         left.addLayout(buttons)
         middle.addLayout(left, 3)
 
@@ -153,6 +170,31 @@ class CheckoutPage(QWidget):
         self.due_label = QLabel(pay)
         self.due_label.setObjectName("due_label")
         form.addRow(self.tr("To pay"), self.due_label)
+        # what the customer hands over, in the method chosen above: cash gives change, several
+        # payments make a split tender; none means the amount due paid exactly (F11)
+        trow = QHBoxLayout()
+        self.tendered_input = QLineEdit(pay)
+        self.tendered_input.setObjectName("tendered_input")
+        self.tendered_input.setPlaceholderText(self.tr("Amount handed over (F11)"))
+        self.tendered_input.returnPressed.connect(self._take_payment)
+        disable_input_method(self.tendered_input)
+        trow.addWidget(self.tendered_input)
+        self.take_button = big_button(self.tr("Take"), pay)
+        self.take_button.setObjectName("take_button")
+        self.take_button.clicked.connect(self._take_payment)
+        trow.addWidget(self.take_button)
+        self.clear_payments_button = big_button(self.tr("Clear payments"), pay)
+        self.clear_payments_button.setObjectName("clear_payments_button")
+        self.clear_payments_button.clicked.connect(self.vm.clear_payments)
+        trow.addWidget(self.clear_payments_button)
+        form.addRow(self.tr("Tendered"), trow)
+        self.payments_label = QLabel(pay)
+        self.payments_label.setObjectName("payments_label")
+        self.payments_label.setWordWrap(True)
+        form.addRow("", self.payments_label)
+        self.change_label = QLabel(pay)
+        self.change_label.setObjectName("change_label")
+        form.addRow(self.tr("Change"), self.change_label)
         self.earn_label = QLabel(pay)
         self.earn_label.setObjectName("earn_label")
         form.addRow(self.tr("Points to earn"), self.earn_label)
@@ -174,7 +216,9 @@ class CheckoutPage(QWidget):
         root.addWidget(self.notice)
 
         screen_keys(self, {"F2": self.member_input.setFocus, "F3": self.code_input.setFocus,
-                           "F4": self.points_input.setFocus, "F12": self.vm.complete})
+                           "F4": self.points_input.setFocus, "F11": self.tendered_input.setFocus,
+                           "F12": self.vm.complete, "Ctrl+H": self._suspend, "Ctrl+U": self.open_suspended,
+                           "Ctrl+D": self.open_discount})
 
     def showEvent(self, event: object) -> None:
         """Coming to checkout (after login, F1) puts the keys where the next step is: the
@@ -197,6 +241,65 @@ class CheckoutPage(QWidget):
     def _add_amount(self) -> None:
         if self.vm.add_amount(self.amount_input.text()):
             self.amount_input.clear()
+
+    def open_discount(self) -> None:
+        """A discount on the selected line (Ctrl+D): "10%" or an amount in yuan; Enter applies."""
+        row = self.basket.currentRow()
+        if not 0 <= row < len(self.vm.lines):
+            self.notice.error(self.tr("Choose a line of the basket first."))
+            return
+        if self.discount_dialog is not None:
+            self.discount_dialog.deleteLater()
+        ln = self.vm.lines[row]
+        self.discount_dialog = DiscountDialog(self, ln.name or self.tr("Amount"), yuan(ln.gross_fen))
+        self.discount_dialog.discount_given.connect(lambda text: self._apply_discount(row, text))
+        self.discount_dialog.open()
+
+    def _apply_discount(self, row: int, text: str) -> None:
+        if self.vm.set_discount(row, text) and self.discount_dialog is not None:
+            self.discount_dialog.accept()
+            self.code_input.setFocus()
+        elif self.discount_dialog is not None:
+            self.discount_dialog.notice.error(self.notice.text())
+
+    def _suspend(self) -> None:
+        if self.vm.suspend():
+            self.notice.info(self.tr("Sale suspended. Resume it from the list (Ctrl+U)."))
+            self.member_input.setFocus()
+
+    def open_suspended(self) -> None:
+        """The suspended sales list (Ctrl+U): Enter resumes, Delete discards, Esc closes."""
+        if self.suspended_dialog is not None:
+            self.suspended_dialog.deleteLater()
+        self.suspended_dialog = SuspendedDialog(self.vm, self)
+        self.suspended_dialog.accepted.connect(self.code_input.setFocus)
+        self.suspended_dialog.open()
+
+    def _on_suspended_changed(self) -> None:
+        n = len(self.vm.suspended_sales())
+        self.resume_button.setText(self.tr("Resume (%1) Ctrl+U").replace("%1", str(n)))
+
+    def _take_payment(self) -> None:
+        if self.vm.add_payment(self.tender_box.currentData(), self.tendered_input.text()):
+            self.tendered_input.clear()
+
+    def _tender_name(self, kind: str) -> str:
+        names = {"cash": self.tr("Cash"), "card": self.tr("Bank card"), "wechat": self.tr("WeChat Pay"),
+                 "alipay": self.tr("Alipay")}
+        return names.get(kind, kind)
+
+    def _show_payments(self) -> None:
+        vm = self.vm
+        if not vm.payments:
+            self.payments_label.setText("")
+            self.change_label.setText("")
+            return
+        self.payments_label.setText("  ".join(f"{self._tender_name(k)} {yuan(f)}" for k, f in vm.payments))
+        left = vm.remaining_fen()
+        if left:
+            self.change_label.setText(self.tr("%1 still to pay").replace("%1", yuan(left)))
+        else:
+            self.change_label.setText(yuan(vm.change_fen()))
 
     def _change_qty(self, delta: int) -> None:
         row = self.basket.currentRow()
@@ -245,6 +348,8 @@ class CheckoutPage(QWidget):
             name = ln.name or self.tr("Amount")
             if "new" in ln.flags:
                 name += " " + self.tr("[new]")
+            if ln.discount_fen:
+                name += "  " + self.tr("(discount %1)").replace("%1", yuan(ln.discount_fen))
             for c, text in enumerate((name, str(ln.qty), yuan(ln.unit_price_fen), yuan(ln.net_fen))):
                 item = QTableWidgetItem(text)
                 if c:
@@ -256,6 +361,7 @@ class CheckoutPage(QWidget):
     def _on_preview_changed(self) -> None:
         q = self.vm.quote
         self.complete_button.setEnabled(bool(self.vm.lines))
+        self._show_payments()
         if q is None:  # an empty basket: nothing to pay with points either
             for w in (self.total_label, self.due_label, self.earn_label, self.points_hint, self.points_input):
                 w.setText("")
@@ -321,6 +427,11 @@ class CheckoutPage(QWidget):
 
     def _on_sale_completed(self, result: SaleResult) -> None:
         text = self.tr("Receipt %1: paid %2").replace("%1", result.receipt_no).replace("%2", yuan(result.tender_fen))
+        if len(result.tenders) > 1:
+            text += " (" + ", ".join(f"{self._tender_name(td.kind)} {yuan(td.amount_fen)}"
+                                     for td in result.tenders) + ")"
+        if result.change_fen:
+            text += "  ·  " + self.tr("change %1").replace("%1", yuan(result.change_fen))
         if result.member is not None:
             text += "  ·  " + self.tr("%1 points credited, %2 redeemed, balance %3").replace(
                 "%1", str(result.points_earned)).replace("%2", str(result.points_paid)).replace(

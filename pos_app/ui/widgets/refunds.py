@@ -9,6 +9,7 @@ from pos_app.services.sales import RefundResult
 from pos_app.services.scans import ScanResult
 from pos_app.ui.qt import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -114,6 +115,21 @@ class RefundsPage(QWidget):
         self.money_label = QLabel(box)
         self.money_label.setObjectName("refund_money_label")
         form.addRow(self.tr("Money back"), self.money_label)
+        # where the money goes: the sale's own tenders (pro rata), or all of it to one kind
+        self.refund_to_box = QComboBox(box)
+        self.refund_to_box.setObjectName("refund_to_box")
+        self.refund_to_box.setMinimumHeight(44)
+        for kind, label in ((None, self.tr("Original payment")), ("cash", self.tr("Cash")),
+                            ("card", self.tr("Bank card")), ("wechat", self.tr("WeChat Pay")),
+                            ("alipay", self.tr("Alipay"))):
+            self.refund_to_box.addItem(label, kind)
+        self.refund_to_box.currentIndexChanged.connect(
+            lambda _i: self.vm.set_refund_to(self.refund_to_box.currentData()))
+        form.addRow(self.tr("Refund to"), self.refund_to_box)
+        self.refund_tenders_label = QLabel(box)
+        self.refund_tenders_label.setObjectName("refund_tenders_label")
+        self.refund_tenders_label.setWordWrap(True)
+        form.addRow("", self.refund_tenders_label)
         self.clawback_label = QLabel(box)
         self.clawback_label.setObjectName("clawback_label")
         form.addRow(self.tr("Points taken back"), self.clawback_label)
@@ -289,10 +305,15 @@ class RefundsPage(QWidget):
         self.confirm_button.setEnabled(p is not None)
         if p is None:
             for w in (self.money_label, self.clawback_label, self.returned_label, self.balance_label,
-                      self.coupon_label, self.shortfall_label):
+                      self.coupon_label, self.shortfall_label, self.refund_tenders_label):
                 w.clear()
+            if self.vm.refund_to is None and self.refund_to_box.currentIndex() != 0:
+                self.refund_to_box.blockSignals(True)
+                self.refund_to_box.setCurrentIndex(0)
+                self.refund_to_box.blockSignals(False)
             return
         self.money_label.setText(yuan(p.refund_fen))
+        self.refund_tenders_label.setText(self._tenders_text(p.tenders))
         self.clawback_label.setText(f"{p.clawback:,}")
         self.returned_label.setText(f"{p.returned_points:,}")
         self.coupon_label.setText(p.coupon_returned or self.tr("none"))
@@ -306,6 +327,13 @@ class RefundsPage(QWidget):
                 .replace("%1", f"{p.shortfall:,}").replace("%2", f"{p.balance_after:,}"))
         else:
             self.shortfall_label.clear()
+
+    def _tenders_text(self, tenders: tuple[tuple[str, int], ...]) -> str:
+        names = {"cash": self.tr("Cash"), "card": self.tr("Bank card"), "wechat": self.tr("WeChat Pay"),
+                 "alipay": self.tr("Alipay")}
+        if not tenders:
+            return ""
+        return self.tr("Back to: %1").replace("%1", ", ".join(f"{names.get(k, k)} {yuan(f)}" for k, f in tenders))
 
     def _on_refund_completed(self, r: RefundResult) -> None:
         text = self.tr("Refund %1: %2 back, %3 points taken back, %4 points given back").replace(
@@ -321,6 +349,8 @@ class RefundsPage(QWidget):
                 .replace("%1", f"{r.shortfall:,}").replace("%2", f"{r.member.debt if r.member else 0:,}")
         if r.coupon_returned:
             text += ". " + self.tr("Coupon %1 is the member's again.").replace("%1", r.coupon_returned)
+        if r.tenders:
+            text += ". " + self._tenders_text(r.tenders)
         self.result_label.setText(text)
         self.notice.info(self.tr("Refund done. Give back %1.").replace("%1", yuan(r.refund_fen)))
         self.receipt_input.setFocus()
