@@ -266,7 +266,10 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
 
 
 def discounts_over_limit(t: Terminal, lines: list[SaleLine]) -> list[int]:
-    """The line numbers whose discount is above the store's limit (settings ``discount.*``)."""
+    """The line numbers whose discount is above the store's limit (settings ``discount.*``);
+    the settings are read only for a basket with a discount."""
+    if not any(ln.discount_fen for ln in lines):
+        return []
     s = load_settings(t)
     return [ln.line_no for ln in lines if core_tenders.discount_over_limit(
         ln.gross_fen, ln.discount_fen, limit_percent=s.discount_limit_percent, limit_fen=s.discount_limit_fen)]

@@ -323,7 +323,7 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "ui.language": ("language", _choice(LANGUAGES)),
     KEEP_DAYS_KEY: ("replica_keep_days", _bounded(MIN_KEEP_DAYS, MAX_KEEP_DAYS)),
     "discount.limit_percent": ("discount_limit_percent", _bounded(0, 100)),
-    "discount.limit_fen": ("discount_limit_fen", _bounded(0, 1_000_000_000)),
+    "discount.limit_fen": ("discount_limit_fen", _bounded(0, 100_000_000)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)

@@ -148,7 +148,7 @@ class World:
         staff.create_staff(self.t, code=MANAGER, name="店长", role="manager", pin=PIN)
         # line discounts up to the whole line without a manager: these tests are about points
         # (the approval of discounts above the limit: tests/services/test_counter.py)
-        terminal_settings.save_settings(self.t, {"discount.limit_percent": 100, "discount.limit_fen": 1_000_000_000})
+        terminal_settings.save_settings(self.t, {"discount.limit_percent": 100, "discount.limit_fen": 100_000_000})
         self.enrolled = 0
         self.sale_lines: dict[str, list[int]] = {}
         self.checked_up_to = 0  # ledger entries whose lot debits were checked already
