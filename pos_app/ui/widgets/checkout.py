@@ -420,7 +420,8 @@ class CheckoutPage(QWidget):
             self.vm.reset()
             self.last_sale_label.clear()
             self.notice.clear()
-        for w in (self.member_input, self.code_input, self.amount_input, self.coupon_input, self.points_input):
+        for w in (self.member_input, self.code_input, self.amount_input, self.coupon_input, self.points_input,
+                  self.tendered_input):
             w.clear()
         self.tender_box.setCurrentIndex(0)
         self.member_input.setFocus()
