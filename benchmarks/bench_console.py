@@ -13,6 +13,7 @@ without editing this file. Each page is fetched ``--runs`` times after one warm-
 is its p95 (and median), per page, as the admin and as a store manager.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_console.py
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_console.py --trigger-cost 50   # store_day's cost per push
     # the chain first (about 15-30 min, ~20 GB):
     PYTHONPATH=. .venv/bin/python benchmarks/chain_sim.py \\
         --db console_bench --stores 100 --members 10000 --entries 100000
@@ -135,11 +136,66 @@ def p95(samples: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def trigger_cost(batches: int, rows: int = 1000) -> int:
+    """What migration 9's store_day trigger adds to a push: ``batches`` INSERTs of ``rows`` entries
+    (one till's batch: one store, a business day or two) into a fresh HQ database, alternately with
+    the trigger enabled and disabled; EXPLAIN ANALYZE reports the trigger's own time."""
+    import os
+    import uuid
+
+    import psycopg2
+
+    from pos_app.hq import db as hqdb
+
+    admin_dsn = os.environ.get("POS_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"bench_trigger_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(admin_dsn)
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    try:
+        url = f"{admin_dsn.rsplit('/', 1)[0]}/{name}"
+        hqdb.close_pool(hqdb.connect(url))  # migrated
+        conn = psycopg2.connect(url)
+        conn.autocommit = True
+        cur = conn.cursor()
+        times: dict[str, list[float]] = {"with": [], "trigger": [], "without": []}
+        for b in range(2 * batches):
+            enabled = b % 2 == 0
+            cur.execute(f'ALTER TABLE entry {"ENABLE" if enabled else "DISABLE"} TRIGGER "store_day_add"')
+            cur.execute(f"""EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO entry (uuid, terminal_id, seq, store_id,
+                    member_uuid, kind, points, tier_points, ref_type, ref_no, breakdown, created_at, business_date,
+                    recorded_at, backdated, prev_hash, hash, effects, received_at)
+                SELECT md5(random()::text || g), 'T1', {b * rows} + g, 'S0001', 'm' || (g % 50),
+                       CASE WHEN g % 5 = 0 THEN 'redeem' ELSE 'earn' END, CASE WHEN g % 5 = 0 THEN -10 ELSE 25 END,
+                       0, 'sale', 'R' || g, '{{}}', '2026-11-03T10:00:00', '2026-11-0' || (1 + g * 2 / {rows + 1}),
+                       '2026-11-03T10:00:00', false, '', md5(g::text), '{{}}', '2026-11-03T10:00:00'
+                FROM generate_series(1, {rows}) g""")
+            plan = cur.fetchone()[0][0]
+            if enabled:
+                times["with"].append(plan["Execution Time"])
+                times["trigger"].append(sum(t["Time"] for t in plan.get("Triggers", [])))
+            else:
+                times["without"].append(plan["Execution Time"])
+        conn.close()
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"   {batches} inserts of {rows} entries each way (medians): with the trigger {med['with']:.2f} ms,"
+          f" of which the trigger {med['trigger']:.2f} ms; without {med['without']:.2f} ms;"
+          f" the trigger {1000 * med['trigger'] / rows:.2f} us per entry")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="console_bench", help="the chain simulator's PostgreSQL database")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--trigger-cost", type=int, metavar="BATCHES", default=0,
+                        help="instead: what migration 9's store_day trigger adds to BATCHES pushes of 1,000")
     args = parser.parse_args()
+    if args.trigger_cost:
+        return trigger_cost(args.trigger_cost)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     key_file()  # the chain simulator's sealing key (var/bench/hq-secrets.key)
     db_url = dsn(args.db)

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from peewee import Database
@@ -273,8 +273,10 @@ def retire_terminal(terminal_id: str, *, actor: str) -> db.Terminal:
     return terminal
 
 
-def store_overview(store_id: str | None = None) -> list[dict[str, Any]]:
-    """Every store (or one) with its number of active tills and of members, newest id last."""
+def store_overview(store_id: str | None = None, *, members: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Every store (or one) with its number of active tills and of members, newest id last;
+    ``members``: the member counts per store when the caller has them (the console's kept
+    figures: counting reads every member of the chain)."""
     from peewee import fn
 
     stores = db.Store.select().order_by(db.Store.id)
@@ -287,7 +289,8 @@ def store_overview(store_id: str | None = None) -> list[dict[str, Any]]:
         tills_query = tills_query.where(T.store_id == store_id)
         members_query = members_query.where(M.store_id == store_id)
     tills = {str(s): int(n) for s, n in _tuples(tills_query)}
-    members = {str(s): int(n) for s, n in _tuples(members_query)}
+    if members is None:
+        members = {str(s): int(n) for s, n in _tuples(members_query)}
     return [{"id": s.id, "name": s.name, "created_at": s.created_at, "tills": tills.get(s.id, 0),
              "members": members.get(s.id, 0)} for s in stores]
 

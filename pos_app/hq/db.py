@@ -135,7 +135,9 @@ class Member(Base):
     merged_into = TextField(null=True)  # the surviving member's uuid once merged (migration 5)
 
     class Meta:
-        indexes = ((("store_id", "uuid"), False),)  # a first sync pages a store's members (migration 4)
+        # (store_id, uuid): a first sync pages a store's members (migration 4); (name, uuid): a name
+        # search, in code point order (migration 9: COLLATE "C" on PostgreSQL)
+        indexes = ((("store_id", "uuid"), False), (("name", "uuid"), False))
 
 
 class Entry(Base):
@@ -451,11 +453,28 @@ def _run_sql(name: str) -> Callable[[Database], None]:
     def step(db: Database) -> None:
         dialect = "postgresql" if isinstance(db, PostgresqlDatabase) else "sqlite"
         text = (MIGRATIONS_DIR / f"{name}.{dialect}.sql").read_text(encoding="utf-8")
-        body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
-        for statement in body.split(";"):
-            if statement.strip():
-                db.execute_sql(statement)  # type: ignore[no-untyped-call]
+        for statement in _statements(text):
+            db.execute_sql(statement)  # type: ignore[no-untyped-call]
     return step
+
+
+def _statements(text: str) -> list[str]:
+    """A migration's statements: each ends with a line ending in ``;`` outside a dollar-quoted
+    body (a PostgreSQL function's ``$$ ... $$``, whose own lines end in ``;``); a trigger's body
+    in SQLite ends on the line of its ``END;``. Lines starting with ``--`` are comments."""
+    out: list[str] = []
+    lines: list[str] = []
+    quoted = False
+    for line in text.splitlines():
+        if line.startswith("--"):
+            continue
+        lines.append(line)
+        quoted ^= line.count("$$") % 2 == 1
+        if not quoted and line.rstrip().endswith(";"):
+            out.append("\n".join(lines).rstrip().removesuffix(";"))
+            lines = []
+    rest = "\n".join(lines).strip()
+    return [s for s in (*out, rest) if s.strip()]
 
 
 def _drop_unused_indexes(db: Database) -> None:
@@ -474,6 +493,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (6, "entry_by_date", _run_sql("0006_entry_by_date")),
     (7, "sale_facts", _run_sql("0007_sale_facts")),
     (8, "products", _run_sql("0008_products")),
+    (9, "console_figures", _run_sql("0009_console_figures")),
 ]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,10 +22,18 @@ from pos_app.core.errors import InvalidInput
 from pos_app.core.program import Program, Segments
 from pos_app.hq import db
 
+log = logging.getLogger(__name__)
+
 #: entry kinds that pay with points (payment at the till, gifts)
 REDEEM_KINDS = ("redeem", "gift")
 #: credits that give points back rather than issue new ones
 NOT_ISSUED_KINDS = ("return", "expire_fix", "merge_in", "merge_out")  # merges move points
+
+
+#: issued and redeemed as sums over entries ``e`` (what migration 9's store_day keeps per day and store)
+DAY_SUMS = (f"sum(CASE WHEN e.points > 0 AND e.kind NOT IN ({', '.join(repr(k) for k in NOT_ISSUED_KINDS)})"
+            f" THEN e.points ELSE 0 END) AS issued, sum(CASE WHEN e.kind IN"
+            f" ({', '.join(repr(k) for k in REDEEM_KINDS)}) THEN -e.points ELSE 0 END) AS redeemed")
 
 
 def _database() -> Database:
@@ -181,27 +191,29 @@ def store_names() -> dict[str, str]:
 def points_by_day(date_from: dt.date, date_to: dt.date, store_id: str | None = None) -> list[dict[str, Any]]:
     """Points issued and redeemed per business day and per store whose machine wrote the entries
     (``HQ`` for headquarters' own), both dates included; days without entries are left out.
-    Issued and redeemed count as in ``issued_vs_redeemed``."""
-    not_issued = ", ".join(f"'{k}'" for k in NOT_ISSUED_KINDS)
-    redeem = ", ".join(f"'{k}'" for k in REDEEM_KINDS)
-    where, params = _store_filter("e.store_id", store_id)
-    # a range on the column itself (no function around it): an index on (business_date, ...)
-    # or (store_id, business_date) answers it
-    rows = _query(f"""
-        SELECT e.business_date AS day, e.store_id,
-               sum(CASE WHEN e.points > 0 AND e.kind NOT IN ({not_issued}) THEN e.points ELSE 0 END) AS issued,
-               sum(CASE WHEN e.kind IN ({redeem}) THEN -e.points ELSE 0 END) AS redeemed
-        FROM entry e WHERE e.business_date >= ? AND e.business_date < ?{where}
-        GROUP BY e.business_date, e.store_id ORDER BY e.business_date, e.store_id""",
-                  (date_from.isoformat(), (date_to + dt.timedelta(days=1)).isoformat(), *params))
+    Issued and redeemed count as in ``issued_vs_redeemed``. On PostgreSQL from ``store_day``,
+    which the database keeps in step with every entry written (migration 9's triggers): exact and
+    current, a row per store and day rather than millions of entries; a SQLite headquarters (a
+    small chain) counts its entries."""
+    if db.is_postgres(_database()):
+        where, params = _store_filter("d.store_id", store_id)
+        sql = f"""
+            SELECT d.business_date AS day, d.store_id, d.issued, d.redeemed
+            FROM store_day d WHERE d.business_date >= ? AND d.business_date < ? AND d.entries > 0{where}
+            ORDER BY d.business_date, d.store_id"""
+    else:
+        where, params = _store_filter("e.store_id", store_id)
+        sql = f"""
+            SELECT e.business_date AS day, e.store_id, {DAY_SUMS}
+            FROM entry e WHERE e.business_date >= ? AND e.business_date < ?{where}
+            GROUP BY e.business_date, e.store_id ORDER BY e.business_date, e.store_id"""
+    rows = _query(sql, (date_from.isoformat(), (date_to + dt.timedelta(days=1)).isoformat(), *params))
     for row in rows:
         row["day"] = str(row["day"])[:10]
     return _ints(rows, "issued", "redeemed")
 
 
-def liability(program: Program | None, store_id: str | None = None) -> list[dict[str, Any]]:
-    """``liability_by_store`` (one store or all) with the points' value as payment in fen at the
-    program's redemption rate (``Redemption.value_fen``, the tills' function; 0 before a program)."""
+def _count_members(store_id: str | None) -> list[dict[str, Any]]:
     where, params = _store_filter("m.store_id", store_id)
     rows = _query(f"""
         SELECT m.store_id, count(*) AS members,
@@ -210,11 +222,40 @@ def liability(program: Program | None, store_id: str | None = None) -> list[dict
                sum(m.debt) AS debt
         FROM member m WHERE 1 = 1{where}
         GROUP BY m.store_id ORDER BY m.store_id""", params)
+    return _ints(rows, "members", "members_with_points", "points", "debt")
+
+
+def member_figures(store_id: str | None = None, *, clock: Callable[[], float] = time.monotonic
+                   ) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """Members per home store (all of them, merged ones too), those holding points, the points
+    they hold (positive balances) and their debt, and when they were counted (UTC). One store's
+    are counted on the spot (its members through the (store_id, uuid) index); the chain's read
+    every member, so on a large chain they are kept and counted again in the background (see
+    ``kept``)."""
+    if store_id is not None:
+        return _count_members(store_id), dt.datetime.now(dt.UTC)
+    return kept(_cache_key("members"), lambda: _count_members(None), clock=clock)
+
+
+def liability(program: Program | None, store_id: str | None = None) -> list[dict[str, Any]]:
+    """``liability_by_store`` (one store or all) with the points' value as payment in fen at the
+    program's redemption rate (``Redemption.value_fen``, the tills' function; 0 before a program)."""
+    return liability_snapshot(program, store_id)[0]
+
+
+def liability_snapshot(program: Program | None, store_id: str | None = None, *,
+                       clock: Callable[[], float] = time.monotonic) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """``liability`` and when its figures were counted (``member_figures``)."""
+    rows, at = member_figures(store_id, clock=clock)
     names = store_names()
-    for row in _ints(rows, "members", "members_with_points", "points", "debt"):
-        row["store_name"] = names.get(row["store_id"], "")
-        row["value_fen"] = program.redemption.value_fen(row["points"]) if program else 0
-    return rows
+    out = []
+    for row in rows:
+        line = {"store_id": row["store_id"], "members": row["members"],
+                "members_with_points": row["members_with_points"], "points": row["points"], "debt": row["debt"]}
+        line["store_name"] = names.get(row["store_id"], "")
+        line["value_fen"] = program.redemption.value_fen(row["points"]) if program else 0
+        out.append(line)
+    return out, at
 
 
 def expiring(today: dt.date, store_id: str | None = None) -> list[dict[str, Any]]:
@@ -399,6 +440,77 @@ def segment_counts(program: Program, today: dt.date, store_id: str | None = None
     stores = sorted({store for store, _segment in counts} | ({store_id} if store_id else set()))
     return [{"store_id": store, "segment": segment, "members": counts.get((store, segment), 0)}
             for store in stores for segment in segment_ids(program)]
+
+
+# -- figures kept on a large chain ----------------------------------------------------------------
+
+#: how long the chain's member figures are kept before they are counted again in the background
+#: (seconds; 0 counts them on every view): the dashboard's setting, one freshness for the console
+KEPT_ENV = "POS_HQ_DASHBOARD_CACHE_S"
+DEFAULT_KEPT_S = 60
+_figures: dict[tuple[Any, ...], tuple[float, dt.datetime, list[dict[str, Any]]]] = {}
+_figures_lock = threading.Lock()
+_first_count = threading.Lock()
+_recounting: dict[tuple[Any, ...], threading.Thread] = {}
+
+
+def kept_seconds() -> int:
+    raw = os.environ.get(KEPT_ENV, "")
+    return int(raw) if raw.isascii() and raw.isdigit() else DEFAULT_KEPT_S
+
+
+def kept(key: tuple[Any, ...], count: Callable[[], list[dict[str, Any]]], *,
+         clock: Callable[[], float] = time.monotonic) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """``count()`` and when it was counted (UTC). A count that took ``SLOW_SECONDS`` or more (a
+    large chain) is kept: a view within ``kept_seconds()`` gets it as it is, a later view gets it
+    too while a background thread counts again (one at a time per key), so a page never waits
+    for a count but the first. A fast count (a small chain) is never kept: always exact."""
+    ttl = kept_seconds()
+    if ttl <= 0:
+        return count(), dt.datetime.now(dt.UTC)
+    with _figures_lock:
+        hit = _figures.get(key)
+        if hit is not None:
+            if clock() - hit[0] >= ttl and key not in _recounting:
+                thread = threading.Thread(target=_recount, args=(_database(), key, count, clock), daemon=True,
+                                          name="console-figures")
+                _recounting[key] = thread
+                thread.start()
+            return [dict(row) for row in hit[2]], hit[1]
+    with _first_count:  # a burst of first views waits for one count rather than running one each
+        with _figures_lock:
+            hit = _figures.get(key)
+        if hit is not None:
+            return [dict(row) for row in hit[2]], hit[1]
+        started, at = clock(), dt.datetime.now(dt.UTC)
+        rows = count()
+        if clock() - started >= SLOW_SECONDS:
+            with _figures_lock:
+                _figures[key] = (started, at, [dict(row) for row in rows])
+        return rows, at
+
+
+def _recount(database: Database, key: tuple[Any, ...], count: Callable[[], list[dict[str, Any]]],
+             clock: Callable[[], float]) -> None:
+    try:
+        with database.connection_context():
+            started, at = clock(), dt.datetime.now(dt.UTC)
+            rows = count()
+        with _figures_lock:
+            _figures[key] = (started, at, [dict(row) for row in rows])
+    except Exception:  # the next view tries again; the figures shown say how old they are
+        log.exception("the console's kept figures could not be counted again")
+    finally:
+        with _figures_lock:
+            _recounting.pop(key, None)
+
+
+def settle() -> None:
+    """Wait for the background counts running now (tests; a server's shutdown)."""
+    with _figures_lock:
+        threads = list(_recounting.values())
+    for thread in threads:
+        thread.join()
 
 
 #: a snapshot report (segment counts, expiring points) that took at least this long (seconds) ...

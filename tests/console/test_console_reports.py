@@ -141,6 +141,7 @@ def test_liability_in_yuan_and_expiring_points_match_the_lots(console: Console, 
     assert rows["S001"]["points"] == "36,700" and rows["S001"]["value_fen"] == "367.00"
     assert rows["S002"]["points"] == "3,000" and rows["S002"]["value_fen"] == "30.00"
     expect(page.locator("tfoot td[data-col=value_fen]")).to_have_text("397.00")
+    expect(page.locator("#figures-at")).to_contain_text("数据截至")  # the chain's: kept, said as of when
     _name, data = download(page, "#export-xlsx")
     sheet = read_xlsx(data)
     s001 = next(r for r in sheet if r[0] == "S001")
@@ -209,6 +210,7 @@ def test_a_bad_range_or_store_is_refused_naming_the_field(console: Console, page
 
 def test_a_store_manager_sees_their_own_store_only(console: Console, page: Any, chain: dict[str, Any]) -> None:
     sign_in(page, console, "manager1", next_path="/reports?report=liability")
+    expect(page.locator("#figures-at")).to_have_count(0)  # one store's: counted now
     expect(page.locator("#f-store option")).to_have_count(1)
     expect(page.locator("#f-store")).to_have_value("S001")
     assert [r["store_id"] for r in table(page)] == ["S001"]

@@ -182,6 +182,9 @@ def test_a_store_manager_sees_only_their_store_read_only(console: Console) -> No
     assert listing.status_code == 200 and 'data-store="S001"' in listing.text
     assert 'data-store="S002"' not in listing.text
     assert 'id="store-form"' not in listing.text
+    assert 'id="counted-at"' not in listing.text  # their one store's members: counted now
+    chain = console.client("admin").get("/console/stores")  # the chain's: kept figures, said as of when
+    assert 'data-store="S002"' in chain.text and 'id="counted-at"' in chain.text
     own = client.get("/console/stores/S001")
     assert own.status_code == 200 and 'data-terminal="T01"' in own.text
     assert 'id="terminal-form"' not in own.text and "/code" not in own.text

@@ -20,7 +20,18 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_9(database: Any) -> None:
+    """Back to schema 8: no name index; on PostgreSQL no daily figures nor their triggers on ``entry``."""
+    database.execute_sql('DROP INDEX "member_name_uuid"')
+    if db.is_postgres(database):
+        for trigger in ("store_day_add", "store_day_remove"):
+            database.execute_sql(f'DROP TRIGGER "{trigger}" ON "entry"')
+            database.execute_sql(f'DROP FUNCTION "{trigger}"()')
+        database.execute_sql('DROP TABLE "store_day"')
+
+
 def undo_migration_8(database: Any) -> None:
+    undo_migration_9(database)
     database.execute_sql('DROP TABLE "product"')
 
 
@@ -213,3 +224,42 @@ def test_a_schema_5_database_gets_the_entry_date_index(hq_db: Any) -> None:
     assert "entry_business_date_store_id" not in index_names(hq_db)
     assert db.migrate(hq_db) == db.schema_version()
     assert "entry_business_date_store_id" in index_names(hq_db)
+
+
+def test_a_schema_8_database_gets_the_name_index_and_its_daily_figures(hq_db: Any) -> None:
+    """Migration 9 adds the name index and, on PostgreSQL, counts the entries already held into
+    ``store_day``; from then on its triggers keep it in step with every insert and delete (a
+    rolled-back insert leaves no trace)."""
+    undo_migration_9(hq_db)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 8).execute()
+    assert "member_name_uuid" not in index_names(hq_db)
+    rows = [("2026-11-01", "S1", "earn", 100), ("2026-11-01", "S1", "redeem", -30), ("2026-11-01", "S1", "return", 5),
+            ("2026-11-02", "S1", "gift", -50), ("2026-11-01", "S2", "earn", 7)]
+    for i, (day, store, kind, points) in enumerate(rows):
+        insert_entry(i, day, store, kind, points)
+    assert db.migrate(hq_db) == db.schema_version()
+    assert "member_name_uuid" in index_names(hq_db)
+    if not db.is_postgres(hq_db):
+        return  # a SQLite headquarters counts its entries (no store_day: a trigger per row costs every push)
+    assert store_days() == {("2026-11-01", "S1"): (100, 30, 3), ("2026-11-01", "S2"): (7, 0, 1),
+                            ("2026-11-02", "S1"): (0, 50, 1)}
+    insert_entry(10, "2026-11-02", "S1", "merge_in", 40)  # merges move points: not issued
+    insert_entry(11, "2026-11-02", "S1", "earn", 8)
+    with pytest.raises(RuntimeError), hq_db.atomic():
+        insert_entry(12, "2026-11-03", "S1", "earn", 1000)
+        raise RuntimeError("rolled back")
+    db.Entry.delete().where(db.Entry.uuid == "e-0").execute()
+    assert store_days() == {("2026-11-01", "S1"): (0, 30, 2), ("2026-11-01", "S2"): (7, 0, 1),
+                            ("2026-11-02", "S1"): (8, 50, 3)}
+
+
+def insert_entry(i: int, day: str, store: str, kind: str, points: int) -> None:
+    db.Entry.insert(uuid=f"e-{i}", terminal_id=f"T-{store}", seq=i + 1, store_id=store, member_uuid="m-1", kind=kind,
+                    points=points, tier_points=0, ref_type="sale", ref_no=f"R{i}", breakdown="{}",
+                    created_at=f"{day}T10:00:00", business_date=day, recorded_at=f"{day}T10:00:00",
+                    backdated=False, prev_hash="", hash=f"h{i}", effects="{}", received_at=db.utcnow()).execute()
+
+
+def store_days() -> dict[tuple[str, str], tuple[int, int, int]]:
+    rows = db.opened().execute_sql("SELECT business_date, store_id, issued, redeemed, entries FROM store_day")
+    return {(day, store): (int(i), int(r), int(n)) for day, store, i, r, n in rows.fetchall() if n}

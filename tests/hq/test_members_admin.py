@@ -70,6 +70,48 @@ def test_search_by_phone_card_uuid_and_name_prefix_within_a_store(program: Any) 
     assert exc.value.field == "q"
 
 
+def test_a_name_prefix_is_an_index_range_in_code_point_order(program: Any, hq_db: Any) -> None:
+    """Names starting with the text, every one, in code point order then uuid (whatever the
+    database's collation), paged; names just past the prefix's range are not listed."""
+    names = ["王", "王五", "王\U0010ffff", "王a", "王Z", "玌", "汪", "Wang", "wang", "王二小"]
+    made = {name: member(f"1390000{i:04d}", name, card=10 + i) for i, name in enumerate(names)}
+    found = admin.search_members("王", limit=50)
+    expected = sorted((n for n in names if n.startswith("王")), key=lambda n: (n, made[n].uuid))
+    assert (found.by, [m.name for m in found.rows]) == ("name", expected)
+    pages = [admin.search_members("王", limit=2, offset=i).rows for i in range(0, 6, 2)]
+    assert [m.name for page in pages for m in page] == expected
+    assert [m.name for m in admin.search_members("王\U0010ffff").rows] == ["王\U0010ffff"]
+    assert [m.name for m in admin.search_members("W").rows] == ["Wang"]  # case as typed
+    assert "member_name_uuid" in index_plan(hq_db, "王")
+
+
+def index_plan(database: Any, prefix: str) -> str:
+    """The plan of the name search (with sequential scans off on PostgreSQL: a small table)."""
+    from pos_app.hq import members_admin
+
+    captured: list[tuple[str, tuple[Any, ...]]] = []
+    real = database.execute_sql
+
+    def spy(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if "FROM \"member\"" in sql and not captured:
+            captured.append((sql, tuple(params or ())))
+        return real(sql, params, *args, **kwargs)
+
+    database.execute_sql = spy
+    try:
+        members_admin.search_members(prefix)
+    finally:
+        del database.execute_sql
+    sql, params = captured[0]
+    if db.is_postgres(database):
+        database.execute_sql("SET enable_seqscan = off")
+        try:
+            return "\n".join(r[0] for r in database.execute_sql("EXPLAIN " + sql, params).fetchall())
+        finally:
+            database.execute_sql("SET enable_seqscan = on")
+    return "\n".join(str(r[-1]) for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+
 def test_a_small_adjustment_is_written_on_headquarters_chain_and_published(program: Any) -> None:
     m = member("13800000001")
     done = admin.request_adjustment(m.uuid, "300", "goodwill after a complaint", actor="staff:market", today=TODAY)

@@ -271,3 +271,48 @@ def test_a_slow_segment_count_is_kept_ten_minutes_and_a_fast_one_never(hq_db: An
     assert len(calls) == 4
     expiring, when = reports.expiring_snapshot(today, "S01", clock=tick)
     assert reports.expiring_snapshot(today, "S01", clock=tick) == (expiring, when)
+
+
+def test_the_daily_figures_are_the_entries_counted_afresh(chain: dict[str, Any], hq_db: Any) -> None:
+    """``points_by_day`` reads ``store_day`` (kept by the database's triggers on every push):
+    the same numbers as the entries themselves, counted now, for any range and store."""
+    not_issued = ", ".join(f"'{k}'" for k in reports.NOT_ISSUED_KINDS)
+    live = reports._query(f"""
+        SELECT business_date AS day, store_id,
+               sum(CASE WHEN points > 0 AND kind NOT IN ({not_issued}) THEN points ELSE 0 END) AS issued,
+               sum(CASE WHEN kind IN ('redeem', 'gift') THEN -points ELSE 0 END) AS redeemed
+        FROM entry GROUP BY business_date, store_id ORDER BY business_date, store_id""")
+    year = reports.points_by_day(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert year == reports._ints(live, "issued", "redeemed")
+    b, t2 = Till("S02-T1", "S02"), db.Terminal.get(db.Terminal.id == "S02-T1")
+    b.seq = 5
+    b.prev = db.Entry.select().where(db.Entry.terminal_id == "S02-T1").order_by(db.Entry.seq.desc()).first().hash
+    push(t2, b.batch([b.earn(chain["m2"], 40, day="2026-10-01")], []))  # a late push of an old day
+    assert reports.points_by_day(dt.date(2026, 10, 1), dt.date(2026, 10, 1)) == [
+        {"day": "2026-10-01", "store_id": "S01", "issued": 10, "redeemed": 0},
+        {"day": "2026-10-01", "store_id": "S02", "issued": 40, "redeemed": 0}]
+
+
+def test_the_chain_s_member_figures_are_kept_a_minute_and_counted_again_in_the_background(
+        chain: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reports, "_figures", {})
+    monkeypatch.delenv(reports.KEPT_ENV, raising=False)
+    slow = iter(range(0, 10_000)).__next__  # every reading of the clock a second later: a slow count
+    first, at = reports.member_figures(clock=slow)
+    assert [(r["store_id"], r["members"], r["points"], r["debt"]) for r in first] == [
+        ("S01", 2, 130, 60), ("S02", 1, 105, 0)]
+    db.Member.update(balance=db.Member.balance + 1000).where(db.Member.uuid == chain["m2"]).execute()
+    assert reports.member_figures(clock=slow) == (first, at)  # within the minute: the kept figures
+    assert reports.member_figures("S02")[0][0]["points"] == 1105  # one store: counted now
+    later = iter(range(100, 10_000)).__next__
+    assert reports.member_figures(clock=later) == (first, at)  # older: shown while counted again
+    reports.settle()
+    again, at2 = reports.member_figures(clock=later)
+    assert at2 > at and [(r["store_id"], r["points"]) for r in again] == [("S01", 130), ("S02", 1105)]
+    rows, when = reports.liability_snapshot(None, clock=later)
+    assert (when, [r["points"] for r in rows]) == (at2, [130, 1105])
+    monkeypatch.setattr(reports, "_figures", {})
+    reports.member_figures(clock=lambda: 0.0)  # a fast count (a small chain): never kept
+    assert reports._figures == {}
+    monkeypatch.setenv(reports.KEPT_ENV, "0")
+    assert reports.member_figures(clock=slow)[0] == again and reports._figures == {}

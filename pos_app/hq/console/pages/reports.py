@@ -96,6 +96,7 @@ class Result:
     chart: dict[str, Any] | None = None
     more_after: str = ""  # a segment's member list continues after this uuid
     counted_at: str = ""  # when the segment counts were counted (UTC ISO; kept a while on a large chain)
+    figures_at: str = ""  # when the chain's member figures were counted (UTC ISO; kept a minute)
 
     @property
     def filename(self) -> str:
@@ -155,7 +156,9 @@ def run_report(ctx: web.Page, *, today: dt.date, export: bool = False) -> tuple[
         result.rows = hq_reports.points_by_day(date_from, date_to, store)
         result.chart = _issued_chart(result.rows, date_from, date_to)
     elif report_id == "liability":
-        result.rows = hq_reports.liability(program, store)
+        result.rows, at = hq_reports.liability_snapshot(program, store)
+        if store is None:  # the chain's are kept a minute on a large chain; one store's are counted now
+            result.figures_at = at.isoformat()
     elif report_id == "expiring":
         result.rows, at = hq_reports.expiring_snapshot(today, store)
         result.counted_at = at.isoformat()

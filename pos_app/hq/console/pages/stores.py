@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PosError
-from pos_app.hq import admin, db
+from pos_app.hq import admin, db, reports
 from pos_app.hq.console import i18n, web
 
 router = APIRouter()
@@ -48,7 +48,17 @@ def _status(exc: PosError) -> int:
 
 def _list_page(ctx: web.Page, *, status: int = 200, errors: dict[str, str] | None = None,
                form: Any = None) -> Response:
-    return ctx.render("stores/list.html", status=status, stores=admin.store_overview(ctx.store_scope),
+    """A store manager's one store is counted now; the chain's member counts are the console's
+    kept figures (``reports.member_figures``: every member is read, so a large chain's are kept
+    a minute and counted again in the background), the page says as of when."""
+    counted_at = ""
+    if ctx.store_scope is None:
+        rows, at = reports.member_figures()
+        stores = admin.store_overview(members={r["store_id"]: r["members"] for r in rows})
+        counted_at = at.isoformat()
+    else:
+        stores = admin.store_overview(ctx.store_scope)
+    return ctx.render("stores/list.html", status=status, stores=stores, counted_at=counted_at,
                       errors=errors or {}, form=form or {})
 
 
