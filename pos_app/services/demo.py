@@ -84,12 +84,7 @@ def fix_demo_barcodes(t: Terminal) -> list[str]:
     stamp = t.stamp()
     with t.database.transaction():
         for sku, wrong, right in DEMO_BARCODE_FIXES:
-            taken = t.database.execute("SELECT 1 FROM product WHERE barcode = ?", (right,)).fetchone()
-            if taken is not None:
-                continue
-            cur = t.database.execute("UPDATE product SET barcode = ? WHERE sku = ? AND barcode = ?",
-                                     (right, sku, wrong))
-            if cur.rowcount:
+            if t.repo.fix_product_barcode(sku, wrong, right):
                 t.ledger.audit("product.barcode", sku, {"from": wrong, "to": right, "reason": "demo check digit"},
                                stamp)
                 fixed.append(sku)

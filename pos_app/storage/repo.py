@@ -464,6 +464,14 @@ class Repo:
         """These products give up their barcodes (another product takes them in the same import)."""
         self.database.executemany("UPDATE product SET barcode = NULL WHERE sku = ?", [(s,) for s in skus])
 
+    def fix_product_barcode(self, sku: str, wrong: str, right: str) -> bool:
+        """Gives ``sku`` the barcode ``right`` if it still holds ``wrong`` and no product holds
+        ``right``; whether it did."""
+        if self.database.execute("SELECT 1 FROM product WHERE barcode = ?", (right,)).fetchone() is not None:
+            return False
+        cur = self.database.execute("UPDATE product SET barcode = ? WHERE sku = ? AND barcode = ?", (right, sku, wrong))
+        return bool(cur.rowcount)
+
     def write_products(self, rows: list[tuple[str, str | None, str, str, int, str, int]]) -> None:
         """Add or replace products by SKU: (sku, barcode, name, category, price_fen, flags, active)."""
         self.database.executemany(
