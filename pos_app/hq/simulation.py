@@ -564,28 +564,12 @@ class _Replay:
                 row = rules[rule_id] = [0, 0]
             row[0] += 1
             row[1] += points
-        total = result.total
-        total.sales += 1
-        total.actual += actual
-        total.simulated += simulated
-        figures = result.by_day.get(day)
-        if figures is None:
-            figures = result.by_day[day] = Figures()
-        figures.sales += 1
-        figures.actual += actual
-        figures.simulated += simulated
-        figures = result.by_store.get(store)
-        if figures is None:
-            figures = result.by_store[store] = Figures()
-        figures.sales += 1
-        figures.actual += actual
-        figures.simulated += simulated
-        figures = result.by_tier.get(tier_id)
-        if figures is None:
-            figures = result.by_tier[tier_id] = Figures()
-        figures.sales += 1
-        figures.actual += actual
-        figures.simulated += simulated
+        result.total.add(actual, simulated)
+        for groups, key in ((result.by_day, day), (result.by_store, store), (result.by_tier, tier_id)):
+            figures = groups.get(key)
+            if figures is None:
+                figures = groups[key] = Figures()
+            figures.add(actual, simulated)
 
 
 def _top_members(members: dict[str, _MemberState], top: int) -> list[MemberChange]:
