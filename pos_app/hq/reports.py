@@ -624,6 +624,20 @@ def segment_members(program: Program, today: dt.date, segment: str, store_id: st
         after = rows[-1]["uuid"]
 
 
+def segment_members_snapshot(program: Program, today: dt.date, segment: str, store_id: str | None = None, *,
+                             after: str = "", limit: int = 100,
+                             clock: Callable[[], float] = time.monotonic) -> tuple[list[dict[str, Any]], dt.datetime]:
+    """A page of ``segment_members`` and when it was counted, kept like the segment counts
+    (``segment_snapshot``): a segment decided by purchases counts each candidate's sales, 0.25-0.35 s
+    a page on a million members (figure 17), so on a large chain a page is kept
+    ``SEGMENT_CACHE_SECONDS``; a small chain's is always counted afresh. An export always counts
+    afresh (``segment_members``)."""
+    if segment not in segment_ids(program):
+        raise InvalidInput("segment", "the program has no such segment")
+    return _snapshot(_cache_key("segment_members", program.digest, today, segment, store_id, after, limit),
+                     lambda: segment_members(program, today, segment, store_id, after=after, limit=limit), clock)
+
+
 def _class_of(axis: _Axis, value: int) -> int:
     for i, t in enumerate(axis.thresholds):
         if value < t:

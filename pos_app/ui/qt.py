@@ -33,6 +33,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -65,7 +66,8 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
-    "QAbstractItemView", "QAction", "QApplication", "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
+    "QAbstractItemView", "QAction", "QApplication", "QBoxLayout",
+    "QCheckBox", "QColor", "QComboBox", "QCoreApplication",
     "QDialog", "QDialogButtonBox", "QEvent", "QFileDialog", "QFont", "QFontMetricsF", "QFormLayout", "QFrame",
     "QGridLayout",
     "QGroupBox", "QHBoxLayout", "QHeaderView", "QIcon", "QImage", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel",

@@ -273,6 +273,38 @@ def test_a_slow_segment_count_is_kept_ten_minutes_and_a_fast_one_never(hq_db: An
     assert reports.expiring_snapshot(today, "S01", clock=tick) == (expiring, when)
 
 
+def test_a_slow_page_of_segment_members_is_kept_and_an_export_is_counted_afresh(
+        chain: dict[str, Any], hq_db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figure 17's one slow page (segment=potential, 340 ms p95 on a million members): a page of a
+    segment's members is kept like the segment counts when counting it was slow; each page (its
+    ``after``) is kept apart; an export is never served from the kept pages."""
+    from pos_app.core.program import parse_program
+
+    program = parse_program((Path(__file__).parents[2] / "db" / "reference-program.toml").read_text("utf-8"))
+    today = dt.date(2026, 11, 20)
+    segment = next(s for s in reports.segment_ids(program) if reports.segment_members(program, today, s, limit=None))
+    calls: list[tuple[str, int | None]] = []
+    real = reports.segment_members
+
+    def counted(*args: Any, after: str = "", limit: int | None = 100) -> list[dict[str, Any]]:
+        calls.append((after, limit))
+        return real(*args, after=after, limit=limit)
+
+    monkeypatch.setattr(reports, "segment_members", counted)
+    tick = iter(range(0, 10_000)).__next__  # each reading of the clock a second later: a slow count
+    first, at = reports.segment_members_snapshot(program, today, segment, limit=2, clock=tick)
+    assert first == real(program, today, segment, limit=2) and first
+    assert reports.segment_members_snapshot(program, today, segment, limit=2, clock=tick) == (first, at)
+    assert calls == [("", 2)]
+    reports.segment_members_snapshot(program, today, segment, after=first[0]["uuid"], limit=2, clock=tick)
+    assert calls == [("", 2), (first[0]["uuid"], 2)]  # another page: counted
+    late = iter(range(1_000, 10_000)).__next__  # ten minutes on: counted again
+    reports.segment_members_snapshot(program, today, segment, limit=2, clock=late)
+    assert len(calls) == 3
+    with pytest.raises(InvalidInput):
+        reports.segment_members_snapshot(program, today, "nobody", clock=tick)
+
+
 def test_the_daily_figures_are_the_entries_counted_afresh(chain: dict[str, Any], hq_db: Any) -> None:
     """``points_by_day`` reads ``store_day`` (kept by the database's triggers on every push):
     the same numbers as the entries themselves, counted now, for any range and store."""

@@ -128,3 +128,29 @@ def test_the_scan_test_dialog_fits_inside_the_window_with_a_long_result(qtbot: A
             assert whole_text_shown(label), (label.objectName(), label.size(), label.text())
     assert dialog.close_button.height() >= 44
     dialog.reject()
+
+
+def test_a_busy_checkout_keeps_to_1024x768(qtbot: Any, till: App) -> None:
+    """The checkout page in use (a member with every line of their panel, a basket, points, a split
+    tender with change) still fits: after the split tender and suspend/resume buttons landed its
+    minimum width was 1,200-1,278 px (found by CI)."""
+    from tests.ui.test_checkout_flow import GOLD_CARD
+
+    login(qtbot, till, "9001", "9999")
+    vm = till.checkout
+    assert vm.identify(GOLD_CARD)
+    for code in ("6970000000017", "6970000000024", "6970000000055"):
+        assert vm.add_code(code)
+    assert vm.set_points("1000")
+    assert vm.add_payment("card", "100.00")
+    assert vm.add_payment("cash", "500.00")
+    settle(till)
+    page = till.window.work.pages["checkout"]  # type: ignore[attr-defined]
+    assert page.payments_label.text() and page.change_label.text()
+    hint = till.window.minimumSizeHint()  # type: ignore[attr-defined]
+    assert hint.width() <= 1024 and hint.height() <= 768, hint
+    for button in (page.plus_button, page.discount_button, page.resume_button, page.take_button,
+                   page.complete_button):
+        assert button.height() >= 44 and inside(till.window.rect(),  # type: ignore[attr-defined]
+                                                QRect(button.mapTo(till.window, button.rect().topLeft()),
+                                                      button.size())), button.objectName()

@@ -11,6 +11,7 @@ from pos_app.ui.qt import (
     QApplication,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -61,7 +62,11 @@ class CheckoutPage(QWidget):
         # member panel
         box = QGroupBox(self.tr("Member"), self)
         row = QHBoxLayout(box)
-        self.member_input, self.identify_button = member_entry(box, row, "member_input", self._identify)
+        # the field above its buttons: side by side with the member's details and the camera's
+        # preview they were wider than the page at 1024 px
+        entry_column = QVBoxLayout()
+        self.member_input, self.identify_button = member_entry(box, entry_column, "member_input", self._identify)
+        row.addLayout(entry_column, 2)
         info = QVBoxLayout()
         self.member_label = QLabel(box)
         self.member_label.setObjectName("member_label")
@@ -75,13 +80,19 @@ class CheckoutPage(QWidget):
         self.offline_label.setObjectName("member_offline_label")
         self.tier_progress = QProgressBar(box)
         self.tier_progress.setTextVisible(True)
-        for w in (self.member_label, self.offline_label, self.tier_label, self.balance_label, self.expiring_label,
-                  self.tier_progress):
+        tier_row = QHBoxLayout()  # the tier beside the balance: the panel keeps to 768 px high
+        tier_row.addWidget(self.tier_label)
+        tier_row.addWidget(self.balance_label, 1)
+        info.addWidget(self.member_label)
+        info.addWidget(self.offline_label)
+        info.addLayout(tier_row)
+        for w in (self.expiring_label, self.tier_progress):
             info.addWidget(w)
-        row.addLayout(info, 3)
         self.clear_member_button = big_button(self.tr("Clear"), box)
         self.clear_member_button.clicked.connect(self.vm.clear_member)
-        row.addWidget(self.clear_member_button)
+        entry_column.addWidget(self.clear_member_button)
+        entry_column.addStretch(1)
+        row.addLayout(info, 3)
         self.camera_view = CameraView(box)  # the camera's preview; app.build attaches the camera
         row.addWidget(self.camera_view)
         root.addWidget(box)
@@ -110,7 +121,8 @@ class CheckoutPage(QWidget):
         self.basket.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.basket.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         left.addWidget(self.basket)
-        buttons = QHBoxLayout()
+        # two columns of touch-sized buttons: one row of six would not fit beside the payment at 1024 px
+        buttons = QGridLayout()
         self.plus_button = big_button("+1", self)
         self.plus_button.clicked.connect(lambda: self._change_qty(+1))
         self.minus_button = big_button("−1", self)
@@ -120,8 +132,6 @@ class CheckoutPage(QWidget):
         self.discount_button = big_button(self.tr("Discount (Ctrl+D)"), self)
         self.discount_button.setObjectName("discount_button")
         self.discount_button.clicked.connect(self.open_discount)
-        for b in (self.plus_button, self.minus_button, self.remove_button, self.discount_button):
-            buttons.addWidget(b)
         # 挂单/取单: put the basket aside (kept in the database) and take one back from the list
         self.suspend_button = big_button(self.tr("Suspend (Ctrl+H)"), self)
         self.suspend_button.setObjectName("suspend_button")
@@ -129,8 +139,9 @@ class CheckoutPage(QWidget):
         self.resume_button = big_button("", self)
         self.resume_button.setObjectName("resume_button")
         self.resume_button.clicked.connect(self.open_suspended)
-        buttons.addWidget(self.suspend_button)
-        buttons.addWidget(self.resume_button)
+        for i, b in enumerate((self.plus_button, self.minus_button, self.remove_button, self.discount_button,
+                               self.suspend_button, self.resume_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         left.addLayout(buttons)
         middle.addLayout(left, 3)
 
@@ -166,10 +177,15 @@ class CheckoutPage(QWidget):
         for kind, label in tenders:
             self.tender_box.addItem(label, kind)
         self.tender_box.currentIndexChanged.connect(lambda _i: self.vm.set_tender(self.tender_box.currentData()))
-        form.addRow(self.tr("Payment method"), self.tender_box)
         self.due_label = QLabel(pay)
         self.due_label.setObjectName("due_label")
-        form.addRow(self.tr("To pay"), self.due_label)
+        # the amount due and the method it is paid in, on one row (the column keeps to 768 px high)
+        drow = QHBoxLayout()
+        drow.addWidget(self.due_label, 1)
+        self.tender_box.setToolTip(self.tr("Payment method"))
+        self.tender_box.setAccessibleName(self.tr("Payment method"))
+        drow.addWidget(self.tender_box)
+        form.addRow(self.tr("To pay"), drow)
         # what the customer hands over, in the method chosen above: cash gives change, several
         # payments make a split tender; none means the amount due paid exactly (F11)
         trow = QHBoxLayout()
@@ -201,6 +217,7 @@ class CheckoutPage(QWidget):
         self.breakdown = QTextEdit(pay)
         self.breakdown.setReadOnly(True)
         self.breakdown.setMaximumHeight(110)
+        self.breakdown.setMinimumHeight(40)  # it scrolls; the whole page fits 1024x768
         form.addRow(self.breakdown)
         self.complete_button = big_button(self.tr("Complete sale (F12)"), pay, primary=True)
         self.complete_button.setObjectName("complete_button")

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from pos_app.core.money import format_fen
 from pos_app.ui.qt import (
+    QBoxLayout,
     QCoreApplication,
-    QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -74,7 +74,7 @@ class Notice(QLabel):
         self._timer.start(8000)
 
 
-def member_entry(parent: QWidget, row: QHBoxLayout, object_name: str,
+def member_entry(parent: QWidget, row: QBoxLayout, object_name: str,
                  on_identify: Callable[[], None]) -> tuple[QLineEdit, QPushButton]:
     """The member field and its Identify button, as checkout and gifts both show them:
     a scan, card or phone number, confirmed by Enter or the button."""

@@ -183,8 +183,12 @@ def _segments(ctx: web.Page, result: Result, program: Program | None, today: dt.
         if segment not in ids:
             raise InvalidInput("segment", "the program has no such segment")
         after = ctx.query("after", max_len=40)
-        rows = hq_reports.segment_members(program, today, segment, result.store, after=after,
-                                          limit=None if export else PAGE_SIZE)
+        if export:
+            rows = hq_reports.segment_members(program, today, segment, result.store, after=after, limit=None)
+        else:  # a page of a large chain's segment is kept a minute, like its counts
+            rows, at = hq_reports.segment_members_snapshot(program, today, segment, result.store, after=after,
+                                                           limit=PAGE_SIZE)
+            result.counted_at = at.isoformat()
         result.segment, result.rows, result.columns = segment, rows, SEGMENT_MEMBER_COLUMNS
         if not export and len(rows) >= PAGE_SIZE:
             result.more_after = rows[-1]["uuid"]
