@@ -75,6 +75,30 @@ def test_split_tender_by_touch(qtbot: Any, app: App) -> None:
                     {"kind": "wechat", "amount_fen": 2345, "given_fen": 2345}]
 
 
+def test_split_tender_by_keyboard_ctrl_and_the_method_number(qtbot: Any, app: App) -> None:
+    """Ctrl+1..4 choose cash, bank card, WeChat Pay, Alipay and put the cursor in the amount handed
+    over: a split tender without touching the screen (the method had no key before)."""
+    login(qtbot, app)
+    page = checkout(app)
+    type_enter(qtbot, page.amount_input, "123.45")
+    qtbot.keyClick(page.amount_input, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert page.tender_box.currentData() == "card" and page.tendered_input.hasFocus()
+    type_enter(qtbot, page.tendered_input, "50")
+    qtbot.keyClick(page.tendered_input, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert page.tender_box.currentData() == "alipay" and page.tendered_input.hasFocus()
+    assert page.tendered_input.text() == ""
+    type_enter(qtbot, page.tendered_input, "23.45")
+    qtbot.keyClick(page.tendered_input, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert page.tender_box.currentData() == "cash"
+    type_enter(qtbot, page.tendered_input, "100")
+    assert page.change_label.text() == "¥50.00"
+    qtbot.keyClick(page.tendered_input, Qt.Key.Key_F12)
+    rows = app.terminal.repo.rows("SELECT kind, amount_fen, given_fen FROM sale_tender ORDER BY seq")
+    assert rows == [{"kind": "cash", "amount_fen": 5000, "given_fen": 10000},
+                    {"kind": "card", "amount_fen": 5000, "given_fen": 5000},
+                    {"kind": "alipay", "amount_fen": 2345, "given_fen": 2345}]
+
+
 def test_clear_payments_and_exact_payment_without_tendering(qtbot: Any, app: App) -> None:
     login(qtbot, app)
     page = checkout(app)

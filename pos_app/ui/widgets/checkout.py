@@ -235,7 +235,10 @@ class CheckoutPage(QWidget):
         screen_keys(self, {"F2": self.member_input.setFocus, "F3": self.code_input.setFocus,
                            "F4": self.points_input.setFocus, "F11": self.tendered_input.setFocus,
                            "F12": self.vm.complete, "Ctrl+H": self._suspend, "Ctrl+U": self.open_suspended,
-                           "Ctrl+D": self.open_discount})
+                           "Ctrl+D": self.open_discount,
+                           # the payment method by keyboard: cash, bank card, WeChat Pay, Alipay, then the amount
+                           **{f"Ctrl+{i + 1}": (lambda i=i: self._pay_with(i))
+                              for i in range(self.tender_box.count())}})
 
     def showEvent(self, event: object) -> None:
         """Coming to checkout (after login, F1) puts the keys where the next step is: the
@@ -244,6 +247,12 @@ class CheckoutPage(QWidget):
         super().showEvent(event)  # type: ignore[arg-type]
         if not self.isAncestorOf(QApplication.focusWidget() or self):
             (self.code_input if self.vm.member or self.vm.lines else self.member_input).setFocus()
+
+    def _pay_with(self, index: int) -> None:
+        """Ctrl+1..4: the payment method, and the cursor in the amount handed over (F11)."""
+        self.tender_box.setCurrentIndex(index)
+        self.tendered_input.setFocus()
+        self.tendered_input.selectAll()
 
     # -- actions ------------------------------------------------------------------------------
     def _identify(self) -> None:
