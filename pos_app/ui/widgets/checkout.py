@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from pos_app.core.members import mask_phone
@@ -237,7 +238,7 @@ class CheckoutPage(QWidget):
                            "F12": self.vm.complete, "Ctrl+H": self._suspend, "Ctrl+U": self.open_suspended,
                            "Ctrl+D": self.open_discount,
                            # the payment method by keyboard: cash, bank card, WeChat Pay, Alipay, then the amount
-                           **{f"Ctrl+{i + 1}": (lambda i=i: self._pay_with(i))
+                           **{f"Ctrl+{i + 1}": functools.partial(self._pay_with, i)
                               for i in range(self.tender_box.count())}})
 
     def showEvent(self, event: object) -> None:
