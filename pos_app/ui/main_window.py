@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from pos_app.core.money import format_fen
@@ -25,6 +26,8 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.common import big_button
 from pos_app.ui.widgets.login import LoginPage
+
+log = logging.getLogger(__name__)
 
 
 class WorkArea(QWidget):
@@ -78,6 +81,8 @@ class WorkArea(QWidget):
 
     def _show_row(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
+        if 0 <= row < len(self.pages):
+            log.info("screen shown: %s", list(self.pages)[row])
         self.settle_focus()
 
     def settle_focus(self) -> None:

@@ -301,6 +301,7 @@ class CheckoutPage(QWidget):
         self.suspended_dialog = SuspendedDialog(self.vm, self)
         self.suspended_dialog.accepted.connect(self.code_input.setFocus)
         self.suspended_dialog.open()
+        log.info("suspended sales shown: %d", len(self.vm.suspended_sales()))
 
     def _on_suspended_changed(self) -> None:
         n = len(self.vm.suspended_sales())

@@ -8,9 +8,11 @@ from pos_app.core.money import format_fen
 from pos_app.ui.qt import (
     QBoxLayout,
     QCoreApplication,
+    QEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
+    QObject,
     QPushButton,
     QShortcut,
     QSize,
@@ -32,17 +34,48 @@ def big_button(text: str, parent: QWidget | None = None, *, primary: bool = Fals
     return b
 
 
+class _ScreenKeysFirst(QObject):
+    """Lets a showing screen's Ctrl keys win over a text field's own editing keys. On X11 a line
+    edit takes Ctrl+U (delete the line) and Ctrl+K (delete to its end) for itself before any
+    shortcut: with the cursor in the amount field, Ctrl+U (resume a sale) did nothing on a real
+    X server (found by tests/ui/test_real_shift.py; the offscreen platform has no such keys)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[int, tuple[QWidget, list[QKeySequence]]] = {}  # id(screen) -> its Ctrl keys
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        key = QKeySequence(event.keyCombination())  # type: ignore[attr-defined]
+        # True: not offered to the field, so the showing screen's shortcut fires
+        return any(key in sequences and screen.isVisible() for screen, sequences in self.keys.values())
+
+
+_keys_first: _ScreenKeysFirst | None = None
+
+
 def screen_keys(screen: QWidget, keys: dict[str, Callable[[], object]]) -> list[QShortcut]:
     """A screen's own keys (F2, F12, Esc, ...): they act while the screen is the one showing,
-    wherever the focus is in the window (the side list, a side button, nowhere). Qt fires a
-    window shortcut only while its widget is visible: a screen behind another one, or behind
-    the login screen, hears none of them, and a dialog (a window of its own) keeps its keys."""
+    wherever the focus is in the window (the side list, a side button, a text field, nowhere).
+    Qt fires a window shortcut only while its widget is visible: a screen behind another one, or
+    behind the login screen, hears none of them, and a dialog (a window of its own) keeps its keys."""
+    global _keys_first
     made = []
     for key, slot in keys.items():
         sc = QShortcut(QKeySequence(key), screen)
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
         sc.activated.connect(slot)
         made.append(sc)
+    ctrl = [sc.key() for sc in made if sc.key().toString().startswith("Ctrl+")]
+    app = QCoreApplication.instance()
+    if ctrl and app is not None:
+        if _keys_first is None:
+            _keys_first = _ScreenKeysFirst()
+            app.installEventFilter(_keys_first)
+        keeper, ident = _keys_first, id(screen)
+        keeper.keys[ident] = (screen, ctrl)
+        screen.destroyed.connect(lambda *_: keeper.keys.pop(ident, None))
     return made
 
 
