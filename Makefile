@@ -57,9 +57,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-# the 30 slowest steps (setup, call, teardown) are listed at the end: where the time goes
+# in TEST_WORKERS processes (pytest-xdist; many tests wait on PostgreSQL, servers and browsers, so
+# three share two cores well); the 30 slowest steps (setup, call, teardown) are listed at the end
+TEST_WORKERS ?= 3
 unit: $(STAMP) $(QM) test-db
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q --durations=30
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --durations=30
 
 test: lint unit
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pos_app.services import context, demo
+from pos_app.services.settings import save_settings
 from tests.xvfb import xvfb_display
 
 # Xvfb and xdotool come with scripts/install-system-deps.sh (as .ci/run and `make test` as root do)
@@ -52,6 +53,10 @@ class RealWindow:
         self.db = tmp_path / "store.db"
         t = context.init_terminal(self.db, store_id="S001", terminal_id="T01")
         demo.seed_demo(t)
+        # a scanner's keys come 4 ms apart; xdotool's, on a machine running other tests beside
+        # this one (pytest-xdist), now and then 60-100 ms apart: the test's scanner may pause up
+        # to 150 ms (the default is 50), and the person types 400 ms apart, well above it
+        save_settings(t, {"scanner.max_gap_ms": 150})
         t.close()
         self.home = tmp_path / "home"  # the window's log (read below) and its automatic backup
         self.env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "POS_APP_HOME": str(self.home),
@@ -72,13 +77,13 @@ class RealWindow:
         subprocess.run([*REALTIME, "xdotool", "key", "--delay", "4", *keys, "Return"], env=self.env, check=True,
                        timeout=30)
 
-    def type(self, text: str, delay_ms: int = 150) -> None:
-        """A person typing (150 ms between keys: each key a burst of its own)."""
+    def type(self, text: str, delay_ms: int = 400) -> None:
+        """A person typing (400 ms between keys: each key a burst of its own)."""
         self.xdo("type", "--delay", str(delay_ms), text)
 
     def key(self, *keys: str) -> None:
         """Keys pressed one after another by a person (``ctrl+1``, ``F12``, ``Return``)."""
-        self.xdo("key", "--delay", "150", *keys)
+        self.xdo("key", "--delay", "400", *keys)
 
     def rows(self, sql: str) -> list[tuple[object, ...]]:
         with sqlite3.connect(self.db) as c:

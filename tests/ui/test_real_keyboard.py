@@ -14,7 +14,7 @@ from tests.ui.realx import real_window, wait_for
 
 def test_scanner_bursts_and_human_typing_through_a_real_x_server(tmp_path: Path) -> None:
     with real_window(tmp_path) as till:
-        # a person: 150 ms between keys (each key a burst of its own, however xdotool is scheduled)
+        # a person: 400 ms between keys (each key a burst of its own, however xdotool is scheduled)
         till.login("1001", "1234")
         # the shift opens while the login is handled, and the checkout screen takes the focus (its
         # member field) in the same step, before the window reads any key typed after this
