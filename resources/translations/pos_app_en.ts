@@ -1028,6 +1028,34 @@
         <translation>Choose a gift first.</translation>
     </message>
     <message>
+        <source>Redeem %1 %2 for %3 points?</source>
+        <translation>Redeem %1 %2 for %3 points?</translation>
+    </message>
+    <message>
+        <source>The member also pays %1.</source>
+        <translation>The member also pays %1.</translation>
+    </message>
+    <message>
+        <source>%1's balance after: %2 points</source>
+        <translation>%1's balance after: %2 points</translation>
+    </message>
+    <message>
+        <source>Redeem gift</source>
+        <translation>Redeem gift</translation>
+    </message>
+    <message>
+        <source>Redeem</source>
+        <translation>Redeem</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Not redeemed: the points stay with the member.</source>
+        <translation>Not redeemed: the points stay with the member.</translation>
+    </message>
+    <message>
         <source>Offline: using this till's copy</source>
         <translation>Offline: using this till's copy</translation>
     </message>

@@ -1028,6 +1028,34 @@
         <translation>请先选择礼品。</translation>
     </message>
     <message>
+        <source>Redeem %1 %2 for %3 points?</source>
+        <translation>用 %3 积分兑换 %1 %2？</translation>
+    </message>
+    <message>
+        <source>The member also pays %1.</source>
+        <translation>会员另需支付 %1。</translation>
+    </message>
+    <message>
+        <source>%1's balance after: %2 points</source>
+        <translation>%1 兑换后余额：%2 积分</translation>
+    </message>
+    <message>
+        <source>Redeem gift</source>
+        <translation>兑换礼品</translation>
+    </message>
+    <message>
+        <source>Redeem</source>
+        <translation>兑换</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Not redeemed: the points stay with the member.</source>
+        <translation>未兑换：积分仍在会员账户中。</translation>
+    </message>
+    <message>
         <source>Offline: using this till's copy</source>
         <translation>离线：使用本机资料</translation>
     </message>

@@ -37,6 +37,13 @@ def assert_fits_1024x768(app: App, page: QWidget) -> None:
     assert not cut, cut
 
 
+def confirm_gift(qtbot: Any, page: GiftsPage) -> None:
+    """Enter on the question before a redemption (the gift, its points, the balance after)."""
+    box = page.gift_confirm
+    assert box is not None and box.isVisible()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
 def approve(qtbot: Any, page: GiftsPage, code: str, pin: str) -> None:
     dialog = page.approval
     assert dialog is not None and dialog.isVisible()
@@ -68,6 +75,7 @@ def test_headphones_need_a_manager_cashier_and_wrong_pin_refused_then_approved(q
     assert "a manager must approve" in page.selected_label.text()
     before = state(app)
     qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    confirm_gift(qtbot, page)
     dialog = page.approval
     assert dialog is not None and dialog.isVisible() and "G004" in dialog.text_label.text()
     assert state(app) == before
@@ -99,6 +107,7 @@ def test_cancelling_the_approval_changes_nothing(qtbot: Any, app: App) -> None:
     page.select_gift("G003")  # 5,000 points: exactly the approval threshold
     before = state(app)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)
     dialog = page.approval
     assert dialog is not None and dialog.isVisible() and page.vm.pending == "G003"
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
@@ -111,6 +120,7 @@ def test_a_manager_at_the_counter_approves_with_the_number_filled_in(qtbot: Any,
     page = open_gifts(qtbot, app, staff=("9001", "9999"))
     page.select_gift("G003")
     qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    confirm_gift(qtbot, page)
     dialog = page.approval
     assert dialog is not None and dialog.code_input.text() == "9001"
     qtbot.keyClicks(dialog.pin_input, "9999")
@@ -127,6 +137,7 @@ def test_a_coupon_gift_is_shown_and_its_slip_queued(qtbot: Any, app: App) -> Non
     qtbot.keyClick(page.table, Qt.Key.Key_Down)
     assert page.selected_code() == "G002"
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)
     assert page.approval is None
     coupons = app.terminal.repo.rows("SELECT code, gift_code, value_fen, min_spend_fen, valid_until FROM coupon")
     assert len(coupons) == 1
@@ -146,6 +157,7 @@ def test_points_plus_cash_shows_the_cash_to_collect(qtbot: Any, app: App) -> Non
     page.select_gift("G005")
     assert "plus ¥19.90 cash to collect" in page.selected_label.text()
     qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    confirm_gift(qtbot, page)
     assert page.cash_label.text() == "Collect ¥19.90 in cash."
     assert app.terminal.repo.rows("SELECT points, cash_fen FROM redemption") == [{"points": 2000, "cash_fen": 1990}]
     assert state(app)["balance"] == 10000 and page.coupon_label.text() == ""
@@ -154,12 +166,14 @@ def test_points_plus_cash_shows_the_cash_to_collect(qtbot: Any, app: App) -> Non
 def test_refusals_are_sentences_and_change_nothing(qtbot: Any, app: App) -> None:
     page = open_gifts(qtbot, app, card=make_card_number(4))  # 刘洋, 300 points
     page.select_gift("G002")
-    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)  # refused without a question
+    assert page.gift_confirm is None
     assert page.notice.text() == "Not enough points: the balance is 300."
     assert page.approval is None
     qtbot.keyClick(page.table, Qt.Key.Key_Escape)  # clears the member
     assert page.vm.member is None and page.member_label.text() == "No member identified"
     qtbot.mouseClick(page.redeem_button, Qt.MouseButton.LeftButton)
+    assert page.gift_confirm is None
     assert page.notice.text() == "Identify the member first (card or phone number)."
     assert app.terminal.repo.rows("SELECT * FROM redemption") == []
 
@@ -179,3 +193,25 @@ def test_a_revoked_card_cannot_redeem_but_the_phone_number_can(app: App) -> None
         "This member card was revoked. Ask for the phone number or the member code."]
     vm.identify("13800138000")
     assert vm.member is not None and vm.member.card_no == card
+
+
+def test_a_redemption_is_confirmed_first_and_esc_keeps_the_points(qtbot: Any, app: App) -> None:
+    """Issue 15 item 4: a question before a redemption, naming the gift, its points and cash and
+    the balance after; Esc (or Cancel) writes nothing, Enter redeems. Touch-sized buttons."""
+    page = open_gifts(qtbot, app)
+    page.select_gift("G002")  # 10 yuan coupon, 1,000 points
+    before = state(app)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    box = page.gift_confirm
+    assert box is not None and box.isVisible()
+    assert "G002" in box.text() and "1,000 points" in box.text() and "balance after: 11,000 points" in box.text()
+    assert all(b.height() >= 44 for b in box.buttons())
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert page.gift_confirm is None and state(app) == before
+    assert page.notice.text() == "Not redeemed: the points stay with the member."
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)
+    assert state(app)["balance"] == 11_000
+    assert app.terminal.repo.rows("SELECT gift_code, points FROM redemption") == [{"gift_code": "G002",
+                                                                                  "points": 1000}]
+

@@ -11,6 +11,9 @@ from pos_app.ui.qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QPushButton,
+    QSize,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -20,7 +23,7 @@ from pos_app.ui.qt import (
 from pos_app.ui.viewmodels.gifts import GiftsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
-from pos_app.ui.widgets.common import Notice, big_button, member_entry, screen_keys, yuan
+from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, member_entry, screen_keys, yuan
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -33,6 +36,9 @@ class GiftsPage(QWidget):
         self.tier_names = tier_names
         self.vm = vm
         self.approval: ApprovalDialog | None = None
+        # the question before a redemption (issue 15 item 4): Enter redeems, Esc keeps the points
+        self.gift_confirm: QMessageBox | None = None
+        self.gift_confirm_button: QPushButton | None = None
         self._build()
         vm.member_changed.connect(self._on_member_changed)
         vm.catalogue_changed.connect(self._on_catalogue_changed)
@@ -148,11 +154,41 @@ class GiftsPage(QWidget):
                 self.table.selectRow(i)
 
     def _redeem(self) -> None:
+        """Asks first: the gift, its points (and cash), the member's balance after; Enter or the
+        button redeems, Esc or Cancel leaves everything as it was."""
         code = self.selected_code()
         if code is None:
             self.notice.error(self.tr("Choose a gift first."))
             return
-        self.vm.redeem(code)
+        g, m = self.vm.gift(code), self.vm.member
+        if g is None or m is None or m.balance < g.points or g.stock == 0:
+            self.vm.redeem(code)  # refused at once, saying why (no member, not enough points, no stock)
+            return
+        text = self.tr("Redeem %1 %2 for %3 points?").replace("%1", g.code).replace("%2", g.name).replace(
+            "%3", f"{g.points:,}")
+        if g.cash_fen:
+            text += "\n" + self.tr("The member also pays %1.").replace("%1", yuan(g.cash_fen))
+        text += "\n" + self.tr("%1's balance after: %2 points").replace("%1", m.name).replace(
+            "%2", f"{m.balance - g.points:,}")
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Redeem gift"), text, parent=self)
+        box.setObjectName("gift_confirm")
+        confirm = box.addButton(self.tr("Redeem"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        for b in (confirm, cancel):
+            b.setMinimumSize(QSize(120, TOUCH_HEIGHT))
+        box.setDefaultButton(confirm)  # Enter redeems
+        box.setEscapeButton(cancel)  # Esc cancels
+        box.buttonClicked.connect(lambda button: self._on_confirm_answered(button, code))
+        box.finished.connect(lambda _r: setattr(self, "gift_confirm", None))
+        self.gift_confirm, self.gift_confirm_button = box, confirm
+        box.open()
+
+    def _on_confirm_answered(self, button: object, code: str) -> None:
+        if button is self.gift_confirm_button:
+            self.vm.redeem(code)
+            return
+        self.notice.info(self.tr("Not redeemed: the points stay with the member."))
+        self.table.setFocus()
 
     # -- view-model signals --------------------------------------------------------------------
     def _on_member_changed(self) -> None:
