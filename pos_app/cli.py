@@ -186,6 +186,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", required=True)
     s.add_argument("--dry-run", action="store_true")
 
+    s = sub.add_parser("report", help="the store's figures over business days, per cashier, day or store (manager);"
+                       " --out writes CSV (UTF-8 with BOM) or Excel")
+    s.add_argument("--from", dest="first", required=True, help="first business day, e.g. 2026-11-01")
+    s.add_argument("--to", dest="last", required=True, help="last business day (included)")
+    s.add_argument("--by", default="cashier", choices=["cashier", "day", "store"])
+    s.add_argument("--out", help="a .csv or .xlsx file to write")
+    s.add_argument("--manager", required=True)
+    s.add_argument("--manager-pin", help=PIN_HELP)
+
+    s = sub.add_parser("segment-export", help="a member segment's list for a campaign (manager): members who agreed"
+                       " to marketing, phones masked unless --full-phone")
+    s.add_argument("segment", help="a segment of the program (dormant, high_value, potential, new, regular ...)")
+    s.add_argument("--out", required=True, help="a .csv or .xlsx file to write")
+    s.add_argument("--full-phone", action="store_true", help="whole phone numbers instead of 138****8000 (audited)")
+    s.add_argument("--manager", required=True)
+    s.add_argument("--manager-pin", help=PIN_HELP)
+
     s = sub.add_parser("replica", help="the partial replica: members of other stores held here")
     rs = s.add_subparsers(dest="action", required=True)
     r = rs.add_parser("prune", help="drop other stores' members not identified here within the keep days"
@@ -520,6 +537,8 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(er.to_dict(), f"{'would expire' if er.dry_run else 'expired'} {er.points} points"
                  f" in {er.lots} lots of {er.members} members")
         return EXIT_OK
+    if cmd in ("report", "segment-export"):
+        return _store_report(t, args, out)
     if cmd == "replica":
         from pos_app.services import prune
 
@@ -582,6 +601,34 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(report, text)
         return EXIT_OK if report["ok"] else EXIT_DISCREPANCY
     raise InvalidInput("command", f"unknown command {cmd}")
+
+
+def _store_report(t: Any, args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import staff, store_reports
+
+    if args.command == "segment-export":
+        store_reports.check_format(args.out)
+        manager = staff.require_manager(t, args.manager, args.manager_pin)
+        se = store_reports.export_segment(t, args.segment, args.out, today=t.clock().date(), mask=not args.full_phone,
+                                          staff_code=manager.code)
+        out.emit({"segment": se.segment, "file": str(se.path), "members": se.members,
+                  "without_consent": se.without_consent, "masked": se.masked},
+                 f"{se.members} members of {se.segment} written to {se.path}"
+                 f" ({'phones masked' if se.masked else 'whole phone numbers'}; {se.without_consent} without"
+                 f" marketing consent left out)")
+        return EXIT_OK
+    store_reports.check_range(args.first, args.last)
+    if args.out:
+        store_reports.check_format(args.out)
+    staff.require_manager(t, args.manager, args.manager_pin)
+    rep = store_reports.store_report(t, first=args.first, last=args.last, by=args.by)
+    if args.out:
+        path = store_reports.export_report(rep, args.out)
+        out.emit({**rep.to_dict(), "file": str(path)}, f"{len(rep.rows)} rows ({args.by}) written to {path}")
+        return EXIT_OK
+    table = store_reports.report_table(rep)
+    out.emit(rep.to_dict(), "\n".join("\t".join(str(c) for c in row) for row in table))
+    return EXIT_OK
 
 
 def _restore(args: argparse.Namespace, db_path: str, out: Output) -> int:

@@ -84,3 +84,61 @@ def member_facts(repo: Repo, batch: int = 5000) -> Iterator[list[tuple[int, int,
     cur = repo.database.execute("SELECT id, balance, last_purchase_at, enrolled_at FROM member")
     while rows := cur.fetchmany(batch):
         yield rows
+
+
+#: How a store report groups its figures: the column each table is grouped by.
+REPORT_GROUPS = {"cashier": "staff_code", "day": "business_date", "store": "NULL"}
+
+#: The store report's queries over a range of business days (both included), each grouped by
+#: ``{g}``. Each reads its table through an index on the business day (migration 0011).
+REPORT_QUERIES = {
+    "ledger": (
+        "SELECT {g} g,"
+        " coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) points_issued,"
+        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) points_redeemed,"
+        " coalesce(sum(CASE WHEN kind = 'adjust' THEN points END), 0) points_adjusted,"
+        " coalesce(-sum(CASE WHEN kind = 'clawback' THEN points END), 0) points_clawed_back,"
+        " coalesce(sum(CASE WHEN kind = 'return' THEN points END), 0) points_returned,"
+        " coalesce(-sum(CASE WHEN kind = 'expire' THEN points END), 0) points_expired"
+        " FROM ledger_entry WHERE business_date >= ? AND business_date <= ? GROUP BY g"),
+    "sales": (
+        "SELECT {g} g, count(*) sales, count(member_id) member_sales, sum(total_fen) sales_fen,"
+        " sum(points_paid) points_paid, count(coupon_code) coupons_used, sum(coupon_fen) coupons_used_fen"
+        " FROM sale WHERE business_date >= ? AND business_date <= ? GROUP BY g"),
+    "refunds": (
+        "SELECT {g} g, count(*) refunds, sum(refund_fen) refunds_fen"
+        " FROM refund WHERE business_date >= ? AND business_date <= ? GROUP BY g"),
+    "gifts": (
+        "SELECT {g} g, count(*) gifts, sum(points) gift_points, sum(cash_fen) gift_cash_fen,"
+        " count(coupon_code) coupons_issued"
+        " FROM redemption WHERE business_date >= ? AND business_date <= ? AND cancelled_at IS NULL GROUP BY g"),
+}
+
+
+def store_report_sql(part: str, by: str) -> str:
+    """One of the store report's queries (``REPORT_QUERIES``) grouped ``by`` (``REPORT_GROUPS``)."""
+    return REPORT_QUERIES[part].format(g=REPORT_GROUPS[by])
+
+
+def store_report(repo: Repo, first: dt.date, last: dt.date, by: str) -> dict[str, list[dict[str, Any]]]:
+    """Sums over the business days ``first`` to ``last`` grouped ``by`` cashier (staff code),
+    day or the whole store: points by kind of entry, sales, refunds, gifts and coupons. Each
+    part is an SQL aggregate; a group without rows in a part is missing from that part."""
+    span = (first.isoformat(), last.isoformat())
+    return {part: repo.rows(store_report_sql(part, by), span) for part in REPORT_QUERIES}
+
+
+def staff_names(repo: Repo) -> dict[str, dict[str, Any]]:
+    """Every staff member's name and role by staff number (those no longer active too)."""
+    return {r["code"]: r for r in repo.rows("SELECT code, name, role, active FROM staff")}
+
+
+def member_contacts(repo: Repo, batch: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """Active members (not merged away) with what a campaign list and the segment rules need,
+    ``batch`` rows at a time, in card order."""
+    cur = repo.database.execute(
+        "SELECT id, card_no, name, phone, tier, balance, consent, last_purchase_at, enrolled_at FROM member"
+        " WHERE status = 'active' AND merged_into IS NULL ORDER BY card_no")
+    names = [d[0] for d in cur.description]
+    while rows := cur.fetchmany(batch):
+        yield [dict(zip(names, r, strict=True)) for r in rows]

@@ -179,3 +179,35 @@ def test_the_schema_9_release_database_gets_one_tender_per_sale(tmp_path: Path,
                "--pay", "card=60", "--pay", "cash=50")
     assert sale["receipt_no"] == "S001-T01-00000005" and sale["change_fen"] == 1000
     assert run(capsys, db, "verify")["ok"] is True
+
+
+FIXTURE_V10 = FIXTURE.with_name("pos-v10.db")
+
+
+def test_the_schema_10_release_database_gets_the_report_indexes(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/fixtures/pos-v10.db (the release before migration 0011): migrated after a backup,
+    the store report's range over business days reads an index instead of the whole ledger,
+    balances and entries kept, and the report's figures come out of the old entries."""
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE_V10, db)
+    sql = "SELECT staff_code, sum(points) FROM ledger_entry WHERE business_date >= ? AND business_date <= ? GROUP BY 1"
+    with sqlite3.connect(FIXTURE_V10) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 10
+        plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {sql}", ("2026-10-01", "2026-10-31")))
+        assert "SCAN ledger_entry" in plan
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v10-*.bak"))) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 8
+        plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {sql}", ("2026-10-01", "2026-10-31")))
+        assert "USING COVERING INDEX ledger_business_day" in plan, plan
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 327
+    rep = run(capsys, db, "report", "--from", "2026-10-01", "--to", "2026-10-09", "--by", "store",
+              "--manager", "9001", "--manager-pin", "2468")
+    # issued: two sign-ups 100, earned 358 + 199 + 119; redeemed 100 paid + the gift's 100; refund claws back 199
+    assert {k: rep["total"][k] for k in ("sales", "points_issued", "points_redeemed", "refunds", "points_clawed_back",
+                                         "gifts", "coupons_issued")} == {
+        "sales": 4, "points_issued": 776, "points_redeemed": 200, "refunds": 1, "points_clawed_back": 199,
+        "gifts": 1, "coupons_issued": 1}
