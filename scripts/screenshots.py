@@ -101,6 +101,11 @@ def main() -> int:
     shot("adjustments")
     work.show_page("reports")
     shot("reports")
+    reports_page = work.pages["reports"]  # the store report over a month, per cashier
+    reports_page.from_input.setText((now.date() - dt.timedelta(days=30)).isoformat())
+    reports_page.to_input.setText(now.date().isoformat())
+    reports_page._show_store_report()
+    shot("store-report")
     work.show_page("settings")
     shot("settings")
     t.close()

@@ -44,7 +44,7 @@ HEADERS: dict[str, str] = {
     "points_paid": "Points paid at the till", "points_adjusted": "Points adjusted",
     "points_clawed_back": "Points clawed back", "points_returned": "Points returned",
     "points_expired": "Points expired",
-    "gifts": "Gifts", "gift_points": "Gift points", "gift_cash_fen": "Gift cash (yuan)",
+    "gifts": "Gift redemptions", "gift_points": "Gift points", "gift_cash_fen": "Gift cash (yuan)",
     "coupons_issued": "Coupons issued", "coupons_used": "Coupons used", "coupons_used_fen": "Coupons used (yuan)",
 }
 GROUP_HEADERS = {"cashier": "Cashier", "day": "Business day", "store": "Store"}
@@ -96,9 +96,11 @@ def check_range(first: object, last: object) -> tuple[dt.date, dt.date]:
     ``from``, at most ``MAX_DAYS`` days."""
     a, b = parse_day(first, "from"), parse_day(last, "to")
     if b < a:
-        raise InvalidInput("to", f"{b.isoformat()} is before the first day {a.isoformat()}")
+        raise InvalidInput("to", f"{b.isoformat()} is before the first day {a.isoformat()}", reason="before",
+                           first=a.isoformat(), last=b.isoformat())
     if (b - a).days + 1 > MAX_DAYS:
-        raise InvalidInput("to", f"at most {MAX_DAYS} days in one report ({(b - a).days + 1} asked)")
+        raise InvalidInput("to", f"at most {MAX_DAYS} days in one report ({(b - a).days + 1} asked)",
+                           reason="too_long", max_days=MAX_DAYS)
     return a, b
 
 

@@ -56,6 +56,11 @@ def field_label(field: str) -> str:
         "member_qr": translate("Errors", "Member code"),
         "scan": translate("Errors", "Scan"),
         "kind": translate("Errors", "Kind"),
+        "from": translate("Errors", "From date"),
+        "to": translate("Errors", "To date"),
+        "by": translate("Errors", "Group by"),
+        "out": translate("Errors", "File"),
+        "segment": translate("Errors", "Segment"),
     }
     return labels.get(base, base)
 
@@ -95,6 +100,12 @@ def message(exc: BaseException) -> str:
     if field == "tenders" and p.get("reason") == "over":
         return translate("Errors", "Card and mobile payments may not exceed the %1 yuan due (they give no change)."
                          ).replace("%1", format_fen(int(p["due_fen"])))
+    if code == "invalid_input" and field == "to" and p.get("reason") == "before":
+        return translate("Errors", "The To date %1 is before the From date %2.").replace(
+            "%1", str(p["last"])).replace("%2", str(p["first"]))
+    if code == "invalid_input" and field == "to" and p.get("reason") == "too_long":
+        return translate("Errors", "A report covers at most %1 days: choose a later From date.").replace(
+            "%1", str(p["max_days"]))
     if code == "not_found" and field == "product":
         return translate("Errors", "No product with this code.")
     if code == "not_found" and field == "receipt_no":

@@ -723,6 +723,22 @@
         <translation>Kind</translation>
     </message>
     <message>
+        <source>From date</source>
+        <translation>From date</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>To date</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>Group by</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>Something went wrong. The details were written to the log; please call the store manager.</translation>
     </message>
@@ -769,6 +785,14 @@
     <message>
         <source>Card and mobile payments may not exceed the %1 yuan due (they give no change).</source>
         <translation>Card and mobile payments may not exceed the %1 yuan due (they give no change).</translation>
+    </message>
+    <message>
+        <source>The To date %1 is before the From date %2.</source>
+        <translation>The To date %1 is before the From date %2.</translation>
+    </message>
+    <message>
+        <source>A report covers at most %1 days: choose a later From date.</source>
+        <translation>A report covers at most %1 days: choose a later From date.</translation>
     </message>
     <message>
         <source>No product with this code.</source>
@@ -2044,6 +2068,7 @@ Gifts handed out: %7, refunds: %8</translation>
     <name>ReportsPage</name>
     <message>
         <source>Refresh (Ctrl+R)</source>
+        <extracomment>asks where to save an export (a file dialog; tests put their own answer)</extracomment>
         <translation>Refresh (Ctrl+R)</translation>
     </message>
     <message>
@@ -2059,6 +2084,14 @@ Gifts handed out: %7, refunds: %8</translation>
 Log in with a manager's staff number to see them.</source>
         <translation>Reports and the expiry run are for the store manager.
 Log in with a manager's staff number to see them.</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Overview</translation>
+    </message>
+    <message>
+        <source>Store report</source>
+        <translation>Store report</translation>
     </message>
     <message>
         <source>Points issued and redeemed per day, last %1 days</source>
@@ -2117,8 +2150,96 @@ Log in with a manager's staff number to see them.</translation>
         <translation>Members</translation>
     </message>
     <message>
+        <source>Whole phone numbers</source>
+        <translation>Whole phone numbers</translation>
+    </message>
+    <message>
+        <source>Unticked, the list shows phones as 138****8000</source>
+        <translation>Unticked, the list shows phones as 138****8000</translation>
+    </message>
+    <message>
+        <source>Export… (Ctrl+M)</source>
+        <translation>Export… (Ctrl+M)</translation>
+    </message>
+    <message>
+        <source>The selected segment's members who agreed to marketing, for a campaign (CSV or Excel)</source>
+        <translation>The selected segment's members who agreed to marketing, for a campaign (CSV or Excel)</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>Group by</translation>
+    </message>
+    <message>
+        <source>Show (Ctrl+Enter)</source>
+        <translation>Show (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>CSV… (Ctrl+E)</source>
+        <translation>CSV… (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Excel… (Ctrl+Shift+E)</source>
+        <translation>Excel… (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <source>Show a report first (Ctrl+Enter), then export it.</source>
+        <translation>Show a report first (Ctrl+Enter), then export it.</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel workbooks (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>Export the report</translation>
+    </message>
+    <message>
+        <source>Select a segment in the table first, then export its members.</source>
+        <translation>Select a segment in the table first, then export its members.</translation>
+    </message>
+    <message>
+        <source>Export the segment's members</source>
+        <translation>Export the segment's members</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
+        <translation>Excel workbooks (*.xlsx);;CSV files (*.csv)</translation>
+    </message>
+    <message>
         <source>Working… the counter stays usable.</source>
         <translation>Working… the counter stays usable.</translation>
+    </message>
+    <message>
+        <source>%1 to %2: %3 rows</source>
+        <translation>%1 to %2: %3 rows</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>Saved %1.</translation>
+    </message>
+    <message>
+        <source>Saved %1: %2 members (%3 without marketing consent left out), phones %4.</source>
+        <translation>Saved %1: %2 members (%3 without marketing consent left out), phones %4.</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>masked</translation>
+    </message>
+    <message>
+        <source>whole</source>
+        <translation>whole</translation>
     </message>
     <message>
         <source>As of %1</source>
@@ -2190,6 +2311,122 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Regular</source>
         <translation>Regular</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>Cashier</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>Business day</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>Sales</translation>
+    </message>
+    <message>
+        <source>Member sales</source>
+        <translation>Member sales</translation>
+    </message>
+    <message>
+        <source>Sales (yuan)</source>
+        <translation>Sales (yuan)</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <source>Refunded (yuan)</source>
+        <translation>Refunded (yuan)</translation>
+    </message>
+    <message>
+        <source>Points issued</source>
+        <translation>Points issued</translation>
+    </message>
+    <message>
+        <source>Points redeemed</source>
+        <translation>Points redeemed</translation>
+    </message>
+    <message>
+        <source>Points paid at the till</source>
+        <translation>Points paid at the till</translation>
+    </message>
+    <message>
+        <source>Points adjusted</source>
+        <translation>Points adjusted</translation>
+    </message>
+    <message>
+        <source>Points clawed back</source>
+        <translation>Points clawed back</translation>
+    </message>
+    <message>
+        <source>Points returned</source>
+        <translation>Points returned</translation>
+    </message>
+    <message>
+        <source>Points expired</source>
+        <translation>Points expired</translation>
+    </message>
+    <message>
+        <source>Gift points</source>
+        <translation>Gift points</translation>
+    </message>
+    <message>
+        <source>Gift redemptions</source>
+        <translation>Gift redemptions</translation>
+    </message>
+    <message>
+        <source>Gift cash (yuan)</source>
+        <translation>Gift cash (yuan)</translation>
+    </message>
+    <message>
+        <source>Coupons issued</source>
+        <translation>Coupons issued</translation>
+    </message>
+    <message>
+        <source>Coupons used</source>
+        <translation>Coupons used</translation>
+    </message>
+    <message>
+        <source>Coupons used (yuan)</source>
+        <translation>Coupons used (yuan)</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Card</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>Tier</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Last purchase</source>
+        <translation>Last purchase</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>Enrolled</translation>
     </message>
 </context>
 <context>

@@ -723,6 +723,22 @@
         <translation>类型</translation>
     </message>
     <message>
+        <source>From date</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>分群</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>系统出错，详细信息已写入日志，请联系店长。</translation>
     </message>
@@ -769,6 +785,14 @@
     <message>
         <source>Card and mobile payments may not exceed the %1 yuan due (they give no change).</source>
         <translation>银行卡和移动支付不能超过应付的 %1 元（不能找零）。</translation>
+    </message>
+    <message>
+        <source>The To date %1 is before the From date %2.</source>
+        <translation>结束日期 %1 早于开始日期 %2。</translation>
+    </message>
+    <message>
+        <source>A report covers at most %1 days: choose a later From date.</source>
+        <translation>一份报表最多 %1 天：请选一个更晚的开始日期。</translation>
     </message>
     <message>
         <source>No product with this code.</source>
@@ -2044,6 +2068,7 @@ Gifts handed out: %7, refunds: %8</source>
     <name>ReportsPage</name>
     <message>
         <source>Refresh (Ctrl+R)</source>
+        <extracomment>asks where to save an export (a file dialog; tests put their own answer)</extracomment>
         <translation>刷新 (Ctrl+R)</translation>
     </message>
     <message>
@@ -2059,6 +2084,14 @@ Gifts handed out: %7, refunds: %8</source>
 Log in with a manager's staff number to see them.</source>
         <translation>报表和积分过期处理仅限店长使用。
 请用店长工号登录后查看。</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <source>Store report</source>
+        <translation>门店报表</translation>
     </message>
     <message>
         <source>Points issued and redeemed per day, last %1 days</source>
@@ -2117,8 +2150,96 @@ Log in with a manager's staff number to see them.</source>
         <translation>会员</translation>
     </message>
     <message>
+        <source>Whole phone numbers</source>
+        <translation>完整手机号</translation>
+    </message>
+    <message>
+        <source>Unticked, the list shows phones as 138****8000</source>
+        <translation>不勾选时，名单中的手机号显示为 138****8000</translation>
+    </message>
+    <message>
+        <source>Export… (Ctrl+M)</source>
+        <translation>导出… (Ctrl+M)</translation>
+    </message>
+    <message>
+        <source>The selected segment's members who agreed to marketing, for a campaign (CSV or Excel)</source>
+        <translation>所选分层中同意接收营销信息的会员，用于营销活动（CSV 或 Excel）</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Show (Ctrl+Enter)</source>
+        <translation>查询 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>CSV… (Ctrl+E)</source>
+        <translation>导出 CSV… (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Excel… (Ctrl+Shift+E)</source>
+        <translation>导出 Excel… (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <source>Show a report first (Ctrl+Enter), then export it.</source>
+        <translation>请先查询报表 (Ctrl+Enter)，再导出。</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>Select a segment in the table first, then export its members.</source>
+        <translation>请先在表中选择一个分层，再导出其会员。</translation>
+    </message>
+    <message>
+        <source>Export the segment's members</source>
+        <translation>导出分层会员</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx);;CSV files (*.csv)</source>
+        <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
         <source>Working… the counter stays usable.</source>
         <translation>处理中…收银可照常进行。</translation>
+    </message>
+    <message>
+        <source>%1 to %2: %3 rows</source>
+        <translation>%1 至 %2：%3 行</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+    <message>
+        <source>Saved %1: %2 members (%3 without marketing consent left out), phones %4.</source>
+        <translation>已保存 %1：%2 名会员（未同意营销的 %3 名未导出），手机号%4。</translation>
+    </message>
+    <message>
+        <source>masked</source>
+        <translation>已打码</translation>
+    </message>
+    <message>
+        <source>whole</source>
+        <translation>完整</translation>
     </message>
     <message>
         <source>As of %1</source>
@@ -2190,6 +2311,122 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Regular</source>
         <translation>普通会员</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>销售笔数</translation>
+    </message>
+    <message>
+        <source>Member sales</source>
+        <translation>会员销售笔数</translation>
+    </message>
+    <message>
+        <source>Sales (yuan)</source>
+        <translation>销售额（元）</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <source>Refunded (yuan)</source>
+        <translation>退款额（元）</translation>
+    </message>
+    <message>
+        <source>Points issued</source>
+        <translation>发放积分</translation>
+    </message>
+    <message>
+        <source>Points redeemed</source>
+        <translation>兑换积分</translation>
+    </message>
+    <message>
+        <source>Points paid at the till</source>
+        <translation>抵现积分</translation>
+    </message>
+    <message>
+        <source>Points adjusted</source>
+        <translation>调整积分</translation>
+    </message>
+    <message>
+        <source>Points clawed back</source>
+        <translation>退货扣回积分</translation>
+    </message>
+    <message>
+        <source>Points returned</source>
+        <translation>积分退回</translation>
+    </message>
+    <message>
+        <source>Points expired</source>
+        <translation>过期积分</translation>
+    </message>
+    <message>
+        <source>Gift points</source>
+        <translation>礼品积分</translation>
+    </message>
+    <message>
+        <source>Gift redemptions</source>
+        <translation>礼品兑换</translation>
+    </message>
+    <message>
+        <source>Gift cash (yuan)</source>
+        <translation>礼品加价（元）</translation>
+    </message>
+    <message>
+        <source>Coupons issued</source>
+        <translation>发放优惠券</translation>
+    </message>
+    <message>
+        <source>Coupons used</source>
+        <translation>使用优惠券</translation>
+    </message>
+    <message>
+        <source>Coupons used (yuan)</source>
+        <translation>优惠券抵扣（元）</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Last purchase</source>
+        <translation>最近购买</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>注册日期</translation>
     </message>
 </context>
 <context>

@@ -1,17 +1,27 @@
 """The reports screen (store manager): points per day as a chart, liability, expiring points,
-top gifts, member segments, and the expiry run (dry run first, then confirm)."""
+top gifts, member segments (exportable as member lists), the expiry run (dry run first, then
+confirm), and the store report over any range of days per cashier, day or store, exported to
+CSV or Excel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from pos_app.services.expiry import ExpiryReport
+from pos_app.services.store_reports import SegmentExport, StoreReport
 from pos_app.ui.qt import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QSize,
@@ -19,6 +29,7 @@ from pos_app.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -55,11 +66,18 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
     table.resizeRowsToContents()  # long gift names wrap onto a second line
 
 
+def _ask_save_path(parent: QWidget, title: str, default: str, filters: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
+    return path
+
+
 class ReportsPage(QWidget):
     def __init__(self, vm: ReportsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
         self.expiry_confirm: QMessageBox | None = None
+        #: asks where to save an export (a file dialog; tests put their own answer)
+        self.ask_save_path: Callable[[QWidget, str, str, str], str] = _ask_save_path
         self._build()
         self.vm.busy_changed.connect(self._on_busy_changed)
         self.vm.build_progressed.connect(self._on_progressed)
@@ -69,6 +87,9 @@ class ReportsPage(QWidget):
         self.vm.expiry_finished.connect(self._on_expiry_finished)
         self.vm.access_changed.connect(self._on_access_changed)
         self.vm.error_raised.connect(self.notice.error)
+        self.vm.store_report_built.connect(self._on_store_report_built)
+        self.vm.exported.connect(self._on_exported)
+        self.vm.segment_exported.connect(self._on_segment_exported)
         self._on_access_changed()
         self._on_busy_changed(False)
 
@@ -100,8 +121,14 @@ class ReportsPage(QWidget):
         self.locked_label.setObjectName("reports_locked")
         self.locked_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.locked_label)
-        self.content = QWidget(self.stack)
-        self.stack.addWidget(self.content)
+        self.tabs = QTabWidget(self.stack)
+        self.tabs.setObjectName("reports_tabs")
+        self.stack.addWidget(self.tabs)
+        self.content = QWidget(self.tabs)
+        self.tabs.addTab(self.content, self.tr("Overview"))
+        self.range_tab = QWidget(self.tabs)
+        self.tabs.addTab(self.range_tab, self.tr("Store report"))
+        self._build_range_tab()
         root.addWidget(self.stack, 1)
         col = QVBoxLayout(self.content)
         col.setContentsMargins(0, 0, 0, 0)
@@ -145,13 +172,82 @@ class ReportsPage(QWidget):
         segs = QGroupBox(self.tr("Member segments"), self.content)
         self.segments_table = _table(segs, [self.tr("Segment"), self.tr("Members")], stretch=1)
         self.segments_table.setObjectName("segments_table")
-        QVBoxLayout(segs).addWidget(self.segments_table)
+        self.segments_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.segments_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.segments_table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        seg_col = QVBoxLayout(segs)
+        seg_col.addWidget(self.segments_table)
+        self.whole_phones_box = QCheckBox(self.tr("Whole phone numbers"), segs)
+        self.whole_phones_box.setObjectName("whole_phones_box")
+        self.whole_phones_box.setToolTip(self.tr("Unticked, the list shows phones as 138****8000"))
+        self.whole_phones_box.setMinimumHeight(TOUCH_HEIGHT)
+        seg_col.addWidget(self.whole_phones_box)
+        self.export_segment_button = big_button(self.tr("Export… (Ctrl+M)"), segs)
+        self.export_segment_button.setObjectName("export_segment_button")
+        self.export_segment_button.setToolTip(self.tr("The selected segment's members who agreed to marketing, "
+                                                      "for a campaign (CSV or Excel)"))
+        self.export_segment_button.clicked.connect(self._export_segment)
+        seg_col.addWidget(self.export_segment_button)
         below.addWidget(segs, 3)
         col.addLayout(below)
 
         self.notice = Notice(self)
         root.addWidget(self.notice)
-        screen_keys(self, {"Ctrl+R": self._refresh})
+        screen_keys(self, {"Ctrl+R": self._refresh, "Ctrl+Return": self._show_store_report,
+                           "Ctrl+E": lambda: self._export_store_report("csv"),
+                           "Ctrl+Shift+E": lambda: self._export_store_report("xlsx"),
+                           "Ctrl+M": self._export_segment})
+
+    def _build_range_tab(self) -> None:
+        col = QVBoxLayout(self.range_tab)
+        bar = QHBoxLayout()
+        today = self.vm.terminal.clock().date()
+        self.from_input = QLineEdit(today.replace(day=1).isoformat(), self.range_tab)
+        self.from_input.setObjectName("report_from")
+        self.to_input = QLineEdit(today.isoformat(), self.range_tab)
+        self.to_input.setObjectName("report_to")
+        for label, w in ((self.tr("From"), self.from_input), (self.tr("To"), self.to_input)):
+            w.setPlaceholderText("2026-11-01")
+            w.setMinimumHeight(TOUCH_HEIGHT)
+            w.setMinimumWidth(w.fontMetrics().horizontalAdvance("2026-11-30") + 24)
+            w.setMaximumWidth(180)
+            w.returnPressed.connect(self._show_store_report)
+            bar.addWidget(QLabel(label, self.range_tab))
+            bar.addWidget(w)
+        self.by_box = QComboBox(self.range_tab)
+        self.by_box.setObjectName("report_by")
+        self.by_box.setMinimumHeight(TOUCH_HEIGHT)
+        for key, name in self.vm.group_names().items():
+            self.by_box.addItem(name, key)
+        bar.addWidget(QLabel(self.tr("Group by"), self.range_tab))
+        bar.addWidget(self.by_box)
+        bar.addStretch(1)
+        col.addLayout(bar)
+        bar = QHBoxLayout()
+        self.show_report_button = big_button(self.tr("Show (Ctrl+Enter)"), self.range_tab, primary=True)
+        self.show_report_button.setObjectName("show_report_button")
+        self.show_report_button.clicked.connect(self._show_store_report)
+        bar.addWidget(self.show_report_button)
+        bar.addStretch(1)
+        self.export_csv_button = big_button(self.tr("CSV… (Ctrl+E)"), self.range_tab)
+        self.export_csv_button.setObjectName("export_csv_button")
+        self.export_csv_button.clicked.connect(lambda: self._export_store_report("csv"))
+        bar.addWidget(self.export_csv_button)
+        self.export_xlsx_button = big_button(self.tr("Excel… (Ctrl+Shift+E)"), self.range_tab)
+        self.export_xlsx_button.setObjectName("export_xlsx_button")
+        self.export_xlsx_button.clicked.connect(lambda: self._export_store_report("xlsx"))
+        bar.addWidget(self.export_xlsx_button)
+        col.addLayout(bar)
+        self.range_label = QLabel(self.range_tab)
+        self.range_label.setObjectName("store_report_label")
+        col.addWidget(self.range_label)
+        self.store_table = _table(self.range_tab, [""])
+        self.store_table.setObjectName("store_report_table")
+        self.store_table.setWordWrap(False)
+        self.store_table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys scroll the wide table
+        self.store_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        col.addWidget(self.store_table, 1)
+        self._update_export_buttons()
 
     # -- actions ------------------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:
@@ -162,6 +258,47 @@ class ReportsPage(QWidget):
         self.notice.clear()
         self.vm.refresh()
 
+    def _show_store_report(self) -> None:
+        self.tabs.setCurrentWidget(self.range_tab)
+        self.notice.clear()
+        self.vm.build_store_report(self.from_input.text(), self.to_input.text(), str(self.by_box.currentData()))
+
+    def _export_store_report(self, fmt: str) -> None:
+        if not self.vm.check_manager():
+            return
+        data = self.vm.store_report
+        self.tabs.setCurrentWidget(self.range_tab)
+        if data is None or self.vm.busy:
+            self.notice.info(self.tr("Show a report first (Ctrl+Enter), then export it."))
+            return
+        name = f"report-{data.by}-{data.first.isoformat()}-{data.last.isoformat()}.{fmt}"
+        filters = self.tr("CSV files (*.csv)") if fmt == "csv" else self.tr("Excel workbooks (*.xlsx)")
+        path = self.ask_save_path(self, self.tr("Export the report"), str(Path.home() / name), filters)
+        if path:
+            if not Path(path).suffix:
+                path += f".{fmt}"
+            self.notice.clear()
+            self.vm.export_store_report(path)
+
+    def _export_segment(self) -> None:
+        if not self.vm.check_manager():
+            return
+        data = self.vm.report
+        row = self.segments_table.currentRow()
+        self.tabs.setCurrentWidget(self.content)
+        if data is None or not 0 <= row < len(data.segments) or self.vm.busy:
+            self.notice.info(self.tr("Select a segment in the table first, then export its members."))
+            return
+        segment = data.segments[row]
+        default = str(Path.home() / f"members-{segment.id}-{data.today.isoformat()}.xlsx")
+        path = self.ask_save_path(self, self.tr("Export the segment's members"), default,
+                                  self.tr("Excel workbooks (*.xlsx);;CSV files (*.csv)"))
+        if path:
+            if not Path(path).suffix:
+                path += ".xlsx"
+            self.notice.clear()
+            self.vm.export_segment(segment.id, path, whole_phones=self.whole_phones_box.isChecked())
+
     def reset_screen(self, after: str) -> None:
         """Old messages go after a sale and a logout (the figures follow the access and are
         built again each time the screen shows)."""
@@ -170,17 +307,26 @@ class ReportsPage(QWidget):
     # -- view-model signals -------------------------------------------------------------------------
     def _on_access_changed(self) -> None:
         allowed = self.vm.allowed
-        self.stack.setCurrentWidget(self.content if allowed else self.locked_label)
+        self.stack.setCurrentWidget(self.tabs if allowed else self.locked_label)
         self.refresh_button.setVisible(allowed)
         self.expiry_button.setVisible(allowed)
         if not allowed:
             self._clear()
+            self.whole_phones_box.setChecked(False)  # each manager chooses for each export
             if self.expiry_confirm is not None:
                 self.expiry_confirm.reject()
+
+    def _update_export_buttons(self) -> None:
+        ready = self.vm.store_report is not None and not self.vm.busy
+        self.export_csv_button.setEnabled(ready)
+        self.export_xlsx_button.setEnabled(ready)
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.refresh_button.setEnabled(not busy)
         self.expiry_button.setEnabled(not busy)
+        self.show_report_button.setEnabled(not busy)
+        self.export_segment_button.setEnabled(not busy)
+        self._update_export_buttons()
         self.progress.setVisible(busy)
         if busy:
             self.progress.setRange(0, 0)  # indeterminate until the first progress report
@@ -198,6 +344,32 @@ class ReportsPage(QWidget):
             w.clear()
         self.gifts_table.setRowCount(0)
         self.segments_table.setRowCount(0)
+        self.store_table.setRowCount(0)
+        self.range_label.clear()
+        self._update_export_buttons()
+
+    def _on_store_report_built(self, data: StoreReport) -> None:
+        rows = self.vm.report_rows()
+        head, body = rows[0], rows[1:]
+        self.store_table.setColumnCount(len(head))
+        self.store_table.setHorizontalHeaderLabels([str(h) for h in head])
+        _fill(self.store_table, [tuple(f"{c:,}" if isinstance(c, int) else str(c) for c in r) for r in body])
+        self.status_label.clear()
+        self.range_label.setText(self.tr("%1 to %2: %3 rows").replace("%1", data.first.isoformat())
+                                 .replace("%2", data.last.isoformat()).replace("%3", str(len(data.rows))))
+        self._update_export_buttons()
+
+    def _on_exported(self, path: str) -> None:
+        self.status_label.clear()
+        self.notice.info(self.tr("Saved %1.").replace("%1", path))
+
+    def _on_segment_exported(self, result: SegmentExport) -> None:
+        self.status_label.clear()
+        text = self.tr("Saved %1: %2 members (%3 without marketing consent left out), phones %4.")
+        text = (text.replace("%1", str(result.path)).replace("%2", f"{result.members:,}")
+                .replace("%3", f"{result.without_consent:,}")
+                .replace("%4", self.tr("masked") if result.masked else self.tr("whole")))
+        self.notice.info(text)
 
     def _on_report_built(self, data: ReportData) -> None:
         self.status_label.setText(self.tr("As of %1").replace("%1", data.built_at.strftime("%Y-%m-%d %H:%M")))
