@@ -111,11 +111,12 @@ def check_group(by: object) -> str:
 
 
 def store_report(t: Terminal, *, first: object, last: object, by: str = "cashier") -> StoreReport:
-    """The store's figures from ``first`` to ``last`` (business days, both included) grouped
-    ``by`` cashier, day or store, with the total of all groups."""
+    """What this till recorded from ``first`` to ``last`` (business days, both included) grouped
+    ``by`` cashier, day or store, with the total of all groups. Entries of other tills held in
+    the partial replica are not counted (headquarters' console reports the whole store)."""
     a, b = check_range(first, last)
     by = check_group(by)
-    parts = figures.store_report(t.repo, a, b, by)
+    parts = figures.store_report(t.repo, t.terminal_id, a, b, by)
     merged: dict[str, dict[str, int]] = {}
     for rows in parts.values():
         for r in rows:

@@ -90,7 +90,9 @@ def member_facts(repo: Repo, batch: int = 5000) -> Iterator[list[tuple[int, int,
 REPORT_GROUPS = {"cashier": "staff_code", "day": "business_date", "store": "NULL"}
 
 #: The store report's queries over a range of business days (both included), each grouped by
-#: ``{g}``. Each reads its table through an index on the business day (migration 0011).
+#: ``{g}``. Each reads its table through an index on the business day (migration 0011). The
+#: ledger's counts this terminal's own entries only (the first parameter): the partial replica
+#: holds other tills' entries of the same members; sales, refunds and gifts are this till's own.
 REPORT_QUERIES = {
     "ledger": (
         "SELECT {g} g,"
@@ -100,7 +102,7 @@ REPORT_QUERIES = {
         " coalesce(-sum(CASE WHEN kind = 'clawback' THEN points END), 0) points_clawed_back,"
         " coalesce(sum(CASE WHEN kind = 'return' THEN points END), 0) points_returned,"
         " coalesce(-sum(CASE WHEN kind = 'expire' THEN points END), 0) points_expired"
-        " FROM ledger_entry WHERE business_date >= ? AND business_date <= ? GROUP BY g"),
+        " FROM ledger_entry WHERE terminal_id = ? AND business_date >= ? AND business_date <= ? GROUP BY g"),
     "sales": (
         "SELECT {g} g, count(*) sales, count(member_id) member_sales, sum(total_fen) sales_fen,"
         " sum(points_paid) points_paid, count(coupon_code) coupons_used, sum(coupon_fen) coupons_used_fen"
@@ -120,12 +122,15 @@ def store_report_sql(part: str, by: str) -> str:
     return REPORT_QUERIES[part].format(g=REPORT_GROUPS[by])
 
 
-def store_report(repo: Repo, first: dt.date, last: dt.date, by: str) -> dict[str, list[dict[str, Any]]]:
-    """Sums over the business days ``first`` to ``last`` grouped ``by`` cashier (staff code),
-    day or the whole store: points by kind of entry, sales, refunds, gifts and coupons. Each
-    part is an SQL aggregate; a group without rows in a part is missing from that part."""
+def store_report(repo: Repo, terminal_id: str, first: dt.date, last: dt.date,
+                 by: str) -> dict[str, list[dict[str, Any]]]:
+    """What terminal ``terminal_id`` (this till) recorded for the business days ``first`` to
+    ``last``, grouped ``by`` cashier (staff code), day or the whole store: points by kind of
+    entry, sales, refunds, gifts and coupons. Each part is an SQL aggregate; a group without
+    rows in a part is missing from that part."""
     span = (first.isoformat(), last.isoformat())
-    return {part: repo.rows(store_report_sql(part, by), span) for part in REPORT_QUERIES}
+    return {part: repo.rows(store_report_sql(part, by), (terminal_id, *span) if part == "ledger" else span)
+            for part in REPORT_QUERIES}
 
 
 def staff_names(repo: Repo) -> dict[str, dict[str, Any]]:

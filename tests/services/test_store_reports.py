@@ -70,6 +70,22 @@ def test_per_cashier_figures_over_three_days(store: Terminal) -> None:
     assert rep.total["sales"] == 4 and rep.total["refunds_fen"] == 19500
 
 
+def test_other_tills_entries_held_in_the_replica_are_not_counted(store: Terminal) -> None:
+    """The partial replica keeps other tills' entries of the same members in the ledger: this
+    till's report counts its own (its sales, refunds and gifts tables hold only its own)."""
+    before = store_reports.store_report(store, first="2026-11-18", last="2026-11-20").to_dict()
+    member = store.repo.row("SELECT id, uuid FROM member WHERE phone = '13800138000'")
+    assert member is not None
+    with store.database.transaction():
+        store.database.execute(
+            "INSERT INTO ledger_entry (uuid, terminal_id, seq, member_id, member_uuid, kind, points, tier_points,"
+            " ref_type, ref_no, breakdown, created_at, business_date, recorded_at, backdated, staff_code, prev_hash,"
+            " hash) VALUES ('other-1', 'S002-T01', 1, ?, ?, 'earn', 900, 900, 'sale', 'S002-T01-00000001', '{}',"
+            " '2026-11-19T12:00:00', '2026-11-19', '2026-11-19T12:00:00', 0, '1001', '', 'x')",
+            (member["id"], member["uuid"]))
+    assert store_reports.store_report(store, first="2026-11-18", last="2026-11-20").to_dict() == before
+
+
 def test_the_range_includes_both_days_and_nothing_outside(store: Terminal) -> None:
     one = store_reports.store_report(store, first=dt.date(2026, 11, 19), last=dt.date(2026, 11, 19), by="store")
     assert [r.key for r in one.rows] == [""]
@@ -142,7 +158,8 @@ def test_the_ledger_range_query_reads_the_business_day_index(store: Terminal, db
                             ("gifts", "USING INDEX redemption_business_day")):
             for by in store_reports.GROUPS:
                 sql = figures.store_report_sql(part, by)
-                plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {sql}", ("2026-11-18", "2026-11-20")))
+                params = ("T01", "2026-11-18", "2026-11-20") if part == "ledger" else ("2026-11-18", "2026-11-20")
+                plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {sql}", params))
                 assert index in plan and "SCAN" not in plan, (part, by, plan)
     finally:
         con.close()
