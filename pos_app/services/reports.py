@@ -21,9 +21,10 @@ class DayPoints:
 
 
 def points_by_day(t: Terminal, *, today: dt.date, days: int = 30) -> list[DayPoints]:
-    """Points issued (earned, awards) and redeemed (payment, gifts) per business day, oldest first."""
+    """Points issued (earned, awards) and redeemed (payment, gifts) at this till per business
+    day, oldest first (other tills' entries held in the partial replica are not counted)."""
     first = today - dt.timedelta(days=days - 1)
-    rows = figures.points_by_day(t.repo, first, today)
+    rows = figures.points_by_day(t.repo, t.terminal_id, first, today)
     out = []
     for i in range(days):
         day = first + dt.timedelta(days=i)

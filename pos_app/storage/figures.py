@@ -44,15 +44,16 @@ def recorded_between(repo: Repo, start: str, end: str) -> dict[str, Any]:
             "refunds": refunds, "refund_tenders": refund_tenders}
 
 
-def points_by_day(repo: Repo, first: dt.date, last: dt.date) -> dict[str, dict[str, Any]]:
-    """Per business day (ISO text) with entries from ``first`` to ``last``: points issued (earn,
-    award) and redeemed (payment, gifts)."""
+def points_by_day(repo: Repo, terminal_id: str, first: dt.date, last: dt.date) -> dict[str, dict[str, Any]]:
+    """Per business day (ISO text) with entries of terminal ``terminal_id`` from ``first`` to
+    ``last``: points issued (earn, award) and redeemed (payment, gifts). Other tills' entries
+    held in the partial replica are not counted (read through ``ledger_business_day``)."""
     return {r["d"]: r for r in repo.rows(
         "SELECT business_date d,"
         " coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
         " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
-        " FROM ledger_entry WHERE business_date >= ? AND business_date <= ? GROUP BY business_date",
-        (first.isoformat(), last.isoformat()))}
+        " FROM ledger_entry WHERE terminal_id = ? AND business_date >= ? AND business_date <= ?"
+        " GROUP BY business_date", (terminal_id, first.isoformat(), last.isoformat()))}
 
 
 def member_totals(repo: Repo) -> dict[str, int]:

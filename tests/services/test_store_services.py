@@ -84,6 +84,14 @@ def test_reports(shop: Terminal, clock: FakeClock) -> None:
     points.redeem_gift(shop, member_ref=a.card_no, gift_code="G002")
     days = reports.points_by_day(shop, today=dt.date(2026, 11, 3), days=3)
     assert [(d.day.day, d.issued, d.redeemed) for d in days] == [(1, 50, 0), (2, 1100, 1000), (3, 0, 0)]
+    # another till's entry of the same member, held in the partial replica, is that till's
+    with shop.database.transaction():
+        shop.database.execute(
+            "INSERT INTO ledger_entry (uuid, terminal_id, seq, member_id, member_uuid, kind, points, tier_points,"
+            " ref_type, ref_no, breakdown, created_at, business_date, recorded_at, backdated, staff_code, prev_hash,"
+            " hash) VALUES ('other-1', 'S002-T01', 1, ?, ?, 'earn', 900, 900, 'sale', 'S002-T01-00000001', '{}',"
+            " '2026-11-02T12:00:00', '2026-11-02', '2026-11-02T12:00:00', 0, NULL, '', 'x')", (a.id, a.uuid))
+    assert reports.points_by_day(shop, today=dt.date(2026, 11, 3), days=3) == days
     liab = reports.liability(shop, today=dt.date(2026, 11, 3))
     assert (liab["points"], liab["value_fen"], liab["members"]) == (150, 150, 1)
     assert reports.top_gifts(shop, since=dt.date(2026, 11, 1))[0]["gift_code"] == "G002"
