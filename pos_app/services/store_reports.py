@@ -185,11 +185,20 @@ def write_table(path: str | Path, rows: Iterable[Sequence[object]], fmt: str | N
                     writer.writerow(row)
         else:
             from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
 
             wb = Workbook(write_only=True)
             ws = wb.create_sheet(sheet[:31])
+
+            def cell(value: object) -> object:
+                if not isinstance(value, Decimal):
+                    return value
+                c = WriteOnlyCell(ws, value=value)
+                c.number_format = "0.00"  # yuan shown with its fen, summable
+                return c
+
             for row in rows:
-                ws.append(list(row))
+                ws.append([cell(v) for v in row])
             wb.save(tmp)
         tmp.replace(target)
     except OSError as exc:

@@ -147,6 +147,8 @@ def test_excel_reads_back_with_translated_headers(store: Terminal, tmp_path: Pat
     assert rows[0][:3] == ["收银员", "Name", "销售笔数"]
     assert rows[2][:5] == ["1002", "Zhang", 2, 1, 212.5]  # money a number in yuan: Excel sums it
     assert rows[-1][0] == "合计" and rows[-1][2] == 4 and rows[-1][5] == 1
+    money = load_workbook(out).active
+    assert money is not None and money.cell(row=3, column=5).number_format == "0.00"
 
 
 def test_the_ledger_range_query_reads_the_business_day_index(store: Terminal, db_path: Path) -> None:
