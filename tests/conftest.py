@@ -69,6 +69,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture
+def daytime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The computer's clock as the CLI run in this process reads it, at 10:00 today and running
+    on from there: the reference program doubles points from 20:00 (its evening hours), so a
+    test that asserts the points of a sale "now" failed every evening (found at 20:50 UTC)."""
+    import time
+
+    from pos_app.services import context
+
+    base, started = dt.datetime.combine(dt.date.today(), dt.time(10, 0)), time.monotonic()
+    monkeypatch.setattr(context, "system_now",
+                        lambda: base + dt.timedelta(seconds=int(time.monotonic() - started)))
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(dt.datetime(2026, 11, 3, 10, 0))
 

@@ -88,6 +88,8 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "reconciliation": ("id", "at", "kind", "store_id", "terminal_id", "member_uuid", "ref", "points", "details"),
     "stale": ("terminal_id", "store_id", "enrolled_at", "last_push_at", "last_seen_at", "last_seq",
               "hours_since_push"),
+    "shifts": ("store_id", "terminal_id", "shift_no", "staff_code", "closed_at", "sales", "takings_fen",
+               "expected_cash_fen", "counted_cash_fen", "cash_difference_fen"),
 }
 
 
@@ -276,9 +278,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pos_app.hq import reports
 
+    if args.store and args.name != "shifts":
+        raise InvalidInput("store", f"the {args.name} report takes no store")
     if args.name in ("issued", "reconciliation"):
         rows = (reports.issued_vs_redeemed if args.name == "issued" else reports.reconciliation)(args.date_from,
                                                                                                   args.date_to)
+    elif args.name == "shifts":
+        rows = reports.shifts(args.date_from, args.date_to, args.store)
     elif args.date_from or args.date_to:
         raise InvalidInput("from", f"the {args.name} report takes no dates")
     elif args.name == "liability":
@@ -455,11 +461,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", type=_date, required=True)
     add("verify", cmd_verify, help="hash chains and projections; exit 1 on a discrepancy")
 
-    s = add("report", cmd_report, help="liability | issued | reconciliation | stale")
+    s = add("report", cmd_report, help="liability | issued | reconciliation | stale | shifts")
     s.add_argument("name", choices=tuple(REPORT_COLUMNS))
     s.add_argument("--from", dest="date_from", type=_date)
     s.add_argument("--to", dest="date_to", type=_date)
     s.add_argument("--hours", type=int, default=24, help="stale: hours without a push")
+    s.add_argument("--store", help="shifts: one store's")
     s.add_argument("--csv", action="store_true")
     return p
 

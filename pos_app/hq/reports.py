@@ -20,7 +20,7 @@ from peewee import Database
 from pos_app.core import segments as core_segments
 from pos_app.core.errors import InvalidInput
 from pos_app.core.program import Program, Segments
-from pos_app.hq import db
+from pos_app.hq import db, flags
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,27 @@ def reconciliation(date_from: dt.date | None = None, date_to: dt.date | None = N
             details = {}
         row["details"] = json.dumps(details, sort_keys=True, ensure_ascii=False)
     return rows
+
+
+def shifts(date_from: dt.date | None = None, date_to: dt.date | None = None,
+           store_id: str | None = None) -> list[dict[str, Any]]:
+    """The tills' closed shifts with their cash-up (``shift`` events), by when they closed: the
+    takings, the cash the drawer should hold, the cash counted and the difference (over +,
+    short -; empty when the shift was closed without counting)."""
+    lo, hi = _range(date_from, date_to)
+    where, params = _store_filter("store_id", store_id)
+    rows = _query(f"""
+        SELECT terminal_id, store_id, ref, payload FROM event
+        WHERE kind = 'shift' AND substr(created_at, 1, 10) BETWEEN ? AND ?{where}
+        ORDER BY created_at, terminal_id""", (lo, hi, *params))
+    out = []
+    for row in rows:
+        p = flags._json_object(row["payload"])
+        out.append({"store_id": row["store_id"], "terminal_id": row["terminal_id"], "shift_no": row["ref"],
+                    "staff_code": p.get("staff_code"), "closed_at": p.get("closed_at"), "sales": p.get("sales"),
+                    "takings_fen": p.get("takings_fen"), "expected_cash_fen": p.get("expected_cash_fen"),
+                    "counted_cash_fen": p.get("counted_cash_fen"), "cash_difference_fen": p.get("cash_difference_fen")})
+    return out
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:

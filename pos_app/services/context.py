@@ -31,9 +31,10 @@ def system_now() -> dt.datetime:
 class Terminal:
     """Everything a use case needs. Built once by the composition root (CLI or window)."""
 
-    def __init__(self, database: Database, *, clock: Callable[[], dt.datetime] = system_now) -> None:
+    def __init__(self, database: Database, *, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.database = database
-        self.clock = clock
+        # None: the computer's clock, looked up now (a test replaces ``context.system_now``)
+        self.clock = clock if clock is not None else system_now
         self.repo = Repo(database)
         store_id = self.repo.setting("store_id")
         terminal_id = self.repo.setting("terminal_id")
@@ -46,7 +47,7 @@ class Terminal:
         self._pinned: tuple[object, Program] | None = None  # (transaction token, active program)
 
     @classmethod
-    def open(cls, path: str | Path, *, clock: Callable[[], dt.datetime] = system_now,
+    def open(cls, path: str | Path, *, clock: Callable[[], dt.datetime] | None = None,
              damaged_ok: bool = False) -> Terminal:
         """``damaged_ok``: open a damaged database to report on it (``verify``); it is never written."""
         return cls(open_database(path, damaged_ok=damaged_ok), clock=clock)
@@ -117,7 +118,7 @@ def check_identity(store_id: str, terminal_id: str) -> None:
 
 
 def init_terminal(path: str | Path, *, store_id: str, terminal_id: str,
-                  clock: Callable[[], dt.datetime] = system_now) -> Terminal:
+                  clock: Callable[[], dt.datetime] | None = None) -> Terminal:
     """Create (or reopen) a terminal database for a store and terminal identity."""
     check_identity(store_id, terminal_id)
     database = open_database(path, create=True)

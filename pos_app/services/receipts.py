@@ -55,6 +55,8 @@ WORDS: dict[str, dict[str, str]] = {
         "points_redeemed_total": "兑换积分", "gifts": "礼品兑换", "refunds": "退货笔数", "thanks": "谢谢惠顾",
         "gift_cash": "礼品收现", "cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝",
         "line": "第{n}行", "given": "实收", "change": "找零", "split": "组合支付", "refund_to": "退回",
+        "cash_up": "清点现金", "float": "备用金", "expected": "应有", "counted_cash": "实点现金",
+        "over": "长款", "short": "短款", "even": "无差额", "not_counted": "未清点",
     },
     "en": {
         "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
@@ -76,6 +78,8 @@ WORDS: dict[str, dict[str, str]] = {
         "refunds": "Refunds", "thanks": "Thank you", "cash": "Cash", "card": "Card", "wechat": "WeChat Pay",
         "alipay": "Alipay", "gift_cash": "Gift cash", "line": "line {n}", "given": "Cash given",
         "change": "Change", "split": "Split", "refund_to": "Back to",
+        "cash_up": "CASH-UP", "float": "Float", "expected": "Expected", "counted_cash": "Cash counted",
+        "over": "Over", "short": "Short", "even": "No difference", "not_counted": "Not counted",
     },
 }
 
@@ -364,6 +368,24 @@ def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
     if cash and cash["count"]:
         lay.pair(f"{d.word('gift_cash')} ({cash['count']})", format_fen(cash["fen"]))
     lay.pair(d.word("refunds"), str(rep["refunds"]))
+    for kind, v in sorted(rep.get("refund_tenders", {}).items()):
+        label = d.word(kind) if kind in d.w else kind
+        lay.pair(f"  {label} ({v['count']})", "-" + format_fen(v["fen"]))
+    expected = rep.get("expected")
+    if expected is not None:  # the cash-up (shifts closed from release 16 on)
+        lay.rule()
+        lay.pair(d.word("cash_up"), "")
+        lay.pair(d.word("float"), format_fen(int(rep.get("float_fen") or 0)))
+        for kind, fen in sorted(expected.items()):
+            label = d.word(kind) if kind in d.w else kind
+            lay.pair(f"{d.word('expected')} {label}", format_fen(int(fen)))
+        counted, diff = rep.get("counted_cash_fen"), rep.get("cash_difference_fen")
+        if counted is None:
+            lay.pair(d.word("counted_cash"), d.word("not_counted"))
+        else:
+            lay.pair(d.word("counted_cash"), format_fen(int(counted)), bold=True)
+            word = d.word("over") if diff > 0 else d.word("short") if diff < 0 else d.word("even")
+            lay.pair(word, format_fen(abs(int(diff))), bold=True)
     lay.rule()
     doc = d.foot()
     return dataclasses.replace(doc, title=shift_no)

@@ -74,6 +74,8 @@ class TerminalSettings:
     #: a line discount above either limit needs a manager's number and PIN (services.sales)
     discount_limit_percent: int = 10
     discount_limit_fen: int = 5000
+    #: the cash float (备用金) in the drawer at the start of each shift, in fen (services.shifts' cash-up)
+    cash_float_fen: int = 0
 
     def value(self, key: str) -> Any:
         return getattr(self, _ATTR[key])
@@ -324,6 +326,7 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     KEEP_DAYS_KEY: ("replica_keep_days", _bounded(MIN_KEEP_DAYS, MAX_KEEP_DAYS)),
     "discount.limit_percent": ("discount_limit_percent", _bounded(0, 100)),
     "discount.limit_fen": ("discount_limit_fen", _bounded(0, 100_000_000)),
+    "cash.float_fen": ("cash_float_fen", _bounded(0, 100_000_000)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)
@@ -378,7 +381,8 @@ def get_setting(t: Terminal, key: str) -> Any:
 
 #: settings that decide whom the terminal trusts (where its ledger goes, which member QR codes
 #: are genuine): a cashier may not change them without a manager's number and PIN
-PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key", "discount.limit_percent", "discount.limit_fen")
+PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key", "discount.limit_percent", "discount.limit_fen",
+             "cash.float_fen")
 
 
 def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None,

@@ -80,7 +80,8 @@ MAX_PAGE = 2000
 #: What a change in the feed can be.
 CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon", "product")
 #: Outbox events a terminal sends up (besides ledger entries).
-EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier")
+EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier",
+               "shift")
 #: Settings headquarters may send down.
 PUSHED_SETTINGS = ("member_qr.public_key",)
 
@@ -308,6 +309,14 @@ EVENT_SCHEMAS: dict[str, Mapping[str, Check | ListOf]] = {
                    "coupon_code": _text_of(64)},
     "tier": {"from": _PROGRAM_ID, "to": _PROGRAM_ID, "reason": _text_of(1000), "qualifying_points": _whole(
         -MAX_AMOUNT, MAX_AMOUNT), "at": _datetime},
+    # a closed shift and its cash-up (release 16 on; ``services.shifts.shift_event``): the ref is
+    # the shift's number; what each payment kind should hold may be below zero (refunds)
+    "shift": {"staff_code": _STAFF, "closed_by": _STAFF, "opened_at": _datetime, "closed_at": _datetime,
+              "sales": _AMOUNT, "refunds": _AMOUNT, "takings_fen": _AMOUNT, "float_fen": _AMOUNT,
+              "expected_cash_fen": _whole(-MAX_AMOUNT, MAX_AMOUNT), "counted_cash_fen": _AMOUNT,
+              "cash_difference_fen": _whole(-MAX_AMOUNT, MAX_AMOUNT),
+              "tenders": ListOf({"kind": _one_of(*TENDER_KINDS), "expected_fen": _whole(-MAX_AMOUNT, MAX_AMOUNT)},
+                                longest=MAX_TENDERS, required=("kind", "expected_fen"))},
 }
 #: the event kinds whose ``ref`` is a member's uuid
 _MEMBER_REF_EVENTS = ("member", "tier")
@@ -409,7 +418,8 @@ def check_event(raw: object, name: str) -> dict[str, Any]:
         check_member(payload, f"{name}.payload")
     else:
         check_record(payload, EVENT_SCHEMAS[kind], f"{name}.payload")
-        _check_tenders(kind, payload, f"{name}.payload")
+        if kind in ("sale", "refund"):
+            _check_tenders(kind, payload, f"{name}.payload")
     created = raw.get("created_at")
     if not is_datetime(created):
         raise InvalidInput(f"{name}.created_at", "a date and time (YYYY-MM-DDTHH:MM:SS) is required")

@@ -61,6 +61,7 @@ def field_label(field: str) -> str:
         "by": translate("Errors", "Group by"),
         "out": translate("Errors", "File"),
         "segment": translate("Errors", "Segment"),
+        "counted_cash": translate("Errors", "Cash counted"),
     }
     return labels.get(base, base)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pos_app.core.money import format_fen
 from pos_app.ui.qt import (
     QApplication,
+    QDialog,
     QEvent,
     QHBoxLayout,
     QKeySequence,
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.status_label.installEventFilter(self)
         self.statusBar().addPermanentWidget(self.status_label, 1)
         self._status_text = status_text
+        self.cash_up_dialog: QDialog | None = None  # the cash-up before a shift closes
         session.logged_in.connect(self._on_logged_in)
         session.logged_out.connect(self._on_logged_out)
         session.shift_changed.connect(self.refresh_status)
@@ -170,7 +172,39 @@ class MainWindow(QMainWindow):
         if self.session.shift is None:
             self.session.open_shift()
         else:
-            self.session.close_shift()
+            self.open_cash_up()
+
+    def open_cash_up(self) -> None:
+        """Closing a shift counts the drawer first (``CashUpDialog``); Esc keeps the shift open."""
+        from pos_app.ui.widgets.cashup import CashUpDialog
+
+        figures = self.session.cash_up()
+        if figures is None:
+            return
+        names = {"cash": self.tr("Cash"), "card": self.tr("Bank card"), "wechat": self.tr("WeChat Pay"),
+                 "alipay": self.tr("Alipay")}
+        if self.cash_up_dialog is not None:
+            self.cash_up_dialog.deleteLater()
+        dialog = CashUpDialog(self, figures, names)
+        dialog.close_requested.connect(lambda fen: self._close_counted(dialog, fen))
+        self.cash_up_dialog = dialog
+        dialog.open()
+        log.info("cash-up shown for shift %s", figures["shift_no"])
+
+    def _close_counted(self, dialog: object, counted_fen: int) -> None:
+        from pos_app.ui.widgets.cashup import CashUpDialog
+
+        assert isinstance(dialog, CashUpDialog)
+        errors: list[str] = []
+        self.session.error_raised.connect(errors.append)
+        try:
+            report = self.session.close_shift(counted_fen)
+        finally:
+            self.session.error_raised.disconnect(errors.append)
+        if report is None:
+            dialog.refuse(errors[0] if errors else self.tr("The shift could not be closed."))
+            return
+        dialog.accept()
 
     def _on_shift_closed(self, report: dict[str, object]) -> None:
         text = self.tr(
@@ -181,6 +215,15 @@ class MainWindow(QMainWindow):
                                  "points_redeemed", "gifts_total", "refunds"), start=1):
             value = report[key]
             text = text.replace(f"%{i}", format_fen(int(value)) if key == "takings_fen" else str(value))  # type: ignore[call-overload]
+        counted, diff = report.get("counted_cash_fen"), report.get("cash_difference_fen")
+        if isinstance(counted, int) and isinstance(diff, int):
+            expected = report.get("expected")
+            cash = int(expected.get("cash", 0)) if isinstance(expected, dict) else 0
+            text += "\n" + self.tr("Cash expected %1 yuan, counted %2 yuan").replace("%1", format_fen(cash)).replace(
+                "%2", format_fen(counted))
+            text += "\n" + (self.tr("Over by %1 yuan").replace("%1", format_fen(diff)) if diff > 0 else
+                            self.tr("Short by %1 yuan").replace("%1", format_fen(-diff)) if diff < 0 else
+                            self.tr("No difference"))
         self.last_shift_report = text
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Shift report"), text, parent=self)
         box.setObjectName("shift_report")

@@ -304,6 +304,61 @@
     </message>
 </context>
 <context>
+    <name>CashUpDialog</name>
+    <message>
+        <source>Cash-up and close shift</source>
+        <translation>Cash-up and close shift</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>Shift</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>Sales</translation>
+    </message>
+    <message>
+        <source>Float</source>
+        <translation>Float</translation>
+    </message>
+    <message>
+        <source>Expected: %1</source>
+        <translation>Expected: %1</translation>
+    </message>
+    <message>
+        <source>Cash counted in the drawer, e.g. 1250.00</source>
+        <translation>Cash counted in the drawer, e.g. 1250.00</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>Cash counted</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>Difference</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Close shift (Enter)</source>
+        <translation>Close shift (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 over</source>
+        <translation>%1 over</translation>
+    </message>
+    <message>
+        <source>%1 short</source>
+        <translation>%1 short</translation>
+    </message>
+    <message>
+        <source>No difference</source>
+        <translation>No difference</translation>
+    </message>
+</context>
+<context>
     <name>CheckoutPage</name>
     <message>
         <source>Member</source>
@@ -737,6 +792,10 @@
     <message>
         <source>Segment</source>
         <translation>Segment</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>Cash counted</translation>
     </message>
     <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
@@ -1197,6 +1256,26 @@
         <translation>Open shift</translation>
     </message>
     <message>
+        <source>Cash</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <source>Alipay</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <source>The shift could not be closed.</source>
+        <translation>The shift could not be closed.</translation>
+    </message>
+    <message>
         <source>Shift %1 closed.
 Sales: %2 (with members: %3), takings %4 yuan
 Points issued: %5, redeemed: %6
@@ -1205,6 +1284,22 @@ Gifts handed out: %7, refunds: %8</source>
 Sales: %2 (with members: %3), takings %4 yuan
 Points issued: %5, redeemed: %6
 Gifts handed out: %7, refunds: %8</translation>
+    </message>
+    <message>
+        <source>Cash expected %1 yuan, counted %2 yuan</source>
+        <translation>Cash expected %1 yuan, counted %2 yuan</translation>
+    </message>
+    <message>
+        <source>Over by %1 yuan</source>
+        <translation>Over by %1 yuan</translation>
+    </message>
+    <message>
+        <source>Short by %1 yuan</source>
+        <translation>Short by %1 yuan</translation>
+    </message>
+    <message>
+        <source>No difference</source>
+        <translation>No difference</translation>
     </message>
     <message>
         <source>Shift report</source>

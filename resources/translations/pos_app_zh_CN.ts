@@ -304,6 +304,61 @@
     </message>
 </context>
 <context>
+    <name>CashUpDialog</name>
+    <message>
+        <source>Cash-up and close shift</source>
+        <translation>清点现金并交班</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>班次</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>销售笔数</translation>
+    </message>
+    <message>
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <source>Expected: %1</source>
+        <translation>应有：%1</translation>
+    </message>
+    <message>
+        <source>Cash counted in the drawer, e.g. 1250.00</source>
+        <translation>钱箱实点现金，例如 1250.00</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>实点现金</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Close shift (Enter)</source>
+        <translation>交班 (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 over</source>
+        <translation>长款 %1</translation>
+    </message>
+    <message>
+        <source>%1 short</source>
+        <translation>短款 %1</translation>
+    </message>
+    <message>
+        <source>No difference</source>
+        <translation>无差额</translation>
+    </message>
+</context>
+<context>
     <name>CheckoutPage</name>
     <message>
         <source>Member</source>
@@ -737,6 +792,10 @@
     <message>
         <source>Segment</source>
         <translation>分群</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>实点现金</translation>
     </message>
     <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
@@ -1197,6 +1256,26 @@
         <translation>开班</translation>
     </message>
     <message>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <source>The shift could not be closed.</source>
+        <translation>无法交班。</translation>
+    </message>
+    <message>
         <source>Shift %1 closed.
 Sales: %2 (with members: %3), takings %4 yuan
 Points issued: %5, redeemed: %6
@@ -1205,6 +1284,22 @@ Gifts handed out: %7, refunds: %8</source>
 销售：%2 笔（会员 %3 笔），收款 %4 元
 积分发放：%5，积分兑换：%6
 礼品兑换：%7 件，退货：%8 笔</translation>
+    </message>
+    <message>
+        <source>Cash expected %1 yuan, counted %2 yuan</source>
+        <translation>应有现金 %1 元，实点 %2 元</translation>
+    </message>
+    <message>
+        <source>Over by %1 yuan</source>
+        <translation>长款 %1 元</translation>
+    </message>
+    <message>
+        <source>Short by %1 yuan</source>
+        <translation>短款 %1 元</translation>
+    </message>
+    <message>
+        <source>No difference</source>
+        <translation>无差额</translation>
     </message>
     <message>
         <source>Shift report</source>

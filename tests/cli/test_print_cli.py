@@ -11,6 +11,8 @@ from pos_app.cli import main
 from pos_app.services import context, printing
 from tests.devices.escpos_interpreter import interpret
 
+pytestmark = pytest.mark.usefixtures("daytime")  # sales "now" earn by the time of day
+
 
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:

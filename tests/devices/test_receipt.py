@@ -249,6 +249,29 @@ def test_test_page_and_shift_report(store: Terminal) -> None:
     assert "Sales                          1" in text
     assert "Sales total                15.50" in text
     assert "  Cash (1)                 15.50" in text
+    assert "Cash counted         Not counted" in text  # closed without counting the drawer
+
+
+def test_the_shift_report_prints_the_cash_up_in_both_languages(store: Terminal) -> None:
+    """Issue 15 item 9: the float, what each payment kind should hold, the cash counted and the
+    difference, decoded from the real ESC/POS bytes."""
+    from pos_app.services.settings import save_settings
+
+    save_settings(store, {"cash.float_fen": 20000})
+    shifts.open_shift(store, staff_code="1001")
+    sale(store, ENGLISH, tender="cash")  # 15.50
+    report = shifts.close_shift(store, staff_code="1001", counted_cash_fen=21500)
+    assert report["cash_difference_fen"] == -50
+    en = [t.rstrip() for t in interpret(document_bytes(receipts.build_document(
+        store, "shift", report["shift_no"], language="en", columns=32))).text]
+    for line in ("Float                     200.00", "Expected Cash             215.50",
+                 "Cash counted              215.00", "Short                       0.50"):
+        assert line in en, en
+    zh = [t.rstrip() for t in interpret(document_bytes(receipts.build_document(
+        store, "shift", report["shift_no"], language="zh_CN", columns=32))).text]
+    assert any(t.startswith("备用金") and t.endswith("200.00") for t in zh), zh
+    assert any(t.startswith("实点现金") and t.endswith("215.00") for t in zh), zh
+    assert any(t.startswith("短款") and t.endswith("0.50") for t in zh), zh
 
 
 def test_refund_receipt(store: Terminal) -> None:

@@ -15,6 +15,8 @@ from pos_app.storage.database import schema_version
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pos-v3.db"
 
+pytestmark = pytest.mark.usefixtures("daytime")  # sales "now" earn by the time of day
+
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> dict[str, object]:
     code = cli.main(["--db", str(db), "--json", *args])

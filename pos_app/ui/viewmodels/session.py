@@ -63,11 +63,19 @@ class SessionViewModel(QObject):
         self.shift_changed.emit()
         return True
 
-    def close_shift(self) -> dict[str, Any] | None:
+    def cash_up(self) -> dict[str, Any] | None:
+        """The open shift's figures for the cash-up (``services.shifts.cash_up``)."""
+        try:
+            return shifts.cash_up(self.terminal)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return None
+
+    def close_shift(self, counted_cash_fen: int | None = None) -> dict[str, Any] | None:
         if self.staff is None:
             return None
         try:
-            report = shifts.close_shift(self.terminal, staff_code=self.staff.code)
+            report = shifts.close_shift(self.terminal, staff_code=self.staff.code, counted_cash_fen=counted_cash_fen)
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return None
