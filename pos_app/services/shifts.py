@@ -40,7 +40,7 @@ def open_shift(t: Terminal, *, staff_code: str) -> Shift:
 def shift_report(t: Terminal, opened_at: str, closed_at: str | None) -> dict[str, Any]:
     """Figures of a wall-clock window on this terminal (recorded time, not business time)."""
     end = closed_at or "9999-12-31T23:59:59"
-    f = figures.recorded_between(t.repo, opened_at, end)
+    f = figures.recorded_between(t.repo, t.terminal_id, opened_at, end)
     sales, tenders, points, gifts, gift_cash, refunds = (
         f["sales"], f["tenders"], f["points"], f["gifts"], f["gift_cash"], f["refunds"])
     return {

@@ -9,10 +9,11 @@ from typing import Any
 from pos_app.storage.repo import Repo
 
 
-def recorded_between(repo: Repo, start: str, end: str) -> dict[str, Any]:
-    """What this terminal recorded from ``start`` to ``end`` (recorded time, ISO text, both
-    included): sales (count, member sales, totals), tenders by kind, points issued and redeemed,
-    gifts redeemed by gift, gifts that also took cash, refunds."""
+def recorded_between(repo: Repo, terminal_id: str, start: str, end: str) -> dict[str, Any]:
+    """What terminal ``terminal_id`` (this one) recorded from ``start`` to ``end`` (recorded time,
+    ISO text, both included): sales (count, member sales, totals), tenders by kind, points issued
+    and redeemed, gifts redeemed by gift, gifts that also took cash, refunds. Other tills' entries
+    held in the partial replica (pulled during the shift) are not this shift's points."""
     span = (start, end)
     sales = repo.row(
         "SELECT count(*) sales, count(member_id) member_sales, coalesce(sum(total_fen), 0) total_fen,"
@@ -26,7 +27,7 @@ def recorded_between(repo: Repo, start: str, end: str) -> dict[str, Any]:
     points = repo.row(
         "SELECT coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
         " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
-        " FROM ledger_entry WHERE recorded_at >= ? AND recorded_at <= ?", span)
+        " FROM ledger_entry WHERE recorded_at >= ? AND recorded_at <= ? AND terminal_id = ?", (*span, terminal_id))
     gifts = repo.rows(
         "SELECT json_extract(details, '$.gift') gift, count(*) n FROM audit"
         " WHERE action = 'gift.redeem' AND at >= ? AND at <= ? GROUP BY gift ORDER BY gift", span)

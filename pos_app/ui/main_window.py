@@ -59,6 +59,10 @@ class WorkArea(QWidget):
         self.logout_button.setObjectName("logout_button")
         col.addWidget(self.shift_button)
         col.addWidget(self.logout_button)
+        # the shift by keyboard: Ctrl+F12 opens it or, open, starts the cash-up that closes it
+        # (a function key: no text field takes it for itself)
+        self.shift_button.setToolTip(self.tr("Ctrl+F12"))
+        QShortcut(QKeySequence("Ctrl+F12"), self).activated.connect(self.shift_button.click)
         side.setFixedWidth(206)
         layout.addWidget(side)
         layout.addWidget(self.stack, 1)

@@ -50,6 +50,15 @@ def test_shift_report_counts_what_happened_in_the_shift(shop: Terminal, clock: F
     set_balance(shop, m, 3000)
     points.redeem_gift(shop, member_ref=m.card_no, gift_code="G005")
     sales.refund_sale(shop, receipt_no=r.receipt_no)
+    # another till's entry of the same member, pulled into the partial replica during the shift:
+    # that till's points, not this shift's (it was counted before)
+    with shop.database.transaction():
+        shop.database.execute(
+            "INSERT INTO ledger_entry (uuid, terminal_id, seq, member_id, member_uuid, kind, points, tier_points,"
+            " ref_type, ref_no, breakdown, created_at, business_date, recorded_at, backdated, staff_code, prev_hash,"
+            " hash) VALUES ('other-1', 'S002-T01', 1, ?, ?, 'earn', 900, 900, 'sale', 'S002-T01-00000001', '{}',"
+            " ?, ?, ?, 0, NULL, '', 'x')", (m.id, m.uuid, clock.now.isoformat(), clock.now.date().isoformat(),
+                                                 clock.now.isoformat()))
     clock.advance(minutes=1)
     report = shifts.close_shift(shop, staff_code="1001")
     assert report["shift_no"] == shift.shift_no

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from pos_app.core.members import mask_phone
 from pos_app.services.points import GiftResult
 from pos_app.services.scans import ScanResult
@@ -25,6 +27,7 @@ from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, member_entry, screen_keys, yuan
 
+log = logging.getLogger(__name__)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -182,6 +185,7 @@ class GiftsPage(QWidget):
         box.finished.connect(lambda _r: setattr(self, "gift_confirm", None))
         self.gift_confirm, self.gift_confirm_button = box, confirm
         box.open()
+        log.info("gift question shown: %s", code)
 
     def _on_confirm_answered(self, button: object, code: str) -> None:
         if button is self.gift_confirm_button:
