@@ -9,12 +9,13 @@ from typing import Any
 
 from pos_app.core import lots as core_lots
 from pos_app.core import redemption as core_redemption
-from pos_app.core.errors import InvalidInput, NotFound, RuleViolation
+from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from pos_app.core.money import check_points
 from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired, spendable
 from pos_app.services.members import find_member, require_active
+from pos_app.services.shifts import current_shift
 from pos_app.services.staff import require_manager
 from pos_app.services.sync import enforce_offline_allowance
 from pos_app.storage.ledger import iso
@@ -114,6 +115,92 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
     assert after is not None
     return GiftResult(redemption_no, gift.code, gift.points, gift.cash_fen, coupon_code, valid_until,
                       approved_by, after)
+
+
+@dataclass(frozen=True)
+class GiftCancelResult:
+    redemption_no: str
+    gift_code: str
+    points: int
+    cash_fen: int
+    written_off: int
+    approved_by: str | None
+    member: MemberRecord
+
+
+def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_code: str | None = None,
+                      manager_code: str | None = None, manager_pin: str | None = None,
+                      at: dt.datetime | None = None) -> GiftCancelResult:
+    """Cancel a gift redemption of the open shift: a new ``return`` entry gives the points back
+    into the lots they came from (what lands in an expired lot is written off at once), the stock
+    goes back, the cash of a points + cash gift leaves the shift's expected cash. Audited with who
+    and why; a gift that needed a manager's approval needs one again. Once only: the redemption
+    is marked in the same transaction, so a second cancel (also after a crash) changes nothing."""
+    redemption_no = (redemption_no or "").strip()
+    if not redemption_no or len(redemption_no) > 40:
+        raise InvalidInput("redemption_no", "a redemption number is required")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise InvalidInput("reason", "a reason (1 to 200 characters) is required")
+    row = t.repo.redemption(redemption_no)
+    if row is None:
+        raise NotFound("redemption_no", f"no redemption {redemption_no!r} on this till")
+    if row["cancelled_at"]:
+        raise Conflict("redemption_no", f"redemption {redemption_no} was cancelled already")
+    shift = current_shift(t)
+    if shift is None or row["created_at"] < shift.opened_at:
+        raise RuleViolation("redemption_no", f"redemption {redemption_no} is not from the open shift;"
+                            " only the open shift's redemptions can be cancelled")
+    if row["coupon_code"]:
+        raise RuleViolation("redemption_no", f"redemption {redemption_no} issued a coupon;"
+                            " a coupon gift cannot be cancelled at the till")
+    gift = t.program.gift(row["gift_code"])
+    approved_by = None
+    if row["approved_by"] or (gift is not None and core_redemption.needs_approval(t.program, gift)):
+        approved_by = require_manager(t, manager_code, manager_pin).code
+    stamp = t.stamp(at, staff_code)
+    with t.database.transaction():
+        if not t.repo.mark_redemption_cancelled(redemption_no, at=iso(stamp.at), by=staff_code):
+            raise Conflict("redemption_no", f"redemption {redemption_no} was cancelled already")
+        member = t.repo.member_by_id(int(row["member_id"]))
+        assert member is not None
+        taken = t.ledger.gift_lots(redemption_no)
+        allocations = [(lot_id, pts) for lot_id, pts, _ in taken if pts > 0]
+        if sum(p for _, p in allocations) != row["points"]:
+            raise RuleViolation("points", f"cannot place the {row['points']} points of {redemption_no}"
+                                " back into their lots")
+        entry_id = t.ledger.append(
+            member_id=member.id, member_uuid=member.uuid, kind="return", points=int(row["points"]),
+            ref_type="redemption", ref_no=redemption_no,
+            breakdown={"cancel": True, "gift": row["gift_code"], "cash_fen": row["cash_fen"], "reason": reason,
+                       "approved_by": approved_by, "lots": [[lot, p] for lot, p in allocations]},
+            stamp=stamp, program_version=t.program.version,
+        )
+        targets = {a for a, _ in allocations}
+        expired_ids = frozenset(lot.id for lot in t.ledger.lots_of(member.id)
+                                if lot.id in targets and core_lots.is_expired(lot, stamp.day))
+        t.ledger.return_to_lots(member_id=member.id, entry_id=entry_id, allocations=allocations, expired=expired_ids)
+        expired = [lot for lot in t.ledger.lots_of(member.id) if lot.id in expired_ids and lot.remaining]
+        written_off = sum(lot.remaining for lot in expired)
+        if written_off:
+            exp_id = t.ledger.append(
+                member_id=member.id, member_uuid=member.uuid, kind="expire", points=-written_off,
+                ref_type="redemption", ref_no=redemption_no,
+                breakdown={"reason": "returned into expired lots",
+                           "lots": [[lot.id, lot.remaining] for lot in expired]},
+                stamp=stamp, program_version=t.program.version,
+            )
+            t.ledger.debit_lots(member_id=member.id, entry_id=exp_id, points=written_off,
+                                prefer=tuple(x.id for x in expired))
+        if gift is not None and gift.stock_tracked:
+            t.repo.put_back_gift_stock(gift.code)
+        t.ledger.audit("gift.cancel", redemption_no, {
+            "gift": row["gift_code"], "points": row["points"], "cash_fen": row["cash_fen"], "reason": reason,
+            "approved_by": approved_by, "written_off": written_off}, stamp)
+    after = t.repo.member_by_id(member.id)
+    assert after is not None
+    return GiftCancelResult(redemption_no, row["gift_code"], int(row["points"]), int(row["cash_fen"]), written_off,
+                            approved_by, after)
 
 
 def set_gift_stock(t: Terminal, *, gift_code: str, stock: int, staff_code: str | None = None) -> None:

@@ -26,14 +26,17 @@ def recorded_between(repo: Repo, terminal_id: str, start: str, end: str) -> dict
         " GROUP BY t.kind ORDER BY t.kind", span)
     points = repo.row(
         "SELECT coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
-        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
+        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0)"
+        " - coalesce(sum(CASE WHEN kind = 'return' AND ref_type = 'redemption' THEN points END), 0) redeemed"
         " FROM ledger_entry WHERE recorded_at >= ? AND recorded_at <= ? AND terminal_id = ?", (*span, terminal_id))
     gifts = repo.rows(
-        "SELECT json_extract(details, '$.gift') gift, count(*) n FROM audit"
-        " WHERE action = 'gift.redeem' AND at >= ? AND at <= ? GROUP BY gift ORDER BY gift", span)
+        "SELECT json_extract(a.details, '$.gift') gift, count(*) n FROM audit a JOIN redemption r"
+        " ON r.redemption_no = a.ref WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ?"
+        " AND r.cancelled_at IS NULL GROUP BY gift ORDER BY gift", span)
     gift_cash = repo.row(
         "SELECT count(*) n, coalesce(sum(r.cash_fen), 0) fen FROM audit a JOIN redemption r ON r.redemption_no = a.ref"
-        " WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ? AND r.cash_fen > 0", span)
+        " WHERE a.action = 'gift.redeem' AND a.at >= ? AND a.at <= ? AND r.cash_fen > 0"
+        " AND r.cancelled_at IS NULL", span)
     refunds = repo.row("SELECT count(*) n FROM audit WHERE action = 'refund' AND at >= ? AND at <= ?", span)
     # money given back per tender kind by the refunds recorded in the window (0010)
     refund_tenders = repo.rows(
@@ -52,7 +55,8 @@ def points_by_day(repo: Repo, terminal_id: str, first: dt.date, last: dt.date) -
     return {r["d"]: r for r in repo.rows(
         "SELECT business_date d,"
         " coalesce(sum(CASE WHEN kind IN ('earn', 'award') THEN points END), 0) issued,"
-        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0) redeemed"
+        " coalesce(-sum(CASE WHEN kind IN ('redeem', 'gift') THEN points END), 0)"
+        " - coalesce(sum(CASE WHEN kind = 'return' AND ref_type = 'redemption' THEN points END), 0) redeemed"
         " FROM ledger_entry WHERE terminal_id = ? AND business_date >= ? AND business_date <= ?"
         " GROUP BY business_date", (terminal_id, first.isoformat(), last.isoformat()))}
 

@@ -230,6 +230,15 @@ class Ledger:
             " WHERE e.ref_no = ?1 AND e.kind = 'redeem' GROUP BY m.lot_id", (receipt_no,)).fetchall()
         return [(r[0], int(r[1]), dt.date.fromisoformat(r[2]) if r[2] else None, int(r[3])) for r in rows]
 
+    def gift_lots(self, redemption_no: str) -> list[tuple[int, int, dt.date | None]]:
+        """For each lot a gift redemption took points from: (lot id, points taken, the lot's last
+        valid day)."""
+        rows = self.database.execute(
+            "SELECT m.lot_id, -sum(m.points), l.expires_on FROM lot_move m JOIN ledger_entry e ON e.id = m.entry_id"
+            " JOIN lot l ON l.id = m.lot_id WHERE e.ref_no = ? AND e.kind = 'gift' AND m.points < 0"
+            " GROUP BY m.lot_id", (redemption_no,)).fetchall()
+        return [(r[0], int(r[1]), dt.date.fromisoformat(r[2]) if r[2] else None) for r in rows]
+
     def _debt(self, member_id: int) -> int:
         return int(self.database.execute("SELECT debt FROM member WHERE id = ?", (member_id,)).fetchone()[0])
 

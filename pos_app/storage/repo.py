@@ -321,6 +321,20 @@ class Repo:
     def take_gift_stock(self, gift_code: str) -> None:
         GiftStock.update(stock=GiftStock.stock - 1).where(GiftStock.gift_code == gift_code).execute()
 
+    def put_back_gift_stock(self, gift_code: str) -> None:
+        GiftStock.update(stock=GiftStock.stock + 1).where(GiftStock.gift_code == gift_code).execute()
+
+    def redemption(self, redemption_no: str) -> dict[str, Any] | None:
+        return self.row("SELECT * FROM redemption WHERE redemption_no = ?", (redemption_no,))
+
+    def mark_redemption_cancelled(self, redemption_no: str, *, at: str, by: str | None) -> bool:
+        """Marks a redemption cancelled once: False when it already was (the caller's
+        transaction then writes nothing, so a second cancel, even after a crash, gives no points)."""
+        cur = self.database.execute(
+            "UPDATE redemption SET cancelled_at = ?, cancelled_by = ? WHERE redemption_no = ? AND cancelled_at IS NULL",
+            (at, by or "", redemption_no))
+        return cur.rowcount == 1
+
     def coupon(self, code: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM coupon WHERE code = ?", (code,))
 

@@ -1,0 +1,122 @@
+"""Cancelling a gift redemption within the shift (issue 15 item 4f): a ``return`` entry gives the
+points back, the stock goes back, the cash of a points + cash gift leaves the shift's expected
+cash; audited; a manager again for a gift that needed one; once only; only the open shift's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from pos_app.hq import db as hqdb
+from pos_app.services import members, points, shifts, staff
+from pos_app.services import sync as sync_service
+from pos_app.services.context import Terminal
+from tests.conftest import FakeClock
+from tests.services.test_reference_examples import set_balance
+from tests.services.test_sync_service import HQ, hq, hq_db_url, till  # noqa: F401 (the fixture)
+
+
+@pytest.fixture
+def shop(terminal: Terminal) -> Terminal:
+    staff.create_staff(terminal, code="1001", name="收银员", role="cashier", pin="1234")
+    staff.create_staff(terminal, code="9001", name="店长", role="manager", pin="9999")
+    return terminal
+
+
+def entries(t: Terminal, ref: str) -> list[tuple[str, int]]:
+    return [(r[0], r[1]) for r in t.database.execute(
+        "SELECT kind, points FROM ledger_entry WHERE ref_no = ? ORDER BY seq", (ref,)).fetchall()]
+
+
+def test_a_points_and_cash_gift_is_cancelled_once(shop: Terminal, clock: FakeClock) -> None:
+    m = members.enroll_member(shop, phone="13800138000", name="甲")
+    set_balance(shop, m, 3000)
+    shifts.open_shift(shop, staff_code="1001")
+    clock.advance(minutes=1)
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G005", staff_code="1001")  # 2,000 + 19.90
+    assert shifts.cash_up(shop)["expected"]["cash"] == 1990
+    clock.advance(minutes=1)
+
+    with pytest.raises(InvalidInput) as bad:
+        points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="  ", staff_code="1001")
+    assert bad.value.field == "reason" and members.find_member(shop, m.card_no).balance == 1000
+    with pytest.raises(NotFound):
+        points.cancel_redemption(shop, redemption_no="NOPE-G1", reason="x", staff_code="1001")
+
+    done = points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="顾客不要了", staff_code="1001")
+    assert done.member.balance == 3000 and done.cash_fen == 1990 and done.written_off == 0
+    assert entries(shop, g.redemption_no) == [("gift", -2000), ("return", 2000)]
+    assert sum(lot.remaining for lot in shop.ledger.lots_of(m.id)) == 3000
+    row = shop.repo.redemption(g.redemption_no)
+    assert row is not None and row["cancelled_at"] and row["cancelled_by"] == "1001"
+    audit = shop.database.execute("SELECT staff_code, details FROM audit WHERE action = 'gift.cancel'").fetchall()
+    assert len(audit) == 1 and audit[0][0] == "1001" and json.loads(audit[0][1])["reason"] == "顾客不要了"
+    figures = shifts.cash_up(shop)
+    assert figures["expected"]["cash"] == 0 and figures["gifts_total"] == 0
+    assert figures["points_redeemed"] == 0
+
+    with pytest.raises(Conflict):  # twice: nothing more
+        points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="again", staff_code="1001")
+    assert members.find_member(shop, m.card_no).balance == 3000
+    assert entries(shop, g.redemption_no) == [("gift", -2000), ("return", 2000)]
+
+
+def test_stock_goes_back_and_an_approved_gift_needs_a_manager_again(shop: Terminal, clock: FakeClock) -> None:
+    m = members.enroll_member(shop, phone="13800138001", name="乙")
+    set_balance(shop, m, 12000)
+    points.set_gift_stock(shop, gift_code="G004", stock=2)
+    shifts.open_shift(shop, staff_code="1001")
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
+    assert shop.repo.gift_stock("G004") == 1
+    with pytest.raises(Exception) as refused:
+        points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="wrong gift", staff_code="1001")
+    assert members.find_member(shop, m.card_no).balance == 2000 and refused.value.field == "manager"  # type: ignore[attr-defined]
+    done = points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="wrong gift", staff_code="1001",
+                                    manager_code="9001", manager_pin="9999")
+    assert done.approved_by == "9001" and done.member.balance == 12000 and shop.repo.gift_stock("G004") == 2
+
+
+def test_an_earlier_shifts_redemption_cannot_be_cancelled(shop: Terminal, clock: FakeClock) -> None:
+    m = members.enroll_member(shop, phone="13800138002", name="丙")
+    set_balance(shop, m, 500)
+    shifts.open_shift(shop, staff_code="1001")
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G001")
+    assert g.coupon_code is not None
+    with pytest.raises(RuleViolation):  # a coupon gift: not at the till
+        points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="x", staff_code="1001")
+    set_balance(shop, m, 5000)
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G005")
+    clock.advance(minutes=1)
+    shifts.close_shift(shop, staff_code="1001")
+    clock.advance(minutes=1)
+    shifts.open_shift(shop, staff_code="1001")
+    with pytest.raises(RuleViolation) as old:
+        points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="x", staff_code="1001")
+    assert "open shift" in str(old.value) and members.find_member(shop, m.card_no).balance == 3000
+
+
+def test_the_cancellation_reaches_headquarters(hq: HQ, tmp_path: Path, clock: FakeClock) -> None:  # noqa: F811
+    a = till(tmp_path, "S01-T1", clock)
+    sync_service.enroll(a, hq.url, hq.codes["S01-T1"])
+    m = members.enroll_member(a, phone="13800138003", name="丁")
+    set_balance(a, m, 2500)
+    shifts.open_shift(a, staff_code="1001")
+    g = points.redeem_gift(a, member_ref=m.card_no, gift_code="G005", staff_code="1001")
+    clock.advance(minutes=1)
+    sync_service.sync_once(a)
+    points.cancel_redemption(a, redemption_no=g.redemption_no, reason="customer changed mind", staff_code="1001")
+    clock.advance(minutes=1)
+    sync_service.sync_once(a)
+    assert a.database.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0] == 0
+    hqdb.connect(hq_db_url(a))
+    try:
+        held = [(e.kind, e.points) for e in hqdb.Entry.select().where(hqdb.Entry.ref_no == g.redemption_no)
+                .order_by(hqdb.Entry.seq)]
+        balance = hqdb.Member.get_by_id(m.uuid).balance
+    finally:
+        hqdb.proxy.obj.close()
+    assert held == [("gift", -2000), ("return", 2000)] and balance == 2500
+    a.close()
