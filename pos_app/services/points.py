@@ -9,7 +9,7 @@ from typing import Any
 
 from pos_app.core import lots as core_lots
 from pos_app.core import redemption as core_redemption
-from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from pos_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from pos_app.core.money import check_points
 from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
@@ -230,15 +230,27 @@ def _check_debit(points: int, balance: int) -> None:
         raise RuleViolation("points", f"balance is {balance} points", balance=balance)
 
 
+# A manager approves their own adjustment only up to this many points (either way); above it a
+# second manager (their number and PIN) must approve.
+SELF_APPROVAL_LIMIT = 1000
+
+
 def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, manager_code: str | None,
-                  manager_pin: str | None, at: dt.datetime | None = None) -> AdjustResult:
-    """A manager's correction of a balance, with a reason; never below zero."""
+                  manager_pin: str | None, at: dt.datetime | None = None,
+                  requested_by: str | None = None) -> AdjustResult:
+    """A manager's correction of a balance, with a reason; never below zero.
+
+    ``requested_by`` is the staff member asking (the one logged in): when that is the approving
+    manager and the adjustment is above ``SELF_APPROVAL_LIMIT`` points, a second manager must approve."""
     check_points(points, field="points", allow_negative=True)
     if not isinstance(reason, str) or len(reason.strip()) < 2:
         raise InvalidInput("reason", "a reason of at least 2 characters is required")
     member = find_member(t, member_ref)
     _check_debit(points, spendable(t, member, t.stamp(at)))
     manager = require_manager(t, manager_code, manager_pin)  # names a wrong PIN or a non-manager
+    if requested_by is not None and requested_by == manager.code and abs(points) > SELF_APPROVAL_LIMIT:
+        raise PermissionDenied("manager", f"above {SELF_APPROVAL_LIMIT} points a second manager must approve "
+                               "(not the one asking)", self_approval_limit=SELF_APPROVAL_LIMIT)
     stamp = t.stamp(at, manager.code)
     program = t.program
     with t.database.transaction():
@@ -257,7 +269,10 @@ def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, man
                                 expires_on=core_lots.expiry_date(program.expiry, stamp.day))
         else:
             t.ledger.debit_lots(member_id=member.id, entry_id=entry_id, points=-points)
-        t.ledger.audit("points.adjust", member.uuid, {"points": points, "reason": reason.strip()}, stamp)
+        details: dict[str, object] = {"points": points, "reason": reason.strip()}
+        if requested_by is not None and requested_by != manager.code:
+            details["requested_by"] = requested_by
+        t.ledger.audit("points.adjust", member.uuid, details, stamp)
     after = t.repo.member_by_id(member.id)
     assert after is not None
     return AdjustResult(points, reason.strip(), manager.code, after)

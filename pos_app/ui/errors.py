@@ -148,6 +148,9 @@ def message(exc: BaseException) -> str:
         return translate("Errors", "A manager must approve this (number and PIN).")
     if code == "permission_denied" and "locked_until" in p:
         return translate("Errors", "Too many wrong PINs: locked until %1.").replace("%1", str(p["locked_until"])[11:16])
+    if code == "permission_denied" and "self_approval_limit" in p:
+        return translate("Errors", "Above %1 points a second manager must approve: not the one asking.").replace(
+            "%1", f"{int(p['self_approval_limit']):,}")
     if code == "permission_denied" and field in ("pin", "manager_pin"):
         return translate("Errors", "Wrong PIN.")
     if code == "permission_denied":

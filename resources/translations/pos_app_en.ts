@@ -926,6 +926,10 @@
         <translation>Too many wrong PINs: locked until %1.</translation>
     </message>
     <message>
+        <source>Above %1 points a second manager must approve: not the one asking.</source>
+        <translation>Above %1 points a second manager must approve: not the one asking.</translation>
+    </message>
+    <message>
         <source>Wrong PIN.</source>
         <translation>Wrong PIN.</translation>
     </message>
@@ -3199,6 +3203,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Log out</source>
         <translation>Log out</translation>
+    </message>
+    <message>
+        <source>Ctrl+F12</source>
+        <translation>Ctrl+F12</translation>
     </message>
 </context>
 </TS>

@@ -926,6 +926,10 @@
         <translation>密码错误次数过多，已锁定至 %1。</translation>
     </message>
     <message>
+        <source>Above %1 points a second manager must approve: not the one asking.</source>
+        <translation>超过 %1 积分须由另一位店长审批（不能是申请人本人）。</translation>
+    </message>
+    <message>
         <source>Wrong PIN.</source>
         <translation>密码错误。</translation>
     </message>
@@ -3199,6 +3203,10 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Log out</source>
         <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Ctrl+F12</source>
+        <translation>Ctrl+F12</translation>
     </message>
 </context>
 </TS>

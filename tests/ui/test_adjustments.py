@@ -83,7 +83,7 @@ def test_refused_for_a_cashier_done_by_a_manager_and_shown_in_the_audit_trail(qt
     rows = table(page)
     top = rows[0]
     assert top[1] == "9001 店长王经理" and top[2] == "points.adjust" and top[3] == f"member {CARD}"
-    assert top[4] == "points: 500, reason: points of a lost receipt"
+    assert top[4] == "points: 500, reason: points of a lost receipt, requested_by: 1001"  # the cashier asked
     assert top[0] == "2026-11-03 10:00:00"
     assert len(rows) == len(app.terminal.repo.rows("SELECT id FROM audit"))
 
@@ -161,3 +161,24 @@ def test_the_trail_loads_on_a_real_thread_pool(qtbot: Any, app: App) -> None:
     assert {r[2] for r in table(page)} == {"points.adjust"}
     assert pool.waitForDone(3000)
     QApplication.processEvents()
+
+
+def test_a_manager_cannot_approve_their_own_large_adjustment_a_second_manager_can(qtbot: Any, app: App) -> None:
+    from pos_app.services import staff
+
+    staff.create_staff(app.terminal, code="9002", name="副店长", role="manager", pin="8888", by="9001")
+    page = open_adjustments(qtbot, app, ("9001", "9999"))
+    before = adjustments(app)
+    fill(qtbot, page, "+2000", "goodwill for a complaint")
+    dialog = page.approval
+    assert dialog is not None and dialog.code_input.text() == "9001"  # the manager logged in, filled in
+    approve(qtbot, page, "9001", "9999")
+    assert dialog.isVisible()
+    assert dialog.notice.text() == "Above 1,000 points a second manager must approve: not the one asking."
+    assert adjustments(app) == before
+    approve(qtbot, page, "9002", "8888")
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    after = adjustments(app)
+    assert len(after) == len(before) + 1 and after[-1]["points"] == 2000
+    assert '"approved_by":"9002"' in after[-1]["breakdown"]
+    assert app.terminal.repo.member_by_card(CARD).balance == 2300  # type: ignore[union-attr]

@@ -85,8 +85,10 @@ class AdjustmentsViewModel(QObject):
             .replace("%1", m.name).replace("%2", m.card_no).replace("%3", f"{pts:+,}").replace("%4", reason.strip()))
         return True
 
-    def approve(self, manager_code: str, manager_pin: str) -> AdjustResult | None:
-        """Make the adjustment waiting for approval; a refusal changes nothing and may be retried."""
+    def approve(self, manager_code: str, manager_pin: str, requested_by: str | None = None) -> AdjustResult | None:
+        """Make the adjustment waiting for approval; a refusal changes nothing and may be retried.
+        ``requested_by``: who asks (the one logged in); above the self-approval limit another
+        manager must approve."""
         if self.pending is None or self.member is None:
             return None
         pts, reason = self.pending
@@ -95,7 +97,8 @@ class AdjustmentsViewModel(QObject):
             # tells the manager a wrong PIN or a lock-out apart (one PIN check is counted)
             manager = staff.require_manager(self.terminal, manager_code.strip(), manager_pin)
             result = points.adjust_points(self.terminal, member_ref=self.member.card_no, points=pts, reason=reason,
-                                          manager_code=manager.code, manager_pin=manager_pin)
+                                          manager_code=manager.code, manager_pin=manager_pin,
+                                          requested_by=requested_by)
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return None

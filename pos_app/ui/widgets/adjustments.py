@@ -199,7 +199,7 @@ class AdjustmentsPage(QWidget):
         self.approval.open()
 
     def _on_approval_given(self, code: str, pin: str) -> None:
-        if self.vm.approve(code, pin) is not None and self.approval is not None:
+        if self.vm.approve(code, pin, self.session.staff_code) is not None and self.approval is not None:
             self.approval.accept()
 
     def _on_adjustment_done(self, r: AdjustResult) -> None:
