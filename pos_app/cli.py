@@ -167,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--staff")
     s.add_argument("--at")
 
+    s = sub.add_parser("cancel-gift", help="cancel a gift redemption of the open shift (points, stock, cash back)")
+    s.add_argument("redemption_no")
+    s.add_argument("--reason", required=True)
+    s.add_argument("--manager", help="needed when the gift needed a manager's approval")
+    s.add_argument("--manager-pin", help=PIN_HELP)
+    s.add_argument("--staff")
+    s.add_argument("--at")
+
     s = sub.add_parser("gift", help="the gift catalog and stock")
     gs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
     gs.add_parser("list")
@@ -514,6 +522,17 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(gr.to_dict(), f"{gr.redemption_no}: {gr.gift_code} for {gr.points} points"
                  + (f" + {format_fen(gr.cash_fen)} yuan" if gr.cash_fen else "")
                  + (f"; coupon {gr.coupon_code}" if gr.coupon_code else "") + f"; balance {gr.member.balance}")
+        return EXIT_OK
+    if cmd == "cancel-gift":
+        cr = points.cancel_redemption(t, redemption_no=args.redemption_no, reason=args.reason, staff_code=args.staff,
+                                      manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at),
+                                      queue_slip=True)
+        out.emit({"redemption_no": cr.redemption_no, "gift": cr.gift_code, "points": cr.points,
+                  "cash_fen": cr.cash_fen, "written_off": cr.written_off, "approved_by": cr.approved_by,
+                  "balance_after": cr.member.balance},
+                 f"{cr.redemption_no} cancelled: {cr.points} points back"
+                 + (f", hand back {format_fen(cr.cash_fen)} yuan" if cr.cash_fen else "")
+                 + f"; balance {cr.member.balance}")
         return EXIT_OK
     if cmd == "gift":
         if args.action == "stock":

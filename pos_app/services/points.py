@@ -130,12 +130,13 @@ class GiftCancelResult:
 
 def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_code: str | None = None,
                       manager_code: str | None = None, manager_pin: str | None = None,
-                      at: dt.datetime | None = None) -> GiftCancelResult:
+                      at: dt.datetime | None = None, queue_slip: bool = False) -> GiftCancelResult:
     """Cancel a gift redemption of the open shift: a new ``return`` entry gives the points back
     into the lots they came from (what lands in an expired lot is written off at once), the stock
     goes back, the cash of a points + cash gift leaves the shift's expected cash. Audited with who
     and why; a gift that needed a manager's approval needs one again. Once only: the redemption
-    is marked in the same transaction, so a second cancel (also after a crash) changes nothing."""
+    is marked in the same transaction, so a second cancel (also after a crash) changes nothing.
+    With ``queue_slip`` the cancellation slip is queued in the same transaction."""
     redemption_no = (redemption_no or "").strip()
     if not redemption_no or len(redemption_no) > 40:
         raise InvalidInput("redemption_no", "a redemption number is required")
@@ -197,6 +198,8 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
         t.ledger.audit("gift.cancel", redemption_no, {
             "gift": row["gift_code"], "points": row["points"], "cash_fen": row["cash_fen"], "reason": reason,
             "approved_by": approved_by, "written_off": written_off}, stamp)
+        if queue_slip:  # the slip prints through the print queue, like receipts
+            t.repo.queue_print_job("gift_cancel", redemption_no, {}, iso(stamp.recorded_at))
     after = t.repo.member_by_id(member.id)
     assert after is not None
     return GiftCancelResult(redemption_no, row["gift_code"], int(row["points"]), int(row["cash_fen"]), written_off,

@@ -35,7 +35,7 @@ from pos_app.services.settings import TerminalSettings, load_settings
 from pos_app.services.shifts import shift_report
 from pos_app.storage.paths import data_root
 
-KINDS = ("receipt", "refund", "coupon", "test", "shift")
+KINDS = ("receipt", "refund", "coupon", "test", "shift", "gift_cancel")
 
 WORDS: dict[str, dict[str, str]] = {
     "zh_CN": {
@@ -57,6 +57,8 @@ WORDS: dict[str, dict[str, str]] = {
         "line": "第{n}行", "given": "实收", "change": "找零", "split": "组合支付", "refund_to": "退回",
         "cash_up": "清点现金", "float": "备用金", "expected": "应有", "counted_cash": "实点现金",
         "over": "长款", "short": "短款", "even": "无差额", "not_counted": "未清点",
+        "gift_cancel": "撤销兑换", "redemption_no": "兑换单号", "cash_back": "退还现金", "reason": "原因",
+        "approved_by": "批准人",
     },
     "en": {
         "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
@@ -80,6 +82,8 @@ WORDS: dict[str, dict[str, str]] = {
         "change": "Change", "split": "Split", "refund_to": "Back to",
         "cash_up": "CASH-UP", "float": "Float", "expected": "Expected", "counted_cash": "Cash counted",
         "over": "Over", "short": "Short", "even": "No difference", "not_counted": "Not counted",
+        "gift_cancel": "GIFT CANCELLED", "redemption_no": "Redemption", "cash_back": "Cash back",
+        "reason": "Reason", "approved_by": "Approved by",
     },
 }
 
@@ -391,6 +395,38 @@ def _shift(d: _Doc, shift_no: str, reprint: bool) -> Document:
     return dataclasses.replace(doc, title=shift_no)
 
 
+def _gift_cancel(d: _Doc, redemption_no: str, reprint: bool) -> Document:
+    """The slip of a cancelled gift redemption: the gift, the points given back, the cash handed
+    back (points + cash gifts), who cancelled it, why, and the member's balance now."""
+    t, lay = d.t, d.layout
+    row = t.repo.redemption(redemption_no)
+    if row is None or not row["cancelled_at"]:
+        raise NotFound("gift_cancel", f"no cancelled redemption {redemption_no!r}")
+    details = t.repo.last_audit_details("gift.cancel", redemption_no)
+    d.head("gift_cancel", reprint)
+    lay.pair(d.word("redemption_no"), redemption_no)
+    lay.pair(d.word("time"), _when(row["cancelled_at"]))
+    lay.pair(d.word("cashier"), row["cancelled_by"] or "-")
+    gift = t.program.gift(row["gift_code"])
+    name = (gift.name_zh if d.lang == "zh_CN" else gift.name_en) if gift else row["gift_code"]
+    lay.pair(d.word("gift"), name)
+    lay.pair(d.word("returned"), f"{row['points']} {d.word('points_unit')}", bold=True)
+    if row["cash_fen"]:
+        lay.pair(d.word("cash_back"), format_fen(int(row["cash_fen"])), bold=True)
+    if details.get("reason"):
+        lay.pair(d.word("reason"), str(details["reason"]))
+    if details.get("approved_by"):
+        lay.pair(d.word("approved_by"), str(details["approved_by"]))
+    member = t.repo.member_by_id(row["member_id"])
+    if member is not None:
+        lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
+        lay.pair(d.word("balance"), str(member.balance))
+    lay.rule()
+    lay.qr(redemption_no)
+    doc = d.foot()
+    return dataclasses.replace(doc, title=redemption_no)
+
+
 def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] | None = None,
                    reprint: bool = False, columns: int | None = None, language: str | None = None,
                    settings: TerminalSettings | None = None) -> Document:
@@ -408,6 +444,8 @@ def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] 
         return _test(d, ref, payload or {})
     if kind == "shift":
         return _shift(d, ref, reprint)
+    if kind == "gift_cancel":
+        return _gift_cancel(d, ref, reprint)
     raise InvalidInput("kind", f"no document of kind {kind!r}; one of {', '.join(KINDS)}")
 
 

@@ -327,6 +327,12 @@ class Repo:
     def redemption(self, redemption_no: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM redemption WHERE redemption_no = ?", (redemption_no,))
 
+    def last_audit_details(self, action: str, ref: str) -> dict[str, Any]:
+        """The details of the latest audit row of ``action`` on ``ref`` ({} when none)."""
+        row = self.row("SELECT details FROM audit WHERE action = ? AND ref = ? ORDER BY id DESC LIMIT 1",
+                       (action, ref))
+        return dict(json.loads(row["details"])) if row and row["details"] else {}
+
     def mark_redemption_cancelled(self, redemption_no: str, *, at: str, by: str | None) -> bool:
         """Marks a redemption cancelled once: False when it already was (the caller's
         transaction then writes nothing, so a second cancel, even after a crash, gives no points)."""

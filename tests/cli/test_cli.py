@@ -455,3 +455,27 @@ def test_refund_to_a_chosen_tender_through_cli(demo_db: Path, capsys: pytest.Cap
     assert code == 2 and "refund_tenders" in err
     code, data, _ = run(capsys, demo_db, "refund", receipt, "--to", "cash=100", "--staff", "1001")
     assert code == 0 and data["tenders"] == [{"kind": "cash", "amount_fen": 10000}]  # type: ignore[index]
+
+
+def test_cancel_gift_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pos_app.services import context, shifts
+
+    t = context.Terminal.open(demo_db)
+    try:
+        shifts.open_shift(t, staff_code="1001")
+    finally:
+        t.close()
+    code, gift, _ = run(capsys, demo_db, "redeem-gift", "--member", SILVER_CARD, "--gift", "G005", "--staff", "1001")
+    assert code == 0 and isinstance(gift, dict) and gift["balance_after"] == 6000
+    before = digest(demo_db)
+    code, data, err = run(capsys, demo_db, "cancel-gift", gift["redemption_no"], "--reason", " ", "--staff", "1001")
+    assert code == 2 and "reason" in err and digest(demo_db) == before
+    code, data, _ = run(capsys, demo_db, "cancel-gift", gift["redemption_no"], "--reason", "wrong colour",
+                        "--staff", "1001")
+    assert code == 0 and isinstance(data, dict) and (data["points"], data["cash_fen"], data["balance_after"]) == (
+        2000, 1990, 8000)
+    code, data, err = run(capsys, demo_db, "cancel-gift", gift["redemption_no"], "--reason", "again")
+    assert code == 2 and "cancelled already" in err
+    with sqlite3.connect(demo_db) as db:
+        assert db.execute("SELECT kind FROM print_job WHERE ref = ?", (gift["redemption_no"],)).fetchall() == [
+            ("gift_cancel",)]

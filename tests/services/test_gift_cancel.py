@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from pos_app.devices.escpos_out import document_bytes
 from pos_app.hq import db as hqdb
-from pos_app.services import members, points, shifts, staff
+from pos_app.services import members, points, printing, receipts, shifts, staff
 from pos_app.services import sync as sync_service
 from pos_app.services.context import Terminal
+from pos_app.services.settings import save_settings
 from tests.conftest import FakeClock
+from tests.devices.escpos_interpreter import interpret
+from tests.devices.fake_printer import MemoryPrinter
 from tests.services.test_reference_examples import set_balance
 from tests.services.test_sync_service import HQ, hq, hq_db_url, till  # noqa: F401 (the fixture)
 
@@ -120,3 +124,27 @@ def test_the_cancellation_reaches_headquarters(hq: HQ, tmp_path: Path, clock: Fa
         hqdb.proxy.obj.close()
     assert held == [("gift", -2000), ("return", 2000)] and balance == 2500
     a.close()
+
+
+def test_the_cancellation_slip_prints_in_both_languages(shop: Terminal, clock: FakeClock) -> None:
+    m = members.enroll_member(shop, phone="13800138004", name="戊")
+    set_balance(shop, m, 2500)
+    save_settings(shop, {"printer.connection": "network", "printer.host": "192.0.2.1"})
+    shifts.open_shift(shop, staff_code="1001")
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G005", staff_code="1001")
+    points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="顾客不要了", staff_code="1001",
+                             queue_slip=True)
+    mem = MemoryPrinter()
+    assert len(printing.print_pending(shop, mem.connect).printed) == 1
+    slip = interpret(mem.jobs[0])
+    text = "\n".join(slip.text)
+    assert slip.qr_codes() == [g.redemption_no]
+    for words in ("撤销兑换", "保温杯", "2000", "19.90", "顾客不要了", "2500"):
+        assert words in text, words
+    english = "\n".join(interpret(document_bytes(receipts.build_document(
+        shop, "gift_cancel", g.redemption_no, language="en"))).text)
+    assert "GIFT CANCELLED" in english and "Cash back" in english and "19.90" in english
+    with pytest.raises(NotFound) as none:  # a redemption that was not cancelled has no slip
+        other = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G001")
+        receipts.build_document(shop, "gift_cancel", other.redemption_no)
+    assert none.value.field == "gift_cancel"
