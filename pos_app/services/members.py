@@ -148,8 +148,13 @@ def check_award(t: Terminal, member: MemberRecord, award: Award, day: dt.date) -
 
 
 def award_behaviour(t: Terminal, *, member_ref: str, award_id: str, at: dt.datetime | None = None,
-                    staff_code: str | None = None) -> MemberRecord:
-    """A behaviour award (survey, review, share ...) granted at the counter."""
+                    staff_code: str | None = None, reason: str | None = None) -> MemberRecord:
+    """A behaviour award (survey, review, share ...) granted at the counter, within the
+    program's limits (once, a day); ``reason`` (what the member did, e.g. the survey's name) is
+    kept with the entry and the audit row."""
+    if reason is not None and (not isinstance(reason, str) or len(reason.strip()) > 200):
+        raise InvalidInput("reason", "at most 200 characters")
+    reason = reason.strip() if reason else None
     stamp = t.stamp(at, staff_code)
     program = t.program
     award = program.award(award_id)
@@ -160,8 +165,9 @@ def award_behaviour(t: Terminal, *, member_ref: str, award_id: str, at: dt.datet
     with t.database.transaction():
         member = require_active(find_member(t, member_ref))
         check_award(t, member, award, stamp.day)
-        _grant_award(t, member, award, stamp)
-        t.ledger.audit("member.award", member.uuid, {"award": award.id, "points": award.points}, stamp)
+        _grant_award(t, member, award, stamp, {"reason": reason} if reason else None)
+        t.ledger.audit("member.award", member.uuid, {"award": award.id, "points": award.points, "reason": reason},
+                       stamp)
     result = t.repo.member_by_id(member.id)
     assert result is not None
     return result
@@ -317,6 +323,8 @@ def update_member(t: Terminal, *, member_ref: str, name: str | None = None, birt
         t.ledger.outbox_event("member", member.uuid, member_payload(updated, t), stamp)
         t.ledger.audit("member.update", member.uuid, {k: [before[k], v] for k, v in changes.items()}, stamp)
     return updated
+
+
 
 
 #: Ledger entry kinds, in the order the screen lists them.

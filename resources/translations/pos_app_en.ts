@@ -277,6 +277,57 @@
     </message>
 </context>
 <context>
+    <name>AwardDialog</name>
+    <message>
+        <source>Award points</source>
+        <translation>Award points</translation>
+    </message>
+    <message>
+        <source>Survey</source>
+        <translation>Survey</translation>
+    </message>
+    <message>
+        <source>Review with a photo</source>
+        <translation>Review with a photo</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Share</translation>
+    </message>
+    <message>
+        <source>Profile completed</source>
+        <translation>Profile completed</translation>
+    </message>
+    <message>
+        <source>An award for %1: choose what they did</source>
+        <translation>An award for %1: choose what they did</translation>
+    </message>
+    <message>
+        <source>%1: %2 points</source>
+        <translation>%1: %2 points</translation>
+    </message>
+    <message>
+        <source>What they did, e.g. the survey's name (optional)</source>
+        <translation>What they did, e.g. the survey's name (optional)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Award (Enter)</source>
+        <translation>Award (Enter)</translation>
+    </message>
+    <message>
+        <source>Choose an award first.</source>
+        <translation>Choose an award first.</translation>
+    </message>
+</context>
+<context>
     <name>CameraView</name>
     <message>
         <source>Camera not set up</source>
@@ -1344,6 +1395,10 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Freeze</translation>
     </message>
     <message>
+        <source>Award (F4)</source>
+        <translation>Award (F4)</translation>
+    </message>
+    <message>
         <source>Points and lots</source>
         <translation>Points and lots</translation>
     </message>
@@ -1566,6 +1621,14 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>%1 will be able to earn and use points again.</source>
         <translation>%1 will be able to earn and use points again.</translation>
+    </message>
+    <message>
+        <source>The award could not be granted.</source>
+        <translation>The award could not be granted.</translation>
+    </message>
+    <message>
+        <source>Award granted: balance %1 points</source>
+        <translation>Award granted: balance %1 points</translation>
     </message>
     <message>
         <source>Export history</source>
@@ -1878,6 +1941,14 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Only a store manager may freeze or unfreeze a member.</source>
         <translation>Only a store manager may freeze or unfreeze a member.</translation>
+    </message>
+    <message>
+        <source>once per member</source>
+        <translation>once per member</translation>
+    </message>
+    <message>
+        <source>%1 a day</source>
+        <translation>%1 a day</translation>
     </message>
     <message>
         <source>Please give a reason.</source>

@@ -277,6 +277,57 @@
     </message>
 </context>
 <context>
+    <name>AwardDialog</name>
+    <message>
+        <source>Award points</source>
+        <translation>奖励积分</translation>
+    </message>
+    <message>
+        <source>Survey</source>
+        <translation>问卷调查</translation>
+    </message>
+    <message>
+        <source>Review with a photo</source>
+        <translation>晒图评价</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>分享</translation>
+    </message>
+    <message>
+        <source>Profile completed</source>
+        <translation>完善资料</translation>
+    </message>
+    <message>
+        <source>An award for %1: choose what they did</source>
+        <translation>给 %1 的奖励：选择会员完成的行为</translation>
+    </message>
+    <message>
+        <source>%1: %2 points</source>
+        <translation>%1：%2 积分</translation>
+    </message>
+    <message>
+        <source>What they did, e.g. the survey's name (optional)</source>
+        <translation>行为说明，例如问卷名称（可不填）</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Award (Enter)</source>
+        <translation>奖励 (Enter)</translation>
+    </message>
+    <message>
+        <source>Choose an award first.</source>
+        <translation>请先选择奖励项目。</translation>
+    </message>
+</context>
+<context>
     <name>CameraView</name>
     <message>
         <source>Camera not set up</source>
@@ -1344,6 +1395,10 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>冻结</translation>
     </message>
     <message>
+        <source>Award (F4)</source>
+        <translation>奖励积分 (F4)</translation>
+    </message>
+    <message>
         <source>Points and lots</source>
         <translation>积分与批次</translation>
     </message>
@@ -1566,6 +1621,14 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>%1 will be able to earn and use points again.</source>
         <translation>%1 将恢复获得和使用积分。</translation>
+    </message>
+    <message>
+        <source>The award could not be granted.</source>
+        <translation>无法发放奖励。</translation>
+    </message>
+    <message>
+        <source>Award granted: balance %1 points</source>
+        <translation>奖励已发放：余额 %1 积分</translation>
     </message>
     <message>
         <source>Export history</source>
@@ -1878,6 +1941,14 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>Only a store manager may freeze or unfreeze a member.</source>
         <translation>仅店长可冻结或解冻会员。</translation>
+    </message>
+    <message>
+        <source>once per member</source>
+        <translation>每位会员一次</translation>
+    </message>
+    <message>
+        <source>%1 a day</source>
+        <translation>每天 %1 次</translation>
     </message>
     <message>
         <source>Please give a reason.</source>

@@ -46,8 +46,11 @@ def test_close_shift_shows_the_report_numbers(qtbot: object, app: App, clock: Fa
     assert cash_up.expected_labels["wechat"].text() == "¥108.50"
     qtbot.keyClicks(cash_up.counted_input, "39.40")
     assert cash_up.difference_label.text() == "¥0.50 short"
+    errors: list[str] = []
+    app.session.error_raised.connect(errors.append)
     qtbot.keyClick(cash_up.counted_input, Qt.Key.Key_Return)
     assert not cash_up.isVisible()
+    assert errors == []  # closed once (Enter also reached a default button, which closed it again)
     box = app.window.findChild(QMessageBox, "shift_report")  # type: ignore[attr-defined]
     assert box is not None
     text = box.text()

@@ -456,6 +456,37 @@ class MembersViewModel(QObject):
         self.error_raised.emit(self.tr("Only a store manager may freeze or unfreeze a member."))
         return False
 
+    def awards(self) -> list[tuple[str, int, str]]:
+        """The behaviour awards staff may grant here (id, points, its limit as text): the program's
+        awards but the automatic ones (sign-up, referral)."""
+        try:
+            program = self.terminal.program
+        except PosError:
+            return []
+        out = []
+        for a in program.awards:
+            if a.on_enroll or a.referral:
+                continue
+            limit = (self.tr("once per member") if a.once else
+                     self.tr("%1 a day").replace("%1", str(a.daily_limit)) if a.daily_limit else "")
+            out.append((a.id, a.points, limit))
+        return out
+
+    def grant_award(self, award_id: str, reason: str) -> MemberRecord | None:
+        """A behaviour award for the open member, with what they did; the program's limits are
+        the service's to check (a refusal says which)."""
+        member = self.member
+        if member is None:
+            return None
+        try:
+            updated = members.award_behaviour(self.terminal, member_ref=member.card_no, award_id=award_id,
+                                              staff_code=self._staff_code(), reason=reason or None)
+        except PosError as exc:
+            self._fail(exc)
+            return None
+        self.open(updated.id)
+        return updated
+
     def set_frozen(self, frozen: bool, reason: str) -> MemberRecord | None:
         """Freeze or unfreeze the open member; store managers only, and a reason is required."""
         member = self.member

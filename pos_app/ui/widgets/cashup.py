@@ -57,6 +57,10 @@ class CashUpDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.close_button = big_button(self.tr("Close shift (Enter)"), self, primary=True)
         self.close_button.setObjectName("cash_up_close_button")
+        # Enter in the amount closes the shift once (a default button would have closed it twice:
+        # the field passes Enter on to the dialog after its returnPressed)
+        self.close_button.setAutoDefault(False)
+        self.close_button.setDefault(False)
         self.close_button.clicked.connect(self._confirm)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)

@@ -37,7 +37,8 @@ from pos_app.ui.qt import (
 )
 from pos_app.ui.viewmodels.members import HISTORY_LIMIT, MembersViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
-from pos_app.ui.widgets.common import Notice, big_button
+from pos_app.ui.widgets.award import AwardDialog
+from pos_app.ui.widgets.common import Notice, big_button, screen_keys
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -141,6 +142,8 @@ class MembersPage(QWidget):
         vm.status_changed.connect(self._on_status_changed)
         vm.export_finished.connect(self._on_export_finished)
         vm.error_raised.connect(self.notice.error)
+        self.award_dialog: AwardDialog | None = None
+        screen_keys(self, {"F4": self.open_award})
         self._on_member_opened()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -217,8 +220,13 @@ class MembersPage(QWidget):
         self.freeze_button = big_button(self.tr("Freeze"), detail)
         self.freeze_button.setObjectName("freeze_button")
         self.freeze_button.clicked.connect(self._show_status)
+        # a behaviour award (survey, review, ...) for the member shown (F4)
+        self.award_button = big_button(self.tr("Award (F4)"), detail)
+        self.award_button.setObjectName("award_button")
+        self.award_button.clicked.connect(self.open_award)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.freeze_button)
+        buttons.addWidget(self.award_button)
         top = QHBoxLayout()
         top.addLayout(head, 1)
         top.addLayout(buttons)
@@ -517,6 +525,31 @@ class MembersPage(QWidget):
     def _save_status(self) -> None:
         if self.vm.set_frozen(self._freeze, self.reason_input.text()) is not None:
             self._back()
+
+    def open_award(self) -> None:
+        """F4 or Award: the program's behaviour awards for the member shown."""
+        m = self.vm.member
+        if m is None or self.views.currentIndex() != self.BROWSE:
+            return
+        if self.award_dialog is not None:
+            self.award_dialog.deleteLater()
+        dialog = AwardDialog(self, f"{m.name} ({m.card_no})", self.vm.awards())
+        dialog.award_chosen.connect(lambda award_id, reason: self._grant(dialog, award_id, reason))
+        self.award_dialog = dialog
+        dialog.open()
+
+    def _grant(self, dialog: AwardDialog, award_id: str, reason: str) -> None:
+        errors: list[str] = []
+        self.vm.error_raised.connect(errors.append)
+        try:
+            updated = self.vm.grant_award(award_id, reason)
+        finally:
+            self.vm.error_raised.disconnect(errors.append)
+        if updated is None:
+            dialog.refuse(errors[0] if errors else self.tr("The award could not be granted."))
+            return
+        dialog.accept()
+        self.notice.info(self.tr("Award granted: balance %1 points").replace("%1", f"{updated.balance:,}"))
 
     def _apply_filter(self) -> None:
         if self.vm.member is not None:
