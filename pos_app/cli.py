@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lines", help="a JSON file with the basket lines")
     s.add_argument("--category", default="general", help="category of a plain amount")
     s.add_argument("--flag", action="append", default=[], help="line flag of a plain amount (e.g. new)")
-    s.add_argument("--member", help="card or phone number")
+    s.add_argument("--member", help="card or phone number, or the member code (会员码) scanned; paying with points "
+                                    "needs the card or member code (a phone number may earn, not spend)")
     s.add_argument("--points", default="0", help="points paid with")
     s.add_argument("--coupon")
     s.add_argument("--tender", default="cash", help="cash, card, wechat or alipay: pays the amount due exactly")
@@ -160,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--staff")
 
     s = sub.add_parser("redeem-gift", help="redeem a gift from the catalog")
-    s.add_argument("--member", required=True)
+    s.add_argument("--member", required=True, help="card number or the member code (会员码) scanned (a phone "
+                                                   "number alone may not spend points)")
     s.add_argument("--gift", required=True)
     s.add_argument("--manager")
     s.add_argument("--manager-pin", help=PIN_HELP)

@@ -15,6 +15,7 @@ from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired, spendable
 from pos_app.services.members import find_member, require_active
+from pos_app.services.presence import of_reference, require_present
 from pos_app.services.shifts import current_shift
 from pos_app.services.staff import require_manager
 from pos_app.services.sync import enforce_offline_allowance
@@ -44,10 +45,13 @@ class GiftResult:
 
 def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str | None = None,
                 manager_code: str | None = None, manager_pin: str | None = None,
-                at: dt.datetime | None = None, queue_slip: bool = False) -> GiftResult:
+                at: dt.datetime | None = None, queue_slip: bool = False,
+                presence: str | None = None) -> GiftResult:
     """Redeem a gift (积分商城): stock, per-member limits, monthly cap and, for expensive gifts,
     a manager's approval with PIN. Coupon gifts issue a single-use coupon; with ``queue_slip``
-    its print job is queued in the same transaction, so a coupon never exists without its slip."""
+    its print job is queued in the same transaction, so a coupon never exists without its slip.
+    The member must be present (``services.presence``): ``presence`` is how they showed it, by
+    default what ``member_ref`` itself proves (a card number yes, a phone number no)."""
     stamp = t.stamp(at, staff_code)
     program = t.program
     gift_code = identifier(gift_code, field="gift")
@@ -55,6 +59,7 @@ def redeem_gift(t: Terminal, *, member_ref: str, gift_code: str, staff_code: str
     if gift is None:
         raise NotFound("gift", f"the catalog has no gift {gift_code!r}")
     member = require_active(find_member(t, member_ref))
+    require_present(t, member.uuid, presence or of_reference(member_ref), what="gift")
     approved_by = None
     needs = core_redemption.needs_approval(program, gift)
     if needs or manager_code:

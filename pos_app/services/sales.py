@@ -22,6 +22,7 @@ from pos_app.core.text import identifier
 from pos_app.services.context import Terminal
 from pos_app.services.lapse import lapse_expired
 from pos_app.services.members import _grant_award, find_member, require_active
+from pos_app.services.presence import of_reference, require_present
 from pos_app.services.settings import load_settings
 from pos_app.services.staff import require_manager
 from pos_app.services.sync import enforce_offline_allowance
@@ -148,14 +149,16 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
                 coupon: str | None = None, tender: str = "cash", at: dt.datetime | None = None,
                 staff_code: str | None = None, sale_uuid: str | None = None,
                 queue_receipt: bool = False, approval: tuple[str, str] | None = None,
-                payments: list[tuple[str, int]] | None = None) -> SaleResult:
+                payments: list[tuple[str, int]] | None = None, presence: str | None = None) -> SaleResult:
     """Complete a sale in one transaction. Re-sending the same ``sale_uuid`` returns the sale
     already recorded instead of counting it twice. With ``queue_receipt`` the receipt's print
     job is queued in the same transaction, so a sale never exists without its receipt job.
     ``approval`` (manager number, PIN) lets a points payment pass the offline allowance.
     ``payments`` (kind, fen) are what the customer handed over, in one tender or several
     (``core.tenders.settle``: short is refused, cash above the amount due is change); without
-    them the amount due is paid exactly by ``tender``."""
+    them the amount due is paid exactly by ``tender``. Points are spent only for a member who is
+    present (``services.presence``): ``presence`` says how they showed it, by default what
+    ``member_ref`` itself proves (a card number or member code yes, a phone number no)."""
     core_tenders.check_kind(tender)
     if payments is not None:
         payments = list(payments)
@@ -191,6 +194,8 @@ def record_sale(t: Terminal, *, lines: list[SaleLine], member_ref: str | None = 
         receipt_no = f"{t.receipt_prefix()}-{t.ledger.next_number('receipt'):08d}"
         settled = (core_tenders.settle(q.tender_fen, payments) if payments is not None
                    else core_tenders.exact(q.tender_fen, tender))
+        if member is not None and q.points_paid > 0:
+            require_present(t, member.uuid, presence or of_reference(member_ref), what="points")
         enforce_offline_allowance(t, points=q.points_paid, stamp=stamp, ref=receipt_no, approved_by=approved_by)
         earn = q.earn
         sale_uuid = sale_uuid or str(uuid_mod.uuid4())

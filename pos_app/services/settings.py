@@ -76,6 +76,10 @@ class TerminalSettings:
     discount_limit_fen: int = 5000
     #: the cash float (备用金) in the drawer at the start of each shift, in fen (services.shifts' cash-up)
     cash_float_fen: int = 0
+    #: spending points with the member identified only by a phone number (services.presence)
+    presence_phone_may_spend: bool = False
+    #: the chain's notification service that sends one-time codes (services.presence; "": none)
+    presence_otp_webhook: str = ""
 
     def value(self, key: str) -> Any:
         return getattr(self, _ATTR[key])
@@ -327,6 +331,8 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "discount.limit_percent": ("discount_limit_percent", _bounded(0, 100)),
     "discount.limit_fen": ("discount_limit_fen", _bounded(0, 100_000_000)),
     "cash.float_fen": ("cash_float_fen", _bounded(0, 100_000_000)),
+    "presence.phone_may_spend": ("presence_phone_may_spend", _flag),
+    "presence.otp_webhook": ("presence_otp_webhook", _url),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)
@@ -382,7 +388,7 @@ def get_setting(t: Terminal, key: str) -> Any:
 #: settings that decide whom the terminal trusts (where its ledger goes, which member QR codes
 #: are genuine): a cashier may not change them without a manager's number and PIN
 PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key", "discount.limit_percent", "discount.limit_fen",
-             "cash.float_fen")
+             "cash.float_fen", "presence.phone_may_spend", "presence.otp_webhook")
 
 
 def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None,

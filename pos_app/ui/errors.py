@@ -62,6 +62,8 @@ def field_label(field: str) -> str:
         "out": translate("Errors", "File"),
         "segment": translate("Errors", "Segment"),
         "counted_cash": translate("Errors", "Cash counted"),
+        "otp": translate("Errors", "One-time code"),
+        "presence": translate("Errors", "Member present"),
     }
     return labels.get(base, base)
 
@@ -95,6 +97,22 @@ def message(exc: BaseException) -> str:
         text = str(p.get("text", ""))[:40]
         return translate("Errors", "Unknown code %1: not a member, product, coupon, gift or receipt code.").replace(
             "%1", text)
+    if field == "presence" and p.get("reason") == "not_present":
+        return translate("Errors", "Ask the member to show their card or member code, or send a one-time code "
+                                   "(a phone or card number typed in may earn points but not spend them).")
+    if field == "presence" and p.get("reason") == "no_otp":
+        return translate("Errors", "No one-time code service is set up for this store (Settings): ask the member "
+                                   "to show their card or member code.")
+    if field == "presence" and p.get("reason") == "otp_unreachable":
+        return translate("Errors", "The one-time code could not be sent: this needs the network and the chain's "
+                                   "code service. Ask the member to show their card or member code.")
+    if field == "otp" and p.get("reason") == "wrong":
+        return translate("Errors", "Wrong code: %1 tries left.").replace("%1", str(p.get("tries_left", 0)))
+    if field == "otp" and p.get("reason") == "locked":
+        return translate("Errors", "Three wrong codes: this code is locked. Send a new code, or ask for the card "
+                                   "or member code.")
+    if field == "otp" and p.get("reason") == "expired":
+        return translate("Errors", "No valid code: it expired or none was sent. Send a new code.")
     if field == "tenders" and p.get("reason") == "short":
         return translate("Errors", "%1 yuan still to pay: take more cash or another payment, or press Clear "
                                    "payments.").replace("%1", format_fen(int(p["short_fen"])))

@@ -409,12 +409,13 @@ class ScanRouter(QObject):
             self._work.show_page("checkout")
         self.checkout.scan(text)
 
-    def show_gift(self, gift_code: str, member_ref: str) -> None:
+    def show_gift(self, gift_code: str, member_ref: str, presence: str = "") -> None:
+        """The member comes along as checkout identified them: present there, present here."""
         work = self._work
         gifts = work.pages["gifts"]
         if self.current_page() != "gifts":
             work.show_page("gifts")
         if member_ref:
-            gifts.vm.identify(member_ref)
+            gifts.vm.identify(member_ref, presence_kind=presence or None)
         gifts.select_gift(gift_code)
         gifts.table.setFocus()

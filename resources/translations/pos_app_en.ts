@@ -420,6 +420,10 @@
         <translation>Clear</translation>
     </message>
     <message>
+        <source>Send code (Ctrl+O)</source>
+        <translation>Send code (Ctrl+O)</translation>
+    </message>
+    <message>
         <source>Product barcode or code (F3)</source>
         <translation>Product barcode or code (F3)</translation>
     </message>
@@ -552,6 +556,22 @@
         <translation>%1 still to pay</translation>
     </message>
     <message>
+        <source>card scanned</source>
+        <translation>card scanned</translation>
+    </message>
+    <message>
+        <source>member code scanned</source>
+        <translation>member code scanned</translation>
+    </message>
+    <message>
+        <source>one-time code verified</source>
+        <translation>one-time code verified</translation>
+    </message>
+    <message>
+        <source>number typed: earns points; spending needs the card, member code or a one-time code</source>
+        <translation>number typed: earns points; spending needs the card, member code or a one-time code</translation>
+    </message>
+    <message>
         <source>Offline: using this till's copy</source>
         <translation>Offline: using this till's copy</translation>
     </message>
@@ -616,6 +636,18 @@
         <translation>Daily earning cap reached: %1 points not credited; the sale is flagged for review</translation>
     </message>
     <message>
+        <source>A one-time code was sent to %1's phone %2 (valid %3 minutes). Type the code the member reads out.</source>
+        <translation>A one-time code was sent to %1's phone %2 (valid %3 minutes). Type the code the member reads out.</translation>
+    </message>
+    <message>
+        <source>One-time code sent.</source>
+        <translation>One-time code sent.</translation>
+    </message>
+    <message>
+        <source>Code verified: the member may pay with points.</source>
+        <translation>Code verified: the member may pay with points.</translation>
+    </message>
+    <message>
         <source>Manager approval</source>
         <translation>Manager approval</translation>
     </message>
@@ -653,6 +685,10 @@
     <message>
         <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</source>
         <translation>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
     </message>
 </context>
 <context>
@@ -849,6 +885,14 @@
         <translation>Cash counted</translation>
     </message>
     <message>
+        <source>One-time code</source>
+        <translation>One-time code</translation>
+    </message>
+    <message>
+        <source>Member present</source>
+        <translation>Member present</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>Something went wrong. The details were written to the log; please call the store manager.</translation>
     </message>
@@ -887,6 +931,30 @@
     <message>
         <source>Unknown code %1: not a member, product, coupon, gift or receipt code.</source>
         <translation>Unknown code %1: not a member, product, coupon, gift or receipt code.</translation>
+    </message>
+    <message>
+        <source>Ask the member to show their card or member code, or send a one-time code (a phone or card number typed in may earn points but not spend them).</source>
+        <translation>Ask the member to show their card or member code, or send a one-time code (a phone or card number typed in may earn points but not spend them).</translation>
+    </message>
+    <message>
+        <source>No one-time code service is set up for this store (Settings): ask the member to show their card or member code.</source>
+        <translation>No one-time code service is set up for this store (Settings): ask the member to show their card or member code.</translation>
+    </message>
+    <message>
+        <source>The one-time code could not be sent: this needs the network and the chain's code service. Ask the member to show their card or member code.</source>
+        <translation>The one-time code could not be sent: this needs the network and the chain's code service. Ask the member to show their card or member code.</translation>
+    </message>
+    <message>
+        <source>Wrong code: %1 tries left.</source>
+        <translation>Wrong code: %1 tries left.</translation>
+    </message>
+    <message>
+        <source>Three wrong codes: this code is locked. Send a new code, or ask for the card or member code.</source>
+        <translation>Three wrong codes: this code is locked. Send a new code, or ask for the card or member code.</translation>
+    </message>
+    <message>
+        <source>No valid code: it expired or none was sent. Send a new code.</source>
+        <translation>No valid code: it expired or none was sent. Send a new code.</translation>
     </message>
     <message>
         <source>%1 yuan still to pay: take more cash or another payment, or press Clear payments.</source>
@@ -1130,6 +1198,10 @@
         <translation>Clear (Esc)</translation>
     </message>
     <message>
+        <source>Send code (Ctrl+O)</source>
+        <translation>Send code (Ctrl+O)</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>Code</translation>
     </message>
@@ -1202,6 +1274,22 @@
         <translation>No member identified</translation>
     </message>
     <message>
+        <source>card scanned</source>
+        <translation>card scanned</translation>
+    </message>
+    <message>
+        <source>member code scanned</source>
+        <translation>member code scanned</translation>
+    </message>
+    <message>
+        <source>one-time code verified</source>
+        <translation>one-time code verified</translation>
+    </message>
+    <message>
+        <source>number typed: a gift needs the card, member code or a one-time code</source>
+        <translation>number typed: a gift needs the card, member code or a one-time code</translation>
+    </message>
+    <message>
         <source>Balance: %1 points</source>
         <translation>Balance: %1 points</translation>
     </message>
@@ -1264,6 +1352,18 @@
     <message>
         <source>Gift redeemed.</source>
         <translation>Gift redeemed.</translation>
+    </message>
+    <message>
+        <source>A one-time code was sent to %1's phone %2 (valid %3 minutes). Type the code the member reads out.</source>
+        <translation>A one-time code was sent to %1's phone %2 (valid %3 minutes). Type the code the member reads out.</translation>
+    </message>
+    <message>
+        <source>One-time code sent.</source>
+        <translation>One-time code sent.</translation>
+    </message>
+    <message>
+        <source>Code verified: the member may redeem gifts.</source>
+        <translation>Code verified: the member may redeem gifts.</translation>
     </message>
 </context>
 <context>
@@ -1953,6 +2053,29 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>Please give a reason.</source>
         <translation>Please give a reason.</translation>
+    </message>
+</context>
+<context>
+    <name>OtpDialog</name>
+    <message>
+        <source>One-time code</source>
+        <translation>One-time code</translation>
+    </message>
+    <message>
+        <source>6 digits</source>
+        <translation>6 digits</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Verify (Enter)</source>
+        <translation>Verify (Enter)</translation>
+    </message>
+    <message>
+        <source>Type the code the member reads out.</source>
+        <translation>Type the code the member reads out.</translation>
     </message>
 </context>
 <context>

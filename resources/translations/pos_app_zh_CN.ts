@@ -420,6 +420,10 @@
         <translation>清除</translation>
     </message>
     <message>
+        <source>Send code (Ctrl+O)</source>
+        <translation>发送验证码 (Ctrl+O)</translation>
+    </message>
+    <message>
         <source>Product barcode or code (F3)</source>
         <translation>商品条码或编码 (F3)</translation>
     </message>
@@ -552,6 +556,22 @@
         <translation>还需付 %1</translation>
     </message>
     <message>
+        <source>card scanned</source>
+        <translation>已扫会员卡</translation>
+    </message>
+    <message>
+        <source>member code scanned</source>
+        <translation>已扫会员码</translation>
+    </message>
+    <message>
+        <source>one-time code verified</source>
+        <translation>验证码已验证</translation>
+    </message>
+    <message>
+        <source>number typed: earns points; spending needs the card, member code or a one-time code</source>
+        <translation>手输号码：可积分；用积分须出示会员卡、会员码或验证码</translation>
+    </message>
+    <message>
         <source>Offline: using this till's copy</source>
         <translation>离线：使用本机资料</translation>
     </message>
@@ -616,6 +636,18 @@
         <translation>已达每日积分上限：%1 积分未入账，本单已标记待审核</translation>
     </message>
     <message>
+        <source>A one-time code was sent to %1's phone %2 (valid %3 minutes). Type the code the member reads out.</source>
+        <translation>验证码已发送到%1的手机 %2（%3 分钟内有效）。请输入会员念出的验证码。</translation>
+    </message>
+    <message>
+        <source>One-time code sent.</source>
+        <translation>验证码已发送。</translation>
+    </message>
+    <message>
+        <source>Code verified: the member may pay with points.</source>
+        <translation>验证码正确：会员可以用积分支付。</translation>
+    </message>
+    <message>
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
@@ -653,6 +685,10 @@
     <message>
         <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve paying %3 points.</source>
         <translation>总部已有一段时间无法连接：本机今天已兑换离线额度 %2 积分中的 %1 积分。使用 %3 积分支付需要店长授权。</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
     </message>
 </context>
 <context>
@@ -849,6 +885,14 @@
         <translation>实点现金</translation>
     </message>
     <message>
+        <source>One-time code</source>
+        <translation>验证码</translation>
+    </message>
+    <message>
+        <source>Member present</source>
+        <translation>会员到场</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>系统出错，详细信息已写入日志，请联系店长。</translation>
     </message>
@@ -887,6 +931,30 @@
     <message>
         <source>Unknown code %1: not a member, product, coupon, gift or receipt code.</source>
         <translation>无法识别的条码 %1：不是会员、商品、优惠券、礼品或小票条码。</translation>
+    </message>
+    <message>
+        <source>Ask the member to show their card or member code, or send a one-time code (a phone or card number typed in may earn points but not spend them).</source>
+        <translation>请会员出示会员卡或会员码，或发送验证码（手输的手机号或卡号只能积分，不能用积分）。</translation>
+    </message>
+    <message>
+        <source>No one-time code service is set up for this store (Settings): ask the member to show their card or member code.</source>
+        <translation>本店未设置验证码服务（设置）：请会员出示会员卡或会员码。</translation>
+    </message>
+    <message>
+        <source>The one-time code could not be sent: this needs the network and the chain's code service. Ask the member to show their card or member code.</source>
+        <translation>验证码发送失败：发送验证码需要网络和总部的验证码服务。请会员出示会员卡或会员码。</translation>
+    </message>
+    <message>
+        <source>Wrong code: %1 tries left.</source>
+        <translation>验证码错误：还可以再试 %1 次。</translation>
+    </message>
+    <message>
+        <source>Three wrong codes: this code is locked. Send a new code, or ask for the card or member code.</source>
+        <translation>验证码连续输错三次，已锁定。请重新发送验证码，或请会员出示会员卡或会员码。</translation>
+    </message>
+    <message>
+        <source>No valid code: it expired or none was sent. Send a new code.</source>
+        <translation>没有有效的验证码（已过期或未发送）。请重新发送验证码。</translation>
     </message>
     <message>
         <source>%1 yuan still to pay: take more cash or another payment, or press Clear payments.</source>
@@ -1130,6 +1198,10 @@
         <translation>清除 (Esc)</translation>
     </message>
     <message>
+        <source>Send code (Ctrl+O)</source>
+        <translation>发送验证码 (Ctrl+O)</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>编号</translation>
     </message>
@@ -1202,6 +1274,22 @@
         <translation>未识别会员</translation>
     </message>
     <message>
+        <source>card scanned</source>
+        <translation>已扫会员卡</translation>
+    </message>
+    <message>
+        <source>member code scanned</source>
+        <translation>已扫会员码</translation>
+    </message>
+    <message>
+        <source>one-time code verified</source>
+        <translation>验证码已验证</translation>
+    </message>
+    <message>
+        <source>number typed: a gift needs the card, member code or a one-time code</source>
+        <translation>手输号码：兑换礼品须出示会员卡、会员码或验证码</translation>
+    </message>
+    <message>
         <source>Balance: %1 points</source>
         <translation>余额：%1 积分</translation>
     </message>
@@ -1264,6 +1352,18 @@
     <message>
         <source>Gift redeemed.</source>
         <translation>兑换成功。</translation>
+    </message>
+    <message>
+        <source>A one-time code was sent to %1's phone %2 (valid %3 minutes). Type the code the member reads out.</source>
+        <translation>验证码已发送到%1的手机 %2（%3 分钟内有效）。请输入会员念出的验证码。</translation>
+    </message>
+    <message>
+        <source>One-time code sent.</source>
+        <translation>验证码已发送。</translation>
+    </message>
+    <message>
+        <source>Code verified: the member may redeem gifts.</source>
+        <translation>验证码正确：会员可以兑换礼品。</translation>
     </message>
 </context>
 <context>
@@ -1953,6 +2053,29 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>Please give a reason.</source>
         <translation>请填写原因。</translation>
+    </message>
+</context>
+<context>
+    <name>OtpDialog</name>
+    <message>
+        <source>One-time code</source>
+        <translation>验证码</translation>
+    </message>
+    <message>
+        <source>6 digits</source>
+        <translation>6 位数字</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Verify (Enter)</source>
+        <translation>验证 (Enter)</translation>
+    </message>
+    <message>
+        <source>Type the code the member reads out.</source>
+        <translation>请输入会员念出的验证码。</translation>
     </message>
 </context>
 <context>

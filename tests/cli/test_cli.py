@@ -140,7 +140,9 @@ BAD_INPUT = [
     (["member", "enroll", "--phone", "13811112222", "--name", "x", "--birthday", "2099-01-01"], "birthday"),
     (["member", "show", "abc"], "member"),
     (["redeem-gift", "--member", GOLD_CARD, "--gift", "G999"], "gift"),
-    (["redeem-gift", "--member", "13600136000", "--gift", "G002"], "points"),  # 300 < 1000
+    (["redeem-gift", "--member", make_card_number(4), "--gift", "G002"], "points"),  # 300 < 1000
+    (["redeem-gift", "--member", "13800138000", "--gift", "G002"], "presence"),  # a phone number may not spend
+    (["sale", "--amount", "200.00", "--member", "13800138000", "--points", "1000"], "presence"),
     (["refund", "S001-T01-99999999"], "receipt_no"),
     (["adjust", "--member", GOLD_CARD, "--points", "-99999", "--reason", "x y", "--manager", "9001",
       "--manager-pin", "9999"], "points"),
@@ -281,7 +283,7 @@ def test_full_width_input_reaches_the_same_member_sale_and_receipt(demo_db: Path
     full_receipt = sale["receipt_no"].translate(str.maketrans("0123456789-ST", "０１２３４５６７８９－ＳＴ"))
     code, quote, _ = run(capsys, demo_db, "refund", full_receipt, "--lines", "１", "--quote")
     assert code == 0 and isinstance(quote, dict) and quote["receipt_no"] == sale["receipt_no"]
-    code, gift, _ = run(capsys, demo_db, "redeem-gift", "--member", "１３８００１３８０００", "--gift", "Ｇ００５")
+    code, gift, _ = run(capsys, demo_db, "redeem-gift", "--member", full_card, "--gift", "Ｇ００５")
     assert code == 0 and isinstance(gift, dict) and gift["gift"] == "G005"
     code, out, _ = run(capsys, demo_db, "receipt", "--receipt-no", full_receipt, "--out", str(tmp_path / "r.bin"))
     assert code == 0 and isinstance(out, dict) and out["bytes"] > 0

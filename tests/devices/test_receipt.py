@@ -121,7 +121,8 @@ EXPECTED_EN_80 = [
 def test_mixed_receipt_bytes_decode_to_the_expected_paper(store: Terminal, columns: int, language: str,
                                                           expected: list[str]) -> None:
     set_setting(store, "printer.charset", "gb18030")  # a font that holds every character
-    no = sale(store, MIXED, member_ref="13800138000", points=1000, tender="cash")
+    no = sale(store, MIXED, member_ref="13800138000", points=1000, tender="cash",
+              presence="card")
     out = interpret(receipt_bytes(store, no, columns=columns, language=language))
     assert [ln.text for ln in out.lines] == expected
     # every character survived: the yen signs, full-width punctuation, a rare 4-byte character, accents
@@ -206,7 +207,7 @@ def test_unknown_receipt_and_bad_columns_name_the_field(store: Terminal) -> None
 
 
 def test_coupon_slip_has_code_value_validity_and_codes(store: Terminal) -> None:
-    g = points.redeem_gift(store, member_ref="13800138000", gift_code="G002")
+    g = points.redeem_gift(store, member_ref="13800138000", gift_code="G002", presence="card")
     assert g.coupon_code
     doc = receipts.build_document(store, "coupon", g.coupon_code, language="zh_CN", columns=32)
     out = interpret(document_bytes(doc))
@@ -222,11 +223,11 @@ def test_a_coupon_bought_with_points_and_cash_shows_the_cash_on_its_slip(store: 
     src = context.reference_program_source().replace('version = 1\n', 'version = 2\n', 1)
     src = src.replace('points = 1000\nkind = "coupon"', 'points = 1000\ncash_fen = 500\nkind = "coupon"', 1)
     context.load_program(store, src)
-    g = points.redeem_gift(store, member_ref="13800138000", gift_code="G002")
+    g = points.redeem_gift(store, member_ref="13800138000", gift_code="G002", presence="card")
     assert g.coupon_code and g.cash_fen == 500
     doc = receipts.build_document(store, "coupon", g.coupon_code, language="en", columns=32)
     assert [ln.split() for ln in doc.text_lines() if ln.startswith("Gift cash")] == [["Gift", "cash", "5.00"]]
-    plain = points.redeem_gift(store, member_ref="13800138000", gift_code="G001").coupon_code
+    plain = points.redeem_gift(store, member_ref="13800138000", gift_code="G001", presence="card").coupon_code
     assert plain
     assert not any("Gift cash" in ln for ln in receipts.build_document(store, "coupon", plain).text_lines())
 
@@ -286,7 +287,7 @@ def test_refund_receipt(store: Terminal) -> None:
 
 
 def test_refund_slip_names_the_coupon_given_back(store: Terminal) -> None:
-    coupon = points.redeem_gift(store, member_ref="13800138000", gift_code="G001").coupon_code
+    coupon = points.redeem_gift(store, member_ref="13800138000", gift_code="G001", presence="card").coupon_code
     assert coupon
     no = sale(store, ENGLISH, member_ref="13800138000", coupon=coupon)
     rr = sales.refund_sale(store, receipt_no=no)

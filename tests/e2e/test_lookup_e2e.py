@@ -66,7 +66,7 @@ def grant_everything_at(a: Any, phone: str) -> None:
     assert sale.breakdown is not None
     assert {x["id"] for x in sale.breakdown["bonuses"]} == {"first_purchase", "birthday"}
     for code in ("G004", "G003", "G003"):
-        redeem_gift(a, member_ref=phone, gift_code=code, manager_code="9001", manager_pin="9999")
+        redeem_gift(a, member_ref=phone, presence="card", gift_code=code, manager_code="9001", manager_pin="9999")
     award_behaviour(a, member_ref=phone, award_id="profile_completed")
     for _ in range(3):
         award_behaviour(a, member_ref=phone, award_id="share")
@@ -80,9 +80,9 @@ def assert_everything_refused_at(b: Any, phone: str) -> None:
     assert again.breakdown["bonuses"] == []  # no second first-purchase bonus, no second birthday bonus
     assert again.points_earned == 0  # the daily earning cap store A reached
     with pytest.raises(RuleViolation):  # G004: once a month per member
-        redeem_gift(b, member_ref=phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+        redeem_gift(b, member_ref=phone, presence="card", gift_code="G004", manager_code="9001", manager_pin="9999")
     with pytest.raises(RuleViolation):  # the monthly redemption cap
-        redeem_gift(b, member_ref=phone, gift_code="G001")
+        redeem_gift(b, member_ref=phone, presence="card", gift_code="G001")
     with pytest.raises(RuleViolation):  # once only
         award_behaviour(b, member_ref=phone, award_id="profile_completed")
     with pytest.raises(RuleViolation):  # three a day

@@ -47,7 +47,7 @@ def test_an_approved_adjustment_and_a_debit_reach_the_till_and_verify_passes(hq:
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "ok" in run_hq(hq.db_url, "verify").lower()
     # the till spends the adjusted points: headquarters agrees
-    record_sale(a, lines=line(100000), member_ref=m.phone, points=2000, staff_code="1001")
+    record_sale(a, lines=line(100000), member_ref=m.card_no, points=2000, staff_code="1001")
     sync_until_done(a)
     database = hqdb.connect(hq.db_url)
     try:

@@ -37,7 +37,7 @@ def test_a_bonus_taken_back_and_an_overdraft_written_off_reach_both_tills(hq: HQ
         with pytest.raises(SyncError):
             sync_service.sync_once(till)
         record_sale(till, lines=line(10000), member_ref=x.phone, staff_code="1001")  # 100 + first purchase 100
-        record_sale(till, lines=line(10000), member_ref=y.phone, points=1500, staff_code="1001")
+        record_sale(till, lines=line(10000), member_ref=y.card_no, points=1500, staff_code="1001")
     hq.start()
     for till in (a, b, a):
         sync_until_done(till)

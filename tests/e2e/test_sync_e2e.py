@@ -106,7 +106,7 @@ def test_a_member_enrolled_in_one_store_has_the_same_balance_everywhere(hq: HQSe
     at_b = find_member(b, m.phone)
     assert at_b.uuid == m.uuid and at_b.balance == find_member(a, m.phone).balance == 50 + 300
     # the member shops in the other store and pays with points: no second first-purchase bonus
-    second = record_sale(b, lines=line(10000), member_ref=m.phone, points=200, staff_code="1001")
+    second = record_sale(b, lines=line(10000), member_ref=m.card_no, points=200, staff_code="1001")
     assert "first_purchase" not in str(second.breakdown)
     sync_until_done(b)
     sync_until_done(a)
@@ -136,7 +136,7 @@ def test_points_spent_twice_offline_become_an_explicit_overdraft(hq: HQServer, t
     for till in (a, b):
         with pytest.raises(SyncError):
             sync_service.sync_once(till)
-        record_sale(till, lines=line(10000), member_ref=m.phone, points=1500, staff_code="1001")
+        record_sale(till, lines=line(10000), member_ref=m.card_no, points=1500, staff_code="1001")
         assert find_member(till, m.phone).balance == 2110 - 1500 + 85
     hq.start()
     sync_until_done(a)
@@ -247,7 +247,7 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
         assert sale.breakdown is not None
         assert {x["id"] for x in sale.breakdown["bonuses"]} == {"first_purchase", "birthday"}
         for code in gifts:
-            redeem_gift(till, member_ref=m.phone, gift_code=code, manager_code="9001", manager_pin="9999")
+            redeem_gift(till, member_ref=m.card_no, gift_code=code, manager_code="9001", manager_pin="9999")
         award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
         for _ in range(3 if till is a else 1):
             award_behaviour(till, member_ref=m.phone, award_id="share")
@@ -266,9 +266,9 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
         again = record_sale(till, lines=line(10000), member_ref=m.phone, staff_code="1001")
         assert again.breakdown is not None and again.breakdown["bonuses"] == [] and again.points_earned == 0
         with pytest.raises(RuleViolation):
-            redeem_gift(till, member_ref=m.phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+            redeem_gift(till, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
         with pytest.raises(RuleViolation):
-            redeem_gift(till, member_ref=m.phone, gift_code="G001")
+            redeem_gift(till, member_ref=m.card_no, gift_code="G001")
         with pytest.raises(RuleViolation):
             award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
     checks_ok(a)

@@ -53,7 +53,7 @@ def known(till: Till, term: db.Terminal, uuid: str = M1, phone: str = "138000000
 def _sell(t: context.Terminal, ref: str, fen: int, *, points_paid: int = 0, coupon: str | None = None) -> str:
     line = SaleLine(line_no=1, sku="CUP", name="保温杯", category="home", qty=1, unit_price_fen=fen)
     return sales.record_sale(t, lines=[line], member_ref=ref, points=points_paid, coupon=coupon,
-                             staff_code="1001").receipt_no
+                             staff_code="1001", presence="card").receipt_no
 
 
 def real_terminal(path: Path) -> context.Terminal:
@@ -65,10 +65,11 @@ def real_terminal(path: Path) -> context.Terminal:
     receipt = _sell(t, "13900139000", 60000, points_paid=2000)
     clock.advance(hours=1)
     sales.refund_sale(t, receipt_no=receipt, staff_code="1001")
-    gift = points.redeem_gift(t, member_ref="13800138000", gift_code="G002", staff_code="1001")
+    gift = points.redeem_gift(t, member_ref="13800138000", gift_code="G002", staff_code="1001",
+                              presence="card")
     assert gift.coupon_code
     _sell(t, "13800138000", 8000, coupon=gift.coupon_code)
-    points.redeem_gift(t, member_ref="13800138000", gift_code="G004", staff_code="1001",
+    points.redeem_gift(t, member_ref="13800138000", gift_code="G004", staff_code="1001", presence="card",
                        manager_code="9001", manager_pin="9999")
     _sell(t, "13600136000", 1200)
     return t

@@ -91,7 +91,8 @@ def test_reprint_is_a_new_marked_job(store: Terminal) -> None:
 def test_every_kind_prints_through_the_queue(store: Terminal) -> None:
     shifts.open_shift(store, staff_code="1001")
     sales.record_sale(store, lines=BREAD, queue_receipt=True)
-    gift = points.redeem_gift(store, member_ref="13800138000", gift_code="G002", queue_slip=True)
+    gift = points.redeem_gift(store, member_ref="13800138000", gift_code="G002", queue_slip=True,
+                              presence="card")
     queue_test_print(store)
     shift_no = shifts.close_shift(store, staff_code="1001")["shift_no"]
     mem = MemoryPrinter()

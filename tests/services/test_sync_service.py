@@ -109,7 +109,7 @@ def test_enroll_sell_sync_and_the_other_store_sees_the_member(hq: HQ, tmp_path: 
     at_a = members.find_member(a, m.phone)
     assert at_b.uuid == m.uuid and at_b.balance == at_a.balance == 50 + 200 + 100
     # the member pays with points at the other store; the first till learns of it
-    sales.record_sale(b, lines=[line(1, 10000)], member_ref=m.phone, points=200, staff_code="1001")
+    sales.record_sale(b, lines=[line(1, 10000)], member_ref=m.card_no, points=200, staff_code="1001")
     sync_service.sync_once(b)
     ra = sync_service.sync_once(a)
     assert ra.imported_entries == 2  # the payment and the earn of store S02
@@ -206,35 +206,35 @@ def test_offline_allowance(tills: tuple[Terminal, Terminal], tmp_path: Path, clo
     # heard from headquarters a minute ago: no limit
     clock.advance(minutes=1)
     assert not sync_service.offline_allowance(a, clock.now.date()).limited
-    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=2500)
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, points=2500)
     # silent for more than 10 minutes: today's 2,500 points already pass the 2,000 allowed
     clock.advance(minutes=10)
     allowance = sync_service.offline_allowance(a, clock.now.date())
     assert allowance.limited and (allowance.used_today, allowance.limit) == (2500, 2000)
     balance = members.find_member(a, m.phone).balance
     with pytest.raises(ApprovalRequired) as err:
-        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=100)
+        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, points=100)
     assert err.value.field == "offline" and err.value.params["used_today"] == 2500
     with pytest.raises(ApprovalRequired):
-        points.redeem_gift(a, member_ref=m.phone, gift_code="G001")
+        points.redeem_gift(a, member_ref=m.card_no, gift_code="G001")
     assert members.find_member(a, m.phone).balance == balance  # nothing written
     with pytest.raises(PermissionDenied):  # a cashier cannot approve
-        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=100, approval=("1001", "1234"))
-    r = sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=100, approval=("9001", "9999"))
-    g = points.redeem_gift(a, member_ref=m.phone, gift_code="G001", manager_code="9001", manager_pin="9999")
+        sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, points=100, approval=("1001", "1234"))
+    r = sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, points=100, approval=("9001", "9999"))
+    g = points.redeem_gift(a, member_ref=m.card_no, gift_code="G001", manager_code="9001", manager_pin="9999")
     overrides = a.repo.rows("SELECT ref, details FROM audit WHERE action = 'offline.override' ORDER BY id")
     assert [o["ref"] for o in overrides] == [r.receipt_no, g.redemption_no]
     assert json.loads(overrides[0]["details"])["approved_by"] == "9001"
     # headquarters answers again: the allowance no longer applies
     sync_service.sync_once(a)
-    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.phone, points=1000)
+    sales.record_sale(a, lines=[line(1, 10000)], member_ref=m.card_no, points=1000)
     # a till that was never enrolled is not limited, however long it has been alone
     lone = till(tmp_path, "LONE", clock)
     n = members.enroll_member(lone, phone="13800000007", name="周九", staff_code="1001")
     points.adjust_points(lone, member_ref=n.phone, points=9000, reason="opening balance", manager_code="9001",
                          manager_pin="9999")
     clock.advance(days=2)
-    sales.record_sale(lone, lines=[line(1, 20000)], member_ref=n.phone, points=5000)
+    sales.record_sale(lone, lines=[line(1, 20000)], member_ref=n.card_no, points=5000)
     assert not sync_service.offline_allowance(lone, clock.now.date()).limited
     lone.close()
 
@@ -248,7 +248,7 @@ def test_offline_allowance_from_the_command_line(tills: tuple[Terminal, Terminal
     stamp = (dt.datetime.now() - dt.timedelta(minutes=30)).replace(microsecond=0)
     a.repo.set_setting("sync.last_success", stamp.isoformat())  # the CLI runs on the real clock
     db = str(a.database.path)
-    args = ["--db", db, "sale", "--amount", "100.00", "--member", m.phone, "--points", "2500"]
+    args = ["--db", db, "sale", "--amount", "100.00", "--member", m.card_no, "--points", "2500"]
     assert cli.main(args) == cli.EXIT_BAD_INPUT
     assert "offline" in capsys.readouterr().err
     assert cli.main([*args, "--manager", "9001", "--manager-pin", "9999"]) == cli.EXIT_OK
@@ -714,10 +714,10 @@ def test_once_only_and_per_period_rules_count_what_other_stores_did(hq: HQ, till
     assert again.points_earned == 0 and "daily_cap" in again.flags  # no first-purchase or birthday bonus
     assert again.breakdown is not None and again.breakdown["bonuses"] == []
     with pytest.raises(RuleViolation) as gift:
-        points.redeem_gift(b, member_ref=m.phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+        points.redeem_gift(b, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
     assert "per member per month" in gift.value.message
     with pytest.raises(RuleViolation) as cap:
-        points.redeem_gift(b, member_ref=m.phone, gift_code="G001")
+        points.redeem_gift(b, member_ref=m.card_no, gift_code="G001")
     assert "monthly redemption cap" in cap.value.message
     with pytest.raises(RuleViolation):
         members.award_behaviour(b, member_ref=m.phone, award_id="profile_completed")
@@ -725,7 +725,7 @@ def test_once_only_and_per_period_rules_count_what_other_stores_did(hq: HQ, till
         members.award_behaviour(b, member_ref=m.phone, award_id="share")
     assert b.repo.purchase_counts(clock().date())[at_b.id] == 4
     clock.set("2026-06-01T10:00")  # a new month: the gift again, and a day with room
-    points.redeem_gift(b, member_ref=m.phone, gift_code="G004", manager_code="9001", manager_pin="9999")
+    points.redeem_gift(b, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
     members.award_behaviour(b, member_ref=m.phone, award_id="share")
     checks_ok(a)
     checks_ok(b)

@@ -240,7 +240,7 @@ def test_a_member_with_a_pending_row_is_never_dropped(two_stores: tuple[Terminal
     sync_service.sync_once(a)
     identified(b, m.phone)
     clock.advance(days=40)
-    points.redeem_gift(b, member_ref=m.phone, gift_code="G001", staff_code="1001")  # HQ has not heard of it
+    points.redeem_gift(b, member_ref=m.card_no, gift_code="G001", staff_code="1001")  # HQ has not heard of it
     assert sync_service.status(b).waiting > 0
     out = run(capsys, b.database.path, "replica", "prune", "--keep-days", "30")
     assert out["members"] == 0 and out["members_kept"] == 1 and _held(b, m.phone)

@@ -66,11 +66,11 @@ def shop_a(tmp_path: Path, clock: FakeClock) -> Iterator[Terminal]:
     """A real terminal: the demo store, sales (one paid with points), a refund and a gift."""
     t = context.init_terminal(tmp_path / "a.db", store_id="S001", terminal_id="T01", clock=clock)
     demo.seed_demo(t)
-    r1 = sales.record_sale(t, lines=[line(1, 20000), line(2, 5000)], member_ref=GOLD, points=1000)
+    r1 = sales.record_sale(t, lines=[line(1, 20000), line(2, 5000)], member_ref=GOLD, points=1000, presence="card")
     sales.record_sale(t, lines=[line(1, 8000)], member_ref=SILVER)
     clock.advance(minutes=30)
     sales.refund_sale(t, receipt_no=r1.receipt_no, line_nos=[1])
-    points.redeem_gift(t, member_ref=SILVER, gift_code="G002")
+    points.redeem_gift(t, member_ref=SILVER, gift_code="G002", presence="card")
     yield t
     t.close()
 
@@ -180,8 +180,8 @@ def test_foreign_entries_are_imported_and_both_terminals_verify(shop_a: Terminal
     assert balances(b) == balances(a)
     # the member shops at the other store: earns there and pays with points there
     clock.advance(hours=1)
-    sales.record_sale(b, lines=[line(1, 30000)], member_ref=GOLD, points=2000)
-    points.redeem_gift(b, member_ref=SILVER, gift_code="G001")
+    sales.record_sale(b, lines=[line(1, 30000)], member_ref=GOLD, points=2000, presence="card")
+    points.redeem_gift(b, member_ref=SILVER, gift_code="G001", presence="card")
     feed_b = numbered(drain(b), start=1000)
     assert {c["data"]["terminal_id"] for c in feed_b if c["kind"] == "entry"} == {"T02"}
     rep_a = replica.apply_changes(a.database, a.terminal_id, a.store_id, feed_b)
@@ -203,8 +203,8 @@ def test_overlapping_spend_ends_with_the_same_balance_and_debt(shop_a: Terminal,
     start = a.repo.member_by_phone(SILVER)
     assert start is not None and start.balance > 5000
     # both tills are offline and each spends most of the member's points
-    points.redeem_gift(a, member_ref=SILVER, gift_code="G003", manager_code="9001", manager_pin="9999")
-    points.redeem_gift(b, member_ref=SILVER, gift_code="G003", manager_code="9001", manager_pin="9999")
+    points.redeem_gift(a, member_ref=SILVER, gift_code="G003", presence="card", manager_code="9001", manager_pin="9999")
+    points.redeem_gift(b, member_ref=SILVER, gift_code="G003", presence="card", manager_code="9001", manager_pin="9999")
     feed_a, feed_b = numbered(drain(a), start=500), numbered(drain(b), start=600)
     rb = replica.apply_changes(b.database, b.terminal_id, b.store_id, feed_a)
     ra = replica.apply_changes(a.database, a.terminal_id, a.store_id, feed_b)
@@ -347,7 +347,7 @@ def test_members_settings_stock_revocations_and_coupons(shop_a: Terminal, shop_b
 def test_local_stock_is_headquarters_stock_less_redemptions_not_yet_sent(shop_a: Terminal) -> None:
     a = shop_a
     drain(a)
-    points.redeem_gift(a, member_ref=GOLD, gift_code="G004", manager_code="9001", manager_pin="9999")
+    points.redeem_gift(a, member_ref=GOLD, gift_code="G004", presence="card", manager_code="9001", manager_pin="9999")
     assert a.repo.gift_stock("G004") == 4
     replica.apply_changes(a.database, a.terminal_id, a.store_id,
                           [{"id": 1, "kind": "gift_stock", "data": {"store_id": "S001", "gift_code": "G004",

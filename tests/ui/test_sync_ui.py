@@ -119,7 +119,7 @@ def test_checkout_asks_a_manager_for_points_beyond_the_offline_allowance(enrolle
     app = enrolled_app
     clock.advance(minutes=30)  # headquarters silent for longer than the program's 10 minutes
     vm = app.checkout
-    assert vm.identify("13800138000")  # 12,000 points
+    assert vm.identify("13800138000", presence_kind="card")  # 12,000 points; the card shown
     assert vm.add_amount("100.00")
     assert vm.set_points(2500)
     with qtbot.waitSignal(vm.approval_needed, timeout=2000):  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ def test_gifts_past_the_offline_allowance_ask_a_manager_with_the_reason(enrolled
     app = enrolled_app
     clock.advance(minutes=30)  # headquarters silent for longer than the program's 10 minutes
     vm = app.window.work.pages["gifts"].vm  # type: ignore[attr-defined]
-    assert vm.identify("13800138000")
+    assert vm.identify("13800138000", presence_kind="card")
     assert vm.redeem("G005") is not None  # 2,000 points: exactly this till's offline allowance
     texts: list[str] = []
     vm.approval_needed.connect(texts.append)

@@ -10,12 +10,13 @@ from pos_app.core import tenders
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.money import parse_int, parse_yuan
-from pos_app.services import catalog, members, online, sales, scans, suspended
+from pos_app.services import catalog, members, online, presence, sales, scans, suspended
 from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
 
 TENDERS = sales.TENDERS
 
@@ -23,7 +24,8 @@ TENDERS = sales.TENDERS
 class CheckoutViewModel(QObject):
     """Signals: ``member_changed()``, ``basket_changed()``, ``preview_changed()``,
     ``sale_completed(SaleResult)``, ``error_raised(str)``, ``coupon_changed()``,
-    ``gift_requested(str, str)`` (a gift code was scanned: the gift and the member's card, or "")."""
+    ``gift_requested(str, str, str)`` (a gift code was scanned: the gift, the member's card or "",
+    and how the member was identified, ``presence``)."""
 
     member_changed = Signal()
     basket_changed = Signal()
@@ -31,9 +33,11 @@ class CheckoutViewModel(QObject):
     sale_completed = Signal(object)
     error_raised = Signal(str)
     coupon_changed = Signal()
-    gift_requested = Signal(str, str)
+    gift_requested = Signal(str, str, str)
     approval_needed = Signal(str)  # headquarters silent too long: a manager approves the points payment
     suspended_changed = Signal()  # a basket was suspended, resumed or discarded
+    code_sent = Signal(int)  # a one-time code went to the member's phone: valid this many seconds
+    code_verified = Signal()  # the member read out the right code: they may spend points
 
     def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN") -> None:
         super().__init__()
@@ -41,6 +45,8 @@ class CheckoutViewModel(QObject):
         self.language = language
         self._staff_code = staff_code
         self.member: MemberPicture | None = None
+        # how the member was identified (services.presence): spending points needs card, member_qr or otp
+        self.presence: str | None = None
         # headquarters was asked for the member and did not answer: the till's own copy is shown
         self.member_offline = False
         self.lines: list[SaleLine] = []
@@ -54,16 +60,22 @@ class CheckoutViewModel(QObject):
         self._sale_uuid = str(uuid.uuid4())
 
     # -- member ---------------------------------------------------------------------------
-    def identify(self, text: str) -> bool:
-        """By card, phone number or scan; at any moment of the sale."""
+    def identify(self, text: str, *, scanned: bool = False, presence_kind: str | None = None) -> bool:
+        """By card, phone number or scan; at any moment of the sale. ``scanned``: a scanner or
+        the camera read ``text`` (a card number read so is the card shown; typed, it is not)."""
         try:
+            kind = presence_kind or presence_of(self.terminal, text, scanned=scanned)
             found = online.identify(self.terminal, text)  # headquarters first when this till's copy is stale
-            self.member = members.member_picture(self.terminal, found.member)
+            picture = members.member_picture(self.terminal, found.member)
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
+        old_uuid = self.member.member.uuid if self.member else None
+        self.presence = keep_stronger(old_uuid, self.presence, picture.member.uuid, kind)
+        self.member = picture
         self.member_offline = found.offline
-        self.points = 0
+        if old_uuid != picture.member.uuid:  # the same member showing their card keeps the points typed
+            self.points = 0
         self.member_changed.emit()
         self._refresh()
         return True
@@ -87,13 +99,13 @@ class CheckoutViewModel(QObject):
         screen (``gift_requested``); anything else is refused with a clear message."""
         result = scans.read_scan(self.terminal, text)
         if result.kind in ("member_card", "member_qr", "phone"):
-            return self.identify(result.text)
+            return self.identify(result.text, scanned=True)
         if result.kind == "product":
             return self.add_code(result.text)
         if result.kind == "coupon":
             return self.set_coupon(result.text)
         if result.kind == "gift":
-            self.gift_requested.emit(result.text, self._member_ref() or "")
+            self.gift_requested.emit(result.text, self._member_ref() or "", self.presence or "")
             return True
         if result.kind == "receipt":
             self.error_raised.emit(self.tr("Receipt %1: refunds are made on the Refunds screen (F7).")
@@ -109,7 +121,9 @@ class CheckoutViewModel(QObject):
         return True
 
     def clear_member(self) -> None:
+        self._forget_code()
         self.member = None
+        self.presence = None
         self.member_offline = False
         self.points = 0
         self.coupon = None
@@ -307,8 +321,8 @@ class CheckoutViewModel(QObject):
         self.reset()
         self.lines = list(s.lines)
         self.basket_changed.emit()
-        if s.member_card:
-            self.identify(s.member_card)
+        if s.member_card:  # the member shows their card (or a code) again to spend points
+            self.identify(s.member_card, presence_kind="typed_card")
         if s.coupon:
             self.set_coupon(s.coupon)
         self._refresh()
@@ -352,7 +366,8 @@ class CheckoutViewModel(QObject):
             result = sales.record_sale(
                 self.terminal, lines=self.lines, member_ref=self._member_ref(), points=self.points,
                 coupon=self.coupon, tender=self.tender, staff_code=self._staff_code(), sale_uuid=self._sale_uuid,
-                queue_receipt=True, approval=approval, payments=list(self.payments) if self.payments else None)
+                queue_receipt=True, approval=approval, payments=list(self.payments) if self.payments else None,
+                presence=self.presence if self.member else None)
         except ApprovalRequired as exc:
             if exc.field == "discount":
                 self.approval_needed.emit(
@@ -380,8 +395,43 @@ class CheckoutViewModel(QObject):
         """Complete the sale waiting for a manager's approval; a refusal may be retried."""
         return self.complete(approval=(manager_code.strip(), manager_pin))
 
+    # -- one-time code ----------------------------------------------------------------------------
+    def send_code(self) -> bool:
+        """Has the chain's notification service send the member a one-time code (``code_sent``);
+        offline or no service: an error that suggests the card or member code instead."""
+        if self.member is None:
+            self.error_raised.emit(self.tr("Identify the member first (card or phone number)."))
+            return False
+        try:
+            valid_s = presence.send_code(self.terminal, self.member.member.uuid, self.member.member.phone)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.code_sent.emit(valid_s)
+        return True
+
+    def verify_code(self, typed: str) -> bool:
+        """The code the member read out; right: they count as present (``code_verified``)."""
+        if self.member is None:
+            return False
+        try:
+            presence.verify_code(self.terminal, self.member.member.uuid, typed)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.presence = "otp"
+        self.code_verified.emit()
+        self.member_changed.emit()
+        return True
+
+    def _forget_code(self) -> None:
+        if self.member is not None:
+            presence.forget(self.terminal, self.member.member.uuid)
+
     def reset(self) -> None:
+        self._forget_code()
         self.member = None
+        self.presence = None
         self.lines = []
         self.points = 0
         self.coupon = None

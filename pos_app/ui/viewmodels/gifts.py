@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from pos_app.core import redemption as core_redemption
 from pos_app.core.errors import ApprovalRequired, PosError
-from pos_app.services import online, points
+from pos_app.services import online, points, presence
 from pos_app.services.context import Terminal
 from pos_app.services.points import GiftResult
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class GiftsViewModel(QObject):
     approval_cancelled = Signal()
     gift_redeemed = Signal(object)
     error_raised = Signal(str)
+    code_sent = Signal(int)  # a one-time code went to the member's phone: valid this many seconds
+    code_verified = Signal()  # the member read out the right code: they may redeem
 
     def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str) -> None:
         super().__init__()
@@ -45,6 +48,8 @@ class GiftsViewModel(QObject):
         self.language = language
         self.gifts: list[GiftRow] = []
         self.member: MemberRecord | None = None
+        # how the member was identified (services.presence): a gift needs card, member_qr or otp
+        self.presence: str | None = None
         # headquarters was asked for the member and did not answer: the till's own copy is shown
         self.member_offline = False
         self.pending: str | None = None  # the gift waiting for a manager's approval
@@ -70,12 +75,17 @@ class GiftsViewModel(QObject):
         return next((g for g in self.gifts if g.code == code), None)
 
     # -- member -----------------------------------------------------------------------------------
-    def identify(self, text: str) -> bool:
+    def identify(self, text: str, *, scanned: bool = False, presence_kind: str | None = None) -> bool:
+        """``scanned``: a scanner or the camera read ``text``; ``presence_kind``: how checkout
+        identified the member who came along with a gift scanned there."""
         try:
+            kind = presence_kind or presence_of(self.terminal, text, scanned=scanned)
             found = online.identify(self.terminal, text)  # a revoked card is refused; HQ first when stale
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
+        self.presence = keep_stronger(self.member.uuid if self.member else None, self.presence,
+                                      found.member.uuid, kind)
         self.member = found.member
         self.member_offline = found.offline
         self.cancel_approval()
@@ -83,7 +93,10 @@ class GiftsViewModel(QObject):
         return True
 
     def clear_member(self) -> None:
+        if self.member is not None:
+            presence.forget(self.terminal, self.member.uuid)
         self.member = None
+        self.presence = None
         self.member_offline = False
         self.cancel_approval()
         self.member_changed.emit()
@@ -111,7 +124,8 @@ class GiftsViewModel(QObject):
             return None
         try:
             result = points.redeem_gift(self.terminal, member_ref=self.member.card_no, gift_code=gift_code,
-                                        staff_code=self._staff_code(), queue_slip=True)
+                                        staff_code=self._staff_code(), queue_slip=True,
+                                        presence=self.presence or "other")
         except ApprovalRequired as exc:
             # every other rule (stock, limits, balance, cap) has passed: only the approval is missing
             self.pending = gift_code
@@ -143,12 +157,43 @@ class GiftsViewModel(QObject):
             result = points.redeem_gift(
                 self.terminal, member_ref=self.member.card_no, gift_code=self.pending,
                 staff_code=self._staff_code(), manager_code=manager_code.strip(), manager_pin=manager_pin,
-                queue_slip=True)
+                queue_slip=True, presence=self.presence or "other")
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return None
         self.pending = None
         return self._redeemed(result)
+
+    def may_spend(self) -> bool:
+        """Whether the member showed they are here (or this store lets a typed number spend)."""
+        return presence.may_spend(self.terminal, self.presence or "other")
+
+    # -- one-time code ----------------------------------------------------------------------------
+    def send_code(self) -> bool:
+        """As at checkout: the chain's notification service sends the member a one-time code."""
+        if self.member is None:
+            self.error_raised.emit(self.tr("Identify the member first (card or phone number)."))
+            return False
+        try:
+            valid_s = presence.send_code(self.terminal, self.member.uuid, self.member.phone)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.code_sent.emit(valid_s)
+        return True
+
+    def verify_code(self, typed: str) -> bool:
+        if self.member is None:
+            return False
+        try:
+            presence.verify_code(self.terminal, self.member.uuid, typed)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return False
+        self.presence = "otp"
+        self.code_verified.emit()
+        self.member_changed.emit()
+        return True
 
     def cancel_approval(self) -> None:
         if self.pending is not None:

@@ -31,6 +31,7 @@ from pos_app.ui.viewmodels.checkout import CheckoutViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.camera_view import CameraView
 from pos_app.ui.widgets.common import Notice, big_button, member_entry, screen_keys, yuan
+from pos_app.ui.widgets.otp import OtpDialog
 from pos_app.ui.widgets.suspended import DiscountDialog, SuspendedDialog
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,10 @@ class CheckoutPage(QWidget):
         vm.error_raised.connect(self._on_error)
         vm.approval_needed.connect(self._on_approval_needed)
         vm.suspended_changed.connect(self._on_suspended_changed)
+        vm.code_sent.connect(self._on_code_sent)
+        vm.code_verified.connect(self._on_code_verified)
         self.approval: ApprovalDialog | None = None
+        self.otp_dialog: OtpDialog | None = None
         self.suspended_dialog: SuspendedDialog | None = None
         self.discount_dialog: DiscountDialog | None = None
         self._on_suspended_changed()
@@ -91,7 +95,14 @@ class CheckoutPage(QWidget):
             info.addWidget(w)
         self.clear_member_button = big_button(self.tr("Clear"), box)
         self.clear_member_button.clicked.connect(self.vm.clear_member)
-        entry_column.addWidget(self.clear_member_button)
+        # a member identified by a typed number spends points only with a one-time code (Ctrl+O)
+        self.send_code_button = big_button(self.tr("Send code (Ctrl+O)"), box)
+        self.send_code_button.setObjectName("send_code_button")
+        self.send_code_button.clicked.connect(self.vm.send_code)
+        member_buttons = QHBoxLayout()
+        member_buttons.addWidget(self.clear_member_button)
+        member_buttons.addWidget(self.send_code_button)
+        entry_column.addLayout(member_buttons)
         entry_column.addStretch(1)
         row.addLayout(info, 3)
         self.camera_view = CameraView(box)  # the camera's preview; app.build attaches the camera
@@ -236,7 +247,7 @@ class CheckoutPage(QWidget):
         screen_keys(self, {"F2": self.member_input.setFocus, "F3": self.code_input.setFocus,
                            "F4": self.points_input.setFocus, "F11": self.tendered_input.setFocus,
                            "F12": self.vm.complete, "Ctrl+H": self._suspend, "Ctrl+U": self.open_suspended,
-                           "Ctrl+D": self.open_discount,
+                           "Ctrl+D": self.open_discount, "Ctrl+O": self.vm.send_code,
                            # the payment method by keyboard: cash, bank card, WeChat Pay, Alipay, then the amount
                            **{f"Ctrl+{i + 1}": functools.partial(self._pay_with, i)
                               for i in range(self.tender_box.count())}})
@@ -338,8 +349,15 @@ class CheckoutPage(QWidget):
         self.vm.remove_line(self.basket.currentRow())
 
     # -- view-model signals --------------------------------------------------------------------
+    def _presence_text(self) -> str:
+        return {"card": self.tr("card scanned"), "member_qr": self.tr("member code scanned"),
+                "otp": self.tr("one-time code verified")}.get(
+            self.vm.presence or "", self.tr("number typed: earns points; spending needs the card, member code or "
+                                            "a one-time code"))
+
     def _on_member_changed(self) -> None:
         pic = self.vm.member
+        self.send_code_button.setEnabled(pic is not None and self.vm.presence not in ("card", "member_qr", "otp"))
         self.offline_label.setText(self.tr("Offline: using this till's copy") if pic and self.vm.member_offline else "")
         self.offline_label.setVisible(bool(pic and self.vm.member_offline))
         if pic is None:
@@ -351,7 +369,7 @@ class CheckoutPage(QWidget):
             return
         m = pic.member
         self.tier_label.show()
-        self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}")
+        self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}  ·  {self._presence_text()}")
         self.tier_label.setText(self.tier_names.get(m.tier, m.tier))
         text = self.tr("Balance: %1 points").replace("%1", f"{m.balance:,}")
         if m.debt:
@@ -420,8 +438,30 @@ class CheckoutPage(QWidget):
                          .replace("%1", str(b["daily_cap_cut"])))
         self.breakdown.setPlainText("\n".join(parts))
 
+    def _on_code_sent(self, valid_s: int) -> None:
+        """The code is on its way to the member's phone: the cashier types what they read out."""
+        pic = self.vm.member
+        if self.otp_dialog is not None:
+            self.otp_dialog.deleteLater()
+        self.otp_dialog = OtpDialog(self, self.tr("A one-time code was sent to %1's phone %2 (valid %3 minutes). "
+                                                  "Type the code the member reads out.")
+                                    .replace("%1", pic.member.name if pic else "")
+                                    .replace("%2", mask_phone(pic.member.phone) if pic else "")
+                                    .replace("%3", str(valid_s // 60)))
+        self.otp_dialog.code_entered.connect(self.vm.verify_code)
+        self.otp_dialog.open()
+        self.notice.info(self.tr("One-time code sent."))
+
+    def _on_code_verified(self) -> None:
+        if self.otp_dialog is not None:
+            self.otp_dialog.accept()
+        self.notice.info(self.tr("Code verified: the member may pay with points."))
+        self.points_input.setFocus()
+
     def _on_error(self, text: str) -> None:
         log.info("checkout notice shown: %s", text)
+        if self.otp_dialog is not None and self.otp_dialog.isVisible():
+            self.otp_dialog.refuse(text)
         if self.approval is not None and self.approval.isVisible():
             self.approval.refuse(text)
         self.notice.error(text)
@@ -442,6 +482,8 @@ class CheckoutPage(QWidget):
         """After a sale the fields are empty for the next customer (the sale's receipt line
         stays); after a logout nothing of the last cashier stays: the sale in progress, the
         last receipt line and any message go too."""
+        if self.otp_dialog is not None and self.otp_dialog.isVisible():
+            self.otp_dialog.reject()
         if after == "logout":
             if self.vm.lines:
                 log.info("logout: a sale in progress (%d lines) was dropped", len(self.vm.lines))

@@ -26,6 +26,7 @@ from pos_app.ui.viewmodels.gifts import GiftsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, member_entry, screen_keys, yuan
+from pos_app.ui.widgets.otp import OtpDialog
 
 log = logging.getLogger(__name__)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -42,6 +43,7 @@ class GiftsPage(QWidget):
         # the question before a redemption (issue 15 item 4): Enter redeems, Esc keeps the points
         self.gift_confirm: QMessageBox | None = None
         self.gift_confirm_button: QPushButton | None = None
+        self.otp_dialog: OtpDialog | None = None
         self._build()
         vm.member_changed.connect(self._on_member_changed)
         vm.catalogue_changed.connect(self._on_catalogue_changed)
@@ -49,6 +51,8 @@ class GiftsPage(QWidget):
         vm.approval_cancelled.connect(self._on_approval_cancelled)
         vm.gift_redeemed.connect(self._on_gift_redeemed)
         vm.error_raised.connect(self._on_error)
+        vm.code_sent.connect(self._on_code_sent)
+        vm.code_verified.connect(self._on_code_verified)
         vm.refresh_catalogue()
         self._on_member_changed()
 
@@ -70,9 +74,17 @@ class GiftsPage(QWidget):
         info.addWidget(self.offline_label)
         info.addWidget(self.balance_label)
         row.addLayout(info, 3)
+        # Clear above Send code: side by side the page was wider than 1024 px
+        member_buttons = QVBoxLayout()
         self.clear_button = big_button(self.tr("Clear (Esc)"), box)
         self.clear_button.clicked.connect(self.vm.reset)
-        row.addWidget(self.clear_button)
+        member_buttons.addWidget(self.clear_button)
+        # a member identified by a typed number redeems only with a one-time code (Ctrl+O)
+        self.send_code_button = big_button(self.tr("Send code (Ctrl+O)"), box)
+        self.send_code_button.setObjectName("gift_send_code_button")
+        self.send_code_button.clicked.connect(self.vm.send_code)
+        member_buttons.addWidget(self.send_code_button)
+        row.addLayout(member_buttons)
         root.addWidget(box)
 
         self.table = QTableWidget(0, 6, self)
@@ -119,7 +131,7 @@ class GiftsPage(QWidget):
         self.notice = Notice(self)
         root.addWidget(self.notice)
 
-        screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset})
+        screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset, "Ctrl+O": self.vm.send_code})
 
     # -- actions ------------------------------------------------------------------------------
     def take_scan(self, scan: ScanResult) -> bool:
@@ -131,14 +143,14 @@ class GiftsPage(QWidget):
             return True
         if scan.kind not in ("member_card", "member_qr", "phone"):
             return False
-        self._identify_text(scan.text)
+        self._identify_text(scan.text, scanned=True)
         return True
 
     def _identify(self) -> None:
         self._identify_text(self.member_input.text())
 
-    def _identify_text(self, text: str) -> None:
-        if self.vm.identify(text):
+    def _identify_text(self, text: str, *, scanned: bool = False) -> None:
+        if self.vm.identify(text, scanned=scanned):
             self.member_input.clear()
             self.notice.clear()
             self.table.setFocus()
@@ -164,8 +176,9 @@ class GiftsPage(QWidget):
             self.notice.error(self.tr("Choose a gift first."))
             return
         g, m = self.vm.gift(code), self.vm.member
-        if g is None or m is None or m.balance < g.points or g.stock == 0:
-            self.vm.redeem(code)  # refused at once, saying why (no member, not enough points, no stock)
+        if g is None or m is None or m.balance < g.points or g.stock == 0 or not self.vm.may_spend():
+            # refused at once, saying why (no member, not enough points, no stock, member not present)
+            self.vm.redeem(code)
             return
         text = self.tr("Redeem %1 %2 for %3 points?").replace("%1", g.code).replace("%2", g.name).replace(
             "%3", f"{g.points:,}")
@@ -200,6 +213,7 @@ class GiftsPage(QWidget):
             for w in (self.result_label, self.coupon_label, self.cash_label):
                 w.clear()
         m = self.vm.member
+        self.send_code_button.setEnabled(m is not None and self.vm.presence not in ("card", "member_qr", "otp"))
         self.offline_label.setText(self.tr("Offline: using this till's copy") if m and self.vm.member_offline else "")
         self.offline_label.setVisible(bool(m and self.vm.member_offline))
         if m is None:
@@ -207,7 +221,10 @@ class GiftsPage(QWidget):
             self.balance_label.clear()
             return
         tier = self.tier_names.get(m.tier, m.tier)
-        self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}  ·  {tier}")
+        shown = {"card": self.tr("card scanned"), "member_qr": self.tr("member code scanned"),
+                 "otp": self.tr("one-time code verified")}.get(
+            self.vm.presence or "", self.tr("number typed: a gift needs the card, member code or a one-time code"))
+        self.member_label.setText(f"{m.name}  {mask_phone(m.phone)}  ·  {m.card_no}  ·  {tier}  ·  {shown}")
         text = self.tr("Balance: %1 points").replace("%1", f"{m.balance:,}")
         if m.debt:
             text += "  " + self.tr("(owes %1 points from a refund)").replace("%1", f"{m.debt:,}")
@@ -287,13 +304,35 @@ class GiftsPage(QWidget):
         self.notice.info(self.tr("Gift redeemed. The coupon is queued for printing.") if result.coupon_code
                          else self.tr("Gift redeemed."))
 
+    def _on_code_sent(self, valid_s: int) -> None:
+        m = self.vm.member
+        if self.otp_dialog is not None:
+            self.otp_dialog.deleteLater()
+        self.otp_dialog = OtpDialog(self, self.tr("A one-time code was sent to %1's phone %2 (valid %3 minutes). "
+                                                  "Type the code the member reads out.")
+                                    .replace("%1", m.name if m else "").replace("%2", mask_phone(m.phone) if m else "")
+                                    .replace("%3", str(valid_s // 60)))
+        self.otp_dialog.code_entered.connect(self.vm.verify_code)
+        self.otp_dialog.open()
+        self.notice.info(self.tr("One-time code sent."))
+
+    def _on_code_verified(self) -> None:
+        if self.otp_dialog is not None:
+            self.otp_dialog.accept()
+        self.notice.info(self.tr("Code verified: the member may redeem gifts."))
+        self.table.setFocus()
+
     def _on_error(self, text: str) -> None:
+        if self.otp_dialog is not None and self.otp_dialog.isVisible():
+            self.otp_dialog.refuse(text)
         if self.approval is not None and self.approval.isVisible():
             self.approval.refuse(text)
         self.notice.error(text)
 
     def reset_screen(self, after: str) -> None:
         """After a sale or a logout: no member, gift chosen, last redemption or message."""
+        if self.otp_dialog is not None and self.otp_dialog.isVisible():
+            self.otp_dialog.reject()
         self.vm.reset()
         self.member_input.clear()
         self.table.clearSelection()
