@@ -19,7 +19,9 @@ quick and thread-safe (the Qt bridge in ``pos_app.ui.camera`` queues them to the
 
 Sources (``source_kind``): a camera number, a device path (/dev/video2), a network stream
 (rtsp://, http://) or a video file. A file (tests use them) is paced at its own frame rate like a
-live camera, and at its end either loops or ends with "stopped" (``loop``). A network stream is
+live camera, and at its end either loops or ends with "stopped" (``loop``); the debouncer's time
+for a file's frame is the frame's place in the file (its number over the file's frame rate), not
+the wall clock, so a file's hold times mean the same on a busy machine. A network stream is
 read as fast as it delivers, and frames that waited in the stream's buffer (after a stall, or a
 burst from the network) are grabbed and dropped without being converted until a grab has to
 wait for the camera: the frame decoded is the newest one, so the lag does not grow
@@ -148,19 +150,21 @@ def _clip(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> tuple[int, 
 
 
 class _LatestFrame:
-    """A one-frame slot: ``put`` replaces an unread frame (counted as dropped), ``take`` waits."""
+    """A one-frame slot: ``put`` replaces an unread frame (counted as dropped), ``take`` waits.
+    A frame may carry its time (a file's frame: its place in the file), else None."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._frame: np.ndarray | None = None
+        self._stamp: float | None = None
         self._closed = False
         self.dropped = 0
 
-    def put(self, frame: np.ndarray) -> None:
+    def put(self, frame: np.ndarray, stamp: float | None = None) -> None:
         with self._cond:
             if self._frame is not None:
                 self.dropped += 1
-            self._frame = frame
+            self._frame, self._stamp = frame, stamp
             self._cond.notify()
 
     def close(self) -> None:
@@ -169,12 +173,12 @@ class _LatestFrame:
             self._closed = True
             self._cond.notify_all()
 
-    def take(self) -> np.ndarray | None:
+    def take(self) -> tuple[np.ndarray | None, float | None]:
         with self._cond:
             while self._frame is None and not self._closed:
                 self._cond.wait()
             frame, self._frame = self._frame, None
-            return frame
+            return frame, self._stamp
 
 
 @dataclass(frozen=True)
@@ -399,6 +403,7 @@ class CameraWorker:
         interval = self._frame_interval(cap)
         stream = self.kind == STREAM
         quick = self._nominal_interval(cap) / 4
+        media = self._nominal_interval(cap)  # a file's frame n is at n * media seconds
         next_due = self._clock()
         last_preview = -1e9
         preview_gap = 1.0 / self.config.preview_fps if self.config.preview_fps > 0 else None
@@ -433,11 +438,12 @@ class CameraWorker:
                     return
                 interval = self._frame_interval(cap)
                 quick = self._nominal_interval(cap) / 4
+                media = self._nominal_interval(cap)
                 next_due = self._clock()
                 continue
             rewound = False
+            self._slot.put(frame, self.frames_read * media if self.is_file else None)
             self.frames_read += 1
-            self._slot.put(frame)
             now = self._clock()
             if preview_gap is not None and self._on_frame is not None and now - last_preview >= preview_gap:
                 last_preview = now
@@ -457,7 +463,7 @@ class CameraWorker:
 
     def _decode_main(self) -> None:
         while True:
-            frame = self._slot.take()
+            frame, stamp = self._slot.take()
             if frame is None or self._stop.is_set():
                 return
             try:
@@ -467,7 +473,7 @@ class CameraWorker:
                 log.exception("camera %s: decoding a frame failed", self.source)
                 continue
             self.frames_decoded += 1
-            now = self._clock()
+            now = self._clock() if stamp is None else stamp
             present: list[Decoded] = []
             if self._presence is not None:
                 try:
