@@ -8,6 +8,7 @@ import csv
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,15 +81,32 @@ class ImportThread(threading.Thread):
             self.terminal.database.db.close()  # this thread's connection
 
 
-def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, tmp_path: Path) -> None:
+def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     n = 2000
     path = write(tmp_path, "".join(f"139{i:08d},会员{i},,,100,2026-01-01\n" for i in range(n)))
+    # after its first chunk the import waits until a sale went through: that a sale can go in
+    # between two chunks is what is tested, not how the threads happen to be scheduled (on a
+    # loaded machine the import finished before the first sale now and then)
+    first_chunk, sale_made = threading.Event(), threading.Event()
+    write_chunk = importer._write_chunk
+
+    def chunk_then_wait(*args: Any, **kwargs: Any) -> int:
+        done = write_chunk(*args, **kwargs)
+        if not first_chunk.is_set():
+            first_chunk.set()
+            assert sale_made.wait(60)
+        return done
+
+    monkeypatch.setattr(importer, "_write_chunk", chunk_then_wait)
     worker = ImportThread(terminal, path)
     worker.start()
+    assert first_chunk.wait(60), worker.error
     seen: list[int] = []  # members already imported, as each sale saw them right after it
     while worker.is_alive():
         sales.record_sale(terminal, lines=[line(1, 1000)])  # raises "database is locked" if the import holds on
         seen.append(int(terminal.repo.row("SELECT count(*) n FROM member")["n"]))  # type: ignore[index]
+        sale_made.set()
     worker.join()
     assert worker.error is None and worker.report and worker.report.written and worker.report.members_created == n
     assert any(0 < s < n for s in seen), "no sale was made between two of the import's transactions"
