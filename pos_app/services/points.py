@@ -152,14 +152,14 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
     if row is None:
         raise NotFound("redemption_no", f"no redemption {redemption_no!r} on this till")
     if row["cancelled_at"]:
-        raise Conflict("redemption_no", f"redemption {redemption_no} was cancelled already")
+        raise Conflict("redemption_no", f"redemption {redemption_no} was cancelled already", reason="cancelled")
     shift = current_shift(t)
     if shift is None or row["created_at"] < shift.opened_at:
         raise RuleViolation("redemption_no", f"redemption {redemption_no} is not from the open shift;"
-                            " only the open shift's redemptions can be cancelled")
+                            " only the open shift's redemptions can be cancelled", reason="earlier_shift")
     if row["coupon_code"]:
         raise RuleViolation("redemption_no", f"redemption {redemption_no} issued a coupon;"
-                            " a coupon gift cannot be cancelled at the till")
+                            " a coupon gift cannot be cancelled at the till", reason="coupon")
     gift = t.program.gift(row["gift_code"])
     approved_by = None
     if row["approved_by"] or (gift is not None and core_redemption.needs_approval(t.program, gift)):
@@ -167,7 +167,7 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
     stamp = t.stamp(at, staff_code)
     with t.database.transaction():
         if not t.repo.mark_redemption_cancelled(redemption_no, at=iso(stamp.at), by=staff_code):
-            raise Conflict("redemption_no", f"redemption {redemption_no} was cancelled already")
+            raise Conflict("redemption_no", f"redemption {redemption_no} was cancelled already", reason="cancelled")
         member = t.repo.member_by_id(int(row["member_id"]))
         assert member is not None
         taken = t.ledger.gift_lots(redemption_no)

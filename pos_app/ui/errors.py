@@ -64,6 +64,7 @@ def field_label(field: str) -> str:
         "counted_cash": translate("Errors", "Cash counted"),
         "otp": translate("Errors", "One-time code"),
         "presence": translate("Errors", "Member present"),
+        "redemption_no": translate("Errors", "Redemption number"),
     }
     return labels.get(base, base)
 
@@ -185,6 +186,13 @@ def message(exc: BaseException) -> str:
     if code == "conflict" and field == "db" and p.get("reason") == "in_use":
         return translate("Errors", "The cashier window is already open on this database (or a restore is "
                                    "running). Use the window that is open, or close it first.")
+    if field == "redemption_no" and p.get("reason") == "cancelled":
+        return translate("Errors", "This redemption was cancelled already.")
+    if field == "redemption_no" and p.get("reason") == "earlier_shift":
+        return translate("Errors", "Only redemptions of the open shift can be cancelled; this one is from an "
+                                   "earlier shift.")
+    if field == "redemption_no" and p.get("reason") == "coupon":
+        return translate("Errors", "A coupon gift cannot be cancelled at the till.")
     if code == "conflict" and field == "phone":
         return translate("Errors", "This phone number is already a member.")
     if code == "conflict":

@@ -893,6 +893,10 @@
         <translation>Member present</translation>
     </message>
     <message>
+        <source>Redemption number</source>
+        <translation>Redemption number</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>Something went wrong. The details were written to the log; please call the store manager.</translation>
     </message>
@@ -1073,6 +1077,18 @@
         <translation>The cashier window is already open on this database (or a restore is running). Use the window that is open, or close it first.</translation>
     </message>
     <message>
+        <source>This redemption was cancelled already.</source>
+        <translation>This redemption was cancelled already.</translation>
+    </message>
+    <message>
+        <source>Only redemptions of the open shift can be cancelled; this one is from an earlier shift.</source>
+        <translation>Only redemptions of the open shift can be cancelled; this one is from an earlier shift.</translation>
+    </message>
+    <message>
+        <source>A coupon gift cannot be cancelled at the till.</source>
+        <translation>A coupon gift cannot be cancelled at the till.</translation>
+    </message>
+    <message>
         <source>This phone number is already a member.</source>
         <translation>This phone number is already a member.</translation>
     </message>
@@ -1234,6 +1250,10 @@
         <translation>Last redemption</translation>
     </message>
     <message>
+        <source>Cancel redemption (Ctrl+Z)</source>
+        <translation>Cancel redemption (Ctrl+Z)</translation>
+    </message>
+    <message>
         <source>Choose a gift first.</source>
         <translation>Choose a gift first.</translation>
     </message>
@@ -1264,6 +1284,46 @@
     <message>
         <source>Not redeemed: the points stay with the member.</source>
         <translation>Not redeemed: the points stay with the member.</translation>
+    </message>
+    <message>
+        <source>No redemption to cancel: only the last gift redeemed here can be cancelled.</source>
+        <translation>No redemption to cancel: only the last gift redeemed here can be cancelled.</translation>
+    </message>
+    <message>
+        <source>Cancel %1 (%2)? %3 points go back to the member.</source>
+        <translation>Cancel %1 (%2)? %3 points go back to the member.</translation>
+    </message>
+    <message>
+        <source>Hand back %1 in cash.</source>
+        <translation>Hand back %1 in cash.</translation>
+    </message>
+    <message>
+        <source>Balance after: %1 points</source>
+        <translation>Balance after: %1 points</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <source>Cancel redemption</source>
+        <translation>Cancel redemption</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>Keep it</translation>
+    </message>
+    <message>
+        <source>Not cancelled: the redemption stands.</source>
+        <translation>Not cancelled: the redemption stands.</translation>
+    </message>
+    <message>
+        <source>%1 cancelled (%2): %3 points back, balance %4</source>
+        <translation>%1 cancelled (%2): %3 points back, balance %4</translation>
+    </message>
+    <message>
+        <source>Redemption cancelled. The slip is queued for printing.</source>
+        <translation>Redemption cancelled. The slip is queued for printing.</translation>
     </message>
     <message>
         <source>Offline: using this till's copy</source>
@@ -1379,6 +1439,10 @@
     <message>
         <source>%1 costs %2 points: a store manager must approve this redemption.</source>
         <translation>%1 costs %2 points: a store manager must approve this redemption.</translation>
+    </message>
+    <message>
+        <source>%1 was approved by a manager: a store manager must approve its cancellation.</source>
+        <translation>%1 was approved by a manager: a store manager must approve its cancellation.</translation>
     </message>
 </context>
 <context>

@@ -893,6 +893,10 @@
         <translation>会员到场</translation>
     </message>
     <message>
+        <source>Redemption number</source>
+        <translation>兑换单号</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details were written to the log; please call the store manager.</source>
         <translation>系统出错，详细信息已写入日志，请联系店长。</translation>
     </message>
@@ -1073,6 +1077,18 @@
         <translation>收银窗口已在此数据库上打开（或正在恢复备份）。请使用已打开的窗口，或先将其关闭。</translation>
     </message>
     <message>
+        <source>This redemption was cancelled already.</source>
+        <translation>该兑换已撤销过。</translation>
+    </message>
+    <message>
+        <source>Only redemptions of the open shift can be cancelled; this one is from an earlier shift.</source>
+        <translation>只能撤销本班次的兑换；这笔兑换属于之前的班次。</translation>
+    </message>
+    <message>
+        <source>A coupon gift cannot be cancelled at the till.</source>
+        <translation>优惠券类礼品不能在收银台撤销。</translation>
+    </message>
+    <message>
         <source>This phone number is already a member.</source>
         <translation>该手机号已是会员。</translation>
     </message>
@@ -1234,6 +1250,10 @@
         <translation>上一笔兑换</translation>
     </message>
     <message>
+        <source>Cancel redemption (Ctrl+Z)</source>
+        <translation>撤销兑换 (Ctrl+Z)</translation>
+    </message>
+    <message>
         <source>Choose a gift first.</source>
         <translation>请先选择礼品。</translation>
     </message>
@@ -1264,6 +1284,46 @@
     <message>
         <source>Not redeemed: the points stay with the member.</source>
         <translation>未兑换：积分仍在会员账户中。</translation>
+    </message>
+    <message>
+        <source>No redemption to cancel: only the last gift redeemed here can be cancelled.</source>
+        <translation>没有可撤销的兑换：只能撤销本机最近一次兑换的礼品。</translation>
+    </message>
+    <message>
+        <source>Cancel %1 (%2)? %3 points go back to the member.</source>
+        <translation>撤销 %1（%2）？%3 积分将退还给会员。</translation>
+    </message>
+    <message>
+        <source>Hand back %1 in cash.</source>
+        <translation>退还现金 %1。</translation>
+    </message>
+    <message>
+        <source>Balance after: %1 points</source>
+        <translation>撤销后余额：%1 积分</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>Cancel redemption</source>
+        <translation>撤销兑换</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Not cancelled: the redemption stands.</source>
+        <translation>未撤销：兑换保持不变。</translation>
+    </message>
+    <message>
+        <source>%1 cancelled (%2): %3 points back, balance %4</source>
+        <translation>%1 已撤销（%2）：退还 %3 积分，余额 %4</translation>
+    </message>
+    <message>
+        <source>Redemption cancelled. The slip is queued for printing.</source>
+        <translation>兑换已撤销。撤销单已加入打印队列。</translation>
     </message>
     <message>
         <source>Offline: using this till's copy</source>
@@ -1379,6 +1439,10 @@
     <message>
         <source>%1 costs %2 points: a store manager must approve this redemption.</source>
         <translation>%1 需 %2 积分，本次兑换需店长授权。</translation>
+    </message>
+    <message>
+        <source>%1 was approved by a manager: a store manager must approve its cancellation.</source>
+        <translation>%1 曾由店长批准：撤销也须店长批准。</translation>
     </message>
 </context>
 <context>

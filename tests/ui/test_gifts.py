@@ -6,7 +6,7 @@ from typing import Any
 
 from pos_app.core.members import make_card_number
 from pos_app.ui.app import App
-from pos_app.ui.qt import QApplication, QPushButton, Qt, QWidget
+from pos_app.ui.qt import QApplication, QLineEdit, QPushButton, Qt, QWidget
 from pos_app.ui.widgets.gifts import GiftsPage
 from tests.ui.test_checkout_flow import login
 
@@ -214,3 +214,64 @@ def test_a_redemption_is_confirmed_first_and_esc_keeps_the_points(qtbot: Any, ap
     assert app.terminal.repo.rows("SELECT gift_code, points FROM redemption") == [{"gift_code": "G002",
                                                                                   "points": 1000}]
 
+
+
+def reason_dialog(qtbot: Any, page: GiftsPage) -> Any:
+    qtbot.waitUntil(lambda: page.cancel_dialog is not None and page.cancel_dialog.isVisible(), timeout=2000)
+    return page.cancel_dialog
+
+
+def test_the_last_redemption_is_cancelled_with_a_reason(qtbot: Any, app: App) -> None:
+    """Issue 15 item 4f: Ctrl+Z (or the button) asks why, naming the points and cash going back
+    and the balance after; Esc keeps the redemption; Enter with a reason gives points, stock and
+    cash back and queues the slip; twice is refused."""
+    page = open_gifts(qtbot, app)
+    assert not page.cancel_button.isEnabled()
+    page.select_gift("G005")
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)
+    assert state(app)["balance"] == 10000 and page.cancel_button.isEnabled()
+
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    box = reason_dialog(qtbot, page)
+    assert "2,000 points go back" in box.labelText() and "Hand back ¥19.90" in box.labelText()
+    assert "Balance after: 12,000 points" in box.labelText()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: page.cancel_dialog is None)
+    assert page.notice.text() == "Not cancelled: the redemption stands." and state(app)["balance"] == 10000
+
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)  # touch
+    box = reason_dialog(qtbot, page)
+    assert all(b.height() >= 44 for b in box.findChildren(QPushButton) if b.isVisible())
+    qtbot.keyClicks(box.findChild(QLineEdit), "wrong colour")
+    qtbot.keyClick(box.findChild(QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: state(app)["balance"] == 12000)
+    assert "cancelled" in page.result_label.text() and page.cash_label.text() == "Hand back ¥19.90 in cash."
+    assert page.notice.text() == "Redemption cancelled. The slip is queued for printing."
+    assert "12,000" in page.balance_label.text() and not page.cancel_button.isEnabled()
+    redemption = app.terminal.repo.rows("SELECT redemption_no, cancelled_by FROM redemption")[0]
+    assert redemption["cancelled_by"] == "1001"
+    assert app.terminal.repo.rows("SELECT kind FROM print_job WHERE ref = ?", (redemption["redemption_no"],)) == [
+        {"kind": "gift_cancel"}]
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # nothing left to cancel
+    assert page.cancel_dialog is None and page.notice.text().startswith("No redemption to cancel")
+    assert_fits_1024x768(app, page)
+
+
+def test_cancelling_an_approved_gift_asks_a_manager_again(qtbot: Any, app: App) -> None:
+    page = open_gifts(qtbot, app)
+    page.select_gift("G003")
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)
+    approve(qtbot, page, "9001", "9999")
+    assert state(app)["balance"] == 7000
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    box = reason_dialog(qtbot, page)
+    qtbot.keyClicks(box.findChild(QLineEdit), "member changed mind")
+    qtbot.keyClick(box.findChild(QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.approval is not None and page.approval.isVisible())
+    assert "must approve its cancellation" in page.approval.text_label.text()
+    assert state(app)["balance"] == 7000
+    approve(qtbot, page, "9001", "9999")
+    qtbot.waitUntil(lambda: state(app)["balance"] == 12000)
+    assert not page.approval.isVisible() and "approved by 9001" in page.result_label.text()

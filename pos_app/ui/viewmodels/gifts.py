@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pos_app.core import redemption as core_redemption
-from pos_app.core.errors import ApprovalRequired, PosError
+from pos_app.core.errors import ApprovalRequired, PermissionDenied, PosError
 from pos_app.services import online, points, presence
 from pos_app.services.context import Terminal
-from pos_app.services.points import GiftResult
+from pos_app.services.points import GiftCancelResult, GiftResult
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, Signal
@@ -37,6 +37,7 @@ class GiftsViewModel(QObject):
     approval_needed = Signal(str)
     approval_cancelled = Signal()
     gift_redeemed = Signal(object)
+    gift_cancelled = Signal(object)
     error_raised = Signal(str)
     code_sent = Signal(int)  # a one-time code went to the member's phone: valid this many seconds
     code_verified = Signal()  # the member read out the right code: they may redeem
@@ -53,6 +54,8 @@ class GiftsViewModel(QObject):
         # headquarters was asked for the member and did not answer: the till's own copy is shown
         self.member_offline = False
         self.pending: str | None = None  # the gift waiting for a manager's approval
+        self.pending_cancel: str | None = None  # the reason of a cancellation waiting for a manager
+        self.cancelled_no: str | None = None  # the last redemption, once cancelled here
         self.last_result: GiftResult | None = None
 
     # -- catalogue ------------------------------------------------------------------------------
@@ -148,9 +151,47 @@ class GiftsViewModel(QObject):
             return None
         return self._redeemed(result)
 
+    def can_cancel_last(self) -> bool:
+        """The last redemption made here may be cancelled (not a coupon gift, not cancelled yet)."""
+        r = self.last_result
+        return r is not None and r.coupon_code is None and self.cancelled_no != r.redemption_no
+
+    def cancel_last(self, reason: str, manager: tuple[str, str] | None = None) -> GiftCancelResult | None:
+        """Cancel the last redemption (within the open shift): points, stock and cash back. A gift
+        that needed a manager asks for one again (``approval_needed``; back through ``approve``)."""
+        r = self.last_result
+        if r is None:
+            return None
+        try:
+            done = points.cancel_redemption(
+                self.terminal, redemption_no=r.redemption_no, reason=reason, staff_code=self._staff_code(),
+                manager_code=manager[0].strip() if manager else None, manager_pin=manager[1] if manager else None,
+                queue_slip=True)
+        except PermissionDenied as exc:
+            if manager is None and exc.field == "manager":
+                self.pending_cancel = reason
+                self.approval_needed.emit(self.tr("%1 was approved by a manager: a store manager must approve"
+                                                  " its cancellation.").replace("%1", r.redemption_no))
+                return None
+            self.error_raised.emit(message(exc))
+            return None
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return None
+        self.pending_cancel = None
+        self.cancelled_no = r.redemption_no
+        self.member = done.member
+        self.member_changed.emit()
+        self.refresh_catalogue()
+        self.gift_cancelled.emit(done)
+        return done
+
     def approve(self, manager_code: str, manager_pin: str) -> GiftResult | None:
         """Redeem the gift waiting for approval with a manager's number and PIN; a refusal
         (wrong PIN, not a manager) changes nothing and may be retried."""
+        if self.pending_cancel is not None:
+            self.cancel_last(self.pending_cancel, (manager_code, manager_pin))
+            return self.last_result if self.pending_cancel is None else None
         if self.pending is None or self.member is None:
             return None
         try:
@@ -196,6 +237,7 @@ class GiftsViewModel(QObject):
         return True
 
     def cancel_approval(self) -> None:
+        self.pending_cancel = None
         if self.pending is not None:
             self.pending = None
             self.approval_cancelled.emit()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 from pos_app.core.members import mask_phone
-from pos_app.services.points import GiftResult
+from pos_app.services.points import GiftCancelResult, GiftResult
 from pos_app.services.scans import ScanResult
 from pos_app.ui.qt import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -44,12 +45,15 @@ class GiftsPage(QWidget):
         self.gift_confirm: QMessageBox | None = None
         self.gift_confirm_button: QPushButton | None = None
         self.otp_dialog: OtpDialog | None = None
+        # the reason asked before cancelling the last redemption (issue 15 item 4f)
+        self.cancel_dialog: QInputDialog | None = None
         self._build()
         vm.member_changed.connect(self._on_member_changed)
         vm.catalogue_changed.connect(self._on_catalogue_changed)
         vm.approval_needed.connect(self._on_approval_needed)
         vm.approval_cancelled.connect(self._on_approval_cancelled)
         vm.gift_redeemed.connect(self._on_gift_redeemed)
+        vm.gift_cancelled.connect(self._on_gift_cancelled)
         vm.error_raised.connect(self._on_error)
         vm.code_sent.connect(self._on_code_sent)
         vm.code_verified.connect(self._on_code_verified)
@@ -127,11 +131,17 @@ class GiftsPage(QWidget):
         self.cash_label.setObjectName("cash_label")
         for w in (self.result_label, self.coupon_label, self.cash_label):
             col.addWidget(w)
+        self.cancel_button = big_button(self.tr("Cancel redemption (Ctrl+Z)"), result)
+        self.cancel_button.setObjectName("gift_cancel_button")
+        self.cancel_button.clicked.connect(self._cancel_last)
+        col.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
         root.addWidget(result)
         self.notice = Notice(self)
         root.addWidget(self.notice)
 
-        screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset, "Ctrl+O": self.vm.send_code})
+        screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset, "Ctrl+O": self.vm.send_code,
+                           "Ctrl+Z": self._cancel_last})
+        self._update_cancel_button()
 
     # -- actions ------------------------------------------------------------------------------
     def take_scan(self, scan: ScanResult) -> bool:
@@ -207,8 +217,58 @@ class GiftsPage(QWidget):
         self.notice.info(self.tr("Not redeemed: the points stay with the member."))
         self.table.setFocus()
 
+    def _update_cancel_button(self) -> None:
+        self.cancel_button.setEnabled(self.vm.can_cancel_last())
+
+    def _cancel_last(self) -> None:
+        """Asks why (the gift, the points and cash going back, the balance after); Enter with a
+        reason cancels the last redemption, Esc leaves it."""
+        r = self.vm.last_result
+        if r is None or not self.vm.can_cancel_last():
+            self.notice.error(self.tr("No redemption to cancel: only the last gift redeemed here can be cancelled."))
+            return
+        g = self.vm.gift(r.gift_code)
+        name = f"{r.gift_code} {g.name}" if g else r.gift_code
+        balance = self.vm.member.balance if self.vm.member is not None else r.member.balance
+        text = self.tr("Cancel %1 (%2)? %3 points go back to the member.").replace("%1", name).replace(
+            "%2", r.redemption_no).replace("%3", f"{r.points:,}")
+        if r.cash_fen:
+            text += "\n" + self.tr("Hand back %1 in cash.").replace("%1", yuan(r.cash_fen))
+        text += "\n" + self.tr("Balance after: %1 points").replace("%1", f"{balance + r.points:,}")
+        text += "\n" + self.tr("Reason:")
+        box = QInputDialog(self)
+        box.setObjectName("gift_cancel_dialog")
+        box.setWindowTitle(self.tr("Cancel redemption"))
+        box.setLabelText(text)
+        box.setOkButtonText(self.tr("Cancel redemption"))
+        box.setCancelButtonText(self.tr("Keep it"))
+        box.textValueSelected.connect(self.vm.cancel_last)  # Enter or the button, with the reason
+        box.rejected.connect(lambda: self.notice.info(self.tr("Not cancelled: the redemption stands.")))
+        box.finished.connect(lambda _r: setattr(self, "cancel_dialog", None))
+        self.cancel_dialog = box
+        box.open()
+        for b in box.findChildren(QPushButton):
+            b.setMinimumSize(QSize(120, TOUCH_HEIGHT))
+
+    def _on_gift_cancelled(self, done: GiftCancelResult) -> None:
+        g = self.vm.gift(done.gift_code)
+        name = f"{done.gift_code} {g.name}" if g else done.gift_code
+        text = self.tr("%1 cancelled (%2): %3 points back, balance %4").replace("%1", name).replace(
+            "%2", done.redemption_no).replace("%3", f"{done.points:,}").replace("%4", f"{done.member.balance:,}")
+        if done.approved_by:
+            text += "  ·  " + self.tr("approved by %1").replace("%1", done.approved_by)
+        self.result_label.setText(text)
+        self.coupon_label.clear()
+        self.cash_label.setText(self.tr("Hand back %1 in cash.").replace("%1", yuan(done.cash_fen))
+                                if done.cash_fen else "")
+        if self.approval is not None and self.approval.isVisible():
+            self.approval.accept()
+        self._update_cancel_button()
+        self.notice.info(self.tr("Redemption cancelled. The slip is queued for printing."))
+
     # -- view-model signals --------------------------------------------------------------------
     def _on_member_changed(self) -> None:
+        self._update_cancel_button()
         if self.vm.last_result is None:
             for w in (self.result_label, self.coupon_label, self.cash_label):
                 w.clear()
@@ -303,6 +363,7 @@ class GiftsPage(QWidget):
                                 if result.cash_fen else "")
         self.notice.info(self.tr("Gift redeemed. The coupon is queued for printing.") if result.coupon_code
                          else self.tr("Gift redeemed."))
+        self._update_cancel_button()
 
     def _on_code_sent(self, valid_s: int) -> None:
         m = self.vm.member
