@@ -139,7 +139,14 @@ class ThreadServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=20)
+        if self.thread.is_alive():  # open connections held the graceful shutdown: cut them
+            self.server.force_exit = True
+            self.thread.join(timeout=20)
         self.sock.close()
+        # a server thread left running would go on using a database its test has closed or deleted,
+        # and a daemon thread inside SQLite's C code when the interpreter exits can crash the process
+        # (a segfault once at high load): say so here instead
+        assert not self.thread.is_alive(), "headquarters' server thread did not stop"
 
 
 class ProcessServer:
