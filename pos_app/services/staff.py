@@ -27,6 +27,7 @@ class StaffMember:
     code: str
     name: str
     role: str
+    active: bool = True
 
     @property
     def is_manager(self) -> bool:
@@ -107,3 +108,55 @@ def require_manager(t: Terminal, code: str | None, pin: str | None, *, field: st
     if not staff.is_manager:
         raise PermissionDenied(field, f"{code} is not a manager")
     return staff
+
+
+def _acting_manager(t: Terminal, by: str | None) -> str:
+    """The staff number of the active manager making a staff change (``by``)."""
+    row = t.repo.staff_by_code(by) if isinstance(by, str) and by else None
+    if row is None or not row.active or row.role != "manager":
+        raise PermissionDenied("staff", "only an active store manager manages staff")
+    return row.code
+
+
+def _existing(t: Terminal, code: str) -> str:
+    code = _typed(code)
+    if not isinstance(code, str) or t.repo.staff_by_code(code) is None:
+        raise NotFound("code", f"no staff member {code}", reason="no_staff")
+    return code
+
+
+def list_staff(t: Terminal) -> list[StaffMember]:
+    """Every account (never a PIN or its hash)."""
+    return [StaffMember(r.code, r.name, r.role, bool(r.active)) for r in t.repo.all_staff()]
+
+
+def reset_pin(t: Terminal, *, code: str, pin: str, by: str | None) -> None:
+    """A manager sets a new PIN for an account; a lock-out after wrong PINs ends. Audited, the PIN never."""
+    manager = _acting_manager(t, by)
+    code = _existing(t, code)
+    pin = _check_pin(_typed(pin))
+    stamp = t.stamp(staff_code=manager)
+    with t.database.transaction():
+        t.repo.update_staff(code, pin_hash=_hasher.hash(pin), failed_attempts=0, locked_until=None)
+        t.ledger.audit("staff.pin_reset", code, {}, stamp)
+
+
+def set_active(t: Terminal, *, code: str, active: bool, by: str | None) -> None:
+    """A manager disables (nobody logs in with it) or enables an account; not their own. Audited."""
+    manager = _acting_manager(t, by)
+    code = _existing(t, code)
+    if code == manager and not active:
+        raise Conflict("code", "a manager cannot disable their own account", reason="self")
+    stamp = t.stamp(staff_code=manager)
+    with t.database.transaction():
+        t.repo.update_staff(code, active=bool(active))
+        t.ledger.audit("staff.enable" if active else "staff.disable", code, {}, stamp)
+
+
+def add_staff(t: Terminal, *, code: str, name: str, role: str, pin: str, pin_again: str,
+              by: str | None) -> StaffMember:
+    """A manager adds an account from the window: the PIN typed twice must match."""
+    manager = _acting_manager(t, by)
+    if _typed(pin) != _typed(pin_again):
+        raise InvalidInput("pin_again", "the two PINs differ")
+    return create_staff(t, code=code, name=name, role=role, pin=pin, by=manager)

@@ -229,6 +229,11 @@ class Repo:
     def update_staff(self, code: str, **fields: Any) -> None:
         Staff.update(**fields).where(Staff.code == code).execute()
 
+    def all_staff(self) -> list[Staff]:
+        """Every staff account, active or not, by number."""
+        self.database.bind()
+        return list(Staff.select().order_by(Staff.code))
+
     # -- sums used by the rules -------------------------------------------------------------------
     def earned_on_day(self, member_id: int, day: dt.date) -> int:
         row = self.database.execute(

@@ -46,6 +46,8 @@ def field_label(field: str) -> str:
         "db": translate("Errors", "Database"),
         "award": translate("Errors", "Award"),
         "code": translate("Errors", "Staff number"),
+        "role": translate("Errors", "Role"),
+        "pin_again": translate("Errors", "PIN again"),
         "sku": translate("Errors", "Product code"),
         "barcode": translate("Errors", "Barcode"),
         "file": translate("Errors", "File"),
@@ -167,6 +169,16 @@ def message(exc: BaseException) -> str:
         return translate("Errors", "A manager must approve this (number and PIN).")
     if code == "permission_denied" and "locked_until" in p:
         return translate("Errors", "Too many wrong PINs: locked until %1.").replace("%1", str(p["locked_until"])[11:16])
+    if code == "invalid_input" and field == "pin_again":
+        return translate("Errors", "The two PINs differ: type the same PIN twice.")
+    if code == "invalid_input" and field == "pin":
+        return translate("Errors", "A PIN is 4 to 8 digits.")
+    if code == "invalid_input" and field == "code":
+        return translate("Errors", "A staff number is 3 to 8 digits.")
+    if code == "not_found" and field == "code" and p.get("reason") == "no_staff":
+        return translate("Errors", "No staff member with this number.")
+    if code == "conflict" and field == "code" and p.get("reason") == "self":
+        return translate("Errors", "A manager cannot disable their own account.")
     if code == "permission_denied" and "self_approval_limit" in p:
         return translate("Errors", "Above %1 points a second manager must approve: not the one asking.").replace(
             "%1", f"{int(p['self_approval_limit']):,}")

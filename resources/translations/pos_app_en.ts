@@ -248,6 +248,10 @@
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
 </context>
 <context>
     <name>ApprovalDialog</name>
@@ -825,6 +829,14 @@
         <translation>Award</translation>
     </message>
     <message>
+        <source>Role</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
         <source>Product code</source>
         <translation>Product code</translation>
     </message>
@@ -1047,6 +1059,26 @@
     <message>
         <source>Too many wrong PINs: locked until %1.</source>
         <translation>Too many wrong PINs: locked until %1.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>The two PINs differ: type the same PIN twice.</translation>
+    </message>
+    <message>
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>A PIN is 4 to 8 digits.</translation>
+    </message>
+    <message>
+        <source>A staff number is 3 to 8 digits.</source>
+        <translation>A staff number is 3 to 8 digits.</translation>
+    </message>
+    <message>
+        <source>No staff member with this number.</source>
+        <translation>No staff member with this number.</translation>
+    </message>
+    <message>
+        <source>A manager cannot disable their own account.</source>
+        <translation>A manager cannot disable their own account.</translation>
     </message>
     <message>
         <source>Above %1 points a second manager must approve: not the one asking.</source>
@@ -3408,6 +3440,101 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
         <translation>Unknown code %1: not a member card, phone number, product barcode or coupon</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <source>Only a store manager manages staff: log in as a manager.</source>
+        <translation>Only a store manager manages staff: log in as a manager.</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Staff member</source>
+        <translation>Staff member</translation>
+    </message>
+    <message>
+        <source>3 to 8 digits</source>
+        <translation>3 to 8 digits</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>Cashier</translation>
+    </message>
+    <message>
+        <source>Store manager</source>
+        <translation>Store manager</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4 to 8 digits</translation>
+    </message>
+    <message>
+        <source>Staff number</source>
+        <translation>Staff number</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>PIN again</translation>
+    </message>
+    <message>
+        <source>Add (Enter)</source>
+        <translation>Add (Enter)</translation>
+    </message>
+    <message>
+        <source>Reset PIN (Ctrl+P)</source>
+        <translation>Reset PIN (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Disable / enable (Ctrl+D)</source>
+        <translation>Disable / enable (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Disabled</translation>
+    </message>
+    <message>
+        <source>%1 (%2) added.</source>
+        <translation>%1 (%2) added.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>The two PINs differ: type the same PIN twice.</translation>
+    </message>
+    <message>
+        <source>The PIN of %1 was reset.</source>
+        <translation>The PIN of %1 was reset.</translation>
+    </message>
+    <message>
+        <source>%1 enabled.</source>
+        <translation>%1 enabled.</translation>
+    </message>
+    <message>
+        <source>%1 disabled: they can no longer log in.</source>
+        <translation>%1 disabled: they can no longer log in.</translation>
     </message>
 </context>
 <context>

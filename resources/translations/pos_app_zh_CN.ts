@@ -248,6 +248,10 @@
         <source>Settings</source>
         <translation>设置</translation>
     </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
 </context>
 <context>
     <name>ApprovalDialog</name>
@@ -825,6 +829,14 @@
         <translation>奖励</translation>
     </message>
     <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
         <source>Product code</source>
         <translation>商品编码</translation>
     </message>
@@ -1047,6 +1059,26 @@
     <message>
         <source>Too many wrong PINs: locked until %1.</source>
         <translation>密码错误次数过多，已锁定至 %1。</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>两次输入的密码不一致：请输入相同的密码两次。</translation>
+    </message>
+    <message>
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>密码为 4 到 8 位数字。</translation>
+    </message>
+    <message>
+        <source>A staff number is 3 to 8 digits.</source>
+        <translation>工号为 3 到 8 位数字。</translation>
+    </message>
+    <message>
+        <source>No staff member with this number.</source>
+        <translation>没有该工号的员工。</translation>
+    </message>
+    <message>
+        <source>A manager cannot disable their own account.</source>
+        <translation>店长不能停用自己的账号。</translation>
     </message>
     <message>
         <source>Above %1 points a second manager must approve: not the one asking.</source>
@@ -3408,6 +3440,101 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unknown code %1: not a member card, phone number, product barcode or coupon</source>
         <translation>无法识别的码 %1：不是会员卡、手机号、商品条码或优惠券</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <source>Only a store manager manages staff: log in as a manager.</source>
+        <translation>只有店长可以管理员工：请用店长账号登录。</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Staff member</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>3 to 8 digits</source>
+        <translation>3 到 8 位数字</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <source>Store manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4 到 8 位数字</translation>
+    </message>
+    <message>
+        <source>Staff number</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Add (Enter)</source>
+        <translation>添加 (Enter)</translation>
+    </message>
+    <message>
+        <source>Reset PIN (Ctrl+P)</source>
+        <translation>重置密码 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Disable / enable (Ctrl+D)</source>
+        <translation>停用 / 启用 (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>在用</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>%1 (%2) added.</source>
+        <translation>已添加 %1 (%2)。</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>两次输入的密码不一致：请输入相同的密码两次。</translation>
+    </message>
+    <message>
+        <source>The PIN of %1 was reset.</source>
+        <translation>%1 的密码已重置。</translation>
+    </message>
+    <message>
+        <source>%1 enabled.</source>
+        <translation>%1 已启用。</translation>
+    </message>
+    <message>
+        <source>%1 disabled: they can no longer log in.</source>
+        <translation>%1 已停用：不能再登录。</translation>
     </message>
 </context>
 <context>

@@ -45,3 +45,50 @@ def test_a_manager_approves_their_own_adjustment_only_up_to_the_limit(shop: Term
     points.adjust_points(shop, member_ref=m.card_no, points=5000, reason="cashier asked",
                          manager_code="9001", manager_pin="9999", requested_by="1001")
     assert [r["points"] for r in _adjusts(shop)] == [limit, limit + 1, 5000]
+
+
+def test_a_manager_adds_staff_resets_a_pin_and_disables_a_cashier(shop: Terminal) -> None:
+    from pos_app.core.errors import Conflict, InvalidInput, NotFound
+
+    with pytest.raises(InvalidInput) as err:
+        staff.add_staff(shop, code="1001", name="小李", role="cashier", pin="1234", pin_again="1235", by="9001")
+    assert err.value.field == "pin_again"
+    with pytest.raises(InvalidInput) as err:
+        staff.add_staff(shop, code="1001", name="小李", role="cashier", pin="12", pin_again="12", by="9001")
+    assert err.value.field == "pin"
+    with pytest.raises(InvalidInput) as err:
+        staff.add_staff(shop, code="1001", name="小李", role="boss", pin="1234", pin_again="1234", by="9001")
+    assert err.value.field == "role"
+    assert [s.code for s in staff.list_staff(shop)] == ["9001", "9002"]  # nothing written
+    staff.add_staff(shop, code="1001", name="小李", role="cashier", pin="1234", pin_again="1234", by="9001")
+    assert staff.authenticate(shop, "1001", "1234").role == "cashier"
+    # a cashier manages no staff
+    with pytest.raises(PermissionDenied):
+        staff.add_staff(shop, code="1002", name="小王", role="cashier", pin="1234", pin_again="1234", by="1001")
+    with pytest.raises(PermissionDenied):
+        staff.reset_pin(shop, code="9001", pin="0000", by="1001")
+    # PIN reset: the old PIN no longer works, a lock-out ends
+    for _ in range(staff.MAX_ATTEMPTS):
+        with pytest.raises(PermissionDenied):
+            staff.authenticate(shop, "1001", "0000")
+    staff.reset_pin(shop, code="1001", pin="5678", by="9001")
+    assert staff.authenticate(shop, "1001", "5678").code == "1001"
+    with pytest.raises(PermissionDenied):
+        staff.authenticate(shop, "1001", "1234")
+    with pytest.raises(NotFound):
+        staff.reset_pin(shop, code="7777", pin="5678", by="9001")
+    # disable / enable
+    staff.set_active(shop, code="1001", active=False, by="9001")
+    with pytest.raises(NotFound):
+        staff.authenticate(shop, "1001", "5678")
+    assert [s.active for s in staff.list_staff(shop) if s.code == "1001"] == [False]
+    staff.set_active(shop, code="1001", active=True, by="9001")
+    assert staff.authenticate(shop, "1001", "5678").code == "1001"
+    with pytest.raises(Conflict):
+        staff.set_active(shop, code="9001", active=False, by="9001")
+    audit = shop.repo.rows("SELECT staff_code, action, ref, details FROM audit WHERE action LIKE 'staff.%'"
+                           " AND action != 'staff.pin_wrong' ORDER BY id")
+    assert [(a["staff_code"], a["action"], a["ref"]) for a in audit][-4:] == [
+        ("9001", "staff.create", "1001"), ("9001", "staff.pin_reset", "1001"),
+        ("9001", "staff.disable", "1001"), ("9001", "staff.enable", "1001")]
+    assert all("5678" not in a["details"] and "1234" not in a["details"] for a in audit)  # never a PIN
