@@ -412,7 +412,7 @@ class GiftStockMove(Base):
     id = BigAutoField()
     store_id = TextField()
     gift_code = TextField()
-    kind = TextField()  # receive | transfer_in | transfer_out | count | set | redeem (a till redeemed one)
+    kind = TextField()  # receive | transfer_in | transfer_out | count | set | redeem | cancel (a till's)
     qty = BigIntegerField()
     stock_after = BigIntegerField()
     ref = TextField(default="")

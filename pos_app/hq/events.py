@@ -90,6 +90,20 @@ def coupon_data(c: db.Coupon) -> dict[str, Any]:
             "used_by": c.used_by}
 
 
+def _stock_move(proj: Projection, term: db.Terminal, gift: str, qty: int, kind: str, ref: str) -> None:
+    """A till's redemption (-1) or its cancellation (+1) in a tracked stock of the store."""
+    G = db.GiftStock
+    row = for_update(G.select().where((G.store_id == term.store_id) & (G.gift_code == gift))).first()
+    if row is not None:
+        row.stock = int(row.stock) + qty
+        G.update(stock=row.stock).where((G.store_id == term.store_id) & (G.gift_code == gift)).execute()
+        db.GiftStockMove.create(store_id=term.store_id, gift_code=gift, kind=kind, qty=qty,
+                                stock_after=row.stock, ref=ref, at=proj.now, actor=term.id)
+        proj.changes.add("gift_stock", f"{term.store_id}/{gift}",
+                         {"store_id": term.store_id, "gift_code": gift, "stock": row.stock},
+                         store_id=term.store_id)
+
+
 def other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None:
     kind, p, ref = ev["kind"], ev["payload"], ev["ref"]
     if kind == "coupon_issue":
@@ -101,16 +115,11 @@ def other_event(proj: Projection, term: db.Terminal, ev: dict[str, Any]) -> None
     elif kind == "redemption":
         gift = p.get("gift")
         if isinstance(gift, str):
-            G = db.GiftStock
-            row = for_update(G.select().where((G.store_id == term.store_id) & (G.gift_code == gift))).first()
-            if row is not None:
-                row.stock = int(row.stock) - 1
-                G.update(stock=row.stock).where((G.store_id == term.store_id) & (G.gift_code == gift)).execute()
-                db.GiftStockMove.create(store_id=term.store_id, gift_code=gift, kind="redeem", qty=-1,
-                                        stock_after=row.stock, ref=str(ref), at=proj.now, actor=term.id)
-                proj.changes.add("gift_stock", f"{term.store_id}/{gift}",
-                                 {"store_id": term.store_id, "gift_code": gift, "stock": row.stock},
-                                 store_id=term.store_id)
+            _stock_move(proj, term, gift, -1, "redeem", str(ref))
+    elif kind == "redemption_cancel":  # the gift went back into the store's stock
+        gift = p.get("gift")
+        if isinstance(gift, str):
+            _stock_move(proj, term, gift, 1, "cancel", str(ref))
     elif kind == "tier":
         m = proj.members.get(ref)
         to = p.get("to")

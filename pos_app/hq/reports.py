@@ -299,7 +299,8 @@ def expiring(today: dt.date, store_id: str | None = None) -> list[dict[str, Any]
 
 
 def gift_redemptions(date_from: dt.date, date_to: dt.date, store_id: str | None = None) -> list[dict[str, Any]]:
-    """Gifts redeemed per store (the till's) and gift, from the tills' ``redemption`` events:
+    """Gifts redeemed per store (the till's) and gift, from the tills' ``redemption`` events
+    (less those a ``redemption_cancel`` event of the same till cancelled):
     how many, the points paid and the cash collected (fen), by the redemption's business date
     (its creation date for an event without one), both dates included."""
     field = "e.payload::json->>'{}'" if db.is_postgres(_database()) else "json_extract(e.payload, '$.{}')"
@@ -314,6 +315,8 @@ def gift_redemptions(date_from: dt.date, date_to: dt.date, store_id: str | None 
         FROM event e
         WHERE e.kind = 'redemption' AND e.created_at >= ? AND e.created_at < ?
           AND {day} >= ? AND {day} <= ?{where}
+          AND NOT EXISTS (SELECT 1 FROM event c WHERE c.kind = 'redemption_cancel' AND c.ref = e.ref
+                          AND c.terminal_id = e.terminal_id)
         GROUP BY e.store_id, {field.format('gift')} ORDER BY e.store_id, 2""",
                   ((date_from - dt.timedelta(days=1)).isoformat(), (date_to + dt.timedelta(days=2)).isoformat(),
                    date_from.isoformat(), date_to.isoformat(), *params))

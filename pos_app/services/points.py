@@ -200,6 +200,9 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
                                 prefer=tuple(x.id for x in expired))
         if gift is not None and gift.stock_tracked:
             t.repo.put_back_gift_stock(gift.code)
+        t.ledger.outbox_event("redemption_cancel", redemption_no, {
+            "member": member.uuid, "gift": row["gift_code"], "points": row["points"], "cash_fen": row["cash_fen"],
+            "reason": reason, "approved_by": approved_by, "staff_code": staff_code, "at": iso(stamp.at)}, stamp)
         t.ledger.audit("gift.cancel", redemption_no, {
             "gift": row["gift_code"], "points": row["points"], "cash_fen": row["cash_fen"], "reason": reason,
             "approved_by": approved_by, "written_off": written_off}, stamp)

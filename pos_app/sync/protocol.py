@@ -81,7 +81,7 @@ MAX_PAGE = 2000
 CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon", "product")
 #: Outbox events a terminal sends up (besides ledger entries).
 EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier",
-               "shift")
+               "shift", "redemption_cancel")
 #: Settings headquarters may send down.
 PUSHED_SETTINGS = ("member_qr.public_key",)
 
@@ -307,6 +307,11 @@ EVENT_SCHEMAS: dict[str, Mapping[str, Check | ListOf]] = {
     "redemption": {"member": _UUID, "gift": _PROGRAM_ID, "points": _AMOUNT, "cash_fen": _AMOUNT,
                    "approved_by": _STAFF, "staff_code": _STAFF, "created_at": _datetime, "business_date": _date,
                    "coupon_code": _text_of(64)},
+    # a gift redemption cancelled within its shift (``services.points.cancel_redemption``): the
+    # ref is the redemption's number; the points come back in a ``return`` entry of their own
+    "redemption_cancel": {"member": _UUID, "gift": _PROGRAM_ID, "points": _AMOUNT, "cash_fen": _AMOUNT,
+                          "reason": _text_of(200), "approved_by": _STAFF, "staff_code": _STAFF,
+                          "at": _datetime},
     "tier": {"from": _PROGRAM_ID, "to": _PROGRAM_ID, "reason": _text_of(1000), "qualifying_points": _whole(
         -MAX_AMOUNT, MAX_AMOUNT), "at": _datetime},
     # a closed shift and its cash-up (release 16 on; ``services.shifts.shift_event``): the ref is

@@ -12,6 +12,7 @@ import pytest
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from pos_app.devices.escpos_out import document_bytes
 from pos_app.hq import db as hqdb
+from pos_app.hq import reports as hq_reports
 from pos_app.services import members, points, printing, receipts, shifts, staff
 from pos_app.services import sync as sync_service
 from pos_app.services.context import Terminal
@@ -111,6 +112,8 @@ def test_the_cancellation_reaches_headquarters(hq: HQ, tmp_path: Path, clock: Fa
     g = points.redeem_gift(a, member_ref=m.card_no, gift_code="G005", staff_code="1001")
     clock.advance(minutes=1)
     sync_service.sync_once(a)
+    day = clock.now.date()
+    assert [(r["gift"], r["redemptions"]) for r in hq_reports.gift_redemptions(day, day, "S01")] == [("G005", 1)]
     points.cancel_redemption(a, redemption_no=g.redemption_no, reason="customer changed mind", staff_code="1001")
     clock.advance(minutes=1)
     sync_service.sync_once(a)
@@ -123,6 +126,7 @@ def test_the_cancellation_reaches_headquarters(hq: HQ, tmp_path: Path, clock: Fa
     finally:
         hqdb.proxy.obj.close()
     assert held == [("gift", -2000), ("return", 2000)] and balance == 2500
+    assert hq_reports.gift_redemptions(day, day, "S01") == []  # the cancel event took it out
     a.close()
 
 
@@ -148,3 +152,18 @@ def test_the_cancellation_slip_prints_in_both_languages(shop: Terminal, clock: F
         other = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G001")
         receipts.build_document(shop, "gift_cancel", other.redemption_no)
     assert none.value.field == "gift_cancel"
+
+
+def test_a_malformed_cancel_event_is_refused_naming_its_field() -> None:
+    from pos_app.sync.protocol import check_event
+
+    good = {"oid": 1, "kind": "redemption_cancel", "ref": "S01-T1-G0000001", "created_at": "2026-11-03T10:00:00",
+            "payload": {"member": "0" * 8 + "-0000-0000-0000-" + "0" * 12, "gift": "G005", "points": 2000,
+                        "cash_fen": 1990, "reason": "wrong", "approved_by": None, "staff_code": "1001",
+                        "at": "2026-11-03T10:00:00"}}
+    assert check_event(good, "events[0]")["kind"] == "redemption_cancel"
+    for key, value in (("points", -1), ("reason", "x" * 201), ("gift", "bad gift!"), ("at", "yesterday")):
+        bad = {**good, "payload": {**good["payload"], key: value}}
+        with pytest.raises(InvalidInput) as err:
+            check_event(bad, "events[0]")
+        assert err.value.field == f"events[0].payload.{key}"
