@@ -167,3 +167,31 @@ def test_a_malformed_cancel_event_is_refused_naming_its_field() -> None:
         with pytest.raises(InvalidInput) as err:
             check_event(bad, "events[0]")
         assert err.value.field == f"events[0].payload.{key}"
+
+
+def test_the_gift_goes_back_into_the_stores_stock_at_headquarters(hq: HQ, tmp_path: Path,  # noqa: F811
+                                                                  clock: FakeClock) -> None:
+    from pos_app.hq import gifts_admin
+
+    a = till(tmp_path, "S01-T1", clock)
+    sync_service.enroll(a, hq.url, hq.codes["S01-T1"])
+    gifts_admin.receive("S01", "G004", "3", "delivery", actor="staff:test")
+    m = members.enroll_member(a, phone="13800138005", name="己")
+    set_balance(a, m, 10000)
+    sync_service.sync_once(a)
+    assert a.repo.gift_stock("G004") == 3
+    shifts.open_shift(a, staff_code="1001")
+    g = points.redeem_gift(a, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
+    clock.advance(minutes=1)
+    sync_service.sync_once(a)
+    points.cancel_redemption(a, redemption_no=g.redemption_no, reason="wrong gift", staff_code="1001",
+                             manager_code="9001", manager_pin="9999")
+    clock.advance(minutes=1)
+    sync_service.sync_once(a)
+    sync_service.sync_once(a)  # the stock change comes back down
+    row = hqdb.GiftStock.get((hqdb.GiftStock.store_id == "S01") & (hqdb.GiftStock.gift_code == "G004"))
+    M = hqdb.GiftStockMove
+    moves = [(x.kind, int(x.qty), int(x.stock_after)) for x in M.select().order_by(M.id)]
+    assert int(row.stock) == 3 and moves == [("receive", 3, 3), ("redeem", -1, 2), ("cancel", 1, 3)]
+    assert a.repo.gift_stock("G004") == 3
+    a.close()
