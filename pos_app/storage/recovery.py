@@ -279,6 +279,9 @@ def _rebuild(applier: _OwnChain, repo: Repo, ev: dict[str, Any], receipt_prefix:
             "coupon_code": p.get("coupon_code"),
         })
         out.redemptions += 1
+    elif kind == "redemption_cancel":  # cancelled within its shift: not to be cancelled twice
+        db.execute("UPDATE redemption SET cancelled_at = ?, cancelled_by = ? WHERE redemption_no = ?"
+                   " AND cancelled_at IS NULL", (str(p.get("at") or created), p.get("staff_code") or "", ref))
     elif kind == "coupon_issue":
         member_id = applier.member_ref(p.get("member"), f"coupon {ref}")
         if member_id is None or repo.coupon(ref) is not None:

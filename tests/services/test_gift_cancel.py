@@ -195,3 +195,34 @@ def test_the_gift_goes_back_into_the_stores_stock_at_headquarters(hq: HQ, tmp_pa
     assert int(row.stock) == 3 and moves == [("receive", 3, 3), ("redeem", -1, 2), ("cancel", 1, 3)]
     assert a.repo.gift_stock("G004") == 3
     a.close()
+
+
+def test_a_till_restored_from_an_older_backup_knows_the_gift_was_cancelled(hq: HQ, tmp_path: Path,  # noqa: F811
+                                                                           clock: FakeClock) -> None:
+    from pos_app.services import backup, context
+
+    a = till(tmp_path, "S01-T1", clock)
+    sync_service.enroll(a, hq.url, hq.codes["S01-T1"])
+    m = members.enroll_member(a, phone="13800138006", name="庚")
+    set_balance(a, m, 2500)
+    shifts.open_shift(a, staff_code="1001")
+    sync_service.sync_once(a)
+    old = backup.take_backup(a, tmp_path / "backups")
+    g = points.redeem_gift(a, member_ref=m.card_no, gift_code="G005", staff_code="1001")
+    points.cancel_redemption(a, redemption_no=g.redemption_no, reason="wrong", staff_code="1001")
+    clock.advance(minutes=1)
+    sync_service.sync_once(a)
+    db = Path(a.database.path)
+    a.close()
+    backup.restore(db, old.path)
+    a = context.Terminal.open(db, clock=clock)
+    try:
+        sync_service.sync_once(a)  # takes back what headquarters holds of this till
+        row = a.repo.redemption(g.redemption_no)
+        assert row is not None and row["cancelled_at"] and row["cancelled_by"] == "1001"
+        assert members.find_member(a, m.card_no).balance == 2500
+        with pytest.raises(Conflict):
+            points.cancel_redemption(a, redemption_no=g.redemption_no, reason="again", staff_code="1001")
+        assert members.find_member(a, m.card_no).balance == 2500
+    finally:
+        a.close()
