@@ -322,7 +322,36 @@ def update_member(t: Terminal, *, member_ref: str, name: str | None = None, birt
         before = member.to_dict()
         t.ledger.outbox_event("member", member.uuid, member_payload(updated, t), stamp)
         t.ledger.audit("member.update", member.uuid, {k: [before[k], v] for k, v in changes.items()}, stamp)
+        if not _profile_complete(member) and _profile_complete(updated):
+            _grant_profile_completed(t, updated, stamp)
+            updated = t.repo.member_by_id(member.id)
+            assert updated is not None
     return updated
+
+
+#: The program's award for a member whose profile became complete (完善资料), granted by itself.
+PROFILE_AWARD = "profile_completed"
+
+
+def _profile_complete(member: MemberRecord) -> bool:
+    """A profile is complete with a name, a phone number and a birthday."""
+    return bool(member.name and member.phone and member.birthday)
+
+
+def _grant_profile_completed(t: Terminal, member: MemberRecord, stamp: Stamp) -> None:
+    """The profile-completed award, once only (a member who had it keeps the one), in the
+    caller's transaction; audited like an award given at the counter."""
+    award = t.program.award(PROFILE_AWARD)
+    if award is None or member.status != "active":
+        return
+    if award.once and t.repo.award_count(member.id, award.id) > 0:
+        return
+    if award.daily_limit is not None and t.repo.award_count(member.id, award.id, stamp.day) >= award.daily_limit:
+        return
+    reason = "profile completed"
+    _grant_award(t, member, award, stamp, {"reason": reason})
+    t.ledger.audit("member.award", member.uuid, {"award": award.id, "points": award.points, "reason": reason},
+                   stamp)
 
 
 

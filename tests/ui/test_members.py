@@ -286,3 +286,23 @@ def test_every_view_fits_a_1024x768_screen(qtbot: Any, app: App) -> None:
         show()
         assert fits(page), show
     assert page.register_button.height() >= 44 and page.freeze_button.height() >= 44
+
+
+def test_a_birthday_added_completes_the_profile_and_earns_its_award_once(qtbot: Any, app: App) -> None:
+    page = open_members(app)
+    search(qtbot, page, "13600136000")  # 刘洋: no birthday, 300 points
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
+    type_in(qtbot, page.edit_birthday, "1991-04-02", enter=True)
+    assert page.views.currentIndex() == page.BROWSE
+    m = app.terminal.repo.member_by_phone("13600136000")
+    assert m is not None and m.balance == 350  # + the program's 完善资料 50
+    awards = app.terminal.repo.rows("SELECT points, breakdown FROM ledger_entry WHERE kind = 'award'"
+                                    " AND ref_no = 'profile_completed' AND member_id = ?", (m.id,))
+    assert len(awards) == 1 and '"reason":"profile completed"' in awards[0]["breakdown"]
+    # removed and given again: once only
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
+    page.edit_birthday.clear()
+    press(qtbot, page.edit_birthday, Qt.Key.Key_Return)
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
+    type_in(qtbot, page.edit_birthday, "1991-04-02", enter=True)
+    assert app.terminal.repo.member_by_phone("13600136000").balance == 350  # type: ignore[union-attr]
