@@ -2,9 +2,10 @@
 key from xdotool as a cashier's keyboard and a wedge scanner send them (one xdotool call per
 scan), nothing touched through Qt. The login; five sales, with split tenders and change; one sale
 suspended while the next customer is served, then resumed; a refund back to the sale's own
-tenders; a gift asked about, kept (Esc), then redeemed; the cash-up with a counted difference.
+tenders; a gift asked about, kept (Esc), redeemed, then cancelled; the cash-up with a counted
+difference.
 The till's database is read back at the end: what a customer and the cash drawer saw is what was
-written. Not in it: cancelling a redemption (not built yet)."""
+written."""
 
 from __future__ import annotations
 
@@ -89,22 +90,30 @@ def test_a_whole_shift_by_keyboard_and_scanner_on_a_real_x_server(tmp_path: Path
         till.key("F12")
         wait_for("the refund", lambda: till.rows("SELECT refund_no FROM refund"))
 
-        # 8. a gift (F6): the member's card scanned, the second gift chosen, Enter asks first; Esc
-        # keeps the points, Enter again and Enter on the question redeems it
+        # 8. a gift (F6): the member's card scanned, the thermos cup chosen (the fifth gift: 2,000
+        # points and 19.90 in cash), Enter asks first; Esc keeps the points, Enter again and Enter
+        # on the question redeems it; then Ctrl+Z cancels it with a reason (the points and the
+        # cash go back)
         till.key("F6")
         wait_for("the gifts screen", lambda: till.log_lines("screen shown: gifts"))
         till.scan(make_card_number(1))
         wait_for("the card scan on the gifts screen", lambda: till.log_lines("scan read: member_card, 13 characters, "
                                                                               "on the gifts"))
         wait_for("the window to have the keyboard focus", till.focused)
-        till.key("Down", "Return")
-        wait_for("the question", lambda: till.log_lines("gift question shown: G002"))
+        till.key("Down", "Down", "Down", "Down", "Return")
+        wait_for("the question", lambda: till.log_lines("gift question shown: G005"))
         till.key("Escape")
         wait_for("the window to have the keyboard focus", till.focused)
         till.key("Return")
-        wait_for("the question again", lambda: len(till.log_lines("gift question shown: G002")) == 2)
+        wait_for("the question again", lambda: len(till.log_lines("gift question shown: G005")) == 2)
         till.key("Return")
         wait_for("the redemption", lambda: till.rows("SELECT redemption_no FROM redemption"))
+        wait_for("the window to have the keyboard focus", till.focused)
+        till.key("ctrl+z")
+        wait_for("the reason asked", lambda: till.log_lines("gift cancel asked"))
+        till.type("changed mind")
+        till.key("Return")
+        wait_for("the cancellation", lambda: till.rows("SELECT 1 FROM redemption WHERE cancelled_at IS NOT NULL"))
 
         # 9. the cash-up (Ctrl+F12): the drawer should hold the float (0) + 8.50 + 39.00 + 8.50 + 99.00
         # + 7.00 - 39.00 refunded = 123.00; the cashier counts 122.50 (0.50 short) and closes the shift
@@ -133,7 +142,10 @@ def test_a_whole_shift_by_keyboard_and_scanner_on_a_real_x_server(tmp_path: Path
         assert member_sales == [(1,)]  # the member identified for the first sale only (reset after it)
         assert not till.log_lines("checkout notice shown")  # no error was shown to the cashier
         assert not till.rows("SELECT id FROM suspended_sale")
-        assert till.rows("SELECT gift_code, points FROM redemption") == [("G002", 1000)]
+        assert till.rows("SELECT gift_code, points, cash_fen, cancelled_by FROM redemption") == [
+            ("G005", 2000, 1990, "1001")]
+        assert till.rows("SELECT points FROM ledger_entry WHERE ref_type = 'redemption' ORDER BY id") == [
+            (-2000,), (2000,)]  # the gift and its cancellation: the points back
         report = json.loads(str(till.rows("SELECT report FROM shift")[0][0]))
         assert (report["expected"]["cash"], report["counted_cash_fen"], report["cash_difference_fen"]) == (
             12300, 12250, -50)

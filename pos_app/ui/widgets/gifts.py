@@ -247,6 +247,7 @@ class GiftsPage(QWidget):
         box.finished.connect(lambda _r: setattr(self, "cancel_dialog", None))
         self.cancel_dialog = box
         box.open()
+        log.info("gift cancel asked: %s", r.redemption_no)
         for b in box.findChildren(QPushButton):
             b.setMinimumSize(QSize(120, TOUCH_HEIGHT))
 
