@@ -204,6 +204,7 @@ class CheckoutPage(QWidget):
         self.tendered_input = QLineEdit(pay)
         self.tendered_input.setObjectName("tendered_input")
         self.tendered_input.setPlaceholderText(self.tr("Amount handed over (F11)"))
+        self.tendered_input.setMinimumWidth(96)  # "1000.00" readable beside its two buttons at 1024 px
         self.tendered_input.returnPressed.connect(self._take_payment)
         disable_input_method(self.tendered_input)
         trow.addWidget(self.tendered_input)
