@@ -142,3 +142,22 @@ def sign_in(page: Any, console: Console, login: str, *, password: str = PASSWORD
     page.fill("#f-password", password)
     page.click("#sign-in")
     expect(page.locator("#logout")).to_be_visible()
+
+
+def hq_open(console: Console) -> Any:
+    """Headquarters' database as the server in this process (ThreadServer) has it open, with a
+    connection for this thread. A test opened a pool of its own before (``hqdb.connect``): that
+    replaced the server's database object, and closing it closed the connection of a request still
+    running (a member page's tier history, loaded after the page): "cursor already closed", a
+    server error, now and then on PostgreSQL."""
+    database = hqdb.proxy.obj
+    assert database is not None, "the console's server is not running in this process"
+    database.connect(reuse_if_open=True)
+    return database
+
+
+def hq_close(database: Any) -> None:
+    """This thread's connection back (to the pool on PostgreSQL); the server's stay open."""
+    if not database.is_closed():
+        database.close()
+

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from pos_app.core.errors import PosError
 from pos_app.hq import db as hqdb
 from pos_app.hq import staff
-from tests.console.conftest import PASSWORD, Console, csrf_of, sign_in
+from tests.console.conftest import PASSWORD, Console, csrf_of, hq_close, hq_open, sign_in
 
 
 def test_a_staff_member_signs_in_and_out_in_chinese_then_english(console: Console, page: Any) -> None:
@@ -43,7 +43,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(console: C
     page.click("#sign-in")
     expect(page.locator("#e-login")).to_contain_text("账号已锁定")
     expect(page.locator("#logout")).to_have_count(0)
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         row = hqdb.Staff.get(hqdb.Staff.login == "market")
         assert row.locked_until is not None
@@ -51,7 +51,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(console: C
         assert sum('"wrong"' in d for d in refused) == staff.LOCK_AFTER and sum('"locked"' in d for d in refused) == 1
         staff.update_staff("market", unlock=True, actor="test")
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
     sign_in(page, console, "market")  # unlocked by an admin: the right password works again
 
 
@@ -66,12 +66,12 @@ def test_the_session_cookie_is_httponly_and_samesite_and_the_login_answer_is_sec
     cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("pos_console="))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
     assert "Secure" not in cookie  # plain HTTP on loopback; under TLS it is Secure (test_console_tls)
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:  # only the token's hash is stored
         token = answer.cookies["pos_console"]
         assert all(token not in s.token_hash for s in hqdb.ConsoleSession.select())
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(console: Console) -> None:
@@ -113,7 +113,7 @@ def test_after_sign_in_only_console_paths_are_followed(console: Console) -> None
 
 
 def test_staff_accounts_refuse_bad_input_naming_the_field(console: Console) -> None:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         for kwargs, field_name in (({"login": "A B", "password": PASSWORD, "role": "admin"}, "login"),
                                    ({"login": "newone", "password": "short", "role": "admin"}, "password"),
@@ -131,4 +131,4 @@ def test_staff_accounts_refuse_bad_input_naming_the_field(console: Console) -> N
         stored = hqdb.Staff.get(hqdb.Staff.login == "admin").password_hash
         assert stored.startswith("$argon2id$")
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from pos_app.core.members import make_card_number
 from pos_app.hq import dashboard
 from pos_app.hq import db as hqdb
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 from tests.hq.conftest import Till, member_event, push
 
 XSS = "<script>alert(1)</script>"
@@ -31,11 +31,11 @@ def _no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @contextmanager
 def hq(console: Console) -> Iterator[Any]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield database
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def seed(console: Console) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from pos_app.hq import db as hqdb
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 from tests.hq.conftest import Till, member_event, push
 
 XSS = "<script>alert(1)</script>"
@@ -21,11 +21,11 @@ XSS = "<script>alert(1)</script>"
 
 @contextmanager
 def hq(console: Console) -> Iterator[None]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def stock(console: Console) -> dict[str, int]:

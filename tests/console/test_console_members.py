@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from pos_app.core.members import make_card_number
 from pos_app.hq import db as hqdb
 from pos_app.hq import members_admin
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 from tests.hq.conftest import Till, member_event, push
 
 XSS = "<script>alert(1)</script>"
@@ -25,11 +25,11 @@ EARN_BREAKDOWN = {"credited_purchase": 200, "sale_multipliers": [], "bonuses": [
 
 @contextmanager
 def hq(console: Console) -> Iterator[Any]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield database
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def seed(console: Console) -> dict[str, str]:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from pos_app.core.members import make_card_number
 from pos_app.hq import db as hqdb
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 from tests.hq.conftest import Till, member_event, push
 
 XSS = "<script>alert(1)</script>"
@@ -26,11 +26,11 @@ C = "00000000-0000-4000-8000-00000000000c"  # S001, a hostile name
 
 @contextmanager
 def hq(console: Console) -> Iterator[Any]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield database
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def seed(console: Console) -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from pos_app.hq import db as hqdb
 from pos_app.services import context, members, sales
 from pos_app.services import sync as sync_service
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 from tests.e2e.conftest import Clock, make_terminal
 from tests.services.test_reference_examples import line
 
@@ -27,11 +27,11 @@ XSS = "<script>alert(1)</script>"
 
 @contextmanager
 def hq(console: Console) -> Iterator[Any]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield database
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def written(console: Console) -> tuple[int, int]:

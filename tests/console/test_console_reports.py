@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pos_app.hq import db as hqdb
-from tests.console.conftest import Console, sign_in
+from tests.console.conftest import Console, hq_close, hq_open, sign_in
 from tests.hq.conftest import Till, push
 
 TODAY = dt.date.today()
@@ -49,7 +49,7 @@ def chain(console: Console) -> dict[str, Any]:
     away for 200 days, holding 12,000 earned a year ago (dormant). S002 (T03): m2 new, +5000
     yesterday expiring in 45 days, a thermos cup (G005: 2,000 points and 19.90 yuan)."""
     m1, m2, m3, m4 = (str(uuid.uuid4()) for _ in range(4))
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         t1, t3 = hqdb.Terminal.get_by_id("T01"), hqdb.Terminal.get_by_id("T03")
         a, b = Till("T01", "S001"), Till("T03", "S002")
@@ -73,7 +73,7 @@ def chain(console: Console) -> dict[str, Any]:
         redemption["created_at"] = f"{day(-1)}T11:00:00"
         push(t3, b.batch([f2, g2], [record, redemption]))
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
     return {"m1": m1, "m2": m2, "m3": m3, "m4": m4}
 
 

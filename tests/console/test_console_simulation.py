@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from pos_app.hq import db as hqdb
 from pos_app.services import context
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 from tests.hq.conftest import Till, push
 
 REFERENCE = context.reference_program_source()
@@ -28,7 +28,7 @@ def _day(back: int) -> dt.date:
 def seed_sales(console: Console) -> tuple[str, str]:
     """Two members' sales with lines at two stores: 360 + 100 points issued (reference program)."""
     gold, normal = str(uuid_mod.uuid4()), str(uuid_mod.uuid4())
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         for terminal_id, store_id, member_uuid, tier, name, at, line in (
             ("T01", "S001", gold, "gold", XSS, f"{_day(3).isoformat()}T21:00:00", ("new", 10000)),
@@ -54,7 +54,7 @@ def seed_sales(console: Console) -> tuple[str, str]:
             sale["created_at"] = at
             push(term, till.batch([], [known, sale]))
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
     return gold, normal
 
 

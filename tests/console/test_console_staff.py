@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from pos_app.hq import db as hqdb
 from pos_app.hq import staff
-from tests.console.conftest import PASSWORD, Console, csrf_of, sign_in
+from tests.console.conftest import PASSWORD, Console, csrf_of, hq_close, hq_open, sign_in
 
 XSS = "<script>alert(1)</script>"
 NEW_PASSWORD = "Fresh-Start-2027"
@@ -23,11 +23,11 @@ NEW_PASSWORD = "Fresh-Start-2027"
 
 @contextmanager
 def hq(console: Console) -> Iterator[Any]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield database
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def snapshot(console: Console) -> list[tuple[Any, ...]]:

@@ -17,18 +17,18 @@ from playwright.sync_api import expect
 from pos_app.core.errors import PermissionDenied
 from pos_app.hq import admin
 from pos_app.hq import db as hqdb
-from tests.console.conftest import Console, csrf_of, sign_in
+from tests.console.conftest import Console, csrf_of, hq_close, hq_open, sign_in
 
 XSS = "<script>alert(1)</script>"
 
 
 @contextmanager
 def hq(console: Console) -> Iterator[Any]:
-    database = hqdb.connect(console.db_url)
+    database = hq_open(console)
     try:
         yield database
     finally:
-        hqdb.close_pool(database)
+        hq_close(database)
 
 
 def counts(console: Console) -> tuple[int, int, int, int]:
