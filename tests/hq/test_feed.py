@@ -24,6 +24,15 @@ from tests.postgres import PG_ADMIN_URL, postgres_database
 M1 = str(uuid_mod.uuid4())
 
 
+@pytest.fixture(autouse=True)
+def _more_patient_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the feed in process (no client timeout to stay under): they wait up to
+    60 s for other databases' writers on the shared test server, not 20. With the suite in three
+    processes plus another suite on the same PostgreSQL server, the horizon stayed behind for 20 s
+    once and a page came back empty (``mark`` None)."""
+    monkeypatch.setenv("POS_HQ_FEED_WAIT", "60")
+
+
 def test_changes_come_in_order_paged_and_filtered_by_store(hq_db: Any) -> None:
     with db.writing(hq_db):
         for n in range(7):
