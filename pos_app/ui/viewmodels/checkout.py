@@ -16,6 +16,7 @@ from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.viewmodels import presence as presence_vm
 from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
 
 TENDERS = sales.TENDERS
@@ -402,27 +403,13 @@ class CheckoutViewModel(QObject):
         if self.member is None:
             self.error_raised.emit(self.tr("Identify the member first (card or phone number)."))
             return False
-        try:
-            valid_s = presence.send_code(self.terminal, self.member.member.uuid, self.member.member.phone)
-        except PosError as exc:
-            self.error_raised.emit(message(exc))
-            return False
-        self.code_sent.emit(valid_s)
-        return True
+        return presence_vm.send_code(self, self.member.member)
 
     def verify_code(self, typed: str) -> bool:
         """The code the member read out; right: they count as present (``code_verified``)."""
         if self.member is None:
             return False
-        try:
-            presence.verify_code(self.terminal, self.member.member.uuid, typed)
-        except PosError as exc:
-            self.error_raised.emit(message(exc))
-            return False
-        self.presence = "otp"
-        self.code_verified.emit()
-        self.member_changed.emit()
-        return True
+        return presence_vm.verify_code(self, self.member.member, typed)
 
     def _forget_code(self) -> None:
         if self.member is not None:

@@ -13,6 +13,7 @@ from pos_app.services.points import GiftCancelResult, GiftResult
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
 from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.viewmodels import presence as presence_vm
 from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
 
 
@@ -215,26 +216,12 @@ class GiftsViewModel(QObject):
         if self.member is None:
             self.error_raised.emit(self.tr("Identify the member first (card or phone number)."))
             return False
-        try:
-            valid_s = presence.send_code(self.terminal, self.member.uuid, self.member.phone)
-        except PosError as exc:
-            self.error_raised.emit(message(exc))
-            return False
-        self.code_sent.emit(valid_s)
-        return True
+        return presence_vm.send_code(self, self.member)
 
     def verify_code(self, typed: str) -> bool:
         if self.member is None:
             return False
-        try:
-            presence.verify_code(self.terminal, self.member.uuid, typed)
-        except PosError as exc:
-            self.error_raised.emit(message(exc))
-            return False
-        self.presence = "otp"
-        self.code_verified.emit()
-        self.member_changed.emit()
-        return True
+        return presence_vm.verify_code(self, self.member, typed)
 
     def cancel_approval(self) -> None:
         self.pending_cancel = None

@@ -4,8 +4,13 @@ or card number is not; a one-time code read out by the member makes them present
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
+from pos_app.core.errors import PosError
 from pos_app.services import presence, scans
 from pos_app.services.context import Terminal
+from pos_app.storage.repo import MemberRecord
+from pos_app.ui.errors import message
 
 
 def presence_of(t: Terminal, text: str, *, scanned: bool) -> str:
@@ -30,3 +35,40 @@ def keep_stronger(old_uuid: str | None, old: str | None, new_uuid: str, new: str
 
 def is_present(presence_kind: str | None) -> bool:
     return presence_kind in presence.PRESENT
+
+
+class _CodeScreen(Protocol):
+    """What checkout's and the gifts screen's view-models have for a one-time code."""
+
+    terminal: Terminal
+    presence: str | None
+    error_raised: Any
+    code_sent: Any
+    code_verified: Any
+    member_changed: Any
+
+
+def send_code(vm: _CodeScreen, member: MemberRecord) -> bool:
+    """Has the chain's notification service send ``member`` a one-time code (``code_sent`` with
+    the seconds it is valid); offline or no service: ``error_raised`` says so."""
+    try:
+        valid_s = presence.send_code(vm.terminal, member.uuid, member.phone)
+    except PosError as exc:
+        vm.error_raised.emit(message(exc))
+        return False
+    vm.code_sent.emit(valid_s)
+    return True
+
+
+def verify_code(vm: _CodeScreen, member: MemberRecord, typed: str) -> bool:
+    """The code ``member`` read out; right: they count as present (``code_verified``)."""
+    try:
+        presence.verify_code(vm.terminal, member.uuid, typed)
+    except PosError as exc:
+        vm.error_raised.emit(message(exc))
+        return False
+    vm.presence = "otp"
+    vm.code_verified.emit()
+    vm.member_changed.emit()
+    return True
+

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pos_app.ui.qt import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -16,7 +15,7 @@ from pos_app.ui.qt import (
     QWidget,
     Signal,
 )
-from pos_app.ui.widgets.common import Notice, big_button
+from pos_app.ui.widgets.common import Notice, cancel_ok_row
 
 
 class AwardDialog(QDialog):
@@ -59,20 +58,10 @@ class AwardDialog(QDialog):
         root.addWidget(self.reason_input)
         self.notice = Notice(self)
         root.addWidget(self.notice)
-        buttons = QHBoxLayout()
-        self.cancel_button = big_button(self.tr("Cancel (Esc)"), self)
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = big_button(self.tr("Award (Enter)"), self, primary=True)
-        self.ok_button.setObjectName("award_ok_button")
         # Enter in the list moves on to the reason and grants nothing; Enter in the reason grants
-        self.ok_button.setAutoDefault(False)
-        self.ok_button.setDefault(False)
-        self.ok_button.clicked.connect(self._confirm)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        root.addLayout(buttons)
+        self.cancel_button, self.ok_button = cancel_ok_row(self, root, self.tr("Cancel (Esc)"),
+                                                           self.tr("Award (Enter)"), self._confirm)
+        self.ok_button.setObjectName("award_ok_button")
         self.list.setFocus()
 
     def chosen(self) -> str | None:

@@ -8,9 +8,9 @@ from typing import Any
 from pos_app.core.errors import PosError
 from pos_app.core.money import parse_yuan
 from pos_app.ui.errors import message
-from pos_app.ui.qt import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, Signal
+from pos_app.ui.qt import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, Signal
 from pos_app.ui.scanner import disable_input_method
-from pos_app.ui.widgets.common import Notice, big_button, yuan
+from pos_app.ui.widgets.common import Notice, cancel_ok_row, yuan
 
 
 class CashUpDialog(QDialog):
@@ -51,21 +51,10 @@ class CashUpDialog(QDialog):
         root.addLayout(form)
         self.notice = Notice(self)
         root.addWidget(self.notice)
-        buttons = QHBoxLayout()
-        self.cancel_button = big_button(self.tr("Cancel (Esc)"), self)
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        self.close_button = big_button(self.tr("Close shift (Enter)"), self, primary=True)
+        # Enter in the amount closes the shift once (through the field, see cancel_ok_row)
+        self.cancel_button, self.close_button = cancel_ok_row(self, root, self.tr("Cancel (Esc)"),
+                                                              self.tr("Close shift (Enter)"), self._confirm)
         self.close_button.setObjectName("cash_up_close_button")
-        # Enter in the amount closes the shift once (a default button would have closed it twice:
-        # the field passes Enter on to the dialog after its returnPressed)
-        self.close_button.setAutoDefault(False)
-        self.close_button.setDefault(False)
-        self.close_button.clicked.connect(self._confirm)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.close_button)
-        root.addLayout(buttons)
         self.counted_input.setFocus()
 
     def counted_fen(self) -> int | None:

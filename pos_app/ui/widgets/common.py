@@ -8,7 +8,9 @@ from pos_app.core.money import format_fen
 from pos_app.ui.qt import (
     QBoxLayout,
     QCoreApplication,
+    QDialog,
     QEvent,
+    QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -77,6 +79,26 @@ def screen_keys(screen: QWidget, keys: dict[str, Callable[[], object]]) -> list[
         keeper.keys[ident] = (screen, ctrl)
         screen.destroyed.connect(lambda *_: keeper.keys.pop(ident, None))
     return made
+
+
+def cancel_ok_row(dialog: QDialog, layout: QBoxLayout, cancel_text: str, ok_text: str,
+                  on_ok: Callable[[], object]) -> tuple[QPushButton, QPushButton]:
+    """A dialog's last row: Cancel (rejects) and its action, touch-sized, at the right. Neither
+    is a default button: Enter in the dialog's field acts through the field (``returnPressed``)
+    once; a default button fired a second time when the field passed Enter on to the dialog."""
+    row = QHBoxLayout()
+    cancel = big_button(cancel_text, dialog)
+    ok = big_button(ok_text, dialog, primary=True)
+    for b in (cancel, ok):
+        b.setAutoDefault(False)
+        b.setDefault(False)
+    cancel.clicked.connect(dialog.reject)
+    ok.clicked.connect(on_ok)
+    row.addStretch(1)
+    row.addWidget(cancel)
+    row.addWidget(ok)
+    layout.addLayout(row)
+    return cancel, ok
 
 
 def yuan(fen: int) -> str:

@@ -19,7 +19,7 @@ from pos_app.ui.qt import (
     Signal,
 )
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
-from pos_app.ui.widgets.common import Notice, big_button, yuan
+from pos_app.ui.widgets.common import Notice, big_button, cancel_ok_row, yuan
 
 
 class SuspendedDialog(QDialog):
@@ -116,14 +116,7 @@ class DiscountDialog(QDialog):
         root.addWidget(self.input)
         self.notice = Notice(self)
         root.addWidget(self.notice)
-        buttons = QHBoxLayout()
-        self.cancel_button = big_button(self.tr("Cancel (Esc)"), self)
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = big_button(self.tr("Apply (Enter)"), self, primary=True)
-        self.ok_button.clicked.connect(lambda: self.discount_given.emit(self.input.text()))
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.ok_button)
-        root.addLayout(buttons)
+        self.cancel_button, self.ok_button = cancel_ok_row(
+            self, root, self.tr("Cancel (Esc)"), self.tr("Apply (Enter)"),
+            lambda: self.discount_given.emit(self.input.text()))
         self.input.setFocus()
