@@ -45,9 +45,9 @@ class WorkArea(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)  # the screens keep their room at 1024 px
         self.nav = QListWidget(self)
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(200)
         self.stack = QStackedWidget(self)
         side = QWidget(self)
         col = QVBoxLayout(side)
@@ -63,7 +63,8 @@ class WorkArea(QWidget):
         # (a function key: no text field takes it for itself)
         self.shift_button.setToolTip(self.tr("Ctrl+F12"))
         QShortcut(QKeySequence("Ctrl+F12"), self).activated.connect(self.shift_button.click)
-        side.setFixedWidth(206)
+        self.side = side
+        self._fit_side()
         layout.addWidget(side)
         layout.addWidget(self.stack, 1)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -77,9 +78,18 @@ class WorkArea(QWidget):
         self.pages[key] = page
         self.stack.addWidget(page)
         self.nav.addItem(f"{title}  ({shortcut})" if shortcut else title)
+        self._fit_side()
         if shortcut:
             index = self.stack.count() - 1
             QShortcut(QKeySequence(shortcut), self).activated.connect(lambda: self.nav.setCurrentRow(index))
+
+    def _fit_side(self) -> None:
+        """The side column as wide as its longest entry or button, no wider: a fixed 200 px left
+        the English checkout too little of 1024 px (its buttons' labels were cut)."""
+        items = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 12
+        buttons = max(b.minimumSizeHint().width() for b in (self.shift_button, self.logout_button))
+        self.nav.setFixedWidth(max(140, items, buttons))
+        self.side.setFixedWidth(self.nav.width())
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))

@@ -141,16 +141,53 @@ def test_a_busy_checkout_keeps_to_1024x768(qtbot: Any, till: App) -> None:
     assert vm.identify(GOLD_CARD)
     for code in ("6970000000017", "6970000000024", "6970000000055"):
         assert vm.add_code(code)
+    assert vm.add_amount("1888.88")  # four figures due, the widest amount line a counter commonly shows
     assert vm.set_points("1000")
     assert vm.add_payment("card", "100.00")
-    assert vm.add_payment("cash", "500.00")
+    assert vm.add_payment("cash", "2000.00")
     settle(till)
     page = till.window.work.pages["checkout"]  # type: ignore[attr-defined]
     assert page.payments_label.text() and page.change_label.text()
+    assert len(page.due_label.text()) >= len("¥2266.88") and page.clear_payments_button.isVisible()
     hint = till.window.minimumSizeHint()  # type: ignore[attr-defined]
     assert hint.width() <= 1024 and hint.height() <= 768, hint
     for button in (page.plus_button, page.discount_button, page.resume_button, page.take_button,
-                   page.complete_button):
+                   page.clear_payments_button, page.complete_button):
         assert button.height() >= 44 and inside(till.window.rect(),  # type: ignore[attr-defined]
                                                 QRect(button.mapTo(till.window, button.rect().topLeft()),
                                                       button.size())), button.objectName()
+        assert button_text_shown(button), (button.text(), button.width())
+
+
+def button_text_shown(button: Any) -> bool:
+    """The button is wide enough for its text and padding: what Qt's own size hint asks."""
+    from pos_app.ui.qt import QPushButton
+
+    assert isinstance(button, QPushButton)
+    needed = button.fontMetrics().horizontalAdvance(button.text().replace("&&", "&"))
+    return button.width() >= needed + 12  # the style's smallest left and right margins together
+
+
+def test_every_button_of_every_screen_shows_its_whole_label(qtbot: Any, till: App) -> None:
+    """In English at 1024x768, four checkout labels were cut ("Discount (Ctrl+D)", "Suspend",
+    "Resume", "Clear payments"): ``big_button`` gave every button a fixed 96 px minimum, which
+    overrode the width the text needs, so a crowded layout squeezed the text away. Every page a
+    manager can open, in both languages, now shows each button's whole label."""
+    from pos_app.ui.qt import QPushButton
+    from tests.ui.test_checkout_flow import GOLD_CARD
+
+    login(qtbot, till, "9001", "9999")
+    assert till.checkout.identify(GOLD_CARD)
+    assert till.checkout.add_code("6970000000017")
+    work = till.window.work  # type: ignore[attr-defined]
+    cut: list[str] = []
+    for name in list(work.pages):
+        work.show_page(name)
+        settle(till)
+        page = work.pages[name]
+        hint = till.window.minimumSizeHint()  # type: ignore[attr-defined]
+        assert hint.width() <= 1024 and hint.height() <= 768, (name, hint)
+        for button in page.findChildren(QPushButton):
+            if button.isVisible() and button.text() and not button_text_shown(button):
+                cut.append(f"{name}: {button.text()!r} {button.width()} px")
+    assert not cut, cut

@@ -64,6 +64,7 @@ class CheckoutPage(QWidget):
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         root = QVBoxLayout(self)
+        root.setContentsMargins(4, 4, 4, 4)
         # member panel
         box = QGroupBox(self.tr("Member"), self)
         row = QHBoxLayout(box)
@@ -81,6 +82,9 @@ class CheckoutPage(QWidget):
         self.balance_label = QLabel(box)
         self.balance_label.setObjectName("balance_label")
         self.expiring_label = QLabel(box)
+        # a long balance or expiry line wraps rather than widen the panel past 1024 px
+        self.balance_label.setWordWrap(True)
+        self.expiring_label.setWordWrap(True)
         self.offline_label = QLabel(box)  # headquarters did not answer the lookup: this till's copy
         self.offline_label.setObjectName("member_offline_label")
         self.tier_progress = QProgressBar(box)
@@ -204,7 +208,7 @@ class CheckoutPage(QWidget):
         self.tendered_input = QLineEdit(pay)
         self.tendered_input.setObjectName("tendered_input")
         self.tendered_input.setPlaceholderText(self.tr("Amount handed over (F11)"))
-        self.tendered_input.setMinimumWidth(96)  # "1000.00" readable beside its two buttons at 1024 px
+        self.tendered_input.setMinimumWidth(96)  # "1000.00" readable beside its button at 1024 px
         self.tendered_input.returnPressed.connect(self._take_payment)
         disable_input_method(self.tendered_input)
         trow.addWidget(self.tendered_input)
@@ -212,9 +216,14 @@ class CheckoutPage(QWidget):
         self.take_button.setObjectName("take_button")
         self.take_button.clicked.connect(self._take_payment)
         trow.addWidget(self.take_button)
-        self.clear_payments_button = big_button(self.tr("Clear payments"), pay)
+        # "Clear" beside Take, shown only while payments are taken: "Clear payments" made the column
+        # too wide for 1024 px in English, and a row of its own made the page too high
+        self.clear_payments_button = big_button(self.tr("Clear"), pay)
         self.clear_payments_button.setObjectName("clear_payments_button")
+        self.clear_payments_button.setToolTip(self.tr("Clear payments"))
+        self.clear_payments_button.setAccessibleName(self.tr("Clear payments"))
         self.clear_payments_button.clicked.connect(self.vm.clear_payments)
+        self.clear_payments_button.hide()
         trow.addWidget(self.clear_payments_button)
         form.addRow(self.tr("Tendered"), trow)
         self.payments_label = QLabel(pay)
@@ -330,6 +339,7 @@ class CheckoutPage(QWidget):
 
     def _show_payments(self) -> None:
         vm = self.vm
+        self.clear_payments_button.setVisible(bool(vm.payments))
         if not vm.payments:
             self.payments_label.setText("")
             self.change_label.setText("")

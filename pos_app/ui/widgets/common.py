@@ -25,11 +25,26 @@ from pos_app.ui.qt import (
 from pos_app.ui.scanner import disable_input_method
 
 TOUCH_HEIGHT = 44
+TOUCH_WIDTH = 72  # the narrowest a button gets: a fingertip target wider than it is high
+
+
+class BigButton(QPushButton):
+    """A touch-sized button that never gives up its label: at least ``TOUCH_WIDTH`` wide and
+    ``TOUCH_HEIGHT`` high, and never narrower than its text needs. A fixed minimum size
+    (``setMinimumSize``) would override the text's own minimum, so a crowded layout squeezed
+    the label away ("Discount (Ctrl+D)" cut at 1024 px in English); the layouts are built to
+    fit these honest minimums instead (tests/ui/test_layout_1024.py)."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setMinimumHeight(TOUCH_HEIGHT)  # the height only: the width stays the text's
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(max(TOUCH_WIDTH, super().sizeHint().width()), TOUCH_HEIGHT)
 
 
 def big_button(text: str, parent: QWidget | None = None, *, primary: bool = False) -> QPushButton:
-    b = QPushButton(text, parent)
-    b.setMinimumSize(QSize(96, TOUCH_HEIGHT))
+    b = BigButton(text, parent)
     if primary:
         b.setObjectName("primary")
         b.setDefault(True)
