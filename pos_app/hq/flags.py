@@ -112,8 +112,9 @@ def _limit_counts(member_uuid: str, kind: str, points: int, ref_no: str, day: st
                   paid_months: dict[tuple[str, str], str]) -> list[tuple[_Key, int]]:
     """What one entry adds to each limit it counts towards, as the tills count (``storage.repo``):
     earnings per day; points redeemed per month (payments and gifts, less what a refund returned
-    of a payment, in the payment's month); each gift per month; each award once, per day and per
-    referred member. ``paid_months`` learns the month of each payment with points."""
+    of a payment or a cancellation of a gift, in the month of what it reverses); each gift per
+    month, less the cancelled ones; each award once, per day and per referred member.
+    ``paid_months`` learns the month of each payment with points and of each gift."""
     month = day[:7]
     if kind == "earn":
         return [(("daily_cap", member_uuid, day[:10]), points)]
@@ -122,9 +123,16 @@ def _limit_counts(member_uuid: str, kind: str, points: int, ref_no: str, day: st
         return [(("redeem_cap", member_uuid, month), -points)]
     if kind == "return":
         paid = paid_months.get((member_uuid, ref_no))
-        return [(("redeem_cap", member_uuid, paid), -points)] if paid else []
+        if not paid:
+            return []
+        out_back: list[tuple[_Key, int]] = [(("redeem_cap", member_uuid, paid), -points)]
+        detail = _json_object(breakdown)
+        if detail.get("cancel") and detail.get("gift"):  # a gift cancelled at its till
+            out_back.append((("gift_limit", member_uuid, paid, str(detail["gift"])), -1))
+        return out_back
     detail = _json_object(breakdown)
     if kind == "gift":
+        paid_months[(member_uuid, ref_no)] = month
         return [(("gift_limit", member_uuid, month, str(detail.get("gift"))), 1),
                 (("redeem_cap", member_uuid, month), -points)]
     # an award: its id is the entry's reference
@@ -200,13 +208,14 @@ def flag_crossed_limits(proj: Projection, term: db.Terminal, entries: list[dict[
         " GROUP BY member_uuid, business_date", members, params=[since])
     rows += select_in(
         "SELECT member_uuid, kind, points, ref_no, business_date,"
-        " CASE WHEN kind IN ('gift', 'award') THEN breakdown END FROM entry"
+        " CASE WHEN kind IN ('gift', 'award') OR (kind = 'return' AND ref_type = 'redemption') THEN breakdown END"
+        " FROM entry"
         f" WHERE kind IN ({', '.join(repr(k) for k in _LIMIT_KINDS if k != 'earn')})"
         f" AND (kind = 'award' OR business_date >= {mark}) AND member_uuid IN ({{marks}})",
         members, params=[since])
     paid_months: dict[tuple[str, str], str] = {}
     totals: dict[_Key, int] = {}
-    for row in sorted(rows, key=lambda r: r[1] != "redeem"):  # payments first: returns name them
+    for row in sorted(rows, key=lambda r: r[1] not in ("redeem", "gift")):  # payments, gifts first: returns name them
         for key, amount in _limit_counts(str(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), row[5],
                                          paid_months):
             totals[key] = totals.get(key, 0) + amount

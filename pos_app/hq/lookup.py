@@ -163,7 +163,7 @@ def counters(member: db.Member, day: str) -> dict[str, Any]:
                & ((E.kind == "award") | (E.business_date >= month + "-01"))))
     paid_months: dict[tuple[str, str], str] = {}
     totals: dict[tuple[str, ...], int] = {}
-    for kind, points, ref_no, business_date, breakdown in sorted(rows, key=lambda r: r[0] != "redeem"):
+    for kind, points, ref_no, business_date, breakdown in sorted(rows, key=lambda r: r[0] not in ("redeem", "gift")):
         for key, amount in flags._limit_counts(uuid, str(kind), int(points), str(ref_no), str(business_date),
                                                breakdown, paid_months):
             totals[key] = totals.get(key, 0) + amount

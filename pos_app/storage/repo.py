@@ -244,14 +244,14 @@ class Repo:
 
     def redeemed_in_month(self, member_id: int, day: dt.date) -> int:
         """Points redeemed (payment, gifts) in the calendar month of ``day``. Points returned by
-        a refund count against the month of the payment they reverse, so refunding last
-        month's sale never frees room in this month's cap."""
+        a refund, or by cancelling a gift, count against the month of the payment or gift they
+        reverse, so refunding last month's sale never frees room in this month's cap."""
         first, last = _month_bounds(day)
         row = self.database.execute(
             "SELECT coalesce((SELECT -sum(points) FROM ledger_entry WHERE member_id = ?1"
             "   AND business_date >= ?2 AND business_date < ?3 AND kind IN ('redeem', 'gift')), 0)"
             " - coalesce((SELECT sum(r.points) FROM ledger_entry r WHERE r.member_id = ?1 AND r.kind = 'return'"
-            "   AND EXISTS (SELECT 1 FROM ledger_entry d WHERE d.ref_no = r.ref_no AND d.kind = 'redeem'"
+            "   AND EXISTS (SELECT 1 FROM ledger_entry d WHERE d.ref_no = r.ref_no AND d.kind IN ('redeem', 'gift')"
             "     AND d.member_id = ?1 AND d.business_date >= ?2 AND d.business_date < ?3)), 0)",
             (member_id, first, last),
         ).fetchone()
@@ -290,11 +290,14 @@ class Repo:
 
     def gift_this_month(self, member_id: int, gift_code: str, day: dt.date) -> int:
         """Gifts ``gift_code`` the member redeemed in the calendar month of ``day`` at any store:
-        the ledger's gift entries (pulled ones too) name the gift in their breakdown."""
+        the ledger's gift entries (pulled ones too) name the gift in their breakdown. A gift
+        cancelled at its till (a ``return`` entry of the same redemption) does not count."""
         first, last = _month_bounds(day)
         row = self.database.execute(
-            "SELECT count(*) FROM ledger_entry WHERE member_id = ? AND kind = 'gift'"
-            " AND business_date >= ? AND business_date < ? AND json_extract(breakdown, '$.gift') = ?",
+            "SELECT count(*) FROM ledger_entry g WHERE g.member_id = ?1 AND g.kind = 'gift'"
+            " AND g.business_date >= ?2 AND g.business_date < ?3 AND json_extract(g.breakdown, '$.gift') = ?4"
+            " AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.ref_no = g.ref_no AND r.member_id = ?1"
+            "   AND r.kind = 'return')",
             (member_id, first, last, gift_code),
         ).fetchone()
         return int(row[0])

@@ -515,6 +515,16 @@ def test_limits_crossed_by_two_tills_are_flagged(hq_db: Any) -> None:
     assert json.loads(flag.details) == {"award": "share", "limit": 3, "count": 4, "day": "2026-11-03",
                                         "entry": share["uuid"]}
     assert {r["kind"] for r in reports.reconciliation()} >= {"daily_cap", "redeem_cap", "gift_limit", "award_limit"}
+    n = len(ours())
+    # a gift cancelled at its till (a ``return`` marked ``cancel``) counts for neither any more
+    g = gift(a, "G004", 10000, day="2027-03-02")
+    cancel = a.entry(M1, "return", 10000, new=[["2027-03-02", None, 10000]], day="2027-03-02",
+                     ref_type="redemption", ref_no=g["ref_no"],
+                     breakdown={"cancel": True, "gift": "G004", "cash_fen": 0, "reason": "x", "approved_by": None,
+                                "lots": []})
+    push(ta, a.batch([g, cancel]))
+    push(tb, b.batch([gift(b, "G004", 10000, day="2027-03-03"), gift(b, "G003", 5000, day="2027-03-03")]))
+    assert len(ours()) == n  # March: G004 once and 10,000 + 5,000 + 5,000 redeemed, within 20,000
 
 
 # -- headquarters' own chain ------------------------------------------------------------------------

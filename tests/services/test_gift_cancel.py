@@ -84,6 +84,29 @@ def test_stock_goes_back_and_an_approved_gift_needs_a_manager_again(shop: Termin
     assert done.approved_by == "9001" and done.member.balance == 12000 and shop.repo.gift_stock("G004") == 2
 
 
+def test_a_cancelled_gift_gives_back_its_monthly_limit_and_cap(shop: Terminal, clock: FakeClock) -> None:
+    """A gift cancelled in the shift was counted, after the cancel, towards the gift's monthly
+    limit and the monthly redemption cap: the member whose G004 (one a month) the cashier took
+    back by mistake could not have it again that month. Cancelled redemptions now count for
+    neither (the refund of a points payment already gave its room back)."""
+    m = members.enroll_member(shop, phone="13800138009", name="庚")
+    set_balance(shop, m, 25000)
+    points.set_gift_stock(shop, gift_code="G004", stock=3)
+    shifts.open_shift(shop, staff_code="1001")
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
+    day = clock.now.date()
+    assert shop.repo.gift_this_month(m.id, "G004", day) == 1 and shop.repo.redeemed_in_month(m.id, day) == 10000
+    points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="wrong gift", staff_code="1001",
+                             manager_code="9001", manager_pin="9999")
+    assert shop.repo.gift_this_month(m.id, "G004", day) == 0 and shop.repo.redeemed_in_month(m.id, day) == 0
+    again = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G004", manager_code="9001",
+                               manager_pin="9999")
+    assert again.member.balance == 15000
+    with pytest.raises(RuleViolation) as limit:  # the limit itself still holds
+        points.redeem_gift(shop, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
+    assert "per member per month" in str(limit.value)
+
+
 def test_an_earlier_shifts_redemption_cannot_be_cancelled(shop: Terminal, clock: FakeClock) -> None:
     m = members.enroll_member(shop, phone="13800138002", name="丙")
     set_balance(shop, m, 500)
