@@ -24,6 +24,13 @@ hypothesis_settings.load_profile("pos")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# The programs the tests start (``python -m pos_app.cli``, ``pos-app``, ``pos-hq``) run this
+# checkout's code, whichever checkout the environment's editable install points at: two
+# worktrees sharing one .venv ran each other's code (a till migrated to a schema this checkout
+# does not know yet).
+_ROOT = str(Path(__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH", "")) if p)
+
 
 class FakeClock:
     """The store's local time, set by the test (services take ``now`` from here)."""
