@@ -133,6 +133,11 @@ class GiftCancelResult:
     member: MemberRecord
 
 
+def _coupon_spent(t: Terminal, code: str) -> bool:
+    found = t.repo.coupon(code)
+    return found is None or bool(found["used_at"])
+
+
 def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_code: str | None = None,
                       manager_code: str | None = None, manager_pin: str | None = None,
                       at: dt.datetime | None = None, queue_slip: bool = False) -> GiftCancelResult:
@@ -141,6 +146,8 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
     goes back, the cash of a points + cash gift leaves the shift's expected cash. Audited with who
     and why; a gift that needed a manager's approval needs one again. Once only: the redemption
     is marked in the same transaction, so a second cancel (also after a crash) changes nothing.
+    A coupon gift is cancelled only while its coupon is unused; the cancellation spends the
+    coupon (its use names the redemption), so no sale can take it afterwards.
     With ``queue_slip`` the cancellation slip is queued in the same transaction."""
     redemption_no = (redemption_no or "").strip()
     if not redemption_no or len(redemption_no) > 40:
@@ -157,9 +164,10 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
     if shift is None or row["created_at"] < shift.opened_at:
         raise RuleViolation("redemption_no", f"redemption {redemption_no} is not from the open shift;"
                             " only the open shift's redemptions can be cancelled", reason="earlier_shift")
-    if row["coupon_code"]:
-        raise RuleViolation("redemption_no", f"redemption {redemption_no} issued a coupon;"
-                            " a coupon gift cannot be cancelled at the till", reason="coupon")
+    coupon = row["coupon_code"]
+    if coupon and _coupon_spent(t, coupon):
+        raise RuleViolation("redemption_no", f"the coupon {coupon} of redemption {redemption_no} was used"
+                            " already; a used coupon's gift cannot be cancelled", reason="coupon_used")
     gift = t.program.gift(row["gift_code"])
     approved_by = None
     if row["approved_by"] or (gift is not None and core_redemption.needs_approval(t.program, gift)):
@@ -200,6 +208,13 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
                                 prefer=tuple(x.id for x in expired))
         if gift is not None and gift.stock_tracked:
             t.repo.put_back_gift_stock(gift.code)
+        if coupon:
+            # the coupon is spent by its own cancellation: no sale can take it any more, and
+            # headquarters records the use (a till that used it meanwhile offline is flagged there)
+            if not t.repo.use_coupon(coupon, at=iso(stamp.at), receipt_no=redemption_no):
+                raise RuleViolation("redemption_no", f"the coupon {coupon} of redemption {redemption_no} was"
+                                    " used already; a used coupon's gift cannot be cancelled", reason="coupon_used")
+            t.ledger.outbox_event("coupon_use", coupon, {"receipt_no": redemption_no, "at": iso(stamp.at)}, stamp)
         t.ledger.outbox_event("redemption_cancel", redemption_no, {
             "member": member.uuid, "gift": row["gift_code"], "points": row["points"], "cash_fen": row["cash_fen"],
             "reason": reason, "approved_by": approved_by, "staff_code": staff_code, "at": iso(stamp.at)}, stamp)

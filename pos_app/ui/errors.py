@@ -203,8 +203,9 @@ def message(exc: BaseException) -> str:
     if field == "redemption_no" and p.get("reason") == "earlier_shift":
         return translate("Errors", "Only redemptions of the open shift can be cancelled; this one is from an "
                                    "earlier shift.")
-    if field == "redemption_no" and p.get("reason") == "coupon":
-        return translate("Errors", "A coupon gift cannot be cancelled at the till.")
+    if field == "redemption_no" and p.get("reason") == "coupon_used":
+        return translate("Errors", "The coupon of this gift was used in a sale already: the gift cannot be "
+                                   "cancelled.")
     if code == "conflict" and field == "phone":
         return translate("Errors", "This phone number is already a member.")
     if code == "conflict":

@@ -1117,8 +1117,8 @@
         <translation>Only redemptions of the open shift can be cancelled; this one is from an earlier shift.</translation>
     </message>
     <message>
-        <source>A coupon gift cannot be cancelled at the till.</source>
-        <translation>A coupon gift cannot be cancelled at the till.</translation>
+        <source>The coupon of this gift was used in a sale already: the gift cannot be cancelled.</source>
+        <translation>The coupon of this gift was used in a sale already: the gift cannot be cancelled.</translation>
     </message>
     <message>
         <source>This phone number is already a member.</source>

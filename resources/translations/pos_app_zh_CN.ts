@@ -1117,8 +1117,8 @@
         <translation>只能撤销本班次的兑换；这笔兑换属于之前的班次。</translation>
     </message>
     <message>
-        <source>A coupon gift cannot be cancelled at the till.</source>
-        <translation>优惠券类礼品不能在收银台撤销。</translation>
+        <source>The coupon of this gift was used in a sale already: the gift cannot be cancelled.</source>
+        <translation>该礼品的优惠券已在销售中使用，不能撤销兑换。</translation>
     </message>
     <message>
         <source>This phone number is already a member.</source>

@@ -111,10 +111,6 @@ def test_an_earlier_shifts_redemption_cannot_be_cancelled(shop: Terminal, clock:
     m = members.enroll_member(shop, phone="13800138002", name="丙")
     set_balance(shop, m, 500)
     shifts.open_shift(shop, staff_code="1001")
-    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G001")
-    assert g.coupon_code is not None
-    with pytest.raises(RuleViolation):  # a coupon gift: not at the till
-        points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="x", staff_code="1001")
     set_balance(shop, m, 5000)
     g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G005")
     clock.advance(minutes=1)
@@ -124,6 +120,43 @@ def test_an_earlier_shifts_redemption_cannot_be_cancelled(shop: Terminal, clock:
     with pytest.raises(RuleViolation) as old:
         points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="x", staff_code="1001")
     assert "open shift" in str(old.value) and members.find_member(shop, m.card_no).balance == 3000
+
+
+def test_a_coupon_gift_is_cancelled_while_its_coupon_is_unused(shop: Terminal, clock: FakeClock) -> None:
+    """A coupon gift redeemed by mistake is cancelled like any gift while its coupon is unused: the
+    points come back and the coupon is spent by the cancellation, so no sale takes it afterwards.
+    Once a sale used the coupon, its gift can no longer be cancelled."""
+    from pos_app.core.earning import SaleLine
+    from pos_app.core.errors import PosError
+    from pos_app.services import sales
+
+    def basket() -> list[SaleLine]:
+        return [SaleLine(1, "6901", "面包", "food", 1, 5000)]
+
+    m = members.enroll_member(shop, phone="13800138005", name="己")
+    set_balance(shop, m, 300)
+    shifts.open_shift(shop, staff_code="1001")
+    g = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G001", staff_code="1001")  # 100 points, ¥1
+    assert g.coupon_code is not None and g.member.balance == 200
+    done = points.cancel_redemption(shop, redemption_no=g.redemption_no, reason="按错了", staff_code="1001")
+    assert done.member.balance == 300
+    coupon = shop.repo.coupon(g.coupon_code)
+    assert coupon is not None and coupon["used_receipt_no"] == g.redemption_no
+    events = [r[0] for r in shop.database.execute(
+        "SELECT kind FROM outbox WHERE ref = ? ORDER BY id", (g.coupon_code,)).fetchall()]
+    assert events == ["coupon_issue", "coupon_use"]
+    with pytest.raises(PosError) as spent:
+        sales.record_sale(shop, lines=basket(), member_ref=m.card_no, coupon=g.coupon_code, staff_code="1001")
+    assert spent.value.field == "coupon"  # type: ignore[attr-defined]
+    # a coupon used in a sale: its gift stays
+    used = points.redeem_gift(shop, member_ref=m.card_no, gift_code="G001", staff_code="1001")
+    assert used.coupon_code is not None
+    sales.record_sale(shop, lines=basket(), member_ref=m.card_no, coupon=used.coupon_code, staff_code="1001")
+    balance = members.find_member(shop, m.card_no).balance
+    with pytest.raises(RuleViolation) as refused:
+        points.cancel_redemption(shop, redemption_no=used.redemption_no, reason="x", staff_code="1001")
+    assert "used already" in str(refused.value) and members.find_member(shop, m.card_no).balance == balance
+    assert shop.repo.redemption(used.redemption_no)["cancelled_at"] is None  # type: ignore[index]
 
 
 def test_the_cancellation_reaches_headquarters(hq: HQ, tmp_path: Path, clock: FakeClock) -> None:  # noqa: F811
@@ -150,6 +183,19 @@ def test_the_cancellation_reaches_headquarters(hq: HQ, tmp_path: Path, clock: Fa
         hqdb.proxy.obj.close()
     assert held == [("gift", -2000), ("return", 2000)] and balance == 2500
     assert hq_reports.gift_redemptions(day, day, "S01") == []  # the cancel event took it out
+    # a coupon gift cancelled: headquarters holds its coupon as spent by the cancellation
+    c = points.redeem_gift(a, member_ref=m.card_no, gift_code="G001", staff_code="1001")
+    sync_service.sync_once(a)
+    points.cancel_redemption(a, redemption_no=c.redemption_no, reason="按错了", staff_code="1001")
+    clock.advance(minutes=1)
+    sync_service.sync_once(a)
+    hqdb.connect(hq_db_url(a))
+    try:
+        coupon = hqdb.Coupon.get_by_id(c.coupon_code)
+        balance = hqdb.Member.get_by_id(m.uuid).balance
+    finally:
+        hqdb.proxy.obj.close()
+    assert (coupon.used_receipt_no, coupon.used_by, balance) == (c.redemption_no, "S01-T1", 2500)
     a.close()
 
 

@@ -149,6 +149,17 @@ def test_a_coupon_gift_is_shown_and_its_slip_queued(qtbot: Any, app: App) -> Non
     assert state(app)["balance"] == 11000 and "11,000" in page.balance_label.text()
     assert page.notice.text() == "Gift redeemed. The coupon is queued for printing."
     assert_fits_1024x768(app, page)
+    # redeemed by mistake: cancelled (by touch here) while the coupon is unused; the coupon is spent
+    assert page.cancel_button.isEnabled()
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    box = reason_dialog(qtbot, page)
+    qtbot.keyClicks(box.findChild(QLineEdit), "wrong gift")
+    qtbot.keyClick(box.findChild(QLineEdit), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: state(app)["balance"] == 12000)
+    used = app.terminal.repo.coupon(coupon["code"])
+    assert used is not None and used["used_receipt_no"] == app.terminal.repo.rows(
+        "SELECT redemption_no FROM redemption")[0]["redemption_no"]
+    assert page.notice.text() == "Redemption cancelled. The slip is queued for printing."
 
 
 def test_points_plus_cash_shows_the_cash_to_collect(qtbot: Any, app: App) -> None:

@@ -153,9 +153,10 @@ class GiftsViewModel(QObject):
         return self._redeemed(result)
 
     def can_cancel_last(self) -> bool:
-        """The last redemption made here may be cancelled (not a coupon gift, not cancelled yet)."""
+        """The last redemption made here may be cancelled (not cancelled yet; a coupon gift only
+        while its coupon is unused, which the service checks and explains)."""
         r = self.last_result
-        return r is not None and r.coupon_code is None and self.cancelled_no != r.redemption_no
+        return r is not None and self.cancelled_no != r.redemption_no
 
     def cancel_last(self, reason: str, manager: tuple[str, str] | None = None) -> GiftCancelResult | None:
         """Cancel the last redemption (within the open shift): points, stock and cash back. A gift
