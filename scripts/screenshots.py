@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pos_app.core.members import make_card_number  # noqa: E402
+from pos_app.core.money import format_fen  # noqa: E402
 from pos_app.services import context, demo, sales  # noqa: E402
 from pos_app.storage.paths import data_root  # noqa: E402
 from pos_app.ui.app import build, install_translator  # noqa: E402
@@ -108,6 +109,22 @@ def main() -> int:
     shot("store-report")
     work.show_page("settings")
     shot("settings")
+    work.show_page("staff")
+    shot("staff")
+    # the cash-up that closes the shift: the expected takings per payment kind, the counted cash
+    if app.session.shift is None:
+        app.session.open_shift()
+    w.open_cash_up()  # type: ignore[attr-defined]
+    dialog = w.cash_up_dialog  # type: ignore[attr-defined]
+    if dialog is not None:
+        expected = int(dialog.expected.get("cash", 0))
+        dialog.counted_input.setText(format_fen(expected - 1000))  # ten yuan short
+        for _ in range(3):
+            qapp.processEvents()
+        path = out / f"{args.lang}-cash-up.png"
+        dialog.grab().save(str(path))
+        print(path)
+        dialog.reject()
     t.close()
     return 0
 
