@@ -16,6 +16,9 @@ class Webhook:
     def __init__(self, status: int = 200) -> None:
         self.status = status
         self.received: list[dict[str, Any]] = []
+        # cleared: each request is held (received, not answered) until the test sets it
+        self.gate = threading.Event()
+        self.gate.set()
         self._lock = threading.Lock()
         hook = self
 
@@ -25,6 +28,7 @@ class Webhook:
                 with hook._lock:
                     hook.received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
                                           **json.loads(body)})
+                hook.gate.wait(30)
                 self.send_response(hook.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -107,10 +107,20 @@ def _verified(t: Terminal, member_uuid: str, now: dt.datetime) -> bool:
         return c is not None and c.verified and now < c.expires
 
 
-def send_code(t: Terminal, member_uuid: str, phone: str, *, timeout: float = 5.0) -> int:
-    """Makes a one-time code for the member and has the chain's notification service send it to
-    ``phone``; returns the seconds it is valid. No webhook set, or the service not answering,
-    is an error that says so (the cashier asks for the card or member code instead)."""
+@dataclass(frozen=True)
+class CodeRequest:
+    """A one-time code on its way to the member: where to post it and what. Made from the
+    database (``code_request``) on the caller's thread; posted (``post_code``) on any thread."""
+
+    member_uuid: str
+    url: str
+    code: str
+    body: bytes
+
+
+def code_request(t: Terminal, member_uuid: str, phone: str) -> CodeRequest:
+    """A new code for the member and the request that sends it; no webhook set is an error that
+    says so (the cashier asks for the card or member code instead)."""
     from pos_app.services.settings import load_settings
 
     url = load_settings(t).presence_otp_webhook
@@ -119,9 +129,16 @@ def send_code(t: Terminal, member_uuid: str, phone: str, *, timeout: float = 5.0
     code = "".join(secrets.choice("0123456789") for _ in range(OTP_DIGITS))
     body = json.dumps({"phone": phone, "code": code, "store_id": t.store_id, "terminal_id": t.terminal_id,
                        "valid_seconds": OTP_VALID_S}).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    return CodeRequest(member_uuid, url, code, body)
+
+
+def post_code(request: CodeRequest, *, timeout: float = 5.0) -> None:
+    """Has the chain's notification service send the code: HTTP only, no database, so the window
+    runs it off the UI thread. The service not answering (or not with 2xx) is an error."""
+    http = urllib.request.Request(request.url, data=request.body, method="POST",
+                                  headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        with urllib.request.urlopen(http, timeout=timeout) as answer:
             status = answer.status
     except urllib.error.HTTPError as exc:
         status = exc.code
@@ -133,11 +150,24 @@ def send_code(t: Terminal, member_uuid: str, phone: str, *, timeout: float = 5.0
         log.warning("the one-time code service answered HTTP %s", status)
         raise RuleViolation("presence", f"the one-time code service answered HTTP {status}",
                             reason="otp_unreachable")
+
+
+def remember_code(t: Terminal, request: CodeRequest) -> int:
+    """The code went out: the member may read it out for ``OTP_VALID_S`` seconds from now (the
+    code sent last replaces any earlier one). Returns the seconds it is valid."""
     with _lock:
-        _challenges[_key(t, member_uuid)] = _Challenge(member_uuid, code, t.clock() + dt.timedelta(seconds=OTP_VALID_S),
-                                            OTP_TRIES)
-    log.info("one-time code sent for member %s", member_uuid)  # never the code
+        _challenges[_key(t, request.member_uuid)] = _Challenge(
+            request.member_uuid, request.code, t.clock() + dt.timedelta(seconds=OTP_VALID_S), OTP_TRIES)
+    log.info("one-time code sent for member %s", request.member_uuid)  # never the code
     return OTP_VALID_S
+
+
+def send_code(t: Terminal, member_uuid: str, phone: str, *, timeout: float = 5.0) -> int:
+    """Makes a one-time code for the member and has the chain's notification service send it to
+    ``phone``; returns the seconds it is valid (the command line's way: all on this thread)."""
+    request = code_request(t, member_uuid, phone)
+    post_code(request, timeout=timeout)
+    return remember_code(t, request)
 
 
 def verify_code(t: Terminal, member_uuid: str, typed: str) -> None:

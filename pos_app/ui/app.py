@@ -180,9 +180,10 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     from pos_app.ui.widgets.checkout import CheckoutPage
 
     session = SessionViewModel(terminal)
-    checkout = CheckoutViewModel(terminal, lambda: session.staff_code, language)
+    pool = pool or QThreadPool.globalInstance()
+    checkout = CheckoutViewModel(terminal, lambda: session.staff_code, language, pool=pool)
     tiers = {tr.id: (tr.name_zh if language == "zh_CN" else tr.name_en) for tr in terminal.program.tiers.tiers}
-    app = App(terminal, session, checkout, None, pool or QThreadPool.globalInstance(), language)
+    app = App(terminal, session, checkout, None, pool, language)
     window = MainWindow(session, translate("App", "Loyalty checkout") + f" — {terminal.store_id}", app.status_text)
     app.window = window
     app.tier_names = tiers
@@ -210,7 +211,7 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     members_vm = MembersViewModel(terminal, app.pool, staff_code=staff_code, is_manager=lambda: session.is_manager,
                                   tier_names=tiers, language=language)
     window.work.add_page("members", translate("App", "Members"), MembersPage(members_vm, session), "F5")
-    gifts_vm = GiftsViewModel(terminal, staff_code, language)
+    gifts_vm = GiftsViewModel(terminal, staff_code, language, pool=app.pool)
     window.work.add_page("gifts", translate("App", "Gifts"), GiftsPage(gifts_vm, session, tiers), "F6")
     refunds_vm = RefundsViewModel(terminal, staff_code)
     refunds_page = RefundsPage(refunds_vm, session)

@@ -8,7 +8,7 @@ import dataclasses
 from typing import Any
 
 from pos_app.services import demo, member_codes, settings
-from pos_app.ui.app import App
+from pos_app.ui.app import App, build
 from pos_app.ui.qt import Qt
 from tests.otp_webhook import webhook
 from tests.ui import test_scanner
@@ -200,3 +200,38 @@ def test_the_manager_setting_lets_a_phone_number_spend(qtbot: Any, app: App) -> 
     qtbot.keyClick(page.points_input, Qt.Key.Key_F12)
     sale = app.checkout.last_sale
     assert sale is not None and sale.points_paid > 0
+
+
+def test_the_counter_does_not_wait_for_the_code_service(qtbot: Any, store: Any) -> None:
+    """The one-time code went out on the UI thread: a slow notification service froze the counter
+    up to its 5 s timeout. Now it goes out on the pool: while the service holds its answer, the
+    cashier keeps working (the basket takes a line), a second Ctrl+O sends nothing more, and the
+    code dialog opens when the service answers."""
+    from pos_app.ui.qt import QThreadPool
+
+    pool = QThreadPool()
+    app = build(store, pool=pool, language="en")
+    qtbot.addWidget(app.window)
+    app.window.show()  # type: ignore[attr-defined]
+    try:
+        login(qtbot, app)
+        page = checkout(app)
+        with webhook() as hook:
+            hook.gate.clear()
+            settings.set_setting(app.terminal, "presence.otp_webhook", hook.url)
+            type_enter(qtbot, page.member_input, GOLD_PHONE)
+            qtbot.mouseClick(page.send_code_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: len(hook.received) == 1)  # the service has it and holds its answer
+            assert page.otp_dialog is None or not page.otp_dialog.isVisible()
+            type_enter(qtbot, page.code_input, "6970000000017")  # the counter works meanwhile
+            assert len(app.checkout.lines) == 1
+            assert app.checkout.send_code() is False  # one code on its way at a time
+            hook.gate.set()
+            qtbot.waitUntil(lambda: page.otp_dialog is not None and page.otp_dialog.isVisible())
+            assert len(hook.received) == 1
+            qtbot.keyClicks(page.otp_dialog.code_input, hook.last_code())
+            qtbot.mouseClick(page.otp_dialog.ok_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: app.checkout.presence == "otp")
+    finally:
+        app.stop_devices()
+        pool.waitForDone(10_000)

@@ -15,9 +15,10 @@ from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
 from pos_app.ui.errors import message
-from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.qt import QObject, QThreadPool, Signal
 from pos_app.ui.viewmodels import presence as presence_vm
 from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
+from pos_app.ui.workers import ImmediatePool
 
 TENDERS = sales.TENDERS
 
@@ -40,7 +41,8 @@ class CheckoutViewModel(QObject):
     code_sent = Signal(int)  # a one-time code went to the member's phone: valid this many seconds
     code_verified = Signal()  # the member read out the right code: they may spend points
 
-    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN") -> None:
+    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN",
+                 pool: QThreadPool | ImmediatePool | None = None) -> None:
         super().__init__()
         self.terminal = terminal
         self.language = language
@@ -48,6 +50,9 @@ class CheckoutViewModel(QObject):
         self.member: MemberPicture | None = None
         # how the member was identified (services.presence): spending points needs card, member_qr or otp
         self.presence: str | None = None
+        # a one-time code goes out on the pool (None: at once, on this thread); one at a time
+        self.pool = pool
+        self.code_sending = False
         # headquarters was asked for the member and did not answer: the till's own copy is shown
         self.member_offline = False
         self.lines: list[SaleLine] = []

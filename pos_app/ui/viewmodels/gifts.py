@@ -12,9 +12,10 @@ from pos_app.services.context import Terminal
 from pos_app.services.points import GiftCancelResult, GiftResult
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
-from pos_app.ui.qt import QObject, Signal
+from pos_app.ui.qt import QObject, QThreadPool, Signal
 from pos_app.ui.viewmodels import presence as presence_vm
 from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
+from pos_app.ui.workers import ImmediatePool
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class GiftsViewModel(QObject):
     code_sent = Signal(int)  # a one-time code went to the member's phone: valid this many seconds
     code_verified = Signal()  # the member read out the right code: they may redeem
 
-    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str) -> None:
+    def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str,
+                 pool: QThreadPool | ImmediatePool | None = None) -> None:
         super().__init__()
         self.terminal = terminal
         self._staff_code = staff_code
@@ -52,6 +54,9 @@ class GiftsViewModel(QObject):
         self.member: MemberRecord | None = None
         # how the member was identified (services.presence): a gift needs card, member_qr or otp
         self.presence: str | None = None
+        # a one-time code goes out on the pool (None: at once, on this thread); one at a time
+        self.pool = pool
+        self.code_sending = False
         # headquarters was asked for the member and did not answer: the till's own copy is shown
         self.member_offline = False
         self.pending: str | None = None  # the gift waiting for a manager's approval

@@ -11,6 +11,8 @@ from pos_app.services import presence, scans
 from pos_app.services.context import Terminal
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
+from pos_app.ui.qt import QThreadPool
+from pos_app.ui.workers import ImmediatePool, Task
 
 
 def presence_of(t: Terminal, text: str, *, scanned: bool) -> str:
@@ -42,6 +44,8 @@ class _CodeScreen(Protocol):
 
     terminal: Terminal
     presence: str | None
+    pool: QThreadPool | ImmediatePool | None
+    code_sending: bool
     error_raised: Any
     code_sent: Any
     code_verified: Any
@@ -49,14 +53,29 @@ class _CodeScreen(Protocol):
 
 
 def send_code(vm: _CodeScreen, member: MemberRecord) -> bool:
-    """Has the chain's notification service send ``member`` a one-time code (``code_sent`` with
-    the seconds it is valid); offline or no service: ``error_raised`` says so."""
+    """Has the chain's notification service send ``member`` a one-time code: the request goes out
+    on the pool, so the counter never waits on the service (up to its 5 s timeout); then
+    ``code_sent`` with the seconds it is valid, or ``error_raised`` saying the service did not
+    answer. False: nothing sent (no service set up, or a code on its way already)."""
+    if vm.code_sending:
+        return False
     try:
-        valid_s = presence.send_code(vm.terminal, member.uuid, member.phone)
+        request = presence.code_request(vm.terminal, member.uuid, member.phone)
     except PosError as exc:
         vm.error_raised.emit(message(exc))
         return False
-    vm.code_sent.emit(valid_s)
+
+    def sent(_result: object) -> None:
+        vm.code_sending = False
+        vm.code_sent.emit(presence.remember_code(vm.terminal, request))
+
+    def failed(exc: BaseException) -> None:
+        vm.code_sending = False
+        vm.error_raised.emit(message(exc) if isinstance(exc, PosError) else str(exc))
+
+    vm.code_sending = True
+    Task(lambda _progress: presence.post_code(request)).success(sent).failure(failed).run(
+        vm.pool if vm.pool is not None else ImmediatePool())
     return True
 
 
