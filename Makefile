@@ -88,7 +88,7 @@ $(PACKAGE_STAMP): $(STAMP) $(CONSTRAINTS)
 	touch $(PACKAGE_STAMP)
 
 FROZEN := dist/pos-app/pos-app
-FROZEN_INPUTS := $(shell find pos_app packaging db/migrations db/demo resources -type f -not -name '*.pyc') db/reference-program.toml
+FROZEN_INPUTS := $(shell find pos_app packaging db/migrations db/demo db/campaigns resources -type f -not -name '*.pyc') db/reference-program.toml
 
 package: $(FROZEN)
 	@du -sh dist/pos-app

@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_parser("show", help="the active program")
     ps.add_parser("check", help="validate a program file without loading it").add_argument("file")
 
+    s = sub.add_parser("campaign", help="donation and draw campaigns (headquarters publishes them)")
+    cs = s.add_subparsers(dest="action", required=True)
+    a = cs.add_parser("list", help="the campaigns held here, their latest versions and their state today")
+    a.add_argument("--kind", help="only campaigns of this kind (donation, draw)")
+    a = cs.add_parser("load", help="validate and keep a campaign file (a till without headquarters; audited)")
+    a.add_argument("file")
+    a.add_argument("--staff", help="who loads it (audit)")
     s = sub.add_parser("member-qr", help="dynamic member codes (会员码) signed by headquarters")
     qs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
     qs.add_parser("keygen", help="a new signing key (headquarters, demos)").add_argument("--out", required=True)
@@ -420,6 +427,8 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit({"program_id": prog.program_id, "version": prog.version, "name": prog.name,
                   "digest": prog.digest}, f"active program: {prog.program_id} version {prog.version} ({prog.name})")
         return EXIT_OK
+    if cmd == "campaign":
+        return _campaign(t, args, out)
     if cmd == "demo-seed":
         result = demo.seed_demo(t)
         text = "demo store seeded" if result["seeded"] else "demo store was seeded already"
@@ -661,6 +670,21 @@ def _restore(args: argparse.Namespace, db_path: str, out: Output) -> int:
         print(f"warning: {w}", file=sys.stderr)
     out.emit(r.to_dict(), f"restored {r.restored_from} into {r.database} ({r.store_id}/{r.terminal_id}, verify OK)"
              + (f"; the previous database is kept as {r.kept}" if r.kept else ""))
+    return EXIT_OK
+
+
+def _campaign(t: Any, args: argparse.Namespace, out: Output) -> int:
+    from pos_app.services import campaigns
+
+    if args.action == "load":
+        c, new = campaigns.load_campaign_file(t, args.file, staff_code=args.staff)
+        out.emit({"id": c.campaign_id, "kind": c.kind, "version": c.version, "digest": c.digest, "new": new},
+                 f"{c.kind} campaign {c.campaign_id} version {c.version} "
+                 + ("loaded" if new else "was loaded already"))
+        return EXIT_OK
+    rows = campaigns.list_campaigns(t, kind=args.kind)
+    out.emit(rows, "\n".join(f"{r['id']} v{r['version']} {r['kind']} {r['name_zh']} / {r['name_en']}"
+                             f"  {r['starts_on']}..{r['ends_on']}  {r['state']}" for r in rows) or "no campaigns")
     return EXIT_OK
 
 

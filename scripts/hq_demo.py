@@ -81,8 +81,9 @@ def _write_secret(path: Path, text: str) -> None:
 
 
 def prepare(db_url: str, password: str) -> dict[str, str]:
-    """Stores, tills, the reference program and the console accounts; enrollment codes returned."""
-    from pos_app.hq import admin, authority, staff
+    """Stores, tills, the reference program, the demo campaigns and the console accounts; enrollment
+    codes returned."""
+    from pos_app.hq import admin, authority, campaigns, staff
     from pos_app.hq import db as hqdb
 
     database = hqdb.connect(db_url)
@@ -91,6 +92,8 @@ def prepare(db_url: str, password: str) -> dict[str, str]:
             admin.create_store(store_id, name, actor="demo")
             admin.create_terminal(f"{store_id}-T1", store_id, actor="demo")
         authority.publish_program((ROOT / "db" / "reference-program.toml").read_text(encoding="utf-8"), actor="demo")
+        for path in sorted((ROOT / "db" / "campaigns").glob("*-demo.toml")):
+            campaigns.publish_campaign(path.read_text(encoding="utf-8"), actor="demo")
         for login, role, store, name in ACCOUNTS:
             staff.add_staff(login, password, role, name=name, store_id=store, actor="demo")
         return {f"{s}-T1": admin.new_enrollment_code(f"{s}-T1", actor="demo") for s, _ in STORES}

@@ -67,6 +67,12 @@ class ProgramError(InvalidInput):
     code = "invalid_program"
 
 
+class CampaignError(ProgramError):
+    """A campaign file (``core.campaigns``: a donation or draw campaign) that does not validate."""
+
+    code = "invalid_campaign"
+
+
 class DatabaseError(PosError):
     """A database file that cannot be used (corrupt, newer than this code, unreadable)."""
 

@@ -384,6 +384,10 @@ class _Reader:
             raise ProgramError(self._p(unknown[0]), "is not a known setting")
 
 
+#: The typed field reader, for other data files read the same way (``core.campaigns``).
+FieldReader = _Reader
+
+
 def _unique(items: list[Any], attr: str, path: str) -> None:
     seen: set[str] = set()
     for i, item in enumerate(items):

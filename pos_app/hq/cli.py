@@ -170,6 +170,31 @@ def cmd_program_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaign_publish(args: argparse.Namespace) -> int:
+    from pos_app.hq import campaigns
+
+    path = Path(args.file)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput("file", f"cannot read {path}: {exc}") from None
+    campaign, new = campaigns.publish_campaign(source, actor=_actor())
+    _emit(args, {"id": campaign.campaign_id, "kind": campaign.kind, "version": campaign.version,
+                 "digest": campaign.digest, "new": new},
+          f"{campaign.kind} campaign {campaign.campaign_id} version {campaign.version} "
+          + (f"published ({campaign.digest[:12]})" if new else "was published already with this text"))
+    return 0
+
+
+def cmd_campaign_list(args: argparse.Namespace) -> int:
+    from pos_app.hq import campaigns
+
+    rows = campaigns.list_campaigns(args.kind)
+    _emit(args, rows, format_table(rows, ("id", "kind", "version", "name_zh", "starts_on", "ends_on", "stores",
+                                          "state", "published_at")))
+    return 0
+
+
 def cmd_gift_stock(args: argparse.Namespace) -> int:
     from pos_app.hq import authority
 
@@ -402,6 +427,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--effective-on", metavar="YYYY-MM-DD", help="the business date from which tills run it"
                    " (default: at once)")
+
+    camp = sub.add_parser("campaign", help="donation and draw campaigns").add_subparsers(
+        dest="action", required=True, parser_class=_Parser)
+    s = add("publish", cmd_campaign_publish, camp, help="validate a campaign file (TOML) and send it to every till;"
+            " a version not above the campaign's last is refused")
+    s.add_argument("file")
+    s = add("list", cmd_campaign_list, camp, help="every campaign's latest version and its state today")
+    s.add_argument("--kind", help="only campaigns of this kind (donation, draw)")
 
     gift = sub.add_parser("gift", help="gift stock").add_subparsers(dest="action", required=True, parser_class=_Parser)
     s = add("stock", cmd_gift_stock, gift)

@@ -437,10 +437,26 @@ class Product(Base):
     updated_at = TextField()
 
 
+class Campaign(Base):
+    """A campaign version (``core.campaigns``: a donation drive, a lottery draw) as published
+    (``hq.campaigns``); every till gets it by the feed (kind ``campaign``)."""
+
+    campaign_id = TextField()
+    version = IntegerField()
+    kind = TextField()
+    source = TextField()
+    digest = TextField()
+    published_at = TextField()
+    published_by = TextField(null=True)
+
+    class Meta:
+        indexes = ((("campaign_id", "version"), True),)
+
+
 MODELS: list[type[Base]] = [
     SchemaVersion, Setting, Store, Terminal, EnrollmentCode, Nonce, Batch, Member, Entry, Event, Lot, LotMove,
     TierMonth, Change, Subscription, Program, GiftStock, Revoked, Coupon, Flag, AwardClaim, Audit,
-    Staff, ConsoleSession, Approval, GiftStockMove, SaleFact, Product,
+    Staff, ConsoleSession, Approval, GiftStockMove, SaleFact, Product, Campaign,
 ]
 
 
@@ -494,6 +510,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (7, "sale_facts", _run_sql("0007_sale_facts")),
     (8, "products", _run_sql("0008_products")),
     (9, "console_figures", _run_sql("0009_console_figures")),
+    (10, "campaigns", _run_sql("0010_campaigns")),
 ]
 
 

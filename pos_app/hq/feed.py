@@ -505,7 +505,7 @@ def _tail(store_id: str, terminal_id: str | None) -> Position:
 
 def _globals(store_id: str) -> list[dict[str, Any]]:
     """The data every till holds whatever its members: programs, its store's gift stock,
-    revocations, the pushed settings and the product catalogue, as changes (the catalogue
+    revocations, the pushed settings, campaigns and the product catalogue, as changes (the catalogue
     whole, in the first page: a few MB for 100,000 products)."""
     out: list[dict[str, Any]] = []
     for p in db.Program.select().order_by(db.Program.version):
@@ -524,8 +524,10 @@ def _globals(store_id: str) -> list[dict[str, Any]]:
     S = db.Setting
     for setting in S.select().where(S.key.in_(list(protocol.PUSHED_SETTINGS))).order_by(S.key):
         out.append({"id": 0, "kind": "setting", "data": {"key": setting.key, "value": setting.value}})
+    from pos_app.hq import campaigns
     from pos_app.hq.products import all_wire
 
+    out += [{"id": 0, "kind": "campaign", "data": c} for c in campaigns.all_wire()]
     out += [{"id": 0, "kind": "product", "data": p} for p in all_wire()]
     return out
 

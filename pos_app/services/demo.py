@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pos_app.core.campaigns import parse_campaign
 from pos_app.core.errors import NotFound
 from pos_app.core.members import make_card_number
+from pos_app.services.campaigns import demo_campaign_path, load_campaign
 from pos_app.services.catalog import add_product
 from pos_app.services.context import Terminal, load_program, reference_program_source
 from pos_app.services.member_codes import load_private_key, public_key_text
@@ -46,6 +48,8 @@ DEMO_MEMBERS = (
 )
 
 
+#: campaigns of db/campaigns the demo store runs (a donation drive; a lottery draw)
+DEMO_CAMPAIGNS = ("donation-demo.toml",)
 DEMO_RECEIPT_HEADER = "积分便利店（演示店）|北京市朝阳区建国路1号 · 010-6500 0000"
 
 
@@ -70,10 +74,23 @@ def seed_demo(t: Terminal) -> dict[str, Any]:
     transaction, so a failure half-way leaves the database as it was."""
     if t.repo.staff_by_code(DEMO_STAFF[0][0]) is not None:
         fixed = fix_demo_barcodes(t)
-        return {"seeded": False, "reason": "already seeded", "barcodes_fixed": fixed}
+        loaded = seed_demo_campaigns(t)
+        return {"seeded": False, "reason": "already seeded", "barcodes_fixed": fixed, "campaigns": loaded}
     public_key = demo_member_qr_public_key()
     with t.database.transaction():
         return _seed(t, public_key)
+
+
+def seed_demo_campaigns(t: Terminal) -> list[str]:
+    """Loads the demo campaigns (``DEMO_CAMPAIGNS``) this till does not hold yet (a demo store
+    seeded by an earlier release gets them too); returns their ids."""
+    loaded = []
+    for name in DEMO_CAMPAIGNS:
+        campaign = parse_campaign(demo_campaign_path(name).read_text(encoding="utf-8"))
+        if t.repo.campaign(campaign.campaign_id, campaign.version) is None:
+            load_campaign(t, campaign.source)
+            loaded.append(campaign.campaign_id)
+    return loaded
 
 
 def fix_demo_barcodes(t: Terminal) -> list[str]:
@@ -93,6 +110,7 @@ def fix_demo_barcodes(t: Terminal) -> list[str]:
 
 def _seed(t: Terminal, member_qr_public_key: str) -> dict[str, Any]:
     load_program(t, reference_program_source())
+    seed_demo_campaigns(t)
     for code, name, role, pin in DEMO_STAFF:
         create_staff(t, code=code, name=name, role=role, pin=pin)
     set_gift_stock(t, gift_code="G004", stock=5, staff_code="9001")

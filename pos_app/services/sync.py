@@ -289,6 +289,8 @@ def _checked_changes(changes: list[Any]) -> list[dict[str, Any]]:
                 protocol.check_entry(data, f"changes[{i}].data", kinds=protocol.ENTRY_KINDS)
             elif change.get("kind") == "member":
                 protocol.check_member(data, f"changes[{i}].data")
+            elif change.get("kind") == "campaign":
+                protocol.check_campaign(data, f"changes[{i}].data")
         except PosError as exc:
             log.warning("quarantined change %s from headquarters: %s", change.get("id"), exc)
             change = {**change, replica.QUARANTINE: f"{exc.field}: {exc.message}"}

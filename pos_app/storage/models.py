@@ -320,8 +320,24 @@ class RevokedCode(BaseModel):
         indexes = ((("kind", "value"), True),)
 
 
+class CampaignRow(BaseModel):
+    """A campaign version (migration 0012): its TOML text, parsed by ``core.campaigns``."""
+
+    campaign_id = TextField()
+    version = IntegerField()
+    kind = TextField()
+    source = TextField()
+    digest = TextField()
+    published_at = TextField(null=True)  # at headquarters; None: loaded at this till
+    loaded_at = TextField()
+
+    class Meta:
+        table_name = "campaign"
+        indexes = ((("campaign_id", "version"), True),)
+
+
 MODELS: list[type[BaseModel]] = [
     Setting, Counter, ProgramRow, Staff, Member, LedgerEntry, Lot, LotMove, TierMonth,
     TierChange, Sale, Refund, SaleLine, GiftStock, Coupon, Redemption, Outbox, Audit, ExpiryRun, Product, Shift,
-    PrintJob, RevokedCode, SaleTender, RefundTender, SuspendedSale,
+    PrintJob, RevokedCode, SaleTender, RefundTender, SuspendedSale, CampaignRow,
 ]

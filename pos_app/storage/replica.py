@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pos_app.core import catalog as core_catalog
+from pos_app.core.campaigns import parse_campaign
 from pos_app.core.chain import GENESIS_HASH, HASHED_FIELDS, canonical_json, entry_hash
 from pos_app.core.errors import Conflict, InvalidInput, PosError
 from pos_app.core.members import validate_name
@@ -509,6 +510,21 @@ class _Applier:
             self.audit("program.load", f"{program.program_id}@{program.version}",
                        {"digest": program.digest, "new": new, "from": "hq", "effective_on": effective_on})
 
+    def campaign(self, data: dict[str, Any]) -> None:
+        """A campaign version headquarters published (``core.campaigns``): kept beside the
+        others; the highest version of a campaign is the one that counts. Text that does not
+        parse, or whose id or version is not the change's, is quarantined by the caller."""
+        source = _text(data, "source")
+        campaign = parse_campaign(source)
+        if (campaign.campaign_id, campaign.version) != (data.get("campaign_id"), data.get("version")):
+            raise InvalidInput("changes.campaign.source", f"the text is {campaign.campaign_id} version"
+                               f" {campaign.version}, not {data.get('campaign_id')} version {data.get('version')}")
+        published = data.get("published_at")
+        if self.repo.store_campaign(campaign, at=iso(self.stamp.recorded_at),
+                                    published_at=published if isinstance(published, str) else None):
+            self.audit("campaign.load", f"{campaign.campaign_id}@{campaign.version}",
+                       {"digest": campaign.digest, "kind": campaign.kind, "new": True, "from": "hq"})
+
     def gift_stock(self, data: dict[str, Any]) -> None:
         store = data.get("store_id")
         if store not in (None, self.store_id):
@@ -662,7 +678,7 @@ def apply_changes(database: Database, terminal_id: str, store_id: str, changes: 
     report = applier.report
     handlers = {"member": applier.member, "entry": applier.entry, "program": applier.program,
                 "gift_stock": applier.gift_stock, "revoked": applier.revoked, "setting": applier.setting,
-                "coupon": applier.coupon, "product": applier.product}
+                "coupon": applier.coupon, "product": applier.product, "campaign": applier.campaign}
     with database.transaction():
         last_id = None
         for change in changes:

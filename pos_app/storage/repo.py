@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pos_app.core.errors import NotFound
+from pos_app.core.campaigns import Campaign, parse_campaign
+from pos_app.core.errors import Conflict, NotFound
 from pos_app.storage.database import Database
-from pos_app.storage.models import Coupon, GiftStock, Member, ProgramRow, Setting, Staff
+from pos_app.storage.models import CampaignRow, Coupon, GiftStock, Member, ProgramRow, Setting, Staff
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,17 @@ def _month_bounds(day: dt.date) -> tuple[str, str]:
     """The first day of ``day``'s month and of the next month, as ISO text."""
     first = day.replace(day=1)
     return first.isoformat(), (first + dt.timedelta(days=32)).replace(day=1).isoformat()
+
+
+_campaigns: dict[str, Campaign] = {}
+
+
+def _parsed_campaign(source: str, digest: str) -> Campaign:
+    """A stored campaign, parsed once per process (a version is immutable: keyed by its digest)."""
+    campaign = _campaigns.get(digest)
+    if campaign is None:
+        campaign = _campaigns[digest] = parse_campaign(source)
+    return campaign
 
 
 MEMBER_COLUMNS = ("id, uuid, phone, name, birthday, card_no, referrer_id, status, store_id, enrolled_at, tier,"
@@ -152,6 +164,49 @@ class Repo:
             return True
         ProgramRow.update(active=True).where(ProgramRow.id == existing.id).execute()
         return False
+
+    # -- campaigns (migration 0012) ---------------------------------------------------------
+    def store_campaign(self, campaign: Campaign, *, at: str, published_at: str | None = None) -> bool:
+        """Record a campaign version; False if that version was already here with the same text.
+        A version is immutable (other text under it: ``Conflict``) and a campaign keeps its kind."""
+        existing = self.database.execute(
+            "SELECT digest FROM campaign WHERE campaign_id = ? AND version = ?",
+            (campaign.campaign_id, campaign.version)).fetchone()
+        if existing is not None:
+            if existing[0] != campaign.digest:
+                raise Conflict("version", f"version {campaign.version} of campaign {campaign.campaign_id} is"
+                               " already loaded with a different text; publish a new version number")
+            return False
+        other = self.database.execute("SELECT kind FROM campaign WHERE campaign_id = ? AND kind <> ? LIMIT 1",
+                                      (campaign.campaign_id, campaign.kind)).fetchone()
+        if other is not None:
+            raise Conflict("kind", f"campaign {campaign.campaign_id} is a {other[0]} campaign, not {campaign.kind}")
+        CampaignRow.create(campaign_id=campaign.campaign_id, version=campaign.version, kind=campaign.kind,
+                           source=campaign.source, digest=campaign.digest, published_at=published_at, loaded_at=at)
+        return True
+
+    def campaigns(self, kind: str | None = None) -> list[Campaign]:
+        """The highest version held of each campaign (of ``kind``), by first day then id."""
+        where, params = ("c.kind = ? AND ", (kind,)) if kind else ("", ())
+        rows = self.database.execute(
+            f"SELECT c.source, c.digest FROM campaign c WHERE {where}c.version ="
+            " (SELECT max(version) FROM campaign WHERE campaign_id = c.campaign_id)", params).fetchall()
+        found = [_parsed_campaign(source, digest) for source, digest in rows]
+        return sorted(found, key=lambda c: (c.starts_on, c.campaign_id))
+
+    def campaigns_in_force(self, kind: str, day: dt.date, store_id: str) -> list[Campaign]:
+        """The campaigns of ``kind`` running on ``day`` at ``store_id`` (their latest versions)."""
+        return [c for c in self.campaigns(kind) if c.in_force(day, store_id)]
+
+    def campaign(self, campaign_id: str, version: int | None = None) -> Campaign | None:
+        """A campaign's version ``version`` (None: the highest held); None if not held."""
+        if version is None:
+            row = self.database.execute("SELECT source, digest FROM campaign WHERE campaign_id = ?"
+                                        " ORDER BY version DESC LIMIT 1", (campaign_id,)).fetchone()
+        else:
+            row = self.database.execute("SELECT source, digest FROM campaign WHERE campaign_id = ? AND version = ?",
+                                        (campaign_id, version)).fetchone()
+        return None if row is None else _parsed_campaign(row[0], row[1])
 
     # -- members ----------------------------------------------------------------------------
     # Member lookups are on the counter's hot path: plain SQL with a fixed column list, which

@@ -78,7 +78,7 @@ DEFAULT_BATCH = 1000  # = MAX_BATCH: fewer, larger transactions (benchmarks/benc
 MAX_PAGE = 2000
 
 #: What a change in the feed can be.
-CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon", "product")
+CHANGE_KINDS = ("member", "entry", "program", "gift_stock", "revoked", "setting", "coupon", "product", "campaign")
 #: Outbox events a terminal sends up (besides ledger entries).
 EVENT_KINDS = ("member", "sale", "refund", "coupon_issue", "coupon_use", "coupon_return", "redemption", "tier",
                "shift", "redemption_cancel")
@@ -348,6 +348,26 @@ def check_member(data: object, name: str) -> dict[str, Any]:
     if "uuid" in data and data["uuid"] is None:
         raise InvalidInput(f"{name}.uuid", "a lower-case uuid is required")
     check_record(data, MEMBER_SCHEMA, name)
+    return data
+
+
+#: a campaign version in the feed (``core.campaigns``; the till parses ``source`` itself)
+CAMPAIGN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
+MAX_CAMPAIGN_SOURCE = 200_000
+CAMPAIGN_SCHEMA: dict[str, Check] = {
+    "campaign_id": _pattern(CAMPAIGN_ID_RE, "a campaign id"), "version": _whole(1, 10**9),
+    "source": _text_of(MAX_CAMPAIGN_SOURCE), "published_at": _text_of(40),
+}
+
+
+def check_campaign(data: object, name: str) -> dict[str, Any]:
+    """A ``campaign`` change: its id, version and TOML text (required), when it was published."""
+    if not isinstance(data, dict):
+        raise InvalidInput(name, "an object is required")
+    for key in ("campaign_id", "version", "source"):
+        if data.get(key) is None:
+            raise InvalidInput(f"{name}.{key}", "is missing")
+    check_record(data, CAMPAIGN_SCHEMA, name)
     return data
 
 

@@ -214,3 +214,40 @@ def test_the_schema_10_release_database_gets_the_report_indexes(tmp_path: Path,
                                          "gifts", "coupons_issued")} == {
         "sales": 4, "points_issued": 776, "points_redeemed": 200, "refunds": 1, "points_clawed_back": 199,
         "gifts": 1, "coupons_issued": 1}
+
+
+FIXTURE_V11 = FIXTURE.with_name("pos-v11.db")
+DONATION_DEMO = Path(__file__).resolve().parents[2] / "db" / "campaigns" / "donation-demo.toml"
+
+
+def test_the_schema_11_release_database_learns_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/fixtures/pos-v11.db (the release before migration 0012): migrated after a backup, it
+    gets the campaign table, keeps its entries and balances, and keeps and lists a campaign."""
+    db = tmp_path / "pos.db"
+    shutil.copyfile(FIXTURE_V11, db)
+    with sqlite3.connect(FIXTURE_V11) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 11
+        assert "campaign" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert run(capsys, db, "verify")["ok"] is True
+    assert len(list(tmp_path.glob("pos.db.v11-*.bak"))) == 1
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        assert con.execute("SELECT count(*) FROM ledger_entry").fetchone()[0] == 8
+        assert con.execute("SELECT count(*) FROM campaign").fetchone()[0] == 0
+    assert run(capsys, db, "member", "show", "13800138000")["balance"] == 327
+    assert run(capsys, db, "member", "show", "13900139000")["balance"] == 50
+    loaded = run(capsys, db, "campaign", "load", str(DONATION_DEMO), "--staff", "9001")
+    assert loaded["id"] == "DONATE-2026-BOOKS" and loaded["new"] is True
+    listed = json.loads(_out(capsys, db, "campaign", "list"))
+    assert [(c["id"], c["kind"], c["version"]) for c in listed] == [("DONATE-2026-BOOKS", "donation", 1)]
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT staff_code, ref FROM audit WHERE action = 'campaign.load'").fetchall() == [
+            ("9001", "DONATE-2026-BOOKS@1")]
+    assert run(capsys, db, "verify")["ok"] is True
+
+
+def _out(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
+    code = cli.main(["--db", str(db), "--json", *args])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return out

@@ -1,0 +1,89 @@
+"""Campaigns at headquarters (``core.campaigns``: donation drives, lottery draws): validated,
+kept (``db.Campaign``, migration 10) and sent to every till by the change feed, one ``campaign``
+change per version (audience ``*``: a campaign limited to some stores is still held by every
+till, which checks ``stores`` itself). A till that starts from a snapshot gets every version
+with the snapshot's global data (``feed._globals``).
+
+A version is immutable: publishing the same text again changes nothing, other text under a
+version is a ``Conflict``, and a version not above the campaign's highest is refused; a
+campaign keeps its kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pos_app.core.campaigns import Campaign, latest_versions, parse_campaign
+from pos_app.core.errors import Conflict
+from pos_app.hq import db, feed
+from pos_app.hq.authority import _audit, _database, _local_now
+
+_parsed: dict[str, Campaign] = {}
+
+
+def parsed(source: str, digest: str) -> Campaign:
+    """A stored campaign, parsed once per process (keyed by its digest: a version is immutable)."""
+    campaign = _parsed.get(digest)
+    if campaign is None:
+        campaign = _parsed[digest] = parse_campaign(source)
+    return campaign
+
+
+def wire(row: db.Campaign) -> dict[str, Any]:
+    """A stored campaign version as the feed carries it."""
+    return {"campaign_id": row.campaign_id, "version": int(row.version), "source": row.source,
+            "published_at": row.published_at}
+
+
+def all_wire() -> list[dict[str, Any]]:
+    """Every campaign version, oldest first, as feed changes' data (a snapshot's global data)."""
+    C = db.Campaign
+    return [wire(row) for row in C.select().order_by(C.campaign_id, C.version)]
+
+
+def publish_campaign(source: str, *, actor: str) -> tuple[Campaign, bool]:
+    """Validate a campaign file and send it to every till (audited ``campaign.publish``).
+    Returns the campaign and whether it was new (False: this very text was published before)."""
+    campaign = parse_campaign(source)  # CampaignError naming the field; nothing written
+    C = db.Campaign
+    with db.writing(_database()):
+        same = C.get_or_none((C.campaign_id == campaign.campaign_id) & (C.version == campaign.version))
+        if same is not None:
+            if same.digest != campaign.digest:
+                raise Conflict("version", f"version {campaign.version} of campaign {campaign.campaign_id} was"
+                               " published with a different text; publish it under a new version")
+            return campaign, False
+        top = C.select().where(C.campaign_id == campaign.campaign_id).order_by(C.version.desc()).first()
+        if top is not None and top.version >= campaign.version:
+            raise Conflict("version", f"version {campaign.version} is not above version {top.version} of campaign"
+                           f" {campaign.campaign_id}")
+        if top is not None and top.kind != campaign.kind:
+            raise Conflict("kind", f"campaign {campaign.campaign_id} is a {top.kind} campaign, not {campaign.kind}")
+        row = C.create(campaign_id=campaign.campaign_id, version=campaign.version, kind=campaign.kind,
+                       source=source, digest=campaign.digest, published_at=db.utcnow(), published_by=actor)
+        _audit(actor, "campaign.publish", f"{campaign.campaign_id}:{campaign.version}", digest=campaign.digest,
+               kind=campaign.kind)
+        feed.publish("campaign", f"{campaign.campaign_id}:{campaign.version}", wire(row))
+    return campaign, True
+
+
+def campaigns(kind: str | None = None) -> list[Campaign]:
+    """The highest version of every campaign (of ``kind``), by first day then id."""
+    C = db.Campaign
+    query = C.select() if kind is None else C.select().where(C.kind == kind)
+    return latest_versions([parsed(row.source, row.digest) for row in query])
+
+
+def list_campaigns(kind: str | None = None, day: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every campaign's latest version with its state on ``day`` (today): upcoming, running, ended."""
+    on = day or _local_now().date()
+    C = db.Campaign
+    published = {(r.campaign_id, int(r.version)): (r.published_at, r.published_by) for r in C.select()}
+    out = []
+    for c in campaigns(kind):
+        at, by = published.get((c.campaign_id, c.version), (None, None))
+        out.append({"id": c.campaign_id, "kind": c.kind, "version": c.version, "name_zh": c.name_zh,
+                    "name_en": c.name_en, "starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat(),
+                    "stores": ",".join(c.stores) or "*", "state": c.state_on(on), "published_at": at,
+                    "published_by": by})
+    return out
