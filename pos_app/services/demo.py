@@ -74,8 +74,11 @@ def seed_demo(t: Terminal) -> dict[str, Any]:
     transaction, so a failure half-way leaves the database as it was."""
     if t.repo.staff_by_code(DEMO_STAFF[0][0]) is not None:
         fixed = fix_demo_barcodes(t)
+        result: dict[str, Any] = {"seeded": False, "reason": "already seeded", "barcodes_fixed": fixed}
         loaded = seed_demo_campaigns(t)
-        return {"seeded": False, "reason": "already seeded", "barcodes_fixed": fixed, "campaigns": loaded}
+        if loaded:  # a demo store seeded before the campaigns came
+            result["campaigns_loaded"] = loaded
+        return result
     public_key = demo_member_qr_public_key()
     with t.database.transaction():
         return _seed(t, public_key)

@@ -51,9 +51,13 @@ def test_a_campaign_published_at_headquarters_reaches_the_tills(hq: HQServer, tw
     run_hq(hq.db_url, "campaign", "publish", str(v2))
     run_hq(hq.db_url, "campaign", "publish", str(west))
     assert "published already" in run_hq(hq.db_url, "campaign", "publish", str(v2))  # the same text: nothing new
-    lower = subprocess.run([sys.executable, "-m", "pos_app.hq", "--db", hq.db_url, "campaign", "publish", str(DEMO)],
+    edited = tmp_path / "edited.toml"
+    edited.write_text(DEMO.read_text(encoding="utf-8").replace("goal_points = 1000000", "goal_points = 5"),
+                      encoding="utf-8")
+    other = subprocess.run([sys.executable, "-m", "pos_app.hq", "--db", hq.db_url, "campaign", "publish", str(edited)],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert lower.returncode == 2 and "error: version: version 1 is not above version 2" in lower.stderr, lower.stderr
+    assert other.returncode == 2 and "error: version: version 1 of campaign DONATE-2026-BOOKS was published with a" \
+        " different text" in other.stderr, other.stderr
     listed = json.loads(run_hq(hq.db_url, "--json", "campaign", "list"))
     assert [(r["id"], r["version"], r["stores"]) for r in listed] == [
         ("DONATE-2026-BOOKS", 2, "*"), ("DONATE-WEST", 1, "S02")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from peewee import IntegrityError
 
 from pos_app.core.errors import DatabaseError
 from pos_app.hq import db
@@ -20,8 +21,14 @@ def index_names(database: Any) -> set[str]:
     return {r[0] for r in rows}
 
 
+def undo_migration_10(database: Any) -> None:
+    """Back to schema 9: no campaigns."""
+    database.execute_sql('DROP TABLE "campaign"')
+
+
 def undo_migration_9(database: Any) -> None:
     """Back to schema 8: no name index; on PostgreSQL no daily figures nor their triggers on ``entry``."""
+    undo_migration_10(database)
     database.execute_sql('DROP INDEX "member_name_uuid"')
     if db.is_postgres(database):
         for trigger in ("store_day_add", "store_day_remove"):
@@ -251,6 +258,23 @@ def test_a_schema_8_database_gets_the_name_index_and_its_daily_figures(hq_db: An
     db.Entry.delete().where(db.Entry.uuid == "e-0").execute()
     assert store_days() == {("2026-11-01", "S1"): (0, 30, 2), ("2026-11-01", "S2"): (7, 0, 1),
                             ("2026-11-02", "S1"): (8, 50, 3)}
+
+
+def test_a_schema_9_database_gets_campaigns(hq_db: Any) -> None:
+    """Migration 10: the campaign table (hq.campaigns), a version once per campaign."""
+    undo_migration_10(hq_db)
+    db.SchemaVersion.delete().where(db.SchemaVersion.version > 9).execute()
+    assert "campaign" not in hq_db.get_tables()
+    db.Store.create(id="S1", name="one", created_at=db.utcnow())
+    assert db.migrate(hq_db) == db.schema_version()
+    assert columns(hq_db, "campaign") == {"id", "campaign_id", "version", "kind", "source", "digest", "published_at",
+                                          "published_by"}
+    row = {"campaign_id": "C1", "version": 1, "kind": "donation", "source": "", "digest": "d",
+           "published_at": db.utcnow()}
+    db.Campaign.create(**row)
+    with pytest.raises(IntegrityError), hq_db.atomic():
+        db.Campaign.create(**row)
+    assert [s.id for s in db.Store.select()] == ["S1"]
 
 
 def insert_entry(i: int, day: str, store: str, kind: str, points: int) -> None:

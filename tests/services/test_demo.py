@@ -75,3 +75,17 @@ def test_a_barcode_changed_by_hand_or_taken_by_another_product_is_left_alone(see
     assert catalog.product_by_code(seeded, "6901234567885").sku == "EARBUD"
     assert catalog.product_by_code(seeded, "6970000000024").sku == "OTHER"
     assert catalog.product_by_code(seeded, "6970000000023").sku == "CUP"
+
+
+def test_the_demo_store_runs_the_demo_donation_campaign(seeded: context.Terminal) -> None:
+    """Loaded by the seed; a demo store seeded before the campaigns came gets it by seeding again,
+    once. The reference program's numbers stay as they are."""
+    running = seeded.repo.campaigns_in_force("donation", seeded.clock().date(), "S001")
+    assert [(c.campaign_id, c.body.goal_points, c.body.fen_per_point) for c in running] == [
+        ("DONATE-2026-BOOKS", 1_000_000, 1)]
+    assert seeded.program.earning.fen_per_point == 100 and seeded.program.version == 1
+    with seeded.database.transaction():  # as an older release left it
+        seeded.database.execute("DELETE FROM campaign")
+    assert demo.seed_demo(seeded)["campaigns_loaded"] == ["DONATE-2026-BOOKS"]
+    assert "campaigns_loaded" not in demo.seed_demo(seeded)
+    assert seeded.database.execute("SELECT count(*) FROM audit WHERE action = 'campaign.load'").fetchone()[0] == 2
