@@ -22,8 +22,9 @@ def index_names(database: Any) -> set[str]:
 
 
 def undo_migration_10(database: Any) -> None:
-    """Back to schema 9: no campaigns."""
+    """Back to schema 9: no campaigns, no index of donations."""
     database.execute_sql('DROP TABLE "campaign"')
+    database.execute_sql('DROP INDEX "entry_donate"')
 
 
 def undo_migration_9(database: Any) -> None:
@@ -264,11 +265,12 @@ def test_a_schema_9_database_gets_campaigns(hq_db: Any) -> None:
     """Migration 10: the campaign table (hq.campaigns), a version once per campaign."""
     undo_migration_10(hq_db)
     db.SchemaVersion.delete().where(db.SchemaVersion.version > 9).execute()
-    assert "campaign" not in hq_db.get_tables()
+    assert "campaign" not in hq_db.get_tables() and "entry_donate" not in index_names(hq_db)
     db.Store.create(id="S1", name="one", created_at=db.utcnow())
     assert db.migrate(hq_db) == db.schema_version()
     assert columns(hq_db, "campaign") == {"id", "campaign_id", "version", "kind", "source", "digest", "published_at",
                                           "published_by"}
+    assert "entry_donate" in index_names(hq_db)
     row = {"campaign_id": "C1", "version": 1, "kind": "donation", "source": "", "digest": "d",
            "published_at": db.utcnow()}
     db.Campaign.create(**row)
