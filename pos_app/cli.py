@@ -195,8 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--member", required=True)
     s.add_argument("--points", required=True)
     s.add_argument("--reason", required=True)
-    s.add_argument("--manager", required=True)
+    s.add_argument("--manager", required=True, help="the manager asking (their adjustment)")
     s.add_argument("--manager-pin", help=PIN_HELP)
+    s.add_argument("--second-manager", help="above the store's self-approval limit (adjust.self_approval_points,"
+                   " 1,000 points) another manager approves")
+    s.add_argument("--second-manager-pin", help=PIN_HELP)
     s.add_argument("--at")
 
     s = sub.add_parser("expire", help="write off expired points")
@@ -556,9 +559,14 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
                                  + (f"  stock {r['stock']}" if r["stock"] is not None else "") for r in rows))
         return EXIT_OK
     if cmd == "adjust":
+        # the manager at the command line asks; within the limit they approve it themselves, above
+        # it the second manager does (both PINs checked: nothing is written on either refusal)
+        asking = staff.require_manager(t, args.manager, args.manager_pin)
+        approver = (args.second_manager, args.second_manager_pin) if args.second_manager else (
+            args.manager, args.manager_pin)
         ar = points.adjust_points(t, member_ref=args.member, points=parse_int(args.points, field="points"),
-                                  reason=args.reason, manager_code=args.manager, manager_pin=args.manager_pin,
-                                  at=_at(args.at))
+                                  reason=args.reason, manager_code=approver[0], manager_pin=approver[1],
+                                  at=_at(args.at), requested_by=asking.code)
         out.emit({"points": ar.points, "reason": ar.reason, "approved_by": ar.approved_by,
                   "balance_after": ar.member.balance}, f"adjusted {ar.points:+d}; balance {ar.member.balance}")
         return EXIT_OK
@@ -973,6 +981,8 @@ def _read_pins(args: argparse.Namespace) -> None:
         args.pin = _ask_pin("pin", f"PIN for {args.code}: ")
     if getattr(args, "manager", None) and getattr(args, "manager_pin", "") is None:
         args.manager_pin = _ask_pin("manager_pin", f"PIN of manager {args.manager}: ")
+    if getattr(args, "second_manager", None) and getattr(args, "second_manager_pin", "") is None:
+        args.second_manager_pin = _ask_pin("second_manager_pin", f"PIN of manager {args.second_manager}: ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

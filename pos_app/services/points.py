@@ -256,9 +256,13 @@ def _check_debit(points: int, balance: int) -> None:
         raise RuleViolation("points", f"balance is {balance} points", balance=balance)
 
 
-# A manager approves their own adjustment only up to this many points (either way); above it a
-# second manager (their number and PIN) must approve.
-SELF_APPROVAL_LIMIT = 1000
+def self_approval_limit(t: Terminal) -> int:
+    """A manager approves their own adjustment only up to this many points (either way); above it a
+    second manager (their number and PIN) must approve. The store's protected setting
+    ``adjust.self_approval_points`` (1,000 unless a manager changed it)."""
+    from pos_app.services.settings import load_settings
+
+    return load_settings(t).adjust_self_approval_points
 
 
 def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, manager_code: str | None,
@@ -267,16 +271,17 @@ def adjust_points(t: Terminal, *, member_ref: str, points: int, reason: str, man
     """A manager's correction of a balance, with a reason; never below zero.
 
     ``requested_by`` is the staff member asking (the one logged in): when that is the approving
-    manager and the adjustment is above ``SELF_APPROVAL_LIMIT`` points, a second manager must approve."""
+    manager and the adjustment is above ``self_approval_limit`` points, a second manager must approve."""
     check_points(points, field="points", allow_negative=True)
     if not isinstance(reason, str) or len(reason.strip()) < 2:
         raise InvalidInput("reason", "a reason of at least 2 characters is required")
     member = find_member(t, member_ref)
     _check_debit(points, spendable(t, member, t.stamp(at)))
     manager = require_manager(t, manager_code, manager_pin)  # names a wrong PIN or a non-manager
-    if requested_by is not None and requested_by == manager.code and abs(points) > SELF_APPROVAL_LIMIT:
-        raise PermissionDenied("manager", f"above {SELF_APPROVAL_LIMIT} points a second manager must approve "
-                               "(not the one asking)", self_approval_limit=SELF_APPROVAL_LIMIT)
+    limit = self_approval_limit(t)
+    if requested_by is not None and requested_by == manager.code and abs(points) > limit:
+        raise PermissionDenied("manager", f"above {limit} points a second manager must approve "
+                               "(not the one asking)", self_approval_limit=limit)
     stamp = t.stamp(at, manager.code)
     program = t.program
     with t.database.transaction():

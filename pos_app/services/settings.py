@@ -80,6 +80,9 @@ class TerminalSettings:
     presence_phone_may_spend: bool = False
     #: the chain's notification service that sends one-time codes (services.presence; "": none)
     presence_otp_webhook: str = ""
+    #: a manager approves their own points adjustment up to this many points (either way); above
+    #: it a second manager must (services.points.adjust_points)
+    adjust_self_approval_points: int = 1000
 
     def value(self, key: str) -> Any:
         return getattr(self, _ATTR[key])
@@ -333,6 +336,7 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "cash.float_fen": ("cash_float_fen", _bounded(0, 100_000_000)),
     "presence.phone_may_spend": ("presence_phone_may_spend", _flag),
     "presence.otp_webhook": ("presence_otp_webhook", _url),
+    "adjust.self_approval_points": ("adjust_self_approval_points", _bounded(0, 10_000_000)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)
@@ -388,7 +392,7 @@ def get_setting(t: Terminal, key: str) -> Any:
 #: settings that decide whom the terminal trusts (where its ledger goes, which member QR codes
 #: are genuine): a cashier may not change them without a manager's number and PIN
 PROTECTED = ("hq.url", "hq.ca_file", "member_qr.public_key", "discount.limit_percent", "discount.limit_fen",
-             "cash.float_fen", "presence.phone_may_spend", "presence.otp_webhook")
+             "cash.float_fen", "presence.phone_may_spend", "presence.otp_webhook", "adjust.self_approval_points")
 
 
 def save_settings(t: Terminal, changes: Mapping[str, object], *, staff_code: str | None = None,

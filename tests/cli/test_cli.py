@@ -106,6 +106,43 @@ def test_adjustment_refused_for_a_cashier(demo_db: Path, capsys: pytest.CaptureF
     assert digest(demo_db) == before
 
 
+def test_a_manager_at_the_command_line_needs_a_second_manager_above_the_limit(
+        demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pos-app adjust` did not apply the self-approval limit (no one is logged in): the manager
+    running it is the one asking, so above the store's limit a second manager's number and PIN
+    (`--second-manager`) approve; both PINs are checked."""
+    assert main(["--db", str(demo_db), "staff", "add", "--code", "9002", "--name", "副店长", "--role", "manager",
+                 "--pin", "8888"]) == 0
+    capsys.readouterr()
+    before = digest(demo_db)
+
+    def adjustments() -> int:
+        with sqlite3.connect(demo_db) as con:
+            return int(con.execute("SELECT count(*) FROM ledger_entry WHERE kind = 'adjust'").fetchone()[0])
+
+    seeded = adjustments()
+    code, data, _ = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "5000", "--reason", "goodwill",
+                        "--manager", "9001", "--manager-pin", "9999")
+    assert code == 2 and isinstance(data, dict) and data["field"] == "manager" and "second manager" in data["message"]
+    assert digest(demo_db) == before  # refused: nothing written
+    code, data, _ = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "5000", "--reason", "goodwill",
+                        "--manager", "9001", "--manager-pin", "9999", "--second-manager", "9002",
+                        "--second-manager-pin", "0000")
+    assert code == 2 and isinstance(data, dict) and data["field"] == "manager_pin"
+    assert adjustments() == seeded  # the wrong PIN is counted against 9002; no adjustment written
+    code, data, _ = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "5000", "--reason", "goodwill",
+                        "--manager", "9001", "--manager-pin", "9999", "--second-manager", "9002",
+                        "--second-manager-pin", "8888")
+    assert code == 0 and isinstance(data, dict) and data["approved_by"] == "9002"
+    with sqlite3.connect(demo_db) as con:
+        details = con.execute("SELECT details FROM audit WHERE action = 'points.adjust' ORDER BY id DESC").fetchone()
+    assert json.loads(details[0])["requested_by"] == "9001"
+    # within the limit the manager alone approves, as before
+    code, data, _ = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "500", "--reason", "goodwill",
+                        "--manager", "9001", "--manager-pin", "9999")
+    assert code == 0 and isinstance(data, dict) and data["approved_by"] == "9001"
+
+
 def test_verify_reports_a_tampered_database(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     con = sqlite3.connect(demo_db)
     con.execute("UPDATE member SET balance = balance + 1 WHERE card_no = ?", (GOLD_CARD,))
@@ -167,8 +204,13 @@ def test_bad_input_exits_2_names_the_field_and_changes_nothing(
 
 
 def test_monthly_cap_refusal_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "20000", "--reason", "top up",
-        "--manager", "9001", "--manager-pin", "9999")
+    assert main(["--db", str(demo_db), "staff", "add", "--code", "9002", "--name", "副店长", "--role", "manager",
+                 "--pin", "8888"]) == 0
+    capsys.readouterr()
+    code, _, _ = run(capsys, demo_db, "adjust", "--member", GOLD_CARD, "--points", "20000", "--reason", "top up",
+                     "--manager", "9001", "--manager-pin", "9999", "--second-manager", "9002",
+                     "--second-manager-pin", "8888")
+    assert code == 0
     code, _, _ = run(capsys, demo_db, "sale", "--amount", "400.00", "--member", GOLD_CARD, "--points", "20000")
     assert code == 0
     before = digest(demo_db)

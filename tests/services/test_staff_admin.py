@@ -23,8 +23,8 @@ def _adjusts(t: Terminal) -> list[dict[str, object]]:
 def test_a_manager_approves_their_own_adjustment_only_up_to_the_limit(shop: Terminal) -> None:
     m = members.enroll_member(shop, phone="13800138000", name="甲")
     start = m.balance  # the enrolment bonus
-    limit = points.SELF_APPROVAL_LIMIT
-    assert limit == 1000
+    limit = points.self_approval_limit(shop)
+    assert limit == 1000  # the default of the setting adjust.self_approval_points
     # up to the limit, the manager asking may approve it
     points.adjust_points(shop, member_ref=m.card_no, points=limit, reason="own, at the limit",
                          manager_code="9001", manager_pin="9999", requested_by="9001")
@@ -45,6 +45,26 @@ def test_a_manager_approves_their_own_adjustment_only_up_to_the_limit(shop: Term
     points.adjust_points(shop, member_ref=m.card_no, points=5000, reason="cashier asked",
                          manager_code="9001", manager_pin="9999", requested_by="1001")
     assert [r["points"] for r in _adjusts(shop)] == [limit, limit + 1, 5000]
+
+
+def test_the_self_approval_limit_is_the_stores_protected_setting(shop: Terminal) -> None:
+    from pos_app.core.errors import InvalidInput
+    from pos_app.services import settings
+
+    m = members.enroll_member(shop, phone="13800138001", name="乙")
+    assert "adjust.self_approval_points" in settings.PROTECTED
+    with pytest.raises(InvalidInput) as bad:
+        settings.save_settings(shop, {"adjust.self_approval_points": "-5"}, approval=("9001", "9999"))
+    assert bad.value.field == "adjust.self_approval_points"
+    settings.save_settings(shop, {"adjust.self_approval_points": "200"}, approval=("9001", "9999"))
+    assert points.self_approval_limit(shop) == 200
+    with pytest.raises(PermissionDenied) as err:
+        points.adjust_points(shop, member_ref=m.card_no, points=201, reason="own, over the store's limit",
+                             manager_code="9001", manager_pin="9999", requested_by="9001")
+    assert err.value.params["self_approval_limit"] == 200
+    points.adjust_points(shop, member_ref=m.card_no, points=200, reason="own, at the store's limit",
+                         manager_code="9001", manager_pin="9999", requested_by="9001")
+    assert [r["points"] for r in _adjusts(shop)] == [200]
 
 
 def test_a_manager_adds_staff_resets_a_pin_and_disables_a_cashier(shop: Terminal) -> None:
