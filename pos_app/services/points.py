@@ -133,6 +133,36 @@ class GiftCancelResult:
     member: MemberRecord
 
 
+@dataclass(frozen=True)
+class Cancellable:
+    """A redemption of the open shift that may still be cancelled, as the gifts screen lists it."""
+
+    redemption_no: str
+    gift_code: str
+    points: int
+    cash_fen: int
+    coupon_code: str | None
+    approved_by: str | None
+    created_at: str
+    member_uuid: str
+    member_name: str
+    member_phone: str
+    member_card: str
+    member_balance: int
+
+
+def cancellable_redemptions(t: Terminal, *, limit: int = 50) -> list[Cancellable]:
+    """The open shift's redemptions at this till that ``cancel_redemption`` would take, newest first:
+    not cancelled yet, and a coupon gift only while its coupon is unused. None without an open shift."""
+    shift = current_shift(t)
+    if shift is None:
+        return []
+    return [Cancellable(r["redemption_no"], r["gift_code"], int(r["points"]), int(r["cash_fen"]), r["coupon_code"],
+                        r["approved_by"], r["created_at"], r["member_uuid"], r["name"], r["phone"], r["card_no"],
+                        int(r["balance"]))
+            for r in t.repo.redemptions_since(shift.opened_at, limit=limit) if not r["coupon_used"]]
+
+
 def _coupon_spent(t: Terminal, code: str) -> bool:
     found = t.repo.coupon(code)
     return found is None or bool(found["used_at"])

@@ -390,6 +390,16 @@ class Repo:
     def redemption(self, redemption_no: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM redemption WHERE redemption_no = ?", (redemption_no,))
 
+    def redemptions_since(self, since: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        """This till's redemptions made at or after ``since`` and not cancelled, newest first, with
+        their member's name, phone, card and balance and whether their coupon (if any) is used."""
+        return self.rows(
+            "SELECT r.redemption_no, r.gift_code, r.points, r.cash_fen, r.coupon_code, r.approved_by, r.created_at,"
+            " m.uuid AS member_uuid, m.name, m.phone, m.card_no, m.balance,"
+            " (c.used_at IS NOT NULL) AS coupon_used"
+            " FROM redemption r JOIN member m ON m.id = r.member_id LEFT JOIN coupon c ON c.code = r.coupon_code"
+            " WHERE r.created_at >= ? AND r.cancelled_at IS NULL ORDER BY r.id DESC LIMIT ?", (since, limit))
+
     def last_audit_details(self, action: str, ref: str) -> dict[str, Any]:
         """The details of the latest audit row of ``action`` on ``ref`` ({} when none)."""
         row = self.row("SELECT details FROM audit WHERE action = ? AND ref = ? ORDER BY id DESC LIMIT 1",

@@ -1236,6 +1236,45 @@
     </message>
 </context>
 <context>
+    <name>GiftCancelDialog</name>
+    <message>
+        <source>Cancel redemption</source>
+        <translation>Cancel redemption</translation>
+    </message>
+    <message>
+        <source>This shift's redemptions (newest first):</source>
+        <translation>This shift's redemptions (newest first):</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>Keep it</translation>
+    </message>
+    <message>
+        <source>Cancel %1 (%2)? %3 points go back to the member.</source>
+        <translation>Cancel %1 (%2)? %3 points go back to the member.</translation>
+    </message>
+    <message>
+        <source>Hand back %1 in cash.</source>
+        <translation>Hand back %1 in cash.</translation>
+    </message>
+    <message>
+        <source>Its coupon %1 can no longer be used.</source>
+        <translation>Its coupon %1 can no longer be used.</translation>
+    </message>
+    <message>
+        <source>Balance after: %1 points</source>
+        <translation>Balance after: %1 points</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <source>A reason is needed</source>
+        <translation>A reason is needed</translation>
+    </message>
+</context>
+<context>
     <name>GiftsPage</name>
     <message>
         <source>Member</source>
@@ -1318,32 +1357,8 @@
         <translation>Not redeemed: the points stay with the member.</translation>
     </message>
     <message>
-        <source>No redemption to cancel: only the last gift redeemed here can be cancelled.</source>
-        <translation>No redemption to cancel: only the last gift redeemed here can be cancelled.</translation>
-    </message>
-    <message>
-        <source>Cancel %1 (%2)? %3 points go back to the member.</source>
-        <translation>Cancel %1 (%2)? %3 points go back to the member.</translation>
-    </message>
-    <message>
         <source>Hand back %1 in cash.</source>
         <translation>Hand back %1 in cash.</translation>
-    </message>
-    <message>
-        <source>Balance after: %1 points</source>
-        <translation>Balance after: %1 points</translation>
-    </message>
-    <message>
-        <source>Reason:</source>
-        <translation>Reason:</translation>
-    </message>
-    <message>
-        <source>Cancel redemption</source>
-        <translation>Cancel redemption</translation>
-    </message>
-    <message>
-        <source>Keep it</source>
-        <translation>Keep it</translation>
     </message>
     <message>
         <source>Not cancelled: the redemption stands.</source>
@@ -1424,6 +1439,10 @@
     <message>
         <source>approved by %1</source>
         <translation>approved by %1</translation>
+    </message>
+    <message>
+        <source>No redemption to cancel: none of this shift's gifts can be cancelled.</source>
+        <translation>No redemption to cancel: none of this shift's gifts can be cancelled.</translation>
     </message>
     <message>
         <source>Coupon %1</source>

@@ -1236,6 +1236,45 @@
     </message>
 </context>
 <context>
+    <name>GiftCancelDialog</name>
+    <message>
+        <source>Cancel redemption</source>
+        <translation>撤销兑换</translation>
+    </message>
+    <message>
+        <source>This shift's redemptions (newest first):</source>
+        <translation>本班次的兑换（最新的在前）：</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Cancel %1 (%2)? %3 points go back to the member.</source>
+        <translation>撤销 %1（%2）？%3 积分将退还给会员。</translation>
+    </message>
+    <message>
+        <source>Hand back %1 in cash.</source>
+        <translation>退还现金 %1。</translation>
+    </message>
+    <message>
+        <source>Its coupon %1 can no longer be used.</source>
+        <translation>其优惠券 %1 将作废，不能再使用。</translation>
+    </message>
+    <message>
+        <source>Balance after: %1 points</source>
+        <translation>撤销后余额：%1 积分</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>A reason is needed</source>
+        <translation>请填写原因</translation>
+    </message>
+</context>
+<context>
     <name>GiftsPage</name>
     <message>
         <source>Member</source>
@@ -1318,32 +1357,8 @@
         <translation>未兑换：积分仍在会员账户中。</translation>
     </message>
     <message>
-        <source>No redemption to cancel: only the last gift redeemed here can be cancelled.</source>
-        <translation>没有可撤销的兑换：只能撤销本机最近一次兑换的礼品。</translation>
-    </message>
-    <message>
-        <source>Cancel %1 (%2)? %3 points go back to the member.</source>
-        <translation>撤销 %1（%2）？%3 积分将退还给会员。</translation>
-    </message>
-    <message>
         <source>Hand back %1 in cash.</source>
         <translation>退还现金 %1。</translation>
-    </message>
-    <message>
-        <source>Balance after: %1 points</source>
-        <translation>撤销后余额：%1 积分</translation>
-    </message>
-    <message>
-        <source>Reason:</source>
-        <translation>原因：</translation>
-    </message>
-    <message>
-        <source>Cancel redemption</source>
-        <translation>撤销兑换</translation>
-    </message>
-    <message>
-        <source>Keep it</source>
-        <translation>保留</translation>
     </message>
     <message>
         <source>Not cancelled: the redemption stands.</source>
@@ -1424,6 +1439,10 @@
     <message>
         <source>approved by %1</source>
         <translation>由 %1 授权</translation>
+    </message>
+    <message>
+        <source>No redemption to cancel: none of this shift's gifts can be cancelled.</source>
+        <translation>没有可撤销的兑换：本班次没有可以撤销的礼品兑换。</translation>
     </message>
     <message>
         <source>Coupon %1</source>

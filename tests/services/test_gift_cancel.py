@@ -107,6 +107,41 @@ def test_a_cancelled_gift_gives_back_its_monthly_limit_and_cap(shop: Terminal, c
     assert "per member per month" in str(limit.value)
 
 
+def test_the_open_shifts_cancellable_redemptions_newest_first(shop: Terminal, clock: FakeClock) -> None:
+    """What the gifts screen offers to cancel: this shift's redemptions, newest first, not those
+    cancelled already, not a coupon gift whose coupon a sale used, none of an earlier shift."""
+    from pos_app.core.earning import SaleLine
+    from pos_app.services import sales
+
+    a = members.enroll_member(shop, phone="13800138010", name="辛")
+    b = members.enroll_member(shop, phone="13800138011", name="壬")
+    set_balance(shop, a, 5000)
+    set_balance(shop, b, 5000)
+    assert points.cancellable_redemptions(shop) == []  # no shift open
+    shifts.open_shift(shop, staff_code="1001")
+    earlier = points.redeem_gift(shop, member_ref=a.card_no, gift_code="G005", staff_code="1001")
+    clock.advance(minutes=1)
+    shifts.close_shift(shop, staff_code="1001")
+    clock.advance(minutes=1)
+    shifts.open_shift(shop, staff_code="1001")
+    first = points.redeem_gift(shop, member_ref=a.card_no, gift_code="G001", staff_code="1001")
+    clock.advance(minutes=1)
+    second = points.redeem_gift(shop, member_ref=b.card_no, gift_code="G005", staff_code="1001")
+    clock.advance(minutes=1)
+    used = points.redeem_gift(shop, member_ref=b.card_no, gift_code="G001", staff_code="1001")
+    sales.record_sale(shop, lines=[SaleLine(1, "6901", "面包", "food", 1, 5000)], member_ref=b.card_no,
+                      coupon=used.coupon_code, staff_code="1001")
+    clock.advance(minutes=1)
+    third = points.redeem_gift(shop, member_ref=a.card_no, gift_code="G005", staff_code="1001")
+    points.cancel_redemption(shop, redemption_no=third.redemption_no, reason="x", staff_code="1001")
+    found = points.cancellable_redemptions(shop)
+    assert [c.redemption_no for c in found] == [second.redemption_no, first.redemption_no]
+    assert earlier.redemption_no not in [c.redemption_no for c in found]
+    assert (found[0].member_name, found[0].points, found[0].cash_fen, found[0].gift_code) == ("壬", 2000, 1990, "G005")
+    assert found[0].member_balance == members.find_member(shop, b.card_no).balance
+    assert found[1].coupon_code == first.coupon_code
+
+
 def test_an_earlier_shifts_redemption_cannot_be_cancelled(shop: Terminal, clock: FakeClock) -> None:
     m = members.enroll_member(shop, phone="13800138002", name="丙")
     set_balance(shop, m, 500)

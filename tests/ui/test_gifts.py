@@ -286,3 +286,43 @@ def test_cancelling_an_approved_gift_asks_a_manager_again(qtbot: Any, app: App) 
     approve(qtbot, page, "9001", "9999")
     qtbot.waitUntil(lambda: state(app)["balance"] == 12000)
     assert not page.approval.isVisible() and "approved by 9001" in page.result_label.text()
+
+
+def test_any_gift_of_the_shift_is_chosen_and_cancelled(qtbot: Any, app: App) -> None:
+    """The gifts screen cancelled only the last gift redeemed there: a mistake noticed after the
+    next member's gift needed the back-office command line. Ctrl+Z now lists the shift's
+    redemptions, newest first, any member's; Down picks the earlier one, Enter with a reason
+    cancels it, and the newer gift stands."""
+    silver = make_card_number(2)
+    page = open_gifts(qtbot, app)
+    page.select_gift("G005")
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)  # 张伟: 2,000 points + ¥19.90
+    app.router.route(silver)  # type: ignore[union-attr]  # the next member at the counter
+    qtbot.waitUntil(lambda: page.vm.member is not None and page.vm.member.card_no == silver)
+    silver_before = page.vm.member.balance  # type: ignore[union-attr]
+    page.select_gift("G001")
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    confirm_gift(qtbot, page)  # the other member's coupon gift, the newest
+    assert state(app)["balance"] == 10000
+    rows = app.terminal.repo.rows("SELECT redemption_no, gift_code FROM redemption ORDER BY id")
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    box = reason_dialog(qtbot, page)
+    assert box.list.count() == 2 and box.selected().redemption_no == rows[1]["redemption_no"]
+    reason = box.findChild(QLineEdit)
+    qtbot.keyClick(reason, Qt.Key.Key_Down)  # the earlier one: 张伟's
+    assert box.selected().redemption_no == rows[0]["redemption_no"]
+    assert "2,000 points go back" in box.labelText() and "Hand back ¥19.90" in box.labelText()
+    assert "Balance after: 12,000 points" in box.labelText()
+    qtbot.keyClick(reason, Qt.Key.Key_Return)  # no reason yet: nothing happens
+    assert box.isVisible() and state(app)["balance"] == 10000
+    qtbot.keyClicks(reason, "wrong member")
+    qtbot.keyClick(reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: state(app)["balance"] == 12000)
+    cancelled = app.terminal.repo.rows("SELECT redemption_no FROM redemption WHERE cancelled_at IS NOT NULL")
+    assert cancelled == [{"redemption_no": rows[0]["redemption_no"]}]
+    # the screen keeps the member at the counter, whose gift stands
+    assert page.vm.member is not None and page.vm.member.card_no == silver
+    assert page.vm.member.balance == silver_before - 100
+    assert [c.redemption_no for c in page.vm.cancellable()] == [rows[1]["redemption_no"]]
+    assert_fits_1024x768(app, page)

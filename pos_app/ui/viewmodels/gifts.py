@@ -60,8 +60,8 @@ class GiftsViewModel(QObject):
         # headquarters was asked for the member and did not answer: the till's own copy is shown
         self.member_offline = False
         self.pending: str | None = None  # the gift waiting for a manager's approval
-        self.pending_cancel: str | None = None  # the reason of a cancellation waiting for a manager
-        self.cancelled_no: str | None = None  # the last redemption, once cancelled here
+        # the redemption and reason of a cancellation waiting for a manager
+        self.pending_cancel: tuple[str, str] | None = None
         self.last_result: GiftResult | None = None
 
     # -- catalogue ------------------------------------------------------------------------------
@@ -157,28 +157,32 @@ class GiftsViewModel(QObject):
             return None
         return self._redeemed(result)
 
-    def can_cancel_last(self) -> bool:
-        """The last redemption made here may be cancelled (not cancelled yet; a coupon gift only
-        while its coupon is unused, which the service checks and explains)."""
-        r = self.last_result
-        return r is not None and self.cancelled_no != r.redemption_no
+    def cancellable(self) -> list[points.Cancellable]:
+        """The open shift's redemptions at this till that may still be cancelled, newest first."""
+        try:
+            return points.cancellable_redemptions(self.terminal)
+        except PosError as exc:
+            self.error_raised.emit(message(exc))
+            return []
 
-    def cancel_last(self, reason: str, manager: tuple[str, str] | None = None) -> GiftCancelResult | None:
-        """Cancel the last redemption (within the open shift): points, stock and cash back. A gift
-        that needed a manager asks for one again (``approval_needed``; back through ``approve``)."""
-        r = self.last_result
-        if r is None:
-            return None
+    def can_cancel(self) -> bool:
+        return bool(self.cancellable())
+
+    def cancel(self, redemption_no: str, reason: str, manager: tuple[str, str] | None = None
+               ) -> GiftCancelResult | None:
+        """Cancel one of the open shift's redemptions (any member's): points, stock and cash back.
+        A gift that needed a manager asks for one again (``approval_needed``; back through
+        ``approve``). The screen's member is refreshed when it is the redemption's member."""
         try:
             done = points.cancel_redemption(
-                self.terminal, redemption_no=r.redemption_no, reason=reason, staff_code=self._staff_code(),
+                self.terminal, redemption_no=redemption_no, reason=reason, staff_code=self._staff_code(),
                 manager_code=manager[0].strip() if manager else None, manager_pin=manager[1] if manager else None,
                 queue_slip=True)
         except PermissionDenied as exc:
             if manager is None and exc.field == "manager":
-                self.pending_cancel = reason
+                self.pending_cancel = (redemption_no, reason)
                 self.approval_needed.emit(self.tr("%1 was approved by a manager: a store manager must approve"
-                                                  " its cancellation.").replace("%1", r.redemption_no))
+                                                  " its cancellation.").replace("%1", redemption_no))
                 return None
             self.error_raised.emit(message(exc))
             return None
@@ -186,8 +190,8 @@ class GiftsViewModel(QObject):
             self.error_raised.emit(message(exc))
             return None
         self.pending_cancel = None
-        self.cancelled_no = r.redemption_no
-        self.member = done.member
+        if self.member is not None and self.member.uuid == done.member.uuid:
+            self.member = done.member
         self.member_changed.emit()
         self.refresh_catalogue()
         self.gift_cancelled.emit(done)
@@ -197,7 +201,7 @@ class GiftsViewModel(QObject):
         """Redeem the gift waiting for approval with a manager's number and PIN; a refusal
         (wrong PIN, not a manager) changes nothing and may be retried."""
         if self.pending_cancel is not None:
-            self.cancel_last(self.pending_cancel, (manager_code, manager_pin))
+            self.cancel(*self.pending_cancel, (manager_code, manager_pin))
             return self.last_result if self.pending_cancel is None else None
         if self.pending is None or self.member is None:
             return None

@@ -9,10 +9,10 @@ from pos_app.services.points import GiftCancelResult, GiftResult
 from pos_app.services.scans import ScanResult
 from pos_app.ui.qt import (
     QAbstractItemView,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -46,7 +46,7 @@ class GiftsPage(QWidget):
         self.gift_confirm_button: QPushButton | None = None
         self.otp_dialog: OtpDialog | None = None
         # the reason asked before cancelling the last redemption (issue 15 item 4f)
-        self.cancel_dialog: QInputDialog | None = None
+        self.cancel_dialog: QDialog | None = None
         self._build()
         vm.member_changed.connect(self._on_member_changed)
         vm.catalogue_changed.connect(self._on_catalogue_changed)
@@ -218,38 +218,29 @@ class GiftsPage(QWidget):
         self.table.setFocus()
 
     def _update_cancel_button(self) -> None:
-        self.cancel_button.setEnabled(self.vm.can_cancel_last())
+        self.cancel_button.setEnabled(self.vm.can_cancel())
 
     def _cancel_last(self) -> None:
-        """Asks why (the gift, the points and cash going back, the balance after); Enter with a
-        reason cancels the last redemption, Esc leaves it."""
-        r = self.vm.last_result
-        if r is None or not self.vm.can_cancel_last():
-            self.notice.error(self.tr("No redemption to cancel: only the last gift redeemed here can be cancelled."))
+        """Asks which of the shift's redemptions (the newest chosen) and why, showing the gift, the
+        points and cash going back and the balance after; Enter with a reason cancels it, Esc keeps it."""
+        from pos_app.ui.widgets.gift_cancel import GiftCancelDialog
+
+        choices = self.vm.cancellable()
+        if not choices:
+            self.notice.error(self.tr("No redemption to cancel: none of this shift's gifts can be cancelled."))
             return
-        g = self.vm.gift(r.gift_code)
-        name = f"{r.gift_code} {g.name}" if g else r.gift_code
-        balance = self.vm.member.balance if self.vm.member is not None else r.member.balance
-        text = self.tr("Cancel %1 (%2)? %3 points go back to the member.").replace("%1", name).replace(
-            "%2", r.redemption_no).replace("%3", f"{r.points:,}")
-        if r.cash_fen:
-            text += "\n" + self.tr("Hand back %1 in cash.").replace("%1", yuan(r.cash_fen))
-        text += "\n" + self.tr("Balance after: %1 points").replace("%1", f"{balance + r.points:,}")
-        text += "\n" + self.tr("Reason:")
-        box = QInputDialog(self)
-        box.setObjectName("gift_cancel_dialog")
-        box.setWindowTitle(self.tr("Cancel redemption"))
-        box.setLabelText(text)
-        box.setOkButtonText(self.tr("Cancel redemption"))
-        box.setCancelButtonText(self.tr("Keep it"))
-        box.textValueSelected.connect(self.vm.cancel_last)  # Enter or the button, with the reason
+
+        def gift_name(code: str) -> str:
+            g = self.vm.gift(code)
+            return f"{code} {g.name}" if g else code
+
+        box = GiftCancelDialog(self, choices, gift_name)
+        box.chosen.connect(self.vm.cancel)  # Enter or the button, with the reason
         box.rejected.connect(lambda: self.notice.info(self.tr("Not cancelled: the redemption stands.")))
         box.finished.connect(lambda _r: setattr(self, "cancel_dialog", None))
         self.cancel_dialog = box
         box.open()
-        log.info("gift cancel asked: %s", r.redemption_no)
-        for b in box.findChildren(QPushButton):
-            b.setMinimumSize(QSize(120, TOUCH_HEIGHT))
+        log.info("gift cancel asked: %s", choices[0].redemption_no)
 
     def _on_gift_cancelled(self, done: GiftCancelResult) -> None:
         g = self.vm.gift(done.gift_code)
