@@ -222,9 +222,11 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     window.work.add_page("reports", translate("App", "Reports"), ReportsPage(reports_vm), "F9")
     settings_vm = SettingsViewModel(terminal, session)
     window.work.add_page("settings", translate("App", "Settings"), SettingsPage(settings_vm), "F10")
+    from pos_app.ui.viewmodels.staff import StaffViewModel
     from pos_app.ui.widgets.staff import StaffPage
 
-    window.work.add_page("staff", translate("App", "Staff"), StaffPage(terminal, session), "Ctrl+F10")
+    window.work.add_page("staff", translate("App", "Staff"), StaffPage(StaffViewModel(terminal, session), session),
+                         "Ctrl+F10")
     checkout.sale_completed.connect(lambda _r: window.refresh_status())
     # every screen starts fresh for the next customer after a sale, for the next cashier after a logout
     checkout.sale_completed.connect(lambda _r: window.work.reset_pages("sale"))

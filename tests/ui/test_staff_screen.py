@@ -88,3 +88,29 @@ def test_a_manager_adds_a_cashier_resets_the_pin_and_disables_them(qtbot: Any, a
                                    "('staff.create', 'staff.pin_reset', 'staff.disable') ORDER BY id")
     assert [(a["action"], a["ref"]) for a in audit][-3:] == [
         ("staff.create", "1002"), ("staff.pin_reset", "1002"), ("staff.disable", "1002")]
+
+
+def test_the_staff_view_model_without_a_window(store: Any) -> None:
+    """The staff screen's rules live in its view-model (ui/viewmodels/staff.py): a cashier is
+    refused everything; a manager adds, resets and toggles, errors arrive as text, never a PIN."""
+    from pos_app.ui.viewmodels.session import SessionViewModel
+    from pos_app.ui.viewmodels.staff import StaffViewModel
+
+    session = SessionViewModel(store)
+    vm = StaffViewModel(store, session)
+    errors: list[str] = []
+    vm.error_raised.connect(errors.append)
+    assert session.login("1001", "1234")
+    assert vm.add(code="1002", name="小李", role="cashier", pin="2468", pin_again="2468") is None
+    assert vm.toggle_active("1001") is None and not vm.reset_pin("1001", "4321")
+    vm.refresh()
+    assert vm.rows == [] and errors == []
+    session.logout()
+    assert session.login("9001", "9999")
+    added = vm.add(code="1002", name="小李", role="cashier", pin="2468", pin_again="2469")
+    assert added is None and len(errors) == 1 and "2468" not in errors[0]
+    added = vm.add(code="1002", name="小李", role="cashier", pin="2468", pin_again="2468")
+    assert added is not None and "1002" in [s.code for s in vm.rows]
+    assert vm.toggle_active("1002") is False and not next(s for s in vm.rows if s.code == "1002").active
+    assert vm.toggle_active("1002") is True
+    assert vm.reset_pin("1002", "1357") and staff.authenticate(store, "1002", "1357").code == "1002"

@@ -3,12 +3,6 @@ an account. A PIN is typed twice and never shown or logged."""
 
 from __future__ import annotations
 
-import logging
-
-from pos_app.core.errors import PosError
-from pos_app.services import staff
-from pos_app.services.context import Terminal
-from pos_app.ui.errors import message
 from pos_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -24,20 +18,21 @@ from pos_app.ui.qt import (
     QWidget,
 )
 from pos_app.ui.viewmodels.session import SessionViewModel
+from pos_app.ui.viewmodels.staff import StaffViewModel
 from pos_app.ui.widgets.common import Notice, big_button, screen_keys
-
-log = logging.getLogger(__name__)
 
 
 class StaffPage(QWidget):
     """Keys: Enter in the form adds the account; Ctrl+P resets the PIN of the number typed;
     Ctrl+D disables or enables it; Esc clears the form. A row clicked fills its number in."""
 
-    def __init__(self, terminal: Terminal, session: SessionViewModel, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: StaffViewModel, session: SessionViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.terminal = terminal
+        self.vm = vm
         self.session = session
         self._build()
+        vm.staff_changed.connect(self._show_rows)
+        vm.error_raised.connect(self._failed)
         screen_keys(self, {"Ctrl+P": self.reset_pin, "Ctrl+D": self.toggle_active, "Esc": self.clear_form})
         session.logged_in.connect(self._on_session_changed)
         session.logged_out.connect(self._on_session_changed)
@@ -110,7 +105,7 @@ class StaffPage(QWidget):
 
     # -- state ---------------------------------------------------------------------------------------
     def _allowed(self) -> bool:
-        return self.session.is_manager
+        return self.vm.allowed
 
     def _on_session_changed(self, *_args: object) -> None:
         allowed = self._allowed()
@@ -118,10 +113,7 @@ class StaffPage(QWidget):
         self.body.setVisible(allowed)
         self.clear_form()
         self.notice.clear()
-        if allowed:
-            self.refresh()
-        else:
-            self.table.setRowCount(0)
+        self.vm.refresh()
 
     def reset_screen(self, after: str) -> None:
         if after == "logout":
@@ -129,7 +121,10 @@ class StaffPage(QWidget):
             self.notice.clear()
 
     def refresh(self) -> None:
-        rows = staff.list_staff(self.terminal)
+        self.vm.refresh()
+
+    def _show_rows(self) -> None:
+        rows = self.vm.rows
         self.table.setRowCount(len(rows))
         for r, s in enumerate(rows):
             role = self.tr("Store manager") if s.is_manager else self.tr("Cashier")
@@ -153,23 +148,17 @@ class StaffPage(QWidget):
         self.pin_input.clear()
         self.pin_again_input.clear()
 
-    def _failed(self, exc: PosError) -> None:
+    def _failed(self, text: str) -> None:
         self._clear_pins()
-        self.notice.error(message(exc))
+        self.notice.error(text)
 
     # -- actions -------------------------------------------------------------------------------------
     def add(self) -> None:
-        if not self._allowed():
+        s = self.vm.add(code=self.code_input.text(), name=self.name_input.text(),
+                        role=str(self.role_box.currentData()), pin=self.pin_input.text(),
+                        pin_again=self.pin_again_input.text())
+        if s is None:
             return
-        try:
-            s = staff.add_staff(self.terminal, code=self.code_input.text().strip(), name=self.name_input.text(),
-                                role=str(self.role_box.currentData()), pin=self.pin_input.text(),
-                                pin_again=self.pin_again_input.text(), by=self.session.staff_code)
-        except PosError as exc:
-            self._failed(exc)
-            return
-        log.info("staff %s added as %s", s.code, s.role)  # never the PIN
-        self.refresh()
         self.clear_form()
         self.notice.info(self.tr("%1 (%2) added.").replace("%1", s.name).replace("%2", s.code))
 
@@ -181,28 +170,16 @@ class StaffPage(QWidget):
             self._clear_pins()
             self.notice.error(self.tr("The two PINs differ: type the same PIN twice."))
             return
-        try:
-            staff.reset_pin(self.terminal, code=code, pin=self.pin_input.text(), by=self.session.staff_code)
-        except PosError as exc:
-            self._failed(exc)
+        if not self.vm.reset_pin(code, self.pin_input.text()):
             return
-        log.info("PIN of staff %s reset", code)
         self.clear_form()
         self.notice.info(self.tr("The PIN of %1 was reset.").replace("%1", code))
 
     def toggle_active(self) -> None:
-        if not self._allowed():
-            return
         code = self.code_input.text().strip()
-        current = next((s for s in staff.list_staff(self.terminal) if s.code == code), None)
-        active = True if current is None else not current.active
-        try:
-            staff.set_active(self.terminal, code=code, active=active, by=self.session.staff_code)
-        except PosError as exc:
-            self._failed(exc)
+        active = self.vm.toggle_active(code)
+        if active is None:
             return
-        log.info("staff %s %s", code, "enabled" if active else "disabled")
-        self.refresh()
         self.clear_form()
         self.notice.info((self.tr("%1 enabled.") if active else self.tr("%1 disabled: they can no longer log in."))
                          .replace("%1", code))
