@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = ms.add_parser("award")
     a.add_argument("ref")
     a.add_argument("award")
+    a.add_argument("--reason", help="what the member did (required by awards such as survey, review_photo)")
     a.add_argument("--at")
     a = ms.add_parser("set-tier", help="put a member in a tier by hand (manager)")
     a.add_argument("ref")
@@ -125,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
         a = ms.add_parser(name)
         a.add_argument("ref")
         a.add_argument("--reason", required=True)
+
+    s = sub.add_parser("check-in", help="a self-service point: the member scans their member code (会员码) and "
+                                        "checks in (签到, once a day)")
+    s.add_argument("code", help="the member code as scanned")
+    s.add_argument("--at")
 
     s = sub.add_parser("sale", help="record a sale")
     g = s.add_mutually_exclusive_group(required=True)
@@ -447,6 +453,13 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     if cmd == "member":
         return _member(t, args, out)
+    if cmd == "check-in":
+        from pos_app.services import check_in
+
+        done = check_in.check_in(t, args.code, at=_at(args.at))
+        out.emit(done.to_dict(), f"checked in: +{done.points}; balance {done.member.balance}"
+                 + (" (offline: this till's copy)" if done.offline else ""))
+        return EXIT_OK
     if cmd == "sale":
         lines = read_lines_file(args.lines) if args.lines else [SaleLine(
             line_no=1, sku="", name="", category=args.category, qty=1,
@@ -826,7 +839,7 @@ def _member(t: Any, args: argparse.Namespace, out: Output) -> int:
         m = members.find_member(t, args.ref)
         out.emit(m.to_dict(), f"member {m.card_no} is now {m.tier}")
     elif args.action == "award":
-        m = members.award_behaviour(t, member_ref=args.ref, award_id=args.award, at=_at(args.at))
+        m = members.award_behaviour(t, member_ref=args.ref, award_id=args.award, at=_at(args.at), reason=args.reason)
         out.emit(m.to_dict(), f"awarded {args.award}; balance {m.balance}")
     else:
         m = members.set_status(t, member_ref=args.ref, status="frozen" if args.action == "freeze" else "active",

@@ -118,6 +118,10 @@ class Award:
     daily_limit: int | None = None
     referral: bool = False  # granted to the referrer on the referred member's first purchase
     on_enroll: bool = False  # granted automatically when a member enrols
+    # granted when the member scans their member code (会员码) at a till or a self-service point;
+    # needs a daily_limit (签到: once a day)
+    check_in: bool = False
+    needs_reason: bool = False  # staff must say what the member did (the survey's name, the review)
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,11 @@ class Program:
             if a.id == award_id:
                 return a
         return None
+
+    @property
+    def check_in_award(self) -> Award | None:
+        """The award a member's member code scan grants (签到), if the program has one."""
+        return next((a for a in self.awards if a.check_in), None)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -547,9 +556,15 @@ def _parse_awards(r: _Reader) -> tuple[Award, ...]:
         awards.append(Award(
             id=t.text("id", pattern=_ID_RE), points=t.whole("points", lo=1, hi=10**7),
             once=t.flag("once"), daily_limit=t.whole("daily_limit", None, lo=1, hi=1000),
-            referral=t.flag("referral"), on_enroll=t.flag("on_enroll"),
+            referral=t.flag("referral"), on_enroll=t.flag("on_enroll"), check_in=t.flag("check_in"),
+            needs_reason=t.flag("needs_reason"),
         ))
         t.done()
+        a = awards[-1]
+        if a.check_in and a.daily_limit is None:
+            raise ProgramError(t._p("daily_limit"), "a check-in award needs a daily limit")
+        if sum(1 for x in (a.check_in, a.referral, a.on_enroll) if x) > 1:
+            raise ProgramError(t._p("check_in"), "an award is granted one way: check_in, referral or on_enroll")
     _unique(awards, "id", "awards")
     return tuple(awards)
 

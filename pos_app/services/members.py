@@ -121,6 +121,7 @@ def enroll_member(t: Terminal, *, phone: str, name: str, birthday: str | None = 
                 _grant_award(t, member, award, stamp)
         t.ledger.audit("member.enroll", member.uuid, {"card_no": card, "referrer": ref.uuid if ref else None},
                        stamp)
+        grant_profile_award_if_due(t, None, member, stamp)
     result = t.repo.member_by_id(member_id)
     assert result is not None
     return result
@@ -160,8 +161,14 @@ def award_behaviour(t: Terminal, *, member_ref: str, award_id: str, at: dt.datet
     award = program.award(award_id)
     if award is None:
         raise NotFound("award", f"the program has no award {award_id!r}")
-    if award.referral or award.on_enroll:
-        raise RuleViolation("award", f"{award_id} is granted automatically")
+    if award.referral or award.on_enroll or award.id == PROFILE_AWARD:
+        raise RuleViolation("award", f"{award_id} is granted automatically", reason="automatic")
+    if award.check_in:
+        raise RuleViolation("award", f"{award_id} is granted when the member scans their member code",
+                            reason="check_in")
+    if award.needs_reason and not reason:
+        raise InvalidInput("reason", f"say what the member did for {award_id} (the survey's name, what they reviewed)",
+                           reason="needs_reason", award=award_id)
     with t.database.transaction():
         member = require_active(find_member(t, member_ref))
         check_award(t, member, award, stamp.day)
@@ -322,8 +329,7 @@ def update_member(t: Terminal, *, member_ref: str, name: str | None = None, birt
         before = member.to_dict()
         t.ledger.outbox_event("member", member.uuid, member_payload(updated, t), stamp)
         t.ledger.audit("member.update", member.uuid, {k: [before[k], v] for k, v in changes.items()}, stamp)
-        if not _profile_complete(member) and _profile_complete(updated):
-            _grant_profile_completed(t, updated, stamp)
+        if grant_profile_award_if_due(t, member, updated, stamp):
             updated = t.repo.member_by_id(member.id)
             assert updated is not None
     return updated
@@ -338,22 +344,27 @@ def _profile_complete(member: MemberRecord) -> bool:
     return bool(member.name and member.phone and member.birthday)
 
 
-def _grant_profile_completed(t: Terminal, member: MemberRecord, stamp: Stamp) -> None:
-    """The profile-completed award, once only (a member who had it keeps the one), in the
-    caller's transaction; audited like an award given at the counter."""
+def grant_profile_award_if_due(t: Terminal, before: MemberRecord | None, after: MemberRecord, stamp: Stamp) -> bool:
+    """The one rule for the profile-completed award (完善资料), used by registration (``before``
+    None) and by edits: granted by itself when the profile becomes complete (a member registered
+    with a birthday, or given one later), once only (a member who had it keeps the one), in the
+    caller's transaction; audited like an award given at the counter. True when granted."""
+    if before is not None and _profile_complete(before):
+        return False
+    if not _profile_complete(after):
+        return False
     award = t.program.award(PROFILE_AWARD)
-    if award is None or member.status != "active":
-        return
-    if award.once and t.repo.award_count(member.id, award.id) > 0:
-        return
-    if award.daily_limit is not None and t.repo.award_count(member.id, award.id, stamp.day) >= award.daily_limit:
-        return
+    if award is None or after.status != "active":
+        return False
+    if award.once and t.repo.award_count(after.id, award.id) > 0:
+        return False
+    if award.daily_limit is not None and t.repo.award_count(after.id, award.id, stamp.day) >= award.daily_limit:
+        return False
     reason = "profile completed"
-    _grant_award(t, member, award, stamp, {"reason": reason})
-    t.ledger.audit("member.award", member.uuid, {"award": award.id, "points": award.points, "reason": reason},
+    _grant_award(t, after, award, stamp, {"reason": reason})
+    t.ledger.audit("member.award", after.uuid, {"award": award.id, "points": award.points, "reason": reason},
                    stamp)
-
-
+    return True
 
 
 #: Ledger entry kinds, in the order the screen lists them.

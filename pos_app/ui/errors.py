@@ -122,6 +122,12 @@ def message(exc: BaseException) -> str:
     if field == "tenders" and p.get("reason") == "over":
         return translate("Errors", "Card and mobile payments may not exceed the %1 yuan due (they give no change)."
                          ).replace("%1", format_fen(int(p["due_fen"])))
+    if code == "invalid_input" and field == "reason" and p.get("reason") == "needs_reason":
+        return translate("Errors", "Say what the member did (e.g. the survey's name): this award needs a reason.")
+    if code == "rule_violation" and field == "member_code" and p.get("reason") == "done_today":
+        return translate("Errors", "Checked in today already: once a day.")
+    if code == "invalid_input" and field == "member_code":
+        return translate("Errors", "Check-in needs the member code from the member's phone.")
     if code == "invalid_input" and field == "to" and p.get("reason") == "before":
         return translate("Errors", "The To date %1 is before the From date %2.").replace(
             "%1", str(p["last"])).replace("%2", str(p["first"]))

@@ -315,8 +315,8 @@
         <translation>%1: %2 points</translation>
     </message>
     <message>
-        <source>What they did, e.g. the survey's name (optional)</source>
-        <translation>What they did, e.g. the survey's name (optional)</translation>
+        <source>What they did, e.g. the survey's name</source>
+        <translation>What they did, e.g. the survey's name</translation>
     </message>
     <message>
         <source>Cancel (Esc)</source>
@@ -652,6 +652,10 @@
         <translation>Code verified: the member may pay with points.</translation>
     </message>
     <message>
+        <source>Check-in +%1</source>
+        <translation>Check-in +%1</translation>
+    </message>
+    <message>
         <source>Manager approval</source>
         <translation>Manager approval</translation>
     </message>
@@ -979,6 +983,18 @@
     <message>
         <source>Card and mobile payments may not exceed the %1 yuan due (they give no change).</source>
         <translation>Card and mobile payments may not exceed the %1 yuan due (they give no change).</translation>
+    </message>
+    <message>
+        <source>Say what the member did (e.g. the survey's name): this award needs a reason.</source>
+        <translation>Say what the member did (e.g. the survey's name): this award needs a reason.</translation>
+    </message>
+    <message>
+        <source>Checked in today already: once a day.</source>
+        <translation>Checked in today already: once a day.</translation>
+    </message>
+    <message>
+        <source>Check-in needs the member code from the member's phone.</source>
+        <translation>Check-in needs the member code from the member's phone.</translation>
     </message>
     <message>
         <source>The To date %1 is before the From date %2.</source>

@@ -315,8 +315,8 @@
         <translation>%1：%2 积分</translation>
     </message>
     <message>
-        <source>What they did, e.g. the survey's name (optional)</source>
-        <translation>行为说明，例如问卷名称（可不填）</translation>
+        <source>What they did, e.g. the survey's name</source>
+        <translation>会员做了什么，例如问卷名称</translation>
     </message>
     <message>
         <source>Cancel (Esc)</source>
@@ -652,6 +652,10 @@
         <translation>验证码正确：会员可以用积分支付。</translation>
     </message>
     <message>
+        <source>Check-in +%1</source>
+        <translation>签到 +%1</translation>
+    </message>
+    <message>
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
@@ -979,6 +983,18 @@
     <message>
         <source>Card and mobile payments may not exceed the %1 yuan due (they give no change).</source>
         <translation>银行卡和移动支付不能超过应付的 %1 元（不能找零）。</translation>
+    </message>
+    <message>
+        <source>Say what the member did (e.g. the survey's name): this award needs a reason.</source>
+        <translation>请说明会员做了什么（例如问卷名称）：此奖励需要填写原因。</translation>
+    </message>
+    <message>
+        <source>Checked in today already: once a day.</source>
+        <translation>今天已签到：每天一次。</translation>
+    </message>
+    <message>
+        <source>Check-in needs the member code from the member's phone.</source>
+        <translation>签到需要会员手机上的会员码。</translation>
     </message>
     <message>
         <source>The To date %1 is before the From date %2.</source>

@@ -523,3 +523,34 @@ def test_cancel_gift_through_cli(demo_db: Path, capsys: pytest.CaptureFixture[st
     with sqlite3.connect(demo_db) as db:
         assert db.execute("SELECT kind FROM print_job WHERE ref = ?", (gift["redemption_no"],)).fetchall() == [
             ("gift_cancel",)]
+
+
+def test_check_in_at_a_self_service_point_and_awards_with_a_reason(demo_db: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 3: ``pos-app check-in CODE`` (a kiosk) with the member code, once a day;
+    a card number is refused naming the field; survey and review awards need ``--reason``."""
+    from pos_app.services import demo
+
+    key = str(demo.demo_member_qr_key_file())
+
+    def code() -> str:
+        rc, data, _ = run(capsys, demo_db, "member-qr", "issue", "--key", key, "--card", GOLD_CARD)
+        assert rc == 0 and isinstance(data, dict)
+        return str(data["code"])
+
+    rc, data, _ = run(capsys, demo_db, "check-in", code())
+    assert rc == 0 and isinstance(data, dict)
+    assert (data["points"], data["granted"], data["member"]["balance"]) == (5, True, 12005)
+    rc, data, err = run(capsys, demo_db, "check-in", code())  # once a day
+    assert rc == 2 and isinstance(data, dict) and data["field"] == "member_code" and data["reason"] == "done_today"
+    assert "checked in today already" in err
+    rc, data, _ = run(capsys, demo_db, "check-in", GOLD_CARD)  # a card is not the member's phone
+    assert rc == 2 and isinstance(data, dict) and data["field"] == "member_code"
+    rc, data, _ = run(capsys, demo_db, "member", "award", GOLD_CARD, "survey")
+    assert rc == 2 and isinstance(data, dict) and data["field"] == "reason"
+    rc, data, _ = run(capsys, demo_db, "member", "award", GOLD_CARD, "survey", "--reason", "2026 满意度问卷")
+    assert rc == 0 and isinstance(data, dict) and data["balance"] == 12105
+    with sqlite3.connect(demo_db) as con:
+        rows = con.execute("SELECT ref_no, points FROM ledger_entry WHERE kind = 'award' AND ref_no IN"
+                           " ('check_in', 'survey') ORDER BY id").fetchall()
+    assert rows == [("check_in", 5), ("survey", 100)]

@@ -227,11 +227,11 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
     awards) and together cross the daily earning cap and the monthly redemption cap: HQ flags
     every one on the entry that arrived second. Synced, the second store refuses them."""
     from pos_app.core.errors import RuleViolation
-    from pos_app.services.members import award_behaviour
+    from pos_app.services.members import award_behaviour, update_member
     from pos_app.services.points import redeem_gift, set_gift_stock
 
     a, b, _ = two_tills
-    m = enroll_member(a, phone="13800000003", name="王五", birthday="1990-11-20", staff_code="1001")
+    m = enroll_member(a, phone="13800000003", name="王五", staff_code="1001")  # no birthday: profile incomplete
     adjust_points(a, member_ref=m.phone, points=60000, reason="opening balance", manager_code="9001",
                   manager_pin="9999")
     for till in (a, b):
@@ -243,12 +243,14 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
     for till, gifts in ((a, ("G004", "G003", "G003")), (b, ("G004",))):
         with pytest.raises(SyncError):
             sync_service.sync_once(till)
+        # each store is given the birthday: each grants the completed profile (once only)
+        update_member(till, member_ref=m.phone, birthday="1990-11-20")
+        assert till.repo.award_count(find_member(till, m.phone).id, "profile_completed") == 1
         sale = record_sale(till, lines=line(10000), member_ref=m.phone, staff_code="1001")
         assert sale.breakdown is not None
         assert {x["id"] for x in sale.breakdown["bonuses"]} == {"first_purchase", "birthday"}
         for code in gifts:
             redeem_gift(till, member_ref=m.card_no, gift_code=code, manager_code="9001", manager_pin="9999")
-        award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
         for _ in range(3 if till is a else 1):
             award_behaviour(till, member_ref=m.phone, award_id="share")
         record_sale(till, lines=line(5_000_000), member_ref=m.phone, staff_code="1001")
@@ -269,8 +271,9 @@ def test_once_only_and_per_period_rules_across_two_stores(hq: HQServer, two_till
             redeem_gift(till, member_ref=m.card_no, gift_code="G004", manager_code="9001", manager_pin="9999")
         with pytest.raises(RuleViolation):
             redeem_gift(till, member_ref=m.card_no, gift_code="G001")
-        with pytest.raises(RuleViolation):
-            award_behaviour(till, member_ref=m.phone, award_id="profile_completed")
+        update_member(till, member_ref=m.phone, birthday="")  # completed once more: no third award
+        update_member(till, member_ref=m.phone, birthday="1990-11-20")
+        assert till.repo.award_count(find_member(till, m.phone).id, "profile_completed") == 2  # one flagged
     checks_ok(a)
     checks_ok(b)
 

@@ -231,7 +231,8 @@ class World:
         m = self.attempt(lambda: members.enroll_member(self.t, phone=f"139{n:08d}", name=f"会员{n}",
                                                        birthday=birthday))
         assert m is not None, "enrolment with a fresh phone number was refused"
-        assert m.balance == 50, "the sign-up award is 50 points"
+        # the sign-up award; a birthday completes the profile (完善资料 +50) at registration
+        assert m.balance == (100 if birthday else 50), "the sign-up award is 50 points, the completed profile 50"
         return m.card_no
 
     def free_coupon(self, member_id: int) -> str | None:

@@ -105,7 +105,7 @@ def test_register_refuses_bad_phone_duplicate_and_no_consent_then_shows_the_card
     press(qtbot, page.registered_form.confirm_button, Qt.Key.Key_Return)  # open the new member
     assert page.views.currentIndex() == page.BROWSE
     assert page.name_label.text() == "赵敏"
-    assert "50 points" in page.balance_label.text()  # the sign-up award
+    assert "100 points" in page.balance_label.text()  # the sign-up award, the completed profile (a birthday)
     assert "张伟" in page.profile_label.text() and "1990-05-18" in page.profile_label.text()
 
 
@@ -162,7 +162,8 @@ def test_search_lists_members_and_detail_shows_balance_lots_and_expiry(qtbot: An
     assert page.results.count() == 1 and page.name_label.text() == "张伟"
     assert page.expiring_label.text().startswith("Points expiring within 30 / 7 / 1 days: 12,000 / 0 / 0")
     rows = [[page.lots_table.item(r, c).text() for c in range(4)] for r in range(page.lots_table.rowCount())]
-    assert sorted(rows) == [["2026-11-03", "2028-11-03", "11,950", "9"], ["2026-11-03", "2028-11-03", "50", "9"]]
+    assert sorted(rows) == [["2026-11-03", "2028-11-03", "11,900", "9"], ["2026-11-03", "2028-11-03", "50", "9"],
+                            ["2026-11-03", "2028-11-03", "50", "9"]]  # sign-up, completed profile
 
     search(qtbot, page, "nobody")
     assert page.notice.text() == "No member matches nobody." and page.results.count() == 0
@@ -237,8 +238,8 @@ def test_history_filter_and_csv_export(qtbot: Any, app: App, clock: FakeClock, t
     def column(c: int) -> list[str]:
         return [table.item(r, c).text() for r in range(table.rowCount())]
 
-    assert column(1) == ["Purchase", "Paid with points", "Adjustment", "Award"]
-    assert column(2) == [f"+{sale.points_earned}", "-1,000", "+11,950", "+50"]
+    assert column(1) == ["Purchase", "Paid with points", "Adjustment", "Award", "Award"]
+    assert column(2) == [f"+{sale.points_earned}", "-1,000", "+11,900", "+50", "+50"]
     assert column(3)[0] == f"{12000 - 1000 + sale.points_earned:,}" and column(3)[-1] == "50"
     assert column(4)[:2] == [sale.receipt_no, sale.receipt_no]
     assert column(5)[1] == "paid 10.00 yuan"
@@ -255,21 +256,22 @@ def test_history_filter_and_csv_export(qtbot: Any, app: App, clock: FakeClock, t
     assert table.rowCount() == 0  # the last good filter stays
     type_in(qtbot, page.from_input, "")
     type_in(qtbot, page.to_input, "2026-11-09", enter=True)
-    assert column(1) == ["Adjustment", "Award"]
+    assert column(1) == ["Adjustment", "Award", "Award"]
 
     # export what the filter shows (the dialog only picks the path)
     done: list[tuple[str, int]] = []
     page.vm.export_finished.connect(lambda p, n: done.append((p, n)))
     assert page.vm.export_csv(str(tmp_path / "zhang"))
     target = tmp_path / "zhang.csv"
-    assert done == [(str(target), 2)] and str(target) in page.notice.text()
+    assert done == [(str(target), 3)] and str(target) in page.notice.text()
     rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:5] == ["Business date", "Time", "Kind", "Points", "Balance after"]
     assert [(r[0], r[2], r[3], r[4]) for r in rows[1:]] == [
-        ("2026-11-03", "Adjustment", "11950", "12000"), ("2026-11-03", "Award", "50", "50")]
-    assert rows[2][6] == "award: signup"
+        ("2026-11-03", "Adjustment", "11900", "12000"), ("2026-11-03", "Award", "50", "100"),
+        ("2026-11-03", "Award", "50", "50")]
+    assert rows[2][6] == "award: profile_completed" and rows[3][6] == "award: signup"
     audit = app.terminal.repo.rows("SELECT staff_code, details FROM audit WHERE action = 'member.export'")
-    assert [(a["staff_code"], json.loads(a["details"])["rows"]) for a in audit] == [("1001", 2)]
+    assert [(a["staff_code"], json.loads(a["details"])["rows"]) for a in audit] == [("1001", 3)]
 
     assert page.vm.export_csv(str(tmp_path / "no-such-dir" / "x.csv"))
     assert page.notice.text().startswith("Could not write")

@@ -87,8 +87,9 @@ def test_reports_after_sales_built_through_the_pool(qtbot: object, app: App, clo
     data = page.vm.report
     assert data is not None and data.today == dt.date(2026, 11, 4) and len(data.days) == DAYS
     yesterday, today = data.days[-2], data.days[-1]
-    # the demo seed's awards (4 x 50) and the first sale's points, then the second sale
-    assert (yesterday.day, yesterday.issued, yesterday.redeemed) == (dt.date(2026, 11, 3), 200 + 368, 5000)
+    # the demo seed's awards (4 sign-ups x 50, 3 completed profiles x 50: registered with a birthday)
+    # and the first sale's points, then the second sale
+    assert (yesterday.day, yesterday.issued, yesterday.redeemed) == (dt.date(2026, 11, 3), 200 + 150 + 368, 5000)
     assert (today.issued, today.redeemed) == (silver_sale.points_earned, 0)
     assert data.days == reports.points_by_day(app.terminal, today=dt.date(2026, 11, 4), days=DAYS)
     outstanding = DEMO_POINTS - 5000 + 368 + silver_sale.points_earned
@@ -104,7 +105,7 @@ def test_reports_after_sales_built_through_the_pool(qtbot: object, app: App, clo
     assert page.outstanding_label.text() == f"{outstanding:,}"
     assert page.value_label.text() == f"¥{outstanding // 100:,}.{outstanding % 100:02d}"
     assert page.with_points_label.text() == "3 of 4"
-    issued_total = 200 + 368 + silver_sale.points_earned
+    issued_total = 200 + 150 + 368 + silver_sale.points_earned
     assert page.totals_label.text() == f"30 days: {issued_total:,} points issued, 5,000 redeemed"
     segments = {page.segments_table.item(r, 0).text(): int(page.segments_table.item(r, 1).text())
                 for r in range(page.segments_table.rowCount())}

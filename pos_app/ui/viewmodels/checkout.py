@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -10,7 +11,7 @@ from pos_app.core import tenders
 from pos_app.core.earning import SaleLine
 from pos_app.core.errors import ApprovalRequired, InvalidInput, PosError
 from pos_app.core.money import parse_int, parse_yuan
-from pos_app.services import catalog, members, online, presence, sales, scans, suspended
+from pos_app.services import catalog, check_in, members, online, presence, sales, scans, suspended
 from pos_app.services.context import Terminal
 from pos_app.services.members import MemberPicture
 from pos_app.services.sales import SaleQuote, SaleResult
@@ -21,6 +22,7 @@ from pos_app.ui.viewmodels.presence import keep_stronger, presence_of
 from pos_app.ui.workers import ImmediatePool
 
 TENDERS = sales.TENDERS
+log = logging.getLogger(__name__)
 
 
 class CheckoutViewModel(QObject):
@@ -40,6 +42,7 @@ class CheckoutViewModel(QObject):
     suspended_changed = Signal()  # a basket was suspended, resumed or discarded
     code_sent = Signal(int)  # a one-time code went to the member's phone: valid this many seconds
     code_verified = Signal()  # the member read out the right code: they may spend points
+    checked_in = Signal(int)  # the member code scanned checked the member in (签到): the points granted
 
     def __init__(self, terminal: Terminal, staff_code: Callable[[], str | None], language: str = "zh_CN",
                  pool: QThreadPool | ImmediatePool | None = None) -> None:
@@ -72,7 +75,8 @@ class CheckoutViewModel(QObject):
         try:
             kind = presence_kind or presence_of(self.terminal, text, scanned=scanned)
             found = online.identify(self.terminal, text)  # headquarters first when this till's copy is stale
-            picture = members.member_picture(self.terminal, found.member)
+            checked = self._check_in(text, found) if kind == "member_qr" else None
+            picture = members.member_picture(self.terminal, checked.member if checked else found.member)
         except PosError as exc:
             self.error_raised.emit(message(exc))
             return False
@@ -84,7 +88,21 @@ class CheckoutViewModel(QObject):
             self.points = 0
         self.member_changed.emit()
         self._refresh()
+        if checked is not None and checked.granted:
+            self.checked_in.emit(checked.points)
         return True
+
+    def _check_in(self, text: str, found: online.Identified) -> check_in.CheckIn | None:
+        """A member code scanned at checkout checks the member in (签到) once a day when the
+        program has a check-in award; already checked in today, nothing happens. A refusal
+        (a frozen member) is logged and does not stop the sale."""
+        if self.terminal.program.check_in_award is None:
+            return None
+        try:
+            return check_in.check_in(self.terminal, text, found=found, staff_code=self._staff_code(), strict=False)
+        except PosError as exc:
+            log.info("no check-in for the member code scanned: %s: %s", exc.field, exc.message)
+            return None
 
     def reload_member(self) -> None:
         """The identified member as the ledger has them now (a sync brought another store's

@@ -458,14 +458,14 @@ class MembersViewModel(QObject):
 
     def awards(self) -> list[tuple[str, int, str]]:
         """The behaviour awards staff may grant here (id, points, its limit as text): the program's
-        awards but the automatic ones (sign-up, referral)."""
+        awards but the automatic ones (sign-up, referral, profile completed, check-in)."""
         try:
             program = self.terminal.program
         except PosError:
             return []
         out = []
         for a in program.awards:
-            if a.on_enroll or a.referral:
+            if a.on_enroll or a.referral or a.check_in or a.id == members.PROFILE_AWARD:
                 continue
             limit = (self.tr("once per member") if a.once else
                      self.tr("%1 a day").replace("%1", str(a.daily_limit)) if a.daily_limit else "")

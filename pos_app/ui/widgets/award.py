@@ -50,7 +50,7 @@ class AwardDialog(QDialog):
         root.addWidget(self.list, 1)
         self.reason_input: QLineEdit = QLineEdit(self)
         self.reason_input.setObjectName("award_reason")
-        self.reason_input.setPlaceholderText(self.tr("What they did, e.g. the survey's name (optional)"))
+        self.reason_input.setPlaceholderText(self.tr("What they did, e.g. the survey's name"))
         self.reason_input.setMinimumHeight(40)
         self.reason_input.setMaxLength(200)
         self.reason_input.returnPressed.connect(self._confirm)

@@ -48,6 +48,7 @@ class CheckoutPage(QWidget):
         vm.preview_changed.connect(self._on_preview_changed)
         vm.sale_completed.connect(self._on_sale_completed)
         vm.error_raised.connect(self._on_error)
+        vm.checked_in.connect(self._on_checked_in)
         vm.approval_needed.connect(self._on_approval_needed)
         vm.suspended_changed.connect(self._on_suspended_changed)
         vm.code_sent.connect(self._on_code_sent)
@@ -468,6 +469,10 @@ class CheckoutPage(QWidget):
             self.otp_dialog.accept()
         self.notice.info(self.tr("Code verified: the member may pay with points."))
         self.points_input.setFocus()
+
+    def _on_checked_in(self, points: int) -> None:
+        """The member code scanned checked the member in (签到 +5) on the message line."""
+        self.notice.info(self.tr("Check-in +%1").replace("%1", f"{points:,}"))
 
     def _on_error(self, text: str) -> None:
         log.info("checkout notice shown: %s", text)
