@@ -81,6 +81,30 @@ def expiring_soon(lots: list[Lot], today: dt.date, notice_days: tuple[int, ...])
     return out
 
 
+@dataclass(frozen=True)
+class ExpiryReminder:
+    """What the member is told of points about to expire (reference program section 3): the
+    narrowest notice window that holds points (``within_days``) and the points in it, and the
+    next day points expire (``first_day``)."""
+
+    within_days: int
+    points: int
+    first_day: dt.date
+
+
+def expiry_reminder(expiring: list[tuple[int, int]], next_day: tuple[dt.date, int] | None
+                    ) -> ExpiryReminder | None:
+    """The one rule for the reminder the till shows when the member is identified and prints on
+    the receipt: from the notice windows' sums (``expiring_soon``: (days, points), any order)
+    and the next expiry (``next_expiry``), the most urgent window that holds points; None when
+    no points expire within the widest window."""
+    held = sorted((days, pts) for days, pts in expiring if pts > 0)
+    if not held or next_day is None:
+        return None
+    days, pts = held[0]
+    return ExpiryReminder(within_days=days, points=pts, first_day=next_day[0])
+
+
 def next_expiry(lots: list[Lot], today: dt.date) -> tuple[dt.date, int] | None:
     """The next day on which points expire and how many."""
     live = [lot for lot in lots if lot.remaining > 0 and lot.expires_on and lot.expires_on >= today]

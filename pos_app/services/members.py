@@ -215,9 +215,18 @@ class MemberPicture:
     segment: str
     lots: list[core_lots.Lot]  # live lots, soonest-expiring first; empty unless asked for
 
+    @property
+    def reminder(self) -> core_lots.ExpiryReminder | None:
+        """The expiry reminder shown at identification and printed on the receipt (one rule:
+        ``core.lots.expiry_reminder``)."""
+        return core_lots.expiry_reminder(self.expiring, self.next_expiry)
+
     def to_dict(self) -> dict[str, Any]:
+        reminder = self.reminder
         return {
             **self.member.to_dict(),
+            "reminder": {"within_days": reminder.within_days, "points": reminder.points,
+                         "first_day": reminder.first_day.isoformat()} if reminder else None,
             "qualifying_points": self.qualifying_points,
             "next_tier": {"tier": self.next_tier[0], "missing": self.next_tier[1]} if self.next_tier else None,
             "expiring": [{"within_days": d, "points": p} for d, p in self.expiring],

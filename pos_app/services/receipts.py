@@ -45,6 +45,7 @@ WORDS: dict[str, dict[str, str]] = {
         "total": "合计", "coupon_used": "优惠券", "points_paid": "积分抵现", "points_unit": "分",
         "to_pay": "实付", "tender": "支付方式", "member": "会员", "earned": "本次积分", "purchase": "消费积分",
         "redeemed": "使用积分", "balance": "积分余额", "expiring": "{days}天内到期", "next_tier": "距{tier}还差",
+        "first_expiry": "最早到期日",
         "top_tier": "已是最高等级", "refunded": "退款金额", "clawback": "扣回积分", "returned": "退还积分",
         "shortfall": "积分欠额", "coupon_back": "退回优惠券",
         "value": "面值", "min_spend": "满{amount}元可用", "no_min": "无门槛",
@@ -67,7 +68,8 @@ WORDS: dict[str, dict[str, str]] = {
         "discount": "Discount", "total": "Total", "coupon_used": "Coupon", "points_paid": "Points paid",
         "points_unit": "pts", "to_pay": "Paid", "tender": "Tender", "member": "Member", "earned": "Points earned",
         "purchase": "Purchase points", "redeemed": "Points redeemed", "balance": "Balance",
-        "expiring": "Expiring in {days} days", "next_tier": "To {tier}", "top_tier": "Top tier reached",
+        "expiring": "Expiring in {days} days", "first_expiry": "First expiry", "next_tier": "To {tier}",
+        "top_tier": "Top tier reached",
         "refunded": "Refunded", "clawback": "Points clawed back", "returned": "Points returned",
         "shortfall": "Points owed", "coupon_back": "Coupon returned",
         "value": "Value", "min_spend": "Min. spend {amount}", "no_min": "No minimum",
@@ -195,9 +197,10 @@ def _points_block(d: _Doc, sale: dict[str, Any], receipt_no: str) -> None:
         lay.pair(d.word("redeemed"), f"-{sale['points_paid']}")
     lay.pair(d.word("balance"), str(_balance_after_sale(t, member.id, receipt_no, member.balance)), bold=True)
     pic = member_picture(t, member, dt.date.fromisoformat(sale["business_date"]))
-    for days, pts in pic.expiring:
-        if pts > 0:
-            lay.pair(d.word("expiring", days=days), str(pts))
+    reminder = pic.reminder  # the rule the counter shows at identification (core.lots.expiry_reminder)
+    if reminder is not None:
+        lay.pair(d.word("expiring", days=reminder.within_days), str(reminder.points))
+        lay.pair(d.word("first_expiry"), reminder.first_day.isoformat(), indent=2)
     if pic.next_tier is not None:
         tier = program.tiers.get(pic.next_tier[0])
         name = tier.name_zh if d.lang == "zh_CN" else tier.name_en

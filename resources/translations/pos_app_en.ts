@@ -592,8 +592,8 @@
         <translation>(owes %1 points from a refund)</translation>
     </message>
     <message>
-        <source>%1 points expire within 30 days</source>
-        <translation>%1 points expire within 30 days</translation>
+        <source>%1 points expire within %2 days (first on %3)</source>
+        <translation>%1 points expire within %2 days (first on %3)</translation>
     </message>
     <message>
         <source>%1 more points to %2</source>

@@ -592,8 +592,8 @@
         <translation>（因退货欠 %1 积分）</translation>
     </message>
     <message>
-        <source>%1 points expire within 30 days</source>
-        <translation>%1 积分将在 30 天内过期</translation>
+        <source>%1 points expire within %2 days (first on %3)</source>
+        <translation>%1 积分将在 %2 天内到期（最早 %3）</translation>
     </message>
     <message>
         <source>%1 more points to %2</source>

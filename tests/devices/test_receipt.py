@@ -11,7 +11,7 @@ from pos_app.core.earning import SaleLine
 from pos_app.core.errors import InvalidInput, NotFound
 from pos_app.devices.escpos_out import document_bytes, encode_text
 from pos_app.devices.receipt import Layout, char_width, clean, pad, text_width, wrap
-from pos_app.services import context, demo, points, receipts, sales, shifts
+from pos_app.services import context, demo, members, points, receipts, sales, shifts
 from pos_app.services.context import Terminal
 from pos_app.services.printing import receipt_bytes
 from pos_app.services.settings import save_settings, set_setting
@@ -430,5 +430,22 @@ def test_points_expiring_soon_are_on_the_receipt(store: Terminal, clock: FakeClo
     text = [ln.rstrip() for ln in interpret(receipt_bytes(store, no, columns=48, language="en")).text]
     expiring = [ln for ln in text if ln.startswith("Expiring in")]
     assert expiring == [f"Expiring in 30 days{str(soon).rjust(48 - len('Expiring in 30 days'))}"]
+    first = text[text.index(expiring[0]) + 1]
+    assert first == f"  First expiry{'2028-11-03'.rjust(48 - len('  First expiry'))}"
     zh = [ln.rstrip() for ln in interpret(receipt_bytes(store, no, columns=32, language="zh_CN")).text]
     assert any(ln.startswith("30天内到期") and ln.endswith(str(soon)) for ln in zh)
+    assert any(ln.startswith("  最早到期日") and ln.endswith("2028-11-03") for ln in zh)
+
+
+def test_the_receipt_names_the_most_urgent_window_once(store: Terminal, clock: FakeClock) -> None:
+    """Points due within 7 days are reminded once, in the 7-day window (the 30-day window holds
+    them too: the receipt printed each window before, the same points twice)."""
+    clock.set("2028-10-30T10:00")
+    no = sale(store, ENGLISH, member_ref="13800138000", tender="card")
+    member = store.repo.member_by_phone("13800138000")
+    assert member is not None
+    reminder = members.member_picture(store, member, dt.date(2028, 10, 30)).reminder
+    assert reminder is not None and reminder.within_days == 7 and reminder.first_day == dt.date(2028, 11, 3)
+    text = [ln.rstrip() for ln in interpret(receipt_bytes(store, no, columns=48, language="en")).text]
+    assert [ln for ln in text if ln.startswith("Expiring in")] == [
+        f"Expiring in 7 days{str(reminder.points).rjust(48 - len('Expiring in 7 days'))}"]

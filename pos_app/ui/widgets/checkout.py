@@ -387,9 +387,11 @@ class CheckoutPage(QWidget):
         if m.debt:
             text += "  " + self.tr("(owes %1 points from a refund)").replace("%1", f"{m.debt:,}")
         self.balance_label.setText(text)
-        soon = next((p for d, p in pic.expiring if d == 30), 0)
-        self.expiring_label.setText(self.tr("%1 points expire within 30 days").replace("%1", f"{soon:,}")
-                                    if soon else "")
+        reminder = pic.reminder  # the rule the receipt prints (core.lots.expiry_reminder)
+        self.expiring_label.setText(
+            self.tr("%1 points expire within %2 days (first on %3)").replace("%1", f"{reminder.points:,}")
+            .replace("%2", str(reminder.within_days)).replace("%3", reminder.first_day.isoformat())
+            if reminder else "")
         if pic.next_tier:
             tier_id, missing = pic.next_tier
             self.tier_progress.show()
