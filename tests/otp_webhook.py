@@ -15,10 +15,12 @@ from typing import Any
 class Webhook:
     def __init__(self, status: int = 200) -> None:
         self.status = status
+        self.statuses: list[int] = []
         self.received: list[dict[str, Any]] = []
         # cleared: each request is held (received, not answered) until the test sets it
         self.gate = threading.Event()
         self.gate.set()
+        self.raw: list[tuple[dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         hook = self
 
@@ -28,8 +30,11 @@ class Webhook:
                 with hook._lock:
                     hook.received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
                                           **json.loads(body)})
+                    hook.raw.append((dict(self.headers.items()), body))
                 hook.gate.wait(30)
-                self.send_response(hook.status)
+                with hook._lock:
+                    status = hook.statuses.pop(0) if hook.statuses else hook.status
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -90,6 +90,7 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
               "hours_since_push"),
     "shifts": ("store_id", "terminal_id", "shift_no", "staff_code", "closed_at", "sales", "takings_fen",
                "expected_cash_fen", "counted_cash_fen", "cash_difference_fen"),
+    "expiring": ("member_uuid", "phone", "points", "first_expiry", "store_id"),
 }
 
 
@@ -303,6 +304,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pos_app.hq import reports
 
+    if args.name == "expiring":
+        return _report_expiring(args)
+    if args.within is not None or args.full_phone or args.staff:
+        raise InvalidInput("within", f"the {args.name} report takes no --within, --full-phone or --staff")
     if args.store and args.name != "shifts":
         raise InvalidInput("store", f"the {args.name} report takes no store")
     if args.name in ("issued", "reconciliation"):
@@ -317,11 +322,65 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         rows = reports.stale_terminals(hours=args.hours)
     columns = REPORT_COLUMNS[args.name]
-    if args.csv:
+    if args.csv and args.csv != "-":
+        _write_file(args.csv, format_csv(rows, columns))
+        _emit(args, {"rows": len(rows), "csv": args.csv}, f"{len(rows)} rows written to {args.csv}")
+    elif args.csv:
         sys.stdout.write(format_csv(rows, columns))
     else:
         _emit(args, rows, format_table(rows, columns))
     return 0
+
+
+def _write_file(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput("csv", f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _report_expiring(args: argparse.Namespace) -> int:
+    """Members with points expiring within --within days (hq.reminders): masked phones unless
+    --full-phone by an admin or marketing --staff login (audited)."""
+    from pos_app.hq import reminders
+
+    if args.within is None:
+        raise InvalidInput("within", "the expiring report needs --within DAYS (e.g. 30 or 7)")
+    if args.store or args.date_from or args.date_to:
+        raise InvalidInput("store", "the expiring report takes --within and --as-of only")
+    as_of = args.as_of or dt.date.today()
+    rows = reminders.report_rows(as_of, args.within, full_phone=args.full_phone, staff=args.staff, actor=_actor())
+    columns = REPORT_COLUMNS["expiring"]
+    if args.csv and args.csv != "-":
+        n = reminders.write_csv(args.csv, rows)
+        _emit(args, {"rows": n, "csv": args.csv, "within_days": args.within, "as_of": as_of.isoformat()},
+              f"{n} members with points expiring within {args.within} days written to {args.csv}")
+    elif args.csv:
+        sys.stdout.write(format_csv(rows, columns))
+    else:
+        _emit(args, rows, format_table(rows, columns))
+    return 0
+
+
+def cmd_remind_configure(args: argparse.Namespace) -> int:
+    from pos_app.hq import reminders
+
+    secret = sys.stdin.readline().rstrip("\r\n") if args.secret_stdin else os.environ.get(args.secret_env or "", "")
+    if not secret:
+        raise InvalidInput("secret", "give the signing secret with --secret-stdin or --secret-env NAME")
+    result = reminders.configure(args.url, secret, actor=_actor())
+    _emit(args, result, f"reminders go to {result['url']} (signed; the secret is stored sealed)")
+    return 0
+
+
+def cmd_remind_expiring(args: argparse.Namespace) -> int:
+    from pos_app.hq import reminders
+
+    result = reminders.remind_expiring(args.as_of or dt.date.today(), args.within, actor=_actor())
+    text = (f"reminded {result['members']} members in {result['batches']} batches"
+            + (f"; {len(result['failed'])} batches failed (sent again next run)" if result["failed"] else ""))
+    _emit(args, result, text)
+    return 1 if result["failed"] else 0
 
 
 # -- the parser -------------------------------------------------------------------------------------
@@ -494,13 +553,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", type=_date, required=True)
     add("verify", cmd_verify, help="hash chains and projections; exit 1 on a discrepancy")
 
-    s = add("report", cmd_report, help="liability | issued | reconciliation | stale | shifts")
+    s = add("report", cmd_report, help="liability | issued | reconciliation | stale | shifts | expiring")
     s.add_argument("name", choices=tuple(REPORT_COLUMNS))
     s.add_argument("--from", dest="date_from", type=_date)
     s.add_argument("--to", dest="date_to", type=_date)
     s.add_argument("--hours", type=int, default=24, help="stale: hours without a push")
     s.add_argument("--store", help="shifts: one store's")
-    s.add_argument("--csv", action="store_true")
+    s.add_argument("--csv", nargs="?", const="-", metavar="FILE", help="CSV to FILE, or to standard output")
+    s.add_argument("--within", type=int, help="expiring: points expiring within this many days (30, 7 ...)")
+    s.add_argument("--as-of", type=_date, help="expiring: the first day of the window (default today)")
+    s.add_argument("--full-phone", action="store_true", help="expiring: whole phone numbers (audited; --staff)")
+    s.add_argument("--staff", help="expiring --full-phone: the admin or marketing login who asks")
+
+    rem = sub.add_parser("remind", help="expiry reminders through the chain's notification service"
+                         ).add_subparsers(dest="action", required=True, parser_class=_Parser)
+    s = add("configure", cmd_remind_configure, rem, help="the notification service's URL and signing secret")
+    s.add_argument("--url", required=True)
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--secret-stdin", action="store_true", help="read the secret from standard input")
+    g.add_argument("--secret-env", metavar="NAME", help="read the secret from this environment variable")
+    s = add("expiring", cmd_remind_expiring, rem, help="post the members whose points expire within --within "
+                                                       "days (each lot and window once)")
+    s.add_argument("--within", type=int, required=True)
+    s.add_argument("--as-of", type=_date, help="the first day of the window (default today)")
     return p
 
 

@@ -336,6 +336,23 @@ class AwardClaim(Base):
         primary_key = CompositeKey("channel", "ref")
 
 
+class ReminderSent(Base):
+    """An expiry reminder posted to the chain's notification service: once per lot and window
+    (migration 12, ``hq.reminders``)."""
+
+    lot_key = TextField()
+    within_days = IntegerField()
+    member_uuid = TextField(index=True)
+    points = BigIntegerField()
+    expires_on = TextField()
+    batch = TextField()
+    sent_at = TextField()
+
+    class Meta:
+        table_name = "reminder_sent"
+        primary_key = CompositeKey("lot_key", "within_days")
+
+
 class Audit(Base):
     id = BigAutoField()
     at = TextField()
@@ -511,6 +528,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (8, "products", _run_sql("0008_products")),
     (9, "console_figures", _run_sql("0009_console_figures")),
     (10, "campaigns", _run_sql("0010_campaigns")),
+    (12, "reminders", _run_sql("0012_reminders")),
 ]
 
 
@@ -523,13 +541,15 @@ def migrate(db: Database) -> int:
     with db.atomic():
         db.execute_sql('CREATE TABLE IF NOT EXISTS "schema_version"'  # type: ignore[no-untyped-call]
                        ' ("version" INTEGER NOT NULL PRIMARY KEY, "applied_at" TEXT NOT NULL)')
-        current = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
-        version = current.version if current else 0
+        applied = {row.version for row in SchemaVersion.select(SchemaVersion.version)}
+        version = max(applied, default=0)
     if version > schema_version():
         raise DatabaseError("db", f"the headquarters database has schema {version}, newer than this"
                             f" program's {schema_version()}; install the newer release")
+    # each migration not applied yet, by its number: one numbered below the newest applied (work
+    # landed in another order than numbered: 12 before 10 and 11) is applied too, never skipped
     for number, _name, step in MIGRATIONS:
-        if number <= version:
+        if number in applied:
             continue
         with db.atomic():
             step(db)

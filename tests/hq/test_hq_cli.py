@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -159,3 +160,40 @@ def test_serve_refuses_several_workers_on_sqlite(db_url: str, workers: str) -> N
     before anything listens (PostgreSQL takes several; 0 is never a number of workers)."""
     out = run(db_url, "serve", "--port", "0", "--workers", workers, ok=False)
     assert out.returncode == 2 and "error: workers:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_report_expiring_to_a_csv_file_and_remind_through_the_webhook(db_url: str, tmp_path: Path) -> None:
+    """Issue 16 item 5 through ``pos-hq``: the list as a CSV file (masked phones), full phones
+    only with an admin's or marketer's login (audited), the webhook configured with a secret from
+    the environment (never printed) and posted to a real local server, once per lot and window."""
+    from tests.hq import test_reminders
+    from tests.otp_webhook import webhook
+
+    database = db.connect(db_url)
+    try:
+        test_reminders.seed()
+    finally:
+        database.close()
+    as_of = test_reminders.TODAY.isoformat()
+    out = run(db_url, "--json", "report", "expiring", "--within", "30", "--as-of", as_of, "--csv",
+              str(tmp_path / "expiring.csv"))
+    assert json.loads(out.stdout)["rows"] == 2
+    with (tmp_path / "expiring.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["phone"], r["points"]) for r in rows] == [("138****8000", "500"), ("139****9000", "1000")]
+    refused = run(db_url, "report", "expiring", "--within", "30", "--full-phone", ok=False)
+    assert refused.returncode == 2 and "staff" in refused.stderr
+    bad = run(db_url, "report", "expiring", "--within", "0", ok=False)
+    assert bad.returncode == 2 and "error: within:" in bad.stderr
+    with webhook() as hook:
+        env = {**os.environ, "REMIND_SECRET": test_reminders.SECRET}
+        done = subprocess.run([sys.executable, "-m", "pos_app.hq", "--db", db_url, "remind", "configure", "--url",
+                               hook.url, "--secret-env", "REMIND_SECRET"], cwd=REPO, capture_output=True, text=True,
+                              timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        assert test_reminders.SECRET not in done.stdout + done.stderr
+        sent = json.loads(run(db_url, "--json", "remind", "expiring", "--within", "7", "--as-of", as_of).stdout)
+        assert (sent["members"], sent["batches"], sent["failed"]) == (1, 1, [])
+        again = json.loads(run(db_url, "--json", "remind", "expiring", "--within", "7", "--as-of", as_of).stdout)
+        assert again["members"] == 0 and len(hook.received) == 1
+        assert hook.received[0]["members"][0]["points"] == 300
