@@ -431,8 +431,9 @@ def _recover_own(t: Terminal, client: HQClient, report: SyncReport, hq_last_seq:
                     "hq_last_seq": hq_last_seq, "hq_last_oid": hq_last_oid, "from_seq": local_seq,
                     "from_oid": local_oid, **total.to_dict()}, t.stamp())
     log.warning("took back %s entries and %s events of this till from headquarters (%s sales, %s refunds,"
-                " %s redemptions, %s coupons; %s older events without their rows)", total.entries, total.events,
-                total.sales, total.refunds, total.redemptions, total.coupons, total.incomplete)
+                " %s redemptions, %s coupons, %s shifts; %s older events without their rows)", total.entries,
+                total.events, total.sales, total.refunds, total.redemptions, total.coupons, total.shifts,
+                total.incomplete)
 
 
 def app_version() -> str:

@@ -27,6 +27,7 @@ sales cannot be refunded on the rebuilt till; they are counted as ``incomplete``
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,7 @@ from pos_app.storage.replica import PUSHED_SETTINGS, _Applier
 from pos_app.storage.repo import Repo
 
 #: the counters whose numbers a till prints or sends (see services.sales, services.points)
-RECEIPT, REDEMPTION, ADJUST = "receipt", "redemption", "adjust"
+RECEIPT, REDEMPTION, ADJUST, SHIFT = "receipt", "redemption", "adjust", "shift"
 _ADJUST_RE = re.compile(r"^ADJ-(\d{1,18})$")
 #: the fields a sale event must carry for its sale to be rebuilt (release 13 on)
 SALE_FIELDS = ("uuid", "created_at", "business_date", "total_fen", "tender_fen", "tender", "lines")
@@ -56,17 +57,19 @@ class Recovered:
     refunds: int = 0
     redemptions: int = 0
     coupons: int = 0
+    shifts: int = 0
     incomplete: int = 0  # old-form sale or refund events (no lines, no row): not rebuilt
     members: set[int] = field(default_factory=set)  # local ids whose balances the entries changed
 
     def add(self, other: Recovered) -> None:
-        for name in ("entries", "events", "sales", "refunds", "redemptions", "coupons", "incomplete"):
+        for name in ("entries", "events", "sales", "refunds", "redemptions", "coupons", "shifts", "incomplete"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.members |= other.members
 
     def to_dict(self) -> dict[str, int]:
         return {"entries": self.entries, "events": self.events, "sales": self.sales, "refunds": self.refunds,
-                "redemptions": self.redemptions, "coupons": self.coupons, "incomplete": self.incomplete}
+                "redemptions": self.redemptions, "coupons": self.coupons, "shifts": self.shifts,
+                "incomplete": self.incomplete}
 
 
 def last_outbox_id(database: Database) -> int:
@@ -282,6 +285,16 @@ def _rebuild(applier: _OwnChain, repo: Repo, ev: dict[str, Any], receipt_prefix:
     elif kind == "redemption_cancel":  # cancelled within its shift: not to be cancelled twice
         db.execute("UPDATE redemption SET cancelled_at = ?, cancelled_by = ? WHERE redemption_no = ?"
                    " AND cancelled_at IS NULL", (str(p.get("at") or created), p.get("staff_code") or "", ref))
+    elif kind == "shift":  # a closed shift (its report is computed again from the sales when reprinted)
+        n = _number(ref, f"{receipt_prefix}-S")
+        if n is not None:
+            _bump(db, SHIFT, n)
+        if p.get("opened_at") and p.get("closed_at") and db.execute(
+                "SELECT 1 FROM shift WHERE shift_no = ?", (ref,)).fetchone() is None:
+            repo.insert("shift", {"shift_no": ref, "staff_code": str(p.get("staff_code") or ""),
+                                  "opened_at": str(p["opened_at"]), "closed_at": str(p["closed_at"]),
+                                  "report": json.dumps({**p, "restored": True}, ensure_ascii=False)})
+            out.shifts += 1
     elif kind == "coupon_issue":
         member_id = applier.member_ref(p.get("member"), f"coupon {ref}")
         if member_id is None or repo.coupon(ref) is not None:

@@ -75,6 +75,30 @@ def test_older_events_come_back_as_far_as_they_can_and_numbers_never_repeat(till
     assert till.ledger.next_number("redemption") == 8
 
 
+def test_closed_shifts_come_back_and_the_next_shift_number_follows(till: Terminal) -> None:
+    """A till restored from headquarters got no shift rows back: its closed shifts were missing
+    from its reports and the next shift took number S00001 again (headquarters then held two
+    shifts of that number). The ``shift`` events rebuild the closed shifts (reprintable: the
+    report is computed again from the recovered sales) and move the shift counter past them."""
+    from pos_app.services import shifts
+
+    payload = {"staff_code": "1001", "closed_by": "1001", "opened_at": "2026-11-03T08:00:00",
+               "closed_at": "2026-11-03T16:00:00", "sales": 3, "refunds": 0, "takings_fen": 15000,
+               "float_fen": 50000, "expected_cash_fen": 65000, "counted_cash_fen": 64000,
+               "cash_difference_fen": -1000, "tenders": [{"kind": "cash", "expected_fen": 65000}]}
+    out = recovery.apply_own_events(till.database, TERMINAL, STORE, [
+        event(1, "shift", f"{PREFIX}-S00004", payload),
+        event(2, "shift", f"{PREFIX}-S00004", payload),  # twice (a resent page): one row
+    ])
+    assert out.shifts == 1 and out.to_dict()["shifts"] == 1
+    rows = till.repo.rows("SELECT shift_no, staff_code, opened_at, closed_at FROM shift")
+    assert rows == [{"shift_no": f"{PREFIX}-S00004", "staff_code": "1001", "opened_at": "2026-11-03T08:00:00",
+                     "closed_at": "2026-11-03T16:00:00"}]
+    assert shifts.current_shift(till) is None
+    opened = shifts.open_shift(till, staff_code="1001")
+    assert opened.shift_no == f"{PREFIX}-S00005"
+
+
 def test_own_entries_come_back_as_the_chain_and_a_fork_is_refused(till: Terminal) -> None:
     page = entries([("earn", 100, "sale", f"{PREFIX}-00000002"), ("adjust", 30, "adjust", "ADJ-000009")])
     out = recovery.apply_own_entries(till.database, TERMINAL, STORE, page)
