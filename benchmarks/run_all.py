@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import bench_camera_stream
 import bench_camera_ui
+import bench_customer_display
 import bench_decoders
 import bench_expiry
 import bench_frozen
@@ -30,6 +31,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[Figure]]]] = [
     ("push to headquarters: 1 and 20 terminals, SQLite and PostgreSQL (figure 10)", bench_sync_push.run),
     ("one-folder build: size and start (figure 11)", bench_frozen.run),
     ("keyboard-wedge scans through X under CPU load (figure 12)", bench_scanner.run),
+    ("customer display: a scanned line to the display painted", bench_customer_display.run),
 ]
 
 

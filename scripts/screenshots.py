@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from pos_app.core.members import make_card_number  # noqa: E402
 from pos_app.core.money import format_fen  # noqa: E402
-from pos_app.services import context, demo, sales  # noqa: E402
+from pos_app.services import context, demo, sales, settings  # noqa: E402
 from pos_app.storage.paths import data_root  # noqa: E402
 from pos_app.ui.app import build, install_translator  # noqa: E402
 from pos_app.ui.qt import QApplication  # noqa: E402
@@ -53,6 +53,8 @@ def main() -> int:
         sales.record_sale(t, lines=basket, member_ref=card, at=now - dt.timedelta(days=days), staff_code="1001")
     last = sales.record_sale(t, lines=[catalog.product_by_code(t, "CUP").line(1), catalog.product_by_code(
         t, "BREAD").line(2, 2)], member_ref=gold, points=2000, staff_code="1001")
+    # the customer display as a window beside the till's (no second screen under Xvfb), with its QR code
+    settings.save_settings(t, {"display.mode": "window", "display.enrol_url": "https://m.example.com/join?store=S001"})
     app = build(t, pool=ImmediatePool(), language=args.lang)
     w = app.window
     w.resize(*SIZE)  # type: ignore[attr-defined]
@@ -76,6 +78,26 @@ def main() -> int:
     co.set_points(5000)
     work.show_page("checkout")
     shot("checkout")
+    display = app.display
+    assert display is not None
+
+    def display_shot(name: str) -> None:
+        display.resize(*SIZE)
+        for _ in range(3):
+            qapp.processEvents()
+        path = out / f"{args.lang}-{name}.png"
+        display.grab().save(str(path))
+        print(path)
+
+    co.reset()  # a member a gift away (李娜, silver, 8,000 points): the display's nudge shows
+    co.identify(silver)
+    co.add_code("6970000000017")
+    co.add_code("6901234567892")
+    co.add_code("6907992100012")
+    display_shot("display-sale")
+    co.reset()  # between customers: the enrolment QR code and the promotions
+    display_shot("display-idle")
+    display.close()
     members_page = work.pages["members"]
     work.show_page("members")
     if members_page.vm.search("13800138000") and members_page.vm.member is None:

@@ -70,6 +70,11 @@ def search_products(t: Terminal, text: str, limit: int = 20) -> list[Product]:
     return [_product(r) for r in rows]
 
 
+def flagged_products(t: Terminal, flag: str, limit: int = 5) -> list[Product]:
+    """Active products with ``flag`` among their flags (the customer display's new products)."""
+    return [_product(r) for r in t.repo.products_flagged(flag, limit)]
+
+
 # -- importing the catalogue from the chain's ERP ----------------------------------------------------------
 
 #: products written by one statement; a transaction writes batches for ``CHUNK_SECONDS`` at most

@@ -29,6 +29,9 @@ DECODER_BACKENDS = ("auto", "zxing", "pyzbar")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 LANGUAGES = ("zh_CN", "en")
 MAX_CAMERA_INDEX = 9
+#: the customer display (客显): auto = full screen on a second screen when there is one, else off;
+#: window = a normal window on the main screen (demos and tests)
+DISPLAY_MODES = ("auto", "off", "window")
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _USB_ID = re.compile(r"^([0-9a-fA-F]{4}):([0-9a-fA-F]{4})$")
@@ -83,6 +86,13 @@ class TerminalSettings:
     #: a manager approves their own points adjustment up to this many points (either way); above
     #: it a second manager must (services.points.adjust_points)
     adjust_self_approval_points: int = 1000
+    #: the customer display (ui/widgets/customer_display.py): where it opens, the self-enrolment
+    #: address its idle QR code carries ("": no QR code), how close a gift must be to be shown
+    #: ("再攒 1,200 积分可兑换 保温杯"), and how long the last sale stays up
+    display_mode: str = "auto"
+    display_enrol_url: str = ""
+    display_gift_distance: int = 3000
+    display_idle_seconds: int = 15
 
     def value(self, key: str) -> Any:
         return getattr(self, _ATTR[key])
@@ -291,6 +301,29 @@ def _url(key: str, value: object) -> str:
     return text.rstrip("/")
 
 
+def _link(key: str, value: object) -> str:
+    """A public web address for people to open (a QR code's target): http(s), a host, no user
+    name or password; a query is allowed (``?store=S001``)."""
+    text = _text(key, value, 300)
+    if not text:
+        return ""
+    bad = InvalidInput(key, f"not a web address like https://m.example.com/join?store=S001: {value!r}")
+    if any(c.isspace() for c in text):
+        raise bad
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError:
+        raise bad from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise bad
+    try:
+        _host(key, parts.hostname)
+    except InvalidInput:
+        raise bad from None
+    return text
+
+
 def _loopback(host: str) -> bool:
     """localhost, 127.0.0.0/8 or ::1: a connection that never leaves this computer."""
     if host.lower() == "localhost":
@@ -337,6 +370,10 @@ _SPECS: dict[str, tuple[str, Callable[[str, object], Any]]] = {
     "presence.phone_may_spend": ("presence_phone_may_spend", _flag),
     "presence.otp_webhook": ("presence_otp_webhook", _url),
     "adjust.self_approval_points": ("adjust_self_approval_points", _bounded(0, 10_000_000)),
+    "display.mode": ("display_mode", _choice(DISPLAY_MODES)),
+    "display.enrol_url": ("display_enrol_url", _link),
+    "display.gift_distance": ("display_gift_distance", _bounded(0, 1_000_000)),
+    "display.idle_seconds": ("display_idle_seconds", _bounded(1, 600)),
 }
 _ATTR = {key: attr for key, (attr, _parse) in _SPECS.items()}
 KEYS = tuple(_SPECS)

@@ -548,6 +548,12 @@ class Repo:
         return self.rows("SELECT * FROM product WHERE active = 1 AND (name LIKE ? OR sku LIKE ? OR barcode LIKE ?)"
                          " ORDER BY name LIMIT ?", (f"%{text}%", f"{text}%", f"{text}%", limit))
 
+    def products_flagged(self, flag: str, limit: int) -> list[dict[str, Any]]:
+        """Active products carrying ``flag`` (e.g. ``new``) among their comma-separated flags, by name."""
+        pattern = "%," + flag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ",%"
+        return self.rows("SELECT * FROM product WHERE active = 1 AND (',' || flags || ',') LIKE ? ESCAPE '\\'"
+                         " ORDER BY name LIMIT ?", (pattern, limit))
+
     def product_catalog(self) -> dict[str, tuple[str | None, str, str, int, str, int]]:
         """Every product, active or not: sku -> (barcode, name, category, price_fen, flags, active)."""
         cur = self.database.execute("SELECT sku, barcode, name, category, price_fen, flags, active FROM product")

@@ -40,7 +40,9 @@ from pos_app.ui.sync import SyncWorker
 from pos_app.ui.sync import state_text as sync_state_text
 from pos_app.ui.sync import worker_for as sync_worker_for
 from pos_app.ui.viewmodels.checkout import CheckoutViewModel
+from pos_app.ui.viewmodels.customer_display import CustomerDisplayViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
+from pos_app.ui.widgets.customer_display import CustomerDisplayWindow
 from pos_app.ui.widgets.first_start import FirstStartDialog
 from pos_app.ui.workers import ImmediatePool
 
@@ -87,6 +89,7 @@ class App:
     printer: PrinterWorker | None = None  # prints the queue off the UI thread; start() in main()
     sync: SyncWorker | None = None  # syncs with headquarters off the UI thread (enrolled tills); start() in main()
     backup: AutoBackupWorker | None = None  # the daily automatic backup off the UI thread; start() in main()
+    display: CustomerDisplayWindow | None = None  # the customer display (客显), placed by display.mode
 
     def stop_devices(self) -> None:
         """Stop the printer, scanner, camera and sync workers (each joins its thread promptly)."""
@@ -104,6 +107,10 @@ class App:
             self.camera.start_from_settings(s)
         if self.printer is not None and any(k.startswith(("printer.", "receipt.")) for k in changed):
             self.printer.poke()
+        if self.display is not None and any(k.startswith("display.") for k in changed):
+            self.display.vm.reload_settings()
+            if "display.mode" in changed:
+                self.display.place(s.display_mode)
         self.window.refresh_status()  # type: ignore[attr-defined]
 
     def refresh_after_pull(self, report: object) -> None:
@@ -112,6 +119,8 @@ class App:
         if report is None or not getattr(report, "pulled", 0):
             return
         self.checkout.reload_member()
+        if self.display is not None:  # a new program: its promotions
+            self.display.vm.reload_settings()
         pages = self.window.work.pages  # type: ignore[attr-defined]
         for key in ("gifts", "members"):
             vm = getattr(pages.get(key), "vm", None)
@@ -260,6 +269,10 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     app.scanner.state_changed.connect(lambda _state: window.refresh_status())
     app.camera.state.connect(lambda _state: window.refresh_status())
     settings_vm.saved.connect(lambda keys: app.apply_device_settings(keys))
+    # the customer display follows the checkout; it opens on a second screen (display.mode)
+    app.display = CustomerDisplayWindow(CustomerDisplayViewModel(checkout, language))
+    app.display.place(load_settings(terminal).display_mode)
+    window.destroyed.connect(app.display.deleteLater)
     settings_vm.print_queued.connect(lambda _job: app.printer.poke() if app.printer else None)
     return app
 
@@ -328,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     assert app.backup is not None
     app.backup.start()
     code = qapp.exec()
+    if app.display is not None:
+        app.display.close()
     app.stop_devices()
     terminal.close()
     instance.release()

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmap,
+    QScreen,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -73,7 +74,7 @@ __all__ = [
     "QGroupBox", "QHBoxLayout", "QHeaderView", "QIcon", "QImage", "QInputDialog", "QKeyEvent", "QKeySequence", "QLabel",
     "QLibraryInfo", "QLineEdit",
     "QListWidget", "QListWidgetItem", "QLocale", "QMainWindow", "QMessageBox", "QObject", "QPainter", "QPen", "QPixmap",
-    "QProgressBar", "QPushButton", "QRectF", "QRunnable", "QShortcut", "QSize", "QSpinBox", "QStackedWidget",
+    "QProgressBar", "QPushButton", "QRectF", "QRunnable", "QScreen", "QShortcut", "QSize", "QSpinBox", "QStackedWidget",
     "QStatusBar", "QTabWidget", "QTableWidget", "QTableWidgetItem", "QTextEdit", "QThreadPool", "QTimer",
     "QTranslator", "QVBoxLayout", "QWidget", "Qt", "Signal", "Slot",
 ]

@@ -700,6 +700,172 @@
     </message>
 </context>
 <context>
+    <name>CustomerDisplayViewModel</name>
+    <message>
+        <source>day %1 of every month</source>
+        <translation>day %1 of every month</translation>
+    </message>
+    <message>
+        <source>every %1</source>
+        <translation>every %1</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 to %2</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>from %1</translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>until %1</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <source>%1 (%2): points ×%3</source>
+        <translation>%1 (%2): points ×%3</translation>
+    </message>
+    <message>
+        <source>%1: points ×%2</source>
+        <translation>%1: points ×%2</translation>
+    </message>
+    <message>
+        <source>: %1</source>
+        <translation>: %1</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Members earn points: show your member code</source>
+        <translation>Members earn points: show your member code</translation>
+    </message>
+    <message>
+        <source>%1 more points to %2</source>
+        <translation>%1 more points to %2</translation>
+    </message>
+    <message>
+        <source>This sale makes you %1</source>
+        <translation>This sale makes you %1</translation>
+    </message>
+    <message>
+        <source>%1 more points for %2</source>
+        <translation>%1 more points for %2</translation>
+    </message>
+    <message>
+        <source>cap reached</source>
+        <translation>cap reached</translation>
+    </message>
+    <message>
+        <source>Thank you!</source>
+        <translation>Thank you!</translation>
+    </message>
+    <message>
+        <source>Become a member next time and earn points on every purchase.</source>
+        <translation>Become a member next time and earn points on every purchase.</translation>
+    </message>
+    <message>
+        <source>%1 points earned. Balance: %2 points.</source>
+        <translation>%1 points earned. Balance: %2 points.</translation>
+    </message>
+    <message>
+        <source>Welcome to %1!</source>
+        <translation>Welcome to %1!</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerDisplayWindow</name>
+    <message>
+        <source>Customer display</source>
+        <translation>Customer display</translation>
+    </message>
+    <message>
+        <source>Scan to join and earn points today</source>
+        <translation>Scan to join and earn points today</translation>
+    </message>
+    <message>
+        <source>Member offers</source>
+        <translation>Member offers</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Points this sale</source>
+        <translation>Points this sale</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>Welcome</translation>
+    </message>
+    <message>
+        <source>Your purchase</source>
+        <translation>Your purchase</translation>
+    </message>
+    <message>
+        <source>Thank you</source>
+        <translation>Thank you</translation>
+    </message>
+    <message>
+        <source>[new]</source>
+        <translation>[new]</translation>
+    </message>
+    <message>
+        <source>To pay: %1</source>
+        <translation>To pay: %1</translation>
+    </message>
+    <message>
+        <source>Balance after this sale: %1 points</source>
+        <translation>Balance after this sale: %1 points</translation>
+    </message>
+</context>
+<context>
     <name>DiscountDialog</name>
     <message>
         <source>Line discount</source>

@@ -700,6 +700,172 @@
     </message>
 </context>
 <context>
+    <name>CustomerDisplayViewModel</name>
+    <message>
+        <source>day %1 of every month</source>
+        <translation>每月%1日</translation>
+    </message>
+    <message>
+        <source>every %1</source>
+        <translation>每%1</translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation>%1 至 %2</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>%1 起</translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>%1 前</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>%1 (%2): points ×%3</source>
+        <translation>%1（%2）：积分 ×%3</translation>
+    </message>
+    <message>
+        <source>%1: points ×%2</source>
+        <translation>%1：积分 ×%2</translation>
+    </message>
+    <message>
+        <source>: %1</source>
+        <translation>：%1</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Members earn points: show your member code</source>
+        <translation>会员消费得积分：请出示会员码</translation>
+    </message>
+    <message>
+        <source>%1 more points to %2</source>
+        <translation>还差 %1 积分升至%2</translation>
+    </message>
+    <message>
+        <source>This sale makes you %1</source>
+        <translation>本单后升级为%1</translation>
+    </message>
+    <message>
+        <source>%1 more points for %2</source>
+        <translation>再攒 %1 积分可兑换 %2</translation>
+    </message>
+    <message>
+        <source>cap reached</source>
+        <translation>已达上限</translation>
+    </message>
+    <message>
+        <source>Thank you!</source>
+        <translation>谢谢惠顾！</translation>
+    </message>
+    <message>
+        <source>Become a member next time and earn points on every purchase.</source>
+        <translation>下次成为会员，每笔消费都能积分。</translation>
+    </message>
+    <message>
+        <source>%1 points earned. Balance: %2 points.</source>
+        <translation>本次获得 %1 积分，当前余额 %2 积分。</translation>
+    </message>
+    <message>
+        <source>Welcome to %1!</source>
+        <translation>恭喜升级为%1！</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerDisplayWindow</name>
+    <message>
+        <source>Customer display</source>
+        <translation>客显</translation>
+    </message>
+    <message>
+        <source>Scan to join and earn points today</source>
+        <translation>扫码注册会员，今天就开始积分</translation>
+    </message>
+    <message>
+        <source>Member offers</source>
+        <translation>会员专享</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Points this sale</source>
+        <translation>本单可得积分</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>欢迎光临</translation>
+    </message>
+    <message>
+        <source>Your purchase</source>
+        <translation>您的购物清单</translation>
+    </message>
+    <message>
+        <source>Thank you</source>
+        <translation>谢谢惠顾</translation>
+    </message>
+    <message>
+        <source>[new]</source>
+        <translation>[新品]</translation>
+    </message>
+    <message>
+        <source>To pay: %1</source>
+        <translation>应付：%1</translation>
+    </message>
+    <message>
+        <source>Balance after this sale: %1 points</source>
+        <translation>本单后积分余额：%1</translation>
+    </message>
+</context>
+<context>
     <name>DiscountDialog</name>
     <message>
         <source>Line discount</source>
