@@ -67,7 +67,7 @@ def child(n: int, db: Path) -> int:
             super().__init__()
             self.count = 0
 
-        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 self.count += 1
             return False
