@@ -273,6 +273,10 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     app.display = CustomerDisplayWindow(CustomerDisplayViewModel(checkout, language))
     app.display.place(load_settings(terminal).display_mode)
     window.destroyed.connect(app.display.deleteLater)
+    qapp = QApplication.instance()
+    if isinstance(qapp, QApplication):  # a second screen plugged in or out (auto mode follows it)
+        qapp.screenAdded.connect(app.display.follow_screens)
+        qapp.screenRemoved.connect(app.display.follow_screens)
     settings_vm.print_queued.connect(lambda _job: app.printer.poke() if app.printer else None)
     return app
 

@@ -200,6 +200,14 @@ def test_two_screens_put_the_display_full_screen_on_the_second(qtbot: Any, app: 
     assert window.place("auto") is True
     assert window.isVisible() and window.isFullScreen() and window.placed_on is second
     assert window.place("off") is False and not window.isVisible()
+    window.place("auto")
+    monkeypatch.setattr(cdw, "screens", lambda: [QApplication.primaryScreen()])
+    window.follow_screens()  # the second screen unplugged: the display goes
+    qtbot.waitUntil(lambda: not window.isVisible())
+    monkeypatch.setattr(cdw, "screens", lambda: [QApplication.primaryScreen(), second])
+    window.follow_screens()  # and plugged in again: back, full screen
+    qtbot.waitUntil(lambda: window.isVisible() and window.isFullScreen())
+    assert window.place("off") is False and not window.isVisible()
     # display.mode = window, saved in the settings: a normal window on the main screen at once
     assert app.apply_device_settings(settings.save_settings(app.terminal, {"display.mode": "window"})) is None
     assert window.isVisible() and not window.isFullScreen() and window.placed_on is None

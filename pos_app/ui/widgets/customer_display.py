@@ -27,6 +27,7 @@ from pos_app.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -72,6 +73,7 @@ class CustomerDisplayWindow(QWidget):
         super().__init__(None)
         self.vm = vm
         self.placed_on: Any = None  # the screen it was put on full screen (None: a window or not shown)
+        self.mode = "off"  # display.mode as last placed
         self.setObjectName("customer_display")
         self.setWindowTitle(self.tr("Customer display"))
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # closing the till's window quits
@@ -323,6 +325,7 @@ class CustomerDisplayWindow(QWidget):
     # -- where it opens ----------------------------------------------------------------------------------
     def place(self, mode: str) -> bool:
         """Open (or close) as ``display.mode`` says; whether the display is showing."""
+        self.mode = mode
         self.placed_on = None
         if mode == "window":
             self.showNormal()
@@ -339,3 +342,9 @@ class CustomerDisplayWindow(QWidget):
         self.setGeometry(screen.geometry())
         self.showFullScreen()
         return True
+
+    def follow_screens(self) -> None:
+        """A screen was plugged in or out: in auto mode the display goes to the second screen, or
+        away, once Qt has settled its list of screens."""
+        if self.mode == "auto":
+            QTimer.singleShot(0, self, lambda: self.place("auto"))
