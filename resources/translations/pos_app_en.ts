@@ -3320,6 +3320,38 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Saved here, applied the next time the program starts.</translation>
     </message>
     <message>
+        <source>Customer display</source>
+        <translation>Customer display</translation>
+    </message>
+    <message>
+        <source>On a second screen, when there is one</source>
+        <translation>On a second screen, when there is one</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Off</translation>
+    </message>
+    <message>
+        <source>A window on this screen</source>
+        <translation>A window on this screen</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>Shown</translation>
+    </message>
+    <message>
+        <source>Self-enrolment address (a QR code between customers)</source>
+        <translation>Self-enrolment address (a QR code between customers)</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>seconds</translation>
+    </message>
+    <message>
+        <source>Thanks shown for</source>
+        <translation>Thanks shown for</translation>
+    </message>
+    <message>
         <source>About</source>
         <translation>About</translation>
     </message>
@@ -3382,6 +3414,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unsaved changes were put back.</source>
         <translation>Unsaved changes were put back.</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>points</translation>
+    </message>
+    <message>
+        <source>Gift hint within</source>
+        <translation>Gift hint within</translation>
     </message>
     <message>
         <source>%1, version %2 (%3)</source>
@@ -3519,6 +3559,22 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>Days other stores' members stay</translation>
     </message>
     <message>
+        <source>Customer display</source>
+        <translation>Customer display</translation>
+    </message>
+    <message>
+        <source>Self-enrolment address</source>
+        <translation>Self-enrolment address</translation>
+    </message>
+    <message>
+        <source>Gift distance</source>
+        <translation>Gift distance</translation>
+    </message>
+    <message>
+        <source>Thanks after a sale</source>
+        <translation>Thanks after a sale</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>vendor:product in hex, e.g. 04b8:0202</translation>
     </message>
@@ -3585,6 +3641,18 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>a whole number of days from 30 to 3650</source>
         <translation>a whole number of days from 30 to 3650</translation>
+    </message>
+    <message>
+        <source>an http(s) address, e.g. https://m.example.com/join?store=S001</source>
+        <translation>an http(s) address, e.g. https://m.example.com/join?store=S001</translation>
+    </message>
+    <message>
+        <source>a whole number of points from 0 to 1000000</source>
+        <translation>a whole number of points from 0 to 1000000</translation>
+    </message>
+    <message>
+        <source>a whole number of seconds from 1 to 600</source>
+        <translation>a whole number of seconds from 1 to 600</translation>
     </message>
     <message>
         <source>%1 is needed for this connection.</source>

@@ -3320,6 +3320,38 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>在此保存，下次启动程序时生效。</translation>
     </message>
     <message>
+        <source>Customer display</source>
+        <translation>客显</translation>
+    </message>
+    <message>
+        <source>On a second screen, when there is one</source>
+        <translation>有第二块屏幕时在其上显示</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>A window on this screen</source>
+        <translation>在本屏幕上以窗口显示</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>显示方式</translation>
+    </message>
+    <message>
+        <source>Self-enrolment address (a QR code between customers)</source>
+        <translation>自助注册地址（顾客间隙显示其二维码）</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>Thanks shown for</source>
+        <translation>致谢显示</translation>
+    </message>
+    <message>
         <source>About</source>
         <translation>关于</translation>
     </message>
@@ -3382,6 +3414,14 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>Unsaved changes were put back.</source>
         <translation>未保存的修改已撤销。</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Gift hint within</source>
+        <translation>礼品提示距离</translation>
     </message>
     <message>
         <source>%1, version %2 (%3)</source>
@@ -3519,6 +3559,22 @@ Write them off now? This adds an expiry entry to each member's points history an
         <translation>其他门店会员保留天数</translation>
     </message>
     <message>
+        <source>Customer display</source>
+        <translation>客显</translation>
+    </message>
+    <message>
+        <source>Self-enrolment address</source>
+        <translation>自助注册地址</translation>
+    </message>
+    <message>
+        <source>Gift distance</source>
+        <translation>礼品提示距离</translation>
+    </message>
+    <message>
+        <source>Thanks after a sale</source>
+        <translation>结账后致谢时长</translation>
+    </message>
+    <message>
         <source>vendor:product in hex, e.g. 04b8:0202</source>
         <translation>十六进制的“厂商ID:产品ID”，如 04b8:0202</translation>
     </message>
@@ -3585,6 +3641,18 @@ Write them off now? This adds an expiry entry to each member's points history an
     <message>
         <source>a whole number of days from 30 to 3650</source>
         <translation>30 到 3650 之间的整数天数</translation>
+    </message>
+    <message>
+        <source>an http(s) address, e.g. https://m.example.com/join?store=S001</source>
+        <translation>http(s) 地址，例如 https://m.example.com/join?store=S001</translation>
+    </message>
+    <message>
+        <source>a whole number of points from 0 to 1000000</source>
+        <translation>0 到 1000000 之间的整数积分</translation>
+    </message>
+    <message>
+        <source>a whole number of seconds from 1 to 600</source>
+        <translation>1 到 600 之间的整数秒</translation>
     </message>
     <message>
         <source>%1 is needed for this connection.</source>

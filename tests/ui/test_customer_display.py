@@ -224,3 +224,55 @@ def test_display_settings_are_checked_and_name_the_field(app: App) -> None:
     assert settings.load_settings(app.terminal).display_mode == "auto"
     assert settings.set_setting(app.terminal, "display.enrol_url", ENROL)
     assert settings.get_setting(app.terminal, "display.enrol_url") == ENROL
+
+
+def test_the_display_window_follows_keys_typed_in_the_cashiers_window(qtbot: Any, app: App) -> None:
+    from pos_app.ui.qt import Qt
+    from tests.ui.test_checkout_flow import login
+
+    settings.set_setting(app.terminal, "display.enrol_url", ENROL)
+    app.apply_device_settings(settings.save_settings(app.terminal, {"display.mode": "window"}))
+    window = app.display
+    assert window is not None and window.isVisible()
+    qtbot.waitExposed(window)
+    assert window.stack.currentWidget() is window.idle_page and window.qr_label.isVisible()
+    login(qtbot, app)
+    page = app.window.work.pages["checkout"]  # type: ignore[attr-defined]
+    qtbot.keyClicks(page.member_input, "13900139000")  # 李娜, silver, 8,000 points
+    qtbot.keyClick(page.member_input, Qt.Key.Key_Return)
+    qtbot.keyClicks(page.code_input, EARBUD)
+    qtbot.keyClick(page.code_input, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.sale_page
+    assert window.basket.rowCount() == 1 and window.basket.item(0, 0).text() == "新款蓝牙耳机  [new]"
+    assert window.total_label.text() == "¥199.00" and window.member_label.text() == "李* · Silver"
+    # the points the cashier sees are the points the customer sees
+    assert window.earn_label.text() == "+" + page.earn_label.text()
+    assert window.gift_label.text() == f"{10_000 - 8_000 - int(page.earn_label.text()):,} more points for Headphones"
+    qtbot.keyClick(page.code_input, Qt.Key.Key_F12)
+    assert app.checkout.last_sale is not None
+    assert window.stack.currentWidget() is window.done_page
+    assert window.done_text.text() == window.vm.done_text and "points earned" in window.done_text.text()
+    window.close()
+
+
+def test_the_settings_screen_sets_the_display_and_refuses_a_bad_address(qtbot: Any, app: App) -> None:
+    from tests.ui.test_checkout_flow import login
+
+    login(qtbot, app, "9001", "9999")  # the manager
+    app.window.work.show_page("settings")  # type: ignore[attr-defined]
+    page = app.window.work.pages["settings"]  # type: ignore[attr-defined]
+    assert page.display_mode.currentData() == "auto" and page.display_gift_distance.text() == "3000"
+    page.display_enrol_url.setText("ftp://m.example.com/join")
+    page.save()
+    assert settings.load_settings(app.terminal).display_enrol_url == ""  # nothing saved
+    assert "Self-enrolment address" in page.notice.text() and "https://m.example.com/join" in page.notice.text()
+    page.display_enrol_url.setText(ENROL)
+    page.display_mode.setCurrentIndex(page.display_mode.findData("window"))
+    page.display_gift_distance.setText("1500")
+    page.save()
+    saved = settings.load_settings(app.terminal)
+    assert (saved.display_mode, saved.display_enrol_url, saved.display_gift_distance) == ("window", ENROL, 1500)
+    window = app.display
+    assert window is not None and window.isVisible() and window.vm.gift_distance == 1500
+    assert window.qr_label.pixmap() is not None and not window.qr_label.pixmap().isNull()
+    window.close()

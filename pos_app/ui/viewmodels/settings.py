@@ -55,6 +55,8 @@ class SettingsViewModel(QObject):
             "decoder.backend": self.tr("Decoder"), "member_qr.public_key": self.tr("Member QR code key"),
             "lookup.budget_ms": self.tr("Member lookup wait"), "lookup.stale_seconds": self.tr("Member lookup age"),
             "replica.keep_days": self.tr("Days other stores' members stay"),
+            "display.mode": self.tr("Customer display"), "display.enrol_url": self.tr("Self-enrolment address"),
+            "display.gift_distance": self.tr("Gift distance"), "display.idle_seconds": self.tr("Thanks after a sale"),
         }
         return labels.get(key, key)
 
@@ -80,6 +82,9 @@ class SettingsViewModel(QObject):
             "lookup.budget_ms": self.tr("a whole number of milliseconds from 50 to 10000"),
             "lookup.stale_seconds": self.tr("a whole number of seconds from 0 to 86400"),
             "replica.keep_days": self.tr("a whole number of days from 30 to 3650"),
+            "display.enrol_url": self.tr("an http(s) address, e.g. https://m.example.com/join?store=S001"),
+            "display.gift_distance": self.tr("a whole number of points from 0 to 1000000"),
+            "display.idle_seconds": self.tr("a whole number of seconds from 1 to 600"),
         }
         return hints.get(key, "")
 

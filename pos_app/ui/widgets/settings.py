@@ -365,6 +365,36 @@ class SettingsPage(QWidget):
         form.addRow(self.language_note)
         right.addWidget(box)
 
+        # the customer display (客显): where it opens, its enrolment QR code, the gift nudge, the thanks
+        box = QGroupBox(self.tr("Customer display"), self)
+        form = QFormLayout(box)
+        self.display_mode = QComboBox(box)
+        self.display_mode.setObjectName("display_mode")
+        for value, label in (("auto", self.tr("On a second screen, when there is one")), ("off", self.tr("Off")),
+                             ("window", self.tr("A window on this screen"))):
+            self.display_mode.addItem(label, value)
+        form.addRow(self.tr("Shown"), self.display_mode)
+        self.display_enrol_url = self._line(box, "display_enrol_url", "https://m.example.com/join?store=S001")
+        enrol_label = QLabel(self.tr("Self-enrolment address (a QR code between customers)"), box)
+        enrol_label.setWordWrap(True)
+        form.addRow(enrol_label)
+        form.addRow(self.display_enrol_url)
+        row = QHBoxLayout()
+        self.display_gift_distance = self._line(box, "display_gift_distance", "3000")
+        self.display_gift_distance.setMaximumWidth(80)
+        row.addWidget(self.display_gift_distance)
+        row.addWidget(QLabel(self.tr("points"), box))
+        row.addStretch(1)
+        form.addRow(self.tr("Gift hint within"), row)
+        row = QHBoxLayout()
+        self.display_idle_seconds = self._line(box, "display_idle_seconds", "15")
+        self.display_idle_seconds.setMaximumWidth(60)
+        row.addWidget(self.display_idle_seconds)
+        row.addWidget(QLabel(self.tr("seconds"), box))
+        row.addStretch(1)
+        form.addRow(self.tr("Thanks shown for"), row)
+        right.addWidget(box)
+
         box = QGroupBox(self.tr("About"), self)
         form = QFormLayout(box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -423,6 +453,8 @@ class SettingsPage(QWidget):
             "decoder.backend": self.decoder_backend, "member_qr.public_key": self.member_qr_key,
             "lookup.budget_ms": self.lookup_budget, "lookup.stale_seconds": self.lookup_stale,
             "replica.keep_days": self.replica_keep_days,
+            "display.mode": self.display_mode, "display.enrol_url": self.display_enrol_url,
+            "display.gift_distance": self.display_gift_distance, "display.idle_seconds": self.display_idle_seconds,
         }
         for combo in self.findChildren(QComboBox):
             # long item texts must not widen the column past 1024x768
@@ -448,6 +480,9 @@ class SettingsPage(QWidget):
             "decoder.backend": self.decoder_backend.currentData(), "member_qr.public_key": self.member_qr_key.text(),
             "lookup.budget_ms": self.lookup_budget.text(), "lookup.stale_seconds": self.lookup_stale.text(),
             "replica.keep_days": self.replica_keep_days.text(),
+            "display.mode": self.display_mode.currentData(), "display.enrol_url": self.display_enrol_url.text(),
+            "display.gift_distance": self.display_gift_distance.text(),
+            "display.idle_seconds": self.display_idle_seconds.text(),
         }
         if connection == "usb":
             out["printer.usb"] = self.printer_usb.text()
@@ -485,6 +520,10 @@ class SettingsPage(QWidget):
         self.lookup_budget.setText(str(s.lookup_budget_ms))
         self.lookup_stale.setText(str(s.lookup_stale_seconds))
         self.replica_keep_days.setText(str(s.replica_keep_days))
+        _select(self.display_mode, s.display_mode)
+        self.display_enrol_url.setText(s.display_enrol_url)
+        self.display_gift_distance.setText(str(s.display_gift_distance))
+        self.display_idle_seconds.setText(str(s.display_idle_seconds))
         _select(self.scanner_mode, s.scanner_mode)
         self.scanner_serial.setText(s.scanner_serial_port)
         _select(self.scanner_baud, s.scanner_baud)
