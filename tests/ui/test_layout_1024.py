@@ -191,3 +191,25 @@ def test_every_button_of_every_screen_shows_its_whole_label(qtbot: Any, till: Ap
             if button.isVisible() and button.text() and not button_text_shown(button):
                 cut.append(f"{name}: {button.text()!r} {button.width()} px")
     assert not cut, cut
+
+
+def test_the_settings_screen_keeps_every_group_within_the_width(qtbot: Any, till: App) -> None:
+    """In English the settings screen's second column (camera, language, customer display,
+    about) was cut off at the right at 1024x768: its two columns needed more than the page
+    (the horizontal scroll bar is off). Where two columns do not fit, they stack into one that
+    scrolls down; every group lies within the visible width, in both languages."""
+    from pos_app.ui.qt import QGroupBox
+
+    login(qtbot, till, "9001", "9999")
+    work = till.window.work  # type: ignore[attr-defined]
+    work.show_page("settings")
+    settle(till)
+    page = work.pages["settings"]
+    viewport = page.scroll.viewport()
+    boxes = [b for b in page.findChildren(QGroupBox) if b.isVisibleTo(page)]
+    assert len(boxes) >= 5
+    for box in boxes:
+        left = box.mapTo(viewport, box.rect().topLeft()).x()
+        assert left >= 0 and left + box.width() <= viewport.width(), (box.title(), left, box.width(),
+                                                                      viewport.width())
+        assert box.width() >= box.minimumSizeHint().width(), box.title()

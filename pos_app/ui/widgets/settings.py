@@ -11,6 +11,7 @@ from pos_app.services.paths import app_paths
 from pos_app.services.settings import TerminalSettings
 from pos_app.ui.errors import message
 from pos_app.ui.qt import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -122,6 +123,15 @@ class SettingsPage(QWidget):
             self.vm.load()
         self.notice.clear()
 
+    def _fit_columns(self) -> None:
+        margins = self._columns.contentsMargins()
+        need = (self._left.minimumSize().width() + self._right.minimumSize().width() + self._columns.spacing()
+                + margins.left() + margins.right())
+        wide = self.scroll.viewport().width() >= need
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
+
     def showEvent(self, event: QEvent) -> None:
         if not self._decoders_checked:
             self._decoders_checked = True
@@ -155,10 +165,15 @@ class SettingsPage(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget(scroll)
         scroll.setWidget(body)
-        columns = QHBoxLayout(body)
+        self.scroll = scroll
+        # two columns where they fit, else one that scrolls down (``_fit_columns``): in English the
+        # second column was cut off at 1024 px (the horizontal scroll bar is off)
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
         left, right = QVBoxLayout(), QVBoxLayout()
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        self._columns, self._left, self._right = columns, left, right
+        scroll.viewport().installEventFilter(self)
         root.addWidget(scroll, 1)
 
         # printer
@@ -539,6 +554,10 @@ class SettingsPage(QWidget):
         self._show_camera(s.camera_device)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroll.viewport():
+            if event.type() == QEvent.Type.Resize:
+                self._fit_columns()  # two columns where they fit, else one
+            return super().eventFilter(watched, event)
         # Enter in the camera field saves, once: an editable combo box would report the one
         # Enter twice (its line edit's, then its own handling of the same key)
         if (watched is self.camera.lineEdit() and event.type() == QEvent.Type.KeyPress
