@@ -205,7 +205,7 @@ def test_the_settings_screen_keeps_every_group_within_the_width(qtbot: Any, till
     work.show_page("settings")
     settle(till)
     page = work.pages["settings"]
-    viewport = page.scroll.viewport()
+    viewport = page.form_scroll.viewport()
     boxes = [b for b in page.findChildren(QGroupBox) if b.isVisibleTo(page)]
     assert len(boxes) >= 5
     for box in boxes:

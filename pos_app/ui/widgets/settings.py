@@ -127,7 +127,7 @@ class SettingsPage(QWidget):
         margins = self._columns.contentsMargins()
         need = (self._left.minimumSize().width() + self._right.minimumSize().width() + self._columns.spacing()
                 + margins.left() + margins.right())
-        wide = self.scroll.viewport().width() >= need
+        wide = self.form_scroll.viewport().width() >= need
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._columns.direction() != direction:
             self._columns.setDirection(direction)
@@ -165,7 +165,7 @@ class SettingsPage(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget(scroll)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.form_scroll = scroll
         # two columns where they fit, else one that scrolls down (``_fit_columns``): in English the
         # second column was cut off at 1024 px (the horizontal scroll bar is off)
         columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
@@ -554,7 +554,7 @@ class SettingsPage(QWidget):
         self._show_camera(s.camera_device)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.scroll.viewport():
+        if watched is self.form_scroll.viewport():
             if event.type() == QEvent.Type.Resize:
                 self._fit_columns()  # two columns where they fit, else one
             return super().eventFilter(watched, event)
