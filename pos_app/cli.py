@@ -182,6 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--staff")
     s.add_argument("--at")
 
+    s = sub.add_parser("donate", help="give a member's points to a running donation campaign (never refunded;"
+                       " the slip is queued for printing)")
+    s.add_argument("--member", required=True, help="card number or the member code (会员码) scanned (a phone "
+                                                   "number alone may not spend points)")
+    s.add_argument("--campaign", required=True, help="the campaign's id (pos-app campaign list)")
+    s.add_argument("--points", required=True)
+    s.add_argument("--manager", help="needed only past the offline allowance")
+    s.add_argument("--manager-pin", help=PIN_HELP)
+    s.add_argument("--staff")
+    s.add_argument("--at")
+
     s = sub.add_parser("cancel-gift", help="cancel a gift redemption of the open shift (points, stock, cash back)")
     s.add_argument("redemption_no")
     s.add_argument("--reason", required=True)
@@ -549,6 +560,18 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         out.emit(gr.to_dict(), f"{gr.redemption_no}: {gr.gift_code} for {gr.points} points"
                  + (f" + {format_fen(gr.cash_fen)} yuan" if gr.cash_fen else "")
                  + (f"; coupon {gr.coupon_code}" if gr.coupon_code else "") + f"; balance {gr.member.balance}")
+        return EXIT_OK
+    if cmd == "donate":
+        from pos_app.services import donations
+
+        _identify_online(t, args.member)
+        dr = donations.donate(t, member_ref=args.member, campaign_id=args.campaign,
+                              points=parse_int(args.points, field="points"), staff_code=args.staff,
+                              manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at),
+                              queue_slip=True)
+        _served(t, dr.member)
+        out.emit(dr.to_dict(), f"{dr.donation_no}: {dr.points} points to {dr.campaign_id} ({dr.name_zh}),"
+                 f" worth {format_fen(dr.yuan_fen)} yuan; balance {dr.member.balance}")
         return EXIT_OK
     if cmd == "cancel-gift":
         cr = points.cancel_redemption(t, redemption_no=args.redemption_no, reason=args.reason, staff_code=args.staff,

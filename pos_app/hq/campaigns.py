@@ -11,10 +11,11 @@ campaign keeps its kind."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from pos_app.core.campaigns import Campaign, latest_versions, parse_campaign
 from pos_app.core.errors import Conflict
+from pos_app.core.money import format_fen
 from pos_app.hq import db, feed
 from pos_app.hq.authority import _audit, _database, _local_now
 
@@ -86,4 +87,42 @@ def list_campaigns(kind: str | None = None, day: dt.date | None = None) -> list[
                     "name_en": c.name_en, "starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat(),
                     "stores": ",".join(c.stores) or "*", "state": c.state_on(on), "published_at": at,
                     "published_by": by})
+    return out
+
+
+def donation_totals(campaign_id: str) -> dict[str, int]:
+    """A campaign's donations across the chain: points, their worth in fen (each version's
+    ``fen_per_point``), donors and donations. One range of the partial index ``entry_donate``
+    (HQ migration 10) per campaign: ``ref_no`` is ``<id>@<version>``."""
+    database = cast(Any, _database())
+    p = database.param
+    rows = database.execute_sql(
+        f"SELECT ref_no, -sum(points), count(*) FROM entry WHERE kind = 'donate' AND ref_no >= {p} AND ref_no < {p}"
+        " GROUP BY ref_no", (f"{campaign_id}@0", f"{campaign_id}@:")).fetchall()
+    donors = database.execute_sql(
+        f"SELECT count(DISTINCT member_uuid) FROM entry WHERE kind = 'donate' AND ref_no >= {p} AND ref_no < {p}",
+        (f"{campaign_id}@0", f"{campaign_id}@:")).fetchone()[0]
+    C = db.Campaign
+    versions = {int(r.version): parsed(r.source, r.digest) for r in C.select().where(C.campaign_id == campaign_id)}
+    points = yuan_fen = count = 0
+    for ref_no, given, n in rows:
+        version = versions.get(int(str(ref_no).rsplit("@", 1)[1]))
+        points += int(given)
+        count += int(n)
+        if version is not None:
+            yuan_fen += int(given) * version.body.fen_per_point
+    return {"points": points, "yuan_fen": yuan_fen, "donors": int(donors or 0), "donations": count}
+
+
+def donation_report(day: dt.date | None = None) -> list[dict[str, Any]]:
+    """Per donation campaign (its latest version): points given across the chain, their worth in
+    yuan, donors, donations and progress to the goal (whole percent, floored)."""
+    on = day or _local_now().date()
+    out = []
+    for c in campaigns("donation"):
+        totals = donation_totals(c.campaign_id)
+        goal = int(c.body.goal_points)
+        out.append({"campaign": c.campaign_id, "version": c.version, "name_zh": c.name_zh, "name_en": c.name_en,
+                    "state": c.state_on(on), "goal_points": goal, **totals, "yuan": format_fen(totals["yuan_fen"]),
+                    "progress_percent": totals["points"] * 100 // goal})
     return out

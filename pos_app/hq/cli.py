@@ -91,6 +91,8 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "shifts": ("store_id", "terminal_id", "shift_no", "staff_code", "closed_at", "sales", "takings_fen",
                "expected_cash_fen", "counted_cash_fen", "cash_difference_fen"),
     "expiring": ("member_uuid", "phone", "points", "first_expiry", "store_id"),
+    "donations": ("campaign", "name_zh", "state", "goal_points", "points", "yuan", "donors", "donations",
+                  "progress_percent"),
 }
 
 
@@ -319,6 +321,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise InvalidInput("from", f"the {args.name} report takes no dates")
     elif args.name == "liability":
         rows = reports.liability_by_store()
+    elif args.name == "donations":
+        from pos_app.hq import campaigns
+
+        rows = campaigns.donation_report()
     else:
         rows = reports.stale_terminals(hours=args.hours)
     columns = REPORT_COLUMNS[args.name]
@@ -553,7 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", type=_date, required=True)
     add("verify", cmd_verify, help="hash chains and projections; exit 1 on a discrepancy")
 
-    s = add("report", cmd_report, help="liability | issued | reconciliation | stale | shifts | expiring")
+    s = add("report", cmd_report, help="liability | issued | reconciliation | stale | shifts | expiring | donations")
     s.add_argument("name", choices=tuple(REPORT_COLUMNS))
     s.add_argument("--from", dest="date_from", type=_date)
     s.add_argument("--to", dest="date_to", type=_date)

@@ -377,7 +377,7 @@ def grant_profile_award_if_due(t: Terminal, before: MemberRecord | None, after: 
 
 
 #: Ledger entry kinds, in the order the screen lists them.
-HISTORY_KINDS = ("earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import")
+HISTORY_KINDS = ("earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import", "donate")
 
 
 @dataclass(frozen=True)
@@ -433,6 +433,8 @@ def summarize_entry(kind: str, b: dict[str, Any]) -> str:
         return str(b.get("reason") or f"expired as of {b.get('as_of', '')}")
     if kind == "import":
         return f"earned on {b.get('earned_on', '')}"
+    if kind == "donate":
+        return f"donated to {b.get('campaign', '')} (¥{format_fen(int(b.get('yuan_fen') or 0))})"
     return ""
 
 

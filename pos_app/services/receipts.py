@@ -35,7 +35,7 @@ from pos_app.services.settings import TerminalSettings, load_settings
 from pos_app.services.shifts import shift_report
 from pos_app.storage.paths import data_root
 
-KINDS = ("receipt", "refund", "coupon", "test", "shift", "gift_cancel")
+KINDS = ("receipt", "refund", "coupon", "test", "shift", "gift_cancel", "donation")
 
 WORDS: dict[str, dict[str, str]] = {
     "zh_CN": {
@@ -60,6 +60,9 @@ WORDS: dict[str, dict[str, str]] = {
         "over": "长款", "short": "短款", "even": "无差额", "not_counted": "未清点",
         "gift_cancel": "撤销兑换", "redemption_no": "兑换单号", "cash_back": "退还现金", "reason": "原因",
         "approved_by": "批准人",
+        "donation": "积分捐赠", "donation_no": "捐赠编号", "campaign": "捐赠项目", "cause": "用途",
+        "donated": "捐赠积分", "worth": "折合人民币", "donation_thanks": "感谢您的爱心捐赠！",
+        "donation_note": "积分捐赠不可退回",
     },
     "en": {
         "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
@@ -86,6 +89,9 @@ WORDS: dict[str, dict[str, str]] = {
         "over": "Over", "short": "Short", "even": "No difference", "not_counted": "Not counted",
         "gift_cancel": "GIFT CANCELLED", "redemption_no": "Redemption", "cash_back": "Cash back",
         "reason": "Reason", "approved_by": "Approved by",
+        "donation": "DONATION", "donation_no": "Donation", "campaign": "Campaign", "cause": "For",
+        "donated": "Points donated", "worth": "Worth (yuan)", "donation_thanks": "Thank you for your kindness!",
+        "donation_note": "Donated points are not refunded",
     },
 }
 
@@ -430,6 +436,35 @@ def _gift_cancel(d: _Doc, redemption_no: str, reprint: bool) -> Document:
     return dataclasses.replace(doc, title=redemption_no)
 
 
+def _donation(d: _Doc, entry_uuid: str, reprint: bool) -> Document:
+    """The slip of a donation (``services.donations``): the campaign and its cause, the points,
+    what they are worth in yuan, the member and their balance now, and a thank-you line."""
+    t, lay = d.t, d.layout
+    entry = t.repo.donation_entry(entry_uuid)
+    if entry is None:
+        raise NotFound("donation", f"no donation {entry_uuid!r}")
+    b = entry["breakdown"]
+    campaign = t.repo.campaign(str(b.get("campaign", "")), int(b.get("version") or 0) or None)
+    d.head("donation", reprint)
+    lay.pair(d.word("donation_no"), str(b.get("donation_no", "")))
+    lay.pair(d.word("time"), _when(entry["created_at"]))
+    lay.pair(d.word("cashier"), entry["staff_code"] or "-")
+    lay.pair(d.word("campaign"), campaign.name(d.lang) if campaign else str(b.get("campaign", "")))
+    if campaign is not None:
+        lay.lines([f"{d.word('cause')}: {campaign.body.cause(d.lang)}"])
+    lay.pair(d.word("donated"), f"{entry['points']} {d.word('points_unit')}", bold=True)
+    lay.pair(d.word("worth"), format_fen(int(b.get("yuan_fen") or 0)), bold=True)
+    member = t.repo.member_by_id(entry["member_id"])
+    if member is not None:
+        lay.pair(d.word("member"), f"{member.name} {mask_phone(member.phone)}")
+        lay.pair(d.word("balance"), str(member.balance))
+    lay.rule()
+    lay.text(d.word("donation_thanks"), "center", bold=True)
+    lay.text(d.word("donation_note"), "center")
+    doc = d.foot()
+    return dataclasses.replace(doc, title=str(b.get("donation_no", "")))
+
+
 def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] | None = None,
                    reprint: bool = False, columns: int | None = None, language: str | None = None,
                    settings: TerminalSettings | None = None) -> Document:
@@ -449,6 +484,8 @@ def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] 
         return _shift(d, ref, reprint)
     if kind == "gift_cancel":
         return _gift_cancel(d, ref, reprint)
+    if kind == "donation":
+        return _donation(d, ref, reprint)
     raise InvalidInput("kind", f"no document of kind {kind!r}; one of {', '.join(KINDS)}")
 
 

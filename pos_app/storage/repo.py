@@ -208,6 +208,29 @@ class Repo:
                                         (campaign_id, version)).fetchone()
         return None if row is None else _parsed_campaign(row[0], row[1])
 
+    def entry_uuid(self, entry_id: int) -> str:
+        return str(self.database.execute("SELECT uuid FROM ledger_entry WHERE id = ?", (entry_id,)).fetchone()[0])
+
+    def donated_to(self, campaign_id: str) -> tuple[int, int, int, int]:
+        """(points, yuan in fen, donors, donations) of the ``donate`` entries held here for a
+        campaign, any version (``ref_no`` ``<id>@<version>``: a range of the ``ledger_ref`` index)."""
+        row = self.database.execute(
+            "SELECT coalesce(-sum(points), 0), coalesce(sum(json_extract(breakdown, '$.yuan_fen')), 0),"
+            " count(DISTINCT member_uuid), count(*) FROM ledger_entry"
+            " WHERE ref_no >= ? AND ref_no < ? AND kind = 'donate' AND ref_type = 'campaign'",
+            (f"{campaign_id}@0", f"{campaign_id}@:")).fetchone()
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+    def donation_entry(self, entry_uuid: str) -> dict[str, Any] | None:
+        """A ``donate`` entry by its uuid, with its member id and breakdown (the slip)."""
+        row = self.database.execute(
+            "SELECT member_id, points, breakdown, created_at, staff_code, terminal_id FROM ledger_entry"
+            " WHERE uuid = ? AND kind = 'donate'", (entry_uuid,)).fetchone()
+        if row is None:
+            return None
+        return {"member_id": row[0], "points": -int(row[1]), "breakdown": json.loads(row[2]), "created_at": row[3],
+                "staff_code": row[4], "terminal_id": row[5]}
+
     # -- members ----------------------------------------------------------------------------
     # Member lookups are on the counter's hot path: plain SQL with a fixed column list, which
     # sqlite3 caches as a prepared statement (peewee's query builder costs ~1 ms a call here).

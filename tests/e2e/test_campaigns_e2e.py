@@ -78,3 +78,51 @@ def test_a_campaign_published_at_headquarters_reaches_the_tills(hq: HQServer, tw
     audit = a.database.execute("SELECT ref, json_extract(details, '$.from') FROM audit WHERE action = 'campaign.load'"
                                " ORDER BY id").fetchall()
     assert audit == [("DONATE-2026-BOOKS@1", "hq"), ("DONATE-2026-BOOKS@2", "hq"), ("DONATE-WEST@1", "hq")]
+
+
+def test_donations_at_two_tills_reach_headquarters_totals(hq: HQServer, two_tills: Any, tmp_path: Path,
+                                                          capsys: Any) -> None:
+    """Members of two stores donate at their tills (one through ``pos-app donate``); headquarters
+    accepts the ``donate`` entries, its balances follow, and ``pos-hq report donations`` sums the
+    campaign across the chain (points, yuan, donors, progress)."""
+    from pos_app.core.earning import SaleLine
+    from pos_app.services import donations, members, sales
+
+    a, b, _clock = two_tills
+    run_hq(hq.db_url, "campaign", "publish", str(DEMO))
+    for t in (a, b):
+        sync_service.sync_once(t)
+    wang = members.enroll_member(a, phone="13800138000", name="王芳", staff_code="1001")
+    li = members.enroll_member(b, phone="13900139000", name="李雷", staff_code="1001")
+    for t, m in ((a, wang), (b, li)):
+        sales.record_sale(t, lines=[SaleLine(1, "6901", "面包", "food", 1, 100000)], member_ref=m.card_no,
+                          staff_code="1001")
+    assert cli.main(["--db", str(a.database.path), "--json", "donate", "--member", wang.card_no, "--campaign",
+                     "DONATE-2026-BOOKS", "--points", "1000", "--staff", "1001"]) == 0
+    given = json.loads(capsys.readouterr().out)
+    assert (given["points"], given["yuan_fen"], given["campaign"]) == (1000, 1000, "DONATE-2026-BOOKS")
+    assert cli.main(["--db", str(a.database.path), "donate", "--member", wang.card_no, "--campaign",
+                     "DONATE-2026-BOOKS", "--points", "150", "--staff", "1001"]) == 2  # not a multiple of 100
+    assert "points: donations to this campaign are in multiples of 100 points" in capsys.readouterr().err
+    donations.donate(b, member_ref=li.card_no, campaign_id="DONATE-2026-BOOKS", points=500, staff_code="1001")
+    donations.donate(a, member_ref=wang.card_no, campaign_id="DONATE-2026-BOOKS", points=100, staff_code="1001")
+    for t in (a, b, a):
+        sync_service.sync_once(t)
+
+    report = json.loads(run_hq(hq.db_url, "--json", "report", "donations"))
+    assert [(r["campaign"], r["points"], r["yuan_fen"], r["yuan"], r["donors"], r["donations"], r["goal_points"])
+            for r in report] == [("DONATE-2026-BOOKS", 1600, 1600, "16.00", 2, 3, 1_000_000)]
+    table = run_hq(hq.db_url, "report", "donations")
+    assert "为山区学校捐赠图书" in table and "1600" in table
+    from pos_app.hq import db as hqdb
+
+    database = hqdb.connect(hq.db_url)
+    try:
+        balances = {m.uuid: int(m.balance) for m in hqdb.Member.select()}
+    finally:
+        database.close()
+    assert balances[wang.uuid] == members.find_member(a, wang.card_no).balance
+    assert balances[li.uuid] == members.find_member(b, li.card_no).balance
+    progress = donations.campaign_progress(a, "DONATE-2026-BOOKS")
+    assert progress is not None and (progress.points, progress.donors) == (1100, 1)  # what till A holds
+    assert "verify: ok" in run_hq(hq.db_url, "verify")

@@ -99,6 +99,7 @@ class MembersViewModel(QObject):
             "earn": self.tr("Purchase"), "redeem": self.tr("Paid with points"), "gift": self.tr("Gift"),
             "award": self.tr("Award"), "adjust": self.tr("Adjustment"), "clawback": self.tr("Refund clawback"),
             "return": self.tr("Points returned"), "expire": self.tr("Expired"), "import": self.tr("Imported"),
+            "donate": self.tr("Donation"),
         }
 
     def tier_reason(self, change: TierChange) -> str:
@@ -141,6 +142,11 @@ class MembersViewModel(QObject):
             return text
         if e.kind == "return":
             return self.tr("refund %1").replace("%1", str(b.get("refund_no", "")))
+        if e.kind == "donate":
+            campaign = self.terminal.repo.campaign(str(b.get("campaign", "")))
+            name = campaign.name(self.language) if campaign else str(b.get("campaign", ""))
+            return self.tr("donated to %1 (%2 yuan)").replace("%1", name).replace(
+                "%2", format_fen(int(b.get("yuan_fen") or 0)))
         if e.kind == "expire":
             return self.tr("points past their expiry date")
         if e.kind == "import":
