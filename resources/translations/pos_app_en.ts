@@ -885,6 +885,120 @@
     </message>
 </context>
 <context>
+    <name>DonateDialog</name>
+    <message>
+        <source>Donate points</source>
+        <translation>Donate points</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>Donate (Enter)</source>
+        <translation>Donate (Enter)</translation>
+    </message>
+    <message>
+        <source>No donation campaign runs at this store today.</source>
+        <translation>No donation campaign runs at this store today.</translation>
+    </message>
+    <message>
+        <source>Donated here so far: %1 of %2 points (%3%), until %4</source>
+        <translation>Donated here so far: %1 of %2 points (%3%), until %4</translation>
+    </message>
+    <message>
+        <source>in multiples of %1</source>
+        <translation>in multiples of %1</translation>
+    </message>
+    <message>
+        <source>%1 %2: balance %3 points</source>
+        <translation>%1 %2: balance %3 points</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
+    </message>
+    <message>
+        <source>= %1</source>
+        <translation>= %1</translation>
+    </message>
+    <message>
+        <source>Donate %1 points (%2) to %3?</source>
+        <translation>Donate %1 points (%2) to %3?</translation>
+    </message>
+    <message>
+        <source>%1's balance after the donation: %2 points</source>
+        <translation>%1's balance after the donation: %2 points</translation>
+    </message>
+    <message>
+        <source>A donation is not refunded.</source>
+        <translation>A donation is not refunded.</translation>
+    </message>
+    <message>
+        <source>Donate</source>
+        <translation>Donate</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Not donated: the points stay with the member.</source>
+        <translation>Not donated: the points stay with the member.</translation>
+    </message>
+    <message>
+        <source>Thank you! %1 points (%2) donated to %3 (%4).</source>
+        <translation>Thank you! %1 points (%2) donated to %3 (%4).</translation>
+    </message>
+    <message>
+        <source>The slip is queued for printing.</source>
+        <translation>The slip is queued for printing.</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>Manager approval</translation>
+    </message>
+</context>
+<context>
+    <name>DonationViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
+    </message>
+    <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve this donation.</source>
+        <translation>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve this donation.</translation>
+    </message>
+    <message>
+        <source>Donations to this campaign are in multiples of %1 points.</source>
+        <translation>Donations to this campaign are in multiples of %1 points.</translation>
+    </message>
+    <message>
+        <source>Not enough points: the balance is %1.</source>
+        <translation>Not enough points: the balance is %1.</translation>
+    </message>
+    <message>
+        <source>Enter the points to donate: a whole number above 0.</source>
+        <translation>Enter the points to donate: a whole number above 0.</translation>
+    </message>
+    <message>
+        <source>This campaign ended on %1.</source>
+        <translation>This campaign ended on %1.</translation>
+    </message>
+    <message>
+        <source>This campaign starts on %1.</source>
+        <translation>This campaign starts on %1.</translation>
+    </message>
+    <message>
+        <source>This campaign does not run at this store now (%1).</source>
+        <translation>This campaign does not run at this store now (%1).</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
@@ -1499,6 +1613,10 @@
         <translation>Redeem (Enter)</translation>
     </message>
     <message>
+        <source>Donate (Ctrl+J)</source>
+        <translation>Donate (Ctrl+J)</translation>
+    </message>
+    <message>
         <source>Last redemption</source>
         <translation>Last redemption</translation>
     </message>
@@ -1537,6 +1655,10 @@
     <message>
         <source>Not redeemed: the points stay with the member.</source>
         <translation>Not redeemed: the points stay with the member.</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
     </message>
     <message>
         <source>Hand back %1 in cash.</source>
@@ -2216,6 +2338,10 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Imported</translation>
     </message>
     <message>
+        <source>Donation</source>
+        <translation>Donation</translation>
+    </message>
+    <message>
         <source>Upgrade</source>
         <translation>Upgrade</translation>
     </message>
@@ -2266,6 +2392,10 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>owed %1</source>
         <translation>owed %1</translation>
+    </message>
+    <message>
+        <source>donated to %1 (%2 yuan)</source>
+        <translation>donated to %1 (%2 yuan)</translation>
     </message>
     <message>
         <source>points past their expiry date</source>

@@ -885,6 +885,120 @@
     </message>
 </context>
 <context>
+    <name>DonateDialog</name>
+    <message>
+        <source>Donate points</source>
+        <translation>积分捐赠</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Donate (Enter)</source>
+        <translation>捐赠 (Enter)</translation>
+    </message>
+    <message>
+        <source>No donation campaign runs at this store today.</source>
+        <translation>本店今天没有进行中的捐赠活动。</translation>
+    </message>
+    <message>
+        <source>Donated here so far: %1 of %2 points (%3%), until %4</source>
+        <translation>本机已记录捐赠：%1 / %2 积分（%3%），截止 %4</translation>
+    </message>
+    <message>
+        <source>in multiples of %1</source>
+        <translation>须为 %1 的整数倍</translation>
+    </message>
+    <message>
+        <source>%1 %2: balance %3 points</source>
+        <translation>%1 %2：余额 %3 积分</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
+    </message>
+    <message>
+        <source>= %1</source>
+        <translation>= %1</translation>
+    </message>
+    <message>
+        <source>Donate %1 points (%2) to %3?</source>
+        <translation>向「%3」捐赠 %1 积分（折合 %2）？</translation>
+    </message>
+    <message>
+        <source>%1's balance after the donation: %2 points</source>
+        <translation>%1 捐赠后余额：%2 积分</translation>
+    </message>
+    <message>
+        <source>A donation is not refunded.</source>
+        <translation>捐赠的积分不予退回。</translation>
+    </message>
+    <message>
+        <source>Donate</source>
+        <translation>捐赠</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Not donated: the points stay with the member.</source>
+        <translation>未捐赠：积分仍归会员所有。</translation>
+    </message>
+    <message>
+        <source>Thank you! %1 points (%2) donated to %3 (%4).</source>
+        <translation>谢谢！已向「%3」捐赠 %1 积分（折合 %2），编号 %4。</translation>
+    </message>
+    <message>
+        <source>The slip is queued for printing.</source>
+        <translation>捐赠凭条已加入打印队列。</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+</context>
+<context>
+    <name>DonationViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
+    </message>
+    <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve this donation.</source>
+        <translation>总部已有一段时间无法连接：本机今天已使用离线额度 %2 积分中的 %1 积分。此次捐赠须由店长审批。</translation>
+    </message>
+    <message>
+        <source>Donations to this campaign are in multiples of %1 points.</source>
+        <translation>本活动的捐赠积分须为 %1 的整数倍。</translation>
+    </message>
+    <message>
+        <source>Not enough points: the balance is %1.</source>
+        <translation>积分不足：余额为 %1。</translation>
+    </message>
+    <message>
+        <source>Enter the points to donate: a whole number above 0.</source>
+        <translation>请输入要捐赠的积分：大于 0 的整数。</translation>
+    </message>
+    <message>
+        <source>This campaign ended on %1.</source>
+        <translation>本活动已于 %1 结束。</translation>
+    </message>
+    <message>
+        <source>This campaign starts on %1.</source>
+        <translation>本活动将于 %1 开始。</translation>
+    </message>
+    <message>
+        <source>This campaign does not run at this store now (%1).</source>
+        <translation>本活动目前不在本店进行（%1）。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
@@ -1499,6 +1613,10 @@
         <translation>兑换 (Enter)</translation>
     </message>
     <message>
+        <source>Donate (Ctrl+J)</source>
+        <translation>捐赠 (Ctrl+J)</translation>
+    </message>
+    <message>
         <source>Last redemption</source>
         <translation>上一笔兑换</translation>
     </message>
@@ -1537,6 +1655,10 @@
     <message>
         <source>Not redeemed: the points stay with the member.</source>
         <translation>未兑换：积分仍在会员账户中。</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
     </message>
     <message>
         <source>Hand back %1 in cash.</source>
@@ -2216,6 +2338,10 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>补录</translation>
     </message>
     <message>
+        <source>Donation</source>
+        <translation>积分捐赠</translation>
+    </message>
+    <message>
         <source>Upgrade</source>
         <translation>升级</translation>
     </message>
@@ -2266,6 +2392,10 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>owed %1</source>
         <translation>欠 %1</translation>
+    </message>
+    <message>
+        <source>donated to %1 (%2 yuan)</source>
+        <translation>捐赠给 %1（折合 %2 元）</translation>
     </message>
     <message>
         <source>points past their expiry date</source>

@@ -22,11 +22,14 @@ from pos_app.ui.qt import (
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
+from pos_app.ui.viewmodels.donations import DonationViewModel
 from pos_app.ui.viewmodels.gifts import GiftsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, member_entry, screen_keys, yuan
+from pos_app.ui.widgets.donate import DonateDialog
 from pos_app.ui.widgets.otp import OtpDialog
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,10 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class GiftsPage(QWidget):
+    """Signals: ``donation_done(DonationResult)`` after a donation made from here (Ctrl+J)."""
+
+    donation_done = Signal(object)
+
     def __init__(self, vm: GiftsViewModel, session: SessionViewModel, tier_names: dict[str, str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +54,9 @@ class GiftsPage(QWidget):
         self.otp_dialog: OtpDialog | None = None
         # the reason asked before cancelling the last redemption (issue 15 item 4f)
         self.cancel_dialog: QDialog | None = None
+        # donating points to a campaign (积分捐赠, Ctrl+J) for the member identified here
+        self.donation_vm = DonationViewModel(vm)
+        self.donate_dialog: DonateDialog | None = None
         self._build()
         vm.member_changed.connect(self._on_member_changed)
         vm.catalogue_changed.connect(self._on_catalogue_changed)
@@ -113,6 +123,10 @@ class GiftsPage(QWidget):
         self.redeem_button = big_button(self.tr("Redeem (Enter)"), self, primary=True)
         self.redeem_button.clicked.connect(self._redeem)
         act.addWidget(self.redeem_button)
+        self.donate_button = big_button(self.tr("Donate (Ctrl+J)"), self)
+        self.donate_button.setObjectName("gift_donate_button")
+        self.donate_button.clicked.connect(self.open_donate)
+        act.addWidget(self.donate_button)
         root.addLayout(act)
 
         result = QGroupBox(self.tr("Last redemption"), self)
@@ -140,7 +154,7 @@ class GiftsPage(QWidget):
         root.addWidget(self.notice)
 
         screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset, "Ctrl+O": self.vm.send_code,
-                           "Ctrl+Z": self._cancel_last})
+                           "Ctrl+Z": self._cancel_last, "Ctrl+J": self.open_donate})
         self._update_cancel_button()
 
     # -- actions ------------------------------------------------------------------------------
@@ -241,6 +255,18 @@ class GiftsPage(QWidget):
         self.cancel_dialog = box
         box.open()
         log.info("gift cancel asked: %s", choices[0].redemption_no)
+
+    def open_donate(self) -> None:
+        """The donation dialog for the member identified here (Enter asks, Enter again donates, Esc closes)."""
+        if self.vm.member is None:
+            self.notice.error(self.tr("Identify the member first (card or phone number)."))
+            return
+        who = self.session.staff
+        box = DonateDialog(self.donation_vm, self, manager_code=who.code if who and who.is_manager else "")
+        box.donated.connect(self.donation_done.emit)
+        box.finished.connect(lambda _r: setattr(self, "donate_dialog", None))
+        self.donate_dialog = box
+        box.open()
 
     def _on_gift_cancelled(self, done: GiftCancelResult) -> None:
         g = self.vm.gift(done.gift_code)
@@ -386,6 +412,8 @@ class GiftsPage(QWidget):
         """After a sale or a logout: no member, gift chosen, last redemption or message."""
         if self.otp_dialog is not None and self.otp_dialog.isVisible():
             self.otp_dialog.reject()
+        if self.donate_dialog is not None and self.donate_dialog.isVisible():
+            self.donate_dialog.reject()
         self.vm.reset()
         self.member_input.clear()
         self.table.clearSelection()
