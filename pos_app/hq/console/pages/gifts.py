@@ -26,12 +26,13 @@ MOVE_NAMES = {
     "transfer_out": i18n.N_("Transferred out"), "count": i18n.N_("Counted"), "set": i18n.N_("Set"),
     "redeem": i18n.N_("Redeemed at a till"),
 }
+CAMPAIGN_STATES = {"upcoming": i18n.N_("Upcoming"), "running": i18n.N_("Running"), "ended": i18n.N_("Ended")}
 COUPON_STATUS_NAMES = {"unused": i18n.N_("Unused"), "used": i18n.N_("Used at a sale"), "expired": i18n.N_("Expired")}
 OPERATIONS = {"receive": i18n.N_("Receive stock"), "transfer": i18n.N_("Transfer stock"),
               "count": i18n.N_("Count stock")}
 
 NAMES: dict[str, Any] = {"GIFT_KINDS": GIFT_KINDS, "MOVE_NAMES": MOVE_NAMES, "COUPON_STATUS_NAMES": COUPON_STATUS_NAMES,
-         "OPERATIONS": OPERATIONS}
+         "OPERATIONS": OPERATIONS, "CAMPAIGN_STATES": CAMPAIGN_STATES}
 
 
 @router.get("/gifts")
@@ -54,6 +55,16 @@ def stock_history(request: Request) -> Response:
             raise NotFound("store_id", "no such store")
         return ctx.render("gifts/history.html", gift=gift, store_id=store_id,
                           moves=gifts_admin.history(store_id, gift_code), **NAMES)
+
+
+@router.get("/gifts/donations")
+def donations(request: Request) -> Response:
+    """The donation campaigns (issue 16 item 2): each one's points, yuan, donors and progress to
+    its goal over the whole chain (``hq.campaigns.donation_report``)."""
+    from pos_app.hq import campaigns
+
+    with web.page(request, "gifts") as ctx:
+        return ctx.render("gifts/donations.html", rows=campaigns.donation_report(), **NAMES)
 
 
 @router.get("/gifts/coupons")
