@@ -272,6 +272,12 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     # the customer display follows the checkout; it opens on a second screen (display.mode)
     app.display = CustomerDisplayWindow(CustomerDisplayViewModel(checkout, language))
     app.display.place(load_settings(terminal).display_mode)
+    # a donation made on the gifts screen thanks the customer on their screen, with the campaign's progress
+    from pos_app.ui.viewmodels.donations import display_message
+
+    display_vm = app.display.vm
+    window.work.pages["gifts"].donation_done.connect(  # type: ignore[attr-defined]
+        lambda r: display_vm.show_donation(*display_message(terminal, r)))
     window.destroyed.connect(app.display.deleteLater)
     qapp = QApplication.instance()
     if isinstance(qapp, QApplication):  # a second screen plugged in or out (auto mode follows it)

@@ -68,6 +68,14 @@ def test_a_donation_from_the_gifts_screen(qtbot: Any, app: App) -> None:
     assert "Thank you! 1,000 points (¥10.00) donated" in dialog.result_label.text()
     assert "Donated here so far: 1,000 of 1,000,000 points (0%)" in dialog.progress_label.text()
     assert "11,000" in page.balance_label.text()
+    vm = app.display.vm  # type: ignore[union-attr]  # the customer display thanks them, with the progress
+    assert vm.message_kind == "donation" and vm.message_progress == 0.001
+    assert vm.message == ("Thank you! 1,000 points (¥10.00) donated to Books for mountain schools;"
+                          " the campaign is at 0% of its goal")
+    from pos_app.ui.viewmodels.donations import display_message
+
+    assert display_message(app.terminal, result)[0] == (
+        "感谢您的爱心！已向「为山区学校捐赠图书」捐赠 1,000 积分（折合 ¥10.00），活动进度 0%")
     jobs = app.terminal.repo.rows("SELECT kind, ref FROM print_job WHERE kind = 'donation'")
     assert [(j["kind"], j["ref"]) for j in jobs] == [("donation", result.entry_uuid)]
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)

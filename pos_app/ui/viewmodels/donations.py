@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from pos_app.core.donations import Donation
 from pos_app.core.errors import ApprovalRequired, PosError
+from pos_app.core.money import format_fen
 from pos_app.services import donations
 from pos_app.services.donations import DonationResult
 from pos_app.ui.errors import message
@@ -112,3 +113,19 @@ class DonationViewModel(QObject):
         if reason in ("store", "kind") or (exc.code == "not_found" and exc.field == "campaign"):
             return self.tr("This campaign does not run at this store now (%1).").replace("%1", exc.message)
         return message(exc)
+
+
+def display_message(terminal: object, result: DonationResult) -> tuple[str, str, float | None]:
+    """What the customer display shows after a donation (``show_donation``): the thanks in both
+    languages and the campaign's share of its goal as this till knows it (0.0 to 1.0)."""
+    from pos_app.services.context import Terminal
+
+    assert isinstance(terminal, Terminal)
+    progress = donations.campaign_progress(terminal, result.campaign_id)
+    share = None if progress is None else min(1.0, progress.points / progress.goal_points)
+    zh = (f"感谢您的爱心！已向「{result.name_zh}」捐赠 {result.points:,} 积分（折合 ¥{format_fen(result.yuan_fen)}）")
+    en = (f"Thank you! {result.points:,} points (¥{format_fen(result.yuan_fen)}) donated to {result.name_en}")
+    if progress is not None:
+        zh += f"，活动进度 {progress.percent}%"
+        en += f"; the campaign is at {progress.percent}% of its goal"
+    return zh, en, share
