@@ -52,6 +52,7 @@ def test_the_demo_chain_is_seeded_through_real_tills_and_its_admin_signs_in(tmp_
         assert hqdb.Event.select().where(hqdb.Event.kind == "sale").count() > 500  # with their lines
         assert hqdb.Entry.select().where(hqdb.Entry.kind == "redeem").count() > 0
         assert hqdb.Flag.select().where(hqdb.Flag.kind == "duplicate_phone").count() == 1
+        assert "DONATE-2026-BOOKS" in {c.campaign_id for c in hqdb.Campaign.select()}  # db/campaigns/*-demo.toml
         assert {t.id for t in hqdb.Terminal.select() if t.last_seq > 0} == {"S001-T1", "S002-T1", "S003-T1"}
     finally:
         hqdb.close_pool(database)
