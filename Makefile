@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
+# this checkout's code first, whatever checkout the environment's editable install points at
+# (worktrees sharing one .venv: lint-imports and the scripts checked another checkout's code)
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: run demo test lint unit bench clean translations screenshots package system-packages test-db hq-demo console-screenshots
 
@@ -61,7 +64,7 @@ lint: $(STAMP)
 # three share two cores well); the 30 slowest steps (setup, call, teardown) are listed at the end
 TEST_WORKERS ?= 3
 unit: $(STAMP) $(QM) test-db
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --durations=30
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 test: lint unit
 

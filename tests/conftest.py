@@ -136,3 +136,17 @@ def terminal(db_path: Path, clock: FakeClock, _prepared_terminals: dict[str, Pat
 
 def card(serial: int) -> str:
     return make_card_number(serial)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis' items (tests/hq/test_schemathesis.py, one per operation) shared one node id,
+    ``test_no_server_error`` (pytest 9 builds ids itself; schemathesis still sets the old
+    ``_nodeid``): reports named none of them apart, and pytest-xdist, which schedules by node id,
+    could not tell them apart. Each gets its name's id, unique."""
+    from _pytest.nodeid import NodeId  # pytest 9 keeps the id structured (schemathesis sets the old _nodeid)
+
+    for item in items:
+        name = getattr(item, "name", "")
+        if "[" in name and "[" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}{name[name.index('['):]}")  # type: ignore[attr-defined]
