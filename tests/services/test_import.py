@@ -87,15 +87,18 @@ def test_sales_go_through_while_a_large_import_writes(terminal: Terminal, tmp_pa
     path = write(tmp_path, "".join(f"139{i:08d},会员{i},,,100,2026-01-01\n" for i in range(n)))
     # after its first chunk the import waits until a sale went through: that a sale can go in
     # between two chunks is what is tested, not how the threads happen to be scheduled (on a
-    # loaded machine the import finished before the first sale now and then)
+    # loaded machine the import finished before the first sale now and then). The first chunk is
+    # at most 100 rows: chunks are cut by time (CHUNK_SECONDS), and on a quiet machine the whole
+    # file fitted in the first one, so no sale could come between two
     first_chunk, sale_made = threading.Event(), threading.Event()
     write_chunk = importer._write_chunk
 
-    def chunk_then_wait(*args: Any, **kwargs: Any) -> int:
-        done = write_chunk(*args, **kwargs)
-        if not first_chunk.is_set():
-            first_chunk.set()
-            assert sale_made.wait(60)
+    def chunk_then_wait(t: Terminal, program: Any, good: list[Any], start: int, *args: Any) -> int:
+        if first_chunk.is_set():
+            return write_chunk(t, program, good, start, *args)
+        done = write_chunk(t, program, good[:100], start, *args)
+        first_chunk.set()
+        assert sale_made.wait(60)
         return done
 
     monkeypatch.setattr(importer, "_write_chunk", chunk_then_wait)
