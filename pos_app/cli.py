@@ -201,6 +201,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--staff")
     s.add_argument("--at")
 
+    s = sub.add_parser("draw", help="a lottery draw (积分抽奖) for a present member: the slip is queued")
+    s.add_argument("--member", required=True, help="card number or the member code (会员码) scanned (a phone "
+                                                   "number alone may not spend points)")
+    s.add_argument("--campaign", required=True, help="the draw campaign's id (pos-app campaign list)")
+    s.add_argument("--manager", help="only to pass the offline allowance")
+    s.add_argument("--manager-pin", help=PIN_HELP)
+    s.add_argument("--staff")
+    s.add_argument("--at")
+
     s = sub.add_parser("gift", help="the gift catalog and stock")
     gs = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
     gs.add_parser("list")
@@ -437,7 +446,7 @@ def _demo_seed_new(db_path: str, out: Output) -> int:
 
 
 def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
-    from pos_app.services import context, demo, expiry, importer, points, sales, staff, tiers, verify
+    from pos_app.services import context, demo, draws, expiry, importer, points, sales, staff, tiers, verify
 
     cmd = args.command
     if cmd in ("member-qr", "revoke"):
@@ -583,6 +592,18 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
                  f"{cr.redemption_no} cancelled: {cr.points} points back"
                  + (f", hand back {format_fen(cr.cash_fen)} yuan" if cr.cash_fen else "")
                  + f"; balance {cr.member.balance}")
+        return EXIT_OK
+    if cmd == "draw":
+        _identify_online(t, args.member)
+        dr = draws.run_draw(t, member_ref=args.member, campaign_id=args.campaign, staff_code=args.staff,
+                            manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at), queue_slip=True)
+        _served(t, dr.member)
+        out.emit(dr.to_dict(), f"{dr.draw_no}: {dr.campaign_name_zh} -{dr.cost_points} points: "
+                 f"{dr.prize_name_zh} ({dr.prize_name_en})"
+                 + (f" +{dr.points_won} points" if dr.points_won else "")
+                 + (f"; coupon {dr.coupon_code}" if dr.coupon_code else "")
+                 + (f"; collect with {dr.redemption_no}" if dr.redemption_no else "")
+                 + f"; number {dr.value} of {dr.range}; balance {dr.balance_after}")
         return EXIT_OK
     if cmd == "gift":
         if args.action == "stock":

@@ -41,7 +41,7 @@ CAMPAIGN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
 #: a store id as headquarters issues them (``sync.protocol.ID_RE``)
 STORE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 #: the modules whose import registers a kind's validator (imported at the first parse)
-KIND_MODULES: tuple[str, ...] = ("pos_app.core.donations",)
+KIND_MODULES: tuple[str, ...] = ("pos_app.core.donations", "pos_app.core.draws")
 
 #: Reads a campaign's kind table (``FieldReader`` of ``[<kind>]``) and returns its body, a frozen
 #: dataclass; raises ``ProgramError``/``CampaignError`` naming the field (``<kind>.<key>``). The

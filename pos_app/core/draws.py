@@ -49,9 +49,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from pos_app.core.campaigns import register_kind
 from pos_app.core.errors import ProgramError
-from pos_app.core.program import Program
+from pos_app.core.program import FieldReader, Program
 
+KIND = "draw"
 PRIZE_KINDS = ("points", "coupon", "gift", "none")
 #: the largest draw range (common denominator of the odds) accepted: ``secrets.randbelow`` is
 #: fine with anything, but an auditor reads the value, and absurd denominators are typos
@@ -360,3 +362,13 @@ def draw(body: DrawBody, value: int, stock_left: dict[str, int] | None = None) -
         assert fallback is not None  # parse_draw_body requires one
         won = fallback
     return Outcome(value=value, range=n, landed=landed, prize=won)
+
+
+def read_draw(r: FieldReader) -> DrawBody:
+    """The ``[draw]`` table of a campaign (``core.campaigns`` registry): checked here, unknown
+    keys included."""
+    r.seen.update(r.data)
+    return parse_draw_body(r.data, r.path)
+
+
+register_kind(KIND, read_draw)

@@ -234,3 +234,64 @@ def flag_crossed_limits(proj: Projection, term: db.Terminal, entries: list[dict[
             proj.flag(key[0] if key[0] in ("daily_cap", "redeem_cap", "gift_limit") else "award_limit",
                       store_id=term.store_id, terminal_id=term.id, member_uuid=f["member_uuid"], ref=f["uuid"],
                       points=points, details=_limit_details(key, limit, total, f["uuid"]))
+
+
+# -- lottery draws: limits and stock crossed by two tills ----------------------------------------------
+
+def _draw_keys(member_uuid: str, store_id: str, day: str, detail: dict[str, Any]) -> list[tuple[_Key, int | None]]:
+    """What one ``draw`` entry counts towards, with the limit the till checked it against (its
+    breakdown records them, so headquarters needs no copy of the campaign): the member's draws
+    that day and over the campaign, and the wins of a stocked prize at the store."""
+    campaign = str(detail.get("campaign"))
+    out: list[tuple[_Key, int | None]] = [
+        (("draw_day", member_uuid, campaign, day[:10]), _limit(detail.get("daily_limit"))),
+        (("draw_campaign", member_uuid, campaign), _limit(detail.get("campaign_limit"))),
+    ]
+    if detail.get("stock") is not None and detail.get("prize") == detail.get("landed"):
+        out.append((("draw_stock", store_id, campaign, str(detail.get("prize"))), _limit(detail.get("stock"))))
+    return out
+
+
+def _limit(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def flag_draws(proj: Projection, term: db.Terminal, entries: list[dict[str, Any]]) -> None:
+    """Draws that together with the ones headquarters holds cross a campaign's per-member daily
+    or campaign limit (``draw_limit``), or win more of a stocked prize at a store than its stock
+    (``draw_stock``: two tills offline, or a till that had not pulled the other's draws). The
+    entries are kept as the tills wrote them; the flag names the entry that crossed. One query
+    per campaign of the push's draws."""
+    todo = [f for f in entries if f["kind"] == "draw"]
+    if not todo:
+        return
+    details = {f["uuid"]: _json_object(f["breakdown"]) for f in todo}
+    campaigns = sorted({str(d.get("campaign")) for d in details.values()})
+    E = db.Entry
+    totals: dict[_Key, int] = {}
+    for campaign in campaigns:
+        rows = tuples(E.select(E.member_uuid, E.store_id, E.business_date, E.breakdown)
+                      .where((E.kind == "draw") & E.breakdown.contains(f'"campaign":{json.dumps(campaign)}')))
+        for member_uuid, store_id, day, breakdown in rows:
+            detail = _json_object(breakdown)
+            if str(detail.get("campaign")) != campaign:
+                continue
+            for key, _ in _draw_keys(str(member_uuid), str(detail.get("store") or store_id), str(day), detail):
+                totals[key] = totals.get(key, 0) + 1
+    for f in todo:
+        detail = details[f["uuid"]]
+        store = str(detail.get("store") or term.store_id)
+        for key, limit in _draw_keys(f["member_uuid"], store, str(f["business_date"]), detail):
+            total = totals[key] = totals.get(key, 0) + 1
+            if limit is None or total <= limit:
+                continue
+            if key[0] == "draw_stock":
+                proj.flag("draw_stock", store_id=store, terminal_id=term.id, member_uuid=f["member_uuid"],
+                          ref=f["uuid"], points=abs(int(f["points"])),
+                          details={"campaign": key[2], "prize": key[3], "stock": limit, "count": total,
+                                   "entry": f["uuid"]})
+            else:
+                proj.flag("draw_limit", store_id=term.store_id, terminal_id=term.id, member_uuid=f["member_uuid"],
+                          ref=f["uuid"], points=abs(int(f["points"])),
+                          details={"campaign": key[2], "limit": limit, "count": total,
+                                   "day": key[3] if key[0] == "draw_day" else None, "entry": f["uuid"]})

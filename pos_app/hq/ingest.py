@@ -40,7 +40,7 @@ from pos_app.core.errors import Conflict, PosError
 from pos_app.core.replica import Effects
 from pos_app.hq import db, feed, simulation
 from pos_app.hq.events import apply_member_events, event_member, other_event
-from pos_app.hq.flags import flag_crossed_limits, flag_double_bonuses
+from pos_app.hq.flags import flag_crossed_limits, flag_double_bonuses, flag_draws
 from pos_app.hq.projection import Projection, append_hq_entry, for_update, tuples
 from pos_app.sync import protocol
 
@@ -166,6 +166,7 @@ def _apply(term: db.Terminal, batch_id: str, entries: list[tuple[int, dict[str, 
         proj.check_double_spend(f, e, applied, store_id=store_id)
     flag_double_bonuses(proj, term, [f for _, f, _ in entries])
     flag_crossed_limits(proj, term, [f for _, f, _ in entries])
+    flag_draws(proj, term, [f for _, f, _ in entries])
     for ev in other_events:
         other_event(proj, term, ev)
     proj.write()

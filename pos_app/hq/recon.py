@@ -33,7 +33,7 @@ from pos_app.hq import authority, db, projection
 
 #: flag kinds, in the order the queue's filter lists them
 KINDS = ("overdraft", "double_bonus", "coupon_reuse", "duplicate_phone", "duplicate_card", "daily_cap",
-         "redeem_cap", "gift_limit", "award_limit", "double_expiry", "unknown_member")
+         "redeem_cap", "gift_limit", "award_limit", "double_expiry", "unknown_member", "draw_limit", "draw_stock")
 #: what may be done with a flag of each kind, besides dismissing it
 ACTIONS: dict[str, tuple[str, ...]] = {
     "double_bonus": ("take_back",),
@@ -156,7 +156,7 @@ def evidence(flags: list[FlagView]) -> Evidence:
             if isinstance(value, str) and value not in entry_uuids:
                 entry_uuids.append(value)
         if f.kind in ("overdraft", "double_bonus", "double_expiry", "daily_cap", "redeem_cap", "gift_limit",
-                      "award_limit", "unknown_member") and f.ref not in entry_uuids:
+                      "award_limit", "unknown_member", "draw_limit", "draw_stock") and f.ref not in entry_uuids:
             entry_uuids.append(f.ref)
     E, M = db.Entry, db.Member
     entries = []

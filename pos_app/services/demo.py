@@ -49,7 +49,7 @@ DEMO_MEMBERS = (
 
 
 #: campaigns of db/campaigns the demo store runs (a donation drive; a lottery draw)
-DEMO_CAMPAIGNS = ("donation-demo.toml",)
+DEMO_CAMPAIGNS = ("donation-demo.toml", "draw-demo.toml")
 DEMO_RECEIPT_HEADER = "积分便利店（演示店）|北京市朝阳区建国路1号 · 010-6500 0000"
 
 

@@ -377,7 +377,8 @@ def grant_profile_award_if_due(t: Terminal, before: MemberRecord | None, after: 
 
 
 #: Ledger entry kinds, in the order the screen lists them.
-HISTORY_KINDS = ("earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import", "donate")
+HISTORY_KINDS = ("earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import", "donate",
+                 "draw", "draw_win")
 
 
 @dataclass(frozen=True)
@@ -435,6 +436,10 @@ def summarize_entry(kind: str, b: dict[str, Any]) -> str:
         return f"earned on {b.get('earned_on', '')}"
     if kind == "donate":
         return f"donated to {b.get('campaign', '')} (¥{format_fen(int(b.get('yuan_fen') or 0))})"
+    if kind == "draw":
+        return f"draw {b.get('campaign', '')}: {b.get('prize', '')}"
+    if kind == "draw_win":
+        return f"won {b.get('prize', '')} in {b.get('campaign', '')}"
     return ""
 
 

@@ -194,6 +194,9 @@ def cancel_redemption(t: Terminal, *, redemption_no: str, reason: str, staff_cod
     if shift is None or row["created_at"] < shift.opened_at:
         raise RuleViolation("redemption_no", f"redemption {redemption_no} is not from the open shift;"
                             " only the open shift's redemptions can be cancelled", reason="earlier_shift")
+    if not row["points"] and not row["cash_fen"]:
+        raise RuleViolation("redemption_no", f"redemption {redemption_no} is a draw's prize; a draw stands and"
+                            " its prize cannot be cancelled", reason="draw")
     coupon = row["coupon_code"]
     if coupon and _coupon_spent(t, coupon):
         raise RuleViolation("redemption_no", f"the coupon {coupon} of redemption {redemption_no} was used"

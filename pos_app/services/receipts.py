@@ -35,7 +35,7 @@ from pos_app.services.settings import TerminalSettings, load_settings
 from pos_app.services.shifts import shift_report
 from pos_app.storage.paths import data_root
 
-KINDS = ("receipt", "refund", "coupon", "test", "shift", "gift_cancel", "donation")
+KINDS = ("receipt", "refund", "coupon", "test", "shift", "gift_cancel", "donation", "draw")
 
 WORDS: dict[str, dict[str, str]] = {
     "zh_CN": {
@@ -63,6 +63,9 @@ WORDS: dict[str, dict[str, str]] = {
         "donation": "积分捐赠", "donation_no": "捐赠编号", "campaign": "捐赠项目", "cause": "用途",
         "donated": "捐赠积分", "worth": "折合人民币", "donation_thanks": "感谢您的爱心捐赠！",
         "donation_note": "积分捐赠不可退回",
+        "draw": "积分抽奖", "draw_no": "抽奖单号", "draw_campaign": "活动", "draw_cost": "消耗积分", "prize": "奖品",
+        "points_won": "获得积分", "draw_value": "抽奖号", "out_of_stock": "奖品已抽完", "no_prize": "谢谢参与",
+        "coupon_code": "优惠券号", "gift_redemption": "领取单号",
     },
     "en": {
         "receipt": "SALES RECEIPT", "refund": "REFUND", "coupon": "COUPON", "test": "PRINTER TEST PAGE",
@@ -92,6 +95,10 @@ WORDS: dict[str, dict[str, str]] = {
         "donation": "DONATION", "donation_no": "Donation", "campaign": "Campaign", "cause": "For",
         "donated": "Points donated", "worth": "Worth (yuan)", "donation_thanks": "Thank you for your kindness!",
         "donation_note": "Donated points are not refunded",
+        "draw": "LOTTERY DRAW", "draw_no": "Draw", "draw_campaign": "Campaign", "draw_cost": "Points spent",
+        "prize": "Prize", "points_won": "Points won", "draw_value": "Number drawn",
+        "out_of_stock": "Prize gone", "no_prize": "Better luck next time", "coupon_code": "Coupon",
+        "gift_redemption": "Collect with",
     },
 }
 
@@ -465,6 +472,45 @@ def _donation(d: _Doc, entry_uuid: str, reprint: bool) -> Document:
     return dataclasses.replace(doc, title=str(b.get("donation_no", "")))
 
 
+def _draw(d: _Doc, draw_no: str, reprint: bool) -> Document:
+    """A lottery draw's slip: the campaign, the points spent, the prize (points won, the coupon's
+    code, the gift's redemption number), the number drawn out of its range (what an auditor
+    recomputes the prize from), the member and their balance after the draw."""
+    from pos_app.services.draws import draw_result
+
+    t, lay = d.t, d.layout
+    r = draw_result(t, draw_no)
+    if r is None:
+        raise NotFound("draw", f"no draw {draw_no!r}")
+    row = t.repo.rows("SELECT created_at, staff_code FROM ledger_entry WHERE kind = 'draw' AND ref_no = ?", (draw_no,))
+    d.head("draw", reprint)
+    lay.pair(d.word("draw_no"), draw_no)
+    lay.pair(d.word("time"), _when(row[0]["created_at"] if row else None))
+    lay.pair(d.word("cashier"), (row[0]["staff_code"] if row else None) or "-")
+    lay.pair(d.word("draw_campaign"), r.campaign_name(d.lang))
+    lay.pair(d.word("draw_cost"), f"-{r.cost_points} {d.word('points_unit')}")
+    lay.rule()
+    lay.text(r.prize_name(d.lang) if r.won else d.word("no_prize"), "center", bold=True, big=True)
+    if r.out_of_stock:
+        lay.text(d.word("out_of_stock"), "center")
+    if r.points_won:
+        lay.pair(d.word("points_won"), f"+{r.points_won} {d.word('points_unit')}", bold=True)
+    if r.coupon_code:
+        lay.pair(d.word("coupon_code"), r.coupon_code)
+        valid = r.coupon_valid_until.isoformat() if r.coupon_valid_until else d.word("no_expiry")
+        lay.pair(d.word("valid_until"), valid)
+    if r.redemption_no:
+        lay.pair(d.word("gift_redemption"), r.redemption_no)
+    lay.pair(d.word("draw_value"), f"{r.value} / {r.range}")
+    lay.rule()
+    lay.pair(d.word("member"), f"{r.member.name} {mask_phone(r.member.phone)}")
+    lay.pair(d.word("balance"), str(r.balance_after), bold=True)
+    lay.rule()
+    lay.qr(draw_no)
+    doc = d.foot()
+    return dataclasses.replace(doc, title=draw_no)
+
+
 def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] | None = None,
                    reprint: bool = False, columns: int | None = None, language: str | None = None,
                    settings: TerminalSettings | None = None) -> Document:
@@ -486,6 +532,8 @@ def build_document(t: Terminal, kind: str, ref: str, *, payload: dict[str, Any] 
         return _gift_cancel(d, ref, reprint)
     if kind == "donation":
         return _donation(d, ref, reprint)
+    if kind == "draw":
+        return _draw(d, ref, reprint)
     raise InvalidInput("kind", f"no document of kind {kind!r}; one of {', '.join(KINDS)}")
 
 

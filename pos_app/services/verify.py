@@ -28,6 +28,16 @@ def _program_check(t: Terminal) -> dict[str, Any]:
     return {"ok": True, "count": 0, "problems": []}
 
 
+def _draws_check(t: Terminal) -> dict[str, Any]:
+    """Every lottery draw held, drawn again from its recorded number and campaign version
+    (``services.draws.verify_draws``): the prize it recorded is the one the odds give."""
+    from pos_app.services.draws import verify_draws
+
+    problems = verify_draws(t)
+    return {"ok": not problems, "count": len(problems),
+            "problems": [f"{p['draw_no']}: {p['problem']}" for p in problems]}
+
+
 def verify(t: Terminal, *, since_checkpoint: bool = False, write_checkpoint: bool = True,
            quick_check: bool = True) -> dict[str, Any]:
     """Check the database; ``since_checkpoint``: only what came after the last signed checkpoint
@@ -56,6 +66,7 @@ def verify(t: Terminal, *, since_checkpoint: bool = False, write_checkpoint: boo
         result = integrity.run_full(database)
     checks, body = result
     checks["loyalty_program"] = _program_check(t)
+    checks["draws_recomputed"] = _draws_check(t)
     ok = all(c["ok"] for c in checks.values())
     written, why = False, "not asked to write one"
     if not ok:

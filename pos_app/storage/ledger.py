@@ -189,10 +189,10 @@ class Ledger:
         return self.database.execute("SELECT 1 FROM ledger_entry LIMIT 1").fetchone() is not None
 
     def redeemed_here_on(self, day: dt.date) -> int:
-        """Points this terminal took on a business day as payment, for gifts or as donations."""
+        """Points this terminal took on a business day as payment, for gifts, as donations or for draws."""
         return int(self.database.execute(
             "SELECT coalesce(-sum(points), 0) FROM ledger_entry WHERE terminal_id = ? AND business_date = ?"
-            " AND kind IN ('redeem', 'gift', 'donate')", (self.terminal_id, day.isoformat())).fetchone()[0])
+            " AND kind IN ('redeem', 'gift', 'donate', 'draw')", (self.terminal_id, day.isoformat())).fetchone()[0])
 
     def balance_after_sale(self, member_id: int, receipt_no: str) -> int | None:
         """The member's balance as it stood right after the sale: the ledger up to the sale's own

@@ -380,6 +380,41 @@ class Repo:
         ).fetchone()
         return int(row[0])
 
+    # -- lottery draws (services.draws): counted from the draw entries held ---------------------
+    def draws_of_member(self, member_id: int, campaign_id: str, day: dt.date | None = None) -> int:
+        """The member's draws in a campaign (on business day ``day``; None: over the campaign), in
+        the ledger this till holds (its own and pulled entries)."""
+        sql = ("SELECT count(*) FROM ledger_entry WHERE member_id = ? AND kind = 'draw'"
+               " AND json_extract(breakdown, '$.campaign') = ?")
+        params: tuple[Any, ...] = (member_id, campaign_id)
+        if day is not None:
+            sql += " AND business_date = ?"
+            params += (day.isoformat(),)
+        return int(self.database.execute(sql, params).fetchone()[0])
+
+    def draw_wins(self, campaign_id: str, store_id: str) -> dict[str, int]:
+        """Prize code -> draws at ``store_id`` that won it, in the draw entries this till holds."""
+        rows = self.database.execute(
+            "SELECT json_extract(breakdown, '$.prize'), count(*) FROM ledger_entry WHERE kind = 'draw'"
+            " AND json_extract(breakdown, '$.campaign') = ? AND json_extract(breakdown, '$.store') = ?"
+            " GROUP BY 1", (campaign_id, store_id)).fetchall()
+        return {str(code): int(n) for code, n in rows}
+
+    def draw_entries(self, draw_no: str) -> list[dict[str, Any]]:
+        """A draw's entries (``draw``, ``draw_win``) with the member's balance right after each."""
+        rows = self.database.execute(
+            "SELECT e.id, e.kind, e.points, e.member_id, e.breakdown, e.created_at,"
+            " (SELECT sum(points) FROM ledger_entry b WHERE b.member_id = e.member_id AND b.id <= e.id)"
+            " FROM ledger_entry e WHERE e.ref_type = 'draw' AND e.ref_no = ? ORDER BY e.id", (draw_no,)).fetchall()
+        return [{"id": r[0], "kind": r[1], "points": r[2], "member_id": r[3], "breakdown": json.loads(r[4]),
+                 "created_at": r[5], "balance_after": r[6]} for r in rows]
+
+    def draw_breakdowns(self) -> list[tuple[str, dict[str, Any]]]:
+        """(draw number, breakdown) of every draw entry held, oldest first (``verify``)."""
+        rows = self.database.execute(
+            "SELECT ref_no, breakdown FROM ledger_entry WHERE kind = 'draw' ORDER BY id").fetchall()
+        return [(str(r[0]), json.loads(r[1])) for r in rows]
+
     def purchases_since(self, member_id: int, day: dt.date) -> int:
         return self.purchase_counts(day, member_id).get(member_id, 0)
 

@@ -95,7 +95,7 @@ _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?
 
 #: Ledger entry kinds a till writes (and may push).
 TILL_ENTRY_KINDS = frozenset({"earn", "redeem", "gift", "award", "adjust", "clawback", "return", "expire", "import",
-                              "donate"})
+                              "donate", "draw", "draw_win"})
 #: Kinds only headquarters writes, in its own chain: a till pushing one is refused; a till
 #: receives them in the feed (``merge_out``/``merge_in``: a merge of two members, ``hq.merge``).
 HQ_ENTRY_KINDS = frozenset({"overdraft", "expire_fix", "merge_out", "merge_in"})

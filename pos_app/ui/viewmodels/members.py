@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pos_app.core.draws import DrawBody
 from pos_app.core.errors import Conflict, InvalidInput, NotFound, PosError
 from pos_app.core.members import normalize_phone, validate_name
 from pos_app.core.money import format_fen
@@ -100,6 +101,7 @@ class MembersViewModel(QObject):
             "award": self.tr("Award"), "adjust": self.tr("Adjustment"), "clawback": self.tr("Refund clawback"),
             "return": self.tr("Points returned"), "expire": self.tr("Expired"), "import": self.tr("Imported"),
             "donate": self.tr("Donation"),
+            "draw": self.tr("Lottery draw"), "draw_win": self.tr("Draw prize"),
         }
 
     def tier_reason(self, change: TierChange) -> str:
@@ -151,7 +153,22 @@ class MembersViewModel(QObject):
             return self.tr("points past their expiry date")
         if e.kind == "import":
             return self.tr("earned on %1").replace("%1", str(b.get("earned_on", "")))
+        if e.kind in ("draw", "draw_win"):
+            return self._draw_text(e)
         return e.summary
+
+    def _draw_text(self, e: HistoryEntry) -> str:
+        """A draw's campaign and prize by name (the campaign version it was drawn under)."""
+        b = e.breakdown
+        campaign = self.terminal.repo.campaign(str(b.get("campaign", "")), int(b.get("version") or 0) or None)
+        name, prize = str(b.get("campaign", "")), str(b.get("prize", ""))
+        if campaign is not None:
+            name = campaign.name(self.language)
+            found = campaign.body.prize(prize) if isinstance(campaign.body, DrawBody) else None
+            prize = found.name(self.language) if found else prize
+        if e.kind == "draw":
+            return self.tr("%1: %2").replace("%1", name).replace("%2", prize)
+        return self.tr("won %1").replace("%1", prize)
 
     # -- search and detail -----------------------------------------------------------------------
     def search(self, text: str) -> bool:

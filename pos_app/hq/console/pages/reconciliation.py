@@ -31,6 +31,8 @@ KIND_NAMES = {
     "award_limit": i18n.N_("Award limit crossed"),
     "double_expiry": i18n.N_("Points expired twice"),
     "unknown_member": i18n.N_("Entry for an unknown member"),
+    "draw_limit": i18n.N_("Draw limit crossed"),
+    "draw_stock": i18n.N_("Draw prize stock crossed"),
 }
 RESOLUTION_NAMES = {
     "taken_back": i18n.N_("Taken back"),
