@@ -25,11 +25,13 @@ from pos_app.ui.qt import (
     Signal,
 )
 from pos_app.ui.viewmodels.donations import DonationViewModel
+from pos_app.ui.viewmodels.draws import DrawViewModel
 from pos_app.ui.viewmodels.gifts import GiftsViewModel
 from pos_app.ui.viewmodels.session import SessionViewModel
 from pos_app.ui.widgets.approval import ApprovalDialog
 from pos_app.ui.widgets.common import TOUCH_HEIGHT, Notice, big_button, member_entry, screen_keys, yuan
 from pos_app.ui.widgets.donate import DonateDialog
+from pos_app.ui.widgets.draw import DrawDialog
 from pos_app.ui.widgets.otp import OtpDialog
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,11 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class GiftsPage(QWidget):
-    """Signals: ``donation_done(DonationResult)`` after a donation made from here (Ctrl+J)."""
+    """Signals: ``donation_done(DonationResult)`` after a donation made from here (Ctrl+J),
+    ``draw_done(DrawResult)`` after a lottery draw made from here (Ctrl+L)."""
 
     donation_done = Signal(object)
+    draw_done = Signal(object)
 
     def __init__(self, vm: GiftsViewModel, session: SessionViewModel, tier_names: dict[str, str],
                  parent: QWidget | None = None) -> None:
@@ -57,6 +61,9 @@ class GiftsPage(QWidget):
         # donating points to a campaign (积分捐赠, Ctrl+J) for the member identified here
         self.donation_vm = DonationViewModel(vm)
         self.donate_dialog: DonateDialog | None = None
+        # the lottery draw (积分抽奖, Ctrl+L) for the member identified here
+        self.draw_vm = DrawViewModel(vm)
+        self.draw_dialog: DrawDialog | None = None
         self._build()
         vm.member_changed.connect(self._on_member_changed)
         vm.catalogue_changed.connect(self._on_catalogue_changed)
@@ -127,6 +134,10 @@ class GiftsPage(QWidget):
         self.donate_button.setObjectName("gift_donate_button")
         self.donate_button.clicked.connect(self.open_donate)
         act.addWidget(self.donate_button)
+        self.draw_button = big_button(self.tr("Draw (Ctrl+L)"), self)
+        self.draw_button.setObjectName("gift_draw_button")
+        self.draw_button.clicked.connect(self.open_draw)
+        act.addWidget(self.draw_button)
         root.addLayout(act)
 
         result = QGroupBox(self.tr("Last redemption"), self)
@@ -154,7 +165,8 @@ class GiftsPage(QWidget):
         root.addWidget(self.notice)
 
         screen_keys(self, {"F2": self.member_input.setFocus, "Esc": self.vm.reset, "Ctrl+O": self.vm.send_code,
-                           "Ctrl+Z": self._cancel_last, "Ctrl+J": self.open_donate})
+                           "Ctrl+Z": self._cancel_last, "Ctrl+J": self.open_donate,
+                           "Ctrl+L": self.open_draw})
         self._update_cancel_button()
 
     # -- actions ------------------------------------------------------------------------------
@@ -266,6 +278,18 @@ class GiftsPage(QWidget):
         box.donated.connect(self.donation_done.emit)
         box.finished.connect(lambda _r: setattr(self, "donate_dialog", None))
         self.donate_dialog = box
+        box.open()
+
+    def open_draw(self) -> None:
+        """The lottery draw dialog for the member identified here (Enter draws, Esc closes)."""
+        if self.vm.member is None:
+            self.notice.error(self.tr("Identify the member first (card or phone number)."))
+            return
+        who = self.session.staff
+        box = DrawDialog(self.draw_vm, self, manager_code=who.code if who and who.is_manager else "")
+        box.drawn.connect(self.draw_done.emit)
+        box.finished.connect(lambda _r: setattr(self, "draw_dialog", None))
+        self.draw_dialog = box
         box.open()
 
     def _on_gift_cancelled(self, done: GiftCancelResult) -> None:
@@ -414,6 +438,8 @@ class GiftsPage(QWidget):
             self.otp_dialog.reject()
         if self.donate_dialog is not None and self.donate_dialog.isVisible():
             self.donate_dialog.reject()
+        if self.draw_dialog is not None and self.draw_dialog.isVisible():
+            self.draw_dialog.reject()
         self.vm.reset()
         self.member_input.clear()
         self.table.clearSelection()
