@@ -482,7 +482,7 @@ def _draw(d: _Doc, draw_no: str, reprint: bool) -> Document:
     r = draw_result(t, draw_no)
     if r is None:
         raise NotFound("draw", f"no draw {draw_no!r}")
-    row = t.repo.rows("SELECT created_at, staff_code FROM ledger_entry WHERE kind = 'draw' AND ref_no = ?", (draw_no,))
+    row = t.repo.draw_entries(draw_no)
     d.head("draw", reprint)
     lay.pair(d.word("draw_no"), draw_no)
     lay.pair(d.word("time"), _when(row[0]["created_at"] if row else None))

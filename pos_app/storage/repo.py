@@ -403,11 +403,11 @@ class Repo:
     def draw_entries(self, draw_no: str) -> list[dict[str, Any]]:
         """A draw's entries (``draw``, ``draw_win``) with the member's balance right after each."""
         rows = self.database.execute(
-            "SELECT e.id, e.kind, e.points, e.member_id, e.breakdown, e.created_at,"
+            "SELECT e.id, e.kind, e.points, e.member_id, e.breakdown, e.created_at, e.staff_code,"
             " (SELECT sum(points) FROM ledger_entry b WHERE b.member_id = e.member_id AND b.id <= e.id)"
             " FROM ledger_entry e WHERE e.ref_type = 'draw' AND e.ref_no = ? ORDER BY e.id", (draw_no,)).fetchall()
         return [{"id": r[0], "kind": r[1], "points": r[2], "member_id": r[3], "breakdown": json.loads(r[4]),
-                 "created_at": r[5], "balance_after": r[6]} for r in rows]
+                 "created_at": r[5], "staff_code": r[6], "balance_after": r[7]} for r in rows]
 
     def draw_breakdowns(self) -> list[tuple[str, dict[str, Any]]]:
         """(draw number, breakdown) of every draw entry held, oldest first (``verify``)."""
