@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from pos_app.core.campaigns import register_kind
-from pos_app.core.errors import ProgramError
+from pos_app.core.campaigns import Campaign, register_kind
+from pos_app.core.errors import CampaignError, ProgramError
 from pos_app.core.program import FieldReader, Program
 
 KIND = "draw"
@@ -336,6 +336,21 @@ def check_payout(body: DrawBody, program: Program, path: str = "draw") -> Fracti
                    f"expected_payout_rate {_decimal(body.expected_payout_rate)}",
                    payout_rate=str(rate))
     return rate
+
+
+def fits_program(campaign: Campaign, program: Program | None) -> None:
+    """Where a campaign is published or loaded: a draw campaign's prizes must name gifts of the
+    program in force and pay out no more than its rate (``CampaignError`` naming the field);
+    other kinds, or no program yet, pass (the till checks again before every draw)."""
+    if campaign.kind != KIND or program is None:
+        return
+    assert isinstance(campaign.body, DrawBody)
+    try:
+        check_payout(campaign.body, program)
+    except CampaignError:
+        raise
+    except ProgramError as exc:
+        raise CampaignError(exc.field, exc.message, **exc.params) from None
 
 
 # --------------------------------------------------------------------------- the draw

@@ -14,10 +14,11 @@ import datetime as dt
 from typing import Any, cast
 
 from pos_app.core.campaigns import Campaign, latest_versions, parse_campaign
+from pos_app.core.draws import fits_program
 from pos_app.core.errors import Conflict
 from pos_app.core.money import format_fen
 from pos_app.hq import db, feed
-from pos_app.hq.authority import _audit, _database, _local_now
+from pos_app.hq.authority import _audit, _database, _local_now, active_program
 
 _parsed: dict[str, Campaign] = {}
 
@@ -46,6 +47,7 @@ def publish_campaign(source: str, *, actor: str) -> tuple[Campaign, bool]:
     """Validate a campaign file and send it to every till (audited ``campaign.publish``).
     Returns the campaign and whether it was new (False: this very text was published before)."""
     campaign = parse_campaign(source)  # CampaignError naming the field; nothing written
+    fits_program(campaign, active_program())  # a draw's prizes against the program in force
     C = db.Campaign
     with db.writing(_database()):
         same = C.get_or_none((C.campaign_id == campaign.campaign_id) & (C.version == campaign.version))

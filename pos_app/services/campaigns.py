@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.core.campaigns import Campaign, parse_campaign
+from pos_app.core.draws import fits_program
 from pos_app.core.errors import CampaignError, NotFound, RuleViolation
 from pos_app.services.context import Terminal
 from pos_app.storage.ledger import iso
@@ -24,6 +25,11 @@ def load_campaign(t: Terminal, source: str, *, staff_code: str | None = None) ->
     """Validate a campaign file and keep it at this till (one transaction, audited
     ``campaign.load``). Returns the campaign and whether that version is new here."""
     campaign = parse_campaign(source)
+    try:
+        program = t.program
+    except NotFound:  # no program loaded yet
+        program = None
+    fits_program(campaign, program)  # a draw's prizes against the program in force
     stamp = t.stamp(staff_code=staff_code)
     with t.database.transaction():
         new = t.repo.store_campaign(campaign, at=iso(stamp.recorded_at))

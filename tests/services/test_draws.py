@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from pos_app.core.errors import ApprovalRequired, NotFound, RuleViolation
+from pos_app.core.campaigns import parse_campaign
+from pos_app.core.errors import ApprovalRequired, CampaignError, NotFound, RuleViolation
 from pos_app.devices.escpos_out import document_bytes
 from pos_app.services import campaigns, draws, members, points, printing, receipts, sales, shifts, staff
 from pos_app.services import sync as sync_service
@@ -182,7 +183,18 @@ def test_refusals_name_the_field_and_write_nothing(shop: Terminal, member: membe
 
 def test_a_campaign_that_does_not_fit_the_program_is_refused(shop: Terminal, member: members.MemberRecord) -> None:
     text = DEMO.replace("version = 1", "version = 2").replace('value = "G002"', 'value = "G009"')
-    campaigns.load_campaign(shop, text)
+    before = counts(shop)
+    with pytest.raises(CampaignError) as bad:  # loaded by hand: refused naming the prize
+        campaigns.load_campaign(shop, text)
+    assert bad.value.field == "draw.prizes[3].value" and counts(shop) == before
+    over = DEMO.replace("version = 1", "version = 2").replace('expected_payout_rate = "0.5"',
+                                                             'expected_payout_rate = "0.3"')
+    with pytest.raises(CampaignError) as bad:
+        campaigns.load_campaign(shop, over)
+    assert bad.value.field == "draw.expected_payout_rate" and "0.3800" in bad.value.message
+    # a version that reached the till anyway (the program changed since) is refused at the draw
+    with shop.database.transaction():
+        shop.repo.store_campaign(parse_campaign(text), at=iso(shop.clock()))
     with pytest.raises(RuleViolation) as err:
         run(shop, member, P500)
     assert err.value.field == "campaign" and err.value.params["reason"] == "program"
