@@ -86,6 +86,16 @@ def test_the_demo_store_runs_the_demo_donation_campaign(seeded: context.Terminal
     assert seeded.program.earning.fen_per_point == 100 and seeded.program.version == 1
     with seeded.database.transaction():  # as an older release left it
         seeded.database.execute("DELETE FROM campaign")
-    assert demo.seed_demo(seeded)["campaigns_loaded"] == ["DONATE-2026-BOOKS"]
+    assert demo.seed_demo(seeded)["campaigns_loaded"] == ["DONATE-2026-BOOKS", "DRAW-2026-LUCKY"]
     assert "campaigns_loaded" not in demo.seed_demo(seeded)
-    assert seeded.database.execute("SELECT count(*) FROM audit WHERE action = 'campaign.load'").fetchone()[0] == 2
+    assert seeded.database.execute("SELECT count(*) FROM audit WHERE action = 'campaign.load'").fetchone()[0] == 4
+
+
+def test_the_demo_store_runs_the_demo_draw_campaign(seeded: context.Terminal) -> None:
+    """The demo draw (db/campaigns/draw-demo.toml) is loaded by the seed and fits the reference
+    program, whose numbers stay as they are."""
+    from pos_app.core.draws import check_payout
+
+    (draw,) = seeded.repo.campaigns_in_force("draw", seeded.clock().date(), "S001")
+    assert draw.campaign_id == "DRAW-2026-LUCKY" and draw.body.cost_points == 100
+    assert check_payout(draw.body, seeded.program) <= draw.body.expected_payout_rate
