@@ -595,15 +595,15 @@ def _dispatch(t: Any, args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     if cmd == "draw":
         _identify_online(t, args.member)
-        dr = draws.run_draw(t, member_ref=args.member, campaign_id=args.campaign, staff_code=args.staff,
-                            manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at), queue_slip=True)
-        _served(t, dr.member)
-        out.emit(dr.to_dict(), f"{dr.draw_no}: {dr.campaign_name_zh} -{dr.cost_points} points: "
-                 f"{dr.prize_name_zh} ({dr.prize_name_en})"
-                 + (f" +{dr.points_won} points" if dr.points_won else "")
-                 + (f"; coupon {dr.coupon_code}" if dr.coupon_code else "")
-                 + (f"; collect with {dr.redemption_no}" if dr.redemption_no else "")
-                 + f"; number {dr.value} of {dr.range}; balance {dr.balance_after}")
+        lot = draws.run_draw(t, member_ref=args.member, campaign_id=args.campaign, staff_code=args.staff,
+                             manager_code=args.manager, manager_pin=args.manager_pin, at=_at(args.at), queue_slip=True)
+        _served(t, lot.member)
+        out.emit(lot.to_dict(), f"{lot.draw_no}: {lot.campaign_name_zh} -{lot.cost_points} points: "
+                 f"{lot.prize_name_zh} ({lot.prize_name_en})"
+                 + (f" +{lot.points_won} points" if lot.points_won else "")
+                 + (f"; coupon {lot.coupon_code}" if lot.coupon_code else "")
+                 + (f"; collect with {lot.redemption_no}" if lot.redemption_no else "")
+                 + f"; number {lot.value} of {lot.range}; balance {lot.balance_after}")
         return EXIT_OK
     if cmd == "gift":
         if args.action == "stock":

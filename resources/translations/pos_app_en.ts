@@ -999,6 +999,128 @@
     </message>
 </context>
 <context>
+    <name>DrawDialog</name>
+    <message>
+        <source>Lottery draw</source>
+        <translation>Lottery draw</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <source>Draw (Enter)</source>
+        <translation>Draw (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 points a draw)</source>
+        <translation>%1 (%2 points a draw)</translation>
+    </message>
+    <message>
+        <source>No lottery draw runs at this store today.</source>
+        <translation>No lottery draw runs at this store today.</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
+    </message>
+    <message>
+        <source>Draw in %1 for %2 points?</source>
+        <translation>Draw in %1 for %2 points?</translation>
+    </message>
+    <message>
+        <source>%1's balance after the draw: %2 points</source>
+        <translation>%1's balance after the draw: %2 points</translation>
+    </message>
+    <message>
+        <source>%1 a day</source>
+        <translation>%1 a day</translation>
+    </message>
+    <message>
+        <source>%1 in all</source>
+        <translation>%1 in all</translation>
+    </message>
+    <message>
+        <source>Draws per member: %1</source>
+        <translation>Draws per member: %1</translation>
+    </message>
+    <message>
+        <source>Better luck next time</source>
+        <translation>Better luck next time</translation>
+    </message>
+    <message>
+        <source>The prize drawn is gone at this store.</source>
+        <translation>The prize drawn is gone at this store.</translation>
+    </message>
+    <message>
+        <source>+%1 points</source>
+        <translation>+%1 points</translation>
+    </message>
+    <message>
+        <source>Coupon %1</source>
+        <translation>Coupon %1</translation>
+    </message>
+    <message>
+        <source>valid until %1</source>
+        <translation>valid until %1</translation>
+    </message>
+    <message>
+        <source>Hand over the gift (%1).</source>
+        <translation>Hand over the gift (%1).</translation>
+    </message>
+    <message>
+        <source>%1 %2: balance %3 points</source>
+        <translation>%1 %2: balance %3 points</translation>
+    </message>
+    <message>
+        <source>Draw %1, number %2 of %3. The slip is queued for printing.</source>
+        <translation>Draw %1, number %2 of %3. The slip is queued for printing.</translation>
+    </message>
+    <message>
+        <source>Draw again (Enter)</source>
+        <translation>Draw again (Enter)</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>Manager approval</translation>
+    </message>
+</context>
+<context>
+    <name>DrawViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>Identify the member first (card or phone number).</translation>
+    </message>
+    <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve this draw.</source>
+        <translation>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve this draw.</translation>
+    </message>
+    <message>
+        <source>The member has had the %1 draws allowed today.</source>
+        <translation>The member has had the %1 draws allowed today.</translation>
+    </message>
+    <message>
+        <source>The member has had the %1 draws this campaign allows.</source>
+        <translation>The member has had the %1 draws this campaign allows.</translation>
+    </message>
+    <message>
+        <source>Not enough points: a draw costs %1, the balance is %2.</source>
+        <translation>Not enough points: a draw costs %1, the balance is %2.</translation>
+    </message>
+    <message>
+        <source>This draw ended on %1.</source>
+        <translation>This draw ended on %1.</translation>
+    </message>
+    <message>
+        <source>This draw starts on %1.</source>
+        <translation>This draw starts on %1.</translation>
+    </message>
+    <message>
+        <source>This draw cannot run at this store now (%1).</source>
+        <translation>This draw cannot run at this store now (%1).</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
@@ -1615,6 +1737,10 @@
     <message>
         <source>Donate (Ctrl+J)</source>
         <translation>Donate (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>Draw (Ctrl+L)</source>
+        <translation>Draw (Ctrl+L)</translation>
     </message>
     <message>
         <source>Last redemption</source>
@@ -2342,6 +2468,14 @@ Gifts handed out: %7, refunds: %8</translation>
         <translation>Donation</translation>
     </message>
     <message>
+        <source>Lottery draw</source>
+        <translation>Lottery draw</translation>
+    </message>
+    <message>
+        <source>Draw prize</source>
+        <translation>Draw prize</translation>
+    </message>
+    <message>
         <source>Upgrade</source>
         <translation>Upgrade</translation>
     </message>
@@ -2404,6 +2538,14 @@ Gifts handed out: %7, refunds: %8</translation>
     <message>
         <source>earned on %1</source>
         <translation>earned on %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>won %1</source>
+        <translation>won %1</translation>
     </message>
     <message>
         <source>No member matches %1.</source>

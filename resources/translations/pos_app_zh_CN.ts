@@ -999,6 +999,128 @@
     </message>
 </context>
 <context>
+    <name>DrawDialog</name>
+    <message>
+        <source>Lottery draw</source>
+        <translation>积分抽奖</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Draw (Enter)</source>
+        <translation>抽奖 (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 points a draw)</source>
+        <translation>%1（每次 %2 积分）</translation>
+    </message>
+    <message>
+        <source>No lottery draw runs at this store today.</source>
+        <translation>本店今天没有进行中的积分抽奖。</translation>
+    </message>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
+    </message>
+    <message>
+        <source>Draw in %1 for %2 points?</source>
+        <translation>参加 %1，消耗 %2 积分？</translation>
+    </message>
+    <message>
+        <source>%1's balance after the draw: %2 points</source>
+        <translation>%1 抽奖后余额：%2 积分</translation>
+    </message>
+    <message>
+        <source>%1 a day</source>
+        <translation>每天 %1 次</translation>
+    </message>
+    <message>
+        <source>%1 in all</source>
+        <translation>共 %1 次</translation>
+    </message>
+    <message>
+        <source>Draws per member: %1</source>
+        <translation>每位会员可抽：%1</translation>
+    </message>
+    <message>
+        <source>Better luck next time</source>
+        <translation>谢谢参与</translation>
+    </message>
+    <message>
+        <source>The prize drawn is gone at this store.</source>
+        <translation>抽中的奖品本店已发完。</translation>
+    </message>
+    <message>
+        <source>+%1 points</source>
+        <translation>+%1 积分</translation>
+    </message>
+    <message>
+        <source>Coupon %1</source>
+        <translation>优惠券 %1</translation>
+    </message>
+    <message>
+        <source>valid until %1</source>
+        <translation>有效期至 %1</translation>
+    </message>
+    <message>
+        <source>Hand over the gift (%1).</source>
+        <translation>请交给会员礼品（%1）。</translation>
+    </message>
+    <message>
+        <source>%1 %2: balance %3 points</source>
+        <translation>%1 %2：余额 %3 积分</translation>
+    </message>
+    <message>
+        <source>Draw %1, number %2 of %3. The slip is queued for printing.</source>
+        <translation>抽奖单 %1，抽奖号 %2 / %3。抽奖单已排队打印。</translation>
+    </message>
+    <message>
+        <source>Draw again (Enter)</source>
+        <translation>再抽一次 (Enter)</translation>
+    </message>
+    <message>
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+</context>
+<context>
+    <name>DrawViewModel</name>
+    <message>
+        <source>Identify the member first (card or phone number).</source>
+        <translation>请先识别会员（卡号或手机号）。</translation>
+    </message>
+    <message>
+        <source>Headquarters has not been reachable for a while: this till has redeemed %1 of its %2 offline points today. A store manager must approve this draw.</source>
+        <translation>总部已有一段时间无法连接：本收银机今天已使用离线额度 %2 积分中的 %1 积分。此次抽奖需店长批准。</translation>
+    </message>
+    <message>
+        <source>The member has had the %1 draws allowed today.</source>
+        <translation>该会员今天已抽满 %1 次。</translation>
+    </message>
+    <message>
+        <source>The member has had the %1 draws this campaign allows.</source>
+        <translation>该会员已抽满本活动允许的 %1 次。</translation>
+    </message>
+    <message>
+        <source>Not enough points: a draw costs %1, the balance is %2.</source>
+        <translation>积分不足：每次抽奖需 %1 积分，余额 %2。</translation>
+    </message>
+    <message>
+        <source>This draw ended on %1.</source>
+        <translation>本抽奖活动已于 %1 结束。</translation>
+    </message>
+    <message>
+        <source>This draw starts on %1.</source>
+        <translation>本抽奖活动 %1 开始。</translation>
+    </message>
+    <message>
+        <source>This draw cannot run at this store now (%1).</source>
+        <translation>本店现在不能进行此抽奖（%1）。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <source>Amount</source>
@@ -1615,6 +1737,10 @@
     <message>
         <source>Donate (Ctrl+J)</source>
         <translation>捐赠 (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>Draw (Ctrl+L)</source>
+        <translation>抽奖 (Ctrl+L)</translation>
     </message>
     <message>
         <source>Last redemption</source>
@@ -2342,6 +2468,14 @@ Gifts handed out: %7, refunds: %8</source>
         <translation>积分捐赠</translation>
     </message>
     <message>
+        <source>Lottery draw</source>
+        <translation>积分抽奖</translation>
+    </message>
+    <message>
+        <source>Draw prize</source>
+        <translation>抽奖奖品</translation>
+    </message>
+    <message>
         <source>Upgrade</source>
         <translation>升级</translation>
     </message>
@@ -2404,6 +2538,14 @@ Gifts handed out: %7, refunds: %8</source>
     <message>
         <source>earned on %1</source>
         <translation>获得于 %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>won %1</source>
+        <translation>抽中 %1</translation>
     </message>
     <message>
         <source>No member matches %1.</source>
