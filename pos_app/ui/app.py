@@ -278,6 +278,11 @@ def build(terminal: Terminal, *, pool: QThreadPool | ImmediatePool | None = None
     display_vm = app.display.vm
     window.work.pages["gifts"].donation_done.connect(  # type: ignore[attr-defined]
         lambda r: display_vm.show_donation(*display_message(terminal, r)))
+    # and a lottery draw's result (积分抽奖: the prize, or the thanks for taking part)
+    from pos_app.ui.viewmodels.draws import display_message as draw_message
+
+    window.work.pages["gifts"].draw_done.connect(  # type: ignore[attr-defined]
+        lambda r: display_vm.show_draw_result(*draw_message(r)))
     window.destroyed.connect(app.display.deleteLater)
     qapp = QApplication.instance()
     if isinstance(qapp, QApplication):  # a second screen plugged in or out (auto mode follows it)

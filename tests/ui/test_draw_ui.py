@@ -41,10 +41,13 @@ def test_a_draw_from_the_gifts_screen(qtbot: Any, app: App, monkeypatch: pytest.
     assert dialog.prize_label.text() == "500 points"
     assert "+500 points" in dialog.result_label.text() and "12,400" in dialog.result_label.text()
     assert "12,400" in page.balance_label.text()  # the screen behind shows the new balance
+    shown_to_customer = app.display.vm  # type: ignore[union-attr]  # the customer display too
+    assert shown_to_customer.message_kind == "draw" and "500 points" in shown_to_customer.message
     assert dialog.draw_button.text() == "Draw again (Enter)"
     monkeypatch.setattr(secrets, "randbelow", lambda n: 900)
     qtbot.mouseClick(dialog.draw_button, Qt.MouseButton.LeftButton)
     assert "Better luck next time" in dialog.prize_label.text() and "12,300" in dialog.result_label.text()
+    assert "Thank you for taking part" in shown_to_customer.message
     monkeypatch.setattr(secrets, "randbelow", lambda n: 250)  # a coupon
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     assert dialog.prize_label.text() == "1 yuan cash coupon" and "Coupon CP" in dialog.result_label.text()

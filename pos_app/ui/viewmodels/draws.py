@@ -108,3 +108,15 @@ class DrawViewModel(QObject):
         if reason in ("store", "kind", "program") or (exc.code == "not_found" and exc.field == "campaign"):
             return self.tr("This draw cannot run at this store now (%1).").replace("%1", exc.message)
         return message(exc)
+
+
+def display_message(result: DrawResult) -> tuple[str, str]:
+    """What the customer display shows after a draw (``show_draw_result``), in both languages
+    (the display shows the till's): the prize won, with its points, or the thanks for taking part."""
+    if result.prize_kind == "none":
+        return f"{result.prize_name_zh}，感谢参与！", f"{result.prize_name_en}. Thank you for taking part!"
+    zh, en = f"恭喜！抽中：{result.prize_name_zh}", f"Congratulations! You won: {result.prize_name_en}"
+    if result.points_won:
+        zh += f"（+{result.points_won:,} 积分）"
+        en += f" (+{result.points_won:,} points)"
+    return zh, en
