@@ -67,13 +67,16 @@ def check_in(t: Terminal, code: str, *, at: dt.datetime | None = None, staff_cod
         found = online.identify(t, raw, field="member_code", budget=budget)
     member = found.member
     offline = found.offline
-    if found.source == "local" and sync_service.is_enrolled(t):
+    stamp = t.stamp(at, staff_code)
+    done_here = award.daily_limit is not None and t.repo.award_count(member.id, award.id, stamp.day) >= \
+        award.daily_limit
+    if found.source == "local" and not done_here and sync_service.is_enrolled(t):
         # the till's copy may lack another till's check-in of today: headquarters counts them all
+        # (a member this till saw check in today already costs no round trip)
         try:
             member, _counters = online.refresh_member(t, member.uuid, budget=budget)
         except (online.LookupUnavailable, NotFound):
             offline = True
-    stamp = t.stamp(at, staff_code)
     with t.database.transaction():
         current = t.repo.member_by_id(member.id)
         assert current is not None

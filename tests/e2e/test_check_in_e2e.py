@@ -4,6 +4,7 @@ even before it pulls; offline both grant it and headquarters flags the second (`
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -22,6 +23,16 @@ from tests.e2e.test_sync_e2e import hq_state, identified
 def check_ins(t: Any, uuid: str) -> int:
     return int(t.database.execute("SELECT count(*) FROM ledger_entry WHERE member_uuid = ? AND kind = 'award'"
                                   " AND ref_no = 'check_in'", (uuid,)).fetchone()[0])
+
+
+def flag_details(db_url: str, member_uuid: str) -> dict[str, Any]:
+    from pos_app.hq import db as hqdb
+
+    database = hqdb.connect(db_url)
+    try:
+        return dict(json.loads(hqdb.Flag.get(hqdb.Flag.member_uuid == member_uuid).details))
+    finally:
+        database.close()
 
 
 @pytest.fixture
@@ -74,6 +85,7 @@ def test_offline_both_tills_grant_it_and_headquarters_flags_the_second(hq: HQSer
     sync_until_done(a)
     flags = [kind for kind, uuid in hq_state(hq.db_url)["flags"] if uuid == m.uuid]
     assert flags == ["award_limit"]
+    assert flag_details(hq.db_url, m.uuid)["award"] == "check_in"
     for till in (a, b):  # synced: each holds both check-ins, and a third is refused
         assert check_ins(till, m.uuid) == 2
         with pytest.raises(RuleViolation):

@@ -1,8 +1,8 @@
 """Behaviour awards from the window (issue 15 item 6): on the members screen F4 (or Award) lists
 the program's awards with their points and limits; Enter on one moves to what the member did,
 Enter grants it; the program's limits hold (the share 3 a day) and
-the refusal says which. (Granting the completed-profile award by itself when a profile becomes
-complete is not built: staff grant it here.)"""
+the refusal says which. A survey or a review needs what the member did (issue 16 item 3); the
+completed profile and the check-in are granted by themselves, never listed here."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_an_award_by_keyboard_with_its_reason_and_the_daily_limit(qtbot: Any, ap
     dialog = page.award_dialog
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert "Survey: 100 points" in texts and "Share: 20 points  (3 a day)" in texts
-    assert not any("signup" in t or "referral" in t for t in texts)  # granted by themselves only
+    ids = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.list.count())]
+    assert set(ids) == {"survey", "review_photo", "share"}  # sign-up, referral, profile, check-in: by themselves
     assert dialog.ok_button.height() >= 44
     dialog.reject()
 
@@ -58,3 +59,19 @@ def test_an_award_by_keyboard_with_its_reason_and_the_daily_limit(qtbot: Any, ap
     audit = app.terminal.repo.rows("SELECT details FROM audit WHERE action = 'member.award' ORDER BY id DESC LIMIT 1")
     assert "share" in audit[0]["details"]
     dialog.reject()
+
+
+def test_a_survey_or_review_without_what_the_member_did_is_refused(qtbot: Any, app: App) -> None:
+    page = open_members(app)
+    search(qtbot, page, GOLD_CARD)
+    before = len(award_rows(app))
+    for award_id in ("survey", "review_photo"):
+        dialog = choose(qtbot, page, award_id)  # Enter with the reason left empty
+        assert dialog.isVisible()
+        assert dialog.notice.text() == "Say what the member did (e.g. the survey's name): this award needs a reason."
+        dialog.reject()
+    assert len(award_rows(app)) == before
+    dialog = choose(qtbot, page, "review_photo", "photo review of the thermos cup")
+    assert not dialog.isVisible()
+    assert award_rows(app)[before:] == [{"points": 50, "award": "review_photo",
+                                         "reason": "photo review of the thermos cup"}]
