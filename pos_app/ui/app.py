@@ -9,6 +9,7 @@ import logging.handlers
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pos_app
 from pos_app.core.errors import PosError
@@ -310,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pos-app-gui", description="积分收银台 cashier window")
     parser.add_argument("--db", default=None)
     parser.add_argument("--lang", choices=LANGUAGES, default=None, help="default: the language saved in Settings")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="a self-service check-in point: members scan their member code (签到)")
     args = parser.parse_args(argv)
     setup_logging(app_paths().log_dir)
     log.info("pos-app %s starting (%s)", pos_app.__version__, "frozen" if getattr(sys, "frozen", False) else "source")
@@ -344,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     language = args.lang or startup_language(terminal)
     if language != installed:
         install_translator(qapp, language)
+    if args.kiosk:
+        return _kiosk(qapp, terminal, instance)
     app = build(terminal, language=language)
     app.window.show()  # type: ignore[attr-defined]
     log.info("cashier window shown: login screen for %s/%s (%s)", terminal.store_id, terminal.terminal_id, db_path)
@@ -359,6 +364,20 @@ def main(argv: list[str] | None = None) -> int:
     if app.display is not None:
         app.display.close()
     app.stop_devices()
+    terminal.close()
+    instance.release()
+    return int(code)
+
+
+def _kiosk(qapp: QApplication, terminal: Terminal, instance: Any) -> int:
+    """The check-in point's window alone (``--kiosk``): no staff, no sales."""
+    from pos_app.ui.widgets.kiosk import KioskWindow
+
+    online.prepare(terminal)
+    window = KioskWindow(terminal)
+    window.showFullScreen()
+    log.info("check-in kiosk shown for %s/%s", terminal.store_id, terminal.terminal_id)
+    code = qapp.exec()
     terminal.close()
     instance.release()
     return int(code)

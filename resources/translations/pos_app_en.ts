@@ -1927,6 +1927,26 @@
     </message>
 </context>
 <context>
+    <name>KioskWindow</name>
+    <message>
+        <source>Member check-in</source>
+        <extracomment>how long a result stays on the screen before it asks for the next member (ms)</extracomment>
+        <translation>Member check-in</translation>
+    </message>
+    <message>
+        <source>Scan your member code to check in</source>
+        <translation>Scan your member code to check in</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>Member code</translation>
+    </message>
+    <message>
+        <source>%1: checked in, +%2 points. Balance %3 points.</source>
+        <translation>%1: checked in, +%2 points. Balance %3 points.</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>e.g. 1001</source>

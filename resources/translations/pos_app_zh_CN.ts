@@ -1927,6 +1927,26 @@
     </message>
 </context>
 <context>
+    <name>KioskWindow</name>
+    <message>
+        <source>Member check-in</source>
+        <extracomment>how long a result stays on the screen before it asks for the next member (ms)</extracomment>
+        <translation>会员签到</translation>
+    </message>
+    <message>
+        <source>Scan your member code to check in</source>
+        <translation>请扫描会员码签到</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+    <message>
+        <source>%1: checked in, +%2 points. Balance %3 points.</source>
+        <translation>%1：签到成功，+%2 积分。积分余额 %3。</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <source>e.g. 1001</source>

@@ -7,6 +7,7 @@ from typing import Any
 
 from pos_app.services import demo, member_codes
 from pos_app.ui.app import App
+from pos_app.ui.qt import Qt
 from tests.ui import test_scanner
 from tests.ui.test_counter import checkout
 from tests.ui.test_scanner import GOLD_CARD, MsClock, focus, scan
@@ -42,3 +43,26 @@ def test_a_scanned_member_code_checks_in_once_a_day(qtbot: Any, till: App, ms: M
     scan(qtbot, focus(qtbot, page.member_input, till), ms, member_code(till))  # again today: nothing more
     assert till.checkout.member is not None and till.checkout.member.member.balance == balance + 5
     assert check_ins(till) == 1 and "Check-in" not in page.notice.text()
+
+
+def test_the_self_service_kiosk_checks_a_member_in_once_a_day(qtbot: Any, store: Any) -> None:
+    """``pos-app-gui --kiosk``: the scanner types the member code and Enter; the screen says the
+    points and the balance, then why not the second time; a card number is refused."""
+    from pos_app.ui.widgets.kiosk import KioskWindow
+
+    window = KioskWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    balance = store.repo.member_by_card(GOLD_CARD).balance
+    code = member_codes.sign_member_code(demo.demo_member_qr_key_file().read_bytes(), GOLD_CARD, store.clock())
+    qtbot.keyClicks(window.code_input, code)
+    qtbot.keyClick(window.code_input, Qt.Key.Key_Return)
+    assert window.result_label.text() == f"张伟: checked in, +5 points. Balance {balance + 5:,} points."
+    assert window.code_input.text() == ""
+    qtbot.keyClicks(window.code_input, code)
+    qtbot.keyClick(window.code_input, Qt.Key.Key_Return)
+    assert window.result_label.text() == "Checked in today already: once a day."
+    qtbot.keyClicks(window.code_input, GOLD_CARD)
+    qtbot.keyClick(window.code_input, Qt.Key.Key_Return)
+    assert window.result_label.text() == "Check-in needs the member code from the member's phone."
+    assert store.repo.member_by_card(GOLD_CARD).balance == balance + 5
