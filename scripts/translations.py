@@ -20,6 +20,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# this checkout's pos_app, not whichever checkout the environment's editable install points at
+sys.path.insert(0, str(ROOT))
 TS_DIR = ROOT / "resources" / "translations"
 LANGS = ("zh_CN", "en")
 SOURCES = [ROOT / "pos_app" / "ui"]

@@ -287,26 +287,6 @@
         <translation>Award points</translation>
     </message>
     <message>
-        <source>Survey</source>
-        <translation>Survey</translation>
-    </message>
-    <message>
-        <source>Review with a photo</source>
-        <translation>Review with a photo</translation>
-    </message>
-    <message>
-        <source>Review</source>
-        <translation>Review</translation>
-    </message>
-    <message>
-        <source>Share</source>
-        <translation>Share</translation>
-    </message>
-    <message>
-        <source>Profile completed</source>
-        <translation>Profile completed</translation>
-    </message>
-    <message>
         <source>An award for %1: choose what they did</source>
         <translation>An award for %1: choose what they did</translation>
     </message>
@@ -329,6 +309,41 @@
     <message>
         <source>Choose an award first.</source>
         <translation>Choose an award first.</translation>
+    </message>
+</context>
+<context>
+    <name>Awards</name>
+    <message>
+        <source>Sign-up</source>
+        <translation>Sign-up</translation>
+    </message>
+    <message>
+        <source>Profile completed</source>
+        <translation>Profile completed</translation>
+    </message>
+    <message>
+        <source>Referral</source>
+        <translation>Referral</translation>
+    </message>
+    <message>
+        <source>Survey</source>
+        <translation>Survey</translation>
+    </message>
+    <message>
+        <source>Review with a photo</source>
+        <translation>Review with a photo</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Share</translation>
+    </message>
+    <message>
+        <source>Check-in</source>
+        <translation>Check-in</translation>
     </message>
 </context>
 <context>

@@ -287,26 +287,6 @@
         <translation>奖励积分</translation>
     </message>
     <message>
-        <source>Survey</source>
-        <translation>问卷调查</translation>
-    </message>
-    <message>
-        <source>Review with a photo</source>
-        <translation>晒图评价</translation>
-    </message>
-    <message>
-        <source>Review</source>
-        <translation>评价</translation>
-    </message>
-    <message>
-        <source>Share</source>
-        <translation>分享</translation>
-    </message>
-    <message>
-        <source>Profile completed</source>
-        <translation>完善资料</translation>
-    </message>
-    <message>
         <source>An award for %1: choose what they did</source>
         <translation>给 %1 的奖励：选择会员完成的行为</translation>
     </message>
@@ -329,6 +309,41 @@
     <message>
         <source>Choose an award first.</source>
         <translation>请先选择奖励项目。</translation>
+    </message>
+</context>
+<context>
+    <name>Awards</name>
+    <message>
+        <source>Sign-up</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>Profile completed</source>
+        <translation>完善资料</translation>
+    </message>
+    <message>
+        <source>Referral</source>
+        <translation>推荐有礼</translation>
+    </message>
+    <message>
+        <source>Survey</source>
+        <translation>问卷调查</translation>
+    </message>
+    <message>
+        <source>Review with a photo</source>
+        <translation>晒图评价</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>分享</translation>
+    </message>
+    <message>
+        <source>Check-in</source>
+        <translation>签到</translation>
     </message>
 </context>
 <context>

@@ -269,7 +269,7 @@ def test_history_filter_and_csv_export(qtbot: Any, app: App, clock: FakeClock, t
     assert [(r[0], r[2], r[3], r[4]) for r in rows[1:]] == [
         ("2026-11-03", "Adjustment", "11900", "12000"), ("2026-11-03", "Award", "50", "100"),
         ("2026-11-03", "Award", "50", "50")]
-    assert rows[2][6] == "award: profile_completed" and rows[3][6] == "award: signup"
+    assert rows[2][6] == "award: Profile completed" and rows[3][6] == "award: Sign-up"  # named, not the ids
     audit = app.terminal.repo.rows("SELECT staff_code, details FROM audit WHERE action = 'member.export'")
     assert [(a["staff_code"], json.loads(a["details"])["rows"]) for a in audit] == [("1001", 3)]
 

@@ -17,8 +17,24 @@ from pos_app.services.context import Terminal
 from pos_app.services.members import HISTORY_KINDS, HistoryEntry, MemberPicture, TierChange
 from pos_app.storage.repo import MemberRecord
 from pos_app.ui.errors import message
-from pos_app.ui.qt import QObject, QThreadPool, Signal
+from pos_app.ui.qt import QCoreApplication, QObject, QThreadPool, Signal
 from pos_app.ui.workers import ImmediatePool, Task
+
+
+def award_name(award_id: str) -> str:
+    """A behaviour award's name as staff read it (the program names an award by its id only); an
+    award this list does not know shows its id."""
+    names = {
+        "signup": QCoreApplication.translate("Awards", "Sign-up"),
+        "profile_completed": QCoreApplication.translate("Awards", "Profile completed"),
+        "referral": QCoreApplication.translate("Awards", "Referral"),
+        "survey": QCoreApplication.translate("Awards", "Survey"),
+        "review_photo": QCoreApplication.translate("Awards", "Review with a photo"),
+        "review": QCoreApplication.translate("Awards", "Review"),
+        "share": QCoreApplication.translate("Awards", "Share"),
+        "check_in": QCoreApplication.translate("Awards", "Check-in"),
+    }
+    return names.get(award_id, award_id)
 
 if TYPE_CHECKING:
     from pos_app.sync.client import HQClient
@@ -133,7 +149,7 @@ class MembersViewModel(QObject):
             cash = int(b.get("cash_fen") or 0)
             return name + (" + " + self.tr("%1 yuan").replace("%1", format_fen(cash)) if cash else "")
         if e.kind == "award":
-            return self.tr("award: %1").replace("%1", str(b.get("award", "")))
+            return self.tr("award: %1").replace("%1", award_name(str(b.get("award", ""))))
         if e.kind == "adjust":
             return self.tr("%1 (approved by %2)").replace("%1", str(b.get("reason", ""))).replace(
                 "%2", str(b.get("approved_by", "")))

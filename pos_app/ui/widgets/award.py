@@ -15,6 +15,7 @@ from pos_app.ui.qt import (
     QWidget,
     Signal,
 )
+from pos_app.ui.viewmodels.members import award_name
 from pos_app.ui.widgets.common import Notice, cancel_ok_row
 
 
@@ -29,9 +30,6 @@ class AwardDialog(QDialog):
         self.setObjectName("award_dialog")
         self.setWindowTitle(self.tr("Award points"))
         self.setMinimumWidth(440)
-        names = {"survey": self.tr("Survey"), "review_photo": self.tr("Review with a photo"),
-                 "review": self.tr("Review"), "share": self.tr("Share"),
-                 "profile_completed": self.tr("Profile completed")}
         root = QVBoxLayout(self)
         title = QLabel(self.tr("An award for %1: choose what they did").replace("%1", member), self)
         title.setWordWrap(True)
@@ -39,7 +37,7 @@ class AwardDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setObjectName("award_list")
         for award_id, points, limit in awards:
-            text = self.tr("%1: %2 points").replace("%1", names.get(award_id, award_id)).replace(
+            text = self.tr("%1: %2 points").replace("%1", award_name(award_id)).replace(
                 "%2", f"{points:,}")
             item = QListWidgetItem(f"{text}  ({limit})" if limit else text)
             item.setData(Qt.ItemDataRole.UserRole, award_id)
