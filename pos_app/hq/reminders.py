@@ -27,6 +27,7 @@ import json
 import logging
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -142,7 +143,9 @@ def _put_setting(key: str, value: str) -> None:
 def configure(url: str, secret: str, *, actor: str) -> dict[str, Any]:
     """Set the notification service's URL and signing secret (sealed; never shown or logged)."""
     text = url.strip() if isinstance(url, str) else ""
-    if not (text.startswith("https://") or text.startswith("http://127.0.0.1") or text.startswith("http://localhost")):
+    parts = urllib.parse.urlsplit(text)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
         raise InvalidInput("url", "an https:// address is required (plain http only to this computer)")
     if not isinstance(secret, str) or len(secret.strip()) < 16:
         raise InvalidInput("secret", "a secret of at least 16 characters is required")
